@@ -1,0 +1,43 @@
+import { createRequire } from "node:module";
+import type { HardhatUserConfig } from "hardhat/config";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+
+// solc comes from the `solc` npm package (soljson.js) so that nothing is downloaded at build time.
+// `solc` is pinned exactly in package.json; Hardhat does not check that `version` matches the file.
+const require = createRequire(import.meta.url);
+const SOLC_VERSION: string = require("solc/package.json").version;
+const SOLJSON_PATH: string = require.resolve("solc/soljson.js");
+
+const config: HardhatUserConfig = {
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: SOLJSON_PATH,
+        settings: { optimizer: { enabled: true, runs: 200 }, viaIR: false },
+      },
+      production: {
+        version: SOLC_VERSION,
+        path: SOLJSON_PATH,
+        settings: { optimizer: { enabled: true, runs: 200 }, viaIR: false },
+      },
+    },
+  },
+  paths: {
+    ignition: "deploy",
+  },
+  // Forking a local chain (id 31337) needs a hardfork history for that chain id.
+  chainDescriptors: {
+    31337: {
+      name: "local",
+      hardforkHistory: { cancun: { blockNumber: 0 } },
+    },
+  },
+  networks: {
+    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+  },
+  mocha: { timeout: 600_000 },
+};
+
+export default config;
