@@ -1,0 +1,689 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IBlockVerifier} from "./interfaces/IBlockVerifier.sol";
+import {IStaking} from "./interfaces/IStaking.sol";
+import {VrfLib} from "./libraries/VrfLib.sol";
+import {ProposeLib} from "./libraries/ProposeLib.sol";
+import {RevealLib} from "./libraries/RevealLib.sol";
+import {ProverCommitLib} from "./libraries/ProverCommitLib.sol";
+import {ProofLib} from "./libraries/ProofLib.sol";
+import {RewardsLib} from "./libraries/RewardsLib.sol";
+import {ReorgLib} from "./libraries/ReorgLib.sol";
+import "./errors/Errors.sol";
+
+/// @notice Every parameter of the Rollup, fixed at deployment. Defaults: docs/lifecycle.md and `src/client`.
+struct RollupConfig {
+    /// @dev L1 block at which height 1's proposal phase starts; 0 = the deployment block.
+    uint64 genesisBlock;
+    /// @dev Phase lengths in L1 blocks (defaults 3 / 3 / 3). Height h+1's proposal starts when h's commit ends.
+    uint32 proposalBlocks;
+    uint32 revealBlocks;
+    uint32 commitBlocks;
+    /// @dev L1 blocks after the commit phase in which the committed prover must land a proof (default 20).
+    uint32 provingWindow;
+    /// @dev L1 blocks after the deadline in which anyone may still prove, on late terms (default 10).
+    uint32 lateWindow;
+    /// @dev T, slots per block; must match the verifier's circuit.
+    uint32 slots;
+    /// @dev FEE_SPLIT bounds in basis points (defaults 0 .. 10_000).
+    uint16 minFeeSplitBps;
+    uint16 maxFeeSplitBps;
+    /// @dev Upper bound of proverRewardShare in basis points (default 10_000).
+    uint16 maxProverRewardShareBps;
+    /// @dev Share of the deposit paid to a late prover (default 5_000, Taiko's half); the rest is slashed.
+    uint16 lateProverShareBps;
+    /// @dev Share of a slashed deposit paid to whoever triggers the reorg (default 500 = 5%).
+    uint16 reorgBountyBps;
+    /// @dev true: score = VRF x (1 + FEE_SPLIT) (seed 002); false: plain VRF.
+    bool feeSplitScore;
+    /// @dev proverDeposit in the staking token (default 100e18).
+    uint256 proverDeposit;
+    /// @dev Block reward from the pool per finalized height (default 10e18).
+    uint256 blockReward;
+    /// @dev Reward of the first valid proof submitter (default 1e18).
+    uint256 submissionReward;
+    /// @dev State root of height 0 (the genesis file's root).
+    uint256 genesisRoot;
+}
+
+/// @title Rollup: Fernet sequencer selection with a VRF, Sidecar prover commitment, proofs, rewards, reorgs
+/// @notice Clock, in L1 blocks: height h (h >= 1) has a proposal, a reveal and a commit phase, back to back;
+///         height h+1's proposal phase starts when h's commit phase ends, so h+1 builds on h before h is proven.
+///         h must be proven before commitEnd(h) + provingWindow; then for lateWindow blocks anyone may prove it
+///         on late terms; after that anyone may reorg it and every pending block built on it.
+/// @dev All value is in the staking token. Payments are pulled (`claim`); `totalEscrowed + totalClaimable +
+///      rewardPool` always equals the contract's token balance.
+contract Rollup is ReentrancyGuard, EIP712 {
+    using SafeERC20 for IERC20;
+
+    /// @notice Phase of a height at an L1 block.
+    enum Phase {
+        NotStarted,
+        Proposal,
+        Reveal,
+        Commit,
+        Proving,
+        LateProving,
+        Expired
+    }
+
+    /// @notice Lifecycle of one proposal.
+    enum ProposalStatus {
+        None,
+        Proposed,
+        Revealed,
+        Committed,
+        /// @dev Escrow settled (refunded, paid out or slashed); nothing more to do.
+        Settled
+    }
+
+    /// @notice Lifecycle of one height. None after the commit phase means the height was skipped (empty).
+    enum HeightStatus {
+        None,
+        Pending,
+        Proven,
+        Finalized,
+        Reorged
+    }
+
+    /// @notice One sequencer's proposal for one height.
+    struct Proposal {
+        bytes32 commitment;
+        uint256[2] vrfProof;
+        uint256 newRoot;
+        bytes32 pubdataHash;
+        uint64 parent;
+        uint16 feeSplitBps;
+        uint16 proverRewardShareBps;
+        ProposalStatus status;
+        address prover;
+        address depositor;
+        uint256 proverTip;
+        uint256 deposit;
+    }
+
+    /// @notice One height's outcome.
+    struct Height {
+        HeightStatus status;
+        bool late;
+        bool randomnessSet;
+        uint64 parent;
+        address winner;
+        address submitter;
+        uint256 bestScore;
+        uint256 bestOutput;
+        uint256 randomness;
+        uint256 totalFees;
+    }
+
+    /// @notice A height's phase boundaries (L1 blocks; each phase is [start, end)).
+    struct Timeline {
+        uint256 proposalStart;
+        uint256 revealStart;
+        uint256 commitStart;
+        uint256 commitEnd;
+        uint256 provingDeadline;
+        uint256 lateDeadline;
+    }
+
+    IStaking public immutable staking;
+    IERC20 public immutable token;
+    IBlockVerifier public immutable verifier;
+    RollupConfig private _config;
+    uint256 private immutable _period;
+
+    mapping(uint256 => mapping(address => Proposal)) private _proposals;
+    mapping(uint256 => Height) private _heights;
+    /// @dev The canonical chain: heights with a winner, in order; [0] is genesis (height 0).
+    uint64[] private _chain;
+    /// @dev Index in `_chain` of the last finalized height.
+    uint256 private _finalizedIndex;
+
+    /// @notice Tokens owed to each account (pull payments).
+    mapping(address => uint256) public claimable;
+    /// @notice Sum of `claimable`.
+    uint256 public totalClaimable;
+    /// @notice Tips and deposits held for live proposals.
+    uint256 public totalEscrowed;
+    /// @notice Tokens available for block and submission rewards.
+    uint256 public rewardPool;
+
+    /// @notice A sequencer proposed. `vrfOutput` is claimed, checked when the proposal would lead.
+    event Proposed(
+        uint256 indexed height,
+        address indexed sequencer,
+        bytes32 commitment,
+        uint256 vrfOutput,
+        uint256 feeSplitBps,
+        uint256 proverTip,
+        uint256 proverRewardShareBps
+    );
+    /// @notice The L1 randomness of a height was fixed.
+    event RandomnessRecorded(uint256 indexed height, uint256 randomness);
+    /// @notice A proposal was revealed; `pubdata` lets anyone rebuild the L2 state from L1 logs.
+    event Revealed(uint256 indexed height, address indexed sequencer, uint256 parent, uint256 newRoot, bytes pubdata);
+    /// @notice A revealed proposal named a prover and posted its deposit. `leads`: it is now the height's winner.
+    event ProverCommitted(
+        uint256 indexed height,
+        address indexed sequencer,
+        address indexed prover,
+        address depositor,
+        uint256 deposit,
+        uint256 score,
+        bool leads
+    );
+    /// @notice A valid proof was accepted.
+    event ProofSubmitted(uint256 indexed height, address indexed submitter, bool late);
+    /// @notice A height was finalized and its rewards credited.
+    event HeightFinalized(
+        uint256 indexed height,
+        address indexed sequencer,
+        address indexed prover,
+        address submitter,
+        uint256 sequencerReward,
+        uint256 proverReward,
+        uint256 submissionReward
+    );
+    /// @notice A late proof moved part of the deposit to the rescuer and slashed the rest.
+    event LateProofSettled(uint256 indexed height, address indexed rescuer, uint256 toRescuer, uint256 slashed);
+    /// @notice A missed height and its pending descendants were reorged away.
+    event ChainReorged(
+        uint256 indexed missedHeight, uint256 newTip, uint256 lostDescendants, uint256 slashed, uint256 bounty
+    );
+    /// @notice One block lost in a reorg; `compensation` is its sequencer's share of the slashed deposit.
+    event HeightReorgedOut(uint256 indexed height, address indexed sequencer, uint256 compensation);
+    /// @notice A proposal's escrow (tip, deposit) was refunded into `claimable`.
+    event EscrowReleased(uint256 indexed height, address indexed sequencer, uint256 tipRefund, uint256 depositRefund);
+    /// @notice Tokens were added to the reward pool.
+    event RewardsFunded(address indexed from, uint256 amount);
+    /// @notice Tokens were withdrawn from `claimable`.
+    event Claimed(address indexed account, uint256 amount);
+
+    /// @param config_ all parameters (see RollupConfig)
+    /// @param staking_ the Staking contract (its token is the protocol token)
+    /// @param verifier_ the block verifier for circuits with `config.slots` slots
+    constructor(RollupConfig memory config_, IStaking staking_, IBlockVerifier verifier_)
+        EIP712("fernet-rollup", "1")
+    {
+        if (address(staking_) == address(0) || address(verifier_) == address(0)) revert ZeroAddress();
+        if (config_.proposalBlocks == 0 || config_.revealBlocks == 0 || config_.commitBlocks == 0) {
+            revert InvalidConfig("phase length");
+        }
+        if (config_.slots == 0) revert InvalidConfig("slots");
+        if (config_.minFeeSplitBps > config_.maxFeeSplitBps) revert InvalidConfig("feeSplit bounds");
+        if (config_.maxProverRewardShareBps > 10_000) revert InvalidConfig("maxProverRewardShareBps");
+        if (config_.lateProverShareBps > 10_000 || config_.reorgBountyBps > 10_000) revert InvalidConfig("bps");
+        if (config_.genesisBlock == 0) config_.genesisBlock = uint64(block.number);
+        if (config_.genesisBlock < block.number) revert InvalidConfig("genesisBlock");
+        _config = config_;
+        _period = uint256(config_.proposalBlocks) + config_.revealBlocks + config_.commitBlocks;
+        staking = staking_;
+        token = staking_.token();
+        verifier = verifier_;
+        _chain.push(0);
+        _heights[0].status = HeightStatus.Finalized;
+    }
+
+    // ------------------------------------------------------------------------------------------------ phases
+
+    /// @notice Proposes a block for `height` (proposal phase). Staked sequencers only, once per height.
+    /// @dev The VRF proof is stored, not checked: checking costs a pairing, and only a proposal that would win
+    ///      needs it (checked in `commitProver`). The proverTip is escrowed now (balance delta).
+    /// @param height the L2 height
+    /// @param vrfProof BLS signature over (randomness(height), height), see VrfLib
+    /// @param commitment ProposeLib.commitment(sender, height, parent, newRoot, keccak256(pubdata), salt)
+    /// @param feeSplitBps FEE_SPLIT in basis points, within the configured bounds
+    /// @param proverTip tip for the prover, pulled from the sender
+    /// @param proverRewardShareBps share of the pot offered to the prover, in basis points
+    function propose(
+        uint256 height,
+        uint256[2] calldata vrfProof,
+        bytes32 commitment,
+        uint16 feeSplitBps,
+        uint256 proverTip,
+        uint16 proverRewardShareBps
+    ) external nonReentrant {
+        _requirePhase(height, Phase.Proposal);
+        if (!staking.isActiveSequencer(msg.sender)) revert NotActiveSequencer(msg.sender);
+        Proposal storage p = _proposals[height][msg.sender];
+        if (p.status != ProposalStatus.None) revert ProposalExists(height, msg.sender);
+        RollupConfig storage c = _config;
+        ProposeLib.checkParams(
+            feeSplitBps, c.minFeeSplitBps, c.maxFeeSplitBps, proverRewardShareBps, c.maxProverRewardShareBps, commitment
+        );
+        _recordRandomness(height);
+        uint256 received = proverTip == 0 ? 0 : _pull(msg.sender, proverTip);
+        p.commitment = commitment;
+        p.vrfProof = vrfProof;
+        p.feeSplitBps = feeSplitBps;
+        p.proverRewardShareBps = proverRewardShareBps;
+        p.proverTip = received;
+        p.status = ProposalStatus.Proposed;
+        totalEscrowed += received;
+        emit Proposed(
+            height, msg.sender, commitment, VrfLib.output(vrfProof), feeSplitBps, received, proverRewardShareBps
+        );
+    }
+
+    /// @notice Reveals the block behind the sender's commitment (reveal phase).
+    /// @param height the L2 height
+    /// @param parent the height the block builds on; must be the current chain tip
+    /// @param newRoot the state root after the block
+    /// @param pubdata the block's pubdata (20 * T bytes)
+    /// @param salt the commitment's salt
+    function reveal(uint256 height, uint256 parent, uint256 newRoot, bytes calldata pubdata, bytes32 salt)
+        external
+    {
+        _requirePhase(height, Phase.Reveal);
+        Proposal storage p = _proposals[height][msg.sender];
+        if (p.status == ProposalStatus.None) revert NoProposal(height, msg.sender);
+        if (p.status != ProposalStatus.Proposed) revert AlreadyRevealed(height, msg.sender);
+        bytes32 pubdataHash = RevealLib.check(
+            p.commitment, msg.sender, height, parent, _lastInChain(), newRoot, pubdata, _config.slots, salt
+        );
+        p.newRoot = newRoot;
+        p.pubdataHash = pubdataHash;
+        p.parent = uint64(parent);
+        p.status = ProposalStatus.Revealed;
+        emit Revealed(height, msg.sender, parent, newRoot, pubdata);
+    }
+
+    /// @notice Names the prover of the sender's revealed block and posts the proverDeposit (commit phase).
+    ///         When the phase ends, the highest-ranking committed proposal holds the height.
+    /// @dev The VRF proof is checked here, and only if this proposal would lead: the winner is always checked.
+    /// @param height the L2 height
+    /// @param prover the prover's address (receives the prover's rewards)
+    /// @param proverSignature empty: the deposit is pulled from the sender; otherwise the prover's EIP-712
+    ///        ProverCommitment(height, sender, prover, deposit) signature, and the deposit is pulled from the prover
+    function commitProver(uint256 height, address prover, bytes calldata proverSignature) external nonReentrant {
+        _requirePhase(height, Phase.Commit);
+        if (prover == address(0)) revert ZeroAddress();
+        Proposal storage p = _proposals[height][msg.sender];
+        if (p.status == ProposalStatus.Committed) revert AlreadyCommitted(height, msg.sender);
+        if (p.status != ProposalStatus.Revealed) revert NotRevealed(height, msg.sender);
+        Height storage h = _heights[height];
+        if (h.status == HeightStatus.Reorged) revert HeightReorged(height);
+        uint256 tip = _tipExcluding(height);
+        if (p.parent != tip) revert ParentNotTip(p.parent, tip);
+
+        uint256 output = VrfLib.output(p.vrfProof);
+        uint256 score = ProposeLib.score(output, p.feeSplitBps, _config.feeSplitScore);
+        bool leads = ProposeLib.outranks(score, output, msg.sender, h.bestScore, h.bestOutput, h.winner);
+        if (leads) {
+            if (!VrfLib.verify(staking.vrfKeyOf(msg.sender), h.randomness, height, p.vrfProof)) {
+                revert InvalidVrfProof(height, msg.sender);
+            }
+        }
+
+        address depositor = msg.sender;
+        uint256 required = _config.proverDeposit;
+        if (proverSignature.length != 0) {
+            bytes32 digest = _hashTypedDataV4(ProverCommitLib.structHash(height, msg.sender, prover, required));
+            if (!SignatureChecker.isValidSignatureNow(prover, digest, proverSignature)) {
+                revert InvalidProverSignature(prover);
+            }
+            depositor = prover;
+        }
+        uint256 received = required == 0 ? 0 : _pull(depositor, required);
+        if (received < required) revert InsufficientReceived(received, required);
+        totalEscrowed += received;
+        p.prover = prover;
+        p.depositor = depositor;
+        p.deposit = received;
+        p.status = ProposalStatus.Committed;
+
+        if (leads) {
+            h.winner = msg.sender;
+            h.bestScore = score;
+            h.bestOutput = output;
+            if (h.status == HeightStatus.None) {
+                h.status = HeightStatus.Pending;
+                h.parent = uint64(tip);
+                _chain.push(uint64(height));
+            }
+        }
+        emit ProverCommitted(height, msg.sender, prover, depositor, received, score, leads);
+    }
+
+    /// @notice Submits the proof of a decided height. The first valid one wins the submission reward.
+    /// @dev Public inputs are rebuilt from the parent's root and the revealed root and pubdata (pubdata is passed
+    ///      again in calldata and checked against the revealed hash: cheaper than keeping it in storage).
+    ///      After the proving deadline the proof is "late": the submitter takes the prover's reward and part of
+    ///      the deposit. Accepted until the height is reorged.
+    /// @param height the L2 height
+    /// @param proof Groth16 proof as uint256[8] (docs/architecture.md)
+    /// @param pubdata the winner's revealed pubdata
+    function submitProof(uint256 height, uint256[8] calldata proof, bytes calldata pubdata) external nonReentrant {
+        Height storage h = _heights[height];
+        if (h.status == HeightStatus.Proven || h.status == HeightStatus.Finalized) revert AlreadyProven(height);
+        if (h.status == HeightStatus.Reorged) revert HeightReorged(height);
+        if (h.status != HeightStatus.Pending || block.number < timeline(height).commitEnd) {
+            revert HeightNotDecided(height);
+        }
+        Proposal storage w = _proposals[height][h.winner];
+        if (keccak256(pubdata) != w.pubdataHash) revert PubdataMismatch(height);
+        (bool ok, uint256 fees) =
+            ProofLib.check(verifier, proof, rootOf(h.parent), w.newRoot, pubdata, _config.slots);
+        if (!ok) revert InvalidProof(height);
+        _markProven(height, msg.sender, fees);
+        _finalizeReady();
+    }
+
+    /// @notice Reorgs a missed height and every pending block built on it; proposing resumes on the last
+    ///         finalized state. Anyone, once the late window of `height` has passed without a proof.
+    /// @dev The missed height's deposit is slashed: a bounty to the caller, the rest to the lost descendants'
+    ///      sequencers (ReorgLib). The missed block's tip goes back to its sequencer; the descendants' tips and
+    ///      deposits are refunded (not their fault).
+    /// @param height the first pending height (its parent is finalized)
+    function triggerReorg(uint256 height) external nonReentrant {
+        uint256 idx = _finalizedIndex + 1;
+        uint256 first = idx < _chain.length ? _chain[idx] : 0;
+        if (first == 0 || height != first) revert NotFirstPending(height, first);
+        uint256 availableAt = timeline(height).lateDeadline;
+        if (block.number < availableAt) revert ReorgNotAllowed(height, availableAt);
+
+        uint256 lost = _chain.length - idx - 1;
+        Height storage h = _heights[height];
+        Proposal storage w = _proposals[height][h.winner];
+        uint256 slashed = w.deposit;
+        (uint256 bounty, uint256 perSequencer, uint256 toPool) =
+            ReorgLib.shares(slashed, _config.reorgBountyBps, lost);
+        totalEscrowed -= slashed;
+        rewardPool += toPool;
+        _credit(msg.sender, bounty);
+        uint256 tipRefund = w.proverTip;
+        totalEscrowed -= tipRefund;
+        _credit(h.winner, tipRefund);
+        w.status = ProposalStatus.Settled;
+        h.status = HeightStatus.Reorged;
+        emit HeightReorgedOut(height, h.winner, 0);
+
+        for (uint256 i = _chain.length - 1; i > idx; --i) {
+            uint256 d = _chain[i];
+            Height storage dh = _heights[d];
+            Proposal storage dw = _proposals[d][dh.winner];
+            dh.status = HeightStatus.Reorged;
+            _settleRefund(d, dh.winner, dw);
+            _credit(dh.winner, perSequencer);
+            emit HeightReorgedOut(d, dh.winner, perSequencer);
+            _chain.pop();
+        }
+        _chain.pop();
+        emit ChainReorged(height, _chain[_chain.length - 1], lost, slashed, bounty);
+    }
+
+    /// @notice Refunds the escrow (tip, deposit) of a proposal that does not hold a live height: a loser, an
+    ///         unrevealed or uncommitted proposal, or any proposal of a reorged height. Anyone may call; the
+    ///         tokens go to `claimable` of the sequencer (tip) and the depositor (deposit).
+    /// @param height the L2 height (its commit phase must have ended, or it must be reorged)
+    /// @param sequencer the proposer
+    function release(uint256 height, address sequencer) external {
+        Proposal storage p = _proposals[height][sequencer];
+        Height storage h = _heights[height];
+        bool decided = block.number >= timeline(height).commitEnd || h.status == HeightStatus.Reorged;
+        bool live = h.winner == sequencer && h.status != HeightStatus.Reorged;
+        if (p.status == ProposalStatus.None || p.status == ProposalStatus.Settled || !decided || live) {
+            revert NotReleasable(height, sequencer);
+        }
+        _settleRefund(height, sequencer, p);
+    }
+
+    /// @notice Adds tokens to the reward pool (balance delta).
+    /// @param amount tokens to pull from the sender
+    function fundRewards(uint256 amount) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        uint256 received = _pull(msg.sender, amount);
+        rewardPool += received;
+        emit RewardsFunded(msg.sender, received);
+    }
+
+    /// @notice Withdraws everything the sender is owed.
+    function claim() external nonReentrant {
+        uint256 amount = claimable[msg.sender];
+        if (amount == 0) revert NothingToClaim();
+        claimable[msg.sender] = 0;
+        totalClaimable -= amount;
+        token.safeTransfer(msg.sender, amount);
+        emit Claimed(msg.sender, amount);
+    }
+
+    // ------------------------------------------------------------------------------------------------ views
+
+    /// @notice The configuration.
+    /// @return the RollupConfig
+    function config() external view returns (RollupConfig memory) {
+        return _config;
+    }
+
+    /// @notice The height whose proposal/reveal/commit phases contain `l1Block`, and that phase.
+    /// @param l1Block an L1 block number
+    /// @return height the L2 height (0 before genesis)
+    /// @return phase Proposal, Reveal or Commit (NotStarted before genesis)
+    function clockAt(uint256 l1Block) public view returns (uint256 height, Phase phase) {
+        uint256 g = _config.genesisBlock;
+        if (l1Block < g) return (0, Phase.NotStarted);
+        height = (l1Block - g) / _period + 1;
+        uint256 offset = (l1Block - g) % _period;
+        if (offset < _config.proposalBlocks) phase = Phase.Proposal;
+        else if (offset < uint256(_config.proposalBlocks) + _config.revealBlocks) phase = Phase.Reveal;
+        else phase = Phase.Commit;
+    }
+
+    /// @notice `clockAt(block.number)`.
+    /// @return height the L2 height now in its proposal, reveal or commit phase
+    /// @return phase that phase
+    function currentHeight() external view returns (uint256 height, Phase phase) {
+        return clockAt(block.number);
+    }
+
+    /// @notice Phase boundaries of `height` (each phase is [start, end) in L1 blocks).
+    /// @param height the L2 height (>= 1)
+    /// @return t the timeline
+    function timeline(uint256 height) public view returns (Timeline memory t) {
+        RollupConfig storage c = _config;
+        t.proposalStart = uint256(c.genesisBlock) + (height == 0 ? 0 : height - 1) * _period;
+        t.revealStart = t.proposalStart + c.proposalBlocks;
+        t.commitStart = t.revealStart + c.revealBlocks;
+        t.commitEnd = t.commitStart + c.commitBlocks;
+        t.provingDeadline = t.commitEnd + c.provingWindow;
+        t.lateDeadline = t.provingDeadline + c.lateWindow;
+    }
+
+    /// @notice Phase of `height` at `l1Block`, including Proving / LateProving / Expired after the commit phase.
+    /// @param height the L2 height
+    /// @param l1Block an L1 block number
+    /// @return the phase
+    function phaseOf(uint256 height, uint256 l1Block) public view returns (Phase) {
+        Timeline memory t = timeline(height);
+        if (height == 0 || l1Block < t.proposalStart) return Phase.NotStarted;
+        if (l1Block < t.revealStart) return Phase.Proposal;
+        if (l1Block < t.commitStart) return Phase.Reveal;
+        if (l1Block < t.commitEnd) return Phase.Commit;
+        if (l1Block < t.provingDeadline) return Phase.Proving;
+        if (l1Block < t.lateDeadline) return Phase.LateProving;
+        return Phase.Expired;
+    }
+
+    /// @notice A height's record (status None after its commit phase = skipped).
+    /// @param height the L2 height
+    /// @return the record
+    function getHeight(uint256 height) external view returns (Height memory) {
+        return _heights[height];
+    }
+
+    /// @notice A proposal.
+    /// @param height the L2 height
+    /// @param sequencer the proposer
+    /// @return the proposal
+    function getProposal(uint256 height, address sequencer) external view returns (Proposal memory) {
+        return _proposals[height][sequencer];
+    }
+
+    /// @notice The decided chain tip: the latest height that holds a winner and whose commit phase has ended.
+    /// @return the height (0 = genesis)
+    function chainTip() external view returns (uint256) {
+        uint256 last = _lastInChain();
+        if (last != 0 && block.number < timeline(last).commitEnd) return _chain[_chain.length - 2];
+        return last;
+    }
+
+    /// @notice The last finalized height (0 = genesis).
+    /// @return the height
+    function lastFinalized() external view returns (uint256) {
+        return _chain[_finalizedIndex];
+    }
+
+    /// @notice Heights after the last finalized one, in chain order (proven or not, including one in its
+    ///         commit phase).
+    /// @return heights the pending heights
+    function pendingHeights() external view returns (uint64[] memory heights) {
+        uint256 n = _chain.length - _finalizedIndex - 1;
+        heights = new uint64[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            heights[i] = _chain[_finalizedIndex + 1 + i];
+        }
+    }
+
+    /// @notice State root after `height` (the winner's revealed root; the genesis root for 0).
+    /// @param height the L2 height
+    /// @return the root (0 if the height has no winner)
+    function rootOf(uint256 height) public view returns (uint256) {
+        if (height == 0) return _config.genesisRoot;
+        address w = _heights[height].winner;
+        return w == address(0) ? 0 : _proposals[height][w].newRoot;
+    }
+
+    /// @notice The L1 randomness of `height`: the recorded value, or the value a proposal now would record.
+    /// @dev randomness = keccak256("fernet-rollup/randomness", blockhash(proposalStart - 1), VRF output of the
+    ///      tip's winner). The block hash commits to L1's prevrandao and is fixed before the proposal phase
+    ///      opens, so nobody can grind it by choosing when to send the first proposal; mixing in the previous
+    ///      winner's VRF output makes it differ per chain history. Recorded at the first proposal.
+    /// @param height the L2 height
+    /// @return the randomness the VRF proofs of `height` must sign
+    function randomnessOf(uint256 height) public view returns (uint256) {
+        Height storage h = _heights[height];
+        if (h.randomnessSet) return h.randomness;
+        uint256 tip = _lastInChain();
+        uint256 prevOutput = tip == 0 ? 0 : VrfLib.output(_proposals[tip][_heights[tip].winner].vrfProof);
+        uint256 start = timeline(height).proposalStart;
+        bytes32 seed = start == 0 ? bytes32(0) : blockhash(start - 1);
+        return uint256(keccak256(abi.encode("fernet-rollup/randomness", seed, prevOutput)));
+    }
+
+    /// @notice The EIP-712 digest a prover signs to fund a deposit for `sequencer` at `height`.
+    /// @param height the L2 height
+    /// @param sequencer the sequencer
+    /// @param prover the prover
+    /// @return the digest
+    function proverCommitmentDigest(uint256 height, address sequencer, address prover)
+        external
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(ProverCommitLib.structHash(height, sequencer, prover, _config.proverDeposit));
+    }
+
+    // ------------------------------------------------------------------------------------------------ internal
+
+    /// @dev Marks a height as proven by `submitter`. Shared with a future "post unverified, verify in batch"
+    ///      path: call it once a proof is known valid, then `_finalizeReady()`.
+    function _markProven(uint256 height, address submitter, uint256 fees) internal {
+        Height storage h = _heights[height];
+        h.status = HeightStatus.Proven;
+        h.submitter = submitter;
+        h.totalFees = fees;
+        h.late = block.number >= timeline(height).provingDeadline;
+        emit ProofSubmitted(height, submitter, h.late);
+    }
+
+    /// @dev Finalizes, in chain order, every proven height whose parent is final, and credits its rewards.
+    function _finalizeReady() internal {
+        uint256 idx = _finalizedIndex;
+        while (idx + 1 < _chain.length && _heights[_chain[idx + 1]].status == HeightStatus.Proven) {
+            ++idx;
+            _finalize(_chain[idx]);
+        }
+        _finalizedIndex = idx;
+    }
+
+    function _finalize(uint256 height) private {
+        Height storage h = _heights[height];
+        Proposal storage w = _proposals[height][h.winner];
+        RollupConfig storage c = _config;
+        RewardsLib.Split memory s = RewardsLib.split(
+            rewardPool,
+            c.submissionReward,
+            c.blockReward,
+            h.totalFees,
+            w.feeSplitBps,
+            w.proverRewardShareBps,
+            w.proverTip,
+            w.deposit,
+            h.late,
+            c.lateProverShareBps
+        );
+        h.status = HeightStatus.Finalized;
+        w.status = ProposalStatus.Settled;
+        rewardPool = rewardPool - s.poolUsed + s.depositSlashed;
+        totalEscrowed -= w.proverTip + w.deposit;
+        // A late proof's rescuer did the prover's work: it takes the prover's reward.
+        address proverPaid = h.late ? h.submitter : w.prover;
+        _credit(h.submitter, s.submission + s.depositToRescuer);
+        _credit(proverPaid, s.prover);
+        _credit(h.winner, s.sequencer);
+        _credit(w.depositor, s.depositBack);
+        if (h.late) emit LateProofSettled(height, h.submitter, s.depositToRescuer, s.depositSlashed);
+        emit HeightFinalized(height, h.winner, proverPaid, h.submitter, s.sequencer, s.prover, s.submission);
+    }
+
+    function _settleRefund(uint256 height, address sequencer, Proposal storage p) private {
+        uint256 tipRefund = p.proverTip;
+        uint256 depositRefund = p.deposit;
+        p.status = ProposalStatus.Settled;
+        totalEscrowed -= tipRefund + depositRefund;
+        _credit(sequencer, tipRefund);
+        _credit(p.depositor, depositRefund);
+        emit EscrowReleased(height, sequencer, tipRefund, depositRefund);
+    }
+
+    function _credit(address account, uint256 amount) private {
+        if (amount == 0) return;
+        claimable[account] += amount;
+        totalClaimable += amount;
+    }
+
+    function _pull(address from, uint256 amount) private returns (uint256 received) {
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(from, address(this), amount);
+        received = token.balanceOf(address(this)) - before;
+    }
+
+    function _recordRandomness(uint256 height) private {
+        Height storage h = _heights[height];
+        if (h.randomnessSet) return;
+        h.randomness = randomnessOf(height);
+        h.randomnessSet = true;
+        emit RandomnessRecorded(height, h.randomness);
+    }
+
+    function _requirePhase(uint256 height, Phase expected) private view {
+        Phase actual = phaseOf(height, block.number);
+        if (actual != expected) revert WrongPhase(height, uint8(expected), uint8(actual));
+    }
+
+    function _lastInChain() private view returns (uint256) {
+        return _chain[_chain.length - 1];
+    }
+
+    /// @dev The tip a block of `height` builds on: the last chain entry other than `height` itself.
+    function _tipExcluding(uint256 height) private view returns (uint256) {
+        uint256 last = _lastInChain();
+        return last == height ? _chain[_chain.length - 2] : last;
+    }
+}

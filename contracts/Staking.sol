@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IStaking} from "./interfaces/IStaking.sol";
+import {VrfLib} from "./libraries/VrfLib.sol";
+import "./errors/Errors.sol";
+
+/// @title Staking: stakes of sequencers (and provers, for later designs), VRF keys, exit queue, slashing
+/// @notice Stake is an ERC-20 amount. Books count what actually arrived (balance delta), so a fee-on-transfer
+///         token cannot make the contract owe more than it holds. Exits wait `exitDelay` L1 blocks so that a
+///         staker cannot run from a slash for something it did in a height that is still being settled.
+contract Staking is IStaking, Ownable, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
+    /// @notice One staker's record.
+    struct Staker {
+        Role role;
+        uint256 amount;
+        /// @dev L1 block from which `withdraw` is allowed; 0 = no exit requested.
+        uint256 exitAt;
+        /// @dev keccak256 of the VRF public key; 0 = none.
+        bytes32 keyHash;
+    }
+
+    IERC20 private immutable _token;
+    /// @notice Minimum stake to be an active sequencer.
+    uint256 public immutable minSequencerStake;
+    /// @notice Minimum stake to be an active prover.
+    uint256 public immutable minProverStake;
+    /// @notice L1 blocks between `initiateExit` and `withdraw`.
+    uint256 public immutable exitDelay;
+    /// @notice The only contract allowed to slash (set once).
+    address public rollup;
+    /// @notice Sum of all stakes: equals the token balance held for stakers.
+    uint256 public totalStaked;
+
+    mapping(address => Staker) private _stakers;
+    mapping(address => uint256[4]) private _vrfKeys;
+    /// @notice Owner of each registered VRF key hash (a key serves one account only).
+    mapping(bytes32 => address) public keyOwner;
+
+    /// @notice Stake added.
+    event Staked(address indexed account, Role role, uint256 received, uint256 newAmount);
+    /// @notice VRF key registered (replacing any previous one).
+    event VrfKeyRegistered(address indexed account, bytes32 indexed keyHash, uint256[4] pk);
+    /// @notice Exit requested; stake leaves the active set now and can be withdrawn from `availableAt`.
+    event ExitInitiated(address indexed account, uint256 amount, uint256 availableAt);
+    /// @notice Stake withdrawn.
+    event Withdrawn(address indexed account, uint256 amount);
+    /// @notice Stake slashed by the rollup.
+    event Slashed(address indexed account, uint256 amount, address indexed recipient);
+    /// @notice The rollup (the only slasher) was set.
+    event RollupSet(address indexed rollup);
+
+    /// @param token_ the staking token
+    /// @param minSequencerStake_ minimum stake for a sequencer
+    /// @param minProverStake_ minimum stake for a prover
+    /// @param exitDelay_ L1 blocks between initiateExit and withdraw
+    /// @param owner_ the account allowed to set the rollup once
+    constructor(
+        IERC20 token_,
+        uint256 minSequencerStake_,
+        uint256 minProverStake_,
+        uint256 exitDelay_,
+        address owner_
+    ) Ownable(owner_) {
+        if (address(token_) == address(0)) revert ZeroAddress();
+        if (minSequencerStake_ == 0 || minProverStake_ == 0) revert InvalidConfig("minStake");
+        _token = token_;
+        minSequencerStake = minSequencerStake_;
+        minProverStake = minProverStake_;
+        exitDelay = exitDelay_;
+    }
+
+    /// @notice Sets the rollup, the only contract allowed to slash. Once, by the owner.
+    /// @param rollup_ the Rollup contract
+    function setRollup(address rollup_) external onlyOwner {
+        if (rollup != address(0)) revert RollupAlreadySet();
+        if (rollup_ == address(0)) revert ZeroAddress();
+        rollup = rollup_;
+        emit RollupSet(rollup_);
+    }
+
+    /// @inheritdoc IStaking
+    function token() external view returns (IERC20) {
+        return _token;
+    }
+
+    /// @notice Adds stake for `role`. The first stake must reach the role's minimum.
+    /// @dev Counts what arrived (balance delta). Staking again while exiting is refused: exit first, then re-stake.
+    /// @param role Sequencer or Prover (an account keeps one role)
+    /// @param amount tokens to pull from the caller (needs approval)
+    function stake(Role role, uint256 amount) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        if (role == Role.None) revert RoleMismatch(0, 0);
+        Staker storage s = _stakers[msg.sender];
+        if (s.role != Role.None && s.role != role) revert RoleMismatch(uint8(s.role), uint8(role));
+        if (s.exitAt != 0) revert ExitAlreadyRequested(msg.sender);
+        uint256 before = _token.balanceOf(address(this));
+        _token.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = _token.balanceOf(address(this)) - before;
+        uint256 newAmount = s.amount + received;
+        uint256 minimum = _minimum(role);
+        if (newAmount < minimum) revert StakeBelowMinimum(newAmount, minimum);
+        s.role = role;
+        s.amount = newAmount;
+        totalStaked += received;
+        emit Staked(msg.sender, role, received, newAmount);
+    }
+
+    /// @notice Registers the caller's VRF public key, with a proof of possession bound to the caller.
+    /// @param pk public key in G2 [x.c1, x.c0, y.c1, y.c0]
+    /// @param pop BLS signature over ("fernet-rollup/pop", chainid, this contract, caller)
+    function registerVrfKey(uint256[4] calldata pk, uint256[2] calldata pop) external {
+        bytes32 keyHash = keccak256(abi.encode(pk));
+        address owner_ = keyOwner[keyHash];
+        if (owner_ != address(0) && owner_ != msg.sender) revert VrfKeyTaken(keyHash);
+        if (!VrfLib.verifyPossession(pk, msg.sender, pop)) revert InvalidProofOfPossession();
+        Staker storage s = _stakers[msg.sender];
+        if (s.keyHash != bytes32(0)) delete keyOwner[s.keyHash];
+        s.keyHash = keyHash;
+        keyOwner[keyHash] = msg.sender;
+        _vrfKeys[msg.sender] = pk;
+        emit VrfKeyRegistered(msg.sender, keyHash, pk);
+    }
+
+    /// @notice Leaves the active set now; the stake can be withdrawn after `exitDelay` L1 blocks.
+    function initiateExit() external {
+        Staker storage s = _stakers[msg.sender];
+        if (s.amount == 0) revert NotStaked(msg.sender);
+        if (s.exitAt != 0) revert ExitAlreadyRequested(msg.sender);
+        s.exitAt = block.number + exitDelay;
+        emit ExitInitiated(msg.sender, s.amount, s.exitAt);
+    }
+
+    /// @notice Withdraws the whole remaining stake once the exit delay has passed.
+    function withdraw() external nonReentrant {
+        Staker storage s = _stakers[msg.sender];
+        if (s.exitAt == 0) revert ExitNotRequested(msg.sender);
+        if (block.number < s.exitAt) revert WithdrawTooEarly(block.number, s.exitAt);
+        uint256 amount = s.amount;
+        s.amount = 0;
+        s.exitAt = 0;
+        s.role = Role.None;
+        totalStaked -= amount;
+        if (amount != 0) _token.safeTransfer(msg.sender, amount);
+        emit Withdrawn(msg.sender, amount);
+    }
+
+    /// @inheritdoc IStaking
+    function slash(address account, uint256 amount, address recipient) external nonReentrant {
+        if (msg.sender != rollup) revert Unauthorized(msg.sender);
+        if (recipient == address(0)) revert ZeroAddress();
+        Staker storage s = _stakers[account];
+        if (amount > s.amount) revert SlashExceedsStake(amount, s.amount);
+        s.amount -= amount;
+        totalStaked -= amount;
+        if (amount != 0) _token.safeTransfer(recipient, amount);
+        emit Slashed(account, amount, recipient);
+    }
+
+    /// @inheritdoc IStaking
+    function isActiveSequencer(address account) external view returns (bool) {
+        Staker storage s = _stakers[account];
+        return s.role == Role.Sequencer && s.exitAt == 0 && s.amount >= minSequencerStake
+            && s.keyHash != bytes32(0);
+    }
+
+    /// @notice True iff `account` is a prover with at least the minimum stake and no pending exit.
+    /// @param account the account
+    /// @return active whether it is an active prover
+    function isActiveProver(address account) external view returns (bool active) {
+        Staker storage s = _stakers[account];
+        return s.role == Role.Prover && s.exitAt == 0 && s.amount >= minProverStake;
+    }
+
+    /// @inheritdoc IStaking
+    function vrfKeyOf(address account) external view returns (uint256[4] memory) {
+        return _vrfKeys[account];
+    }
+
+    /// @notice A staker's record.
+    /// @param account the account
+    /// @return the record (role, amount, exitAt, keyHash)
+    function stakerOf(address account) external view returns (Staker memory) {
+        return _stakers[account];
+    }
+
+    function _minimum(Role role) private view returns (uint256) {
+        return role == Role.Sequencer ? minSequencerStake : minProverStake;
+    }
+}

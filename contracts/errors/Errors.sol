@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title Errors: every custom error of the Staking and Rollup contracts, in one place
+/// @dev Shared by contracts and libraries so that clients decode one ABI. Grouped by concern.
+
+// ---- general ----
+/// @notice A zero address was given where an account or contract is required.
+error ZeroAddress();
+/// @notice A zero amount was given where a positive amount is required.
+error ZeroAmount();
+/// @notice The caller is not allowed to call this function.
+error Unauthorized(address caller);
+/// @notice Nothing is owed to the caller.
+error NothingToClaim();
+/// @notice A deploy-time configuration value is out of range.
+error InvalidConfig(string field);
+
+// ---- staking ----
+/// @notice The stake would stay below the minimum for the role.
+error StakeBelowMinimum(uint256 stake, uint256 minimum);
+/// @notice The account already has a stake in another role (one role per account).
+error RoleMismatch(uint8 current, uint8 requested);
+/// @notice The proof of possession of a VRF key does not verify.
+error InvalidProofOfPossession();
+/// @notice The VRF key is already registered to another account.
+error VrfKeyTaken(bytes32 keyHash);
+/// @notice The account has no stake.
+error NotStaked(address account);
+/// @notice The account already asked to exit.
+error ExitAlreadyRequested(address account);
+/// @notice The account did not ask to exit.
+error ExitNotRequested(address account);
+/// @notice The exit delay has not passed yet.
+error WithdrawTooEarly(uint256 currentBlock, uint256 availableAt);
+/// @notice The rollup address of the Staking contract was already set.
+error RollupAlreadySet();
+/// @notice More was asked to be slashed than is staked.
+error SlashExceedsStake(uint256 amount, uint256 stake);
+
+// ---- rollup: clock ----
+/// @notice The call is not allowed in the current phase of the height.
+/// @param height the L2 height
+/// @param expected the phase the call needs (see Rollup.Phase)
+/// @param actual the phase at this L1 block (see Rollup.Phase)
+error WrongPhase(uint256 height, uint8 expected, uint8 actual);
+
+// ---- rollup: propose ----
+/// @notice The proposer is not an active staked sequencer with a registered VRF key.
+error NotActiveSequencer(address account);
+/// @notice The sequencer already proposed for this height.
+error ProposalExists(uint256 height, address sequencer);
+/// @notice FEE_SPLIT is outside the configured bounds (basis points).
+error FeeSplitOutOfRange(uint256 feeSplitBps, uint256 minBps, uint256 maxBps);
+/// @notice proverRewardShare is above the configured maximum (basis points).
+error ProverRewardShareOutOfRange(uint256 shareBps, uint256 maxBps);
+/// @notice The commitment is zero.
+error EmptyCommitment();
+/// @notice A token transfer in delivered less than required (fee-on-transfer token or similar).
+error InsufficientReceived(uint256 received, uint256 required);
+
+// ---- rollup: reveal ----
+/// @notice No proposal from this sequencer at this height.
+error NoProposal(uint256 height, address sequencer);
+/// @notice The proposal was already revealed.
+error AlreadyRevealed(uint256 height, address sequencer);
+/// @notice The revealed data does not hash to the commitment.
+error CommitmentMismatch(bytes32 expected, bytes32 actual);
+/// @notice The proposal was built on a block that is not the current chain tip.
+error ParentNotTip(uint256 parent, uint256 tip);
+/// @notice Pubdata length is not 20 * T bytes.
+error BadPubdataLength(uint256 length, uint256 expected);
+
+// ---- rollup: prover commitment ----
+/// @notice The proposal was not revealed.
+error NotRevealed(uint256 height, address sequencer);
+/// @notice The proposal already named a prover.
+error AlreadyCommitted(uint256 height, address sequencer);
+/// @notice The VRF proof of the proposal does not verify for this height's randomness.
+error InvalidVrfProof(uint256 height, address sequencer);
+/// @notice The prover's signature authorising the deposit pull does not verify.
+error InvalidProverSignature(address prover);
+/// @notice The height was reorged away.
+error HeightReorged(uint256 height);
+
+// ---- rollup: proof ----
+/// @notice The height has no winner (empty, or its commit phase has not ended).
+error HeightNotDecided(uint256 height);
+/// @notice The height already has a valid proof.
+error AlreadyProven(uint256 height);
+/// @notice The verifier rejected the proof.
+error InvalidProof(uint256 height);
+/// @notice The pubdata does not hash to what the winner revealed.
+error PubdataMismatch(uint256 height);
+
+// ---- rollup: refunds and reorg ----
+/// @notice The proposal's escrow cannot be released (it is the live winner, or already released).
+error NotReleasable(uint256 height, address sequencer);
+/// @notice The reorg cannot be triggered yet.
+error ReorgNotAllowed(uint256 height, uint256 availableAt);
+/// @notice The height is not the first pending (unfinalized) height of the chain.
+error NotFirstPending(uint256 height, uint256 firstPending);

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+/// @title IStaking: what the Rollup needs from the Staking contract
+interface IStaking {
+    /// @notice Roles a staker can take. One role per account.
+    enum Role {
+        None,
+        Sequencer,
+        Prover
+    }
+
+    /// @notice The staking token (also the protocol token for tips, deposits and rewards).
+    function token() external view returns (IERC20);
+
+    /// @notice True iff `account` is a sequencer with at least the minimum stake, a VRF key, and no pending exit.
+    function isActiveSequencer(address account) external view returns (bool);
+
+    /// @notice The registered VRF public key of `account` ([x.c1, x.c0, y.c1, y.c0]; zeros if none).
+    function vrfKeyOf(address account) external view returns (uint256[4] memory);
+
+    /// @notice Slashes `amount` of `account`'s stake and sends it to `recipient`. Only the rollup.
+    function slash(address account, uint256 amount, address recipient) external;
+}

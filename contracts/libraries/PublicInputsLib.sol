@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {BadPubdataLength} from "../errors/Errors.sol";
+
+/// @title PublicInputsLib: the block proof's public inputs, rebuilt from revealed pubdata (docs/architecture.md)
+/// @notice inputs = [oldRoot, newRoot, totalFees, word_0, ..., word_{T-1}], where word_i is slot i's 20 pubdata
+///         bytes (from u32 | to u32 | amount u64 | fee u32) read big-endian, and totalFees the sum of the fees.
+/// @dev TypeScript twin: src/l2/publicInputs.ts. Rebuilding the words is a shift per slot, cheaper than any hash.
+library PublicInputsLib {
+    /// @notice Bytes of pubdata per slot.
+    uint256 internal constant SLOT_BYTES = 20;
+
+    /// @notice Builds the public inputs of a block proof.
+    /// @param oldRoot state root before the block (the parent's root)
+    /// @param newRoot state root after the block
+    /// @param pubdata the block's pubdata, exactly 20 * slots bytes
+    /// @param slots T, the number of slots of the circuit
+    /// @return inputs the 3 + T public inputs
+    function compute(uint256 oldRoot, uint256 newRoot, bytes memory pubdata, uint256 slots)
+        internal
+        pure
+        returns (uint256[] memory inputs)
+    {
+        if (pubdata.length != SLOT_BYTES * slots) revert BadPubdataLength(pubdata.length, SLOT_BYTES * slots);
+        inputs = new uint256[](3 + slots);
+        inputs[0] = oldRoot;
+        inputs[1] = newRoot;
+        uint256 fees;
+        for (uint256 i = 0; i < slots; ++i) {
+            uint256 word;
+            // The 32-byte load starts at the slot; its top 20 bytes are the slot (trailing bytes are discarded).
+            assembly ("memory-safe") {
+                word := shr(96, mload(add(add(pubdata, 32), mul(i, 20))))
+            }
+            inputs[3 + i] = word;
+            fees += word & 0xffffffff;
+        }
+        inputs[2] = fees;
+    }
+
+    /// @notice Sum of the fees of a block's pubdata (the `totalFees` public input).
+    /// @param pubdata the block's pubdata, exactly 20 * slots bytes
+    /// @param slots T
+    /// @return totalFees sum of the u32 fee fields
+    function totalFees(bytes memory pubdata, uint256 slots) internal pure returns (uint256) {
+        return compute(0, 0, pubdata, slots)[2];
+    }
+}

@@ -1,0 +1,116 @@
+/**
+ * Poseidon and EdDSA-Poseidon on Baby Jubjub, from circomlibjs (the same constants as circomlib's circuits).
+ *
+ * circomlibjs builds its primitives asynchronously (WebAssembly); the rest of src/l2 is synchronous, so callers
+ * `await initL2()` once and then use the sync functions below. Using them earlier throws NOT_INITIALIZED.
+ */
+import { L2Error } from "./errors.js";
+
+/** BN254 scalar field modulus r (the circuit's field). */
+export const FIELD_MODULUS = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+
+/** A Baby Jubjub point in affine coordinates (x, y). */
+export type Point = [bigint, bigint];
+
+/** EdDSA-Poseidon signature: R8 point and scalar S. */
+export interface Signature {
+  R8x: bigint;
+  R8y: bigint;
+  S: bigint;
+}
+
+/** A key pair. `seed` is the 32-byte private key as circomlibjs takes it (it hashes it with Blake-512). */
+export interface KeyPair {
+  seed: Uint8Array;
+  publicKey: Point;
+}
+
+// circomlibjs ships no types; only the calls used here are typed. A non-literal specifier keeps the import `any`
+// without an ambient module declaration that other parts of the project might declare differently.
+interface Fld {
+  e(x: bigint): unknown;
+  toObject(x: unknown): bigint;
+}
+interface PoseidonFn {
+  (inputs: bigint[]): unknown;
+  F: Fld;
+}
+interface Eddsa {
+  F: Fld;
+  babyJub: {
+    F: Fld;
+    subOrder: bigint;
+    inCurve(p: unknown[]): boolean;
+    inSubgroup(p: unknown[]): boolean;
+  };
+  prv2pub(prv: Uint8Array): unknown[];
+  signPoseidon(prv: Uint8Array, msg: unknown): { R8: unknown[]; S: bigint };
+  verifyPoseidon(msg: unknown, sig: { R8: unknown[]; S: bigint }, A: unknown[]): boolean;
+}
+
+const CIRCOMLIBJS: string = "circomlibjs";
+let poseidonImpl: PoseidonFn | undefined;
+let eddsaImpl: Eddsa | undefined;
+let initPromise: Promise<void> | undefined;
+
+/** Builds Poseidon and EdDSA once. Safe to call many times; await it before any other L2 call. */
+export function initL2(): Promise<void> {
+  initPromise ??= (async () => {
+    const lib = (await import(CIRCOMLIBJS)) as {
+      buildPoseidon(): Promise<PoseidonFn>;
+      buildEddsa(): Promise<Eddsa>;
+    };
+    poseidonImpl = await lib.buildPoseidon();
+    eddsaImpl = await lib.buildEddsa();
+  })();
+  return initPromise;
+}
+
+function need<X>(x: X | undefined): X {
+  if (x === undefined) throw new L2Error("NOT_INITIALIZED", "call `await initL2()` before using the L2 functions");
+  return x;
+}
+
+/** Poseidon hash of 1..16 field elements (circomlib's Poseidon(n)). */
+export function poseidon(inputs: bigint[]): bigint {
+  const p = need(poseidonImpl);
+  return p.F.toObject(p(inputs));
+}
+
+/** Key pair from a 32-byte seed (the EdDSA private key). */
+export function keyFromSeed(seed: Uint8Array): KeyPair {
+  const e = need(eddsaImpl);
+  if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new L2Error("BAD_KEY", "a key seed must be 32 bytes");
+  const A = e.prv2pub(seed);
+  return { seed: Uint8Array.from(seed), publicKey: [e.F.toObject(A[0]), e.F.toObject(A[1])] };
+}
+
+/** True if `p` is a point of Baby Jubjub's prime-order subgroup other than the identity (a usable public key). */
+export function isValidPublicKey(p: Point): boolean {
+  const e = need(eddsaImpl);
+  if (p[0] < 0n || p[1] < 0n || p[0] >= FIELD_MODULUS || p[1] >= FIELD_MODULUS) return false;
+  if (p[0] === 0n && p[1] === 1n) return false;
+  const P = [e.F.e(p[0]), e.F.e(p[1])];
+  return e.babyJub.inCurve(P) && e.babyJub.inSubgroup(P);
+}
+
+/** EdDSA-Poseidon signature of field element `msg`. */
+export function signMessage(seed: Uint8Array, msg: bigint): Signature {
+  const e = need(eddsaImpl);
+  const sig = e.signPoseidon(seed, e.F.e(msg));
+  return { R8x: e.F.toObject(sig.R8[0]), R8y: e.F.toObject(sig.R8[1]), S: BigInt(sig.S) };
+}
+
+/** Verifies an EdDSA-Poseidon signature of `msg` under `publicKey` (same checks as the circuit, plus R8 on curve). */
+export function verifyMessage(publicKey: Point, msg: bigint, sig: Signature): boolean {
+  const e = need(eddsaImpl);
+  for (const v of [sig.R8x, sig.R8y, publicKey[0], publicKey[1], msg]) {
+    if (typeof v !== "bigint" || v < 0n || v >= FIELD_MODULUS) return false;
+  }
+  if (typeof sig.S !== "bigint" || sig.S < 0n) return false;
+  return e.verifyPoseidon(
+    e.F.e(msg),
+    { R8: [e.F.e(sig.R8x), e.F.e(sig.R8y)], S: sig.S },
+    [e.F.e(publicKey[0]), e.F.e(publicKey[1])],
+  );
+}

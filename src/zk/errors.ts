@@ -1,0 +1,20 @@
+/** Error codes raised by the zk pipeline (setup, export, prover). */
+export type ZkErrorCode =
+  | "BAD_ARGUMENT"
+  | "FILE_NOT_FOUND"
+  | "CIRCUIT_TOO_BIG"
+  | "SETUP_FAILED"
+  | "EXPORT_FAILED"
+  | "PROVE_FAILED"
+  | "WORKER_FAILED"
+  | "COMPILE_UNAVAILABLE";
+
+/** Typed error of the zk pipeline: `code` says what went wrong, `message` says how to fix it. */
+export class ZkError extends Error {
+  readonly code: ZkErrorCode;
+  constructor(code: ZkErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ZkError";
+    this.code = code;
+  }
+}
