@@ -37,7 +37,8 @@ const config: HardhatUserConfig = {
   networks: {
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
   },
-  mocha: { timeout: 600_000 },
+  // Proving tests take seconds to minutes on 2 cores.
+  test: { mocha: { timeout: 600_000 } },
 };
 
 export default config;
