@@ -34,6 +34,7 @@ template Block(T, D) {
     signal input rSiblings[T][L][3];
 
     component slot[T];
+    component wordOk[T];
     var feeSum = 0;
     for (var i = 0; i < T; i++) {
         slot[i] = TransferSlot(D);
@@ -63,9 +64,15 @@ template Block(T, D) {
                 slot[i].rSiblings[l][j] <== rSiblings[i][l][j];
             }
         }
-        words[i] === slot[i].word;
+        wordOk[i] = PubdataWordMatches();
+        wordOk[i].publicWord <== words[i];
+        wordOk[i].word <== slot[i].word;
         feeSum += fee[i]; // fees are < 2^32 each (checked in the slot), so the sum cannot wrap
     }
-    totalFees === feeSum;
-    newRoot === slot[T - 1].rootOut;
+    component feesOk = TotalFeesMatch();
+    feesOk.publicTotal <== totalFees;
+    feesOk.sum <== feeSum;
+    component rootOk = NewRootMatches();
+    rootOk.publicRoot <== newRoot;
+    rootOk.root <== slot[T - 1].rootOut;
 }

@@ -7,6 +7,7 @@ include "circomlib/circuits/bitify.circom";
 include "circomlib/circuits/comparators.circom";
 include "circomlib/circuits/eddsaposeidon.circom";
 include "merkle.circom";
+include "checks.circom";
 
 // Leaf of an account: Poseidon(Ax, Ay, balance, nonce) (src/l2/state.ts accountLeaf).
 template AccountLeaf() {
@@ -57,10 +58,9 @@ template TransferSlot(D) {
     fromBits.in <== from;
     component toBits = Num2Bits(D);
     toBits.in <== to;
-    component amountBits = Num2Bits(64);
-    amountBits.in <== amount;
-    component feeBits = Num2Bits(32);
-    feeBits.in <== fee;
+    component ranges = TransferFieldRanges();
+    ranges.amount <== amount;
+    ranges.fee <== fee;
 
     // Pubdata word: from u32 | to u32 | amount u64 | fee u32 (big-endian), linear in the checked fields.
     word <== from * (1 << 128) + to * (1 << 96) + amount * (1 << 32) + fee;
@@ -68,21 +68,23 @@ template TransferSlot(D) {
     // No-op: from == 0, and then the whole word must be 0. Nothing below is enforced for a no-op.
     component noop = IsZero();
     noop.in <== from;
-    noop.out * word === 0;
+    component noopEmpty = NoopIsEmpty();
+    noopEmpty.isNoop <== noop.out;
+    noopEmpty.word <== word;
     signal enabled <== 1 - noop.out;
 
-    // Balance after paying amount + fee must stay in 0..2^64-1 (balances are < 2^64, so no wrap-around).
-    signal sBalanceNew <== sBalance - amount - fee;
-    component sBalBits = Num2Bits(64);
-    sBalBits.in <== sBalanceNew;
-    // Nonce + 1 < 2^32.
-    signal sNonceNew <== sNonce + 1;
-    component nonceBits = Num2Bits(32);
-    nonceBits.in <== sNonceNew;
-    // Receiver balance + amount < 2^64.
-    signal rBalanceNew <== rBalance + amount;
-    component rBalBits = Num2Bits(64);
-    rBalBits.in <== rBalanceNew;
+    component sBal = SenderBalanceCheck();
+    sBal.balance <== sBalance;
+    sBal.amount <== amount;
+    sBal.fee <== fee;
+    signal sBalanceNew <== sBal.newBalance;
+    component nonceCheck = NonceCheck();
+    nonceCheck.nonce <== sNonce;
+    signal sNonceNew <== nonceCheck.newNonce;
+    component rBal = ReceiverBalanceCheck();
+    rBal.balance <== rBalance;
+    rBal.amount <== amount;
+    signal rBalanceNew <== rBal.newBalance;
 
     // Signature over M = TAG * 2^192 + nonce * 2^160 + word, by the sender's leaf key; the nonce is the leaf's,
     // so "tx nonce == account nonce" holds by construction.
@@ -105,7 +107,10 @@ template TransferSlot(D) {
     sPath.newLeaf <== sNew.out;
     for (var i = 0; i < D; i++) sPath.indexBits[i] <== fromBits.out[i];
     for (var l = 0; l < L; l++) for (var j = 0; j < 3; j++) sPath.siblings[l][j] <== sSiblings[l][j];
-    enabled * (sPath.oldRoot - rootIn) === 0;
+    component sIn = SenderLeafInRoot();
+    sIn.enabled <== enabled;
+    sIn.computed <== sPath.oldRoot;
+    sIn.expected <== rootIn;
     signal rootMid <== rootIn + enabled * (sPath.newRoot - rootIn);
 
     // Receiver update in the tree after the sender's (so from == to behaves as in TS: net fee paid, nonce + 1).
@@ -118,6 +123,9 @@ template TransferSlot(D) {
     rPath.newLeaf <== rNew.out;
     for (var i = 0; i < D; i++) rPath.indexBits[i] <== toBits.out[i];
     for (var l = 0; l < L; l++) for (var j = 0; j < 3; j++) rPath.siblings[l][j] <== rSiblings[l][j];
-    enabled * (rPath.oldRoot - rootMid) === 0;
+    component rIn = ReceiverLeafInRoot();
+    rIn.enabled <== enabled;
+    rIn.computed <== rPath.oldRoot;
+    rIn.expected <== rootMid;
     rootOut <== rootMid + enabled * (rPath.newRoot - rootMid);
 }

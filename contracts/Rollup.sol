@@ -13,6 +13,7 @@ import {ProposeLib} from "./libraries/ProposeLib.sol";
 import {RevealLib} from "./libraries/RevealLib.sol";
 import {ProverCommitLib} from "./libraries/ProverCommitLib.sol";
 import {ProofLib} from "./libraries/ProofLib.sol";
+import {PublicInputsLib} from "./libraries/PublicInputsLib.sol";
 import {RewardsLib} from "./libraries/RewardsLib.sol";
 import {ReorgLib} from "./libraries/ReorgLib.sol";
 import "./errors/Errors.sol";
@@ -360,18 +361,9 @@ contract Rollup is ReentrancyGuard, EIP712 {
     /// @param proof Groth16 proof as uint256[8] (docs/architecture.md)
     /// @param pubdata the winner's revealed pubdata
     function submitProof(uint256 height, uint256[8] calldata proof, bytes calldata pubdata) external nonReentrant {
-        Height storage h = _heights[height];
-        if (h.status == HeightStatus.Proven || h.status == HeightStatus.Finalized) revert AlreadyProven(height);
-        if (h.status == HeightStatus.Reorged) revert HeightReorged(height);
-        if (h.status != HeightStatus.Pending || block.number < timeline(height).commitEnd) {
-            revert HeightNotDecided(height);
-        }
-        Proposal storage w = _proposals[height][h.winner];
-        if (keccak256(pubdata) != w.pubdataHash) revert PubdataMismatch(height);
-        (bool ok, uint256 fees) =
-            ProofLib.check(verifier, proof, rootOf(h.parent), w.newRoot, pubdata, _config.slots);
-        if (!ok) revert InvalidProof(height);
-        _markProven(height, msg.sender, fees);
+        uint256[] memory inputs = _proofInputs(height, pubdata);
+        if (!ProofLib.verify(verifier, proof, inputs)) revert InvalidProof(height);
+        _markProven(height, msg.sender, inputs[2]);
         _finalizeReady();
     }
 
@@ -564,6 +556,7 @@ contract Rollup is ReentrancyGuard, EIP712 {
     ///      tip's winner). The block hash commits to L1's prevrandao and is fixed before the proposal phase
     ///      opens, so nobody can grind it by choosing when to send the first proposal; mixing in the previous
     ///      winner's VRF output makes it differ per chain history. Recorded at the first proposal.
+    ///      Read it once the proposal phase has started (latest block >= proposalStart); before, it is 0.
     /// @param height the L2 height
     /// @return the randomness the VRF proofs of `height` must sign
     function randomnessOf(uint256 height) public view returns (uint256) {
@@ -572,8 +565,19 @@ contract Rollup is ReentrancyGuard, EIP712 {
         uint256 tip = _lastInChain();
         uint256 prevOutput = tip == 0 ? 0 : VrfLib.output(_proposals[tip][_heights[tip].winner].vrfProof);
         uint256 start = timeline(height).proposalStart;
-        bytes32 seed = start == 0 ? bytes32(0) : blockhash(start - 1);
+        // Not determined before the proposal phase opens (the seed block may not exist yet): 0.
+        if (height == 0 || block.number < start || start == 0) return 0;
+        bytes32 seed = blockhash(start - 1);
         return uint256(keccak256(abi.encode("fernet-rollup/randomness", seed, prevOutput)));
+    }
+
+    /// @notice The public inputs a proof of `height` must have, for the winner's revealed `pubdata`.
+    /// @dev Reverts like `submitProof` does before verification (undecided, proven, reorged, pubdata mismatch).
+    /// @param height the L2 height
+    /// @param pubdata the winner's revealed pubdata
+    /// @return inputs [oldRoot, newRoot, totalFees, word_0..word_{T-1}]
+    function publicInputsOf(uint256 height, bytes calldata pubdata) external view returns (uint256[] memory inputs) {
+        return _proofInputs(height, pubdata);
     }
 
     /// @notice The EIP-712 digest a prover signs to fund a deposit for `sequencer` at `height`.
@@ -590,6 +594,20 @@ contract Rollup is ReentrancyGuard, EIP712 {
     }
 
     // ------------------------------------------------------------------------------------------------ internal
+
+    /// @dev Checks that `height` awaits a proof and `pubdata` is what its winner revealed, and rebuilds the public
+    ///      inputs from the parent's root. Shared with a future batch-verification path.
+    function _proofInputs(uint256 height, bytes calldata pubdata) internal view returns (uint256[] memory) {
+        Height storage h = _heights[height];
+        if (h.status == HeightStatus.Proven || h.status == HeightStatus.Finalized) revert AlreadyProven(height);
+        if (h.status == HeightStatus.Reorged) revert HeightReorged(height);
+        if (h.status != HeightStatus.Pending || block.number < timeline(height).commitEnd) {
+            revert HeightNotDecided(height);
+        }
+        Proposal storage w = _proposals[height][h.winner];
+        if (keccak256(pubdata) != w.pubdataHash) revert PubdataMismatch(height);
+        return PublicInputsLib.compute(rootOf(h.parent), w.newRoot, pubdata, _config.slots);
+    }
 
     /// @dev Marks a height as proven by `submitter`. Shared with a future "post unverified, verify in batch"
     ///      path: call it once a proof is known valid, then `_finalizeReady()`.

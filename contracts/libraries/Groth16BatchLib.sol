@@ -57,9 +57,28 @@ library Groth16BatchLib {
 
     /// @notice Identifier of a verification key: keccak256 of its words in the order alpha, beta, gamma, delta, ic.
     /// @param vk The verification key.
-    /// @return The key id (the generated BlockVk libraries carry it as VK_ID).
-    function vkId(VerifyingKey memory vk) internal pure returns (bytes32) {
-        return keccak256(abi.encodePacked(vk.alpha, vk.beta, vk.gamma, vk.delta, vk.ic));
+    /// @return id The key id (the generated BlockVk libraries carry it as VK_ID).
+    function vkId(VerifyingKey memory vk) internal pure returns (bytes32 id) {
+        // Same bytes as keccak256(abi.encodePacked(vk.alpha, vk.beta, vk.gamma, vk.delta, vk.ic)), copied by hand
+        // into scratch memory (Solidity's packed encoding of the struct costs about 3k gas more).
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let a := mload(vk)
+            mstore(ptr, mload(a))
+            mstore(add(ptr, 0x20), mload(add(a, 0x20)))
+            for { let k := 1 } lt(k, 4) { k := add(k, 1) } {
+                let g := mload(add(vk, shl(5, k)))
+                let d := add(ptr, add(0x40, shl(7, sub(k, 1))))
+                mstore(d, mload(g))
+                mstore(add(d, 0x20), mload(add(g, 0x20)))
+                mstore(add(d, 0x40), mload(add(g, 0x40)))
+                mstore(add(d, 0x60), mload(add(g, 0x60)))
+            }
+            let ic := mload(add(vk, 0x80))
+            let len := shl(5, mload(ic))
+            mcopy(add(ptr, 0x1c0), add(ic, 0x20), len)
+            id := keccak256(ptr, add(0x1c0, len))
+        }
     }
 
     /// @notice Number of public inputs the key expects; reverts `BadVerifyingKey` on a malformed IC array.
@@ -162,37 +181,30 @@ library Groth16BatchLib {
         bytes32 seed
     ) private view returns (bool ok) {
         assembly ("memory-safe") {
-            // Gives the precompile at `addr` exactly `cost` gas; reverts InsufficientGas if that is not possible
-            // (an out-of-gas failure must not look like an invalid input).
-            function pcall(addr, cost, inPtr, inLen, outPtr, outLen) -> success {
-                if lt(gas(), add(add(cost, div(cost, 63)), 200)) {
-                    mstore(0, shl(224, 0x1c26714c))
+            // Called only after a precompile call failed. Each call is given exactly its price `cost`; if the
+            // caller could not afford that (EIP-150 keeps 1/64 back), at most cost/63 gas is left now, while a
+            // real invalid-input failure leaves more. Starvation must revert, never read as "invalid".
+            function starved(cost) {
+                if lt(gas(), add(div(cost, 63), 1)) {
+                    mstore(0, shl(224, 0x1c26714c)) // InsufficientGas()
                     revert(0, 4)
                 }
-                success := staticcall(cost, addr, inPtr, inLen, outPtr, outLen)
             }
-            // y^2 == x^3 + 3 with both coordinates reduced; (0, 0) (infinity) fails, on purpose.
-            function onCurve(x, y) -> r {
-                r := and(and(lt(x, P), lt(y, P)), eq(mulmod(y, y, P), addmod(mulmod(x, mulmod(x, x, P), P), 3, P)))
-            }
-            // acc[j] += k * x_j mod R for the nPub inputs at inPtr; false if an input is >= R.
-            function accumulate(acc, inPtr, cnt, k) -> r {
-                r := 1
-                for { let j := 0 } lt(j, cnt) { j := add(j, 1) } {
-                    let v := mload(add(inPtr, shl(5, j)))
-                    if iszero(lt(v, R)) { r := 0 }
-                    let a := add(acc, shl(5, j))
-                    mstore(a, addmod(mload(a), mulmod(k, v, R), R))
-                }
+            // Copies a G2 point (4 words) of the key into a pair.
+            function copyG2(dst, g2) {
+                mstore(add(dst, 0x40), mload(g2))
+                mstore(add(dst, 0x60), mload(add(g2, 0x20)))
+                mstore(add(dst, 0x80), mload(add(g2, 0x40)))
+                mstore(add(dst, 0xa0), mload(add(g2, 0x60)))
             }
 
             let base := mload(0x40)
-            let accIn := add(base, 0xe0)
-            let pb := add(accIn, shl(5, nPub))
-            for { let j := 0 } lt(j, nPub) { j := add(j, 1) } { mstore(add(accIn, shl(5, j)), 0) }
+            let pb := add(add(base, 0xe0), shl(5, nPub))
+            for { let j := 0 } lt(j, nPub) { j := add(j, 1) } { mstore(add(base, add(0xe0, shl(5, j))), 0) }
             mstore(add(base, 0xa0), seed)
             ok := 1
             let s := 0
+            let inBad := 0
             for { let i := 0 } lt(i, n) { i := add(i, 1) } {
                 let src := add(offset, shl(8, i))
                 let dst := add(pb, mul(i, 192))
@@ -204,7 +216,9 @@ library Groth16BatchLib {
                     let b1 := mload(add(dst, 0x60))
                     let b2 := mload(add(dst, 0x80))
                     let b3 := mload(add(dst, 0xa0))
-                    if iszero(and(and(and(lt(b0, P), lt(b1, P)), and(lt(b2, P), lt(b3, P))), or(or(b0, b1), or(b2, b3)))) {
+                    if iszero(
+                        and(and(and(lt(b0, P), lt(b1, P)), and(lt(b2, P), lt(b3, P))), iszero(iszero(or(or(b0, b1), or(b2, b3)))))
+                    ) {
                         ok := 0
                         break
                     }
@@ -215,67 +229,66 @@ library Groth16BatchLib {
                     r := and(keccak256(add(base, 0xa0), 0x40), 0xffffffffffffffffffffffffffffffff)
                 }
                 s := add(s, r)
-                // Pair i's G1 point: -r_i A_i.
+                // A and C: reduced and on y^2 = x^3 + 3 ((0, 0), infinity, fails on purpose).
                 let x := calldataload(src)
                 let y := calldataload(add(src, 0x20))
-                if iszero(onCurve(x, y)) {
+                if iszero(and(and(lt(x, P), lt(y, P)), eq(mulmod(y, y, P), addmod(mulmod(x, mulmod(x, x, P), P), 3, P)))) {
                     ok := 0
                     break
                 }
-                switch i
-                case 0 {
-                    mstore(dst, x)
-                    mstore(add(dst, 0x20), sub(P, y))
-                }
-                default {
-                    mstore(add(base, 0x40), x)
-                    mstore(add(base, 0x60), sub(P, y))
-                    mstore(add(base, 0x80), r)
-                    if iszero(pcall(7, EC_MUL_GAS, add(base, 0x40), 0x60, dst, 0x40)) {
-                        ok := 0
-                        break
-                    }
-                }
-                // sum r_i C_i into base[0..0x40).
+                // Pair i's G1 point: -r_i A_i (y != 0 on this curve, so P - y is reduced).
+                mstore(add(base, 0x40), x)
+                mstore(add(base, 0x60), sub(P, y))
                 x := calldataload(add(src, 0xc0))
                 y := calldataload(add(src, 0xe0))
-                if iszero(onCurve(x, y)) {
+                if iszero(and(and(lt(x, P), lt(y, P)), eq(mulmod(y, y, P), addmod(mulmod(x, mulmod(x, x, P), P), 3, P)))) {
                     ok := 0
                     break
                 }
                 switch i
                 case 0 {
+                    mstore(dst, mload(add(base, 0x40)))
+                    mstore(add(dst, 0x20), mload(add(base, 0x60)))
                     mstore(base, x)
                     mstore(add(base, 0x20), y)
                 }
                 default {
+                    mstore(add(base, 0x80), r)
+                    if iszero(staticcall(EC_MUL_GAS, 7, add(base, 0x40), 0x60, dst, 0x40)) {
+                        starved(EC_MUL_GAS)
+                        ok := 0
+                        break
+                    }
+                    // sum r_i C_i accumulates in base[0..0x40).
                     mstore(add(base, 0x40), x)
                     mstore(add(base, 0x60), y)
-                    mstore(add(base, 0x80), r)
-                    if iszero(pcall(7, EC_MUL_GAS, add(base, 0x40), 0x60, add(base, 0x40), 0x40)) {
+                    if iszero(staticcall(EC_MUL_GAS, 7, add(base, 0x40), 0x60, add(base, 0x40), 0x40)) {
+                        starved(EC_MUL_GAS)
                         ok := 0
                         break
                     }
-                    if iszero(pcall(6, EC_ADD_GAS, base, 0x80, base, 0x40)) {
+                    if iszero(staticcall(EC_ADD_GAS, 6, base, 0x80, base, 0x40)) {
+                        starved(EC_ADD_GAS)
                         ok := 0
                         break
                     }
                 }
-                if iszero(accumulate(accIn, add(add(publicInputs, 0x20), shl(5, mul(i, nPub))), nPub, r)) {
-                    ok := 0
-                    break
+                // acc_j += r_i x_ij (mod R); an input >= R is remembered and rejects the batch after the loop.
+                let inPtr := add(add(publicInputs, 0x20), shl(5, mul(i, nPub)))
+                for { let j := 0 } lt(j, nPub) { j := add(j, 1) } {
+                    let v := mload(add(inPtr, shl(5, j)))
+                    inBad := or(inBad, iszero(lt(v, R)))
+                    let a := add(base, add(0xe0, shl(5, j)))
+                    mstore(a, addmod(mload(a), mulmod(r, v, R), R))
                 }
             }
+            if inBad { ok := 0 }
             if ok {
                 // Pair n + 2: (sum r_i C_i, delta).
                 let dst := add(pb, mul(add(n, 2), 192))
                 mstore(dst, mload(base))
                 mstore(add(dst, 0x20), mload(add(base, 0x20)))
-                let g2 := mload(add(vk, 0x60))
-                mstore(add(dst, 0x40), mload(g2))
-                mstore(add(dst, 0x60), mload(add(g2, 0x20)))
-                mstore(add(dst, 0x80), mload(add(g2, 0x40)))
-                mstore(add(dst, 0xa0), mload(add(g2, 0x60)))
+                copyG2(dst, mload(add(vk, 0x60)))
                 // Pair n: (s alpha, beta); s = 1 (one proof) needs no multiplication.
                 dst := add(pb, mul(n, 192))
                 let g1 := mload(vk)
@@ -288,13 +301,12 @@ library Groth16BatchLib {
                     mstore(add(base, 0x40), mload(g1))
                     mstore(add(base, 0x60), mload(add(g1, 0x20)))
                     mstore(add(base, 0x80), s)
-                    if iszero(pcall(7, EC_MUL_GAS, add(base, 0x40), 0x60, dst, 0x40)) { ok := 0 }
+                    if iszero(staticcall(EC_MUL_GAS, 7, add(base, 0x40), 0x60, dst, 0x40)) {
+                        starved(EC_MUL_GAS)
+                        ok := 0
+                    }
                 }
-                g2 := mload(add(vk, 0x20))
-                mstore(add(dst, 0x40), mload(g2))
-                mstore(add(dst, 0x60), mload(add(g2, 0x20)))
-                mstore(add(dst, 0x80), mload(add(g2, 0x40)))
-                mstore(add(dst, 0xa0), mload(add(g2, 0x60)))
+                copyG2(dst, mload(add(vk, 0x20)))
                 // Pair n + 1: (vk_x, gamma), vk_x = s IC_0 + sum_j acc_j IC_j.
                 let ic := add(mload(add(vk, 0x80)), 0x20)
                 switch eq(s, 1)
@@ -306,31 +318,37 @@ library Groth16BatchLib {
                     mstore(add(base, 0x40), mload(ic))
                     mstore(add(base, 0x60), mload(add(ic, 0x20)))
                     mstore(add(base, 0x80), s)
-                    if iszero(pcall(7, EC_MUL_GAS, add(base, 0x40), 0x60, base, 0x40)) { ok := 0 }
+                    if iszero(staticcall(EC_MUL_GAS, 7, add(base, 0x40), 0x60, base, 0x40)) {
+                        starved(EC_MUL_GAS)
+                        ok := 0
+                    }
                 }
                 for { let j := 0 } lt(j, nPub) { j := add(j, 1) } {
                     let pt := add(ic, shl(6, add(j, 1)))
                     mstore(add(base, 0x40), mload(pt))
                     mstore(add(base, 0x60), mload(add(pt, 0x20)))
-                    mstore(add(base, 0x80), mload(add(accIn, shl(5, j))))
-                    if iszero(pcall(7, EC_MUL_GAS, add(base, 0x40), 0x60, add(base, 0x40), 0x40)) { ok := 0 }
-                    if iszero(pcall(6, EC_ADD_GAS, base, 0x80, base, 0x40)) { ok := 0 }
+                    mstore(add(base, 0x80), mload(add(base, add(0xe0, shl(5, j)))))
+                    if iszero(staticcall(EC_MUL_GAS, 7, add(base, 0x40), 0x60, add(base, 0x40), 0x40)) {
+                        starved(EC_MUL_GAS)
+                        ok := 0
+                    }
+                    if iszero(staticcall(EC_ADD_GAS, 6, base, 0x80, base, 0x40)) {
+                        starved(EC_ADD_GAS)
+                        ok := 0
+                    }
                 }
                 dst := add(dst, 192)
                 mstore(dst, mload(base))
                 mstore(add(dst, 0x20), mload(add(base, 0x20)))
-                g2 := mload(add(vk, 0x40))
-                mstore(add(dst, 0x40), mload(g2))
-                mstore(add(dst, 0x60), mload(add(g2, 0x20)))
-                mstore(add(dst, 0x80), mload(add(g2, 0x40)))
-                mstore(add(dst, 0xa0), mload(add(g2, 0x60)))
+                copyG2(dst, mload(add(vk, 0x40)))
                 // The one pairing check; a failed call (bad G2 point) is a clean false.
                 if ok {
                     let pairs := add(n, 3)
-                    ok := and(
-                        pcall(8, add(PAIRING_BASE_GAS, mul(PAIRING_PAIR_GAS, pairs)), pb, mul(pairs, 192), base, 0x20),
-                        eq(mload(base), 1)
-                    )
+                    let cost := add(PAIRING_BASE_GAS, mul(PAIRING_PAIR_GAS, pairs))
+                    // Two statements: Yul evaluates arguments right to left, so the result is read after the call.
+                    ok := staticcall(cost, 8, pb, mul(pairs, 192), base, 0x20)
+                    if iszero(ok) { starved(cost) }
+                    ok := and(ok, eq(mload(base), 1))
                 }
             }
         }

@@ -342,6 +342,14 @@ export class RollupClient {
   /** The randomness VRF proofs of `height` must sign (recorded, or what the first proposal would record now). */
   randomnessOf(height: bigint): Promise<bigint> { return this.contract.randomnessOf(height); }
   claimable(account: string): Promise<bigint> { return this.contract.claimable(account); }
+  /** The public inputs a proof of `height` must have ([oldRoot, newRoot, totalFees, words...]); reverts like submitProof. */
+  async publicInputsOf(height: bigint, pubdata: BytesLike): Promise<bigint[]> {
+    try {
+      return [...(await this.contract.publicInputsOf(height, hexlify(pubdata)))];
+    } catch (err) {
+      throw toClientError(err);
+    }
+  }
   rewardPool(): Promise<bigint> { return this.contract.rewardPool(); }
 
   // ---------------------------------------------------------------- writes (each waits for the receipt)

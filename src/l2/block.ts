@@ -8,7 +8,7 @@
  * A block has exactly T slots; the rest are no-ops (from = 0, all-zero pubdata, no state change).
  */
 import { L2Error } from "./errors.js";
-import { encodePubdata, decodePubdata, NOOP_SLOT, U32_MAX, U64_MAX, slotWord, type PubdataSlot } from "./pubdata.js";
+import { encodePubdata, decodePubdata, NOOP_SLOT, U32_MAX, U64_MAX, type PubdataSlot } from "./pubdata.js";
 import { blockPublicInputs } from "./publicInputs.js";
 import { L2State, type Account } from "./state.js";
 import { checkTransferRanges, transferSlot, verifyTransfer, type Transfer } from "./transaction.js";
@@ -213,8 +213,7 @@ export function buildBlock(state: L2State, candidates: Transfer[], T: number): B
 export function applyPubdata(state: L2State, pubdata: Uint8Array): L2State {
   const next = state.clone();
   decodePubdata(pubdata).forEach((s, i) => {
-    if (s.from === 0) return; // no-op
-    slotWord(s);
+    if (s.from === 0) return; // no-op (decodePubdata checked it is all zero)
     applySlot(next, s, undefined, i);
   });
   return next;

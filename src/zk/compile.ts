@@ -39,6 +39,8 @@ export interface CompileOptions {
   D: number;
   /** No progress lines (default false). */
   quiet?: boolean;
+  /** Receives the progress lines instead of the console. */
+  onProgress?: (msg: string) => void;
   /** Recompile even if cached (default false). */
   force?: boolean;
 }
@@ -151,13 +153,15 @@ function runCircom(args: string[], quiet: boolean): Promise<string> {
 
 /** Compiles Block(T, D) (or returns the cached build). Prints progress unless `quiet`. */
 export async function compileCircuit(opts: CompileOptions): Promise<CompiledCircuit> {
-  const { T, D, quiet = false, force = false } = opts;
+  const { T, D, quiet = false, force = false, onProgress } = opts;
   if (!Number.isInteger(T) || T < 1 || T > 1024) throw new CompileError("BAD_PARAMETER", `T must be an integer in 1..1024, got ${T}`);
   if (!Number.isInteger(D) || D < 2 || D > 32 || D % 2 !== 0) {
     throw new CompileError("BAD_PARAMETER", `D must be an even integer in 2..32 (arity-4 tree), got ${D}`);
   }
   const log = (m: string) => {
-    if (!quiet) console.log(`[circuit T=${T} D=${D}] ${m}`);
+    if (quiet) return;
+    if (onProgress) onProgress(`[circuit T=${T} D=${D}] ${m}`);
+    else console.log(`[circuit T=${T} D=${D}] ${m}`);
   };
   const rel = circuitDirName(T, D);
   const dir = path.join(PROJECT_ROOT, rel);
@@ -200,7 +204,14 @@ export async function compileCircuit(opts: CompileOptions): Promise<CompiledCirc
   const meta: Meta = { hash, T, D, constraints, compileSeconds };
   await writeFile(path.join(tmp, "meta.json"), JSON.stringify(meta, null, 2) + "\n");
   await rm(dir, { recursive: true, force: true });
-  await rename(tmp, dir);
+  try {
+    await rename(tmp, dir);
+  } catch (e) {
+    // Another process finished the same build between our rm and rename: keep theirs if it is this build.
+    await rm(tmp, { recursive: true, force: true });
+    const theirs = existsSync(metaPath) ? (JSON.parse(await readFile(metaPath, "utf8")) as Meta) : undefined;
+    if (theirs?.hash !== hash) throw e;
+  }
   log(`done in ${compileSeconds.toFixed(1)} s: ${constraints} constraints (${Math.round(constraints / T)} per slot)`);
   return { dir, r1csPath, wasmPath, constraints, cached: false, hash };
 }

@@ -9,10 +9,16 @@ export type WitnessErrorCode = "CONSTRAINT_FAILED" | "BAD_INPUT" | "WITNESS_FAIL
 
 export class WitnessError extends Error {
   readonly code: WitnessErrorCode;
-  constructor(code: WitnessErrorCode, message: string, options?: { cause?: unknown }) {
+  /**
+   * For CONSTRAINT_FAILED: the circuit's trace, innermost template first (e.g. "Num2Bits_12 line: 38",
+   * "SenderBalanceCheck_150 line: 27", ...). circuits/checks.circom names each rule, so the trace says which broke.
+   */
+  readonly trace: string[];
+  constructor(code: WitnessErrorCode, message: string, options?: { cause?: unknown; trace?: string[] }) {
     super(message, options);
     this.name = "WitnessError";
     this.code = code;
+    this.trace = options?.trace ?? [];
   }
 }
 
@@ -34,7 +40,8 @@ export async function calculateWitness(wasmPath: string, input: object): Promise
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     if (/Assert Failed|Error in template/i.test(msg)) {
-      throw new WitnessError("CONSTRAINT_FAILED", `circuit constraint failed: ${msg.split("\n").slice(0, 3).join(" | ")}`, { cause: e });
+      const trace = [...msg.matchAll(/Error in template (\S+ line: \d+)/g)].map((m) => m[1]);
+      throw new WitnessError("CONSTRAINT_FAILED", `circuit constraint failed in ${trace.join(" <- ") || msg}`, { cause: e, trace });
     }
     if (/Too many values|Not enough values|Signal not found|Invalid/i.test(msg)) {
       throw new WitnessError("BAD_INPUT", `witness input does not match the circuit: ${msg}`, { cause: e });

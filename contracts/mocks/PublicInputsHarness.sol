@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {PublicInputsLib} from "../libraries/PublicInputsLib.sol";
+
+/// @title PublicInputsHarness: exposes PublicInputsLib to tests (unit tests only)
+contract PublicInputsHarness {
+    /// @notice PublicInputsLib.compute.
+    /// @param oldRoot root before
+    /// @param newRoot root after
+    /// @param pubdata 20 * slots bytes
+    /// @param slots T
+    /// @return the public inputs
+    function compute(uint256 oldRoot, uint256 newRoot, bytes calldata pubdata, uint256 slots)
+        external
+        pure
+        returns (uint256[] memory)
+    {
+        return PublicInputsLib.compute(oldRoot, newRoot, pubdata, slots);
+    }
+}

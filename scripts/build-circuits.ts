@@ -1,0 +1,66 @@
+/**
+ * Builds a block circuit: compile (circom2), Groth16 setup, export of vkey + Solidity verifier + IBlockVerifier adapter.
+ *
+ *   npx tsx scripts/build-circuits.ts --T 2 --D 8 [--ptau FILE] [--force]
+ *
+ * Without --ptau the setup is the deterministic INSECURE development setup (known secret; see src/zk/devPtau.ts).
+ */
+import { parseArgs } from "node:util";
+import { buildCircuit } from "../src/zk/build.js";
+import { closeProver } from "../src/zk/prover.js";
+import { ZkError } from "../src/zk/errors.js";
+
+const USAGE = "usage: npx tsx scripts/build-circuits.ts --T <slots> --D <depth> [--ptau FILE] [--force]";
+
+function int(name: string, v: string | undefined): number {
+  if (v === undefined) throw new ZkError("BAD_ARGUMENT", `missing --${name}\n${USAGE}`);
+  if (!/^\d+$/.test(v)) throw new ZkError("BAD_ARGUMENT", `--${name} must be a positive integer, got "${v}"\n${USAGE}`);
+  return Number(v);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      T: { type: "string" },
+      D: { type: "string" },
+      ptau: { type: "string" },
+      force: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const T = int("T", values.T);
+  const D = int("D", values.D);
+  const started = performance.now();
+  const stamp = () => `[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s]`;
+  const r = await buildCircuit({ T, D, ptau: values.ptau, force: values.force, onProgress: (m) => console.log(`${stamp()} ${m}`) });
+  const s = r.setup;
+  console.log("");
+  console.log(`circuit   ${r.artifacts.name}: ${s.nConstraints} constraints, ${s.nPublic} public inputs, domain 2^${s.power}`);
+  console.log(`r1cs      ${r.r1csPath}`);
+  console.log(`wasm      ${r.wasmPath}`);
+  console.log(`setup     ${s.mode === "dev-insecure" ? "INSECURE dev setup (known secret: never use with value)" : `from ${s.ptauPath}`}${s.cached ? " [cached]" : ""}`);
+  console.log(`ptau      ${s.ptauPath} (${(s.ptauBytes / 2 ** 20).toFixed(1)} MiB)`);
+  console.log(`zkey      ${s.zkeyPath} (${(s.zkeyBytes / 2 ** 20).toFixed(1)} MiB)`);
+  console.log(`vkey      ${s.vkeyPath}`);
+  console.log(`verifier  ${r.exported.verifierPath} (contract ${r.exported.verifierContract})`);
+  console.log(`adapter   ${r.exported.adapterPath} (contract ${r.exported.adapterContract})`);
+  console.log(`timings   setup ptau ${s.seconds.ptau.toFixed(1)} s, zkey new ${s.seconds.zkeyNew.toFixed(1)} s, beacon ${s.seconds.beacon.toFixed(1)} s${s.cached ? " (when it was built)" : ""}; total run ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (r.exported.written.length > 0) console.log("contracts changed: run `npx hardhat compile`");
+}
+
+main()
+  .then(async () => {
+    await closeProver();
+    process.exit(0);
+  })
+  .catch(async (e: unknown) => {
+    const code = e instanceof ZkError ? e.code : "UNEXPECTED";
+    console.error(`build-circuits: error [${code}]: ${e instanceof Error ? e.message : String(e)}`);
+    if (!(e instanceof ZkError) && e instanceof Error && e.stack) console.error(e.stack);
+    process.exit(1);
+  });

@@ -1,0 +1,206 @@
+/**
+ * Block prover: witness + Groth16 proof (snarkjs) off the caller's event loop, so agents stay responsive.
+ *
+ * Backends (measured in test/zk and the final report):
+ *  - "process" (default): a child process running proverWorker.mjs. snarkjs uses its thread pool there
+ *    (ffjavascript cannot start threads from inside a worker thread), which is what makes proving fast on 2 cores.
+ *  - "thread": a worker_threads worker running the same file; snarkjs is single-threaded there.
+ * One proof at a time per prover (a proof already uses every core); the proving key stays loaded in the prover.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { Worker } from "node:worker_threads";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ZkError } from "./errors.js";
+import { WEB_WORKER_SHIM } from "./devPtau.js";
+import { loadSnarkjs, type SnarkjsProof, type VerificationKey } from "./libs.js";
+import { fromContractProof, toContractProof } from "./proof.js";
+
+export type ProverBackend = "process" | "thread";
+export type ProvePhase = "witness" | "prove" | "done";
+
+export interface ProveOptions {
+  wasmPath: string;
+  zkeyPath: string;
+  /** Circuit inputs (bigint, number, string or nested arrays of them). */
+  input: Record<string, unknown>;
+  onProgress?: (phase: ProvePhase) => void;
+}
+
+export interface ProveResult {
+  /** uint256[8] as the contracts take it (docs/architecture.md). */
+  proof: bigint[];
+  publicSignals: bigint[];
+  /** The proof as snarkjs returned it. */
+  snarkjsProof: SnarkjsProof;
+  witnessSeconds: number;
+  proveSeconds: number;
+}
+
+interface Reply {
+  id: number;
+  progress?: ProvePhase;
+  error?: string;
+  proof?: SnarkjsProof;
+  publicSignals?: string[];
+  witnessSeconds?: number;
+  proveSeconds?: number;
+}
+
+const WORKER_FILE = fileURLToPath(new URL("./proverWorker.mjs", import.meta.url));
+
+/** A prover (one child process or worker thread), started lazily and kept for later proofs. */
+export class Prover {
+  private child?: ChildProcess;
+  private worker?: Worker;
+  private nextId = 1;
+  private jobs = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void; onProgress?: (p: ProvePhase) => void }>();
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly backend: ProverBackend = "process") {}
+
+  private onReply = (msg: Reply) => {
+    const job = this.jobs.get(msg.id);
+    if (!job) return;
+    if (msg.progress) {
+      job.onProgress?.(msg.progress);
+      return;
+    }
+    this.jobs.delete(msg.id);
+    this.setRef(this.jobs.size > 0);
+    if (msg.error !== undefined) job.reject(new ZkError("PROVE_FAILED", `proving failed: ${msg.error}`));
+    else job.resolve(msg);
+  };
+
+  private onCrash = (e: Error) => {
+    for (const job of this.jobs.values()) job.reject(new ZkError("WORKER_FAILED", `prover ${this.backend} died: ${e.message}`, { cause: e }));
+    this.jobs.clear();
+    this.child = undefined;
+    this.worker = undefined;
+  };
+
+  /** While no proof is pending the prover does not keep the process alive. */
+  private setRef(on: boolean) {
+    if (this.worker) {
+      if (on) this.worker.ref();
+      else this.worker.unref();
+    }
+    if (this.child) {
+      const ch = this.child as ChildProcess & { channel?: { ref(): void; unref(): void } };
+      if (on) {
+        ch.ref();
+        ch.channel?.ref();
+      } else {
+        ch.unref();
+        ch.channel?.unref();
+      }
+    }
+  }
+
+  private start() {
+    if (this.backend === "thread") {
+      if (this.worker) return;
+      const w = new Worker(WORKER_FILE, { workerData: WEB_WORKER_SHIM });
+      w.on("message", this.onReply);
+      w.on("error", this.onCrash);
+      w.on("exit", (code) => code !== 0 && this.onCrash(new Error(`exit code ${code}`)));
+      this.worker = w;
+    } else {
+      if (this.child) return;
+      // process.execPath: the Node running us (Node 22 under npx); no TypeScript loader is needed for a .mjs.
+      const ch = fork(WORKER_FILE, [], { execArgv: [], serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
+      ch.on("message", (m) => this.onReply(m as Reply));
+      ch.on("error", this.onCrash);
+      ch.on("exit", (code, signal) => {
+        if (this.child === ch) this.onCrash(new Error(`exit code ${code}${signal ? ` (${signal})` : ""}`));
+      });
+      this.child = ch;
+    }
+  }
+
+  /** Computes the witness and a Groth16 proof. Proofs are serialised (one at a time). */
+  prove(opts: ProveOptions): Promise<ProveResult> {
+    const run = async (): Promise<ProveResult> => {
+      const wasmPath = resolve(opts.wasmPath);
+      const zkeyPath = resolve(opts.zkeyPath);
+      if (!existsSync(wasmPath)) throw new ZkError("FILE_NOT_FOUND", `circuit wasm not found: ${opts.wasmPath}`);
+      if (!existsSync(zkeyPath)) throw new ZkError("FILE_NOT_FOUND", `zkey not found: ${opts.zkeyPath}`);
+      if (typeof opts.input !== "object" || opts.input === null) throw new ZkError("BAD_ARGUMENT", "input must be an object of circuit signals");
+      this.start();
+      const id = this.nextId++;
+      const reply = await new Promise<Reply>((res, rej) => {
+        this.jobs.set(id, { resolve: res, reject: rej, onProgress: opts.onProgress });
+        this.setRef(true);
+        const msg = { id, wasmPath, zkeyPath, input: opts.input };
+        if (this.worker) this.worker.postMessage(msg);
+        else this.child!.send(msg);
+      });
+      const snarkjsProof = reply.proof!;
+      return {
+        proof: toContractProof(snarkjsProof),
+        publicSignals: reply.publicSignals!.map((s) => BigInt(s)),
+        snarkjsProof,
+        witnessSeconds: reply.witnessSeconds!,
+        proveSeconds: reply.proveSeconds!,
+      };
+    };
+    const p = this.tail.then(run, run);
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Stops the prover (pending proofs fail). */
+  async close(): Promise<void> {
+    const w = this.worker;
+    const ch = this.child;
+    this.worker = undefined;
+    this.child = undefined;
+    for (const job of this.jobs.values()) job.reject(new ZkError("WORKER_FAILED", "prover closed"));
+    this.jobs.clear();
+    if (w) await w.terminate();
+    if (ch && ch.exitCode === null) {
+      await new Promise<void>((res) => {
+        ch.once("exit", () => res());
+        ch.kill();
+      });
+    }
+  }
+}
+
+let shared: Prover | undefined;
+
+/** Proves with the shared default prover (see Prover). */
+export function proveBlock(opts: ProveOptions): Promise<ProveResult> {
+  shared ??= new Prover();
+  return shared.prove(opts);
+}
+
+/** Stops the shared prover and releases snarkjs's curve threads (scripts and test suites call this at the end). */
+export async function closeProver(): Promise<void> {
+  const p = shared;
+  shared = undefined;
+  await p?.close();
+  const { releaseSnarkjsCurve } = await import("./libs.js");
+  await releaseSnarkjsCurve();
+}
+
+/**
+ * Off-chain Groth16 check with snarkjs. `proof` is the contracts' uint256[8] or a snarkjs proof. Returns false for
+ * a proof that does not verify, and also for malformed input (wrong length, values out of range).
+ */
+export async function verifyOffchain(
+  vkey: VerificationKey,
+  proof: readonly bigint[] | SnarkjsProof,
+  publicSignals: readonly (bigint | string | number)[],
+): Promise<boolean> {
+  if (publicSignals.length !== vkey.nPublic) return false;
+  let p: SnarkjsProof;
+  try {
+    p = Array.isArray(proof) ? fromContractProof(proof as bigint[]) : (proof as SnarkjsProof);
+  } catch {
+    return false;
+  }
+  const snarkjs = await loadSnarkjs();
+  return snarkjs.groth16.verify(vkey, publicSignals.map((s) => BigInt(s).toString()), p);
+}

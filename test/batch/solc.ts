@@ -1,0 +1,39 @@
+/**
+ * In-process Solidity compilation with solc-js (the `solc` npm package, no download), for contracts that are
+ * generated per verification key in a test (the snarkjs single verifier, a generated BlockVk library) and so
+ * cannot live in contracts/ as fixed sources.
+ */
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+
+/** ABI and deployable bytecode of one compiled contract. */
+export interface Compiled {
+  abi: unknown[];
+  bytecode: string;
+}
+
+interface SolcOutput {
+  errors?: { severity: string; formattedMessage: string }[];
+  contracts: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string } } }>>;
+}
+
+/**
+ * Compiles `sources` (file name -> text) with the optimizer on (200 runs, as hardhat.config.ts) and returns the
+ * named contract.
+ * @throws Error with solc's messages if compilation fails.
+ */
+export function compileSolidity(sources: Record<string, string>, file: string, contract: string): Compiled {
+  const solc = require("solc") as { compile(input: string): string };
+  const input = {
+    language: "Solidity",
+    sources: Object.fromEntries(Object.entries(sources).map(([k, v]) => [k, { content: v }])),
+    settings: { optimizer: { enabled: true, runs: 200 }, outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
+  };
+  const out = JSON.parse(solc.compile(JSON.stringify(input))) as SolcOutput;
+  const errors = (out.errors ?? []).filter((e) => e.severity === "error");
+  if (errors.length) throw new Error(`solc failed:\n${errors.map((e) => e.formattedMessage).join("\n")}`);
+  const c = out.contracts[file]?.[contract];
+  if (!c) throw new Error(`solc output has no ${file}:${contract}`);
+  return { abi: c.abi, bytecode: "0x" + c.evm.bytecode.object };
+}

@@ -1,0 +1,397 @@
+/**
+ * Rollup lifecycle (Fernet + Sidecar) with the mock verifier and the real VRF (src/vrf): winners, refunds,
+ * rewards, empty heights, missed and late proofs, reorgs, and every rejection with its named error.
+ */
+import { expect } from "chai";
+import {
+  ethers,
+  networkHelpers,
+  defaultFixture,
+  E18,
+  nextTxAt,
+  proposeAll,
+  revealAll,
+  commitAll,
+  runHeight,
+  endCommit,
+  proofFor,
+  best,
+  booksBalance,
+  vrfFor,
+  makeBlock,
+  mockProof,
+  publicInputs,
+  type Deployment,
+  type Proposed,
+} from "./helpers.js";
+import { HeightStatus, ProposalStatus, RollupClientError, blockCommitment } from "../../src/client/index.js";
+
+async function expectBooksBalanced(d: Deployment): Promise<void> {
+  const { held, owed } = await booksBalance(d);
+  expect(held).to.equal(owed);
+}
+
+/** Views that a rejected call must leave untouched. */
+async function snapshot(d: Deployment, height: bigint): Promise<unknown> {
+  const props = await Promise.all(d.seqs.map((s) => d.client.getProposal(height, s.address)));
+  return {
+    height: await d.client.getHeight(height),
+    props,
+    tip: await d.client.chainTip(),
+    fin: await d.client.lastFinalized(),
+    escrow: await d.rollup.totalEscrowed(),
+    claim: await d.rollup.totalClaimable(),
+    pool: await d.rollup.rewardPool(),
+    bal: await d.token.balanceOf(d.client.address),
+  };
+}
+
+function rewardSplit(d: Deployment, p: Proposed, fees: bigint) {
+  const pot = d.config.blockReward + fees;
+  const shareBps = p.feeSplitBps > p.proverRewardShareBps ? p.feeSplitBps : p.proverRewardShareBps;
+  const proverPot = (pot * shareBps) / 10_000n;
+  return { pot, proverPot, seqPot: pot - proverPot };
+}
+
+describe("Rollup: Fernet + Sidecar lifecycle", function () {
+  it("runs several pipelined heights with 3 competing sequencers: highest score wins, losers refunded, rewards paid once", async function () {
+    const d = await networkHelpers.loadFixture(defaultFixture);
+    const results: { props: Proposed[]; winner: Proposed }[] = [];
+    for (const h of [1n, 2n, 3n]) {
+      const r = await runHeight(d, h);
+      await endCommit(d, h);
+      const info = await d.client.getHeight(h);
+      expect(info.winner).to.equal(r.winner.seq.address);
+      expect(info.status).to.equal(HeightStatus.Pending);
+      expect(info.parent).to.equal(h - 1n); // pipelining: built on the unproven previous height
+      expect(await d.client.chainTip()).to.equal(h);
+      expect(await d.client.rootOf(h)).to.equal(r.winner.block.newRoot);
+      results.push(r);
+    }
+    expect(await d.client.lastFinalized()).to.equal(0n);
+    expect(await d.client.pendingHeights()).to.deep.equal([1n, 2n, 3n]);
+
+    // The contract's public inputs are the ones the prover computes from L1 data.
+    const w1 = results[0]!.winner;
+    expect(await d.client.publicInputsOf(1n, w1.block.pubdata)).to.deep.equal(publicInputs(0x1234n, w1.block.newRoot, w1.block.pubdata));
+
+    // Prove out of order: 2 first (proven, not final: its parent is not final), then 1 (both finalize).
+    const sub = d.client.connect(d.outsider);
+    await sub.submitProof({ height: 2n, proof: await proofFor(d, 2n, results[1]!.winner), pubdata: results[1]!.winner.block.pubdata });
+    expect((await d.client.getHeight(2n)).status).to.equal(HeightStatus.Proven);
+    expect(await d.client.lastFinalized()).to.equal(0n);
+    const poolBefore = await d.rollup.rewardPool();
+    const rcpt = await sub.submitProof({ height: 1n, proof: await proofFor(d, 1n, results[0]!.winner), pubdata: results[0]!.winner.block.pubdata });
+    const finals = d.client.decodeEvents(rcpt).filter((e) => e.name === "HeightFinalized").map((e) => e.args.height as bigint);
+    expect(finals).to.deep.equal([1n, 2n]);
+    expect(await d.client.lastFinalized()).to.equal(2n);
+    expect((await d.client.getHeight(3n)).status).to.equal(HeightStatus.Pending);
+
+    // Exact split of height 1 and 2: self-proving winners get tip + pot + deposit back; submitter 1e18 each.
+    const fee = results[0]!.winner.block.fee;
+    expect(await d.rollup.rewardPool()).to.equal(poolBefore - 2n * (d.config.submissionReward + d.config.blockReward + fee));
+    expect(await d.client.claimable(d.outsider.address)).to.equal(2n * d.config.submissionReward);
+    const owed = new Map<string, bigint>();
+    for (const r of results.slice(0, 2)) {
+      const w = r.winner;
+      const { pot } = rewardSplit(d, w, w.block.fee);
+      owed.set(w.seq.address, (owed.get(w.seq.address) ?? 0n) + w.proverTip + pot + d.config.proverDeposit);
+    }
+    for (const [addr, amount] of owed) expect(await d.client.claimable(addr)).to.equal(amount);
+
+    // A finalized height cannot be proven (or paid) twice.
+    await expect(d.rollup.connect(d.outsider).submitProof(1n, await proofFor(d, 1n, results[0]!.winner), results[0]!.winner.block.pubdata))
+      .to.be.revertedWithCustomError(d.rollup, "AlreadyProven");
+
+    // Losers: escrow refundable after the commit phase; the winner's is not.
+    const r1 = results[0]!;
+    for (const p of r1.props) {
+      if (p === r1.winner) {
+        await expect(d.rollup.release(1n, p.seq.address)).to.be.revertedWithCustomError(d.rollup, "NotReleasable");
+        continue;
+      }
+      const before = await d.client.claimable(p.seq.address);
+      await d.client.connect(d.outsider).release(1n, p.seq.address);
+      expect(await d.client.claimable(p.seq.address)).to.equal(before + p.proverTip + d.config.proverDeposit);
+      expect((await d.client.getProposal(1n, p.seq.address)).status).to.equal(ProposalStatus.Settled);
+      await expect(d.rollup.release(1n, p.seq.address)).to.be.revertedWithCustomError(d.rollup, "NotReleasable");
+    }
+    await expectBooksBalanced(d);
+
+    // Pull payment.
+    const w = r1.winner.seq;
+    const owedW = await d.client.claimable(w.address);
+    const balBefore = await d.token.balanceOf(w.address);
+    await d.client.connect(w.signer).claim();
+    expect(await d.token.balanceOf(w.address)).to.equal(balBefore + owedW);
+    await expect(d.rollup.connect(w.signer).claim()).to.be.revertedWithCustomError(d.rollup, "NothingToClaim");
+    await expectBooksBalanced(d);
+  });
+
+  it("reports height and phase for L1 blocks", async function () {
+    const d = await networkHelpers.loadFixture(defaultFixture);
+    const g = d.config.genesisBlock;
+    expect(await d.client.clockAt(g - 1n)).to.deep.equal({ height: 0n, phase: 0 });
+    expect(await d.client.clockAt(g)).to.deep.equal({ height: 1n, phase: 1 });
+    expect(await d.client.clockAt(g + 6n)).to.deep.equal({ height: 1n, phase: 2 });
+    expect(await d.client.clockAt(g + 12n)).to.deep.equal({ height: 1n, phase: 3 });
+    expect(await d.client.clockAt(g + 18n)).to.deep.equal({ height: 2n, phase: 1 });
+    expect(await d.client.phaseOf(1n, g + 18n)).to.equal(4); // Proving
+    expect(await d.client.phaseOf(1n, g + 57n)).to.equal(4); // Proving (window 40)
+    expect(await d.client.phaseOf(1n, g + 58n)).to.equal(5); // LateProving
+    expect(await d.client.phaseOf(1n, g + 68n)).to.equal(6); // Expired
+  });
+
+  it("skips an empty height: the next height builds on the last tip", async function () {
+    const d = await networkHelpers.loadFixture(defaultFixture);
+    // Height 1: nobody proposes. Height 2: one sequencer proposes on genesis.
+    const r = await runHeight(d, 2n, [d.seqs[0]!]);
+    expect(r.props[0]!.parent).to.equal(0n);
+    await endCommit(d, 2n);
+    expect((await d.client.getHeight(1n)).status).to.equal(HeightStatus.None);
+    expect(await d.client.chainTip()).to.equal(2n);
+    await d.client.connect(d.outsider).submitProof({ height: 2n, proof: await proofFor(d, 2n, r.winner), pubdata: r.winner.block.pubdata });
+    expect(await d.client.lastFinalized()).to.equal(2n);
+    await expectBooksBalanced(d);
+  });
+
+  it("leader never reveals: the best revealed proposal that commits wins, the silent one is refunded", async function () {
+    const d = await networkHelpers.loadFixture(defaultFixture);
+    const props = await proposeAll(d, 1n, d.seqs);
+    const leader = best(props);
+    const rest = props.filter((p) => p !== leader);
+    await revealAll(d, 1n, rest);
+    await nextTxAt((await d.client.timeline(1n)).commitStart);
+    await expect(d.rollup.connect(leader.seq.signer).commitProver(1n, leader.seq.address, "0x"))
+      .to.be.revertedWithCustomError(d.rollup, "NotRevealed"); // cannot commit without a reveal
+    await commitAll(d, 1n, rest);
+    await endCommit(d, 1n);
+    expect((await d.client.getHeight(1n)).winner).to.equal(best(rest).seq.address);
+    await d.client.connect(d.outsider).release(1n, leader.seq.address);
+    expect(await d.client.claimable(leader.seq.address)).to.equal(leader.proverTip);
+    await expectBooksBalanced(d);
+  });
+
+  it("leader never commits a prover: the next committed proposal takes the height", async function () {
+    const d = await networkHelpers.loadFixture(defaultFixture);
+    const props = await proposeAll(d, 1n, d.seqs);
+    await revealAll(d, 1n, props);
+    const leader = best(props);
+    const rest = props.filter((p) => p !== leader);
+    await commitAll(d, 1n, rest);
+    await endCommit(d, 1n);
+    const info = await d.client.getHeight(1n);
+    expect(info.winner).to.equal(best(rest).seq.address);
+    expect(info.bestScore).to.equal(best(rest).score);
+    // Too late to commit now.
+    await expect(d.rollup.connect(leader.seq.signer).commitProver(1n, leader.seq.address, "0x"))
+      .to.be.revertedWithCustomError(d.rollup, "WrongPhase");
+    await expectBooksBalanced(d);
+  });
+
+  it("a prover funds the deposit with its EIP-712 consent; prover and sequencer get their split", async function () {
+    const d = await networkHelpers.loadFixture(defaultFixture);
+    const s = d.seqs[1]!;
+    const [p] = await proposeAll(d, 1n, [s], { feeSplitBps: [3_000n], proverRewardShareBps: 2_000n });
+    await revealAll(d, 1n, [p!]);
+    const t = await d.client.timeline(1n);
+    await nextTxAt(t.commitStart);
+    // A signature by someone else is refused.
+    const forged = await d.client.signProverCommitment(d.outsider, 1n, s.address);
+    await expect(d.rollup.connect(s.signer).commitProver(1n, d.prover.address, forged))
+      .to.be.revertedWithCustomError(d.rollup, "InvalidProverSignature").withArgs(d.prover.address);
+    const sig = await d.client.signProverCommitment(d.prover, 1n, s.address);
+    const proverBal = await d.token.balanceOf(d.prover.address);
+    await d.client.connect(s.signer).commitProver({ height: 1n, prover: d.prover.address, proverSignature: sig });
+    expect(await d.token.balanceOf(d.prover.address)).to.equal(proverBal - d.config.proverDeposit);
+    await endCommit(d, 1n);
+    await d.client.connect(d.outsider).submitProof({ height: 1n, proof: await proofFor(d, 1n, p!), pubdata: p!.block.pubdata });
+    // FEE_SPLIT (30%) > proverRewardShare (20%): the prover gets 30% of the pot.
+    const { proverPot, seqPot } = rewardSplit(d, p!, p!.block.fee);
+    expect(proverPot).to.equal(((d.config.blockReward + p!.block.fee) * 3_000n) / 10_000n);
+    expect(await d.client.claimable(d.prover.address)).to.equal(p!.proverTip + proverPot + d.config.proverDeposit);
+    expect(await d.client.claimable(s.address)).to.equal(seqPot);
+    await expectBooksBalanced(d);
+  });
+
+  it("missed proof: deposit slashed to the lost blocks' sequencers, descendants reorged, the chain resumes on the last proven state", async function () {
+    const d = await networkHelpers.loadFixture(defaultFixture);
+    const [s0, s1, s2] = d.seqs as [typeof d.seqs[0], typeof d.seqs[0], typeof d.seqs[0]];
+    const h1 = await runHeight(d, 1n, [s0]);
+    const h2 = await runHeight(d, 2n, [s1]);
+    await runHeight(d, 3n, [s2]);
+    // Height 2 is proven, but its parent never is: it is lost anyway (and its prover keeps its deposit).
+    await d.client.connect(d.outsider).submitProof({ height: 2n, proof: await proofFor(d, 2n, h2.winner), pubdata: h2.winner.block.pubdata });
+    expect((await d.client.getHeight(2n)).status).to.equal(HeightStatus.Proven);
+    const t1 = await d.client.timeline(1n);
+    expect((await d.client.timeline(3n)).commitStart).to.be.lessThan(t1.lateDeadline);
+
+    // Too early: still in the late window.
+    await expect(d.rollup.connect(d.outsider).triggerReorg(1n))
+      .to.be.revertedWithCustomError(d.rollup, "ReorgNotAllowed").withArgs(1n, t1.lateDeadline);
+    await nextTxAt(t1.lateDeadline);
+    await expect(d.rollup.connect(d.outsider).triggerReorg(2n))
+      .to.be.revertedWithCustomError(d.rollup, "NotFirstPending").withArgs(2n, 1n);
+    const before = new Map<string, bigint>();
+    for (const a of [s0.address, s1.address, s2.address, d.outsider.address]) before.set(a, await d.client.claimable(a));
+    const pool = await d.rollup.rewardPool();
+    const rcpt = await d.client.connect(d.outsider).triggerReorg(1n);
+
+    const deposit = d.config.proverDeposit;
+    const bounty = (deposit * d.config.reorgBountyBps) / 10_000n;
+    const per = (deposit - bounty) / 2n;
+    expect(await d.client.claimable(d.outsider.address)).to.equal(before.get(d.outsider.address)! + bounty);
+    expect(await d.client.claimable(s0.address)).to.equal(before.get(s0.address)! + h1.winner.proverTip); // tip back, deposit slashed
+    expect(await d.client.claimable(s1.address)).to.equal(before.get(s1.address)! + per + h2.winner.proverTip + deposit);
+    expect(await d.client.claimable(s2.address)).to.be.greaterThan(before.get(s2.address)! + per);
+    expect(await d.rollup.rewardPool()).to.equal(pool + (deposit - bounty - 2n * per));
+    const ev = d.client.decodeEvents(rcpt).find((e) => e.name === "ChainReorged")!;
+    expect(ev.args.lostDescendants).to.equal(2n);
+    for (const h of [1n, 2n, 3n]) expect((await d.client.getHeight(h)).status).to.equal(HeightStatus.Reorged);
+    expect(await d.client.chainTip()).to.equal(0n);
+    expect(await d.client.lastFinalized()).to.equal(0n);
+    expect(await d.client.pendingHeights()).to.deep.equal([]);
+    await expect(d.rollup.submitProof(1n, await proofFor(d, 1n, h1.winner), h1.winner.block.pubdata))
+      .to.be.revertedWithCustomError(d.rollup, "HeightReorged");
+    await expectBooksBalanced(d);
+
+    // Proposing resumes on the last proven state (genesis) and finalizes.
+    const next = (await d.client.clockAt()).height + 1n;
+    const h4 = await runHeight(d, next, [s0, s1]);
+    expect(h4.winner.parent).to.equal(0n);
+    await endCommit(d, next);
+    await d.client.connect(d.outsider).submitProof({ height: next, proof: await proofFor(d, next, h4.winner), pubdata: h4.winner.block.pubdata });
+    expect(await d.client.lastFinalized()).to.equal(next);
+    expect((await d.client.getHeight(next)).parent).to.equal(0n);
+    await expectBooksBalanced(d);
+  });
+
+  it("late proof by a third party: the rescuer takes the prover's reward and half the deposit, half is slashed", async function () {
+    const d = await networkHelpers.loadFixture(defaultFixture);
+    const s = d.seqs[0]!;
+    const { winner } = await runHeight(d, 1n, [s]);
+    const t = await d.client.timeline(1n);
+    await nextTxAt(t.provingDeadline);
+    const pool = await d.rollup.rewardPool();
+    await d.client.connect(d.outsider).submitProof({ height: 1n, proof: await proofFor(d, 1n, winner), pubdata: winner.block.pubdata });
+    const info = await d.client.getHeight(1n);
+    expect(info.late).to.equal(true);
+    expect(info.status).to.equal(HeightStatus.Finalized);
+    const { pot, proverPot, seqPot } = rewardSplit(d, winner, winner.block.fee);
+    const half = (d.config.proverDeposit * d.config.lateProverShareBps) / 10_000n;
+    expect(await d.client.claimable(d.outsider.address)).to.equal(d.config.submissionReward + winner.proverTip + proverPot + half);
+    expect(await d.client.claimable(s.address)).to.equal(seqPot);
+    expect(await d.rollup.rewardPool()).to.equal(pool - d.config.submissionReward - pot + (d.config.proverDeposit - half));
+    await expectBooksBalanced(d);
+  });
+
+  describe("rejections: named error and no state change", function () {
+    it("invalid proof, wrong pubdata, undecided height", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      const { winner } = await runHeight(d, 1n, [d.seqs[0]!]);
+      const good = await proofFor(d, 1n, winner);
+      await expect(d.rollup.submitProof(1n, good, winner.block.pubdata)).to.be.revertedWithCustomError(d.rollup, "HeightNotDecided");
+      await endCommit(d, 1n);
+      const snap = await snapshot(d, 1n);
+      const bad = [...good] as typeof good;
+      bad[0] = bad[0] ^ 1n;
+      await expect(d.rollup.connect(d.outsider).submitProof(1n, bad, winner.block.pubdata))
+        .to.be.revertedWithCustomError(d.rollup, "InvalidProof").withArgs(1n);
+      // A proof of other public inputs (wrong old root) is invalid too.
+      const wrongRoot = mockProof(publicInputs(999n, winner.block.newRoot, winner.block.pubdata));
+      await expect(d.rollup.submitProof(1n, wrongRoot, winner.block.pubdata)).to.be.revertedWithCustomError(d.rollup, "InvalidProof");
+      await expect(d.rollup.submitProof(1n, good, makeBlock(99).pubdata)).to.be.revertedWithCustomError(d.rollup, "PubdataMismatch");
+      expect(await snapshot(d, 1n)).to.deep.equal(snap);
+    });
+
+    it("wrong VRF proof (signed for another height) cannot take the height", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      const s = d.seqs[0]!;
+      const t = await d.client.timeline(1n);
+      await nextTxAt(t.proposalStart + 1n);
+      const block = makeBlock(1);
+      const wrong = await vrfFor(d, s, 2n); // right key, wrong message
+      const commitment = blockCommitment({ proposer: s.address, height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
+      await d.client.connect(s.signer).propose({ height: 1n, vrfProof: wrong.proof, commitment, feeSplitBps: 0n, proverTip: 0n, proverRewardShareBps: 0n });
+      await nextTxAt(t.revealStart);
+      await d.client.connect(s.signer).reveal({ height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
+      await nextTxAt(t.commitStart);
+      const snap = await snapshot(d, 1n);
+      await expect(d.rollup.connect(s.signer).commitProver(1n, s.address, "0x"))
+        .to.be.revertedWithCustomError(d.rollup, "InvalidVrfProof").withArgs(1n, s.address);
+      expect(await snapshot(d, 1n)).to.deep.equal(snap);
+    });
+
+    it("reveal that does not match the commitment, or on a parent that is not the tip", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      const [p] = await proposeAll(d, 1n, [d.seqs[0]!]);
+      const t = await d.client.timeline(1n);
+      await nextTxAt(t.revealStart);
+      const snap = await snapshot(d, 1n);
+      const s = p!.seq.signer;
+      await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot + 1n, p!.block.pubdata, p!.block.salt))
+        .to.be.revertedWithCustomError(d.rollup, "CommitmentMismatch");
+      await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot, makeBlock(5).pubdata, p!.block.salt))
+        .to.be.revertedWithCustomError(d.rollup, "CommitmentMismatch");
+      await expect(d.rollup.connect(s).reveal(1n, 3n, p!.block.newRoot, p!.block.pubdata, p!.block.salt))
+        .to.be.revertedWithCustomError(d.rollup, "ParentNotTip").withArgs(3n, 0n);
+      await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot, "0x1234", p!.block.salt))
+        .to.be.revertedWithCustomError(d.rollup, "BadPubdataLength").withArgs(2n, 40n);
+      await expect(d.rollup.connect(d.seqs[1]!.signer).reveal(1n, 0n, p!.block.newRoot, p!.block.pubdata, p!.block.salt))
+        .to.be.revertedWithCustomError(d.rollup, "NoProposal");
+      expect(await snapshot(d, 1n)).to.deep.equal(snap);
+      await d.client.connect(s).reveal({ height: 1n, parent: 0n, newRoot: p!.block.newRoot, pubdata: p!.block.pubdata, salt: p!.block.salt });
+      await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot, p!.block.pubdata, p!.block.salt))
+        .to.be.revertedWithCustomError(d.rollup, "AlreadyRevealed");
+    });
+
+    it("FEE_SPLIT out of range, double proposal, unstaked proposer, wrong phase", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      const s = d.seqs[0]!;
+      const t = await d.client.timeline(1n);
+      const c = "0x" + "11".repeat(32);
+      await expect(d.rollup.connect(s.signer).propose(1n, [1n, 2n], c, 0, 0, 0))
+        .to.be.revertedWithCustomError(d.rollup, "WrongPhase").withArgs(1n, 1, 0);
+      await nextTxAt(t.proposalStart + 1n);
+      const { proof } = await vrfFor(d, s, 1n);
+      const snap = await snapshot(d, 1n);
+      await expect(d.rollup.connect(s.signer).propose(1n, proof, c, 10_001, 0, 0))
+        .to.be.revertedWithCustomError(d.rollup, "FeeSplitOutOfRange").withArgs(10_001n, 0n, 10_000n);
+      await expect(d.rollup.connect(s.signer).propose(1n, proof, c, 0, 0, 10_001))
+        .to.be.revertedWithCustomError(d.rollup, "ProverRewardShareOutOfRange");
+      await expect(d.rollup.connect(s.signer).propose(1n, proof, "0x" + "00".repeat(32), 0, 0, 0))
+        .to.be.revertedWithCustomError(d.rollup, "EmptyCommitment");
+      await expect(d.rollup.connect(d.outsider).propose(1n, proof, c, 0, 0, 0))
+        .to.be.revertedWithCustomError(d.rollup, "NotActiveSequencer").withArgs(d.outsider.address);
+      expect(await snapshot(d, 1n)).to.deep.equal(snap);
+      await d.rollup.connect(s.signer).propose(1n, proof, c, 500, E18, 0);
+      const snap2 = await snapshot(d, 1n);
+      await expect(d.rollup.connect(s.signer).propose(1n, proof, c, 500, E18, 0))
+        .to.be.revertedWithCustomError(d.rollup, "ProposalExists").withArgs(1n, s.address);
+      expect(await snapshot(d, 1n)).to.deep.equal(snap2);
+      // An exiting sequencer can no longer propose.
+      await d.stakingClient.connect(d.seqs[1]!.signer).initiateExit();
+      await expect(d.rollup.connect(d.seqs[1]!.signer).propose(1n, proof, c, 0, 0, 0))
+        .to.be.revertedWithCustomError(d.rollup, "NotActiveSequencer");
+    });
+
+    it("the client turns reverts into RollupClientError with the Solidity error name", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      try {
+        await d.client.connect(d.outsider).triggerReorg(1n);
+        expect.fail("should revert");
+      } catch (err) {
+        expect(err).to.be.instanceOf(RollupClientError);
+        expect((err as RollupClientError).code).to.equal("CONTRACT_REVERT");
+        expect((err as RollupClientError).errorName).to.equal("NotFirstPending");
+      }
+    });
+  });
+
+  it("rejects a bad configuration", async function () {
+    const d = await networkHelpers.loadFixture(defaultFixture);
+    const bad = { ...d.config, genesisBlock: 0n, slots: 0n };
+    await expect(ethers.deployContract("Rollup", [bad, await d.staking.getAddress(), await d.verifier.getAddress()]))
+      .to.be.revertedWithCustomError(d.rollup, "InvalidConfig");
+  });
+});

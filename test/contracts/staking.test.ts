@@ -1,0 +1,100 @@
+/**
+ * Staking: minimum stake, balance-delta accounting (fee-on-transfer token), VRF key registration with proof of
+ * possession, exit queue, slashing by the rollup only.
+ */
+import { expect } from "chai";
+import { ethers, networkHelpers, E18 } from "./helpers.js";
+import { vrfKeyFromSeed, popProve } from "../../src/vrf/index.js";
+import { Role, DEFAULT_STAKING } from "../../src/client/index.js";
+
+const MIN = DEFAULT_STAKING.minSequencerStake;
+const DELAY = DEFAULT_STAKING.exitDelay;
+
+async function stakingFixture() {
+  const [owner, alice, bob, rollup] = await ethers.getSigners();
+  const token = await ethers.deployContract("DevToken", ["Fernet Dev", "FDEV", owner!.address]);
+  const staking = await ethers.deployContract("Staking", [await token.getAddress(), MIN, MIN, DELAY, owner!.address]);
+  const feeToken = await ethers.deployContract("MockFeeOnTransferToken", [100n]); // 1% per transfer
+  const feeStaking = await ethers.deployContract("Staking", [await feeToken.getAddress(), MIN, MIN, DELAY, owner!.address]);
+  for (const s of [alice!, bob!]) {
+    await token.mint(s.address, 10_000n * E18);
+    await token.connect(s).approve(await staking.getAddress(), 2n ** 255n);
+    await feeToken.mint(s.address, 10_000n * E18);
+    await feeToken.connect(s).approve(await feeStaking.getAddress(), 2n ** 255n);
+  }
+  await staking.setRollup(rollup!.address);
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  return { owner: owner!, alice: alice!, bob: bob!, rollup: rollup!, token, staking, feeToken, feeStaking, chainId };
+}
+
+describe("Staking", function () {
+  it("stakes with a minimum and registers a VRF key with proof of possession", async function () {
+    const { alice, bob, staking, chainId } = await networkHelpers.loadFixture(stakingFixture);
+    await expect(staking.connect(alice).stake(Role.Sequencer, MIN - 1n))
+      .to.be.revertedWithCustomError(staking, "StakeBelowMinimum").withArgs(MIN - 1n, MIN);
+    await expect(staking.connect(alice).stake(Role.Sequencer, MIN)).to.emit(staking, "Staked").withArgs(alice.address, Role.Sequencer, MIN, MIN);
+    expect(await staking.isActiveSequencer(alice.address)).to.equal(false); // no key yet
+    await expect(staking.connect(alice).stake(Role.Prover, MIN)).to.be.revertedWithCustomError(staking, "RoleMismatch");
+
+    const { sk, pk } = vrfKeyFromSeed("alice");
+    const verifier = await staking.getAddress();
+    // A proof of possession bound to another owner does not register the key for alice.
+    const popForBob = popProve(sk, { chainId, verifier, owner: bob.address });
+    await expect(staking.connect(alice).registerVrfKey(pk, popForBob)).to.be.revertedWithCustomError(staking, "InvalidProofOfPossession");
+    const pop = popProve(sk, { chainId, verifier, owner: alice.address });
+    await expect(staking.connect(alice).registerVrfKey(pk, pop)).to.emit(staking, "VrfKeyRegistered");
+    expect(await staking.isActiveSequencer(alice.address)).to.equal(true);
+    expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(pk);
+    // Bob cannot take alice's key even with a valid proof for himself (he does not know sk here, but check the guard).
+    await expect(staking.connect(bob).registerVrfKey(pk, popForBob)).to.be.revertedWithCustomError(staking, "VrfKeyTaken");
+  });
+
+  it("counts what arrives from a fee-on-transfer token, so the books never exceed the balance", async function () {
+    const { alice, feeToken, feeStaking } = await networkHelpers.loadFixture(stakingFixture);
+    const amount = 2n * MIN;
+    const received = amount - amount / 100n;
+    await feeStaking.connect(alice).stake(Role.Sequencer, amount);
+    expect((await feeStaking.stakerOf(alice.address)).amount).to.equal(received);
+    expect(await feeStaking.totalStaked()).to.equal(received);
+    expect(await feeToken.balanceOf(await feeStaking.getAddress())).to.equal(received);
+    await feeStaking.connect(alice).stake(Role.Sequencer, 1000n); // tops up an existing stake, net of the fee
+    expect((await feeStaking.stakerOf(alice.address)).amount).to.equal(received + 990n);
+    expect(await feeToken.balanceOf(await feeStaking.getAddress())).to.equal(await feeStaking.totalStaked());
+    // A first stake whose net arrival is below the minimum is refused.
+    const [, , bob] = await ethers.getSigners();
+    await expect(feeStaking.connect(bob!).stake(Role.Sequencer, MIN))
+      .to.be.revertedWithCustomError(feeStaking, "StakeBelowMinimum").withArgs(MIN - MIN / 100n, MIN);
+  });
+
+  it("exit queue: early withdrawal reverts with WithdrawTooEarly and changes nothing; later it pays out", async function () {
+    const { alice, token, staking } = await networkHelpers.loadFixture(stakingFixture);
+    await staking.connect(alice).stake(Role.Sequencer, MIN);
+    await expect(staking.connect(alice).withdraw()).to.be.revertedWithCustomError(staking, "ExitNotRequested");
+    await staking.connect(alice).initiateExit();
+    const exitAt = (await staking.stakerOf(alice.address)).exitAt;
+    expect(exitAt).to.equal(BigInt(await ethers.provider.getBlockNumber()) + DELAY);
+    await expect(staking.connect(alice).initiateExit()).to.be.revertedWithCustomError(staking, "ExitAlreadyRequested");
+    expect(await staking.isActiveSequencer(alice.address)).to.equal(false);
+    const before = { bal: await token.balanceOf(alice.address), rec: await staking.stakerOf(alice.address), total: await staking.totalStaked() };
+    await expect(staking.connect(alice).withdraw())
+      .to.be.revertedWithCustomError(staking, "WithdrawTooEarly")
+      .withArgs(BigInt(await ethers.provider.getBlockNumber()) + 1n, exitAt);
+    expect({ bal: await token.balanceOf(alice.address), rec: await staking.stakerOf(alice.address), total: await staking.totalStaked() }).to.deep.equal(before);
+    await networkHelpers.mineUpTo(exitAt - 1n);
+    await expect(staking.connect(alice).withdraw()).to.emit(staking, "Withdrawn").withArgs(alice.address, MIN);
+    expect(await token.balanceOf(alice.address)).to.equal(before.bal + MIN);
+    expect(await staking.totalStaked()).to.equal(0n);
+  });
+
+  it("only the rollup can slash, never more than the stake", async function () {
+    const { owner, alice, bob, rollup, token, staking } = await networkHelpers.loadFixture(stakingFixture);
+    await staking.connect(alice).stake(Role.Sequencer, MIN);
+    await expect(staking.connect(bob).slash(alice.address, 1n, bob.address)).to.be.revertedWithCustomError(staking, "Unauthorized").withArgs(bob.address);
+    await expect(staking.connect(rollup).slash(alice.address, MIN + 1n, bob.address)).to.be.revertedWithCustomError(staking, "SlashExceedsStake");
+    const bobBal = await token.balanceOf(bob.address);
+    await expect(staking.connect(rollup).slash(alice.address, MIN / 2n, bob.address)).to.emit(staking, "Slashed");
+    expect(await token.balanceOf(bob.address)).to.equal(bobBal + MIN / 2n);
+    expect((await staking.stakerOf(alice.address)).amount).to.equal(MIN / 2n);
+    await expect(staking.connect(owner).setRollup(bob.address)).to.be.revertedWithCustomError(staking, "RollupAlreadySet");
+  });
+});
