@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IBlockVerifier} from "./interfaces/IBlockVerifier.sol";
 import {IStaking} from "./interfaces/IStaking.sol";
 import {VrfLib} from "./libraries/VrfLib.sol";
@@ -93,20 +94,22 @@ contract Rollup is ReentrancyGuard, EIP712 {
         Reorged
     }
 
-    /// @notice One sequencer's proposal for one height.
+    /// @notice One sequencer's proposal for one height. Packed so that `propose` writes 3 slots: only the VRF
+    ///         output is kept (the score needs it); the proof itself is passed again to `commitProver`, which
+    ///         checks it hashes to this output and, if the proposal would lead, verifies it.
     struct Proposal {
         bytes32 commitment;
-        uint256[2] vrfProof;
+        uint256 vrfOutput;
         uint256 newRoot;
         bytes32 pubdataHash;
         uint64 parent;
         uint16 feeSplitBps;
         uint16 proverRewardShareBps;
         ProposalStatus status;
+        uint96 proverTip;
         address prover;
         address depositor;
-        uint256 proverTip;
-        uint256 deposit;
+        uint96 deposit;
     }
 
     /// @notice One height's outcome.
@@ -117,8 +120,6 @@ contract Rollup is ReentrancyGuard, EIP712 {
         uint64 parent;
         address winner;
         address submitter;
-        uint256 bestScore;
-        uint256 bestOutput;
         uint256 randomness;
         uint256 totalFees;
     }
@@ -234,8 +235,9 @@ contract Rollup is ReentrancyGuard, EIP712 {
     // ------------------------------------------------------------------------------------------------ phases
 
     /// @notice Proposes a block for `height` (proposal phase). Staked sequencers only, once per height.
-    /// @dev The VRF proof is stored, not checked: checking costs a pairing, and only a proposal that would win
-    ///      needs it (checked in `commitProver`). The proverTip is escrowed now (balance delta).
+    /// @dev The VRF proof is not checked here: checking costs a pairing, and only a proposal that would win
+    ///      needs it (checked in `commitProver`); only its output is stored. The proverTip is escrowed now
+    ///      (balance delta).
     /// @param height the L2 height
     /// @param vrfProof BLS signature over (randomness(height), height), see VrfLib
     /// @param commitment ProposeLib.commitment(sender, height, parent, newRoot, keccak256(pubdata), salt)
@@ -260,16 +262,15 @@ contract Rollup is ReentrancyGuard, EIP712 {
         );
         _recordRandomness(height);
         uint256 received = proverTip == 0 ? 0 : _pull(msg.sender, proverTip);
+        uint256 output = VrfLib.output(vrfProof);
         p.commitment = commitment;
-        p.vrfProof = vrfProof;
+        p.vrfOutput = output;
         p.feeSplitBps = feeSplitBps;
         p.proverRewardShareBps = proverRewardShareBps;
-        p.proverTip = received;
+        p.proverTip = SafeCast.toUint96(received);
         p.status = ProposalStatus.Proposed;
         totalEscrowed += received;
-        emit Proposed(
-            height, msg.sender, commitment, VrfLib.output(vrfProof), feeSplitBps, received, proverRewardShareBps
-        );
+        emit Proposed(height, msg.sender, commitment, output, feeSplitBps, received, proverRewardShareBps);
     }
 
     /// @notice Reveals the block behind the sender's commitment (reveal phase).
@@ -302,7 +303,13 @@ contract Rollup is ReentrancyGuard, EIP712 {
     /// @param prover the prover's address (receives the prover's rewards)
     /// @param proverSignature empty: the deposit is pulled from the sender; otherwise the prover's EIP-712
     ///        ProverCommitment(height, sender, prover, deposit) signature, and the deposit is pulled from the prover
-    function commitProver(uint256 height, address prover, bytes calldata proverSignature) external nonReentrant {
+    /// @param vrfProof the VRF proof given to `propose` (must hash to the stored output)
+    function commitProver(
+        uint256 height,
+        address prover,
+        bytes calldata proverSignature,
+        uint256[2] calldata vrfProof
+    ) external nonReentrant {
         _requirePhase(height, Phase.Commit);
         if (prover == address(0)) revert ZeroAddress();
         Proposal storage p = _proposals[height][msg.sender];
@@ -313,36 +320,16 @@ contract Rollup is ReentrancyGuard, EIP712 {
         uint256 tip = _tipExcluding(height);
         if (p.parent != tip) revert ParentNotTip(p.parent, tip);
 
-        uint256 output = VrfLib.output(p.vrfProof);
-        uint256 score = ProposeLib.score(output, p.feeSplitBps, _config.feeSplitScore);
-        bool leads = ProposeLib.outranks(score, output, msg.sender, h.bestScore, h.bestOutput, h.winner);
-        if (leads) {
-            if (!VrfLib.verify(staking.vrfKeyOf(msg.sender), h.randomness, height, p.vrfProof)) {
-                revert InvalidVrfProof(height, msg.sender);
-            }
-        }
-
-        address depositor = msg.sender;
-        uint256 required = _config.proverDeposit;
-        if (proverSignature.length != 0) {
-            bytes32 digest = _hashTypedDataV4(ProverCommitLib.structHash(height, msg.sender, prover, required));
-            if (!SignatureChecker.isValidSignatureNow(prover, digest, proverSignature)) {
-                revert InvalidProverSignature(prover);
-            }
-            depositor = prover;
-        }
-        uint256 received = required == 0 ? 0 : _pull(depositor, required);
-        if (received < required) revert InsufficientReceived(received, required);
+        (bool leads, uint256 score) = _ranksFirst(height, h, p, vrfProof);
+        (address depositor, uint256 received) = _pullDeposit(height, prover, proverSignature);
         totalEscrowed += received;
         p.prover = prover;
         p.depositor = depositor;
-        p.deposit = received;
+        p.deposit = SafeCast.toUint96(received);
         p.status = ProposalStatus.Committed;
 
         if (leads) {
             h.winner = msg.sender;
-            h.bestScore = score;
-            h.bestOutput = output;
             if (h.status == HeightStatus.None) {
                 h.status = HeightStatus.Pending;
                 h.parent = uint64(tip);
@@ -517,6 +504,16 @@ contract Rollup is ReentrancyGuard, EIP712 {
         return _proposals[height][sequencer];
     }
 
+    /// @notice The Fernet score of a proposal (as ranked in `commitProver`).
+    /// @param height the L2 height
+    /// @param sequencer the proposer
+    /// @return the score (0 if there is no proposal)
+    function scoreOf(uint256 height, address sequencer) external view returns (uint256) {
+        Proposal storage p = _proposals[height][sequencer];
+        if (p.status == ProposalStatus.None) return 0;
+        return ProposeLib.score(p.vrfOutput, p.feeSplitBps, _config.feeSplitScore);
+    }
+
     /// @notice The decided chain tip: the latest height that holds a winner and whose commit phase has ended.
     /// @return the height (0 = genesis)
     function chainTip() external view returns (uint256) {
@@ -552,22 +549,23 @@ contract Rollup is ReentrancyGuard, EIP712 {
     }
 
     /// @notice The L1 randomness of `height`: the recorded value, or the value a proposal now would record.
-    /// @dev randomness = keccak256("fernet-rollup/randomness", blockhash(proposalStart - 1), VRF output of the
+    /// @dev randomness = keccak256("fernet-rollup/randomness", blockhash(proposalStart - 2), VRF output of the
     ///      tip's winner). The block hash commits to L1's prevrandao and is fixed before the proposal phase
     ///      opens, so nobody can grind it by choosing when to send the first proposal; mixing in the previous
     ///      winner's VRF output makes it differ per chain history. Recorded at the first proposal.
-    ///      Read it once the proposal phase has started (latest block >= proposalStart); before, it is 0.
+    ///      Readable from block proposalStart - 1 on; before, it is 0.
     /// @param height the L2 height
     /// @return the randomness the VRF proofs of `height` must sign
     function randomnessOf(uint256 height) public view returns (uint256) {
         Height storage h = _heights[height];
         if (h.randomnessSet) return h.randomness;
         uint256 tip = _lastInChain();
-        uint256 prevOutput = tip == 0 ? 0 : VrfLib.output(_proposals[tip][_heights[tip].winner].vrfProof);
+        uint256 prevOutput = tip == 0 ? 0 : _proposals[tip][_heights[tip].winner].vrfOutput;
         uint256 start = timeline(height).proposalStart;
-        // Not determined before the proposal phase opens (the seed block may not exist yet): 0.
-        if (height == 0 || block.number < start || start == 0) return 0;
-        bytes32 seed = blockhash(start - 1);
+        // The seed block is start - 2, so that a call made on block start - 1 (the state a sequencer reads
+        // before sending a transaction into the first block of the phase) can already see it. Before: 0.
+        if (height == 0 || block.number + 1 < start) return 0;
+        bytes32 seed = start < 2 ? bytes32(0) : blockhash(start - 2);
         return uint256(keccak256(abi.encode("fernet-rollup/randomness", seed, prevOutput)));
     }
 
@@ -607,6 +605,49 @@ contract Rollup is ReentrancyGuard, EIP712 {
         Proposal storage w = _proposals[height][h.winner];
         if (keccak256(pubdata) != w.pubdataHash) revert PubdataMismatch(height);
         return PublicInputsLib.compute(rootOf(h.parent), w.newRoot, pubdata, _config.slots);
+    }
+
+    /// @dev Whether the sender's proposal would now hold the height, and its score. A proposal that would lead
+    ///      must show the VRF proof behind its stored output, and the proof must verify (one pairing check).
+    function _ranksFirst(uint256 height, Height storage h, Proposal storage p, uint256[2] calldata vrfProof)
+        private
+        view
+        returns (bool leads, uint256 score)
+    {
+        uint256 output = p.vrfOutput;
+        bool boost = _config.feeSplitScore;
+        score = ProposeLib.score(output, p.feeSplitBps, boost);
+        leads = h.winner == address(0);
+        if (!leads) {
+            Proposal storage best = _proposals[height][h.winner];
+            uint256 bestScore = ProposeLib.score(best.vrfOutput, best.feeSplitBps, boost);
+            leads = ProposeLib.outranks(score, output, msg.sender, bestScore, best.vrfOutput, h.winner);
+        }
+        if (
+            leads
+                && (
+                    VrfLib.output(vrfProof) != output
+                        || !VrfLib.verify(staking.vrfKeyOf(msg.sender), h.randomness, height, vrfProof)
+                )
+        ) revert InvalidVrfProof(height, msg.sender);
+    }
+
+    /// @dev Pulls the proverDeposit from the sender, or from the prover when it signed its consent.
+    function _pullDeposit(uint256 height, address prover, bytes calldata proverSignature)
+        private
+        returns (address depositor, uint256 received)
+    {
+        depositor = msg.sender;
+        uint256 required = _config.proverDeposit;
+        if (proverSignature.length != 0) {
+            bytes32 digest = _hashTypedDataV4(ProverCommitLib.structHash(height, msg.sender, prover, required));
+            if (!SignatureChecker.isValidSignatureNow(prover, digest, proverSignature)) {
+                revert InvalidProverSignature(prover);
+            }
+            depositor = prover;
+        }
+        received = required == 0 ? 0 : _pull(depositor, required);
+        if (received < required) revert InsufficientReceived(received, required);
     }
 
     /// @dev Marks a height as proven by `submitter`. Shared with a future "post unverified, verify in batch"
@@ -649,7 +690,7 @@ contract Rollup is ReentrancyGuard, EIP712 {
         h.status = HeightStatus.Finalized;
         w.status = ProposalStatus.Settled;
         rewardPool = rewardPool - s.poolUsed + s.depositSlashed;
-        totalEscrowed -= w.proverTip + w.deposit;
+        totalEscrowed -= uint256(w.proverTip) + w.deposit;
         // A late proof's rescuer did the prover's work: it takes the prover's reward.
         address proverPaid = h.late ? h.submitter : w.prover;
         _credit(h.submitter, s.submission + s.depositToRescuer);

@@ -4,14 +4,12 @@ pragma solidity ^0.8.28;
 import {Groth16BatchLib} from "../libraries/Groth16BatchLib.sol";
 
 /// @title Groth16BatchHarness
-/// @notice Test/benchmark harness exposing Groth16BatchLib for any verification key given at deployment.
+/// @notice Test harness exposing Groth16BatchLib for any verification key given at deployment (gas is measured
+///         with a generated constant-key library instead: test/batch/gas.ts).
 /// @dev The key is kept as the code of a data contract (read with one EXTCODECOPY, about 3k gas) rather than in
 ///      storage (about 30 cold SLOADs, 60k gas) or calldata (about 15k gas), so the measured gas is close to that
 ///      of a contract with the key as constants (a generated BlockVk library).
 contract Groth16BatchHarness {
-    /// @notice Emitted by the transaction variants so that their gas can be measured from receipts.
-    event Verified(uint256 n, bool ok);
-
     /// @notice The key's data contract does not hold a well-formed key.
     error BadKeyWords(uint256 length);
 
@@ -65,30 +63,12 @@ contract Groth16BatchHarness {
         return Groth16BatchLib.verifyBatch(vk(), proofs, publicInputs);
     }
 
-    /// @notice Batch verification as a transaction (for gas measurement).
-    /// @param proofs The proofs.
-    /// @param publicInputs All inputs, row-major.
-    /// @return ok The result, also emitted.
-    function verifyBatchTx(uint256[8][] calldata proofs, uint256[] calldata publicInputs) external returns (bool ok) {
-        ok = Groth16BatchLib.verifyBatch(vk(), proofs, publicInputs);
-        emit Verified(proofs.length, ok);
-    }
-
     /// @notice Single verification.
     /// @param proof The proof.
     /// @param publicInputs Its inputs.
     /// @return True iff valid.
     function verifySingle(uint256[8] calldata proof, uint256[] calldata publicInputs) external view returns (bool) {
         return Groth16BatchLib.verifySingle(vk(), proof, publicInputs);
-    }
-
-    /// @notice Single verification as a transaction (for gas measurement).
-    /// @param proof The proof.
-    /// @param publicInputs Its inputs.
-    /// @return ok The result, also emitted.
-    function verifySingleTx(uint256[8] calldata proof, uint256[] calldata publicInputs) external returns (bool ok) {
-        ok = Groth16BatchLib.verifySingle(vk(), proof, publicInputs);
-        emit Verified(1, ok);
     }
 
     /// @notice The Fiat-Shamir seed and coefficients of a batch (for the TypeScript twin's differential test).

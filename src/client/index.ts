@@ -7,6 +7,7 @@
  */
 import {
   AbiCoder,
+  Contract,
   Interface,
   keccak256,
   getBytes,
@@ -20,6 +21,7 @@ import {
   TypedDataEncoder,
 } from "ethers";
 import { Rollup__factory, Staking__factory } from "../../types/ethers-contracts/index.js";
+import { popProve, publicKeyOf } from "../vrf/index.js";
 import type { Rollup, Staking } from "../../types/ethers-contracts/index.js";
 
 /** Phase of a height at an L1 block (Rollup.Phase). */
@@ -130,15 +132,13 @@ export interface HeightInfo {
   parent: bigint;
   winner: string;
   submitter: string;
-  bestScore: bigint;
-  bestOutput: bigint;
   randomness: bigint;
   totalFees: bigint;
 }
 
 export interface ProposalInfo {
   commitment: string;
-  vrfProof: [bigint, bigint];
+  vrfOutput: bigint;
   newRoot: bigint;
   pubdataHash: string;
   parent: bigint;
@@ -262,10 +262,6 @@ async function send(p: Promise<ContractTransactionResponse>): Promise<Transactio
   }
 }
 
-function toBigTuple2(v: readonly bigint[]): [bigint, bigint] {
-  return [BigInt(v[0]!), BigInt(v[1]!)];
-}
-
 /** Client of one Rollup deployment. Reads need a provider; writes need a signer (`connect`). */
 export class RollupClient {
   readonly contract: Rollup;
@@ -302,6 +298,15 @@ export class RollupClient {
     return { height, phase: Number(phase) as Phase };
   }
 
+  /**
+   * The clock for the block the next transaction will land in (latest + 1 with automine or on a live chain):
+   * what a sequencer should act on. Views (`eth_call`) run on the latest block.
+   */
+  async nextBlockClock(): Promise<{ l1Block: bigint; height: bigint; phase: Phase }> {
+    const l1Block = BigInt(await this.blockNumber()) + 1n;
+    return { l1Block, ...(await this.clockAt(l1Block)) };
+  }
+
   /** Phase of `height` at `l1Block` (default: the latest block). */
   async phaseOf(height: bigint, l1Block?: bigint): Promise<Phase> {
     const block = l1Block ?? BigInt(await this.blockNumber());
@@ -320,15 +325,14 @@ export class RollupClient {
     const h = await this.contract.getHeight(height);
     return {
       status: Number(h.status) as HeightStatus, late: h.late, randomnessSet: h.randomnessSet, parent: h.parent,
-      winner: h.winner, submitter: h.submitter, bestScore: h.bestScore, bestOutput: h.bestOutput,
-      randomness: h.randomness, totalFees: h.totalFees,
+      winner: h.winner, submitter: h.submitter, randomness: h.randomness, totalFees: h.totalFees,
     };
   }
 
   async getProposal(height: bigint, sequencer: string): Promise<ProposalInfo> {
     const p = await this.contract.getProposal(height, sequencer);
     return {
-      commitment: p.commitment, vrfProof: toBigTuple2(p.vrfProof), newRoot: p.newRoot, pubdataHash: p.pubdataHash,
+      commitment: p.commitment, vrfOutput: p.vrfOutput, newRoot: p.newRoot, pubdataHash: p.pubdataHash,
       parent: p.parent, feeSplitBps: p.feeSplitBps, proverRewardShareBps: p.proverRewardShareBps,
       status: Number(p.status) as ProposalStatus, prover: p.prover, depositor: p.depositor, proverTip: p.proverTip,
       deposit: p.deposit,
@@ -336,6 +340,8 @@ export class RollupClient {
   }
 
   chainTip(): Promise<bigint> { return this.contract.chainTip(); }
+  /** Fernet score of a proposal (0 if none). */
+  scoreOf(height: bigint, sequencer: string): Promise<bigint> { return this.contract.scoreOf(height, sequencer); }
   lastFinalized(): Promise<bigint> { return this.contract.lastFinalized(); }
   async pendingHeights(): Promise<bigint[]> { return [...(await this.contract.pendingHeights())]; }
   rootOf(height: bigint): Promise<bigint> { return this.contract.rootOf(height); }
@@ -362,9 +368,12 @@ export class RollupClient {
     return send(this.contract.reveal(a.height, a.parent, a.newRoot, hexlify(a.pubdata), hexlify(a.salt)));
   }
 
-  /** Names the prover; with `proverSignature` (see `signProverCommitment`) the deposit is pulled from the prover. */
-  commitProver(a: { height: bigint; prover: string; proverSignature?: BytesLike }): Promise<TransactionReceipt> {
-    return send(this.contract.commitProver(a.height, a.prover, a.proverSignature === undefined ? "0x" : hexlify(a.proverSignature)));
+  /**
+   * Names the prover; with `proverSignature` (see `signProverCommitment`) the deposit is pulled from the prover.
+   * `vrfProof` is the proof given to `propose` (the contract keeps only its output).
+   */
+  commitProver(a: { height: bigint; prover: string; vrfProof: [bigint, bigint]; proverSignature?: BytesLike }): Promise<TransactionReceipt> {
+    return send(this.contract.commitProver(a.height, a.prover, a.proverSignature === undefined ? "0x" : hexlify(a.proverSignature), a.vrfProof));
   }
 
   submitProof(a: { height: bigint; proof: ProofWords; pubdata: BytesLike }): Promise<TransactionReceipt> {
@@ -400,6 +409,21 @@ export class RollupClient {
     return sig;
   }
 
+  /**
+   * The block a sequencer revealed for `height` (default: the height's winner), read from the `Revealed` log:
+   * what a prover needs (with the parent's root) to rebuild and prove the block from L1 data alone.
+   * `fromBlock` defaults to the height's reveal phase start.
+   */
+  async revealedBlock(height: bigint, sequencer?: string, fromBlock?: bigint): Promise<{ sequencer: string; parent: bigint; newRoot: bigint; pubdata: string; blockNumber: number; txHash: string }> {
+    const who = sequencer ?? (await this.getHeight(height)).winner;
+    if (/^0x0{40}$/i.test(who)) throw new RollupClientError("BAD_INPUT", `height ${height} has no winner`);
+    const t = await this.timeline(height);
+    const logs = await this.contract.queryFilter(this.contract.filters.Revealed(height, who), Number(fromBlock ?? t.revealStart), Number(t.commitStart));
+    const log = logs[0];
+    if (log === undefined) throw new RollupClientError("BAD_INPUT", `no Revealed log for height ${height} by ${who}`);
+    return { sequencer: who, parent: log.args.parent, newRoot: log.args.newRoot, pubdata: log.args.pubdata, blockNumber: log.blockNumber, txHash: log.transactionHash };
+  }
+
   /** This deployment's events in a receipt. */
   decodeEvents(receipt: TransactionReceipt): LogDescription[] {
     return decodeEvents(receipt, this.address);
@@ -429,6 +453,20 @@ export class StakingClient {
   /** Registers a VRF key with its proof of possession (src/vrf popProve with verifier = this contract). */
   registerVrfKey(pk: readonly [bigint, bigint, bigint, bigint], pop: readonly [bigint, bigint]): Promise<TransactionReceipt> {
     return send(this.contract.registerVrfKey([...pk] as [bigint, bigint, bigint, bigint], [...pop] as [bigint, bigint]));
+  }
+  /**
+   * Approves, stakes `amount` as a sequencer and registers the VRF key of `sk` with its proof of possession
+   * (src/vrf), sent by the signer this client is connected to.
+   */
+  async registerSequencer(amount: bigint, sk: bigint): Promise<void> {
+    const runner = this.contract.runner as Signer | null;
+    if (runner === null || typeof (runner as Signer).getAddress !== "function") throw new RollupClientError("BAD_INPUT", "StakingClient needs a signer: use connect(signer)");
+    const owner = await runner.getAddress();
+    const chainId = (await runner.provider!.getNetwork()).chainId;
+    const token = new Contract(await this.contract.token(), ["function approve(address spender, uint256 amount) returns (bool)"], runner);
+    await send(token.getFunction("approve")(this.address, amount) as Promise<ContractTransactionResponse>);
+    await this.stake(Role.Sequencer, amount);
+    await this.registerVrfKey(publicKeyOf(sk), popProve(sk, { chainId, verifier: this.address, owner }));
   }
   initiateExit(): Promise<TransactionReceipt> { return send(this.contract.initiateExit()); }
   withdraw(): Promise<TransactionReceipt> { return send(this.contract.withdraw()); }

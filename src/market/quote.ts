@@ -62,7 +62,7 @@ export interface SignedQuoteJSON {
   signature: string;
 }
 
-export type QuoteErrorCode = "BAD_QUOTE" | "WRONG_SIGNER";
+export type QuoteErrorCode = "BAD_QUOTE" | "WRONG_SIGNER" | "BAD_INPUT";
 
 export class QuoteError extends Error {
   readonly code: QuoteErrorCode;

@@ -45,13 +45,13 @@ export class Reputation implements ReputationView {
   constructor(opts: ReputationOptions = {}) {
     this.priorDelivered = opts.priorDelivered ?? 2;
     this.priorFailed = opts.priorFailed ?? 1;
-    if (!(this.priorDelivered > 0) || !(this.priorFailed > 0)) throw new QuoteError("BAD_QUOTE", "reputation priors must be positive");
+    if (!(this.priorDelivered > 0) || !(this.priorFailed > 0)) throw new QuoteError("BAD_INPUT", "reputation priors must be positive");
     this.store = opts.store;
     this.ns = opts.namespace ?? "reputation";
   }
 
   private key(prover: string): string {
-    if (typeof prover !== "string" || !isAddress(prover)) throw new QuoteError("BAD_QUOTE", `not an address: ${String(prover)}`);
+    if (typeof prover !== "string" || !isAddress(prover)) throw new QuoteError("BAD_INPUT", `not an address: ${String(prover)}`);
     return getAddress(prover).toLowerCase();
   }
 

@@ -12,3 +12,4 @@ export {
   L2RpcServer, L2RpcClient, RpcError, RpcTransportError, RpcMethodError, RPC_ERRORS, rootHex,
   type AccountInfo, type ChainInfo, type L2NodeBackend, type RpcErrorObject, type BatchCall,
 } from "./rpc.js";
+export { saveNode, loadNode, type LoadedNode } from "./persist.js";

@@ -144,9 +144,6 @@ export class Mempool {
     if (tx.amount + tx.fee > sender.balance) {
       throw new L2Error("OVERSPEND", `amount + fee = ${tx.amount + tx.fee} exceeds balance ${sender.balance} of account ${tx.from}`);
     }
-    // Signature last: it is the expensive check (a few ms).
-    if (!verifyTransfer(tx, sender.publicKey)) throw new L2Error("BAD_SIGNATURE", `signature does not verify under account ${tx.from}'s key`);
-
     const existing = this.bySender.get(tx.from)?.get(tx.nonce);
     if (existing && tx.fee <= existing.tx.fee) {
       throw new MempoolError("REPLACEMENT_UNDERPRICED", `account ${tx.from} nonce ${tx.nonce} is pooled with fee ${existing.tx.fee}; a replacement must pay more`);
@@ -158,6 +155,8 @@ export class Mempool {
         throw new MempoolError("POOL_FULL", `pool is full (${this.maxSize}); fee must exceed ${evicted?.tx.fee ?? 0n}`);
       }
     }
+    // Signature last: it is the expensive check (tens of ms), so cheap refusals come first; nothing changed yet.
+    if (!verifyTransfer(tx, sender.publicKey)) throw new L2Error("BAD_SIGNATURE", `signature does not verify under account ${tx.from}'s key`);
     if (existing) this.delete(existing);
     if (evicted) this.delete(evicted);
     const entry: PoolEntry = { txId, tx: copyTx(tx), arrival: this.arrivals++, addedAt: this.now() };

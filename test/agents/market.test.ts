@@ -140,7 +140,7 @@ describe("agents/market", function () {
       { prover: provers[0]!.address.toLowerCase(), outcome: "failed", height: 4n },
       { prover: provers[1]!.address.toLowerCase(), outcome: "failed", height: null },
     ]);
-    expect(() => r2.score("not-an-address")).to.throw(QuoteError);
+    expect(() => r2.score("not-an-address")).to.throw(QuoteError).with.property("code", "BAD_INPUT");
     s2.close();
   });
 

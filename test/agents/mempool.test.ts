@@ -106,6 +106,9 @@ describe("agents/mempool", function () {
     const pool = new Mempool(state);
     const a = pool.add(tx(keys, { from: 1, to: 2, nonce: 0, fee: 5n }));
     expect(code(() => pool.add(tx(keys, { from: 1, to: 3, nonce: 0, fee: 5n })))).to.equal("REPLACEMENT_UNDERPRICED");
+    // A forged replacement (higher fee, bad signature) changes nothing.
+    expect(code(() => pool.add({ ...tx(keys, { from: 1, to: 3, nonce: 0, fee: 6n }), fee: 60n }))).to.equal("BAD_SIGNATURE");
+    expect(pool.has(a.txId)).to.equal(true);
     const b = pool.add(tx(keys, { from: 1, to: 3, nonce: 0, fee: 6n }));
     expect(b.replaced).to.equal(a.txId);
     expect(pool.has(a.txId)).to.equal(false);
@@ -119,6 +122,8 @@ describe("agents/mempool", function () {
     const cheap = pool.add(tx(keys, { from: 2, to: 1, nonce: 0, fee: 1n }));
     pool.add(tx(keys, { from: 3, to: 1, nonce: 0, fee: 3n }));
     expect(code(() => pool.add(tx(keys, { from: 4, to: 1, nonce: 0, fee: 1n })))).to.equal("POOL_FULL");
+    expect(code(() => pool.add({ ...tx(keys, { from: 4, to: 1, nonce: 0, fee: 7n }), amount: 2n }))).to.equal("BAD_SIGNATURE");
+    expect(pool.has(cheap.txId)).to.equal(true); // a forged tx evicts nothing
     const r = pool.add(tx(keys, { from: 4, to: 1, nonce: 0, fee: 7n }));
     expect(r.evicted).to.equal(cheap.txId);
     expect(pool.size).to.equal(3);

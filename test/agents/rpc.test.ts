@@ -143,6 +143,8 @@ describe("agents/rpc", function () {
     const note = await raw(`{"jsonrpc":"2.0","method":"l2_chainInfo"}`);
     expect([note.status, note.json]).to.deep.equal([204, undefined]);
     expect((await raw("", "GET")).status).to.equal(405);
+    const big = await raw(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "l2_chainInfo", params: ["x".repeat(1 << 20)] }));
+    expect([big.status, (big.json as { error: { code: number } }).error.code]).to.deep.equal([413, -32600]);
   });
 
   it("the client reports an unreachable node as a transport error", async function () {

@@ -99,7 +99,7 @@ describe("agents/store", function () {
   });
 
   const child = (path: string, mode: string): ReturnType<typeof spawnSync> =>
-    spawnSync(process.execPath, ["--no-warnings", "--import", "tsx", "test/agents/fixtures/storeCrash.ts", path, mode], { encoding: "utf8", timeout: 60_000 });
+    spawnSync(process.execPath, ["--no-warnings", "--import", "tsx", "test/agents/fixtures/storeCrash.ts", path, mode], { encoding: "utf8", timeout: 60_000, env: { ...process.env, FERNET_STORE_CRASH: "1" } });
 
   it("survives a kill in the middle of a transaction: committed state intact, no partial writes", function () {
     this.timeout(90_000);

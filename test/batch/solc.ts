@@ -13,6 +13,8 @@ export interface Compiled {
   bytecode: string;
 }
 
+const cache = new Map<string, Compiled>();
+
 interface SolcOutput {
   errors?: { severity: string; formattedMessage: string }[];
   contracts: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string } } }>>;
@@ -24,6 +26,10 @@ interface SolcOutput {
  * @throws Error with solc's messages if compilation fails.
  */
 export function compileSolidity(sources: Record<string, string>, file: string, contract: string): Compiled {
+  // solc-js takes seconds per compile: memoise per process (tests compile the same key's sources repeatedly).
+  const key = JSON.stringify([sources, file, contract]);
+  const hit = cache.get(key);
+  if (hit) return hit;
   const solc = require("solc") as { compile(input: string): string };
   const input = {
     language: "Solidity",
@@ -35,5 +41,7 @@ export function compileSolidity(sources: Record<string, string>, file: string, c
   if (errors.length) throw new Error(`solc failed:\n${errors.map((e) => e.formattedMessage).join("\n")}`);
   const c = out.contracts[file]?.[contract];
   if (!c) throw new Error(`solc output has no ${file}:${contract}`);
-  return { abi: c.abi, bytecode: "0x" + c.evm.bytecode.object };
+  const result = { abi: c.abi, bytecode: "0x" + c.evm.bytecode.object };
+  cache.set(key, result);
+  return result;
 }

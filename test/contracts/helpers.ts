@@ -151,6 +151,7 @@ export async function vrfFor(d: Deployment, seq: Sequencer, height: bigint): Pro
 
 export interface Proposed {
   seq: Sequencer;
+  vrfProof: [bigint, bigint];
   block: TestBlock;
   parent: bigint;
   output: bigint;
@@ -168,8 +169,8 @@ export async function proposeAll(
   opts: { feeSplitBps?: bigint[]; proverTip?: bigint; proverRewardShareBps?: bigint } = {},
 ): Promise<Proposed[]> {
   const t = await d.client.timeline(height);
-  // The randomness is readable once the proposal phase has started (its seed block must be mined).
-  await nextTxAt(t.proposalStart + 1n);
+  // The randomness is readable from block proposalStart - 1, so the first proposal lands in the phase's first block.
+  await nextTxAt(t.proposalStart);
   const parent = await d.client.chainTip();
   const out: Proposed[] = [];
   for (const [i, seq] of who.entries()) {
@@ -180,7 +181,7 @@ export async function proposeAll(
     const proverRewardShareBps = opts.proverRewardShareBps ?? 2_000n;
     const commitment = blockCommitment({ proposer: seq.address, height, parent, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
     await d.client.connect(seq.signer).propose({ height, vrfProof: proof, commitment, feeSplitBps, proverTip, proverRewardShareBps });
-    out.push({ seq, block, parent, output, score: fernetScore(output, feeSplitBps), feeSplitBps, proverTip, proverRewardShareBps });
+    out.push({ seq, vrfProof: proof, block, parent, output, score: fernetScore(output, feeSplitBps), feeSplitBps, proverTip, proverRewardShareBps });
   }
   return out;
 }
@@ -198,7 +199,7 @@ export async function commitAll(d: Deployment, height: bigint, props: Proposed[]
   const t = await d.client.timeline(height);
   await nextTxAt(t.commitStart);
   for (const p of props) {
-    await d.client.connect(p.seq.signer).commitProver({ height, prover: p.seq.address });
+    await d.client.connect(p.seq.signer).commitProver({ height, prover: p.seq.address, vrfProof: p.vrfProof });
   }
 }
 

@@ -71,6 +71,13 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     expect(await d.client.lastFinalized()).to.equal(0n);
     expect(await d.client.pendingHeights()).to.deep.equal([1n, 2n, 3n]);
 
+    // A prover can rebuild the winner's block from L1 logs alone.
+    const rb = await d.client.revealedBlock(1n);
+    expect(rb.sequencer).to.equal(results[0]!.winner.seq.address);
+    expect(rb.pubdata).to.equal(results[0]!.winner.block.pubdata);
+    expect(rb.newRoot).to.equal(results[0]!.winner.block.newRoot);
+    expect(rb.parent).to.equal(0n);
+
     // The contract's public inputs are the ones the prover computes from L1 data.
     const w1 = results[0]!.winner;
     expect(await d.client.publicInputsOf(1n, w1.block.pubdata)).to.deep.equal(publicInputs(0x1234n, w1.block.newRoot, w1.block.pubdata));
@@ -142,6 +149,30 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     expect(await d.client.phaseOf(1n, g + 68n)).to.equal(6); // Expired
   });
 
+  it("fixes each height's randomness before its proposal phase and records it at the first proposal", async function () {
+    const d = await networkHelpers.loadFixture(defaultFixture);
+    const t = await d.client.timeline(1n);
+    await networkHelpers.mineUpTo(t.proposalStart - 2n);
+    expect(await d.client.randomnessOf(1n)).to.equal(0n); // seed block not mined yet
+    await networkHelpers.mineUpTo(t.proposalStart - 1n);
+    const expected = await d.client.randomnessOf(1n);
+    expect(expected).to.not.equal(0n);
+    const next = await d.client.nextBlockClock();
+    expect(next).to.deep.equal({ l1Block: t.proposalStart, height: 1n, phase: 1 });
+    const [p] = await proposeAll(d, 1n, [d.seqs[0]!]); // lands in the first block of the phase
+    const info = await d.client.getHeight(1n);
+    expect(info.randomnessSet).to.equal(true);
+    expect(info.randomness).to.equal(expected);
+    // The next height's randomness mixes in the previous winner's VRF output: different from a fresh chain's.
+    await revealAll(d, 1n, [p!]);
+    await commitAll(d, 1n, [p!]);
+    await networkHelpers.mineUpTo((await d.client.timeline(2n)).proposalStart - 1n);
+    const seed = (await ethers.provider.getBlock(Number((await d.client.timeline(2n)).proposalStart - 2n)))!.hash!;
+    const { AbiCoder, keccak256 } = await import("ethers");
+    const mixed = BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["string", "bytes32", "uint256"], ["fernet-rollup/randomness", seed, p!.output])));
+    expect(await d.client.randomnessOf(2n)).to.equal(mixed);
+  });
+
   it("skips an empty height: the next height builds on the last tip", async function () {
     const d = await networkHelpers.loadFixture(defaultFixture);
     // Height 1: nobody proposes. Height 2: one sequencer proposes on genesis.
@@ -162,7 +193,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     const rest = props.filter((p) => p !== leader);
     await revealAll(d, 1n, rest);
     await nextTxAt((await d.client.timeline(1n)).commitStart);
-    await expect(d.rollup.connect(leader.seq.signer).commitProver(1n, leader.seq.address, "0x"))
+    await expect(d.rollup.connect(leader.seq.signer).commitProver(1n, leader.seq.address, "0x", leader.vrfProof))
       .to.be.revertedWithCustomError(d.rollup, "NotRevealed"); // cannot commit without a reveal
     await commitAll(d, 1n, rest);
     await endCommit(d, 1n);
@@ -182,9 +213,9 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     await endCommit(d, 1n);
     const info = await d.client.getHeight(1n);
     expect(info.winner).to.equal(best(rest).seq.address);
-    expect(info.bestScore).to.equal(best(rest).score);
+    expect(await d.client.scoreOf(1n, info.winner)).to.equal(best(rest).score);
     // Too late to commit now.
-    await expect(d.rollup.connect(leader.seq.signer).commitProver(1n, leader.seq.address, "0x"))
+    await expect(d.rollup.connect(leader.seq.signer).commitProver(1n, leader.seq.address, "0x", leader.vrfProof))
       .to.be.revertedWithCustomError(d.rollup, "WrongPhase");
     await expectBooksBalanced(d);
   });
@@ -198,11 +229,11 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     await nextTxAt(t.commitStart);
     // A signature by someone else is refused.
     const forged = await d.client.signProverCommitment(d.outsider, 1n, s.address);
-    await expect(d.rollup.connect(s.signer).commitProver(1n, d.prover.address, forged))
+    await expect(d.rollup.connect(s.signer).commitProver(1n, d.prover.address, forged, p!.vrfProof))
       .to.be.revertedWithCustomError(d.rollup, "InvalidProverSignature").withArgs(d.prover.address);
     const sig = await d.client.signProverCommitment(d.prover, 1n, s.address);
     const proverBal = await d.token.balanceOf(d.prover.address);
-    await d.client.connect(s.signer).commitProver({ height: 1n, prover: d.prover.address, proverSignature: sig });
+    await d.client.connect(s.signer).commitProver({ height: 1n, prover: d.prover.address, proverSignature: sig, vrfProof: p!.vrfProof });
     expect(await d.token.balanceOf(d.prover.address)).to.equal(proverBal - d.config.proverDeposit);
     await endCommit(d, 1n);
     await d.client.connect(d.outsider).submitProof({ height: 1n, proof: await proofFor(d, 1n, p!), pubdata: p!.block.pubdata });
@@ -317,8 +348,12 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
       await d.client.connect(s.signer).reveal({ height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
       await nextTxAt(t.commitStart);
       const snap = await snapshot(d, 1n);
-      await expect(d.rollup.connect(s.signer).commitProver(1n, s.address, "0x"))
+      await expect(d.rollup.connect(s.signer).commitProver(1n, s.address, "0x", wrong.proof))
         .to.be.revertedWithCustomError(d.rollup, "InvalidVrfProof").withArgs(1n, s.address);
+      // A valid proof that is not the one proposed (its output differs from the stored one) is refused too.
+      const right = await vrfFor(d, s, 1n);
+      await expect(d.rollup.connect(s.signer).commitProver(1n, s.address, "0x", right.proof))
+        .to.be.revertedWithCustomError(d.rollup, "InvalidVrfProof");
       expect(await snapshot(d, 1n)).to.deep.equal(snap);
     });
 

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { ethers, networkHelpers, E18 } from "./helpers.js";
 import { vrfKeyFromSeed, popProve } from "../../src/vrf/index.js";
-import { Role, DEFAULT_STAKING } from "../../src/client/index.js";
+import { Role, DEFAULT_STAKING, StakingClient } from "../../src/client/index.js";
 
 const MIN = DEFAULT_STAKING.minSequencerStake;
 const DELAY = DEFAULT_STAKING.exitDelay;
@@ -47,6 +47,15 @@ describe("Staking", function () {
     expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(pk);
     // Bob cannot take alice's key even with a valid proof for himself (he does not know sk here, but check the guard).
     await expect(staking.connect(bob).registerVrfKey(pk, popForBob)).to.be.revertedWithCustomError(staking, "VrfKeyTaken");
+  });
+
+  it("StakingClient.registerSequencer approves, stakes and registers the VRF key in one call", async function () {
+    const { bob, staking } = await networkHelpers.loadFixture(stakingFixture);
+    const client = new StakingClient(await staking.getAddress(), ethers.provider).connect(bob);
+    const { sk, pk } = vrfKeyFromSeed("bob");
+    await client.registerSequencer(MIN, sk);
+    expect(await client.isActiveSequencer(bob.address)).to.equal(true);
+    expect(await staking.vrfKeyOf(bob.address)).to.deep.equal(pk);
   });
 
   it("counts what arrives from a fee-on-transfer token, so the books never exceed the balance", async function () {

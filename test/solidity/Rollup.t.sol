@@ -101,7 +101,7 @@ contract RollupFuzzTest is RollupSetup {
         rollup.reveal(1, 0, newRoot, pubdata, salt);
         VM.roll(116);
         VM.prank(seqs[1]);
-        rollup.commitProver(1, seqs[1], "");
+        rollup.commitProver(1, seqs[1], "", proof);
         VM.roll(119);
         assert(rollup.chainTip() == 1);
         uint256[] memory inputs = rollup.publicInputsOf(1, pubdata);

@@ -62,7 +62,7 @@ describe("zk pipeline (dev setup, prover, verifier export)", function () {
 
     it("computes Lagrange values that interpolate 1 and x at tau", function () {
       const { tau } = devSecrets();
-      for (const p of [0, 1, 4]) {
+      for (const p of [1, 2, 5]) {
         const l = lagrangeAt(tau, p, false);
         const w = rootOfUnity(p);
         let sum = 0n;

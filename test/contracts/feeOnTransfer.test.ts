@@ -1,0 +1,51 @@
+/**
+ * The Rollup over a fee-on-transfer token: every pull is booked at what arrived (balance delta), so the books
+ * never owe more than the contract holds; a deposit that arrives short is refused.
+ */
+import { expect } from "chai";
+import { ethers, networkHelpers, E18, nextTxAt, GENESIS_ROOT, SLOTS, TEST_CONFIG, makeBlock } from "./helpers.js";
+import { vrfKeyFromSeed, vrfProve, popProve } from "../../src/vrf/index.js";
+import { RollupClient, Role, blockCommitment, defaultRollupConfig, DEFAULT_STAKING } from "../../src/client/index.js";
+
+async function feeFixture() {
+  const [owner, seq] = await ethers.getSigners();
+  const token = await ethers.deployContract("MockFeeOnTransferToken", [100n]); // 1%
+  const staking = await ethers.deployContract("Staking", [await token.getAddress(), DEFAULT_STAKING.minSequencerStake, DEFAULT_STAKING.minProverStake, DEFAULT_STAKING.exitDelay, owner!.address]);
+  const verifier = await ethers.deployContract("MockBlockVerifier");
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  const { sk, pk } = vrfKeyFromSeed("fee-seq");
+  await token.mint(seq!.address, 10_000n * E18);
+  await token.mint(owner!.address, 10_000n * E18);
+  await token.connect(seq!).approve(await staking.getAddress(), 2n ** 255n);
+  await staking.connect(seq!).stake(Role.Sequencer, 2n * DEFAULT_STAKING.minSequencerStake);
+  await staking.connect(seq!).registerVrfKey(pk, popProve(sk, { chainId, verifier: await staking.getAddress(), owner: seq!.address }));
+  const genesisBlock = BigInt(await ethers.provider.getBlockNumber()) + 8n;
+  const config = defaultRollupConfig({ slots: SLOTS, genesisRoot: GENESIS_ROOT }, { ...TEST_CONFIG, genesisBlock });
+  const rollup = await ethers.deployContract("Rollup", [config, await staking.getAddress(), await verifier.getAddress()]);
+  await token.connect(seq!).approve(await rollup.getAddress(), 2n ** 255n);
+  await token.approve(await rollup.getAddress(), 2n ** 255n);
+  return { token, rollup, seq: seq!, sk, chainId, client: new RollupClient(await rollup.getAddress(), ethers.provider) };
+}
+
+describe("Rollup over a fee-on-transfer token", function () {
+  it("books tips and rewards at what arrived and refuses a short deposit", async function () {
+    const { token, rollup, seq, sk, chainId, client } = await networkHelpers.loadFixture(feeFixture);
+    await rollup.fundRewards(1_000n * E18);
+    expect(await rollup.rewardPool()).to.equal(990n * E18);
+
+    const t = await client.timeline(1n);
+    await nextTxAt(t.proposalStart + 1n);
+    const block = makeBlock(1);
+    const { proof } = vrfProve(sk, { chainId, verifier: client.address, randomness: await client.randomnessOf(1n), height: 1n });
+    const commitment = blockCommitment({ proposer: seq.address, height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
+    await client.connect(seq).propose({ height: 1n, vrfProof: proof, commitment, feeSplitBps: 0n, proverTip: 10n * E18, proverRewardShareBps: 0n });
+    expect((await client.getProposal(1n, seq.address)).proverTip).to.equal(99n * E18 / 10n);
+    await nextTxAt(t.revealStart);
+    await client.connect(seq).reveal({ height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
+    await nextTxAt(t.commitStart);
+    await expect(rollup.connect(seq).commitProver(1n, seq.address, "0x", proof))
+      .to.be.revertedWithCustomError(rollup, "InsufficientReceived").withArgs(99n * E18, 100n * E18);
+    const held = await token.balanceOf(client.address);
+    expect(held).to.equal((await rollup.totalEscrowed()) + (await rollup.totalClaimable()) + (await rollup.rewardPool()));
+  });
+});
