@@ -356,9 +356,10 @@ contract Rollup is ReentrancyGuard, EIP712 {
 
     /// @notice Reorgs a missed height and every pending block built on it; proposing resumes on the last
     ///         finalized state. Anyone, once the late window of `height` has passed without a proof.
-    /// @dev The missed height's deposit is slashed: a bounty to the caller, the rest to the lost descendants'
-    ///      sequencers (ReorgLib). The missed block's tip goes back to its sequencer; the descendants' tips and
-    ///      deposits are refunded (not their fault).
+    /// @dev The missed height's deposit is slashed: a bounty to the caller, the rest in equal parts to the lost
+    ///      descendants' sequencers other than the missed block's sequencer and depositor (ReorgLib); dust, or
+    ///      all of it if nobody is eligible, to the reward pool. The missed block's tip goes back to its
+    ///      sequencer; the descendants' tips and deposits are refunded (not their fault).
     /// @param height the first pending height (its parent is finalized)
     function triggerReorg(uint256 height) external nonReentrant {
         uint256 idx = _finalizedIndex + 1;
@@ -369,28 +370,37 @@ contract Rollup is ReentrancyGuard, EIP712 {
 
         uint256 lost = _chain.length - idx - 1;
         Height storage h = _heights[height];
-        Proposal storage w = _proposals[height][h.winner];
+        address missedSeq = h.winner;
+        Proposal storage w = _proposals[height][missedSeq];
         uint256 slashed = w.deposit;
+        // Whoever caused the miss (its sequencer, or the depositor) gets no share for its own lost blocks:
+        // otherwise a sequencer winning the descendants would get its own slashed deposit back.
+        uint256 eligible = 0;
+        for (uint256 i = idx + 1; i < _chain.length; ++i) {
+            address s = _heights[_chain[i]].winner;
+            if (s != missedSeq && s != w.depositor) ++eligible;
+        }
         (uint256 bounty, uint256 perSequencer, uint256 toPool) =
-            ReorgLib.shares(slashed, _config.reorgBountyBps, lost);
+            ReorgLib.shares(slashed, _config.reorgBountyBps, eligible);
         totalEscrowed -= slashed;
         rewardPool += toPool;
         _credit(msg.sender, bounty);
         uint256 tipRefund = w.proverTip;
         totalEscrowed -= tipRefund;
-        _credit(h.winner, tipRefund);
+        _credit(missedSeq, tipRefund);
         w.status = ProposalStatus.Settled;
         h.status = HeightStatus.Reorged;
-        emit HeightReorgedOut(height, h.winner, 0);
+        emit HeightReorgedOut(height, missedSeq, 0);
 
         for (uint256 i = _chain.length - 1; i > idx; --i) {
             uint256 d = _chain[i];
             Height storage dh = _heights[d];
-            Proposal storage dw = _proposals[d][dh.winner];
+            address seq = dh.winner;
             dh.status = HeightStatus.Reorged;
-            _settleRefund(d, dh.winner, dw);
-            _credit(dh.winner, perSequencer);
-            emit HeightReorgedOut(d, dh.winner, perSequencer);
+            _settleRefund(d, seq, _proposals[d][seq]);
+            uint256 share = (seq != missedSeq && seq != w.depositor) ? perSequencer : 0;
+            _credit(seq, share);
+            emit HeightReorgedOut(d, seq, share);
             _chain.pop();
         }
         _chain.pop();
@@ -514,11 +524,14 @@ contract Rollup is ReentrancyGuard, EIP712 {
         return ProposeLib.score(p.vrfOutput, p.feeSplitBps, _config.feeSplitScore);
     }
 
-    /// @notice The decided chain tip: the latest height that holds a winner and whose commit phase has ended.
+    /// @notice The decided chain tip: the latest height that holds a winner and whose commit phase is over.
+    /// @dev For off-chain callers: an eth_call runs on the latest mined block, so once the last block of a commit
+    ///      phase is mined (block.number + 1 == commitEnd) its winner is final and it is the tip. The next
+    ///      proposal can then be built on it and land in the first block of the next proposal phase.
     /// @return the height (0 = genesis)
     function chainTip() external view returns (uint256) {
         uint256 last = _lastInChain();
-        if (last != 0 && block.number < timeline(last).commitEnd) return _chain[_chain.length - 2];
+        if (last != 0 && block.number + 1 < timeline(last).commitEnd) return _chain[_chain.length - 2];
         return last;
     }
 

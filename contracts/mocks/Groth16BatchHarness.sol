@@ -6,9 +6,8 @@ import {Groth16BatchLib} from "../libraries/Groth16BatchLib.sol";
 /// @title Groth16BatchHarness
 /// @notice Test harness exposing Groth16BatchLib for any verification key given at deployment (gas is measured
 ///         with a generated constant-key library instead: test/batch/gas.ts).
-/// @dev The key is kept as the code of a data contract (read with one EXTCODECOPY, about 3k gas) rather than in
-///      storage (about 30 cold SLOADs, 60k gas) or calldata (about 15k gas), so the measured gas is close to that
-///      of a contract with the key as constants (a generated BlockVk library).
+/// @dev The key is kept as the code of a data contract (read with EXTCODECOPY, about 3k gas) rather than in
+///      storage (about 30 cold SLOADs, 60k gas), so that calls stay close to a constant-key contract's cost.
 contract Groth16BatchHarness {
     /// @notice The key's data contract does not hold a well-formed key.
     error BadKeyWords(uint256 length);

@@ -220,10 +220,10 @@ export async function runHeight(d: Deployment, height: bigint, who: Sequencer[] 
   return { props, winner: best(props) };
 }
 
-/** Mines until the latest block is the first after the commit phase of `height` (views see it decided). */
+/** Mines until the last block of the commit phase of `height` is mined (views see it decided). */
 export async function endCommit(d: Deployment, height: bigint): Promise<void> {
   const t = await d.client.timeline(height);
-  await nextTxAt(t.commitEnd + 1n);
+  await nextTxAt(t.commitEnd);
 }
 
 export async function proofFor(d: Deployment, height: bigint, p: Proposed): Promise<ProofWords> {

@@ -297,6 +297,22 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     await expectBooksBalanced(d);
   });
 
+  it("missed proof: the culprit gets no share of its own slashed deposit for descendants it also won", async function () {
+    const d = await networkHelpers.loadFixture(defaultFixture);
+    const s0 = d.seqs[0]!;
+    const h1 = await runHeight(d, 1n, [s0]);
+    const h2 = await runHeight(d, 2n, [s0]);
+    await nextTxAt((await d.client.timeline(1n)).lateDeadline);
+    const pool = await d.rollup.rewardPool();
+    const before = await d.client.claimable(s0.address);
+    await d.client.connect(d.outsider).triggerReorg(1n);
+    const bounty = (d.config.proverDeposit * d.config.reorgBountyBps) / 10_000n;
+    expect(await d.rollup.rewardPool()).to.equal(pool + d.config.proverDeposit - bounty);
+    // Only refunds: both tips and the descendant's deposit; the missed deposit is gone.
+    expect(await d.client.claimable(s0.address)).to.equal(before + h1.winner.proverTip + h2.winner.proverTip + d.config.proverDeposit);
+    await expectBooksBalanced(d);
+  });
+
   it("late proof by a third party: the rescuer takes the prover's reward and half the deposit, half is slashed", async function () {
     const d = await networkHelpers.loadFixture(defaultFixture);
     const s = d.seqs[0]!;

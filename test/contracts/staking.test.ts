@@ -95,6 +95,16 @@ describe("Staking", function () {
     expect(await staking.totalStaked()).to.equal(0n);
   });
 
+  it("provers stake in their own role (for later designs)", async function () {
+    const { bob, staking } = await networkHelpers.loadFixture(stakingFixture);
+    await staking.connect(bob).stake(Role.Prover, MIN);
+    expect(await staking.isActiveProver(bob.address)).to.equal(true);
+    expect(await staking.isActiveSequencer(bob.address)).to.equal(false);
+    await expect(staking.connect(bob).stake(Role.Sequencer, MIN)).to.be.revertedWithCustomError(staking, "RoleMismatch").withArgs(2, 1);
+    await staking.connect(bob).initiateExit();
+    expect(await staking.isActiveProver(bob.address)).to.equal(false);
+  });
+
   it("only the rollup can slash, never more than the stake", async function () {
     const { owner, alice, bob, rollup, token, staking } = await networkHelpers.loadFixture(stakingFixture);
     await staking.connect(alice).stake(Role.Sequencer, MIN);

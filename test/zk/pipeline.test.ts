@@ -44,6 +44,10 @@ describe("zk pipeline (dev setup, prover, verifier export)", function () {
   after(async function () {
     await closeProver();
     await rm(RUN_DIR, { recursive: true, force: true });
+    if (process.env.ZK_DEBUG_HANDLES) {
+      console.log("active after", process.getActiveResourcesInfo());
+      setTimeout(() => console.log("still alive", process.getActiveResourcesInfo()), 5000).unref();
+    }
   });
 
   describe("dev setup", function () {

@@ -1,0 +1,417 @@
+/**
+ * Circuit benchmarks: constraints, setup, witness and proving time per configuration (with the split of proving
+ * time into FFTs and MSMs), sustained proving throughput over consecutive blocks by several routes, and the dev
+ * ptau against snarkjs's own `powersoftau prepare phase2` at a small power.
+ */
+import { mkdir, readFile, rm, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { buildCircuit } from "../src/zk/build.js";
+import { compileCircuit } from "../src/zk/compile.js";
+import { setupCircuit, type SetupResult } from "../src/zk/setup.js";
+import { artifactsFor, type CircuitArtifacts } from "../src/zk/artifacts.js";
+import { verifyOffchain } from "../src/zk/prover.js";
+import { toContractProof } from "../src/zk/proof.js";
+import { loadSnarkjs } from "../src/zk/libs.js";
+import { writeDevPtau } from "../src/zk/devPtau.js";
+import { initL2 } from "../src/l2/crypto.js";
+import { devGenesis, sampleBlock, sampleTransfers } from "../src/l2/sample.js";
+import { stateFromGenesis } from "../src/l2/state.js";
+import { executeBlock, type BlockResult } from "../src/l2/block.js";
+import { BenchProver, type BenchReply, type ProvePhases } from "./prover.js";
+
+export type Log = (msg: string) => void;
+
+/** A real proof of a sample block, kept for the gas sections. */
+export interface ProvedSample {
+  T: number;
+  D: number;
+  build: BuildResult;
+  block: BlockResult;
+  /** uint256[8] as the contracts take it. */
+  proof: bigint[];
+  publicInputs: bigint[];
+}
+
+/** What the benchmark needs of a built circuit. */
+export interface BuildResult {
+  artifacts: CircuitArtifacts;
+  r1csPath: string;
+  wasmPath: string;
+  /** Seconds of the compile that produced the cached build (build/circuits/<T_D>/meta.json), or of this run. */
+  compileSeconds: number;
+  compileCached: boolean;
+  setup: SetupResult;
+  /** True when the verifier contracts were (re)exported into contracts/verifiers/. */
+  exported: boolean;
+}
+
+const samples = new Map<string, Promise<ProvedSample>>();
+const builds = new Map<string, Promise<BuildResult>>();
+
+/** Configurations whose generated verifier belongs in contracts/verifiers/ (the CI size): the full build pipeline. */
+const EXPORTED = new Set(["2/8"]);
+
+/**
+ * Compile + dev setup (cached). Only the CI size goes through buildCircuit (which also exports the verifier into
+ * contracts/); other sizes stop after the setup so that the benchmark does not add contracts to the project. The
+ * gas section compiles their verifier in-process instead (bench/chain.ts).
+ */
+export function build(T: number, D: number, log: Log): Promise<BuildResult> {
+  const key = `${T}/${D}`;
+  let b = builds.get(key);
+  if (!b) {
+    const onProgress = (m: string) => log(`    ${m}`);
+    b = (async (): Promise<BuildResult> => {
+      const artifacts = artifactsFor({ T, D });
+      if (EXPORTED.has(key)) {
+        const r = await buildCircuit({ T, D, onProgress });
+        return { artifacts, r1csPath: r.r1csPath, wasmPath: r.wasmPath, compileSeconds: await recordedCompileSeconds(r.r1csPath, r.compileSeconds), compileCached: r.compileCached ?? false, setup: r.setup, exported: true };
+      }
+      const t = performance.now();
+      const c = await compileCircuit({ T, D, onProgress });
+      const seconds = (performance.now() - t) / 1000;
+      const setup = await setupCircuit({ r1csPath: c.r1csPath, name: artifacts.name, onProgress });
+      return { artifacts, r1csPath: c.r1csPath, wasmPath: c.wasmPath, compileSeconds: await recordedCompileSeconds(c.r1csPath, seconds), compileCached: c.cached, setup, exported: false };
+    })();
+    builds.set(key, b);
+  }
+  return b;
+}
+
+async function recordedCompileSeconds(r1csPath: string, fallback: number): Promise<number> {
+  const meta = join(dirname(r1csPath), "meta.json");
+  if (!existsSync(meta)) return fallback;
+  try {
+    const m = JSON.parse(await readFile(meta, "utf8")) as { compileSeconds?: number };
+    return typeof m.compileSeconds === "number" ? m.compileSeconds : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function checkProof(r: BenchReply, block: BlockResult, what: string): void {
+  const sig = (r.publicSignals ?? []).map((s) => BigInt(s));
+  if (sig.length !== block.publicInputs.length || sig.some((s, i) => s !== block.publicInputs[i])) {
+    throw new Error(`${what}: the circuit's public signals differ from the TypeScript public inputs`);
+  }
+}
+
+/** Proves the sample block of (T, D) once (memoised): the gas sections use it when the circuits section did not run. */
+export function provedSample(T: number, D: number, log: Log, made?: ProvedSample): Promise<ProvedSample> {
+  const key = `${T}/${D}`;
+  if (made) samples.set(key, Promise.resolve(made));
+  let s = samples.get(key);
+  if (!s) {
+    s = (async () => {
+      const b = await build(T, D, log);
+      const { block } = await sampleBlock(T, D);
+      const p = new BenchProver();
+      try {
+        log(`  proving a sample block T=${T} D=${D}`);
+        const r = await p.full(b.wasmPath, b.setup.zkeyPath, block.circuitInput);
+        checkProof(r, block, `T=${T} D=${D}`);
+        return { T, D, build: b, block, proof: toContractProof(r.proof!), publicInputs: block.publicInputs };
+      } finally {
+        await p.close();
+      }
+    })();
+    samples.set(key, s);
+  }
+  return s;
+}
+
+export interface CircuitRow {
+  T: number;
+  D: number;
+  constraints: number;
+  constraintsPerTransfer: number;
+  nPublic: number;
+  power: number;
+  witnessSeconds: number;
+  proveSeconds: number;
+  /** Proven transfers per second of one block proved alone: T / (witness + prove). */
+  provenTransfersPerSecond: number;
+  /** All samples (the reported numbers are the fastest run: the machine is shared and noisy). */
+  runs: { witnessSeconds: number; proveSeconds: number }[];
+  /** Where the proving time goes (fastest run), seconds. */
+  provePhases: ProvePhases;
+  compileSeconds: number;
+  compileCached: boolean;
+  setup: {
+    mode: string;
+    cached: boolean;
+    seconds: { ptau: number; zkeyNew: number; beacon: number; total: number };
+    zkeyBytes: number;
+    ptauBytes: number;
+    wasmBytes: number;
+  };
+}
+
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+export async function benchCircuits(configs: { T: number; D: number }[], reps: number, log: Log): Promise<CircuitRow[]> {
+  const rows: CircuitRow[] = [];
+  for (const { T, D } of configs) {
+    log(`circuit T=${T} D=${D}: build (compile + dev setup; cached when unchanged)`);
+    const b = await build(T, D, log);
+    const { block } = await sampleBlock(T, D);
+    const p = new BenchProver();
+    const runs: { witnessSeconds: number; proveSeconds: number; phases: ProvePhases }[] = [];
+    let last: BenchReply | undefined;
+    try {
+      await p.warm(b.setup.zkeyPath);
+      for (let i = 0; i < reps; i++) {
+        const r = await p.full(b.wasmPath, b.setup.zkeyPath, block.circuitInput, true);
+        checkProof(r, block, `T=${T} D=${D}`);
+        runs.push({ witnessSeconds: r.witnessSeconds!, proveSeconds: r.proveSeconds!, phases: r.phases! });
+        log(`  run ${i + 1}/${reps}: witness ${r.witnessSeconds!.toFixed(2)} s, prove ${r.proveSeconds!.toFixed(2)} s (fft ${r.phases!.fft.toFixed(2)}, msm ${r.phases!.msm.toFixed(2)})`);
+        last = r;
+      }
+    } finally {
+      await p.close();
+    }
+    if (!(await verifyOffchain(b.setup.vkey, last!.proof!, last!.publicSignals!))) throw new Error(`T=${T} D=${D}: snarkjs rejected the proof`);
+    provedSample(T, D, log, { T, D, build: b, block, proof: toContractProof(last!.proof!), publicInputs: block.publicInputs });
+    const best = runs.reduce((a, r) => (r.witnessSeconds + r.proveSeconds < a.witnessSeconds + a.proveSeconds ? r : a));
+    const wasmBytes = (await stat(b.wasmPath)).size;
+    const phases = Object.fromEntries(Object.entries(best.phases).map(([k, v]) => [k, round(v)])) as unknown as ProvePhases;
+    rows.push({
+      T,
+      D,
+      constraints: b.setup.nConstraints,
+      constraintsPerTransfer: Math.round(b.setup.nConstraints / T),
+      nPublic: b.setup.nPublic,
+      power: b.setup.power,
+      witnessSeconds: round(best.witnessSeconds),
+      proveSeconds: round(best.proveSeconds),
+      provenTransfersPerSecond: round(T / (best.witnessSeconds + best.proveSeconds)),
+      runs: runs.map((r) => ({ witnessSeconds: round(r.witnessSeconds), proveSeconds: round(r.proveSeconds) })),
+      provePhases: phases,
+      compileSeconds: round(b.compileSeconds, 1),
+      compileCached: b.compileCached,
+      setup: {
+        mode: b.setup.mode,
+        cached: b.setup.cached,
+        seconds: {
+          ptau: round(b.setup.seconds.ptau, 1),
+          zkeyNew: round(b.setup.seconds.zkeyNew, 1),
+          beacon: round(b.setup.seconds.beacon, 1),
+          total: round(b.setup.seconds.total, 1),
+        },
+        zkeyBytes: b.setup.zkeyBytes,
+        ptauBytes: b.setup.ptauBytes,
+        wasmBytes,
+      },
+    });
+  }
+  return rows;
+}
+
+// ------------------------------------------------------------------ throughput
+
+export interface RouteResult {
+  route: string;
+  description: string;
+  blocks: number;
+  transfers: number;
+  wallSeconds: number;
+  transfersPerSecond: number;
+  /** Per block: seconds from the start of the run until its proof was ready. */
+  doneAt: number[];
+}
+
+export interface ThroughputReport {
+  T: number;
+  D: number;
+  blocks: number;
+  targetTps: number;
+  baselineTps: number;
+  routes: RouteResult[];
+  chosen: string;
+  chosenTps: number;
+  /** chosen / sequential, same run. */
+  speedupVsSequential: number;
+  meetsTarget: boolean;
+}
+
+/** `n` consecutive blocks of T transfers each (block k+1 starts from block k's state). */
+async function consecutiveBlocks(T: number, D: number, n: number): Promise<BlockResult[]> {
+  await initL2();
+  const accounts = Math.min(2 ** D - 1, 16);
+  let state = stateFromGenesis(devGenesis(accounts, 1_000_000_000n), D);
+  const out: BlockResult[] = [];
+  for (let k = 0; k < n; k++) {
+    const block = executeBlock(state, sampleTransfers(state, accounts, T), T);
+    out.push(block);
+    state = block.state;
+  }
+  return out;
+}
+
+type Route = { name: string; description: string; run: (b: BuildResult, blocks: BlockResult[], t0: number) => Promise<number[]> };
+
+const ROUTES: Route[] = [
+  {
+    name: "sequential",
+    description: "one prover process, snarkjs thread pool (2 threads): witness then proof, block after block (the plain route)",
+    run: async (b, blocks, t0) => {
+      const p = new BenchProver(false);
+      try {
+        await p.warm(b.setup.zkeyPath);
+        t0 = performance.now();
+        const done: number[] = [];
+        for (const blk of blocks) {
+          const r = await p.full(b.wasmPath, b.setup.zkeyPath, blk.circuitInput);
+          checkProof(r, blk, "sequential");
+          done.push((performance.now() - t0) / 1000);
+        }
+        return done;
+      } finally {
+        await p.close();
+      }
+    },
+  },
+  {
+    name: "pipelined",
+    description: "witness of block k+1 (separate process) overlapped with the proof of block k (2 threads)",
+    run: async (b, blocks, t0) => {
+      const p = new BenchProver(false);
+      const w = new BenchProver(true);
+      try {
+        await p.warm(b.setup.zkeyPath);
+        t0 = performance.now();
+        const done: number[] = [];
+        let next = w.witness(b.wasmPath, blocks[0]!.circuitInput);
+        for (let k = 0; k < blocks.length; k++) {
+          const wt = await next;
+          if (k + 1 < blocks.length) next = w.witness(b.wasmPath, blocks[k + 1]!.circuitInput);
+          const r = await p.prove(b.setup.zkeyPath, wt.wtns!);
+          checkProof(r, blocks[k]!, "pipelined");
+          done.push((performance.now() - t0) / 1000);
+        }
+        return done;
+      } finally {
+        await Promise.all([p.close(), w.close()]);
+      }
+    },
+  },
+  {
+    name: "parallel-2x1",
+    description: "two prover processes, single-threaded snarkjs each, one block each at a time",
+    run: (b, blocks) => parallel(b, blocks, true),
+  },
+  {
+    name: "parallel-2x2",
+    description: "two prover processes, 2-thread snarkjs each (4 threads on 2 cores), one block each at a time",
+    run: (b, blocks) => parallel(b, blocks, false),
+  },
+];
+
+async function parallel(b: BuildResult, blocks: BlockResult[], singleThread: boolean): Promise<number[]> {
+  const ps = [new BenchProver(singleThread), new BenchProver(singleThread)];
+  try {
+    await Promise.all(ps.map((p) => p.warm(b.setup.zkeyPath)));
+    const t0 = performance.now();
+    const done: number[] = new Array(blocks.length);
+    await Promise.all(
+      ps.map(async (p, i) => {
+        for (let k = i; k < blocks.length; k += ps.length) {
+          const r = await p.full(b.wasmPath, b.setup.zkeyPath, blocks[k]!.circuitInput);
+          checkProof(r, blocks[k]!, "parallel");
+          done[k] = (performance.now() - t0) / 1000;
+        }
+      }),
+    );
+    return done;
+  } finally {
+    await Promise.all(ps.map((p) => p.close()));
+  }
+}
+
+export async function benchThroughput(opts: { T: number; D: number; blocks: number; routes?: string[]; log: Log }): Promise<ThroughputReport> {
+  const { T, D, log } = opts;
+  const b = await build(T, D, log);
+  const blocks = await consecutiveBlocks(T, D, opts.blocks);
+  const routes: RouteResult[] = [];
+  for (const r of ROUTES.filter((r) => !opts.routes || opts.routes.includes(r.name))) {
+    log(`throughput T=${T} D=${D}: route ${r.name} over ${blocks.length} consecutive blocks`);
+    const done = await r.run(b, blocks, performance.now());
+    const wall = Math.max(...done);
+    const tps = (T * blocks.length) / wall;
+    log(`  ${r.name}: ${wall.toFixed(1)} s for ${T * blocks.length} transfers = ${tps.toFixed(3)} tx/s`);
+    routes.push({
+      route: r.name,
+      description: r.description,
+      blocks: blocks.length,
+      transfers: T * blocks.length,
+      wallSeconds: round(wall, 2),
+      transfersPerSecond: round(tps),
+      doneAt: done.map((x) => round(x, 2)),
+    });
+  }
+  const seq = routes.find((r) => r.route === "sequential");
+  const best = routes.reduce((a, r) => (r.transfersPerSecond > a.transfersPerSecond ? r : a));
+  return {
+    T,
+    D,
+    blocks: blocks.length,
+    targetTps: 0.7,
+    baselineTps: 0.45,
+    routes,
+    chosen: best.route,
+    chosenTps: best.transfersPerSecond,
+    speedupVsSequential: seq ? round(best.transfersPerSecond / seq.transfersPerSecond) : NaN,
+    meetsTarget: best.transfersPerSecond >= 0.7,
+  };
+}
+
+// ------------------------------------------------------------------ dev ptau vs snarkjs prepare phase2
+
+export interface PtauComparison {
+  power: number;
+  snarkjsNewSeconds: number;
+  snarkjsPrepareSeconds: number;
+  devPtauSeconds: number;
+  /** snarkjs prepare phase2 / dev ptau, same power, same run. */
+  ratio: number;
+  snarkjsBytes: number;
+  devBytes: number;
+}
+
+export async function benchPtau(power: number, log: Log): Promise<PtauComparison> {
+  const dir = join("build", "bench", "ptau");
+  await mkdir(dir, { recursive: true });
+  const snarkjs = await loadSnarkjs();
+  const curve = await snarkjs.curves.getCurveFromName("bn128");
+  const quiet = { debug() {}, info() {}, warn: log, error: log };
+  const p0 = join(dir, `snarkjs_${power}_0.ptau`);
+  const p1 = join(dir, `snarkjs_${power}_prepared.ptau`);
+  const pd = join(dir, `dev_${power}.ptau`);
+  try {
+    log(`ptau 2^${power}: snarkjs powersoftau new`);
+    let t = performance.now();
+    await snarkjs.powersOfTau.newAccumulator(curve, power, p0, quiet);
+    const snarkjsNewSeconds = (performance.now() - t) / 1000;
+    log(`ptau 2^${power}: snarkjs powersoftau prepare phase2 (the group FFT the dev ptau avoids)`);
+    t = performance.now();
+    await snarkjs.powersOfTau.preparePhase2(p0, p1, quiet);
+    const snarkjsPrepareSeconds = (performance.now() - t) / 1000;
+    log(`  snarkjs prepare phase2: ${snarkjsPrepareSeconds.toFixed(1)} s`);
+    log(`ptau 2^${power}: dev ptau (known tau, Lagrange points from scalars)`);
+    const dev = await writeDevPtau({ power, path: pd });
+    log(`  dev ptau: ${dev.seconds.toFixed(2)} s`);
+    return {
+      power,
+      snarkjsNewSeconds: round(snarkjsNewSeconds, 2),
+      snarkjsPrepareSeconds: round(snarkjsPrepareSeconds, 2),
+      devPtauSeconds: round(dev.seconds, 2),
+      ratio: round(snarkjsPrepareSeconds / dev.seconds, 1),
+      snarkjsBytes: (await stat(p1)).size,
+      devBytes: dev.bytes,
+    };
+  } finally {
+    await curve.terminate();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

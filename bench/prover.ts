@@ -1,0 +1,88 @@
+/**
+ * Handle on one benchmark prover process (bench/proveWorker.mjs). The project's Prover (src/zk/prover.ts) does
+ * witness + prove as one call and takes no snarkjs logger or thread option; the benchmark needs both, and the
+ * witness on its own (to overlap it with another block's proof).
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { SnarkjsProof } from "../src/zk/libs.js";
+
+const WORKER_FILE = fileURLToPath(new URL("./proveWorker.mjs", import.meta.url));
+
+/** Seconds per proving phase, from snarkjs's debug log lines (see proveWorker.mjs). */
+export interface ProvePhases {
+  setup: number;
+  read: number;
+  buildABC: number;
+  fft: number;
+  joinABC: number;
+  msm: number;
+  other: number;
+}
+
+export interface BenchReply {
+  id: number;
+  error?: string;
+  wtns?: Uint8Array;
+  witnessSeconds?: number;
+  proof?: SnarkjsProof;
+  publicSignals?: string[];
+  proveSeconds?: number;
+  phases?: ProvePhases;
+}
+
+export class BenchProver {
+  private child: ChildProcess;
+  private nextId = 1;
+  private jobs = new Map<number, { res: (r: BenchReply) => void; rej: (e: Error) => void }>();
+
+  constructor(readonly singleThread = false) {
+    this.child = fork(WORKER_FILE, [], { execArgv: [], serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.child.on("message", (m: BenchReply) => {
+      const job = this.jobs.get(m.id);
+      if (!job) return;
+      this.jobs.delete(m.id);
+      if (m.error !== undefined) job.rej(new Error(`bench prover: ${m.error}`));
+      else job.res(m);
+    });
+    this.child.on("exit", (code) => {
+      for (const j of this.jobs.values()) j.rej(new Error(`bench prover exited (${code})`));
+      this.jobs.clear();
+    });
+  }
+
+  private call(msg: Record<string, unknown>): Promise<BenchReply> {
+    const id = this.nextId++;
+    return new Promise((res, rej) => {
+      this.jobs.set(id, { res, rej });
+      this.child.send({ ...msg, id });
+    });
+  }
+
+  /** Loads the zkey into the process (so that timed proofs do not include reading it from disk). */
+  warm(zkeyPath: string): Promise<BenchReply> {
+    return this.call({ cmd: "warm", zkeyPath: resolve(zkeyPath) });
+  }
+
+  witness(wasmPath: string, input: unknown): Promise<BenchReply> {
+    return this.call({ cmd: "witness", wasmPath: resolve(wasmPath), input });
+  }
+
+  prove(zkeyPath: string, wtns: Uint8Array, trace = false): Promise<BenchReply> {
+    return this.call({ cmd: "prove", zkeyPath: resolve(zkeyPath), wtns, singleThread: this.singleThread, trace });
+  }
+
+  full(wasmPath: string, zkeyPath: string, input: unknown, trace = false): Promise<BenchReply> {
+    return this.call({ cmd: "full", wasmPath: resolve(wasmPath), zkeyPath: resolve(zkeyPath), input, singleThread: this.singleThread, trace });
+  }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    await new Promise<void>((res) => {
+      this.child.once("exit", () => res());
+      this.child.send({ cmd: "exit" });
+      setTimeout(() => this.child.kill(), 5000).unref();
+    });
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * `npm run bench`: circuits, proving throughput, gas. Writes bench/report.json (read-merge-write: keys written by
+ * other tools are kept) and bench/report.md (rendered from the merged JSON). See docs/benchmark.md.
+ *
+ *   npm run bench -- [--only circuits,throughput,ptau,gas,batch,l1] [--reps 2] [--blocks 4] [--ptau-power 11]
+ *                    [--routes sequential,pipelined,parallel-2x1,parallel-2x2]
+ *
+ * "circuits" alone also runs "throughput" and "ptau" (they are the circuit numbers); name them to run them alone.
+ */
+import { parseArgs } from "node:util";
+import { readFile, writeFile, rename } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { fileURLToPath } from "node:url";
+import { benchCircuits, benchPtau, benchThroughput, provedSample, type Log } from "./circuits.js";
+import { benchBatch, benchL1, benchVerifyGas, perPublicInput, type VerifyGasRow } from "./chain.js";
+import { renderMarkdown } from "./report.js";
+import { closeProver } from "../src/zk/prover.js";
+
+const JSON_PATH = fileURLToPath(new URL("./report.json", import.meta.url));
+const MD_PATH = fileURLToPath(new URL("./report.md", import.meta.url));
+const SECTIONS = ["circuits", "throughput", "ptau", "gas", "batch", "l1"] as const;
+type Section = (typeof SECTIONS)[number];
+
+const CIRCUITS = [
+  { T: 2, D: 8 },
+  { T: 4, D: 16 },
+  { T: 8, D: 16 },
+];
+
+async function readReport(): Promise<Record<string, unknown>> {
+  if (!existsSync(JSON_PATH)) return {};
+  try {
+    return JSON.parse(await readFile(JSON_PATH, "utf8")) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+/** Merges `part` into the report on disk (re-read each time: another tool may have written meanwhile) and re-renders. */
+async function save(part: Record<string, unknown>, section?: Section): Promise<void> {
+  const old = await readReport();
+  const merged: Record<string, unknown> = { ...old, ...part };
+  if (section) {
+    // When each section was last measured, and how busy the machine was (1-minute load average; 2 cores).
+    const runs = { ...((old.sectionRuns as Record<string, unknown> | undefined) ?? {}) };
+    runs[section] = { date: new Date().toISOString(), loadAverage1m: Math.round(loadavg()[0]! * 100) / 100 };
+    merged.sectionRuns = runs;
+  }
+  const json = JSON.stringify(merged, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n";
+  await writeFile(JSON_PATH + ".tmp", json);
+  await rename(JSON_PATH + ".tmp", JSON_PATH);
+  await writeFile(MD_PATH, renderMarkdown(merged));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      only: { type: "string" },
+      reps: { type: "string", default: "2" },
+      blocks: { type: "string", default: "4" },
+      "ptau-power": { type: "string", default: "11" },
+      routes: { type: "string" },
+    },
+    strict: true,
+  });
+  const only = new Set<Section>();
+  for (const s of (values.only ?? SECTIONS.join(",")).split(",").map((x) => x.trim()).filter(Boolean)) {
+    if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`unknown section "${s}" (known: ${SECTIONS.join(", ")})`);
+    only.add(s as Section);
+    if (s === "circuits" && values.only) {
+      only.add("throughput");
+      only.add("ptau");
+    }
+  }
+  const reps = Number(values.reps);
+  const nBlocks = Number(values.blocks);
+  const ptauPower = Number(values["ptau-power"]);
+  const routes = values.routes?.split(",").map((x) => x.trim());
+
+  const started = performance.now();
+  const log: Log = (m) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(7)} s] ${m}`);
+  log(`sections: ${[...only].join(", ")}`);
+
+  const cpuModel = cpus()[0]?.model ?? "unknown";
+  await save({
+    machine: {
+      date: new Date().toISOString(),
+      nproc: cpus().length,
+      cpu: cpuModel,
+      memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      note: "times are measurements on this machine (shared, noisy); gas is exact",
+      sections: [...only],
+    },
+  });
+
+  if (only.has("circuits")) {
+    const rows = await benchCircuits(CIRCUITS, reps, log);
+    await save({ circuits: rows }, "circuits");
+  }
+  if (only.has("throughput")) {
+    const tp = await benchThroughput({ T: 8, D: 16, blocks: nBlocks, routes, log });
+    await save({ throughput: tp }, "throughput");
+  }
+  if (only.has("ptau")) {
+    await save({ ptauComparison: await benchPtau(ptauPower, log) }, "ptau");
+  }
+  if (only.has("gas")) {
+    const rows: VerifyGasRow[] = [];
+    for (const { T, D } of [CIRCUITS[0]!, CIRCUITS[2]!]) rows.push(await benchVerifyGas(await provedSample(T, D, log), log));
+    await save({
+      // The generated contract of the CI size, as deployed by the project (same bytecode source as the solc-js one).
+      verifyGasSingle: rows[0]!.generatedVerifierTxGas ?? rows[0]!.verifierTxGas,
+      verifyGas: rows,
+      verifyGasPerPublicInput: perPublicInput(rows),
+    }, "gas");
+  }
+  if (only.has("batch")) {
+    const s = await provedSample(2, 8, log);
+    const b = await benchBatch([s], [1, 2, 4, 8, 16, 32, 64], log);
+    await save({ batch: b, batchVerifyGas: b.batchVerifyGas ?? "not measured" }, "batch");
+  }
+  if (only.has("l1")) {
+    const s = await provedSample(2, 8, log);
+    const l1 = await benchL1(s, log);
+    await save({ l1, l1GasPerPhase: l1.l1GasPerPhase ?? "not measured" }, "l1");
+  }
+  log(`done: ${MD_PATH} and ${JSON_PATH}`);
+}
+
+main()
+  .then(async () => {
+    await closeProver().catch(() => {});
+    process.exit(0);
+  })
+  .catch(async (err) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    await closeProver().catch(() => {});
+    process.exit(1);
+  });

@@ -1,0 +1,257 @@
+/**
+ * Pieces shared by the sequencer and prover agents: typed errors, a structured logger, the L1 connection with a
+ * serial transaction sender (one wallet = one nonce sequence), the L2 chain follower that rebuilds the L2 state
+ * from L1 data alone, and the polling loop every agent runs on.
+ */
+import { EventEmitter } from "node:events";
+import { JsonRpcProvider, Network, Wallet, type TransactionReceipt } from "ethers";
+import { applyPubdata, type L2State } from "../l2/index.js";
+import { HeightStatus, RollupClient, RollupClientError, toClientError } from "../client/index.js";
+import type { L1Point } from "../node/index.js";
+
+export type AgentErrorCode =
+  | "BAD_CONFIG" // the config file or a flag is wrong
+  | "INVALID_BLOCK" // revealed L1 data does not rebuild to the revealed root
+  | "BODY_UNAVAILABLE" // the signed transactions of a block could not be obtained
+  | "BODY_MISMATCH" // the signed transactions do not match the revealed pubdata / root
+  | "NOT_RUNNING";
+
+export class AgentError extends Error {
+  readonly code: AgentErrorCode;
+  constructor(code: AgentErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "AgentError";
+    this.code = code;
+  }
+}
+
+// ------------------------------------------------------------------ logging
+
+export type LogLevel = "error" | "warn" | "info" | "debug";
+const LEVELS: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+
+export interface LogRecord {
+  t: string;
+  level: LogLevel;
+  actor: string;
+  msg: string;
+  [k: string]: unknown;
+}
+
+export type LogSink = (r: LogRecord) => void;
+
+/** Human-readable line: time level actor msg k=v ... (bigints printed as decimals). */
+export function formatLog(r: LogRecord): string {
+  const { t, level, actor, msg, ...rest } = r;
+  const kv = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === "string" ? v : stringify(v)}`).join(" ");
+  return `${t.slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${actor.padEnd(8)} ${msg}${kv ? " " + kv : ""}`;
+}
+
+export function stringify(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x)) ?? String(v);
+}
+
+/** Structured logger: records go to a sink (stderr lines by default), filtered by level. */
+export class Logger {
+  constructor(
+    readonly actor: string,
+    readonly level: LogLevel = "info",
+    private readonly sink: LogSink = (r) => process.stderr.write(formatLog(r) + "\n"),
+  ) {}
+  child(actor: string): Logger {
+    return new Logger(actor, this.level, this.sink);
+  }
+  log(level: LogLevel, msg: string, fields: Record<string, unknown> = {}): void {
+    if (LEVELS[level] > LEVELS[this.level]) return;
+    this.sink({ t: new Date().toISOString(), level, actor: this.actor, msg, ...fields });
+  }
+  error(msg: string, f?: Record<string, unknown>): void { this.log("error", msg, f); }
+  warn(msg: string, f?: Record<string, unknown>): void { this.log("warn", msg, f); }
+  info(msg: string, f?: Record<string, unknown>): void { this.log("info", msg, f); }
+  debug(msg: string, f?: Record<string, unknown>): void { this.log("debug", msg, f); }
+}
+
+/** Short description of an error for logs (custom error name when the contracts reverted). */
+export function errText(e: unknown): string {
+  const c = toClientError(e);
+  if (c instanceof RollupClientError && c.errorName) return `${c.errorName}(${(c.errorArgs ?? []).map(String).join(", ")})`;
+  const m = (c as Error).message ?? String(c);
+  return m.length > 300 ? m.slice(0, 300) + "..." : m;
+}
+
+/** The Solidity error name of a revert, if any. */
+export function revertName(e: unknown): string | undefined {
+  const c = toClientError(e);
+  return c instanceof RollupClientError ? c.errorName : undefined;
+}
+
+// ------------------------------------------------------------------ L1
+
+/**
+ * A JSON-RPC provider tuned for a local chain: a static network (no chain-id probe per call) and fast polling, so
+ * that `tx.wait()` returns within a fraction of a block instead of ethers' default 4 s.
+ */
+export async function connectL1(url: string, pollingMs = 100): Promise<JsonRpcProvider> {
+  const probe = new JsonRpcProvider(url, undefined, { staticNetwork: true, batchMaxCount: 1 });
+  let chainId: bigint;
+  try {
+    chainId = BigInt(await probe.send("eth_chainId", []));
+  } catch (e) {
+    probe.destroy();
+    throw new AgentError("BAD_CONFIG", `cannot reach the L1 node at ${url}: ${(e as Error).message}`, { cause: e });
+  }
+  probe.destroy();
+  const p = new JsonRpcProvider(url, Network.from(chainId), { staticNetwork: Network.from(chainId), pollingInterval: pollingMs, cacheTimeout: -1 });
+  p.pollingInterval = pollingMs;
+  return p;
+}
+
+/** What an agent reports for every L1 transaction it sent (gas accounting of the devnet summary). */
+export interface L1TxRecord {
+  actor: string;
+  address: string;
+  method: string;
+  height?: bigint;
+  gasUsed: bigint;
+  l1Block: number;
+  ok: boolean;
+}
+
+/**
+ * Sends one L1 transaction at a time for a wallet: a wallet has one nonce sequence, and an agent may want to act on
+ * two heights at once (submit a proof while proposing). Failures are returned to the caller, never swallowed.
+ */
+export class TxSender {
+  private tail: Promise<unknown> = Promise.resolve();
+  constructor(
+    readonly wallet: Wallet,
+    readonly actor: string,
+    private readonly onTx?: (r: L1TxRecord) => void,
+  ) {}
+
+  send(method: string, height: bigint | undefined, fn: () => Promise<TransactionReceipt>): Promise<TransactionReceipt> {
+    const run = async () => {
+      const r = await fn();
+      this.onTx?.({ actor: this.actor, address: this.wallet.address, method, height, gasUsed: r.gasUsed, l1Block: r.blockNumber, ok: r.status === 1 });
+      return r;
+    };
+    const p = this.tail.then(run, run);
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+}
+
+// ------------------------------------------------------------------ L2 state from L1
+
+/**
+ * Rebuilds the L2 state of any height of the canonical chain from L1 alone: genesis + the winners' revealed pubdata
+ * (`Revealed` logs), following the heights' parent links. Results are cached per (height, winner): the winner of
+ * a height can change only during its commit phase, and a reorged height never comes back.
+ */
+export class L2Chain {
+  private readonly cache = new Map<bigint, { winner: string; newRoot: bigint; pubdata: string; state: L2State }>();
+
+  constructor(
+    readonly client: RollupClient,
+    readonly genesis: L2State,
+  ) {}
+
+  /** The state after `height` (0 = genesis). Throws AgentError INVALID_BLOCK if the L1 data does not add up. */
+  async stateAt(height: bigint): Promise<L2State> {
+    return (await this.blockAt(height)).state;
+  }
+
+  /** The winner's revealed block at `height` and the state after it. */
+  async blockAt(height: bigint): Promise<{ winner: string; newRoot: bigint; pubdata: string; parent: bigint; state: L2State }> {
+    if (height === 0n) return { winner: "0x0000000000000000000000000000000000000000", newRoot: this.genesis.root, pubdata: "0x", parent: 0n, state: this.genesis };
+    const info = await this.client.getHeight(height);
+    if (info.status === HeightStatus.None) throw new AgentError("INVALID_BLOCK", `height ${height} is not in the chain`);
+    const hit = this.cache.get(height);
+    if (hit && hit.winner === info.winner) return { ...hit, parent: info.parent };
+    const parentState = await this.stateAt(info.parent);
+    const rb = await this.client.revealedBlock(height, info.winner);
+    const bytes = Uint8Array.from(Buffer.from(rb.pubdata.slice(2), "hex"));
+    let state: L2State;
+    try {
+      state = applyPubdata(parentState, bytes);
+    } catch (e) {
+      throw new AgentError("INVALID_BLOCK", `height ${height}: revealed pubdata breaks the L2 rules: ${(e as Error).message}`, { cause: e });
+    }
+    if (state.root !== rb.newRoot) throw new AgentError("INVALID_BLOCK", `height ${height}: pubdata rebuilds root ${state.root}, revealed ${rb.newRoot}`);
+    const entry = { winner: info.winner, newRoot: rb.newRoot, pubdata: rb.pubdata, state };
+    this.cache.set(height, entry);
+    return { ...entry, parent: info.parent };
+  }
+}
+
+// ------------------------------------------------------------------ the loop
+
+/**
+ * Base of the agents: polls the L1 head and runs `onBlock` once per new head, never two at a time. An exception in
+ * one round is logged and the next head retries (every step re-reads L1, so a retry is safe).
+ */
+export abstract class PollingAgent extends EventEmitter {
+  protected running = false;
+  private loop?: Promise<void>;
+  private lastHead = -1;
+  private wake?: () => void;
+
+  constructor(
+    readonly provider: JsonRpcProvider,
+    readonly log: Logger,
+    readonly pollMs: number,
+  ) {
+    super();
+  }
+
+  protected abstract onBlock(head: number, at: L1Point): Promise<void>;
+
+  /** Starts the loop (after `init`). */
+  startLoop(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops the loop after the current round. */
+  async stopLoop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        const head = await this.provider.getBlockNumber();
+        if (head !== this.lastHead) {
+          const block = await this.provider.getBlock(head);
+          const at: L1Point = { l1Block: head, timestamp: block ? block.timestamp : Math.floor(Date.now() / 1000) };
+          await this.onBlock(head, at);
+          this.lastHead = head;
+        }
+      } catch (e) {
+        if (!this.running) break;
+        this.log.warn("round failed, retrying", { error: errText(e) });
+      }
+      if (!this.running) break;
+      await new Promise<void>((res) => {
+        const t = setTimeout(res, this.pollMs);
+        this.wake = () => {
+          clearTimeout(t);
+          res();
+        };
+      });
+    }
+  }
+}
+
+export function hex(b: Uint8Array): string {
+  return "0x" + Buffer.from(b).toString("hex");
+}
+
+export function bytesFromHex(h: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(h.startsWith("0x") ? h.slice(2) : h, "hex"));
+}
+
+export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";

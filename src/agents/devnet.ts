@@ -1,0 +1,399 @@
+/**
+ * Local devnet plumbing shared by `scripts/devnet.ts` and the integration tests: a Hardhat node child process,
+ * deployment of DevToken + Staking + the generated Groth16 verifier + Rollup (ethers, from the compiled artifacts),
+ * funding and registration of sequencers and provers, an L2 transaction generator, and the run summary computed
+ * from L1 events.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  ContractFactory, HDNodeWallet, JsonRpcProvider, Mnemonic, Wallet, Contract, type InterfaceAbi, type Signer,
+} from "ethers";
+import { initL2, signTransfer, stateFromGenesis, type GenesisAccount, type L2State } from "../l2/index.js";
+import { devGenesis, devKey } from "../l2/sample.js";
+import { defaultRollupConfig, DEFAULT_STAKING, HeightStatus, RollupClient, StakingClient, type RollupConfig } from "../client/index.js";
+import { vrfKeyFromSeed } from "../vrf/index.js";
+import { L2RpcClient, RpcError } from "../node/index.js";
+import { artifactsFor } from "../zk/artifacts.js";
+import { AgentError, type L1TxRecord, type Logger } from "./common.js";
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+export const E18 = 10n ** 18n;
+
+/** A free TCP port on 127.0.0.1 (the OS picks; released before returning). */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+export interface HardhatNode {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns `hardhat node` with the project's Node (process.execPath: Hardhat 3 needs Node 22) on 127.0.0.1 and waits
+ * until it answers JSON-RPC.
+ */
+export async function startHardhatNode(opts: { port?: number; log?: Logger; timeoutMs?: number } = {}): Promise<HardhatNode> {
+  const port = opts.port || (await freePort());
+  const require = createRequire(import.meta.url);
+  // hardhat's "exports" hide dist/: find its bin through package.json.
+  const pkgPath = require.resolve("hardhat/package.json");
+  const cli = join(dirname(pkgPath), (JSON.parse(readFileSync(pkgPath, "utf8")) as { bin: { hardhat: string } }).bin.hardhat);
+  const child = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"], env: process.env,
+  });
+  let output = "";
+  child.stdout!.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+  child.stderr!.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new AgentError("BAD_CONFIG", `hardhat node exited (${child.exitCode}): ${output}`);
+    try {
+      const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) });
+      if (r.ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new AgentError("BAD_CONFIG", `hardhat node did not answer on ${url}: ${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  opts.log?.info("hardhat node up", { url, pid: child.pid });
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise<void>((res) => {
+        if (child.exitCode !== null) return res();
+        child.once("exit", () => res());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+      }),
+  };
+}
+
+/** Dev account `i` of the mnemonic (Hardhat's default accounts). */
+export function devWallet(i: number, mnemonic = HARDHAT_MNEMONIC, provider?: JsonRpcProvider): Wallet {
+  return new Wallet(HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(mnemonic), `m/44'/60'/0'/0/${i}`).privateKey, provider);
+}
+
+function artifact(sourcePath: string, name: string): { abi: InterfaceAbi; bytecode: string } {
+  const file = join(PROJECT_ROOT, "artifacts", sourcePath, `${name}.json`);
+  try {
+    const a = JSON.parse(readFileSync(file, "utf8")) as { abi: InterfaceAbi; bytecode: string };
+    return a;
+  } catch (e) {
+    throw new AgentError("BAD_CONFIG", `missing artifact ${file} (run npx hardhat build): ${(e as Error).message}`);
+  }
+}
+
+async function deploy(signer: Signer, sourcePath: string, name: string, args: unknown[]): Promise<Contract> {
+  const a = artifact(sourcePath, name);
+  const c = await new ContractFactory(a.abi, a.bytecode, signer).deploy(...args);
+  await c.waitForDeployment();
+  return c as unknown as Contract;
+}
+
+export interface DevnetActors {
+  deployer: Wallet;
+  sequencers: { name: string; wallet: Wallet; vrfSeed: string }[];
+  provers: { name: string; wallet: Wallet }[];
+}
+
+export interface Deployment {
+  rollup: string;
+  staking: string;
+  token: string;
+  verifier: string;
+  config: RollupConfig;
+  chainId: bigint;
+  deployBlock: number;
+  genesis: GenesisAccount[];
+  genesisState: L2State;
+}
+
+export interface DeployOptions {
+  provider: JsonRpcProvider;
+  actors: DevnetActors;
+  T: number;
+  D: number;
+  /** L2 accounts at genesis (dev accounts 1..n). */
+  accounts: number;
+  /** Rollup parameters over the documented defaults. */
+  overrides?: Partial<RollupConfig>;
+  rewardPool?: bigint;
+  log?: Logger;
+}
+
+/**
+ * Deploys and wires everything, registers the sequencers (stake + VRF key with proof of possession), funds the
+ * provers and approves the Rollup for everyone's deposits and tips. Expects automine (one block per transaction);
+ * the Rollup's genesis block is placed just after the setup so that height 1 starts with everyone ready.
+ */
+export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
+  const { deployer, sequencers, provers } = o.actors;
+  await initL2();
+  const genesis = devGenesis(o.accounts, 1_000_000_000n);
+  const genesisState = stateFromGenesis(genesis, o.D);
+  const chainId = (await o.provider.getNetwork()).chainId;
+  const art = artifactsFor({ T: o.T, D: o.D });
+  const deployBlock = await o.provider.getBlockNumber();
+  const token = await deploy(deployer, "contracts/DevToken.sol", "DevToken", ["Fernet Dev", "FDEV", deployer.address]);
+  const staking = await deploy(deployer, "contracts/Staking.sol", "Staking", [
+    await token.getAddress(), DEFAULT_STAKING.minSequencerStake, DEFAULT_STAKING.minProverStake, DEFAULT_STAKING.exitDelay, deployer.address,
+  ]);
+  // The adapter either deploys its generated verifier itself (no constructor argument) or takes its address.
+  const adapterAbi = artifact(`contracts/verifiers/${art.adapterContract}.sol`, art.adapterContract).abi as { type: string; inputs?: unknown[] }[];
+  const wantsVerifier = (adapterAbi.find((x) => x.type === "constructor")?.inputs?.length ?? 0) > 0;
+  const adapterArgs = wantsVerifier ? [await (await deploy(deployer, `contracts/verifiers/${art.verifierContract}.sol`, art.verifierContract, [])).getAddress()] : [];
+  const verifier = await deploy(deployer, `contracts/verifiers/${art.adapterContract}.sol`, art.adapterContract, adapterArgs);
+  const tokenAddr = await token.getAddress();
+  const stakingAddr = await staking.getAddress();
+  const mint = token.getFunction("mint");
+  for (const s of [...sequencers.map((x) => x.wallet), ...provers.map((x) => x.wallet)]) await (await mint(s.address, 10_000n * E18)).wait();
+  const pool = o.rewardPool ?? 10_000n * E18;
+  await (await mint(deployer.address, pool)).wait();
+  for (const s of sequencers) {
+    await new StakingClient(stakingAddr, s.wallet).registerSequencer(DEFAULT_STAKING.minSequencerStake, vrfKeyFromSeed(s.vrfSeed).sk);
+  }
+  // Setup transactions still to come after the Rollup: setRollup, approvals, reward approval + funding.
+  const after = 1 + sequencers.length + provers.length + 2;
+  const genesisBlock = BigInt(await o.provider.getBlockNumber()) + 1n + BigInt(after) + 2n;
+  const config = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { genesisBlock, ...o.overrides });
+  const rollup = await deploy(deployer, "contracts/Rollup.sol", "Rollup", [config, stakingAddr, await verifier.getAddress()]);
+  const rollupAddr = await rollup.getAddress();
+  await (await staking.getFunction("setRollup")(rollupAddr)).wait();
+  for (const s of [...sequencers.map((x) => x.wallet), ...provers.map((x) => x.wallet)]) {
+    await (await (token.connect(s) as Contract).getFunction("approve")(rollupAddr, 2n ** 255n)).wait();
+  }
+  await (await token.getFunction("approve")(rollupAddr, pool)).wait();
+  await new RollupClient(rollupAddr, deployer).fundRewards(pool);
+  o.log?.info("deployed", { rollup: rollupAddr, verifier: art.adapterContract, genesisBlock, head: await o.provider.getBlockNumber() });
+  return { rollup: rollupAddr, staking: stakingAddr, token: tokenAddr, verifier: await verifier.getAddress(), config, chainId, deployBlock, genesis, genesisState };
+}
+
+/** Switches the node from automine to one block every `ms` (time passes without transactions). */
+export async function startIntervalMining(provider: JsonRpcProvider, ms: number): Promise<void> {
+  await provider.send("evm_setAutomine", [false]);
+  await provider.send("evm_setIntervalMining", [ms]);
+}
+
+// ------------------------------------------------------------------ transaction generator
+
+export interface GeneratorStats {
+  sent: number;
+  refused: number;
+  txIds: string[];
+}
+
+/**
+ * Sends signed L2 transfers between the genesis dev accounts. Account i is served by sequencer (i - 1) mod N: a
+ * sender's transactions must be included in nonce order, so each sender talks to one sequencer.
+ */
+export class TxGenerator {
+  readonly stats: GeneratorStats = { sent: 0, refused: 0, txIds: [] };
+  private timer?: NodeJS.Timeout;
+  private busy = false;
+  private n = 0;
+
+  constructor(
+    private readonly sequencerUrls: string[],
+    private readonly accounts: number,
+    private readonly log?: Logger,
+  ) {}
+
+  start(ratePerSecond: number): void {
+    if (ratePerSecond <= 0) return;
+    this.timer = setInterval(() => void this.tick(), Math.max(20, Math.round(1000 / ratePerSecond)));
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      await this.sendOne();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Sends one transfer from the next account in turn; returns its tx id (undefined if refused). */
+  async sendOne(from?: number): Promise<string | undefined> {
+    const i = from ?? (this.n++ % this.accounts) + 1;
+    const url = this.sequencerUrls[(i - 1) % this.sequencerUrls.length]!;
+    const client = new L2RpcClient(url, { timeoutMs: 3000 });
+    try {
+      const acct = await client.getAccount(i);
+      if (!acct) throw new AgentError("BAD_CONFIG", `account ${i} does not exist`);
+      const to = (i % this.accounts) + 1;
+      const tx = signTransfer({ from: i, to, amount: BigInt(1 + Math.floor(Math.random() * 1000)), fee: BigInt(1 + Math.floor(Math.random() * 5)), nonce: acct.nextNonce ?? acct.nonce }, devKey(i).seed);
+      const id = await client.sendTransaction(tx);
+      this.stats.sent++;
+      this.stats.txIds.push(id);
+      return id;
+    } catch (e) {
+      this.stats.refused++;
+      this.log?.debug("tx refused", { from: i, error: e instanceof RpcError ? `${e.appCode ?? e.code} ${e.message}` : (e as Error).message });
+      return undefined;
+    }
+  }
+}
+
+// ------------------------------------------------------------------ summary
+
+export interface ActorBook {
+  name: string;
+  address: string;
+  role: "sequencer" | "prover" | "deployer" | "other";
+  /** Credited at finalization (block reward + fees share, tips, submission reward), token wei as decimal string. */
+  rewards: string;
+  /** Deposits slashed (missed or late proofs). */
+  slashed: string;
+  /** Compensation and bounties received from reorgs. */
+  compensation: string;
+  claimable: string;
+  heightsWon: number;
+  proofsSubmitted: number;
+}
+
+export interface DevnetSummary {
+  finalizedBlocks: number;
+  finalizedHeights: number[];
+  l1GasPerBlock: number;
+  l1GasByMethod: Record<string, { count: number; avgGas: number }>;
+  latencyL1Blocks: number;
+  latencyL1BlocksAll: number[];
+  txsFinalized: number;
+  txsSent: number;
+  reorgs: { missedHeight: number; lostDescendants: number; slashed: string; bounty: string }[];
+  actors: ActorBook[];
+  l1Blocks: number;
+  wallSeconds: number;
+  config: Record<string, string | number | boolean>;
+}
+
+/** The run's numbers, from L1 events (and the agents' gas records). */
+export async function computeSummary(a: {
+  provider: JsonRpcProvider;
+  deployment: Deployment;
+  names: Map<string, { name: string; role: ActorBook["role"] }>;
+  txRecords: L1TxRecord[];
+  txsSent: number;
+  startedAt: number;
+}): Promise<DevnetSummary> {
+  const client = new RollupClient(a.deployment.rollup, a.provider);
+  const c = client.contract;
+  const from = a.deployment.deployBlock;
+  const head = await a.provider.getBlockNumber();
+  const books = new Map<string, ActorBook>();
+  const book = (addr: string): ActorBook => {
+    const k = addr.toLowerCase();
+    let b = books.get(k);
+    if (!b) {
+      const n = a.names.get(k) ?? { name: addr.slice(0, 10), role: "other" as const };
+      books.set(k, (b = { name: n.name, address: addr, role: n.role, rewards: "0", slashed: "0", compensation: "0", claimable: "0", heightsWon: 0, proofsSubmitted: 0 }));
+    }
+    return b;
+  };
+  const add = (b: ActorBook, f: "rewards" | "slashed" | "compensation", v: bigint) => (b[f] = (BigInt(b[f]) + v).toString());
+  for (const [addr] of a.names) book(addr);
+
+  const finalized = await c.queryFilter(c.filters.HeightFinalized(), from, head);
+  const proposed = await c.queryFilter(c.filters.Proposed(), from, head);
+  const firstProposal = new Map<bigint, number>();
+  for (const p of proposed) if (!firstProposal.has(p.args.height)) firstProposal.set(p.args.height, p.blockNumber);
+  const latencies: number[] = [];
+  let txsFinalized = 0;
+  for (const f of finalized) {
+    const h = f.args.height;
+    add(book(f.args.sequencer), "rewards", f.args.sequencerReward);
+    add(book(f.args.prover), "rewards", f.args.proverReward);
+    add(book(f.args.submitter), "rewards", f.args.submissionReward);
+    book(f.args.sequencer).heightsWon++;
+    const p0 = firstProposal.get(h);
+    if (p0 !== undefined) latencies.push(f.blockNumber - p0);
+    const rb = await client.revealedBlock(h, f.args.sequencer);
+    const bytes = Buffer.from(rb.pubdata.slice(2), "hex");
+    for (let i = 0; i < bytes.length; i += 20) if (bytes.subarray(i, i + 20).some((x) => x !== 0)) txsFinalized++;
+  }
+  for (const s of await c.queryFilter(c.filters.ProofSubmitted(), from, head)) book(s.args.submitter).proofsSubmitted++;
+  const reorgs: DevnetSummary["reorgs"] = [];
+  for (const r of await c.queryFilter(c.filters.ChainReorged(), from, head)) {
+    const h = r.args.missedHeight;
+    const info = await client.getHeight(h);
+    const p = await client.getProposal(h, info.winner);
+    add(book(p.depositor === "0x0000000000000000000000000000000000000000" ? info.winner : p.depositor), "slashed", r.args.slashed);
+    const tx = await r.getTransaction();
+    add(book(tx.from), "compensation", r.args.bounty);
+    reorgs.push({ missedHeight: Number(h), lostDescendants: Number(r.args.lostDescendants), slashed: r.args.slashed.toString(), bounty: r.args.bounty.toString() });
+  }
+  for (const r of await c.queryFilter(c.filters.HeightReorgedOut(), from, head)) add(book(r.args.sequencer), "compensation", r.args.compensation);
+  for (const l of await c.queryFilter(c.filters.LateProofSettled(), from, head)) {
+    const h = l.args.height;
+    const info = await client.getHeight(h);
+    const p = await client.getProposal(h, info.winner);
+    add(book(p.depositor), "slashed", l.args.slashed);
+    add(book(l.args.rescuer), "compensation", l.args.toRescuer);
+  }
+  for (const b of books.values()) b.claimable = (await client.claimable(b.address)).toString();
+
+  const gas = new Map<string, { count: number; total: bigint }>();
+  let totalGas = 0n;
+  for (const t of a.txRecords) {
+    const g = gas.get(t.method) ?? { count: 0, total: 0n };
+    g.count++;
+    g.total += t.gasUsed;
+    gas.set(t.method, g);
+    totalGas += t.gasUsed;
+  }
+  const sorted = [...latencies].sort((x, y) => x - y);
+  const median = sorted.length === 0 ? 0 : sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  const cfg = a.deployment.config;
+  return {
+    finalizedBlocks: finalized.length,
+    finalizedHeights: finalized.map((f) => Number(f.args.height)),
+    l1GasPerBlock: finalized.length ? Math.round(Number(totalGas) / finalized.length) : 0,
+    l1GasByMethod: Object.fromEntries([...gas].map(([m, g]) => [m, { count: g.count, avgGas: Math.round(Number(g.total) / g.count) }])),
+    latencyL1Blocks: median,
+    latencyL1BlocksAll: latencies,
+    txsFinalized,
+    txsSent: a.txsSent,
+    reorgs,
+    actors: [...books.values()],
+    l1Blocks: head - from,
+    wallSeconds: Math.round((Date.now() - a.startedAt) / 100) / 10,
+    config: {
+      T: Number(cfg.slots), proposalBlocks: Number(cfg.proposalBlocks), revealBlocks: Number(cfg.revealBlocks), commitBlocks: Number(cfg.commitBlocks),
+      provingWindow: Number(cfg.provingWindow), lateWindow: Number(cfg.lateWindow), proverDeposit: cfg.proverDeposit.toString(), blockReward: cfg.blockReward.toString(),
+    },
+  };
+}
+
+/** Finalized heights so far (HeightFinalized events since the deployment). */
+export async function finalizedCount(provider: JsonRpcProvider, d: Deployment): Promise<number> {
+  const c = new RollupClient(d.rollup, provider).contract;
+  return (await c.queryFilter(c.filters.HeightFinalized(), d.deployBlock)).length;
+}
+
+export { HeightStatus };

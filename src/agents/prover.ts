@@ -1,0 +1,178 @@
+/**
+ * Prover agent: serves quotes (src/market QuoteServer, with the EIP-712 ProverCommitment consent so the sequencer
+ * can pull the deposit from it), and proves the blocks it was committed to (ProofDuty): the parent state is rebuilt
+ * from L1 alone (genesis + revealed pubdata), the signed transfers come from the sequencer's `l2_getBlockBody`
+ * and are checked against the revealed pubdata and root before the prover vouches for the block with its deposit.
+ */
+import { keccak256, Wallet, type JsonRpcProvider } from "ethers";
+import { executeBlock, initL2, stateFromGenesis, transferFromJSON, transferToJSON, type GenesisAccount, type Transfer, type TransferJSON } from "../l2/index.js";
+import { ProposalStatus, RollupClient, type RollupConfig } from "../client/index.js";
+import { L2RpcClient, type L1Point } from "../node/index.js";
+import { Store } from "../store/index.js";
+import { QuoteServer, type QuoteOffer, type QuoteRequest } from "../market/index.js";
+import { Prover } from "../zk/prover.js";
+import { AgentError, L2Chain, Logger, PollingAgent, TxSender, connectL1, errText, type L1TxRecord } from "./common.js";
+import { ProofDuty, type ProofEvent } from "./proving.js";
+
+export interface ProverOptions {
+  name: string;
+  rpcUrl: string;
+  rollup: string;
+  privateKey: string;
+  T: number;
+  D: number;
+  genesis: GenesisAccount[];
+  storePath: string;
+  wasmPath: string;
+  zkeyPath: string;
+  quotePort?: number;
+  quoteHost?: string;
+  price?: bigint;
+  provingTimeL1Blocks?: number;
+  maxInFlight?: number;
+  sequencerRpcUrls: string[];
+  fault?: "none" | "withhold";
+  pollMs?: number;
+  log?: Logger;
+  onTx?: (r: L1TxRecord) => void;
+}
+
+const BODIES = "bodies";
+const META = "meta";
+const key = (h: bigint, s: string) => `${h.toString().padStart(12, "0")}:${s.toLowerCase()}`;
+
+export class ProverAgent extends PollingAgent {
+  readonly name: string;
+  readonly address: string;
+  quoteUrl = "";
+  private readonly o: ProverOptions;
+  private readonly wallet: Wallet;
+  private readonly client: RollupClient;
+  private readonly sender: TxSender;
+  private readonly prover = new Prover();
+  private store!: Store;
+  private chain!: L2Chain;
+  private cfg!: RollupConfig;
+  private duty!: ProofDuty;
+  private server?: QuoteServer;
+  private quoted = 0;
+
+  private constructor(o: ProverOptions, provider: JsonRpcProvider) {
+    super(provider, o.log ?? new Logger(o.name), o.pollMs ?? 100);
+    this.o = o;
+    this.name = o.name;
+    this.wallet = new Wallet(o.privateKey, provider);
+    this.address = this.wallet.address;
+    this.client = new RollupClient(o.rollup, this.wallet);
+    this.sender = new TxSender(this.wallet, o.name, o.onTx);
+  }
+
+  static async start(o: ProverOptions): Promise<ProverAgent> {
+    await initL2();
+    const provider = await connectL1(o.rpcUrl, o.pollMs ?? 100);
+    const a = new ProverAgent(o, provider);
+    try {
+      await a.init();
+    } catch (e) {
+      provider.destroy();
+      throw e;
+    }
+    a.startLoop();
+    return a;
+  }
+
+  private async init(): Promise<void> {
+    this.cfg = await this.client.config();
+    if (Number(this.cfg.slots) !== this.o.T) throw new AgentError("BAD_CONFIG", `rollup has T=${this.cfg.slots}, config says ${this.o.T}`);
+    const chainId = (await this.provider.getNetwork()).chainId;
+    const genesis = stateFromGenesis(this.o.genesis, this.o.D);
+    if (genesis.root !== this.cfg.genesisRoot) throw new AgentError("BAD_CONFIG", `genesis root differs from the rollup's`);
+    this.chain = new L2Chain(this.client, genesis);
+    this.store = Store.open(this.o.storePath);
+    this.duty = new ProofDuty({
+      client: this.client, sender: this.sender, chain: this.chain, prover: this.prover, wasmPath: this.o.wasmPath, zkeyPath: this.o.zkeyPath,
+      T: this.o.T, me: this.address, store: this.store, log: this.log, withhold: this.o.fault === "withhold",
+      body: (h, s) => this.body(h, s),
+      onEvent: (e: ProofEvent) => this.emit("proof", e),
+    });
+    this.server = new QuoteServer({
+      signer: this.wallet, chainId, rollup: this.o.rollup, policy: (req, l1) => this.policy(req, l1),
+      currentL1Block: () => this.provider.getBlockNumber(), signCommitments: true,
+      // Quote nonces survive restarts (a quote is identified by prover + nonce).
+      nextNonce: () => {
+        const n = this.store.get<bigint>(META, "quoteNonce") ?? 0n;
+        this.store.put(META, "quoteNonce", n + 1n);
+        return n;
+      },
+    });
+    this.quoteUrl = await this.server.listen(this.o.quotePort ?? 0, this.o.quoteHost ?? "127.0.0.1");
+    this.log.info("prover up", { address: this.address, quotes: this.quoteUrl, fault: this.o.fault ?? "none" });
+  }
+
+  protected async onBlock(head: number, _at: L1Point): Promise<void> {
+    await this.duty.scan(BigInt(head) + 1n);
+  }
+
+  get proofsInFlight(): number {
+    return this.duty?.inFlight ?? 0;
+  }
+
+  /**
+   * Quote policy: only for a revealed block whose body we could fetch and check (committing is vouching: the
+   * block must be provable), and only while we have capacity.
+   */
+  private async policy(req: QuoteRequest, _l1Block: number): Promise<QuoteOffer | { decline: string }> {
+    if (!req.sequencer) return { decline: "the request must name the sequencer" };
+    if (this.duty.inFlight >= (this.o.maxInFlight ?? 2)) return { decline: "busy" };
+    try {
+      const p = await this.client.getProposal(req.height, req.sequencer);
+      if (p.status !== ProposalStatus.Revealed) return { decline: `proposal is ${ProposalStatus[p.status]}, not revealed` };
+      const txs = await this.body(req.height, req.sequencer);
+      const parent = await this.chain.stateAt(p.parent);
+      const block = executeBlock(parent, txs, this.o.T);
+      if (block.newRoot !== p.newRoot || keccak256(block.pubdata) !== p.pubdataHash) return { decline: "block body does not match the revealed block" };
+    } catch (e) {
+      return { decline: `cannot check the block: ${errText(e)}` };
+    }
+    this.quoted++;
+    return { price: this.o.price ?? 5n * 10n ** 17n, provingTimeL1Blocks: this.o.provingTimeL1Blocks ?? 8, deposit: this.cfg.proverDeposit };
+  }
+
+  /** The signed transfers of a block: from the store, or from the sequencers' L2 RPC (then stored). */
+  private async body(h: bigint, sequencer: string): Promise<Transfer[]> {
+    const cached = this.store.get<TransferJSON[]>(BODIES, key(h, sequencer));
+    if (cached) return cached.map(transferFromJSON);
+    for (const url of this.o.sequencerRpcUrls) {
+      try {
+        const r = await new L2RpcClient(url, { timeoutMs: 2000 }).call<{ sequencer: string; pubdata: string; txs: TransferJSON[] } | null>("l2_getBlockBody", [h.toString()]);
+        if (!r || r.sequencer.toLowerCase() !== sequencer.toLowerCase()) continue;
+        const txs = r.txs.map(transferFromJSON);
+        this.store.put(BODIES, key(h, sequencer), txs.map(transferToJSON));
+        return txs;
+      } catch (e) {
+        this.log.debug("body fetch failed", { url, height: h, error: errText(e) });
+      }
+    }
+    throw new AgentError("BODY_UNAVAILABLE", `no sequencer served the body of height ${h} by ${sequencer}`);
+  }
+
+  async stop(): Promise<void> {
+    await this.stopLoop();
+    await this.server?.close();
+    await this.duty?.drain();
+    await this.prover.close();
+    if (!this.store.closed) this.store.close();
+    this.provider.destroy();
+  }
+
+  /** Simulates a crash (see SequencerAgent.crash). */
+  async crash(): Promise<void> {
+    this.running = false;
+    await this.server?.close().catch(() => {});
+    await this.prover.close();
+    this.store.close();
+    this.provider.destroy();
+    await this.stopLoop().catch(() => {});
+  }
+}
+

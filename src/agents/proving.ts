@@ -1,0 +1,148 @@
+/**
+ * The proving duty: for every pending height whose winning proposal names `me` as prover, rebuild the parent state
+ * from L1 (genesis + revealed pubdata), re-execute the block's signed transfers on it, check they give exactly the
+ * revealed pubdata and root, prove (snarkjs off the main thread), and submit the proof once the commit phase is
+ * over. Used by the prover agent and by a sequencer that fell back to proving its own block.
+ *
+ * Resume: a finished proof is written to the store before it is submitted, so a restarted agent submits it again
+ * (if the height still needs it) instead of proving twice.
+ */
+import { executeBlock, type Transfer } from "../l2/index.js";
+import { HeightStatus, type ProofWords, type RollupClient } from "../client/index.js";
+import type { Prover } from "../zk/prover.js";
+import type { Store } from "../store/index.js";
+import { AgentError, errText, hex, revertName, type L2Chain, type Logger, type TxSender } from "./common.js";
+
+export interface ProofDutyOptions {
+  client: RollupClient;
+  sender: TxSender;
+  chain: L2Chain;
+  prover: Prover;
+  wasmPath: string;
+  zkeyPath: string;
+  T: number;
+  me: string;
+  store: Store;
+  log: Logger;
+  /** The signed transfers of `sequencer`'s block at `height` (they are not on L1: signatures are not pubdata). */
+  body: (height: bigint, sequencer: string) => Promise<Transfer[]>;
+  /** Fault injection for tests and the devnet: prove nothing, submit nothing (the deposit will be slashed). */
+  withhold?: boolean;
+  /** Events for the owner (logs, metrics, status ladder). */
+  onEvent?: (e: ProofEvent) => void;
+}
+
+export type ProofEvent =
+  | { kind: "proving"; height: bigint; sequencer: string }
+  | { kind: "proven"; height: bigint; seconds: number }
+  | { kind: "submitted"; height: bigint; gasUsed: bigint; late: boolean }
+  | { kind: "withheld"; height: bigint }
+  | { kind: "failed"; height: bigint; error: string };
+
+interface StoredProof {
+  height: bigint;
+  sequencer: string;
+  pubdata: string;
+  proof: bigint[];
+  submitted: boolean;
+}
+
+const NS = "proofs";
+const key = (h: bigint) => h.toString().padStart(12, "0");
+
+export class ProofDuty {
+  private readonly jobs = new Map<bigint, Promise<void>>();
+  private readonly done = new Set<bigint>();
+  private next = 0n;
+
+  constructor(private readonly o: ProofDutyOptions) {}
+
+  /** Heights being proven or waiting to be submitted. */
+  get inFlight(): number {
+    return this.jobs.size;
+  }
+
+  /** Call once per L1 head: starts a job for each pending height assigned to `me` (idempotent). */
+  async scan(nextBlock: bigint): Promise<void> {
+    this.next = nextBlock;
+    const pending = await this.o.client.pendingHeights();
+    for (const h of pending) {
+      if (this.jobs.has(h) || this.done.has(h)) continue;
+      const info = await this.o.client.getHeight(h);
+      if (info.status !== HeightStatus.Pending) continue;
+      const p = await this.o.client.getProposal(h, info.winner);
+      if (p.prover.toLowerCase() !== this.o.me.toLowerCase()) continue;
+      const job = this.run(h, info.winner).finally(() => this.jobs.delete(h));
+      this.jobs.set(h, job);
+    }
+  }
+
+  /** Waits for the jobs in flight (shutdown). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.jobs.values()]);
+  }
+
+  private async run(h: bigint, sequencer: string): Promise<void> {
+    const { client, log } = this.o;
+    try {
+      if (this.o.withhold) {
+        log.warn("withholding the proof (fault injection)", { height: h });
+        this.o.onEvent?.({ kind: "withheld", height: h });
+        this.done.add(h);
+        return;
+      }
+      let stored = this.o.store.get<StoredProof>(NS, key(h));
+      if (!stored || stored.sequencer.toLowerCase() !== sequencer.toLowerCase()) {
+        this.o.onEvent?.({ kind: "proving", height: h, sequencer });
+        const info = await client.getHeight(h);
+        const parentState = await this.o.chain.stateAt(info.parent);
+        const revealed = await client.revealedBlock(h, sequencer);
+        const txs = await this.o.body(h, sequencer);
+        const block = executeBlock(parentState, txs, this.o.T);
+        if (hex(block.pubdata) !== revealed.pubdata.toLowerCase() || block.newRoot !== revealed.newRoot) {
+          throw new AgentError("BODY_MISMATCH", `height ${h}: the block body does not rebuild the revealed pubdata/root`);
+        }
+        const t0 = performance.now();
+        const proved = await this.o.prover.prove({ wasmPath: this.o.wasmPath, zkeyPath: this.o.zkeyPath, input: block.circuitInput as unknown as Record<string, unknown> });
+        const seconds = (performance.now() - t0) / 1000;
+        // The contract rebuilds the inputs from L1: a mismatch here would only waste gas.
+        const onChain = await client.publicInputsOf(h, revealed.pubdata);
+        if (onChain.length !== proved.publicSignals.length || onChain.some((x, i) => x !== proved.publicSignals[i])) {
+          throw new AgentError("BODY_MISMATCH", `height ${h}: public inputs differ from the contract's`);
+        }
+        stored = { height: h, sequencer, pubdata: revealed.pubdata, proof: proved.proof, submitted: false };
+        this.o.store.put(NS, key(h), stored);
+        log.info("proof ready", { height: h, seconds: seconds.toFixed(2) });
+        this.o.onEvent?.({ kind: "proven", height: h, seconds });
+      }
+      // Submitting is allowed from the end of the commit phase (the winner is final then).
+      const t = await client.timeline(h);
+      while (this.next < t.commitEnd) await sleep(100);
+      const info = await client.getHeight(h);
+      if (info.status !== HeightStatus.Pending || info.winner.toLowerCase() !== sequencer.toLowerCase()) {
+        log.info("proof no longer needed", { height: h, status: HeightStatus[info.status] });
+        this.done.add(h);
+        return;
+      }
+      try {
+        const r = await this.o.sender.send("submitProof", h, () => client.submitProof({ height: h, proof: stored!.proof as ProofWords, pubdata: stored!.pubdata }));
+        const late = this.next >= t.provingDeadline;
+        this.o.store.put(NS, key(h), { ...stored, submitted: true });
+        log.info("proof submitted", { height: h, gas: r.gasUsed, late });
+        this.o.onEvent?.({ kind: "submitted", height: h, gasUsed: r.gasUsed, late });
+      } catch (e) {
+        if (revertName(e) === "AlreadyProven") log.info("someone proved it first", { height: h });
+        else throw e;
+      }
+      this.done.add(h);
+    } catch (e) {
+      log.error("proving failed", { height: h, error: errText(e) });
+      this.o.onEvent?.({ kind: "failed", height: h, error: errText(e) });
+      // Not marked done: the next scan retries (the body may become available, the node may come back).
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
