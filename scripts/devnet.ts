@@ -17,10 +17,10 @@ const USAGE = `usage: npx tsx scripts/devnet.ts [options]
   --sequencers N        sequencers (default 3)
   --provers M           provers (default 2)
   --accounts A          L2 genesis accounts (default 8)
-  --block-time MS       L1 block interval in ms (default 1000)
+  --block-time MS       L1 block interval in ms (default 2000)
   --tx-rate R           L2 transfers per second sent by the generator (default 1)
   --phase-blocks P      proposal/reveal/commit phase length in L1 blocks (default 3)
-  --proving-window W    proving window in L1 blocks (default 20)
+  --proving-window W    proving window in L1 blocks (default 30)
   --rpc URL             use this L1 node instead of spawning a Hardhat node (must allow evm_* mining calls)
   --port PORT           port of the spawned Hardhat node (default: a free one)
   --data-dir DIR        agent stores and the generated config (default .devnet)
@@ -65,9 +65,9 @@ async function main(): Promise<void> {
   const N = int("sequencers", values.sequencers as string, 3, 1);
   const M = int("provers", values.provers as string, 2, 0);
   const accounts = int("accounts", values.accounts as string, 8, 2);
-  const blockTime = int("block-time", values["block-time"] as string, 1000, 100);
+  const blockTime = int("block-time", values["block-time"] as string, 2000, 100);
   const phaseBlocks = int("phase-blocks", values["phase-blocks"] as string, 3, 2);
-  const provingWindow = int("proving-window", values["proving-window"] as string, 20, 2);
+  const provingWindow = int("proving-window", values["proving-window"] as string, 30, 2);
   const timeoutMin = int("timeout", values.timeout as string, 15, 1);
   const port = int("port", values.port as string, 0, 0);
   const T = int("T", values.T as string, 2, 1);
@@ -115,6 +115,7 @@ async function main(): Promise<void> {
   }, timeoutMin * 60_000);
   timer.unref();
   process.once("SIGINT", () => void shutdown().then(() => process.exit(0)));
+  process.once("SIGTERM", () => void shutdown().then(() => process.exit(1)));
 
   try {
     if (!rpcUrl) {
@@ -149,11 +150,13 @@ async function main(): Promise<void> {
     const seqUrls = seqPorts.map((p) => `http://127.0.0.1:${p}`);
     const txRecords: import("../src/agents/index.js").L1TxRecord[] = [];
     const onTx = (r: import("../src/agents/index.js").L1TxRecord) => txRecords.push(r);
-    const common = { rpcUrl, rollup: d.rollup, T, D, genesis: d.genesis, wasmPath: resolve(A.PROJECT_ROOT, build.wasmPath), zkeyPath: resolve(A.PROJECT_ROOT, build.setup.zkeyPath), pollMs: 100, onTx };
+    const common = { rpcUrl, rollup: d.rollup, T, D, genesis: d.genesis, wasmPath: resolve(A.PROJECT_ROOT, build.wasmPath), zkeyPath: resolve(A.PROJECT_ROOT, build.setup.zkeyPath), pollMs: 200, onTx };
     const provers: import("../src/agents/index.js").ProverAgent[] = [];
     for (const [i, p] of actors.provers.entries()) {
       const fault = i === 0 && values["withhold-prover"] ? ("withhold" as const) : ("none" as const);
-      const a = await A.ProverAgent.start({ ...common, name: p.name, privateKey: p.wallet.privateKey, storePath: join(dataDir, `${p.name}.sqlite`), sequencerRpcUrls: seqUrls, fault, log: log.child(p.name) });
+      const a = await A.ProverAgent.start({ ...common, name: p.name, privateKey: p.wallet.privateKey, storePath: join(dataDir, `${p.name}.sqlite`), sequencerRpcUrls: seqUrls, fault, log: log.child(p.name),
+        // Different prices so that the market has something to rank; a busy prover declines (maxInFlight 1).
+        price: (5n + BigInt(i)) * 10n ** 17n });
       provers.push(a);
       cleanup.push(() => a.stop());
     }

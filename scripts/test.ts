@@ -4,10 +4,10 @@
  * Extra arguments are passed to `hardhat test mocha` (for example a single test file).
  */
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
+import { join } from "node:path";
 
-const require = createRequire(import.meta.url);
-const HARDHAT_CLI = require.resolve("hardhat/dist/src/cli.js");
+// Hardhat's package exports do not include its CLI file, so locate it through the package folder.
+const HARDHAT_CLI = join(process.cwd(), "node_modules", "hardhat", "dist", "src", "cli.js");
 
 interface SuiteResult {
   name: string;

@@ -58,7 +58,7 @@ export interface ProverConfig {
   price?: string;
   /** Promised proving time in L1 blocks (default 8). */
   provingTimeL1Blocks?: number;
-  /** At most this many blocks accepted and not yet proven (default 2); beyond that the prover declines. */
+  /** At most this many blocks accepted and not yet proven (default 1); beyond that the prover declines. */
   maxInFlight?: number;
   /** L2 RPC URLs of the sequencers, where block bodies (signed transfers) are fetched. */
   sequencerRpcUrls: string[];

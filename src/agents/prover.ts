@@ -123,7 +123,7 @@ export class ProverAgent extends PollingAgent {
    */
   private async policy(req: QuoteRequest, _l1Block: number): Promise<QuoteOffer | { decline: string }> {
     if (!req.sequencer) return { decline: "the request must name the sequencer" };
-    if (this.duty.inFlight >= (this.o.maxInFlight ?? 2)) return { decline: "busy" };
+    if (this.duty.inFlight >= (this.o.maxInFlight ?? 1)) return { decline: "busy" };
     try {
       const p = await this.client.getProposal(req.height, req.sequencer);
       if (p.status !== ProposalStatus.Revealed) return { decline: `proposal is ${ProposalStatus[p.status]}, not revealed` };

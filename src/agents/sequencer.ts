@@ -287,12 +287,14 @@ export class SequencerAgent extends PollingAgent {
 
   protected async onBlock(head: number, at: L1Point): Promise<void> {
     this.head = at;
+    const t0 = performance.now();
     const next = BigInt(head) + 1n;
     const reinsert: Transfer[] = [];
     for (const r of [...this.records.values()]) await this.settle(r, next, at, reinsert);
     await this.refreshView(at, reinsert);
     if (!this.running) return;
 
+    // The phase action is the time-critical part: it goes before anything that can wait a block.
     const { height, phase } = await this.client.clockAt(next);
     if (height > 0n) {
       const r = this.records.get(height);
@@ -300,9 +302,43 @@ export class SequencerAgent extends PollingAgent {
       else if (phase === Phase.Reveal && r && !r.outcome) await this.reveal(r);
       else if (phase === Phase.Commit && r && !r.outcome) await this.maybeCommit(r, next, head);
     }
-    await this.reorgDuty(next);
-    await this.duty?.scan(next);
     this.save();
+    // One wallet, one nonce sequence: chores wait for phases where they cannot delay a proposal.
+    if (phase !== Phase.Proposal) {
+      this.background(() => this.releaseLost());
+      this.background(() => this.reorgDuty(next));
+    }
+    await this.duty?.scan(next);
+    this.log.debug("round", { l1: head, height, phase: Phase[phase], ms: Math.round(performance.now() - t0) });
+  }
+
+  private readonly chores = new Set<string>();
+
+  /** Runs housekeeping (escrow release, reorg trigger) without holding up the next round; one of each at a time. */
+  private background(fn: () => Promise<void>): void {
+    const k = fn.toString();
+    if (this.chores.has(k)) return;
+    this.chores.add(k);
+    void fn()
+      .catch((e) => this.log.debug("chore failed", { error: errText(e) }))
+      .finally(() => this.chores.delete(k));
+  }
+
+  /** Gets the tip and deposit of lost proposals back (credited to `claimable` by the Rollup). */
+  private async releaseLost(): Promise<void> {
+    for (const [, r] of this.store.list<HeightRecord>(HEIGHTS)) {
+      if (r.outcome !== "lost" || r.released || !this.running) continue;
+      try {
+        await this.sender.send("release", r.height, () => this.client.release(r.height, this.address));
+      } catch (e) {
+        const n = revertName(e);
+        if (n !== "NotReleasable") {
+          this.log.warn("release failed", { height: r.height, error: errText(e) });
+          continue;
+        }
+      }
+      if (!this.store.closed) this.store.put(HEIGHTS, key(r.height), { ...r, released: true });
+    }
   }
 
   /** Moves every tx of `ids` to `to` where the ladder allows it (repeated observations are harmless). */
@@ -345,18 +381,11 @@ export class SequencerAgent extends PollingAgent {
     const info = await this.client.getHeight(h);
     const won = info.winner.toLowerCase() === this.address.toLowerCase() && info.status !== HeightStatus.None;
     if (!won) {
-      const why = p.status === ProposalStatus.Proposed ? "not revealed" : p.status === ProposalStatus.Revealed ? "not committed" : info.winner === ZERO_ADDRESS ? "height skipped" : `lost to ${info.winner}`;
+      const why = info.winner !== ZERO_ADDRESS ? `outranked by ${info.winner}` : p.status === ProposalStatus.Proposed ? "not revealed" : p.status === ProposalStatus.Revealed ? "not committed" : "height skipped";
       this.log.info("height lost", { height: h, why });
       this.backToPool(r, at, `height ${h} ${why}`, reinsert);
-      let released = r.released ?? false;
-      if (!released && p.status >= ProposalStatus.Proposed && p.status !== ProposalStatus.Settled) {
-        try {
-          await this.sender.send("release", h, () => this.client.release(h, this.address));
-          released = true;
-        } catch (e) {
-          this.log.warn("release failed", { height: h, error: errText(e) });
-        }
-      }
+      // Escrow (tip, deposit) comes back through release(), sent in the background (releaseLost).
+      const released = r.released ?? (p.status === ProposalStatus.None || p.status === ProposalStatus.Settled);
       this.put({ ...r, outcome: "lost", released });
       this.records.delete(h);
       this.emit("lost", h);

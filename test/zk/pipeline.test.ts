@@ -37,7 +37,10 @@ describe("zk pipeline (dev setup, prover, verifier export)", function () {
 
   before(async function () {
     circuit = await compileFixture();
+    if (process.env.ZK_STEP === "1") return;
     dev = await setupCircuit({ r1csPath: circuit.r1csPath, name: "fixture", setupDir: join(RUN_DIR, "a") });
+    if (process.env.ZK_STEP === "2") return;
+    if (process.env.ZK_STEP === "3") { await fixtureInput(11n, 7n, 3n, 4n, 5n); return; }
     proved = await proveBlock({ wasmPath: circuit.wasmPath, zkeyPath: dev.zkeyPath, input: await fixtureInput(11n, 7n, 3n, 4n, 5n) });
   });
 
@@ -46,7 +49,11 @@ describe("zk pipeline (dev setup, prover, verifier export)", function () {
     await rm(RUN_DIR, { recursive: true, force: true });
     if (process.env.ZK_DEBUG_HANDLES) {
       console.log("active after", process.getActiveResourcesInfo());
-      setTimeout(() => console.log("still alive", process.getActiveResourcesInfo()), 5000).unref();
+      setTimeout(() => {
+        console.log("still alive", process.getActiveResourcesInfo());
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        for (const h of (process as any)._getActiveHandles()) console.log(h?.constructor?.name, Object.keys(h ?? {}), h?.hasRef?.());
+      }, 5000).unref();
     }
   });
 
