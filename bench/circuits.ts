@@ -6,6 +6,7 @@
 import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { cpus, loadavg } from "node:os";
 import { buildCircuit } from "../src/zk/build.js";
 import { compileCircuit } from "../src/zk/compile.js";
 import { setupCircuit, type SetupResult } from "../src/zk/setup.js";
@@ -133,7 +134,9 @@ export interface CircuitRow {
   /** Proven transfers per second of one block proved alone: T / (witness + prove). */
   provenTransfersPerSecond: number;
   /** All samples (the reported numbers are the fastest run: the machine is shared and noisy). */
-  runs: { witnessSeconds: number; proveSeconds: number }[];
+  runs: { witnessSeconds: number; proveSeconds: number; cpuSeconds: number }[];
+  /** CPU seconds (all threads) of the fastest run's witness + proof: robust to other work on the machine. */
+  cpuSeconds: number;
   /** Where the proving time goes (fastest run), seconds. */
   provePhases: ProvePhases;
   compileSeconds: number;
@@ -157,14 +160,14 @@ export async function benchCircuits(configs: { T: number; D: number }[], reps: n
     const b = await build(T, D, log);
     const { block } = await sampleBlock(T, D);
     const p = new BenchProver();
-    const runs: { witnessSeconds: number; proveSeconds: number; phases: ProvePhases }[] = [];
+    const runs: { witnessSeconds: number; proveSeconds: number; phases: ProvePhases; cpuSeconds: number }[] = [];
     let last: BenchReply | undefined;
     try {
       await p.warm(b.setup.zkeyPath);
       for (let i = 0; i < reps; i++) {
         const r = await p.full(b.wasmPath, b.setup.zkeyPath, block.circuitInput, true);
         checkProof(r, block, `T=${T} D=${D}`);
-        runs.push({ witnessSeconds: r.witnessSeconds!, proveSeconds: r.proveSeconds!, phases: r.phases! });
+        runs.push({ witnessSeconds: r.witnessSeconds!, proveSeconds: r.proveSeconds!, phases: r.phases!, cpuSeconds: r.cpuSeconds ?? NaN });
         log(`  run ${i + 1}/${reps}: witness ${r.witnessSeconds!.toFixed(2)} s, prove ${r.proveSeconds!.toFixed(2)} s (fft ${r.phases!.fft.toFixed(2)}, msm ${r.phases!.msm.toFixed(2)})`);
         last = r;
       }
@@ -186,7 +189,8 @@ export async function benchCircuits(configs: { T: number; D: number }[], reps: n
       witnessSeconds: round(best.witnessSeconds),
       proveSeconds: round(best.proveSeconds),
       provenTransfersPerSecond: round(T / (best.witnessSeconds + best.proveSeconds)),
-      runs: runs.map((r) => ({ witnessSeconds: round(r.witnessSeconds), proveSeconds: round(r.proveSeconds) })),
+      runs: runs.map((r) => ({ witnessSeconds: round(r.witnessSeconds), proveSeconds: round(r.proveSeconds), cpuSeconds: round(r.cpuSeconds, 2) })),
+      cpuSeconds: round(best.cpuSeconds, 2),
       provePhases: phases,
       compileSeconds: round(b.compileSeconds, 1),
       compileCached: b.compileCached,
@@ -219,6 +223,16 @@ export interface RouteResult {
   transfersPerSecond: number;
   /** Per block: seconds from the start of the run until its proof was ready. */
   doneAt: number[];
+  /** CPU seconds of all the route's processes (all threads), zkey loading excluded. */
+  cpuSeconds: number;
+  /**
+   * transfers / (cpuSeconds / cores): the rate if the route had every core to itself and kept them all busy. Not
+   * affected by other work on the machine; exact for a route that keeps every core busy (parallel-2x1), an upper
+   * bound for the others (snarkjs leaves a core idle in its single-threaded steps).
+   */
+  cpuBoundTps: number;
+  /** 1-minute load average when the route finished. */
+  loadAverage1m: number;
 }
 
 export interface ThroughputReport {
@@ -249,24 +263,26 @@ async function consecutiveBlocks(T: number, D: number, n: number): Promise<Block
   return out;
 }
 
-type Route = { name: string; description: string; run: (b: BuildResult, blocks: BlockResult[], t0: number) => Promise<number[]> };
+type RouteRun = { done: number[]; cpuSeconds: number };
+type Route = { name: string; description: string; run: (b: BuildResult, blocks: BlockResult[]) => Promise<RouteRun> };
 
 const ROUTES: Route[] = [
   {
     name: "sequential",
     description: "one prover process, snarkjs thread pool (2 threads): witness then proof, block after block (the plain route)",
-    run: async (b, blocks, t0) => {
+    run: async (b, blocks) => {
       const p = new BenchProver(false);
       try {
         await p.warm(b.setup.zkeyPath);
-        t0 = performance.now();
+        const c0 = p.cpuSeconds;
+        const t0 = performance.now();
         const done: number[] = [];
         for (const blk of blocks) {
           const r = await p.full(b.wasmPath, b.setup.zkeyPath, blk.circuitInput);
           checkProof(r, blk, "sequential");
           done.push((performance.now() - t0) / 1000);
         }
-        return done;
+        return { done, cpuSeconds: p.cpuSeconds - c0 };
       } finally {
         await p.close();
       }
@@ -275,12 +291,13 @@ const ROUTES: Route[] = [
   {
     name: "pipelined",
     description: "witness of block k+1 (separate process) overlapped with the proof of block k (2 threads)",
-    run: async (b, blocks, t0) => {
+    run: async (b, blocks) => {
       const p = new BenchProver(false);
       const w = new BenchProver(true);
       try {
         await p.warm(b.setup.zkeyPath);
-        t0 = performance.now();
+        const c0 = p.cpuSeconds;
+        const t0 = performance.now();
         const done: number[] = [];
         let next = w.witness(b.wasmPath, blocks[0]!.circuitInput);
         for (let k = 0; k < blocks.length; k++) {
@@ -290,7 +307,7 @@ const ROUTES: Route[] = [
           checkProof(r, blocks[k]!, "pipelined");
           done.push((performance.now() - t0) / 1000);
         }
-        return done;
+        return { done, cpuSeconds: p.cpuSeconds - c0 + w.cpuSeconds };
       } finally {
         await Promise.all([p.close(), w.close()]);
       }
@@ -308,10 +325,12 @@ const ROUTES: Route[] = [
   },
 ];
 
-async function parallel(b: BuildResult, blocks: BlockResult[], singleThread: boolean): Promise<number[]> {
+async function parallel(b: BuildResult, blocks: BlockResult[], singleThread: boolean): Promise<RouteRun> {
   const ps = [new BenchProver(singleThread), new BenchProver(singleThread)];
+  const cpu = () => ps.reduce((a, p) => a + p.cpuSeconds, 0);
   try {
     await Promise.all(ps.map((p) => p.warm(b.setup.zkeyPath)));
+    const c0 = cpu();
     const t0 = performance.now();
     const done: number[] = new Array(blocks.length);
     await Promise.all(
@@ -323,7 +342,7 @@ async function parallel(b: BuildResult, blocks: BlockResult[], singleThread: boo
         }
       }),
     );
-    return done;
+    return { done, cpuSeconds: cpu() - c0 };
   } finally {
     await Promise.all(ps.map((p) => p.close()));
   }
@@ -336,10 +355,11 @@ export async function benchThroughput(opts: { T: number; D: number; blocks: numb
   const routes: RouteResult[] = [];
   for (const r of ROUTES.filter((r) => !opts.routes || opts.routes.includes(r.name))) {
     log(`throughput T=${T} D=${D}: route ${r.name} over ${blocks.length} consecutive blocks`);
-    const done = await r.run(b, blocks, performance.now());
+    const { done, cpuSeconds } = await r.run(b, blocks);
     const wall = Math.max(...done);
     const tps = (T * blocks.length) / wall;
-    log(`  ${r.name}: ${wall.toFixed(1)} s for ${T * blocks.length} transfers = ${tps.toFixed(3)} tx/s`);
+    const cpuBoundTps = (T * blocks.length) / (cpuSeconds / cpus().length);
+    log(`  ${r.name}: ${wall.toFixed(1)} s for ${T * blocks.length} transfers = ${tps.toFixed(3)} tx/s (CPU ${cpuSeconds.toFixed(1)} s: ${cpuBoundTps.toFixed(3)} tx/s at full use of ${cpus().length} cores; load ${loadavg()[0]!.toFixed(2)})`);
     routes.push({
       route: r.name,
       description: r.description,
@@ -348,6 +368,9 @@ export async function benchThroughput(opts: { T: number; D: number; blocks: numb
       wallSeconds: round(wall, 2),
       transfersPerSecond: round(tps),
       doneAt: done.map((x) => round(x, 2)),
+      cpuSeconds: round(cpuSeconds, 2),
+      cpuBoundTps: round(cpuBoundTps),
+      loadAverage1m: round(loadavg()[0]!, 2),
     });
   }
   const seq = routes.find((r) => r.route === "sequential");

@@ -30,11 +30,15 @@ export interface BenchReply {
   publicSignals?: string[];
   proveSeconds?: number;
   phases?: ProvePhases;
+  /** CPU seconds the prover process spent on this request (all threads). */
+  cpuSeconds?: number;
 }
 
 export class BenchProver {
   private child: ChildProcess;
   private nextId = 1;
+  /** CPU seconds of all requests so far. */
+  cpuSeconds = 0;
   private jobs = new Map<number, { res: (r: BenchReply) => void; rej: (e: Error) => void }>();
 
   constructor(readonly singleThread = false) {
@@ -43,6 +47,7 @@ export class BenchProver {
       const job = this.jobs.get(m.id);
       if (!job) return;
       this.jobs.delete(m.id);
+      this.cpuSeconds += m.cpuSeconds ?? 0;
       if (m.error !== undefined) job.rej(new Error(`bench prover: ${m.error}`));
       else job.res(m);
     });

@@ -9,6 +9,7 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IBlockVerifier} from "./interfaces/IBlockVerifier.sol";
 import {IStaking} from "./interfaces/IStaking.sol";
+import {IProofAggregator} from "./interfaces/IProofAggregator.sol";
 import {VrfLib} from "./libraries/VrfLib.sol";
 import {ProposeLib} from "./libraries/ProposeLib.sol";
 import {RevealLib} from "./libraries/RevealLib.sol";
@@ -155,6 +156,11 @@ contract Rollup is ReentrancyGuard, EIP712 {
     uint256 public totalEscrowed;
     /// @notice Tokens available for block and submission rewards.
     uint256 public rewardPool;
+    /// @notice The ProofAggregator (posted proofs, batched verification) the Rollup trusts to mark heights proven;
+    ///         zero until `setAggregator`.
+    address public aggregator;
+    /// @dev The only account allowed to call `setAggregator` (once): the deployer.
+    address private immutable _deployer;
 
     /// @notice A sequencer proposed. `vrfOutput` is claimed, checked when the proposal would lead.
     event Proposed(
@@ -206,6 +212,11 @@ contract Rollup is ReentrancyGuard, EIP712 {
     event RewardsFunded(address indexed from, uint256 amount);
     /// @notice Tokens were withdrawn from `claimable`.
     event Claimed(address indexed account, uint256 amount);
+    /// @notice The ProofAggregator was set (once).
+    event AggregatorSet(address indexed aggregator);
+    /// @notice A batch of posted proofs was verified; `account` (who sent the batch) was credited `amount` from
+    ///         the reward pool for its gas.
+    event AggregationRewarded(address indexed account, uint256 heights, uint256 amount);
 
     /// @param config_ all parameters (see RollupConfig)
     /// @param staking_ the Staking contract (its token is the protocol token)
@@ -228,6 +239,7 @@ contract Rollup is ReentrancyGuard, EIP712 {
         staking = staking_;
         token = staking_.token();
         verifier = verifier_;
+        _deployer = msg.sender;
         _chain.push(0);
         _heights[0].status = HeightStatus.Finalized;
     }
@@ -350,8 +362,59 @@ contract Rollup is ReentrancyGuard, EIP712 {
     function submitProof(uint256 height, uint256[8] calldata proof, bytes calldata pubdata) external nonReentrant {
         uint256[] memory inputs = _proofInputs(height, pubdata);
         if (!ProofLib.verify(verifier, proof, inputs)) revert InvalidProof(height);
-        _markProven(height, msg.sender, inputs[2]);
+        _markProven(height, msg.sender, inputs[2], block.number);
         _finalizeReady();
+    }
+
+    /// @notice Sets the ProofAggregator, once; only the deployer. From then on the aggregator may mark heights
+    ///         proven after its batched check (`markProvenBatch`), and its open posts hold off `triggerReorg`.
+    /// @param aggregator_ the ProofAggregator (its `rollup()` must be this contract)
+    function setAggregator(address aggregator_) external {
+        if (msg.sender != _deployer) revert Unauthorized(msg.sender);
+        if (aggregator != address(0)) revert AggregatorAlreadySet();
+        if (aggregator_ == address(0)) revert ZeroAddress();
+        aggregator = aggregator_;
+        emit AggregatorSet(aggregator_);
+    }
+
+    /// @notice Marks heights proven after the aggregator verified their posted proofs in one batch, finalizes the
+    ///         ready prefix, and credits `account` up to `reward` from the reward pool. Only the aggregator.
+    /// @dev "Late" is decided by the block each proof was POSTED in, not this block: a prover that posted in time
+    ///      is on time even if the batch lands after the deadline (the verify window bounds the wait). The
+    ///      aggregator rebuilt each height's inputs with `publicInputsOf` in the same transaction, so the heights
+    ///      are pending and decided; the status is checked again because this function trusts no argument more
+    ///      than it must. The reward is paid after finalization so that block rewards come first from the pool.
+    /// @param heights the verified heights (strictly increasing)
+    /// @param posters who posted each verified proof (the submitter: submission reward, rescuer if late)
+    /// @param postedAt the L1 block each proof was posted in
+    /// @param fees each height's totalFees (public input 2)
+    /// @param account who sent the batch (receives the aggregation reward)
+    /// @param reward the aggregation reward asked for (capped by the pool)
+    function markProvenBatch(
+        uint256[] calldata heights,
+        address[] calldata posters,
+        uint256[] calldata postedAt,
+        uint256[] calldata fees,
+        address account,
+        uint256 reward
+    ) external nonReentrant {
+        if (msg.sender != aggregator) revert Unauthorized(msg.sender);
+        uint256 n = heights.length;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 height = heights[i];
+            HeightStatus st = _heights[height].status;
+            if (st != HeightStatus.Pending) {
+                if (st == HeightStatus.Reorged) revert HeightReorged(height);
+                if (st == HeightStatus.None) revert HeightNotDecided(height);
+                revert AlreadyProven(height);
+            }
+            _markProven(height, posters[i], fees[i], postedAt[i]);
+        }
+        _finalizeReady();
+        uint256 paid = reward < rewardPool ? reward : rewardPool;
+        rewardPool -= paid;
+        _credit(account, paid);
+        emit AggregationRewarded(account, n, paid);
     }
 
     /// @notice Reorgs a missed height and every pending block built on it; proposing resumes on the last
@@ -367,6 +430,11 @@ contract Rollup is ReentrancyGuard, EIP712 {
         if (first == 0 || height != first) revert NotFirstPending(height, first);
         uint256 availableAt = timeline(height).lateDeadline;
         if (block.number < availableAt) revert ReorgNotAllowed(height, availableAt);
+        // A proof posted before the late deadline gets its verify window: the height may still turn out proven.
+        if (aggregator != address(0)) {
+            uint256 postedUntil = IProofAggregator(aggregator).reorgBlockedUntil(height);
+            if (block.number < postedUntil) revert ReorgNotAllowed(height, postedUntil);
+        }
 
         uint256 lost = _chain.length - idx - 1;
         Height storage h = _heights[height];
@@ -591,6 +659,29 @@ contract Rollup is ReentrancyGuard, EIP712 {
         return _proofInputs(height, pubdata);
     }
 
+    /// @notice The public inputs of `height`'s winning block whatever its status (pending, proven, finalized or
+    ///         reorged): what a posted proof of it claims. The aggregator shows a posted proof invalid with it.
+    /// @dev Reverts `HeightNotDecided` if the height never had a winner (or its commit phase is not over),
+    ///      `PubdataMismatch` if `pubdata` is not what the winner revealed.
+    /// @param height the L2 height
+    /// @param pubdata the winner's revealed pubdata
+    /// @return inputs [oldRoot, newRoot, totalFees, word_0..word_{T-1}]
+    function statementOf(uint256 height, bytes calldata pubdata) external view returns (uint256[] memory inputs) {
+        Height storage h = _heights[height];
+        if (h.winner == address(0) || block.number < timeline(height).commitEnd) revert HeightNotDecided(height);
+        return _statement(height, h, pubdata);
+    }
+
+    /// @notice What the aggregator needs to accept a post for `height`: its status and late deadline.
+    /// @param height the L2 height
+    /// @return status the height's status (Pending = decided and awaiting a proof, if `decided`)
+    /// @return decided whether its commit phase has ended
+    /// @return lateDeadline the first block from which the height may be reorged
+    function proofWindow(uint256 height) external view returns (HeightStatus status, bool decided, uint256 lateDeadline) {
+        Timeline memory t = timeline(height);
+        return (_heights[height].status, block.number >= t.commitEnd, t.lateDeadline);
+    }
+
     /// @notice The EIP-712 digest a prover signs to fund a deposit for `sequencer` at `height`.
     /// @param height the L2 height
     /// @param sequencer the sequencer
@@ -615,6 +706,11 @@ contract Rollup is ReentrancyGuard, EIP712 {
         if (h.status != HeightStatus.Pending || block.number < timeline(height).commitEnd) {
             revert HeightNotDecided(height);
         }
+        return _statement(height, h, pubdata);
+    }
+
+    /// @dev The winner's public inputs, after checking `pubdata` against its revealed hash.
+    function _statement(uint256 height, Height storage h, bytes calldata pubdata) private view returns (uint256[] memory) {
         Proposal storage w = _proposals[height][h.winner];
         if (keccak256(pubdata) != w.pubdataHash) revert PubdataMismatch(height);
         return PublicInputsLib.compute(rootOf(h.parent), w.newRoot, pubdata, _config.slots);
@@ -663,14 +759,15 @@ contract Rollup is ReentrancyGuard, EIP712 {
         if (received < required) revert InsufficientReceived(received, required);
     }
 
-    /// @dev Marks a height as proven by `submitter`. Shared with a future "post unverified, verify in batch"
-    ///      path: call it once a proof is known valid, then `_finalizeReady()`.
-    function _markProven(uint256 height, address submitter, uint256 fees) internal {
+    /// @dev Marks a height as proven by `submitter`, whose proof arrived at L1 block `atBlock` (this block for
+    ///      `submitProof`, the posting block for a batch-verified post): late iff `atBlock >= provingDeadline`.
+    ///      Call `_finalizeReady()` after.
+    function _markProven(uint256 height, address submitter, uint256 fees, uint256 atBlock) internal {
         Height storage h = _heights[height];
         h.status = HeightStatus.Proven;
         h.submitter = submitter;
         h.totalFees = fees;
-        h.late = block.number >= timeline(height).provingDeadline;
+        h.late = atBlock >= timeline(height).provingDeadline;
         emit ProofSubmitted(height, submitter, h.late);
     }
 

@@ -59,8 +59,9 @@ main()
     process.exit(0);
   })
   .catch(async (e: unknown) => {
-    const code = e instanceof ZkError ? e.code : "UNEXPECTED";
+    // ZkError (setup/export) and CompileError (compile.ts) both carry a code; anything else is unexpected.
+    const code = e instanceof Error && typeof (e as { code?: unknown }).code === "string" ? (e as unknown as { code: string }).code : "UNEXPECTED";
     console.error(`build-circuits: error [${code}]: ${e instanceof Error ? e.message : String(e)}`);
-    if (!(e instanceof ZkError) && e instanceof Error && e.stack) console.error(e.stack);
+    if (code === "UNEXPECTED" && e instanceof Error && e.stack) console.error(e.stack);
     process.exit(1);
   });

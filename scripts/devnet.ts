@@ -18,7 +18,7 @@ const USAGE = `usage: npx tsx scripts/devnet.ts [options]
   --provers M           provers (default 2)
   --accounts A          L2 genesis accounts (default 8)
   --block-time MS       L1 block interval in ms (default 2000)
-  --tx-rate R           L2 transfers per second sent by the generator (default 1)
+  --tx-rate R           L2 transfers per second sent by the generator (default 0.2)
   --phase-blocks P      proposal/reveal/commit phase length in L1 blocks (default 3)
   --proving-window W    proving window in L1 blocks (default 30)
   --rpc URL             use this L1 node instead of spawning a Hardhat node (must allow evm_* mining calls)
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const port = int("port", values.port as string, 0, 0);
   const T = int("T", values.T as string, 2, 1);
   const D = int("D", values.D as string, 8, 2);
-  const txRate = values["tx-rate"] === undefined ? 1 : Number(values["tx-rate"]);
+  const txRate = values["tx-rate"] === undefined ? 0.2 : Number(values["tx-rate"]);
   if (!Number.isFinite(txRate) || txRate < 0) bad(`--tx-rate must be a number >= 0`);
   if (values.quiet && values.verbose) bad("--quiet and --verbose exclude each other");
   if (accounts >= 2 ** D) bad(`--accounts must be below 2^D = ${2 ** D}`);

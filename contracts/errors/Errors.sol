@@ -100,3 +100,33 @@ error NotReleasable(uint256 height, address sequencer);
 error ReorgNotAllowed(uint256 height, uint256 availableAt);
 /// @notice The height is not the first pending (unfinalized) height of the chain.
 error NotFirstPending(uint256 height, uint256 firstPending);
+
+// ---- rollup: posted proofs and batch verification (ProofAggregator, docs/batch-verification.md) ----
+/// @notice The Rollup's aggregator was already set (it is set once, by the deployer).
+error AggregatorAlreadySet();
+/// @notice The batch verifier's public-input count does not match the Rollup's 3 + T.
+error VerifierMismatch(uint256 verifierInputs, uint256 expected);
+/// @notice A proof cannot be posted for this height now: it is not pending (undecided, proven, reorged) or its
+///         late window is over (`lateDeadline`).
+error PostingClosed(uint256 height, uint256 lateDeadline);
+/// @notice This exact proof is already posted for this height.
+error ProofAlreadyPosted(uint256 height, bytes32 proofHash);
+/// @notice No posted proof with this hash exists for this height (never posted, verified, rejected or reclaimed).
+error ProofNotPosted(uint256 height, bytes32 proofHash);
+/// @notice The posted proof's verify window ended at `verifyDeadline`; it can no longer be verified.
+error PostExpired(uint256 height, bytes32 proofHash, uint256 verifyDeadline);
+/// @notice An empty batch was given.
+error EmptyProofBatch();
+/// @notice heights, proofs and pubdatas differ in length.
+error BatchLengthMismatch(uint256 heights, uint256 proofs, uint256 pubdatas);
+/// @notice The same proof appears twice in a batch (at indexes `first` and `second`).
+error DuplicateProofInBatch(uint256 first, uint256 second);
+/// @notice Heights of a batch must be strictly increasing; index `index` (height `height`) is not after `previous`.
+error HeightsOutOfOrder(uint256 index, uint256 previous, uint256 height);
+/// @notice The batched pairing check failed: at least one proof of the batch is invalid (find it off chain with
+///         src/zk/batchVerify.ts `findInvalid` and challenge it).
+error InvalidProofBatch();
+/// @notice The challenged posted proof verifies: it is not removed.
+error PostedProofIsValid(uint256 height, bytes32 proofHash);
+/// @notice The posted proof's bond is locked until `availableAt` (its verify and challenge window).
+error BondLocked(uint256 height, bytes32 proofHash, uint256 availableAt);

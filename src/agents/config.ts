@@ -42,7 +42,7 @@ export interface SequencerConfig {
   proverTip?: string;
   /** proverRewardShare, basis points (default 2000). */
   proverRewardShareBps?: number;
-  /** Quote request timeout, ms (default 1500). */
+  /** Quote request timeout, ms (default 3000). */
   quoteTimeoutMs?: number;
   /** Fault injection: "no-reveal" proposes and then never reveals. */
   fault?: "none" | "no-reveal";

@@ -159,8 +159,9 @@ export class ProverAgent extends PollingAgent {
   async stop(): Promise<void> {
     await this.stopLoop();
     await this.server?.close();
-    await this.duty?.drain();
+    const drained = this.duty?.drain();
     await this.prover.close();
+    await drained;
     if (!this.store.closed) this.store.close();
     this.provider.destroy();
   }
@@ -168,6 +169,7 @@ export class ProverAgent extends PollingAgent {
   /** Simulates a crash (see SequencerAgent.crash). */
   async crash(): Promise<void> {
     this.running = false;
+    this.duty?.halt();
     await this.server?.close().catch(() => {});
     await this.prover.close();
     this.store.close();

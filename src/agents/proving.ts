@@ -65,6 +65,7 @@ export class ProofDuty {
   /** Call once per L1 head: starts a job for each pending height assigned to `me` (idempotent). */
   async scan(nextBlock: bigint): Promise<void> {
     this.next = nextBlock;
+    if (this.stopped) return;
     const pending = await this.o.client.pendingHeights();
     for (const h of pending) {
       if (this.jobs.has(h) || this.done.has(h)) continue;
@@ -77,8 +78,16 @@ export class ProofDuty {
     }
   }
 
-  /** Waits for the jobs in flight (shutdown). */
+  private stopped = false;
+
+  /** Stops starting or waiting (a crash: nothing is awaited). */
+  halt(): void {
+    this.stopped = true;
+  }
+
+  /** Shutdown: jobs stop waiting for L1 and end (a proof being computed fails when its prover is closed). */
   async drain(): Promise<void> {
+    this.halt();
     await Promise.allSettled([...this.jobs.values()]);
   }
 
@@ -102,6 +111,8 @@ export class ProofDuty {
         if (hex(block.pubdata) !== revealed.pubdata.toLowerCase() || block.newRoot !== revealed.newRoot) {
           throw new AgentError("BODY_MISMATCH", `height ${h}: the block body does not rebuild the revealed pubdata/root`);
         }
+        // A stopped duty must not start a proof: the Prover would fork a new child after its close().
+        if (this.stopped) return;
         const t0 = performance.now();
         const proved = await this.o.prover.prove({ wasmPath: this.o.wasmPath, zkeyPath: this.o.zkeyPath, input: block.circuitInput as unknown as Record<string, unknown> });
         const seconds = (performance.now() - t0) / 1000;
@@ -117,7 +128,8 @@ export class ProofDuty {
       }
       // Submitting is allowed from the end of the commit phase (the winner is final then).
       const t = await client.timeline(h);
-      while (this.next < t.commitEnd) await sleep(100);
+      while (this.next < t.commitEnd && !this.stopped) await sleep(100);
+      if (this.stopped) return;
       const info = await client.getHeight(h);
       if (info.status !== HeightStatus.Pending || info.winner.toLowerCase() !== sequencer.toLowerCase()) {
         log.info("proof no longer needed", { height: h, status: HeightStatus[info.status] });
@@ -136,6 +148,7 @@ export class ProofDuty {
       }
       this.done.add(h);
     } catch (e) {
+      if (this.stopped) return; // shutdown: the prover was closed under the job
       log.error("proving failed", { height: h, error: errText(e) });
       this.o.onEvent?.({ kind: "failed", height: h, error: errText(e) });
       // Not marked done: the next scan retries (the body may become available, the node may come back).

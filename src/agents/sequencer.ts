@@ -234,8 +234,10 @@ export class SequencerAgent extends PollingAgent {
   /** Stops the loop, the RPC endpoint and the prover; saves the node. */
   async stop(): Promise<void> {
     await this.stopLoop();
-    await this.duty?.drain();
+    await Promise.allSettled([...this.chores.values()]);
+    const drained = this.duty?.drain();
     await this.prover?.close();
+    await drained;
     await new Promise<void>((r) => (this.http ? this.http.close(() => r()) : r()));
     this.http?.closeAllConnections();
     if (!this.store.closed) {
@@ -251,6 +253,7 @@ export class SequencerAgent extends PollingAgent {
    */
   async crash(): Promise<void> {
     this.running = false;
+    this.duty?.halt();
     await this.prover?.close();
     this.http?.closeAllConnections();
     this.http?.close();
@@ -312,16 +315,18 @@ export class SequencerAgent extends PollingAgent {
     this.log.debug("round", { l1: head, height, phase: Phase[phase], ms: Math.round(performance.now() - t0) });
   }
 
-  private readonly chores = new Set<string>();
+  private readonly chores = new Map<string, Promise<void>>();
 
   /** Runs housekeeping (escrow release, reorg trigger) without holding up the next round; one of each at a time. */
   private background(fn: () => Promise<void>): void {
     const k = fn.toString();
     if (this.chores.has(k)) return;
-    this.chores.add(k);
-    void fn()
-      .catch((e) => this.log.debug("chore failed", { error: errText(e) }))
+    const p = fn()
+      .catch((e) => {
+        if (this.running) this.log.debug("chore failed", { error: errText(e) });
+      })
       .finally(() => this.chores.delete(k));
+    this.chores.set(k, p);
   }
 
   /** Gets the tip and deposit of lost proposals back (credited to `claimable` by the Rollup). */
@@ -381,7 +386,11 @@ export class SequencerAgent extends PollingAgent {
     const info = await this.client.getHeight(h);
     const won = info.winner.toLowerCase() === this.address.toLowerCase() && info.status !== HeightStatus.None;
     if (!won) {
-      const why = info.winner !== ZERO_ADDRESS ? `outranked by ${info.winner}` : p.status === ProposalStatus.Proposed ? "not revealed" : p.status === ProposalStatus.Revealed ? "not committed" : "height skipped";
+      const why =
+        p.status === ProposalStatus.Proposed ? "not revealed"
+        : info.winner !== ZERO_ADDRESS ? `outranked by ${info.winner}`
+        : p.status === ProposalStatus.Revealed ? "not committed"
+        : "height skipped";
       this.log.info("height lost", { height: h, why });
       this.backToPool(r, at, `height ${h} ${why}`, reinsert);
       // Escrow (tip, deposit) comes back through release(), sent in the background (releaseLost).
@@ -554,7 +563,7 @@ export class SequencerAgent extends PollingAgent {
       height: h, maxPrice, maxProvingTime: Number(this.cfg.provingWindow), minDeposit: this.cfg.proverDeposit,
       chainId: this.chainId, rollup: this.o.rollup, sequencer: this.address,
     };
-    const answers = await requestQuotes(urls, req, { timeoutMs: this.o.quoteTimeoutMs ?? 1500 });
+    const answers = await requestQuotes(urls, req, { timeoutMs: this.o.quoteTimeoutMs ?? 3000 });
     const ok = answers.filter((a) => a.ok && a.commitment !== undefined) as Extract<(typeof answers)[number], { ok: true }>[];
     for (const a of answers) if (!a.ok) this.log.debug("quote declined", { url: a.url, reason: a.reason, message: a.message });
     const match = matchQuotes({ ...req, chainId: this.chainId, rollup: this.o.rollup, currentL1Block: head }, ok.map((a) => a.quote), this.reputation);

@@ -20,9 +20,11 @@ import {
   type TransactionReceipt,
   TypedDataEncoder,
 } from "ethers";
-import { Rollup__factory, Staking__factory } from "../../types/ethers-contracts/index.js";
+import { ProofAggregator__factory, Rollup__factory, Staking__factory } from "../../types/ethers-contracts/index.js";
 import { popProve, publicKeyOf } from "../vrf/index.js";
-import type { Rollup, Staking } from "../../types/ethers-contracts/index.js";
+import type { ProofAggregator, Rollup, Staking } from "../../types/ethers-contracts/index.js";
+import { findInvalid, selectBatch, type PostedProof as BatchCandidate } from "../zk/batchVerify.js";
+import type { VerificationKey } from "../zk/libs.js";
 
 /** Phase of a height at an L1 block (Rollup.Phase). */
 export enum Phase {
@@ -172,6 +174,14 @@ export class RollupClientError extends Error {
 
 const ROLLUP_IFACE: Interface = Rollup__factory.createInterface() as unknown as Interface;
 const STAKING_IFACE: Interface = Staking__factory.createInterface() as unknown as Interface;
+const AGGREGATOR_IFACE: Interface = ProofAggregator__factory.createInterface() as unknown as Interface;
+/** Errors a batch verifier (Groth16BatchLib) can revert with, bubbled up through the ProofAggregator. */
+const BATCH_LIB_IFACE = new Interface([
+  "error EmptyBatch()",
+  "error BadVerifyingKey(uint256 icLength)",
+  "error PublicInputsLengthMismatch(uint256 expected, uint256 actual)",
+  "error InsufficientGas()",
+]);
 
 /**
  * The block commitment a proposal posts: keccak256(abi.encode(proposer, height, parent, newRoot,
@@ -195,7 +205,7 @@ export function fernetScore(vrfOutput: bigint, feeSplitBps: bigint, boost = true
 export function decodeRevert(err: unknown): { name: string; args: readonly unknown[] } | undefined {
   const data = findRevertData(err);
   if (data === undefined) return undefined;
-  for (const iface of [ROLLUP_IFACE, STAKING_IFACE]) {
+  for (const iface of [ROLLUP_IFACE, STAKING_IFACE, AGGREGATOR_IFACE, BATCH_LIB_IFACE]) {
     try {
       const parsed = iface.parseError(data);
       if (parsed) return { name: parsed.name, args: [...parsed.args] };
@@ -231,12 +241,12 @@ export function toClientError(err: unknown): Error {
   return err instanceof Error ? err : new RollupClientError("UNKNOWN", String(err), { cause: err });
 }
 
-/** Parsed logs of a receipt that belong to the Rollup or Staking ABIs. */
+/** Parsed logs of a receipt that belong to the Rollup, Staking or ProofAggregator ABIs. */
 export function decodeEvents(receipt: TransactionReceipt, address?: string): LogDescription[] {
   const out: LogDescription[] = [];
   for (const log of receipt.logs) {
     if (address !== undefined && log.address.toLowerCase() !== address.toLowerCase()) continue;
-    for (const iface of [ROLLUP_IFACE, STAKING_IFACE]) {
+    for (const iface of [ROLLUP_IFACE, STAKING_IFACE, AGGREGATOR_IFACE]) {
       try {
         const parsed = iface.parseLog({ topics: [...log.topics], data: log.data });
         if (parsed) {
@@ -429,8 +439,208 @@ export class RollupClient {
     return decodeEvents(receipt, this.address);
   }
 
+  // ---------------------------------------------------------------- posted proofs, batch verification (ProofAggregator)
+
+  /** The ProofAggregator the Rollup trusts (zero address before `setAggregator`). */
+  aggregatorAddress(): Promise<string> { return this.contract.aggregator(); }
+
+  /** A client of the Rollup's ProofAggregator, with this client's runner. @throws BAD_INPUT if none is set. */
+  async aggregator(): Promise<AggregatorClient> {
+    if (this.aggregatorClient === undefined) {
+      const addr = await this.contract.aggregator();
+      if (/^0x0{40}$/i.test(addr)) throw new RollupClientError("BAD_INPUT", "the Rollup has no aggregator (setAggregator not called)");
+      this.aggregatorClient = new AggregatorClient(addr, this.contract.runner!);
+    }
+    return this.aggregatorClient;
+  }
+  private aggregatorClient?: AggregatorClient;
+
+  /** Sets the ProofAggregator, once (deployer only). */
+  setAggregator(aggregator: string): Promise<TransactionReceipt> { return send(this.contract.setAggregator(aggregator)); }
+  /** The public inputs of a decided height whatever its status (what a posted proof of it claims). */
+  async statementOf(height: bigint, pubdata: BytesLike): Promise<bigint[]> {
+    try {
+      return [...(await this.contract.statementOf(height, hexlify(pubdata)))];
+    } catch (err) {
+      throw toClientError(err);
+    }
+  }
+  /** Posts a proof unverified (bond pulled from the sender: approve the aggregator for the token first). */
+  async postProof(height: bigint, proof: ProofWords): Promise<TransactionReceipt> { return (await this.aggregator()).postProof(height, proof); }
+  /** Verifies posted proofs in one batch (heights strictly increasing). */
+  async verifyBatch(items: readonly { height: bigint; proof: ProofWords; pubdata: BytesLike }[]): Promise<TransactionReceipt> {
+    return (await this.aggregator()).verifyBatch(items);
+  }
+  /** Shows a posted proof invalid; its bond is credited to the sender (in the aggregator: `claimBonds`). */
+  async challengePostedProof(height: bigint, proof: ProofWords, pubdata: BytesLike): Promise<TransactionReceipt> {
+    return (await this.aggregator()).challengePostedProof(height, proof, pubdata);
+  }
+  /** Refunds the bond of a post whose verify window is over. */
+  async reclaimBond(height: bigint, proofHash: string): Promise<TransactionReceipt> { return (await this.aggregator()).reclaimBond(height, proofHash); }
+  /** Withdraws the sender's bonds owed by the aggregator. */
+  async claimBonds(): Promise<TransactionReceipt> { return (await this.aggregator()).claim(); }
+  /** Live posted proofs (from `ProofPosted` logs, minus those no longer stored). */
+  async postedProofs(fromBlock?: bigint, toBlock?: bigint): Promise<PostedProofInfo[]> { return (await this.aggregator()).postedProofs(fromBlock, toBlock); }
+
+  /**
+   * Chooses the posted proofs to aggregate now, and the ones to challenge: see `choosePostedBatch`. Reads the
+   * live posts, the pending chain and each height's revealed pubdata; `vkey` lets it check the proofs off chain
+   * (src/zk/batchVerify.ts) so that the batch never reverts `InvalidProofBatch`.
+   */
+  async planBatch(opts: { vkey: VerificationKey; maxBatch?: number; minBatch?: number; fromBlock?: bigint; safetyBlocks?: bigint }): Promise<BatchPlan> {
+    const agg = await this.aggregator();
+    const [posts, pending, current, window] = await Promise.all([
+      agg.postedProofs(opts.fromBlock), this.pendingHeights(), this.blockNumber(), agg.contract.verifyWindow(),
+    ]);
+    const chain: { height: bigint; status: HeightStatus }[] = [];
+    for (const h of pending) chain.push({ height: h, status: (await this.getHeight(h)).status });
+    const pubdataOf = new Map<bigint, string>();
+    const inputsOf = new Map<bigint, bigint[]>();
+    for (const { height, status } of chain) {
+      if (status !== HeightStatus.Pending || !posts.some((p) => p.height === height)) continue;
+      const b = await this.revealedBlock(height);
+      pubdataOf.set(height, b.pubdata);
+      inputsOf.set(height, await this.publicInputsOf(height, b.pubdata));
+    }
+    return choosePostedBatch(posts, {
+      chain, inputsOf, pubdataOf, vkey: opts.vkey, currentBlock: BigInt(current), verifyWindow: window,
+      maxBatch: opts.maxBatch, minBatch: opts.minBatch, safetyBlocks: opts.safetyBlocks,
+    });
+  }
+
   private async blockNumber(): Promise<number> {
     return this.contract.runner!.provider!.getBlockNumber();
+  }
+}
+
+/** keccak256(abi.encode(uint256[8] proof)): the key of a posted proof (ProofAggregator). */
+export function proofHash(proof: readonly bigint[]): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["uint256[8]"], [proof]));
+}
+
+/** A live posted proof, from a `ProofPosted` log. */
+export interface PostedProofInfo {
+  height: bigint;
+  poster: string;
+  proofHash: string;
+  proof: ProofWords;
+  postedAt: bigint;
+  bond: bigint;
+}
+
+/** What to do with the posted proofs now. */
+export interface BatchPlan {
+  /** The batch to send to `verifyBatch` (strictly increasing heights, every proof valid off chain). */
+  batch: { height: bigint; proof: ProofWords; pubdata: string; proofHash: string; poster: string; postedAt: bigint }[];
+  /** Posts found invalid off chain: challenge them (`challengePostedProof`) for their bond. */
+  invalid: { height: bigint; proof: ProofWords; pubdata: string; proofHash: string; poster: string }[];
+}
+
+/**
+ * Picks the batch to aggregate from the live posts (pure; `RollupClient.planBatch` gathers the arguments).
+ * Heights are proven in chain order, and the pending chain skips empty and reorged heights, so each pending height
+ * is mapped to its index in `chain` and `selectBatch` (src/zk/batchVerify.ts) picks the longest contiguous run from
+ * the first unproven one. Per height, the earliest post that is not about to expire is the candidate (an earlier
+ * post is more likely on time); candidates are checked with `findInvalid` and an invalid one is replaced by the
+ * next post of its height, or else ends the run (and is reported for a challenge).
+ */
+export function choosePostedBatch(
+  posts: readonly PostedProofInfo[],
+  o: {
+    chain: readonly { height: bigint; status: HeightStatus }[];
+    inputsOf: ReadonlyMap<bigint, readonly bigint[]>;
+    pubdataOf: ReadonlyMap<bigint, string>;
+    vkey?: VerificationKey;
+    currentBlock: bigint;
+    verifyWindow: bigint;
+    maxBatch?: number;
+    minBatch?: number;
+    /** A post needs this many blocks of window left to be included (the batch transaction must land). Default 2. */
+    safetyBlocks?: bigint;
+  },
+): BatchPlan {
+  const safety = o.safetyBlocks ?? 2n;
+  const indexOf = new Map<bigint, bigint>(o.chain.map((c, i) => [c.height, BigInt(i)]));
+  const first = o.chain.findIndex((c) => c.status === HeightStatus.Pending);
+  const invalid: BatchPlan["invalid"] = [];
+  if (first < 0) return { batch: [], invalid };
+  const rejected = new Set<string>();
+  for (;;) {
+    // One candidate per pending height: the earliest live post not yet found invalid.
+    const byHeight = new Map<bigint, PostedProofInfo>();
+    for (const p of [...posts].sort((a, b) => (a.postedAt < b.postedAt ? -1 : a.postedAt > b.postedAt ? 1 : 0))) {
+      const idx = indexOf.get(p.height);
+      if (idx === undefined || o.chain[Number(idx)]!.status !== HeightStatus.Pending || !o.inputsOf.has(p.height)) continue;
+      if (rejected.has(p.proofHash) || byHeight.has(p.height)) continue;
+      if (p.postedAt + o.verifyWindow < o.currentBlock + 1n + safety) continue;
+      byHeight.set(p.height, p);
+    }
+    const candidates: BatchCandidate[] = [...byHeight.values()].map((p) => ({ height: indexOf.get(p.height)!, proof: p.proof, inputs: o.inputsOf.get(p.height)! }));
+    const run = selectBatch(candidates, { nextHeight: BigInt(first), maxBatch: o.maxBatch, minBatch: o.minBatch });
+    const chosen = run.map((c) => byHeight.get(o.chain[Number(c.height)]!.height)!);
+    const bad = o.vkey === undefined || run.length === 0 ? [] : findInvalid(o.vkey, run.map((c) => c.proof), run.map((c) => c.inputs));
+    if (bad.length === 0) {
+      return {
+        batch: chosen.map((p) => ({ height: p.height, proof: p.proof, pubdata: o.pubdataOf.get(p.height)!, proofHash: p.proofHash, poster: p.poster, postedAt: p.postedAt })),
+        invalid,
+      };
+    }
+    for (const i of bad) {
+      const p = chosen[i]!;
+      rejected.add(p.proofHash);
+      invalid.push({ height: p.height, proof: p.proof, pubdata: o.pubdataOf.get(p.height)!, proofHash: p.proofHash, poster: p.poster });
+    }
+  }
+}
+
+/** Client of the ProofAggregator (posted proofs, batched verification, challenges, bonds). */
+export class AggregatorClient {
+  readonly contract: ProofAggregator;
+  readonly address: string;
+
+  constructor(address: string, runner: ContractRunner) {
+    this.address = address;
+    this.contract = ProofAggregator__factory.connect(address, runner);
+  }
+
+  connect(signer: Signer): AggregatorClient {
+    return new AggregatorClient(this.address, signer);
+  }
+
+  postBond(): Promise<bigint> { return this.contract.postBond(); }
+  verifyWindow(): Promise<bigint> { return this.contract.verifyWindow(); }
+  claimable(account: string): Promise<bigint> { return this.contract.claimable(account); }
+  reorgBlockedUntil(height: bigint): Promise<bigint> { return this.contract.reorgBlockedUntil(height); }
+  async postedProof(height: bigint, hash: string): Promise<{ poster: string; postedAt: bigint }> {
+    const [poster, postedAt] = await this.contract.postedProof(height, hash);
+    return { poster, postedAt };
+  }
+
+  postProof(height: bigint, proof: ProofWords): Promise<TransactionReceipt> { return send(this.contract.postProof(height, proof)); }
+  verifyBatch(items: readonly { height: bigint; proof: ProofWords; pubdata: BytesLike }[]): Promise<TransactionReceipt> {
+    return send(this.contract.verifyBatch(items.map((i) => i.height), items.map((i) => i.proof), items.map((i) => hexlify(i.pubdata))));
+  }
+  challengePostedProof(height: bigint, proof: ProofWords, pubdata: BytesLike): Promise<TransactionReceipt> {
+    return send(this.contract.challengePostedProof(height, proof, hexlify(pubdata)));
+  }
+  reclaimBond(height: bigint, hash: string): Promise<TransactionReceipt> { return send(this.contract.reclaimBond(height, hash)); }
+  claim(): Promise<TransactionReceipt> { return send(this.contract.claim()); }
+
+  /** Posts still stored (not verified, rejected or reclaimed), from `ProofPosted` logs since `fromBlock`. */
+  async postedProofs(fromBlock?: bigint, toBlock?: bigint): Promise<PostedProofInfo[]> {
+    const logs = await this.contract.queryFilter(this.contract.filters.ProofPosted(), Number(fromBlock ?? 0n), toBlock === undefined ? "latest" : Number(toBlock));
+    const out: PostedProofInfo[] = [];
+    for (const log of logs) {
+      const { height, poster, proofHash: hash, proof, bond } = log.args;
+      const live = await this.contract.postedProof(height, hash);
+      if (live[0].toLowerCase() !== poster.toLowerCase()) continue;
+      out.push({ height, poster, proofHash: hash, proof: [...proof] as ProofWords, postedAt: BigInt(log.blockNumber), bond });
+    }
+    return out;
+  }
+
+  decodeEvents(receipt: TransactionReceipt): LogDescription[] {
+    return decodeEvents(receipt, this.address);
   }
 }
 

@@ -12,7 +12,7 @@ export interface CircuitArtifacts {
   name: string;
   /** Suffix of the Solidity contracts, e.g. "T2_D8". */
   tag: string;
-  /** Compiler output folder (build/circuits/<name>/). */
+  /** Compiler output folder (build/circuits/T{T}_D{D}/, as src/zk/compile.ts writes it). */
   circuitDir: string;
   r1csPath: string;
   wasmPath: string;
@@ -37,14 +37,14 @@ export function artifactsFor(cfg: CircuitConfig, root = "."): CircuitArtifacts {
   checkConfig(cfg);
   const tag = `T${cfg.T}_D${cfg.D}`;
   const name = `block_${tag}`;
-  const circuitDir = join(root, "build", "circuits", name);
+  const circuitDir = join(root, "build", "circuits", tag);
   const setupDir = join(root, "build", "setup", name);
   return {
     name,
     tag,
     circuitDir,
-    r1csPath: join(circuitDir, `${name}.r1cs`),
-    wasmPath: join(circuitDir, `${name}_js`, `${name}.wasm`),
+    r1csPath: join(circuitDir, "main.r1cs"),
+    wasmPath: join(circuitDir, "main_js", "main.wasm"),
     setupDir,
     zkeyPath: join(setupDir, "circuit.zkey"),
     vkeyPath: join(setupDir, "vkey.json"),

@@ -77,8 +77,36 @@ const FFJAVASCRIPT: string = "ffjavascript";
 
 let snarkjsPromise: Promise<Snarkjs> | undefined;
 
+type Curve = { terminate(): Promise<void> };
+const seenCurves = new Set<Curve>();
+
+/**
+ * Records every multi-threaded bn128 curve ffjavascript publishes in `globalThis.curve_bn128`.
+ * Why: the project holds three copies of ffjavascript (snarkjs's, circomlibjs's 0.2.x, r1csfile's) and each sets
+ * `globalThis.curve_bn128 = null` when it is first loaded. Loading circomlibjs after snarkjs built its curve thus
+ * "forgets" a curve whose worker threads then keep the process alive forever. Tracking assignments lets
+ * releaseSnarkjsCurve terminate every curve that was built.
+ */
+function trackCurves(): void {
+  const g = globalThis as Record<string, unknown>;
+  const desc = Object.getOwnPropertyDescriptor(g, "curve_bn128");
+  if (desc && desc.set) return;
+  let current = g.curve_bn128 as Curve | null | undefined;
+  if (current) seenCurves.add(current);
+  Object.defineProperty(g, "curve_bn128", {
+    configurable: true,
+    enumerable: true,
+    get: () => current,
+    set: (v: Curve | null | undefined) => {
+      if (v) seenCurves.add(v);
+      current = v;
+    },
+  });
+}
+
 /** Loads snarkjs (ESM build) once. */
 export function loadSnarkjs(): Promise<Snarkjs> {
+  trackCurves();
   snarkjsPromise ??= import(SNARKJS) as Promise<Snarkjs>;
   return snarkjsPromise;
 }
@@ -91,13 +119,14 @@ export async function loadFfjavascript(): Promise<any> {
 
 /**
  * snarkjs keeps one multi-threaded bn128 instance in `globalThis.curve_bn128`; its worker threads keep a process
- * alive. Scripts call this before they finish.
+ * alive. Scripts and test suites call this when they finish: it terminates every such curve built since snarkjs
+ * was loaded through loadSnarkjs (see trackCurves). The next snarkjs call builds a new one.
  */
 export async function releaseSnarkjsCurve(): Promise<void> {
-  const g = globalThis as { curve_bn128?: { terminate(): Promise<void> } };
-  const c = g.curve_bn128;
-  if (c) {
-    g.curve_bn128 = undefined;
-    await c.terminate();
-  }
+  const g = globalThis as { curve_bn128?: Curve | null };
+  if (g.curve_bn128) seenCurves.add(g.curve_bn128);
+  const curves = [...seenCurves];
+  seenCurves.clear();
+  g.curve_bn128 = null;
+  for (const c of curves) await c.terminate();
 }

@@ -10,7 +10,7 @@ import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { DEV_SETUP_LABEL, FR, devSecrets, lagrangeAt, rootOfUnity, writeDevPtau } from "../../src/zk/devPtau.js";
 import { setupCircuit, type SetupResult } from "../../src/zk/setup.js";
-import { renderAdapter, renderVerifier } from "../../src/zk/export.js";
+import { exportVerifier, renderAdapter, renderVerifier } from "../../src/zk/export.js";
 import { Prover, closeProver, proveBlock, verifyOffchain, type ProveResult } from "../../src/zk/prover.js";
 import { fromContractProof, toContractProof } from "../../src/zk/proof.js";
 import { ZkError } from "../../src/zk/errors.js";
@@ -37,24 +37,13 @@ describe("zk pipeline (dev setup, prover, verifier export)", function () {
 
   before(async function () {
     circuit = await compileFixture();
-    if (process.env.ZK_STEP === "1") return;
     dev = await setupCircuit({ r1csPath: circuit.r1csPath, name: "fixture", setupDir: join(RUN_DIR, "a") });
-    if (process.env.ZK_STEP === "2") return;
-    if (process.env.ZK_STEP === "3") { await fixtureInput(11n, 7n, 3n, 4n, 5n); return; }
     proved = await proveBlock({ wasmPath: circuit.wasmPath, zkeyPath: dev.zkeyPath, input: await fixtureInput(11n, 7n, 3n, 4n, 5n) });
   });
 
   after(async function () {
     await closeProver();
     await rm(RUN_DIR, { recursive: true, force: true });
-    if (process.env.ZK_DEBUG_HANDLES) {
-      console.log("active after", process.getActiveResourcesInfo());
-      setTimeout(() => {
-        console.log("still alive", process.getActiveResourcesInfo());
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        for (const h of (process as any)._getActiveHandles()) console.log(h?.constructor?.name, Object.keys(h ?? {}), h?.hasRef?.());
-      }, 5000).unref();
-    }
   });
 
   describe("dev setup", function () {
@@ -175,6 +164,26 @@ describe("zk pipeline (dev setup, prover, verifier export)", function () {
       expect(proved.proof[2]).to.equal(BigInt(proved.snarkjsProof.pi_b[0][1])); // B.x imaginary part first
       expect(() => fromContractProof(proved.proof.slice(1))).to.throw(ZkError);
       expect(() => fromContractProof([...proved.proof.slice(0, 7), -1n])).to.throw(ZkError);
+    });
+  });
+
+  describe("export", function () {
+    it("writes vkey, verifier and adapter for a (T, D) once, then only when content changes", async function () {
+      const root = join(RUN_DIR, "export");
+      const opts = { T: 2, D: 8, zkeyPath: dev.zkeyPath, mode: dev.mode, root, vkeyPath: join(root, "vkey.json") };
+      const first = await exportVerifier(opts);
+      expect(first.written).to.have.length(3);
+      expect(first.verifierContract).to.equal("Groth16Verifier_T2_D8");
+      expect(first.adapterContract).to.equal("BlockVerifier_T2_D8");
+      const sol = await readFile(first.verifierPath, "utf8");
+      expect(sol).to.match(/contract Groth16Verifier_T2_D8 \{/);
+      expect(sol).to.match(/INSECURE/);
+      expect(await readFile(first.adapterPath, "utf8")).to.match(/uint256 public constant N_PUBLIC = 5;/);
+      expect(JSON.parse(await readFile(first.vkeyPath, "utf8"))).to.deep.equal(dev.vkey);
+      const second = await exportVerifier(opts);
+      expect(second.written).to.deep.equal([]);
+      await expectZkError(exportVerifier({ ...opts, zkeyPath: join(RUN_DIR, "none.zkey") }), "FILE_NOT_FOUND");
+      await expectZkError(exportVerifier({ ...opts, T: 0 }), "BAD_ARGUMENT");
     });
   });
 

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IBatchVerifier} from "./interfaces/IBatchVerifier.sol";
+import {IProofAggregator} from "./interfaces/IProofAggregator.sol";
+import {Rollup} from "./Rollup.sol";
+import "./errors/Errors.sol";
+
+/// @notice Parameters of the ProofAggregator, fixed at deployment (docs/batch-verification.md, "Posting").
+struct AggregatorConfig {
+    /// @dev Bond per posted proof, in the protocol token (refunded when the proof is verified or its window ends;
+    ///      paid to whoever shows it invalid).
+    uint256 postBond;
+    /// @dev L1 blocks after posting in which the post can be verified (and during which it holds off a reorg).
+    uint32 verifyWindow;
+    /// @dev Aggregation reward per batch (fixed part of the gas), from the Rollup's reward pool.
+    uint256 batchReward;
+    /// @dev Aggregation reward per verified height (marginal part of the gas), from the Rollup's reward pool.
+    uint256 batchRewardPerHeight;
+}
+
+/// @title ProofAggregator: post block proofs unverified, verify many in one batched pairing check
+/// @notice Seed 000 / PROTOCOL.md step 7. `postProof` records only keccak256(proof), the poster, the L1 block and a
+///         bond (the proof itself goes into the `ProofPosted` log so any aggregator can pick it up). `verifyBatch`
+///         checks a set of posted proofs of one circuit with Groth16BatchLib (through the circuit's generated
+///         IBatchVerifier) against the public inputs the Rollup rebuilds from what was revealed, and has the
+///         Rollup mark the heights proven as of the blocks they were POSTED in. `challengePostedProof` shows one
+///         posted proof invalid with a single verification and pays its bond to the challenger.
+/// @dev A separate contract keeps the Rollup under the 24 KB code limit; the Rollup trusts exactly this contract
+///      (`Rollup.setAggregator`, once). Bonds are held here and paid by pull (`claim`):
+///      `token.balanceOf(this) == totalBonds + totalClaimable`.
+contract ProofAggregator is IProofAggregator, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
+    /// @notice One posted, not yet verified proof. One storage slot.
+    struct PostedProof {
+        address poster;
+        uint64 postedAt;
+    }
+
+    Rollup public immutable rollup;
+    IBatchVerifier public immutable verifier;
+    IERC20 public immutable token;
+    uint256 public immutable postBond;
+    uint256 public immutable verifyWindow;
+    uint256 public immutable batchReward;
+    uint256 public immutable batchRewardPerHeight;
+    /// @dev Public inputs per proof (3 + T).
+    uint256 private immutable _nPub;
+
+    /// @dev height => keccak256(abi.encode(proof)) => post. Several different proofs may be posted per height, so
+    ///      junk cannot stall a height: an honest prover posts its own next to it.
+    mapping(uint256 => mapping(bytes32 => PostedProof)) private _posts;
+    /// @inheritdoc IProofAggregator
+    mapping(uint256 => uint256) public reorgBlockedUntil;
+    /// @notice Bonds owed to each account (refunds and challenge payouts), withdrawn with `claim`.
+    mapping(address => uint256) public claimable;
+    /// @notice Sum of `claimable`.
+    uint256 public totalClaimable;
+    /// @notice Bonds of live posts.
+    uint256 public totalBonds;
+
+    /// @notice A proof was posted for `height` (unverified). `proof` is logged so anyone can aggregate it.
+    event ProofPosted(uint256 indexed height, address indexed poster, bytes32 indexed proofHash, uint256[8] proof, uint256 bond);
+    /// @notice A batch of posted proofs verified; its heights were marked proven (and finalized if ready).
+    event BatchVerified(address indexed aggregator, uint256 firstHeight, uint256 lastHeight, uint256 count, uint256 rewardAsked);
+    /// @notice One posted proof verified in a batch; its bond went back to the poster.
+    event PostedProofVerified(uint256 indexed height, address indexed poster, bytes32 indexed proofHash, uint256 postedAt);
+    /// @notice A posted proof was shown invalid and removed; its bond went to the challenger.
+    event PostedProofRejected(uint256 indexed height, address indexed poster, bytes32 indexed proofHash, address challenger, uint256 bond);
+    /// @notice A post whose window ended unverified and unchallenged was removed; its bond went back to the poster.
+    event BondReclaimed(uint256 indexed height, address indexed poster, bytes32 indexed proofHash, uint256 bond);
+    /// @notice Bonds were withdrawn.
+    event Claimed(address indexed account, uint256 amount);
+
+    /// @param rollup_ the Rollup (its token is the bond token; it must then `setAggregator(this)`)
+    /// @param verifier_ the batch verifier of the Rollup's circuit (public-input count must be 3 + T)
+    /// @param config_ bond, verify window and aggregation rewards
+    constructor(Rollup rollup_, IBatchVerifier verifier_, AggregatorConfig memory config_) {
+        if (address(rollup_) == address(0) || address(verifier_) == address(0)) revert ZeroAddress();
+        if (config_.verifyWindow == 0) revert InvalidConfig("verifyWindow");
+        uint256 expected = 3 + uint256(rollup_.config().slots);
+        uint256 got = verifier_.publicInputCount();
+        if (got != expected) revert VerifierMismatch(got, expected);
+        rollup = rollup_;
+        verifier = verifier_;
+        token = rollup_.token();
+        postBond = config_.postBond;
+        verifyWindow = config_.verifyWindow;
+        batchReward = config_.batchReward;
+        batchRewardPerHeight = config_.batchRewardPerHeight;
+        _nPub = expected;
+    }
+
+    // ------------------------------------------------------------------------------------------------ posting
+
+    /// @notice Posts a proof of `height` without verifying it; the bond is pulled from the sender.
+    /// @dev Allowed from the end of the height's commit phase (it has a winner) while it is pending and before its
+    ///      late deadline, so a post can hold off a reorg by at most `verifyWindow` blocks past that deadline.
+    ///      Only the hash is stored (one slot); the block it lands in decides "late" if it is verified.
+    /// @param height the L2 height
+    /// @param proof the Groth16 proof words
+    /// @return proofHash keccak256(abi.encode(proof)), the post's key
+    function postProof(uint256 height, uint256[8] calldata proof) external nonReentrant returns (bytes32 proofHash) {
+        (Rollup.HeightStatus status, bool decided, uint256 lateDeadline) = rollup.proofWindow(height);
+        if (status != Rollup.HeightStatus.Pending || !decided || block.number >= lateDeadline) {
+            revert PostingClosed(height, lateDeadline);
+        }
+        proofHash = keccak256(abi.encode(proof));
+        PostedProof storage p = _posts[height][proofHash];
+        if (p.poster != address(0)) revert ProofAlreadyPosted(height, proofHash);
+        uint256 bond = postBond;
+        if (bond != 0) {
+            uint256 before = token.balanceOf(address(this));
+            token.safeTransferFrom(msg.sender, address(this), bond);
+            uint256 received = token.balanceOf(address(this)) - before;
+            if (received < bond) revert InsufficientReceived(received, bond);
+            totalBonds += bond;
+        }
+        p.poster = msg.sender;
+        p.postedAt = uint64(block.number);
+        uint256 until = block.number + verifyWindow;
+        if (until > reorgBlockedUntil[height]) reorgBlockedUntil[height] = until;
+        emit ProofPosted(height, msg.sender, proofHash, proof, bond);
+    }
+
+    // ------------------------------------------------------------------------------------------------ batch
+
+    /// @notice Verifies posted proofs in one batched pairing check and marks their heights proven (finalizing
+    ///         the ready prefix). The sender is credited the aggregation reward by the Rollup; posters get their
+    ///         bonds back and are the heights' submitters (late iff posted at or after the proving deadline).
+    /// @dev All or nothing: a batch with any invalid proof reverts `InvalidProofBatch` (check it off chain first
+    ///      with src/zk/batchVerify.ts). Refused with no state change: empty or ragged input, the same proof twice
+    ///      (`DuplicateProofInBatch`), heights not strictly increasing (`HeightsOutOfOrder`), a height without that
+    ///      posted proof (`ProofNotPosted`), an expired post (`PostExpired`), and, from the Rollup, a reorged,
+    ///      proven or undecided height or wrong pubdata (`HeightReorged`, `AlreadyProven`, `HeightNotDecided`,
+    ///      `PubdataMismatch`). The inputs are rebuilt by the Rollup (`publicInputsOf`), never taken from the caller.
+    /// @param heights the heights, strictly increasing
+    /// @param proofs the posted proofs, one per height (checked against the stored hashes)
+    /// @param pubdatas each height's revealed pubdata
+    function verifyBatch(uint256[] calldata heights, uint256[8][] calldata proofs, bytes[] calldata pubdatas)
+        external
+        nonReentrant
+    {
+        uint256 n = heights.length;
+        if (n == 0) revert EmptyProofBatch();
+        if (proofs.length != n || pubdatas.length != n) revert BatchLengthMismatch(n, proofs.length, pubdatas.length);
+        Batch memory b = Batch({
+            hashes: new bytes32[](n),
+            posters: new address[](n),
+            postedAt: new uint256[](n),
+            fees: new uint256[](n),
+            flat: new uint256[](n * _nPub)
+        });
+        for (uint256 i = 0; i < n; ++i) {
+            if (i != 0 && heights[i] <= heights[i - 1]) revert HeightsOutOfOrder(i, heights[i - 1], heights[i]);
+            _prepare(b, i, heights[i], proofs[i], pubdatas[i]);
+        }
+        if (!verifier.verifyBatch(proofs, b.flat)) revert InvalidProofBatch();
+
+        uint256 bond = postBond;
+        for (uint256 i = 0; i < n; ++i) {
+            delete _posts[heights[i]][b.hashes[i]];
+            _credit(b.posters[i], bond);
+            emit PostedProofVerified(heights[i], b.posters[i], b.hashes[i], b.postedAt[i]);
+        }
+        totalBonds -= bond * n;
+        uint256 reward = batchReward + batchRewardPerHeight * n;
+        emit BatchVerified(msg.sender, heights[0], heights[n - 1], n, reward);
+        rollup.markProvenBatch(heights, b.posters, b.postedAt, b.fees, msg.sender, reward);
+    }
+
+    /// @dev Working arrays of one `verifyBatch` (a struct keeps the stack shallow).
+    struct Batch {
+        bytes32[] hashes;
+        address[] posters;
+        uint256[] postedAt;
+        uint256[] fees;
+        uint256[] flat;
+    }
+
+    /// @dev Checks entry `i` of a batch (distinct proof, posted, not expired) and fills in its
+    ///      row of public inputs, rebuilt by the Rollup (which also refuses reorged/proven heights, bad pubdata).
+    function _prepare(
+        Batch memory b,
+        uint256 i,
+        uint256 height,
+        uint256[8] calldata proof,
+        bytes calldata pubdata
+    ) private view {
+        bytes32 hash = keccak256(abi.encode(proof));
+        // n is small (tens): the quadratic scan costs less than a memory hash set would.
+        for (uint256 j = 0; j < i; ++j) {
+            if (b.hashes[j] == hash) revert DuplicateProofInBatch(j, i);
+        }
+        b.hashes[i] = hash;
+        PostedProof memory p = _posts[height][hash];
+        if (p.poster == address(0)) revert ProofNotPosted(height, hash);
+        uint256 deadline = uint256(p.postedAt) + verifyWindow;
+        if (block.number >= deadline) revert PostExpired(height, hash, deadline);
+        uint256[] memory inputs = rollup.publicInputsOf(height, pubdata);
+        _copyRow(b.flat, i, inputs);
+        b.posters[i] = p.poster;
+        b.postedAt[i] = p.postedAt;
+        b.fees[i] = inputs[2];
+    }
+
+    function _copyRow(uint256[] memory flat, uint256 i, uint256[] memory inputs) private view {
+        uint256 m = _nPub;
+        for (uint256 k = 0; k < m; ++k) {
+            flat[i * m + k] = inputs[k];
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ challenge
+
+    /// @notice Shows one posted proof invalid with a single Groth16 verification, removes it and credits its bond
+    ///         to the sender. Anyone, as long as the post exists (its height may meanwhile be proven or reorged).
+    /// @dev The statement is the Rollup's (`statementOf`: parent root, revealed root and pubdata), so a wrong
+    ///      pubdata cannot make a valid proof look invalid (`PubdataMismatch`). Too little gas reverts
+    ///      (Groth16BatchLib `InsufficientGas`) instead of returning false, so an honest poster cannot be robbed by
+    ///      a starved call. A proof that verifies is refused (`PostedProofIsValid`).
+    /// @param height the L2 height
+    /// @param proof the posted proof
+    /// @param pubdata the height's revealed pubdata
+    function challengePostedProof(uint256 height, uint256[8] calldata proof, bytes calldata pubdata)
+        external
+        nonReentrant
+    {
+        bytes32 hash = keccak256(abi.encode(proof));
+        PostedProof memory p = _posts[height][hash];
+        if (p.poster == address(0)) revert ProofNotPosted(height, hash);
+        uint256[] memory inputs = rollup.statementOf(height, pubdata);
+        if (verifier.verifySingle(proof, inputs)) revert PostedProofIsValid(height, hash);
+        delete _posts[height][hash];
+        uint256 bond = postBond;
+        totalBonds -= bond;
+        _credit(msg.sender, bond);
+        emit PostedProofRejected(height, p.poster, hash, msg.sender, bond);
+    }
+
+    /// @notice Removes a post whose verify window is over (never verified, never shown invalid) and refunds its
+    ///         bond to the poster. Anyone may call.
+    /// @dev The window doubles as the challenge period: a junk post that nobody challenged in `verifyWindow`
+    ///      blocks gets its bond back, but it never counted for anything (only verified posts mark heights).
+    /// @param height the L2 height
+    /// @param proofHash the post's key
+    function reclaimBond(uint256 height, bytes32 proofHash) external nonReentrant {
+        PostedProof memory p = _posts[height][proofHash];
+        if (p.poster == address(0)) revert ProofNotPosted(height, proofHash);
+        uint256 availableAt = uint256(p.postedAt) + verifyWindow;
+        if (block.number < availableAt) revert BondLocked(height, proofHash, availableAt);
+        delete _posts[height][proofHash];
+        uint256 bond = postBond;
+        totalBonds -= bond;
+        _credit(p.poster, bond);
+        emit BondReclaimed(height, p.poster, proofHash, bond);
+    }
+
+    /// @notice Withdraws every bond owed to the sender.
+    function claim() external nonReentrant {
+        uint256 amount = claimable[msg.sender];
+        if (amount == 0) revert NothingToClaim();
+        claimable[msg.sender] = 0;
+        totalClaimable -= amount;
+        token.safeTransfer(msg.sender, amount);
+        emit Claimed(msg.sender, amount);
+    }
+
+    // ------------------------------------------------------------------------------------------------ views
+
+    /// @notice A posted proof (poster zero if none).
+    /// @param height the L2 height
+    /// @param proofHash keccak256(abi.encode(proof))
+    /// @return poster who posted it
+    /// @return postedAt the L1 block it was posted in
+    function postedProof(uint256 height, bytes32 proofHash) external view returns (address poster, uint256 postedAt) {
+        PostedProof memory p = _posts[height][proofHash];
+        return (p.poster, p.postedAt);
+    }
+
+    /// @notice The key of a proof: keccak256(abi.encode(proof)).
+    /// @param proof the proof words
+    /// @return the hash
+    function proofHashOf(uint256[8] calldata proof) external pure returns (bytes32) {
+        return keccak256(abi.encode(proof));
+    }
+
+    function _credit(address account, uint256 amount) private {
+        if (amount == 0) return;
+        claimable[account] += amount;
+        totalClaimable += amount;
+    }
+}

@@ -1,0 +1,53 @@
+/**
+ * Gas of `ProofAggregator.verifyBatch` on the Rollup (batched Groth16 check with the generated
+ * BatchVerifier_T2_D8, inputs rebuilt by the Rollup, heights marked proven and finalized, bonds refunded,
+ * aggregation reward), with real proofs of the CI circuit. For the tests (`batch.test.ts` prints it) and the
+ * benchmark: `measureRollupBatchGas({ ethers, networkHelpers }, [1, 2, 4])`. No side effects at import.
+ */
+import type { ProofWords } from "../../src/client/index.js";
+import { commitHeight, deployRealChain, proveBlocks, realBlocks, type Conn, type RealBlocks } from "./realChain.js";
+
+/** Gas of one verifyBatch transaction of n heights. */
+export interface RollupBatchGasPoint {
+  n: number;
+  /** Transaction gasUsed (21,000 base + calldata + execution). */
+  gas: number;
+  /** gas / n. */
+  perHeight: number;
+  /** gasUsed of one `postProof` (the cheap part each prover pays). */
+  postGas: number;
+}
+
+/**
+ * Deploys a fresh chain per size, commits n real blocks, posts their proofs and verifies them in one batch.
+ * @param conn the Hardhat connection (`await network.connect()`)
+ * @param sizes batch sizes (default 1, 2, 4)
+ * @param prepared blocks and proofs already made (`realBlocks(max n)` + `proveBlocks`); made here if absent
+ *        (3 real proofs, 2-20 s each)
+ */
+export async function measureRollupBatchGas(
+  conn: Conn,
+  sizes: readonly number[] = [1, 2, 4],
+  prepared?: { chain: RealBlocks; proofs: readonly ProofWords[] },
+): Promise<RollupBatchGasPoint[]> {
+  const max = Math.max(...sizes);
+  const chain = prepared?.chain ?? (await realBlocks(max));
+  const proofs = prepared?.proofs ?? (await proveBlocks(chain.blocks));
+  if (chain.blocks.length < max || proofs.length < max) throw new Error(`need ${max} blocks and proofs`);
+  const out: RollupBatchGasPoint[] = [];
+  for (const n of sizes) {
+    const c = await deployRealChain(conn, { genesisRoot: chain.genesisRoot });
+    const agg = c.agg.connect(c.prover);
+    let postGas = 0;
+    for (let i = 0; i < n; i++) {
+      await commitHeight(c, BigInt(i + 1), chain.blocks[i]!);
+      const r = await agg.postProof(BigInt(i + 1), proofs[i]!);
+      postGas = Number(r.gasUsed);
+    }
+    const items = Array.from({ length: n }, (_, i) => ({ height: BigInt(i + 1), proof: proofs[i]!, pubdata: chain.blocks[i]!.pubdata }));
+    const receipt = await c.agg.connect(c.outsider).verifyBatch(items);
+    const gas = Number(receipt.gasUsed);
+    out.push({ n, gas, perHeight: Math.round(gas / n), postGas });
+  }
+  return out;
+}
