@@ -147,6 +147,8 @@ export interface CircuitRow {
     seconds: { ptau: number; zkeyNew: number; beacon: number; total: number };
     zkeyBytes: number;
     ptauBytes: number;
+    /** Size of a prepared ptau of this power in snarkjs's layout (what a ceremony file for it weighs): 1152 x 2^power - 64 bytes. */
+    ptauBytesAtPower: number;
     wasmBytes: number;
   };
 }
@@ -205,6 +207,8 @@ export async function benchCircuits(configs: { T: number; D: number }[], reps: n
         },
         zkeyBytes: b.setup.zkeyBytes,
         ptauBytes: b.setup.ptauBytes,
+        // Measured on the dev ptau files of 2^15..2^17 (same layout as snarkjs's prepared ptau).
+        ptauBytesAtPower: 1152 * 2 ** b.setup.power - 64,
         wasmBytes,
       },
     });

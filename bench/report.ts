@@ -56,25 +56,26 @@ export function renderMarkdown(r: Record<string, unknown>): string {
     out.push("");
     out.push("### Setup and artifact sizes");
     out.push("");
-    out.push("Dev setup = INSECURE dev ptau (src/zk/devPtau.ts) + snarkjs `zkey new` + deterministic `zkey beacon`. Times are those of the run that produced the cached setup (`cached` = this run reused it). The dev ptau of a power is shared by all circuits of that power.");
+    out.push("Dev setup (INSECURE, known secrets): the dev zkey is written directly from the secrets (src/zk/devZkey.ts, byte-identical to snarkjs `zkey new` + the deterministic beacon on the dev ptau; no ptau file is needed, so ptau s is 0). Times are those of the run that produced the cached setup (`cached` = this run reused it), measured on the shared machine. \"ptau at this power\" is what a prepared ceremony ptau of that power weighs (snarkjs layout, 1152 x 2^power bytes), which a real setup would need.");
     out.push("");
     out.push(table(
-      ["T", "D", "compile s", "2^power", "ptau s", "zkey new s", "beacon s", "setup total s", "cached", "ptau", "zkey", "wasm"],
-      c.map((x) => [x.T, x.D, s(x.compileSeconds, 1), x.power, s(x.setup.seconds.ptau, 1), s(x.setup.seconds.zkeyNew, 1), s(x.setup.seconds.beacon, 1), s(x.setup.seconds.total, 1), x.setup.cached ? "yes" : "no", mib(x.setup.ptauBytes), mib(x.setup.zkeyBytes), mib(x.setup.wasmBytes)]),
+      ["T", "D", "compile s", "2^power", "ptau s", "zkey s", "beacon s", "setup total s", "cached", "ptau file used", "ptau at this power", "zkey", "wasm"],
+      c.map((x) => [x.T, x.D, s(x.compileSeconds, 1), x.power, s(x.setup.seconds.ptau, 1), s(x.setup.seconds.zkeyNew, 1), s(x.setup.seconds.beacon, 1), s(x.setup.seconds.total, 1), x.setup.cached ? "yes" : "no", x.setup.ptauBytes ? mib(x.setup.ptauBytes) : "none (dev)", mib(x.setup.ptauBytesAtPower ?? 1152 * 2 ** x.power - 64), mib(x.setup.zkeyBytes), mib(x.setup.wasmBytes)]),
     ));
     out.push("");
   } else out.push("not measured (run `npm run bench -- --only circuits`)\n");
 
-  const pt = r.ptauComparison as PtauComparison | undefined;
+  const ptRaw = r.ptauComparison as PtauComparison | PtauComparison[] | undefined;
+  const pt = ptRaw === undefined ? undefined : Array.isArray(ptRaw) ? ptRaw : [ptRaw];
   out.push("### Dev ptau vs snarkjs `powersoftau prepare phase2` (same power, same run)");
   out.push("");
   if (pt) {
     out.push(table(
       ["2^power", "snarkjs new s", "snarkjs prepare phase2 s", "dev ptau s", "ratio (prepare / dev)", "sizes (snarkjs / dev)"],
-      [[pt.power, s(pt.snarkjsNewSeconds), s(pt.snarkjsPrepareSeconds), s(pt.devPtauSeconds), `${pt.ratio}x`, `${n(pt.snarkjsBytes)} / ${n(pt.devBytes)} bytes`]],
+      pt.map((x) => [x.power, s(x.snarkjsNewSeconds), s(x.snarkjsPrepareSeconds), s(x.devPtauSeconds), `${x.ratio}x`, `${n(x.snarkjsBytes)} / ${n(x.devBytes)} bytes`]),
     ));
     out.push("");
-    out.push("snarkjs prepare grows about 2.1x per power (a group FFT); the dev ptau computes the Lagrange points from scalars (it knows tau: INSECURE by construction), so the ratio widens with the power.");
+    out.push("snarkjs's prepare grows about 2.1x per power (a group FFT: 64 s at 2^12 and about 10 minutes at 2^15 on an idle machine, extrapolated 22 min at 2^16 and 46 min at 2^17, see /work/shared/TOOLCHAIN.md). The dev ptau computes the Lagrange points from scalars (it knows tau: INSECURE by construction); at small powers its fixed cost (worker threads, precomputed tables) dominates, so a ratio below 1 there is expected, and the ratio grows with the power. The dev ptau times of the real setups (2^15 to 2^17) are in the setup table above (column ptau s).");
   } else out.push("not measured");
   out.push("");
 

@@ -2,8 +2,8 @@
  * `npm run bench`: circuits, proving throughput, gas. Writes bench/report.json (read-merge-write: keys written by
  * other tools are kept) and bench/report.md (rendered from the merged JSON). See docs/benchmark.md.
  *
- *   npm run bench -- [--only circuits,throughput,ptau,gas,batch,l1] [--reps 2] [--blocks 4] [--ptau-power 11]
- *                    [--routes sequential,pipelined,parallel-2x1,parallel-2x2]
+ *   npm run bench -- [--only circuits,throughput,ptau,gas,batch,l1] [--reps 2] [--blocks 4] [--ptau-power 11,13]
+ *                    [--routes sequential,pipelined,parallel-2x1,parallel-2x2] [--configs 2x8,4x16,8x16] [--skip ptau]
  *
  * "circuits" alone also runs "throughput" and "ptau" (they are the circuit numbers); name them to run them alone.
  */
@@ -59,8 +59,10 @@ async function main(): Promise<void> {
       only: { type: "string" },
       reps: { type: "string", default: "2" },
       blocks: { type: "string", default: "4" },
-      "ptau-power": { type: "string", default: "11" },
+      "ptau-power": { type: "string", default: "11,13" },
       routes: { type: "string" },
+      configs: { type: "string" },
+      skip: { type: "string" },
     },
     strict: true,
   });
@@ -73,9 +75,17 @@ async function main(): Promise<void> {
       only.add("ptau");
     }
   }
+  for (const s of (values.skip ?? "").split(",").map((x) => x.trim()).filter(Boolean)) only.delete(s as Section);
+  const configs = values.configs
+    ? values.configs.split(",").map((c) => {
+        const m = /^(\d+)x(\d+)$/.exec(c.trim());
+        if (!m) throw new Error(`--configs takes TxD items like 2x8,8x16; got "${c}"`);
+        return { T: Number(m[1]), D: Number(m[2]) };
+      })
+    : CIRCUITS;
   const reps = Number(values.reps);
   const nBlocks = Number(values.blocks);
-  const ptauPower = Number(values["ptau-power"]);
+  const ptauPowers = values["ptau-power"]!.split(",").map(Number);
   const routes = values.routes?.split(",").map((x) => x.trim());
 
   const started = performance.now();
@@ -98,18 +108,23 @@ async function main(): Promise<void> {
 
   if (only.has("build") && values.only) {
     // Compile + set up every configuration (cached) without measuring: warms the caches before a timed run.
-    for (const { T, D } of CIRCUITS) await build(T, D, log);
+    for (const { T, D } of configs) await build(T, D, log);
   }
   if (only.has("circuits")) {
-    const rows = await benchCircuits(CIRCUITS, reps, log);
-    await save({ circuits: rows }, "circuits");
+    const rows = await benchCircuits(configs, reps, log);
+    // Replace only the configurations measured now (a run with --configs keeps the other rows).
+    const old = ((await readReport()).circuits as { T: number; D: number }[] | undefined) ?? [];
+    const merged = [...old.filter((o) => !rows.some((r) => r.T === o.T && r.D === o.D)), ...rows].sort((a, b) => a.T - b.T || a.D - b.D);
+    await save({ circuits: merged }, "circuits");
   }
   if (only.has("throughput")) {
     const tp = await benchThroughput({ T: 8, D: 16, blocks: nBlocks, routes, log });
     await save({ throughput: tp }, "throughput");
   }
   if (only.has("ptau")) {
-    await save({ ptauComparison: await benchPtau(ptauPower, log) }, "ptau");
+    const rows = [];
+    for (const p of ptauPowers) rows.push(await benchPtau(p, log));
+    await save({ ptauComparison: rows }, "ptau");
   }
   if (only.has("gas")) {
     const rows: VerifyGasRow[] = [];

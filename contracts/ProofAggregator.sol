@@ -41,12 +41,19 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
         uint64 postedAt;
     }
 
+    /// @notice The Rollup whose heights this contract proves (it must have `setAggregator(this)`).
     Rollup public immutable rollup;
+    /// @notice The generated batch verifier of the Rollup's circuit.
     IBatchVerifier public immutable verifier;
+    /// @notice The protocol token (the Rollup's), in which bonds are paid.
     IERC20 public immutable token;
+    /// @notice Bond per posted proof.
     uint256 public immutable postBond;
+    /// @notice L1 blocks after posting during which a post can be verified (and holds off a reorg).
     uint256 public immutable verifyWindow;
+    /// @notice Aggregation reward per batch, asked from the Rollup's pool.
     uint256 public immutable batchReward;
+    /// @notice Aggregation reward per verified height, asked from the Rollup's pool.
     uint256 public immutable batchRewardPerHeight;
     /// @dev Public inputs per proof (3 + T).
     uint256 private immutable _nPub;

@@ -26,6 +26,7 @@ const USAGE = `usage: npx tsx scripts/devnet.ts [options]
   --data-dir DIR        agent stores and the generated config (default .devnet)
   --withhold-prover     the first prover commits but never proves (its deposit gets slashed, heights reorged)
   --timeout MIN         give up after MIN minutes (default 15)
+  --no-compile          do not compile the contracts (the artifacts and types must exist)
   --quiet | --verbose   less / more logging
   --json-logs           logs as JSON lines`;
 
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
         accounts: { type: "string" }, "block-time": { type: "string" }, "tx-rate": { type: "string" }, "phase-blocks": { type: "string" },
         "proving-window": { type: "string" }, rpc: { type: "string" }, port: { type: "string" }, "data-dir": { type: "string" },
         "withhold-prover": { type: "boolean" }, timeout: { type: "string" }, quiet: { type: "boolean" }, verbose: { type: "boolean" },
-        "json-logs": { type: "boolean" }, help: { type: "boolean", short: "h" }, T: { type: "string" }, D: { type: "string" },
+        "json-logs": { type: "boolean" }, "no-compile": { type: "boolean" }, help: { type: "boolean", short: "h" }, T: { type: "string" }, D: { type: "string" },
       },
       strict: true,
     }));
@@ -90,9 +91,11 @@ async function main(): Promise<void> {
   say(`building the block circuit T=${T} D=${D} (cached after the first run)`);
   const { buildCircuit } = await import("../src/zk/build.js");
   const build = await buildCircuit({ T, D, onProgress: verbose ? (m) => say(`  ${m}`) : undefined });
-  say("compiling the contracts");
-  const hre = (await import("hardhat")).default;
-  await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+  if (!values["no-compile"]) {
+    say("compiling the contracts");
+    const hre = (await import("hardhat")).default;
+    await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+  }
   const A = await import("../src/agents/index.js");
 
   const sink = values["json-logs"]

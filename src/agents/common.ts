@@ -131,13 +131,35 @@ export class TxSender {
 
   send(method: string, height: bigint | undefined, fn: () => Promise<TransactionReceipt>): Promise<TransactionReceipt> {
     const run = async () => {
-      const r = await fn();
+      let r: TransactionReceipt;
+      try {
+        r = await fn();
+      } catch (e) {
+        throw await this.explain(e);
+      }
       this.onTx?.({ actor: this.actor, address: this.wallet.address, method, height, gasUsed: r.gasUsed, l1Block: r.blockNumber, ok: r.status === 1 });
       return r;
     };
     const p = this.tail.then(run, run);
     this.tail = p.catch(() => undefined);
     return p;
+  }
+
+  /**
+   * A transaction that passed estimation but reverted when mined (the chain moved in between, e.g. the phase ended)
+   * carries no revert data: replay it on the block it was mined in to name the error.
+   */
+  private async explain(e: unknown): Promise<unknown> {
+    const x = (e instanceof RollupClientError ? e.cause : e) as { code?: string; receipt?: TransactionReceipt; transaction?: { to?: string; data?: string } } | undefined;
+    if (!x || x.code !== "CALL_EXCEPTION" || !x.receipt || !x.transaction?.to) return e;
+    if (this.onTx) this.onTx({ actor: this.actor, address: this.wallet.address, method: "reverted", gasUsed: x.receipt.gasUsed, l1Block: x.receipt.blockNumber, ok: false });
+    try {
+      await this.wallet.provider!.call({ to: x.transaction.to, data: x.transaction.data, from: this.wallet.address, blockTag: x.receipt.blockNumber });
+    } catch (replayed) {
+      const c = toClientError(replayed);
+      if (c instanceof RollupClientError && c.errorName) return c;
+    }
+    return e;
   }
 }
 

@@ -91,6 +91,19 @@ export class ProofDuty {
     await Promise.allSettled([...this.jobs.values()]);
   }
 
+  private proving: Promise<unknown> = Promise.resolve();
+
+  /**
+   * One proof at a time, queued here rather than inside the Prover: a proof queued in the Prover when it is closed
+   * would start a new prover process after the close. A stopped duty starts nothing (returns undefined).
+   */
+  private proveOne(input: Record<string, unknown>): Promise<Awaited<ReturnType<Prover["prove"]>> | undefined> {
+    const run = async () => (this.stopped ? undefined : this.o.prover.prove({ wasmPath: this.o.wasmPath, zkeyPath: this.o.zkeyPath, input }));
+    const p = this.proving.then(run, run);
+    this.proving = p.catch(() => undefined);
+    return p;
+  }
+
   private async run(h: bigint, sequencer: string): Promise<void> {
     const { client, log } = this.o;
     try {
@@ -111,10 +124,9 @@ export class ProofDuty {
         if (hex(block.pubdata) !== revealed.pubdata.toLowerCase() || block.newRoot !== revealed.newRoot) {
           throw new AgentError("BODY_MISMATCH", `height ${h}: the block body does not rebuild the revealed pubdata/root`);
         }
-        // A stopped duty must not start a proof: the Prover would fork a new child after its close().
-        if (this.stopped) return;
         const t0 = performance.now();
-        const proved = await this.o.prover.prove({ wasmPath: this.o.wasmPath, zkeyPath: this.o.zkeyPath, input: block.circuitInput as unknown as Record<string, unknown> });
+        const proved = await this.proveOne(block.circuitInput as unknown as Record<string, unknown>);
+        if (proved === undefined) return; // stopped
         const seconds = (performance.now() - t0) / 1000;
         // The contract rebuilds the inputs from L1: a mismatch here would only waste gas.
         const onChain = await client.publicInputsOf(h, revealed.pubdata);

@@ -306,8 +306,9 @@ export class SequencerAgent extends PollingAgent {
       else if (phase === Phase.Commit && r && !r.outcome) await this.maybeCommit(r, next, head);
     }
     this.save();
-    // One wallet, one nonce sequence: chores wait for phases where they cannot delay a proposal.
-    if (phase !== Phase.Proposal) {
+    // One wallet, one nonce sequence: chores run in the reveal phase, where a queued transaction cannot push a
+    // proposal (next phase boundary) or a commit (last block of the phase) out of its window.
+    if (phase === Phase.Reveal) {
       this.background(() => this.releaseLost());
       this.background(() => this.reorgDuty(next));
     }
@@ -511,6 +512,8 @@ export class SequencerAgent extends PollingAgent {
     const h = r.height;
     const p = await this.client.getProposal(h, this.address);
     if (p.status !== ProposalStatus.Revealed) return;
+    // A reorg during the phase took the parent away: the contract would refuse (ParentNotTip); settle will see it lost.
+    if ((await this.client.chainTip()) !== r.parent) return;
     const t = await this.timeline(h);
     const revealed = await this.client.contract.queryFilter(this.client.contract.filters.Revealed(h), Number(t.revealStart), head);
     const mine = { score: fernetScore(r.vrfOutput, r.feeSplitBps, this.cfg.feeSplitScore), output: r.vrfOutput, addr: this.address.toLowerCase() };

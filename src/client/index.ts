@@ -118,6 +118,18 @@ export const DEFAULT_STAKING = {
   exitDelay: 50n,
 } as const;
 
+/**
+ * ProofAggregator defaults (constructor `AggregatorConfig`, docs/batch-verification.md "Posting"): bond per posted
+ * proof, verify window in L1 blocks (also how long a post holds off a reorg past the late deadline), and the
+ * aggregation reward from the Rollup's pool, per batch and per height (about the fixed and marginal gas).
+ */
+export const DEFAULT_AGGREGATOR = {
+  postBond: 10n * E18,
+  verifyWindow: 20n,
+  batchReward: 2n * E18,
+  batchRewardPerHeight: E18 / 2n,
+} as const;
+
 export interface Timeline {
   proposalStart: bigint;
   revealStart: bigint;

@@ -123,7 +123,8 @@ function geometric(first: bigint, ratio: bigint, n: number): bigint[] {
   return out;
 }
 
-function scalarsToBytes(s: bigint[], from = 0, to = s.length): Uint8Array {
+/** Canonical little-endian 32-byte encodings of s[from..to) (the fixed-base worker's input). */
+export function scalarsToBytes(s: bigint[], from = 0, to = s.length): Uint8Array {
   const buf = new Uint8Array((to - from) * 32);
   const dv = new DataView(buf.buffer);
   for (let i = from; i < to; i++) {
@@ -137,7 +138,7 @@ function scalarsToBytes(s: bigint[], from = 0, to = s.length): Uint8Array {
   return buf;
 }
 
-type Group = "G1" | "G2";
+export type Group = "G1" | "G2";
 
 /**
  * ffjavascript imports the `web-worker` package, which, when loaded in any worker thread, assumes it is one of its
@@ -145,25 +146,26 @@ type Group = "G1" | "G2";
  */
 export const WEB_WORKER_SHIM = { mod: "data:text/javascript,", name: "fernet-zk" };
 
-/** A small pool of fixed-base multiplication workers. */
-class FixedBasePool {
+/** A small pool of fixed-base multiplication workers (also used by devZkey.ts). */
+export class FixedBasePool {
   private workers: Worker[] = [];
   private idle: Worker[] = [];
   private queue: Array<() => void> = [];
   private nextId = 0;
-  private pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
+  private pending = new Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>();
 
-  constructor(n: number) {
+  /** window: comb window bits (fixedBaseWorker.mjs; default 12). */
+  constructor(n: number, window?: number) {
     for (let i = 0; i < n; i++) {
-      const w = new Worker(new URL("./fixedBaseWorker.mjs", import.meta.url), { workerData: WEB_WORKER_SHIM });
-      w.on("message", (msg: { id: number; points?: Uint8Array; error?: string }) => {
+      const w = new Worker(new URL("./fixedBaseWorker.mjs", import.meta.url), { workerData: { ...WEB_WORKER_SHIM, window } });
+      w.on("message", (msg: WorkerReply & { id: number; error?: string }) => {
         const p = this.pending.get(msg.id);
         if (!p) return;
         this.pending.delete(msg.id);
         this.idle.push(w);
         this.queue.shift()?.();
         if (msg.error !== undefined) p.reject(new ZkError("WORKER_FAILED", `dev setup worker: ${msg.error}`));
-        else p.resolve(msg.points!);
+        else p.resolve(msg);
       });
       w.on("error", (e) => {
         for (const p of this.pending.values()) p.reject(new ZkError("WORKER_FAILED", `dev setup worker crashed: ${e.message}`, { cause: e }));
@@ -174,13 +176,29 @@ class FixedBasePool {
     }
   }
 
-  multiply(group: Group, scalars: Uint8Array): Promise<Uint8Array> {
+  /** Affine points scalars[i] * generator (Montgomery LE), as the ptau/zkey store them. */
+  async multiply(group: Group, scalars: Uint8Array): Promise<Uint8Array> {
+    return (await this.post({ group, scalars }, [scalars.buffer as ArrayBuffer])).points!;
+  }
+
+  /** Same, plus the points in snarkjs's uncompressed form (hashed into the zkey's circuit hash). */
+  async multiplyU(group: Group, scalars: Uint8Array): Promise<{ points: Uint8Array; pointsU: Uint8Array }> {
+    const r = await this.post({ group, scalars, withU: true }, [scalars.buffer as ArrayBuffer]);
+    return { points: r.points!, pointsU: r.pointsU! };
+  }
+
+  /** G1: a[i] - b[i] on raw 64-byte affine pairs, in uncompressed form (see fixedBaseWorker.mjs). */
+  async subAffineU(a: Uint8Array, b: Uint8Array): Promise<Uint8Array> {
+    return (await this.post({ op: "subAffineU", a, b }, [])).pointsU!;
+  }
+
+  private post(msg: Record<string, unknown>, transfer: ArrayBuffer[]): Promise<WorkerReply> {
     return new Promise((resolve, reject) => {
       const run = () => {
         const w = this.idle.pop()!;
         const id = this.nextId++;
         this.pending.set(id, { resolve, reject });
-        w.postMessage({ id, group, scalars }, [scalars.buffer as ArrayBuffer]);
+        w.postMessage({ ...msg, id }, transfer);
       };
       if (this.idle.length > 0) run();
       else this.queue.push(run);
@@ -192,10 +210,15 @@ class FixedBasePool {
   }
 }
 
+interface WorkerReply {
+  points?: Uint8Array;
+  pointsU?: Uint8Array;
+}
+
 const CHUNK = 8192;
 
 /** Minimal writer for iden3 "binfile" containers (magic, version, sections of id u32 + size u64). */
-class BinWriter {
+export class BinWriter {
   private pos = 0;
   private sectionStart = -1;
   private constructor(private fh: import("node:fs/promises").FileHandle) {}

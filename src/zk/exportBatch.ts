@@ -5,7 +5,8 @@
  * pure functions of the key and (T, D) and are written only when their content changed, so Hardhat does not
  * recompile and deployed bytecode does not churn.
  *
- * Build pipeline: `await exportBatchVerifier({ T, D, vkey })` after the setup has produced `vkey.json`.
+ * Build pipeline (src/zk/build.ts, after `setupCircuit`):
+ *   `await exportBatchVerifier({ T: opts.T, D: opts.D, vkey: setup.vkey, mode: setup.mode })`
  */
 import { join } from "node:path";
 import type { VerificationKey } from "./libs.js";
@@ -22,8 +23,18 @@ export interface ExportBatchOptions {
   vkey: VerificationKey;
   /** Output folder (default `contracts/verifiers`). */
   outDir?: string;
-  /** One line on where the key comes from (setup kind), copied into the headers. */
+  /** The setup kind (SetupResult.mode): an INSECURE dev setup is labelled so in the headers. */
+  mode?: string;
+  /** One line on where the key comes from, copied into the headers (default: from `mode`). */
   provenance?: string;
+}
+
+/** The header line for a setup kind. */
+export function batchProvenance(mode: string | undefined): string | undefined {
+  if (mode === undefined) return undefined;
+  return mode === "dev-insecure"
+    ? "INSECURE deterministic development setup (known secret: anyone can forge proofs; never use with value)"
+    : `setup ${mode}`;
 }
 
 /** What `exportBatchVerifier` wrote. */
@@ -94,16 +105,17 @@ export function renderBatchVerifier(T: number, D: number, nPublic: number, prove
  */
 export async function exportBatchVerifier(opts: ExportBatchOptions): Promise<ExportBatchResult> {
   const { T, D, vkey } = opts;
+  const provenance = opts.provenance ?? batchProvenance(opts.mode);
   const outDir = opts.outDir ?? "contracts/verifiers";
   const nPublic = vkeyToWords(vkey).ic.length / 2 - 1;
   if (nPublic !== 3 + T) {
     throw new VkSolidityError("BAD_VKEY", `key has ${nPublic} public inputs; the block circuit with T=${T} has ${3 + T}`);
   }
   const written: string[] = [];
-  const vk = await writeVkSolidity(vkey, { T, D, outDir, provenance: opts.provenance });
+  const vk = await writeVkSolidity(vkey, { T, D, outDir, provenance });
   if (vk.changed) written.push(vk.path);
   const verifierContract = batchVerifierName(T, D);
   const verifierPath = join(outDir, `${verifierContract}.sol`);
-  if (await writeIfChanged(verifierPath, renderBatchVerifier(T, D, nPublic, opts.provenance))) written.push(verifierPath);
+  if (await writeIfChanged(verifierPath, renderBatchVerifier(T, D, nPublic, provenance))) written.push(verifierPath);
   return { vkPath: vk.path, vkLibrary: vk.name, verifierPath, verifierContract, nPublic, written };
 }

@@ -6,10 +6,12 @@
 // mixed additions per point, about 10x fewer group operations. The curve arithmetic itself is ffjavascript's wasm.
 //
 // Plain .mjs on purpose: it must load the same way under `npx tsx` and under `npx hardhat test mocha`.
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { buildBn128 } from "ffjavascript";
 
-const W = 12; // window bits: 22 additions per point, table of 22 * 4096 points (5.8 MB G1, 11.5 MB G2)
+// Window bits. 12: 22 additions per point, table of 22 * 4096 points (5.8 MB G1, 11.5 MB G2), worth it from about
+// 10^4 points per worker; small keys pass 8 (32 additions per point, a 12x smaller table that builds in a second).
+const W = workerData?.window ?? 12;
 const NWIN = Math.ceil(256 / W);
 const SCALAR_BYTES = 32;
 
@@ -64,8 +66,11 @@ async function getTable(group) {
   return pTab;
 }
 
-/** scalars: n * 32 bytes, canonical little-endian, each < r. Returns n affine points (Montgomery LE, ptau layout). */
-async function multiply(group, scalars) {
+/**
+ * scalars: n * 32 bytes, canonical little-endian, each < r. Returns n affine points (Montgomery LE, ptau layout)
+ * and, with `withU`, also the same points in snarkjs's uncompressed form (what the zkey circuit hash is taken over).
+ */
+async function multiply(group, scalars, withU) {
   const curve = await getCurve();
   const pTab = await getTable(group);
   const tm = curve.tm;
@@ -96,14 +101,52 @@ async function multiply(group, scalars) {
   }
   ex[prefix + "_batchToAffine"](pOutJ, n, pOutA);
   const out = tm.u8.slice(pOutA, pOutA + n * sA);
+  let outU;
+  if (withU) {
+    ex[prefix + "_batchLEMtoU"](pOutA, n, pOutA);
+    outU = tm.u8.slice(pOutA, pOutA + n * sA);
+  }
+  tm.u32[0] = mark;
+  return { points: out, pointsU: outU };
+}
+
+/**
+ * G1 affine subtraction a[i] - b[i] of raw 64-byte pairs, returned in uncompressed form. It reproduces, on the same
+ * wasm, what snarkjs's zkey new hashes for the H points, including one it reads from beyond the ptau's tauG1
+ * section at domains >= 2^15 (see devZkey.ts): that input is not a curve point, so only the same code gives the same
+ * bytes.
+ */
+async function subAffineU(a, b) {
+  const curve = await getCurve();
+  const tm = curve.tm;
+  const ex = tm.instance.exports;
+  const sA = 64;
+  const sJ = 96;
+  const n = a.byteLength / sA;
+  ensureMemory(tm, n * (2 * sA + sJ));
+  const mark = tm.u32[0];
+  const pA = tm.alloc(n * sA);
+  const pB = tm.alloc(n * sA);
+  const pJ = tm.alloc(n * sJ);
+  tm.u8.set(a, pA);
+  tm.u8.set(b, pB);
+  for (let i = 0; i < n; i++) ex.g1m_subAffine(pA + i * sA, pB + i * sA, pJ + i * sJ);
+  ex.g1m_batchToAffine(pJ, n, pJ);
+  ex.g1m_batchLEMtoU(pJ, n, pJ);
+  const out = tm.u8.slice(pJ, pJ + n * sA);
   tm.u32[0] = mark;
   return out;
 }
 
 parentPort.on("message", async (msg) => {
   try {
-    const points = await multiply(msg.group, msg.scalars);
-    parentPort.postMessage({ id: msg.id, points }, [points.buffer]);
+    if (msg.op === "subAffineU") {
+      const pointsU = await subAffineU(msg.a, msg.b);
+      parentPort.postMessage({ id: msg.id, pointsU }, [pointsU.buffer]);
+      return;
+    }
+    const { points, pointsU } = await multiply(msg.group, msg.scalars, !!msg.withU);
+    parentPort.postMessage({ id: msg.id, points, pointsU }, pointsU ? [points.buffer, pointsU.buffer] : [points.buffer]);
   } catch (e) {
     parentPort.postMessage({ id: msg.id, error: String(e && e.stack ? e.stack : e) });
   }

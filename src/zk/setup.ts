@@ -1,9 +1,10 @@
 /**
  * Groth16 setup of a compiled circuit: phase-2 key (zkey) and verification key.
  *
- * Default: the deterministic, INSECURE development setup (devPtau.ts: a prepared powers of tau from a known secret,
- * sized to the circuit, written in seconds), then snarkjs `zkey new` and a deterministic `zkey beacon`. Anyone can
- * forge proofs against such a key: it is for development, tests and benchmarks only.
+ * Default: the deterministic, INSECURE development setup: the key that `snarkjs zkey new` from the dev powers of tau
+ * (devPtau.ts, known secret) followed by a deterministic `zkey beacon` would make, written directly from the secrets
+ * (devZkey.ts: byte-identical, no ptau file needed). Anyone can forge proofs against such a key: it is for development,
+ * tests and benchmarks only.
  * With `ptau` (a real ceremony file, prepared for phase 2): the same snarkjs steps from that file.
  *
  * Results are cached in `build/setup/<name>/` keyed by the r1cs hash and the ptau identity, so a second run is instant.
@@ -14,14 +15,15 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { ZkError } from "./errors.js";
-import { DEV_PTAU_VERSION, DEV_SETUP_LABEL, FR, writeDevPtau } from "./devPtau.js";
+import { DEV_PTAU_VERSION, DEV_SETUP_LABEL, FR } from "./devPtau.js";
+import { writeDevZkey } from "./devZkey.js";
 import { circuitPower, readPtauInfo, readR1csHeader } from "./r1cs.js";
 import { loadSnarkjs, type Logger, type VerificationKey } from "./libs.js";
 
 /** Where setups are kept (relative to the working directory, which is the repository root for all entry points). */
 export const SETUP_DIR = "build/setup";
-/** Bump when the setup procedure changes so that caches are rebuilt. */
-const SETUP_VERSION = 1;
+/** Bump when the setup procedure changes so that caches are rebuilt. 2: dev zkey written directly (devZkey.ts). */
+const SETUP_VERSION = 2;
 /** snarkjs beacon: 2^10 hash iterations (the beacon here is a fixed public value, not a delay function). */
 const BEACON_ITERATIONS_EXP = 10;
 
@@ -38,10 +40,15 @@ export interface SetupResult {
   power: number;
   nConstraints: number;
   nPublic: number;
+  /** The ceremony ptau; empty in dev mode (the dev zkey is computed from the secrets, no ptau file is written). */
   ptauPath: string;
+  /** 0 in dev mode. */
   ptauBytes: number;
   zkeyBytes: number;
-  /** Seconds spent in each phase of the run that produced the setup (kept in the cache, reported on hits too). */
+  /**
+   * Seconds spent in each phase of the run that produced the setup (kept in the cache, reported on hits too).
+   * zkeyNew: snarkjs `zkey new`, or in dev mode the direct dev zkey; ptau is 0 in dev mode.
+   */
   seconds: { ptau: number; zkeyNew: number; beacon: number; total: number };
   r1csHash: string;
 }
@@ -129,7 +136,7 @@ export async function setupCircuit(opts: SetupOptions): Promise<SetupResult> {
     // Identity of a ceremony file: name, size and hash of its contents.
     ptauId = `ptau:${basename(ptauPath)}:${st.size}:${await sha256File(ptauPath)}`;
   } else {
-    ptauPath = resolve(devPtauPath(power, setupDir));
+    ptauPath = "";
     ptauId = `dev-insecure:v${DEV_PTAU_VERSION}:${power}`;
   }
 
@@ -148,15 +155,6 @@ export async function setupCircuit(opts: SetupOptions): Promise<SetupResult> {
 
   const t0 = performance.now();
   const seconds = { ptau: 0, zkeyNew: 0, beacon: 0, total: 0 };
-  if (mode === "dev-insecure") {
-    if (opts.force || !existsSync(ptauPath)) {
-      log(`setup ${name}: writing INSECURE dev ptau 2^${power} (${header.nConstraints} constraints) -> ${ptauPath}`);
-      const r = await writeDevPtau({ power, path: ptauPath, onProgress: log });
-      seconds.ptau = r.seconds;
-    } else {
-      log(`setup ${name}: reusing INSECURE dev ptau ${ptauPath}`);
-    }
-  }
 
   await mkdir(dir, { recursive: true });
   const snarkjs = await loadSnarkjs();
@@ -165,18 +163,28 @@ export async function setupCircuit(opts: SetupOptions): Promise<SetupResult> {
   const tmp1 = join(dir, `circuit.zkey.tmp-${process.pid}`);
   try {
     let t = performance.now();
-    log(`setup ${name}: snarkjs zkey new (2^${power})`);
-    const csHash = await snarkjs.zKey.newZKey(r1csPath, ptauPath, tmp0, logger);
-    if (!(csHash instanceof Uint8Array)) throw new ZkError("SETUP_FAILED", `snarkjs zkey new failed for ${opts.r1csPath} with ${ptauPath}`);
-    seconds.zkeyNew = (performance.now() - t) / 1000;
-    log(`setup ${name}: zkey new ${seconds.zkeyNew.toFixed(1)} s`);
-
-    t = performance.now();
     const beaconName = mode === "dev-insecure" ? "fernet-rollup INSECURE dev beacon" : "fernet-rollup beacon";
-    const ok = await snarkjs.zKey.beacon(tmp0, tmp1, beaconName, beaconHash(mode), BEACON_ITERATIONS_EXP, logger);
-    if (!ok || (ok as unknown) === -1) throw new ZkError("SETUP_FAILED", `snarkjs zkey beacon failed for ${name}`);
-    seconds.beacon = (performance.now() - t) / 1000;
-    log(`setup ${name}: beacon ${seconds.beacon.toFixed(1)} s`);
+    if (mode === "dev-insecure") {
+      // zkey new and the beacon in one pass: byte-identical to the snarkjs steps below on the dev ptau.
+      log(`setup ${name}: INSECURE dev zkey 2^${power} (${header.nConstraints} constraints), written from the known secrets`);
+      const beacon = { name: beaconName, hashHex: beaconHash(mode), iterationsExp: BEACON_ITERATIONS_EXP };
+      const r = await writeDevZkey({ r1csPath, path: tmp1, onProgress: log, beacon });
+      seconds.beacon = r.beaconSeconds;
+      seconds.zkeyNew = r.seconds - r.beaconSeconds;
+      log(`setup ${name}: dev zkey ${seconds.zkeyNew.toFixed(1)} s, beacon ${seconds.beacon.toFixed(1)} s`);
+    } else {
+      log(`setup ${name}: snarkjs zkey new (2^${power})`);
+      const csHash = await snarkjs.zKey.newZKey(r1csPath, ptauPath, tmp0, logger);
+      if (!(csHash instanceof Uint8Array)) throw new ZkError("SETUP_FAILED", `snarkjs zkey new failed for ${opts.r1csPath} with ${ptauPath}`);
+      seconds.zkeyNew = (performance.now() - t) / 1000;
+      log(`setup ${name}: zkey new ${seconds.zkeyNew.toFixed(1)} s`);
+
+      t = performance.now();
+      const ok = await snarkjs.zKey.beacon(tmp0, tmp1, beaconName, beaconHash(mode), BEACON_ITERATIONS_EXP, logger);
+      if (!ok || (ok as unknown) === -1) throw new ZkError("SETUP_FAILED", `snarkjs zkey beacon failed for ${name}`);
+      seconds.beacon = (performance.now() - t) / 1000;
+      log(`setup ${name}: beacon ${seconds.beacon.toFixed(1)} s`);
+    }
     await rename(tmp1, zkeyPath);
   } catch (e) {
     await rm(tmp1, { force: true });
@@ -196,7 +204,7 @@ export async function setupCircuit(opts: SetupOptions): Promise<SetupResult> {
     nConstraints: header.nConstraints,
     nPublic,
     ptauPath,
-    ptauBytes: (await stat(ptauPath)).size,
+    ptauBytes: ptauPath ? (await stat(ptauPath)).size : 0,
     zkeyBytes: (await stat(zkeyPath)).size,
     seconds,
     r1csHash,

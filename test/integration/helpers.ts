@@ -63,9 +63,10 @@ export async function startNet(o: NetOptions): Promise<Net> {
   };
   const d = await deployDevnet({
     provider, actors, T, D, accounts, log,
-    overrides: { proposalBlocks: 3n, revealBlocks: 3n, commitBlocks: 3n, provingWindow: 30n, lateWindow: 10n, ...o.overrides },
+    // Generous proving windows: proofs take ~3 s on an idle machine but 30-50 s on a shared, overloaded one.
+    overrides: { proposalBlocks: 3n, revealBlocks: 3n, commitBlocks: 3n, provingWindow: 40n, lateWindow: 10n, ...o.overrides },
   });
-  await startIntervalMining(provider, o.blockTimeMs ?? 1500);
+  await startIntervalMining(provider, o.blockTimeMs ?? 2000);
   const dir = mkdtempSync(join(tmpdir(), "fernet-itest-"));
   const txRecords: L1TxRecord[] = [];
   const common = {
