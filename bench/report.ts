@@ -32,6 +32,21 @@ export function renderMarkdown(r: Record<string, unknown>): string {
   out.push("");
 
   const c = r.circuits as CircuitRow[] | undefined;
+  {
+    // Headline numbers first; details below.
+    const tp0 = r.throughput as ThroughputReport | undefined;
+    const b0 = r.batch as BatchSection | undefined;
+    const l0 = r.l1 as L1Section | undefined;
+    const c8 = c?.find((x) => x.T === 8 && x.D === 16);
+    out.push("## Summary");
+    out.push("");
+    out.push(`- Proving throughput, T=8 D=16 blocks: ${tp0 ? `**${s(tp0.chosenTps, 3)} tx/s** sustained over ${tp0.blocks} consecutive blocks (route \`${tp0.chosen}\`, ${s(tp0.speedupVsSequential)}x the sequential route in the same run; CPU-bound rate ${s(tp0.routes.find((x) => x.route === tp0.chosen)?.cpuBoundTps, 3)} tx/s); target 0.7 tx/s ${tp0.meetsTarget ? "met" : "not met in this run"}` : "not measured"}.`);
+    if (c8) out.push(`- T=8 D=16 circuit: ${n(c8.constraints)} constraints (${n(c8.constraintsPerTransfer)} per transfer), one block alone: witness ${s(c8.witnessSeconds)} s + prove ${s(c8.proveSeconds)} s, ${s(c8.cpuSeconds)} CPU s.`);
+    out.push(`- verifyGasSingle (generated snarkjs verifier, T=2 D=8, 5 public inputs): ${r.verifyGasSingle !== undefined ? `**${n(r.verifyGasSingle as number)} gas**` : "not measured"}${r.verifyGasPerPublicInput ? `; ${n((r.verifyGasPerPublicInput as { gas: number }).gas)} gas per extra public input` : ""}.`);
+    out.push(`- Batched verification: ${b0?.available ? `marginal **${n(b0.marginalPerProof)} gas per proof**; 64 proofs in one transaction ${n(b0.batchVerifyGas?.find((x) => x.n === 64)?.gas)} gas` : "not measured"}.`);
+    out.push(`- L1 gas per phase: ${l0?.available && l0.l1GasPerPhase ? Object.entries(l0.l1GasPerPhase).map(([k, v]) => `${k} ${n(v)}`).join(", ") : "not measured"}.`);
+    out.push("");
+  }
   out.push("## Circuits: constraints and proving time");
   out.push("");
   if (c) {

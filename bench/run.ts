@@ -117,15 +117,6 @@ async function main(): Promise<void> {
     const merged = [...old.filter((o) => !rows.some((r) => r.T === o.T && r.D === o.D)), ...rows].sort((a, b) => a.T - b.T || a.D - b.D);
     await save({ circuits: merged }, "circuits");
   }
-  if (only.has("throughput")) {
-    const tp = await benchThroughput({ T: 8, D: 16, blocks: nBlocks, routes, log });
-    await save({ throughput: tp }, "throughput");
-  }
-  if (only.has("ptau")) {
-    const rows = [];
-    for (const p of ptauPowers) rows.push(await benchPtau(p, log));
-    await save({ ptauComparison: rows }, "ptau");
-  }
   if (only.has("gas")) {
     const rows: VerifyGasRow[] = [];
     for (const { T, D } of [CIRCUITS[0]!, CIRCUITS[2]!]) rows.push(await benchVerifyGas(await provedSample(T, D, log), log));
@@ -145,6 +136,16 @@ async function main(): Promise<void> {
     const s = await provedSample(2, 8, log);
     const l1 = await benchL1(s, log);
     await save({ l1, l1GasPerPhase: l1.l1GasPerPhase ?? "not measured" }, "l1");
+  }
+  // Timed throughput last: gas is exact and cheap, so it is saved first if a long run is cut short.
+  if (only.has("throughput")) {
+    const tp = await benchThroughput({ T: 8, D: 16, blocks: nBlocks, routes, log });
+    await save({ throughput: tp }, "throughput");
+  }
+  if (only.has("ptau")) {
+    const rows = [];
+    for (const p of ptauPowers) rows.push(await benchPtau(p, log));
+    await save({ ptauComparison: rows }, "ptau");
   }
   log(`done: ${MD_PATH} and ${JSON_PATH}`);
 }

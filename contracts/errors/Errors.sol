@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-/// @title Errors: every custom error of the Staking and Rollup contracts, in one place
+/// @title Errors: every custom error of the Staking, Rollup and ProofAggregator contracts, in one place
 /// @dev Shared by contracts and libraries so that clients decode one ABI. Grouped by concern.
 
 // ---- general ----

@@ -7,6 +7,7 @@ import { ZkError } from "./errors.js";
 import { artifactsFor, checkConfig, type CircuitArtifacts } from "./artifacts.js";
 import { setupCircuit, type SetupResult } from "./setup.js";
 import { exportVerifier, type ExportResult } from "./export.js";
+import { exportBatchVerifier } from "./exportBatch.js";
 
 export interface BuildOptions {
   T: number;
@@ -66,7 +67,10 @@ export async function buildCircuit(opts: BuildOptions): Promise<BuildResult> {
   const setup = await setupCircuit({ r1csPath, name: artifacts.name, ptau: opts.ptau, force: opts.force, onProgress: opts.onProgress });
   t = performance.now();
   const exported = await exportVerifier({ T: opts.T, D: opts.D, zkeyPath: setup.zkeyPath, mode: setup.mode, vkeyPath: setup.vkeyPath });
-  log(`export ${artifacts.name}: ${((performance.now() - t) / 1000).toFixed(1)} s, ${exported.written.length ? `wrote ${exported.written.join(", ")}` : "contracts unchanged"}`);
+  // The batched verifier (same key, as constants) for proofs posted unverified and verified together.
+  const batch = await exportBatchVerifier({ T: opts.T, D: opts.D, vkey: setup.vkey, mode: setup.mode });
+  const written = [...exported.written, ...batch.written];
+  log(`export ${artifacts.name}: ${((performance.now() - t) / 1000).toFixed(1)} s, ${written.length ? `wrote ${written.join(", ")}` : "contracts unchanged"}`);
   return {
     artifacts,
     r1csPath,

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { JsonRpcProvider } from "ethers";
 import { buildCircuit } from "../../src/zk/build.js";
+import { closeProver } from "../../src/zk/prover.js";
 import {
   Logger, ProverAgent, SequencerAgent, PROJECT_ROOT, TxGenerator, connectL1, deployDevnet, devWallet, formatLog, freePort,
   startHardhatNode, startIntervalMining, type Deployment, type HardhatNode, type L1TxRecord, type ProverOptions, type SequencerOptions,
@@ -114,6 +115,8 @@ export async function startNet(o: NetOptions): Promise<Net> {
       provider.destroy();
       await node.stop();
       rmSync(dir, { recursive: true, force: true });
+      // buildCircuit may have loaded snarkjs here: its curve worker threads would keep mocha from exiting.
+      await closeProver();
     },
   };
   return net;
