@@ -44,12 +44,13 @@ async function main(): Promise<void> {
   console.log(`r1cs      ${r.r1csPath}`);
   console.log(`wasm      ${r.wasmPath}`);
   console.log(`setup     ${s.mode === "dev-insecure" ? "INSECURE dev setup (known secret: never use with value)" : `from ${s.ptauPath}`}${s.cached ? " [cached]" : ""}`);
-  console.log(`ptau      ${s.ptauPath} (${(s.ptauBytes / 2 ** 20).toFixed(1)} MiB)`);
+  // The dev setup writes the zkey straight from its known secret (src/zk/devZkey.ts): no ptau file is involved.
+  if (s.ptauPath) console.log(`ptau      ${s.ptauPath} (${(s.ptauBytes / 2 ** 20).toFixed(1)} MiB)`);
   console.log(`zkey      ${s.zkeyPath} (${(s.zkeyBytes / 2 ** 20).toFixed(1)} MiB)`);
   console.log(`vkey      ${s.vkeyPath}`);
   console.log(`verifier  ${r.exported.verifierPath} (contract ${r.exported.verifierContract})`);
   console.log(`adapter   ${r.exported.adapterPath} (contract ${r.exported.adapterContract})`);
-  console.log(`timings   setup ptau ${s.seconds.ptau.toFixed(1)} s, zkey new ${s.seconds.zkeyNew.toFixed(1)} s, beacon ${s.seconds.beacon.toFixed(1)} s${s.cached ? " (when it was built)" : ""}; total run ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`timings   setup ${s.ptauPath ? `ptau ${s.seconds.ptau.toFixed(1)} s, ` : ""}zkey ${s.seconds.zkeyNew.toFixed(1)} s, beacon ${s.seconds.beacon.toFixed(1)} s${s.cached ? " (when it was built)" : ""}; total run ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (r.exported.written.length > 0) console.log("contracts changed: run `npx hardhat compile`");
 }
 
