@@ -25,6 +25,7 @@ const USAGE = `usage: npx tsx scripts/devnet.ts [options]
   --port PORT           port of the spawned Hardhat node (default: a free one)
   --data-dir DIR        agent stores and the generated config (default .devnet)
   --withhold-prover     the first prover commits but never proves (its deposit gets slashed, heights reorged)
+  --aggregator          batch path: provers post proofs unverified, an aggregator agent verifies them in batches
   --timeout MIN         give up after MIN minutes (default 15)
   --no-compile          do not compile the contracts (the artifacts and types must exist)
   --quiet | --verbose   less / more logging
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
         accounts: { type: "string" }, "block-time": { type: "string" }, "tx-rate": { type: "string" }, "phase-blocks": { type: "string" },
         "proving-window": { type: "string" }, rpc: { type: "string" }, port: { type: "string" }, "data-dir": { type: "string" },
         "withhold-prover": { type: "boolean" }, timeout: { type: "string" }, quiet: { type: "boolean" }, verbose: { type: "boolean" },
-        "json-logs": { type: "boolean" }, "no-compile": { type: "boolean" }, help: { type: "boolean", short: "h" }, T: { type: "string" }, D: { type: "string" },
+        "json-logs": { type: "boolean" }, "no-compile": { type: "boolean" }, aggregator: { type: "boolean" }, help: { type: "boolean", short: "h" }, T: { type: "string" }, D: { type: "string" },
       },
       strict: true,
     }));
@@ -141,6 +142,7 @@ async function main(): Promise<void> {
     const d = await A.deployDevnet({
       provider, actors, T, D, accounts, log,
       overrides: { proposalBlocks: BigInt(phaseBlocks), revealBlocks: BigInt(phaseBlocks), commitBlocks: BigInt(phaseBlocks), provingWindow: BigInt(provingWindow) },
+      aggregator: values.aggregator === true,
     });
     await A.startIntervalMining(provider, blockTime);
     say(`rollup ${d.rollup}; height 1 opens at L1 block ${d.config.genesisBlock}; one L1 block every ${blockTime} ms`);
@@ -153,7 +155,8 @@ async function main(): Promise<void> {
     const seqUrls = seqPorts.map((p) => `http://127.0.0.1:${p}`);
     const txRecords: import("../src/agents/index.js").L1TxRecord[] = [];
     const onTx = (r: import("../src/agents/index.js").L1TxRecord) => txRecords.push(r);
-    const common = { rpcUrl, rollup: d.rollup, T, D, genesis: d.genesis, wasmPath: resolve(A.PROJECT_ROOT, build.wasmPath), zkeyPath: resolve(A.PROJECT_ROOT, build.setup.zkeyPath), pollMs: 200, onTx };
+    const postProofs = values.aggregator === true;
+    const common = { rpcUrl, rollup: d.rollup, T, D, genesis: d.genesis, wasmPath: resolve(A.PROJECT_ROOT, build.wasmPath), zkeyPath: resolve(A.PROJECT_ROOT, build.setup.zkeyPath), pollMs: 200, onTx, postProofs };
     const provers: import("../src/agents/index.js").ProverAgent[] = [];
     for (const [i, p] of actors.provers.entries()) {
       const fault = i === 0 && values["withhold-prover"] ? ("withhold" as const) : ("none" as const);
@@ -171,6 +174,15 @@ async function main(): Promise<void> {
       });
       sequencers.push(a);
       cleanup.push(() => a.stop());
+    }
+    let aggregator: import("../src/agents/index.js").AggregatorAgent | undefined;
+    if (postProofs) {
+      const agg = await A.AggregatorAgent.start({
+        name: "aggregator", rpcUrl, rollup: d.rollup, privateKey: A.devWallet(1 + N + M).privateKey, vkey: build.setup.vkey,
+        fromBlock: BigInt(d.deployBlock), pollMs: 200, onTx, log: log.child("aggregator"),
+      });
+      aggregator = agg;
+      cleanup.push(() => agg.stop());
     }
     const fileConfig = {
       network: { rpcUrl, rollup: d.rollup, T, D, genesis: d.genesis, dataDir, pollMs: 100 },
@@ -213,6 +225,7 @@ async function main(): Promise<void> {
     names.set(deployer.address.toLowerCase(), { name: "deployer", role: "deployer" });
     for (const s of actors.sequencers) names.set(s.wallet.address.toLowerCase(), { name: s.name, role: "sequencer" });
     for (const p of actors.provers) names.set(p.wallet.address.toLowerCase(), { name: p.name, role: "prover" });
+    if (aggregator) names.set(aggregator.address.toLowerCase(), { name: "aggregator", role: "prover" });
     const summary = await A.computeSummary({ provider, deployment: d, names, txRecords, txsSent: gen.stats.sent, startedAt: started });
     const text = JSON.stringify(summary, null, 2);
     if (values.summary) writeFileSync(values.summary as string, text + "\n");

@@ -15,7 +15,7 @@ import {
 } from "ethers";
 import { initL2, signTransfer, stateFromGenesis, type GenesisAccount, type L2State } from "../l2/index.js";
 import { devGenesis, devKey } from "../l2/sample.js";
-import { defaultRollupConfig, DEFAULT_STAKING, HeightStatus, RollupClient, StakingClient, type RollupConfig } from "../client/index.js";
+import { defaultRollupConfig, DEFAULT_AGGREGATOR, DEFAULT_STAKING, HeightStatus, RollupClient, StakingClient, type RollupConfig } from "../client/index.js";
 import { vrfKeyFromSeed } from "../vrf/index.js";
 import { L2RpcClient, RpcError } from "../node/index.js";
 import { artifactsFor } from "../zk/artifacts.js";
@@ -122,6 +122,8 @@ export interface Deployment {
   staking: string;
   token: string;
   verifier: string;
+  /** The ProofAggregator, when deployed (batch path). */
+  aggregator?: string;
   config: RollupConfig;
   chainId: bigint;
   deployBlock: number;
@@ -139,6 +141,8 @@ export interface DeployOptions {
   /** Rollup parameters over the documented defaults. */
   overrides?: Partial<RollupConfig>;
   rewardPool?: bigint;
+  /** Also deploy the ProofAggregator (batch path) with its batch verifier and set it on the Rollup. */
+  aggregator?: boolean;
   log?: Logger;
 }
 
@@ -174,7 +178,8 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
     await new StakingClient(stakingAddr, s.wallet).registerSequencer(DEFAULT_STAKING.minSequencerStake, vrfKeyFromSeed(s.vrfSeed).sk);
   }
   // Setup transactions still to come after the Rollup: setRollup, approvals, reward approval + funding.
-  const after = 1 + sequencers.length + provers.length + 2;
+  const batchVerifier = o.aggregator ? await deploy(deployer, `contracts/verifiers/BatchVerifier_T${o.T}_D${o.D}.sol`, `BatchVerifier_T${o.T}_D${o.D}`, []) : undefined;
+  const after = 1 + sequencers.length + provers.length + 2 + (o.aggregator ? 2 + sequencers.length + provers.length : 0);
   const genesisBlock = BigInt(await o.provider.getBlockNumber()) + 1n + BigInt(after) + 2n;
   const config = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { genesisBlock, ...o.overrides });
   const rollup = await deploy(deployer, "contracts/Rollup.sol", "Rollup", [config, stakingAddr, await verifier.getAddress()]);
@@ -185,8 +190,18 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   }
   await (await token.getFunction("approve")(rollupAddr, pool)).wait();
   await new RollupClient(rollupAddr, deployer).fundRewards(pool);
+  let aggregator: string | undefined;
+  if (batchVerifier) {
+    const agg = await deploy(deployer, "contracts/ProofAggregator.sol", "ProofAggregator", [rollupAddr, await batchVerifier.getAddress(), { ...DEFAULT_AGGREGATOR }]);
+    aggregator = await agg.getAddress();
+    await new RollupClient(rollupAddr, deployer).setAggregator(aggregator);
+    // Posting a proof pulls a bond from the poster (provers, and sequencers that prove their own blocks).
+    for (const s of [...sequencers.map((x) => x.wallet), ...provers.map((x) => x.wallet)]) {
+      await (await (token.connect(s) as Contract).getFunction("approve")(aggregator, 2n ** 255n)).wait();
+    }
+  }
   o.log?.info("deployed", { rollup: rollupAddr, verifier: art.adapterContract, genesisBlock, head: await o.provider.getBlockNumber() });
-  return { rollup: rollupAddr, staking: stakingAddr, token: tokenAddr, verifier: await verifier.getAddress(), config, chainId, deployBlock, genesis, genesisState };
+  return { rollup: rollupAddr, staking: stakingAddr, token: tokenAddr, verifier: await verifier.getAddress(), aggregator, config, chainId, deployBlock, genesis, genesisState };
 }
 
 /** Switches the node from automine to one block every `ms` (time passes without transactions). */

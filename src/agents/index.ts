@@ -4,4 +4,5 @@ export * from "./config.js";
 export * from "./proving.js";
 export * from "./sequencer.js";
 export * from "./prover.js";
+export * from "./aggregator.js";
 export * from "./devnet.js";

@@ -35,6 +35,8 @@ export interface ProverOptions {
   pollMs?: number;
   log?: Logger;
   onTx?: (r: L1TxRecord) => void;
+  /** Batch path: post proofs to the ProofAggregator instead of submitting them verified. */
+  postProofs?: boolean;
 }
 
 const BODIES = "bodies";
@@ -91,7 +93,7 @@ export class ProverAgent extends PollingAgent {
     this.store = Store.open(this.o.storePath);
     this.duty = new ProofDuty({
       client: this.client, sender: this.sender, chain: this.chain, prover: this.prover, wasmPath: this.o.wasmPath, zkeyPath: this.o.zkeyPath,
-      T: this.o.T, me: this.address, store: this.store, log: this.log, withhold: this.o.fault === "withhold",
+      T: this.o.T, me: this.address, store: this.store, log: this.log, withhold: this.o.fault === "withhold", post: this.o.postProofs,
       body: (h, s) => this.body(h, s),
       onEvent: (e: ProofEvent) => this.emit("proof", e),
     });

@@ -26,6 +26,8 @@ export interface ProofDutyOptions {
   log: Logger;
   /** The signed transfers of `sequencer`'s block at `height` (they are not on L1: signatures are not pubdata). */
   body: (height: bigint, sequencer: string) => Promise<Transfer[]>;
+  /** Batch path: post the proof unverified to the ProofAggregator (an aggregator verifies posts in batches). */
+  post?: boolean;
   /** Fault injection for tests and the devnet: prove nothing, submit nothing (the deposit will be slashed). */
   withhold?: boolean;
   /** Events for the owner (logs, metrics, status ladder). */
@@ -149,13 +151,17 @@ export class ProofDuty {
         return;
       }
       try {
-        const r = await this.o.sender.send("submitProof", h, () => client.submitProof({ height: h, proof: stored!.proof as ProofWords, pubdata: stored!.pubdata }));
+        const proof = stored.proof as ProofWords;
+        const r = this.o.post
+          ? await this.o.sender.send("postProof", h, async () => (await client.aggregator()).postProof(h, proof))
+          : await this.o.sender.send("submitProof", h, () => client.submitProof({ height: h, proof, pubdata: stored!.pubdata }));
         const late = this.next >= t.provingDeadline;
         this.o.store.put(NS, key(h), { ...stored, submitted: true });
-        log.info("proof submitted", { height: h, gas: r.gasUsed, late });
+        log.info(this.o.post ? "proof posted" : "proof submitted", { height: h, gas: r.gasUsed, late });
         this.o.onEvent?.({ kind: "submitted", height: h, gasUsed: r.gasUsed, late });
       } catch (e) {
-        if (revertName(e) === "AlreadyProven") log.info("someone proved it first", { height: h });
+        const n = revertName(e);
+        if (n === "AlreadyProven" || n === "ProofAlreadyPosted") log.info("someone proved it first", { height: h });
         else throw e;
       }
       this.done.add(h);

@@ -60,6 +60,8 @@ export interface SequencerOptions {
   pollMs?: number;
   log?: Logger;
   onTx?: (r: L1TxRecord) => void;
+  /** Batch path: post proofs to the ProofAggregator instead of submitting them verified. */
+  postProofs?: boolean;
 }
 
 /** What the sequencer keeps per height it proposed at. */
@@ -583,7 +585,7 @@ export class SequencerAgent extends PollingAgent {
     this.prover = new Prover();
     this.duty = new ProofDuty({
       client: this.client, sender: this.sender, chain: this.chain, prover: this.prover, wasmPath: this.o.wasmPath, zkeyPath: this.o.zkeyPath,
-      T: this.o.T, me: this.address, store: this.store, log: this.log,
+      T: this.o.T, me: this.address, store: this.store, log: this.log, post: this.o.postProofs,
       body: async (h) => {
         const r = this.records.get(h) ?? this.store.get<HeightRecord>(HEIGHTS, key(h));
         if (!r) throw new AgentError("BODY_UNAVAILABLE", `no block of ours at height ${h}`);

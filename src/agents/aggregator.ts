@@ -1,0 +1,106 @@
+/**
+ * Aggregator agent (batch path, docs/batch-verification.md): provers post proofs unverified to the ProofAggregator
+ * (`postProof`, cheap); this agent collects the live posts of pending heights, checks them off chain with the
+ * TypeScript twin of the batched pairing check (src/zk/batchVerify.ts), leaves out any invalid one, and verifies the
+ * rest in one transaction (`verifyBatch`), which marks the heights proven and finalizes the ready prefix. It is paid
+ * the aggregation reward from the Rollup's pool.
+ *
+ * When to send: as soon as `minBatch` heights are posted, or when the oldest post is within `marginBlocks` of the end
+ * of its verify window (a post that expires unverified is worth nothing), whichever comes first.
+ */
+import { Wallet, type JsonRpcProvider } from "ethers";
+import { HeightStatus, RollupClient, type AggregatorClient, type PostedProofInfo } from "../client/index.js";
+import type { L1Point } from "../node/index.js";
+import { findInvalid } from "../zk/batchVerify.js";
+import type { VerificationKey } from "../zk/libs.js";
+import { Logger, PollingAgent, TxSender, connectL1, errText, type L1TxRecord } from "./common.js";
+
+export interface AggregatorOptions {
+  name: string;
+  rpcUrl: string;
+  rollup: string;
+  privateKey: string;
+  /** Verification key of the block circuit (off-chain pre-check). */
+  vkey: VerificationKey;
+  /** L1 block to scan posts from (the deployment block). */
+  fromBlock?: bigint;
+  minBatch?: number;
+  maxBatch?: number;
+  marginBlocks?: number;
+  pollMs?: number;
+  log?: Logger;
+  onTx?: (r: L1TxRecord) => void;
+}
+
+export class AggregatorAgent extends PollingAgent {
+  readonly name: string;
+  readonly address: string;
+  private readonly o: AggregatorOptions;
+  private readonly client: RollupClient;
+  private readonly sender: TxSender;
+  private agg!: AggregatorClient;
+  private window = 0n;
+  batches = 0;
+
+  private constructor(o: AggregatorOptions, provider: JsonRpcProvider) {
+    super(provider, o.log ?? new Logger(o.name), o.pollMs ?? 200);
+    this.o = o;
+    this.name = o.name;
+    const wallet = new Wallet(o.privateKey, provider);
+    this.address = wallet.address;
+    this.client = new RollupClient(o.rollup, wallet);
+    this.sender = new TxSender(wallet, o.name, o.onTx);
+  }
+
+  static async start(o: AggregatorOptions): Promise<AggregatorAgent> {
+    const provider = await connectL1(o.rpcUrl, o.pollMs ?? 200);
+    const a = new AggregatorAgent(o, provider);
+    try {
+      a.agg = await a.client.aggregator();
+      a.window = await a.agg.verifyWindow();
+    } catch (e) {
+      provider.destroy();
+      throw e;
+    }
+    a.log.info("aggregator up", { address: a.address, aggregator: a.agg.address, verifyWindow: a.window });
+    a.startLoop();
+    return a;
+  }
+
+  protected async onBlock(head: number, _at: L1Point): Promise<void> {
+    const next = BigInt(head) + 1n;
+    const posts = await this.agg.postedProofs(this.o.fromBlock);
+    // One live post per pending height (the first one posted), not expired.
+    const byHeight = new Map<bigint, PostedProofInfo>();
+    for (const p of posts) {
+      if (byHeight.has(p.height) || p.postedAt + this.window <= next) continue;
+      if ((await this.client.getHeight(p.height)).status !== HeightStatus.Pending) continue;
+      byHeight.set(p.height, p);
+    }
+    if (byHeight.size === 0) return;
+    const items = [...byHeight.values()].sort((a, b) => (a.height < b.height ? -1 : 1)).slice(0, this.o.maxBatch ?? 16);
+    const oldest = items.reduce((m, p) => (p.postedAt < m ? p.postedAt : m), items[0]!.postedAt);
+    const urgent = oldest + this.window - BigInt(this.o.marginBlocks ?? 5) <= next;
+    if (items.length < (this.o.minBatch ?? 2) && !urgent) return;
+
+    const withData = await Promise.all(items.map(async (p) => ({ ...p, pubdata: (await this.client.revealedBlock(p.height)).pubdata })));
+    const inputs = await Promise.all(withData.map((p) => this.client.statementOf(p.height, p.pubdata)));
+    const bad = new Set(findInvalid(this.o.vkey, withData.map((p) => p.proof), inputs));
+    for (const i of bad) this.log.warn("posted proof is invalid: left out of the batch", { height: withData[i]!.height, poster: withData[i]!.poster });
+    const batch = withData.filter((_, i) => !bad.has(i));
+    if (batch.length === 0) return;
+    try {
+      const r = await this.sender.send("verifyBatch", undefined, () => this.agg.verifyBatch(batch.map((p) => ({ height: p.height, proof: p.proof, pubdata: p.pubdata }))));
+      this.batches++;
+      this.log.info("batch verified", { heights: batch.map((p) => p.height), gas: r.gasUsed, gasPerProof: r.gasUsed / BigInt(batch.length) });
+      this.emit("batch", batch.map((p) => p.height));
+    } catch (e) {
+      this.log.warn("verifyBatch failed", { heights: batch.map((p) => p.height), error: errText(e) });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.stopLoop();
+    this.provider.destroy();
+  }
+}
