@@ -1,5 +1,5 @@
 /**
- * `npm start`: the foundation's vertical slice, end to end.
+ * `npm run demo`: the foundation's vertical slice, end to end (one block, one proof, one on-chain check).
  *
  *   1. build the block circuit (compile + deterministic INSECURE dev setup + Solidity verifier; cached)
  *   2. execute a sample L2 block of real EdDSA-signed transfers in TypeScript
@@ -7,7 +7,7 @@
  *   4. deploy the generated verifier to Hardhat's in-process chain and verify the proof there
  *   5. show that the same proof is rejected with a tampered public input
  *
- *   npm start -- [--T 2] [--D 8] [--ptau FILE]
+ *   npm run demo -- [--T 2] [--D 8] [--ptau FILE]
  */
 import { parseArgs } from "node:util";
 import hre from "hardhat";
