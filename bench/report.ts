@@ -10,7 +10,7 @@ function table(head: string[], rows: (string | number)[][]): string {
   return [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
-const KNOWN = new Set(["machine", "sectionRuns", "circuits", "throughput", "ptauComparison", "verifyGasSingle", "verifyGas", "verifyGasPerPublicInput", "batch", "batchVerifyGas", "l1", "l1GasPerPhase"]);
+const KNOWN = new Set(["machine", "sectionRuns", "throughputEarlierRuns", "circuits", "throughput", "ptauComparison", "verifyGasSingle", "verifyGas", "verifyGasPerPublicInput", "batch", "batchVerifyGas", "l1", "l1GasPerPhase"]);
 
 export function renderMarkdown(r: Record<string, unknown>): string {
   const out: string[] = [];
@@ -110,6 +110,13 @@ export function renderMarkdown(r: Record<string, unknown>): string {
     out.push("");
     out.push("tx/s (wall) is what the route delivered in this run. The CPU-bound column divides the transfers by the CPU seconds the route's processes used (all threads) over the cores: the rate if the route had every core to itself and kept them busy. It is not distorted by other work on the machine; it is exact for a route that keeps both cores busy (parallel-2x1) and an upper bound for routes with single-threaded steps. When the load average is above 2, wall times include waiting for the CPU.");
     out.push("");
+    const hist = r.throughputEarlierRuns as { date?: string; blocks: number; routes: Record<string, { transfersPerSecond: number; cpuBoundTps?: number; loadAverage1m?: number }> }[] | undefined;
+    if (hist?.length) {
+      out.push("Earlier runs (same routes; tx/s wall, CPU-bound tx/s in brackets, load average at the end):");
+      out.push("");
+      for (const h of hist) out.push(`- ${h.date ?? "earlier"}, ${h.blocks} blocks: ${Object.entries(h.routes).map(([k, v]) => `${k} ${s(v.transfersPerSecond, 3)} (${s(v.cpuBoundTps, 3)}, load ${s(v.loadAverage1m)})`).join("; ")}`);
+      out.push("");
+    }
     out.push(`**Result: ${s(tp.chosenTps, 3)} tx/s with route \`${tp.chosen}\` (${s(tp.speedupVsSequential)}x the plain sequential route in the same run): target ${tp.targetTps} tx/s ${tp.meetsTarget ? "MET" : "NOT met"}; ${s(tp.chosenTps / tp.baselineTps)}x the 0.45 tx/s probe baseline.**`);
   } else out.push("not measured");
   out.push("");

@@ -12,14 +12,23 @@ import { readFile, writeFile, rename } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
-import { benchCircuits, benchPtau, benchThroughput, build, provedSample, type Log } from "./circuits.js";
+import { benchCircuits, benchPtau, benchThroughput, build, provedSample, type Log, type ThroughputReport } from "./circuits.js";
+
+/** One line per earlier throughput run (report.json `throughputEarlierRuns`). */
+function summarizeThroughput(t: ThroughputReport, date?: string) {
+  return {
+    date,
+    blocks: t.blocks,
+    routes: Object.fromEntries(t.routes.map((r) => [r.route, { transfersPerSecond: r.transfersPerSecond, cpuBoundTps: r.cpuBoundTps, loadAverage1m: r.loadAverage1m }])),
+  };
+}
 import { benchBatch, benchL1, benchVerifyGas, perPublicInput, type VerifyGasRow } from "./chain.js";
 import { renderMarkdown } from "./report.js";
 import { closeProver } from "../src/zk/prover.js";
 
 const JSON_PATH = fileURLToPath(new URL("./report.json", import.meta.url));
 const MD_PATH = fileURLToPath(new URL("./report.md", import.meta.url));
-const SECTIONS = ["build", "circuits", "throughput", "ptau", "gas", "batch", "l1"] as const;
+const SECTIONS = ["report", "build", "circuits", "throughput", "ptau", "gas", "batch", "l1"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const CIRCUITS = [
@@ -106,6 +115,7 @@ async function main(): Promise<void> {
     },
   });
 
+  if (only.has("report")) await save({}); // re-renders report.md from report.json
   if (only.has("build") && values.only) {
     // Compile + set up every configuration (cached) without measuring: warms the caches before a timed run.
     for (const { T, D } of configs) await build(T, D, log);
@@ -140,7 +150,12 @@ async function main(): Promise<void> {
   // Timed throughput last: gas is exact and cheap, so it is saved first if a long run is cut short.
   if (only.has("throughput")) {
     const tp = await benchThroughput({ T: 8, D: 16, blocks: nBlocks, routes, log });
-    await save({ throughput: tp }, "throughput");
+    // Keep a short history of earlier throughput runs: on a shared machine one run is not the whole story.
+    const old = await readReport();
+    const prev = old.throughput as ThroughputReport | undefined;
+    const history = [...((old.throughputEarlierRuns as unknown[] | undefined) ?? [])];
+    if (prev) history.push(summarizeThroughput(prev, (old.sectionRuns as Record<string, { date: string }> | undefined)?.throughput?.date));
+    await save({ throughput: tp, throughputEarlierRuns: history.slice(-6) }, "throughput");
   }
   if (only.has("ptau")) {
     const rows = [];

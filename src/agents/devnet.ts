@@ -353,6 +353,8 @@ export async function computeSummary(a: {
     for (let i = 0; i < bytes.length; i += 20) if (bytes.subarray(i, i + 20).some((x) => x !== 0)) txsFinalized++;
   }
   for (const s of await c.queryFilter(c.filters.ProofSubmitted(), from, head)) book(s.args.submitter).proofsSubmitted++;
+  // Batch path: the aggregation reward (credited by the Rollup to whoever sent verifyBatch).
+  for (const r of await c.queryFilter(c.filters.AggregationRewarded(), from, head)) add(book(r.args.account), "rewards", r.args.amount);
   const reorgs: DevnetSummary["reorgs"] = [];
   for (const r of await c.queryFilter(c.filters.ChainReorged(), from, head)) {
     const h = r.args.missedHeight;

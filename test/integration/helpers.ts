@@ -10,7 +10,7 @@ import type { JsonRpcProvider } from "ethers";
 import { buildCircuit } from "../../src/zk/build.js";
 import { closeProver } from "../../src/zk/prover.js";
 import {
-  Logger, ProverAgent, SequencerAgent, PROJECT_ROOT, TxGenerator, connectL1, deployDevnet, devWallet, formatLog, freePort,
+  AggregatorAgent, Logger, ProverAgent, SequencerAgent, PROJECT_ROOT, TxGenerator, connectL1, deployDevnet, devWallet, formatLog, freePort,
   startHardhatNode, startIntervalMining, type Deployment, type HardhatNode, type L1TxRecord, type ProverOptions, type SequencerOptions,
 } from "../../src/agents/index.js";
 import { RollupClient, type RollupConfig } from "../../src/client/index.js";
@@ -27,6 +27,8 @@ export interface NetOptions {
   blockTimeMs?: number;
   overrides?: Partial<RollupConfig>;
   accounts?: number;
+  /** Batch path: deploy the ProofAggregator, provers post proofs, an aggregator agent verifies them in batches. */
+  aggregator?: boolean;
 }
 
 export interface Net {
@@ -38,6 +40,7 @@ export interface Net {
   provers: ProverAgent[];
   seqUrls: string[];
   gen: TxGenerator;
+  aggregator?: AggregatorAgent;
   txRecords: L1TxRecord[];
   log: Logger;
   restartSequencer(i: number): Promise<SequencerAgent>;
@@ -66,6 +69,7 @@ export async function startNet(o: NetOptions): Promise<Net> {
     provider, actors, T, D, accounts, log,
     // Generous proving windows: proofs take ~3 s on an idle machine but 30-50 s on a shared, overloaded one.
     overrides: { proposalBlocks: 3n, revealBlocks: 3n, commitBlocks: 3n, provingWindow: 40n, lateWindow: 10n, ...o.overrides },
+    aggregator: o.aggregator,
   });
   await startIntervalMining(provider, o.blockTimeMs ?? 2000);
   const dir = mkdtempSync(join(tmpdir(), "fernet-itest-"));
@@ -73,6 +77,7 @@ export async function startNet(o: NetOptions): Promise<Net> {
   const common = {
     rpcUrl: node.url, rollup: d.rollup, T, D, genesis: d.genesis, pollMs: 100, onTx: (r: L1TxRecord) => txRecords.push(r),
     wasmPath: resolve(PROJECT_ROOT, build.wasmPath), zkeyPath: resolve(PROJECT_ROOT, build.setup.zkeyPath),
+    postProofs: o.aggregator === true,
   };
   const seqPorts = await Promise.all(actors.sequencers.map(() => freePort()));
   const seqUrls = seqPorts.map((p) => `http://127.0.0.1:${p}`);
@@ -99,8 +104,14 @@ export async function startNet(o: NetOptions): Promise<Net> {
     seqs.push(await SequencerAgent.start(opts));
   }
   const gen = new TxGenerator(seqUrls, accounts, log.child("txgen"));
+  const aggregator = o.aggregator
+    ? await AggregatorAgent.start({
+        name: "aggregator", rpcUrl: node.url, rollup: d.rollup, privateKey: devWallet(1 + o.sequencers + o.provers).privateKey,
+        vkey: build.setup.vkey, fromBlock: BigInt(d.deployBlock), pollMs: 100, onTx: common.onTx, log: log.child("aggregator"),
+      })
+    : undefined;
   const net: Net = {
-    node, provider, d, client: new RollupClient(d.rollup, provider), seqs, provers, seqUrls, gen, txRecords, log,
+    node, provider, d, client: new RollupClient(d.rollup, provider), seqs, provers, seqUrls, gen, aggregator, txRecords, log,
     async restartSequencer(i) {
       seqs[i] = await SequencerAgent.start(seqOpts[i]!);
       return seqs[i]!;
@@ -111,6 +122,7 @@ export async function startNet(o: NetOptions): Promise<Net> {
     },
     async stop() {
       gen.stop();
+      await aggregator?.stop().catch(() => {});
       for (const a of [...seqs, ...provers]) await a.stop().catch(() => {});
       provider.destroy();
       await node.stop();
