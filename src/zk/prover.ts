@@ -57,6 +57,8 @@ export class Prover {
   private nextId = 1;
   private jobs = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void; onProgress?: (p: ProvePhase) => void }>();
   private tail: Promise<unknown> = Promise.resolve();
+  /** Set by close(): proofs queued behind it must fail, not start a new worker that nobody will stop. */
+  private closed = false;
 
   constructor(readonly backend: ProverBackend = "process") {}
 
@@ -122,6 +124,7 @@ export class Prover {
   /** Computes the witness and a Groth16 proof. Proofs are serialised (one at a time). */
   prove(opts: ProveOptions): Promise<ProveResult> {
     const run = async (): Promise<ProveResult> => {
+      if (this.closed) throw new ZkError("WORKER_FAILED", "prover closed");
       const wasmPath = resolve(opts.wasmPath);
       const zkeyPath = resolve(opts.zkeyPath);
       if (!existsSync(wasmPath)) throw new ZkError("FILE_NOT_FOUND", `circuit wasm not found: ${opts.wasmPath}`);
@@ -152,6 +155,7 @@ export class Prover {
 
   /** Stops the prover (pending proofs fail). */
   async close(): Promise<void> {
+    this.closed = true;
     const w = this.worker;
     const ch = this.child;
     this.worker = undefined;

@@ -160,6 +160,17 @@ describe("zk pipeline (dev setup, prover, verifier export)", function () {
       expect(await verifyOffchain(dev.vkey, ok.proof, ok.publicSignals)).to.equal(true);
     });
 
+    it("a closed prover refuses proofs queued behind close() instead of starting a new process", async function () {
+      const prover = new Prover();
+      const input = await fixtureInput(3n, 2n, 3n, 4n, 5n);
+      const first = prover.prove({ wasmPath: circuit.wasmPath, zkeyPath: dev.zkeyPath, input });
+      const queued = prover.prove({ wasmPath: circuit.wasmPath, zkeyPath: dev.zkeyPath, input });
+      await prover.close();
+      await expectZkError(first, "WORKER_FAILED");
+      await expectZkError(queued, "WORKER_FAILED");
+      await expectZkError(prover.prove({ wasmPath: circuit.wasmPath, zkeyPath: dev.zkeyPath, input }), "WORKER_FAILED");
+    });
+
     it("converts proofs to the contract layout and back", function () {
       const back = fromContractProof(proved.proof);
       expect(toContractProof(back)).to.deep.equal(proved.proof);
