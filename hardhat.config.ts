@@ -36,6 +36,8 @@ const config: HardhatUserConfig = {
   },
   networks: {
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    // The devnet's L1 (src/agents/devnet.ts connects with `override: { url, accounts }` for the spawned node).
+    devnet: { type: "http", chainType: "l1", url: process.env.FERNET_L1_RPC ?? "http://127.0.0.1:8545" },
   },
   // Proving tests take seconds to minutes on 2 cores.
   test: { mocha: { timeout: 600_000 } },

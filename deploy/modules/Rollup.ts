@@ -9,12 +9,16 @@
  * parameter of the same name. genesisBlock 0 means "the deployment block".
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { ContractFuture, IgnitionModuleBuilder, ModuleParameterRuntimeValue } from "@nomicfoundation/ignition-core";
 
 const E18 = 10n ** 18n;
 
-export default buildModule("RollupModule", (m) => {
+/**
+ * DevToken, Staking and the Rollup over `verifier` (a parameter or a contract future of the same module), with the
+ * RollupConfig values read from the module's parameters, and `staking.setRollup`. Shared with deploy/modules/Devnet.ts.
+ */
+export function buildRollup(m: IgnitionModuleBuilder, verifier: ContractFuture<string> | ModuleParameterRuntimeValue<string>) {
   const deployer = m.getAccount(0);
-  const verifier = m.getParameter<string>("verifier");
 
   const token = m.contract("DevToken", [m.getParameter("tokenName", "Fernet Dev"), m.getParameter("tokenSymbol", "FDEV"), deployer]);
   const staking = m.contract("Staking", [
@@ -48,4 +52,6 @@ export default buildModule("RollupModule", (m) => {
   m.call(staking, "setRollup", [rollup]);
 
   return { token, staking, rollup };
-});
+}
+
+export default buildModule("RollupModule", (m) => buildRollup(m, m.getParameter<string>("verifier")));

@@ -1,17 +1,18 @@
 /**
  * Local devnet plumbing shared by `scripts/devnet.ts` and the integration tests: a Hardhat node child process,
- * deployment of DevToken + Staking + the generated Groth16 verifier + Rollup (ethers, from the compiled artifacts),
- * funding and registration of sequencers and provers, an L2 transaction generator, and the run summary computed
+ * deployment of the generated verifier adapter + DevToken + Staking + Rollup (+ batch verifier + ProofAggregator) with
+ * the Ignition module deploy/modules/Devnet.ts (in-process Hardhat, network `devnet` pointed at the node's URL), minting,
+ * funding and registration of sequencers and provers (ethers), an L2 transaction generator, and the run summary computed
  * from L1 events.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  ContractFactory, HDNodeWallet, JsonRpcProvider, Mnemonic, Wallet, Contract, type InterfaceAbi, type Signer,
+  HDNodeWallet, JsonRpcProvider, Mnemonic, Wallet, Contract, type InterfaceAbi, type Signer,
 } from "ethers";
 import { initL2, signTransfer, stateFromGenesis, type GenesisAccount, type L2State } from "../l2/index.js";
 import { devGenesis, devKey } from "../l2/sample.js";
@@ -20,6 +21,7 @@ import { vrfKeyFromSeed } from "../vrf/index.js";
 import { L2RpcClient, RpcError } from "../node/index.js";
 import { artifactsFor } from "../zk/artifacts.js";
 import { AgentError, type L1TxRecord, type Logger } from "./common.js";
+import { devnetModule } from "../../deploy/modules/Devnet.js";
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -104,11 +106,35 @@ function artifact(sourcePath: string, name: string): { abi: InterfaceAbi; byteco
   }
 }
 
-async function deploy(signer: Signer, sourcePath: string, name: string, args: unknown[]): Promise<Contract> {
-  const a = artifact(sourcePath, name);
-  const c = await new ContractFactory(a.abi, a.bytecode, signer).deploy(...args);
-  await c.waitForDeployment();
-  return c as unknown as Contract;
+function attach(signer: Signer, sourcePath: string, name: string, address: string): Contract {
+  return new Contract(address, artifact(sourcePath, name).abi, signer);
+}
+
+/**
+ * Deploys `module` with Hardhat Ignition through the L1 node behind `provider` (Hardhat network `devnet` with its URL
+ * overridden and the deployer's key as the only account). The journal goes to a fresh deployment id that is removed
+ * afterwards: every devnet is a new chain 31337, so a kept journal would only break the next run.
+ */
+async function ignitionDeploy(provider: JsonRpcProvider, deployer: Wallet, module: ReturnType<typeof devnetModule>,
+  parameters: Record<string, bigint | boolean | string>): Promise<Record<string, string>> {
+  const hre = (await import("hardhat")).default;
+  const url = provider._getConnection().url;
+  const conn = await hre.network.create({ network: "devnet", override: { url, accounts: [deployer.privateKey] } });
+  const deploymentId = `devnet-${process.pid}-${Date.now()}`;
+  const deploymentsDir = join(hre.config.paths.ignition, "deployments");
+  const hadDeploymentsDir = existsSync(deploymentsDir);
+  try {
+    const result = await conn.ignition.deploy(module, { parameters: { [module.id]: parameters }, deploymentId });
+    const out: Record<string, string> = {};
+    for (const [k, c] of Object.entries(result)) out[k] = await (c as Contract).getAddress();
+    return out;
+  } catch (e) {
+    throw new AgentError("BAD_CONFIG", `Ignition deployment of ${module.id} failed: ${(e as Error).message}`, { cause: e });
+  } finally {
+    rmSync(join(deploymentsDir, deploymentId), { recursive: true, force: true });
+    if (!hadDeploymentsDir) try { rmdirSync(deploymentsDir); } catch { /* not empty: someone else's journal */ }
+    await conn.close().catch(() => {});
+  }
 }
 
 export interface DevnetActors {
@@ -159,49 +185,50 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   const chainId = (await o.provider.getNetwork()).chainId;
   const art = artifactsFor({ T: o.T, D: o.D });
   const deployBlock = await o.provider.getBlockNumber();
-  const token = await deploy(deployer, "contracts/DevToken.sol", "DevToken", ["Fernet Dev", "FDEV", deployer.address]);
-  const staking = await deploy(deployer, "contracts/Staking.sol", "Staking", [
-    await token.getAddress(), DEFAULT_STAKING.minSequencerStake, DEFAULT_STAKING.minProverStake, DEFAULT_STAKING.exitDelay, deployer.address,
-  ]);
   // The adapter either deploys its generated verifier itself (no constructor argument) or takes its address.
   const adapterAbi = artifact(`contracts/verifiers/${art.adapterContract}.sol`, art.adapterContract).abi as { type: string; inputs?: unknown[] }[];
   const wantsVerifier = (adapterAbi.find((x) => x.type === "constructor")?.inputs?.length ?? 0) > 0;
-  const adapterArgs = wantsVerifier ? [await (await deploy(deployer, `contracts/verifiers/${art.verifierContract}.sol`, art.verifierContract, [])).getAddress()] : [];
-  const verifier = await deploy(deployer, `contracts/verifiers/${art.adapterContract}.sol`, art.adapterContract, adapterArgs);
-  const tokenAddr = await token.getAddress();
-  const stakingAddr = await staking.getAddress();
-  const mint = token.getFunction("mint");
-  for (const s of [...sequencers.map((x) => x.wallet), ...provers.map((x) => x.wallet)]) await (await mint(s.address, 10_000n * E18)).wait();
   const pool = o.rewardPool ?? 10_000n * E18;
+  const wallets = [...sequencers.map((x) => x.wallet), ...provers.map((x) => x.wallet)];
+  // One block per transaction (automine). Ignition: [verifier,] adapter, token, staking, rollup, setRollup
+  // [, batch verifier, aggregator, setAggregator]. Then: mints, 3 per sequencer registration (approve, stake, VRF key),
+  // approvals, reward approval + funding [, aggregator approvals]. The genesis block comes 2 blocks after all that.
+  const ignitionTxs = 5 + (wantsVerifier ? 1 : 0) + (o.aggregator ? 3 : 0);
+  const setupTxs = wallets.length + 1 + 3 * sequencers.length + wallets.length + 2 + (o.aggregator ? wallets.length : 0);
+  const genesisBlock = BigInt(deployBlock) + BigInt(ignitionTxs + setupTxs) + 2n;
+  const config = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { genesisBlock, ...o.overrides });
+  const module = devnetModule({ T: o.T, D: o.D, aggregator: o.aggregator, verifierContract: wantsVerifier ? art.verifierContract : undefined });
+  const addrs = await ignitionDeploy(o.provider, deployer, module, {
+    ...config, ...DEFAULT_STAKING, ...(o.aggregator ? DEFAULT_AGGREGATOR : {}),
+  });
+  const tokenAddr = addrs.token;
+  const stakingAddr = addrs.staking;
+  const rollupAddr = addrs.rollup;
+  const token = attach(deployer, "contracts/DevToken.sol", "DevToken", tokenAddr);
+  const mint = token.getFunction("mint");
+  for (const s of wallets) await (await mint(s.address, 10_000n * E18)).wait();
   await (await mint(deployer.address, pool)).wait();
   for (const s of sequencers) {
     await new StakingClient(stakingAddr, s.wallet).registerSequencer(DEFAULT_STAKING.minSequencerStake, vrfKeyFromSeed(s.vrfSeed).sk);
   }
-  // Setup transactions still to come after the Rollup: setRollup, approvals, reward approval + funding.
-  const batchVerifier = o.aggregator ? await deploy(deployer, `contracts/verifiers/BatchVerifier_T${o.T}_D${o.D}.sol`, `BatchVerifier_T${o.T}_D${o.D}`, []) : undefined;
-  const after = 1 + sequencers.length + provers.length + 2 + (o.aggregator ? 2 + sequencers.length + provers.length : 0);
-  const genesisBlock = BigInt(await o.provider.getBlockNumber()) + 1n + BigInt(after) + 2n;
-  const config = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { genesisBlock, ...o.overrides });
-  const rollup = await deploy(deployer, "contracts/Rollup.sol", "Rollup", [config, stakingAddr, await verifier.getAddress()]);
-  const rollupAddr = await rollup.getAddress();
-  await (await staking.getFunction("setRollup")(rollupAddr)).wait();
-  for (const s of [...sequencers.map((x) => x.wallet), ...provers.map((x) => x.wallet)]) {
+  for (const s of wallets) {
     await (await (token.connect(s) as Contract).getFunction("approve")(rollupAddr, 2n ** 255n)).wait();
   }
   await (await token.getFunction("approve")(rollupAddr, pool)).wait();
   await new RollupClient(rollupAddr, deployer).fundRewards(pool);
-  let aggregator: string | undefined;
-  if (batchVerifier) {
-    const agg = await deploy(deployer, "contracts/ProofAggregator.sol", "ProofAggregator", [rollupAddr, await batchVerifier.getAddress(), { ...DEFAULT_AGGREGATOR }]);
-    aggregator = await agg.getAddress();
-    await new RollupClient(rollupAddr, deployer).setAggregator(aggregator);
+  const aggregator: string | undefined = o.aggregator ? addrs.aggregator : undefined;
+  if (aggregator !== undefined) {
     // Posting a proof pulls a bond from the poster (provers, and sequencers that prove their own blocks).
-    for (const s of [...sequencers.map((x) => x.wallet), ...provers.map((x) => x.wallet)]) {
+    for (const s of wallets) {
       await (await (token.connect(s) as Contract).getFunction("approve")(aggregator, 2n ** 255n)).wait();
     }
   }
-  o.log?.info("deployed", { rollup: rollupAddr, verifier: art.adapterContract, genesisBlock, head: await o.provider.getBlockNumber() });
-  return { rollup: rollupAddr, staking: stakingAddr, token: tokenAddr, verifier: await verifier.getAddress(), aggregator, config, chainId, deployBlock, genesis, genesisState };
+  const head = await o.provider.getBlockNumber();
+  if (BigInt(head) >= config.genesisBlock) {
+    o.log?.warn("setup ran past the genesis block", { head, genesisBlock: config.genesisBlock });
+  }
+  o.log?.info("deployed", { rollup: rollupAddr, verifier: art.adapterContract, genesisBlock: config.genesisBlock, head });
+  return { rollup: rollupAddr, staking: stakingAddr, token: tokenAddr, verifier: addrs.verifier, aggregator, config, chainId, deployBlock, genesis, genesisState };
 }
 
 /** Switches the node from automine to one block every `ms` (time passes without transactions). */

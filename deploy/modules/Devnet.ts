@@ -1,0 +1,59 @@
+/**
+ * Ignition module of the local devnet for a circuit (T, D): the generated verifier adapter `BlockVerifier_T{T}_D{D}`
+ * (it deploys its own Groth16 verifier in its constructor; with `verifierContract`, an adapter that takes the
+ * verifier's address instead), then DevToken, Staking and the Rollup over that adapter (the shared body of
+ * deploy/modules/Rollup.ts: same parameters, `slots` and `genesisRoot` required), and with `aggregator` also the
+ * batch verifier `BatchVerifier_T{T}_D{D}`, the ProofAggregator and `rollup.setAggregator`.
+ *
+ * Used by `deployDevnet` (src/agents/devnet.ts); the module id is `Devnet_T{T}_D{D}` (`..._Agg` with the
+ * aggregator), which is also the key of its parameters. Aggregator parameters: postBond, verifyWindow, batchReward,
+ * batchRewardPerHeight (defaults: DEFAULT_AGGREGATOR of src/client).
+ */
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { buildRollup } from "./Rollup.js";
+
+const E18 = 10n ** 18n;
+
+export interface DevnetModuleOptions {
+  T: number;
+  D: number;
+  /** Also deploy BatchVerifier_T{T}_D{D} + ProofAggregator and set it on the Rollup. */
+  aggregator?: boolean;
+  /** The Groth16 verifier contract to deploy first and pass to the adapter's constructor (older adapters only). */
+  verifierContract?: string;
+}
+
+const cache = new Map<string, ReturnType<typeof build>>();
+
+function build(id: string, o: DevnetModuleOptions) {
+  return buildModule(id, (m) => {
+    const adapterName = `BlockVerifier_T${o.T}_D${o.D}`;
+    const adapter = o.verifierContract !== undefined
+      ? m.contract(adapterName, [m.contract(o.verifierContract)])
+      : m.contract(adapterName);
+    const core = buildRollup(m, adapter);
+    if (!o.aggregator) return { ...core, verifier: adapter };
+    const batchVerifier = m.contract(`BatchVerifier_T${o.T}_D${o.D}`);
+    const aggregator = m.contract("ProofAggregator", [core.rollup, batchVerifier, {
+      postBond: m.getParameter("postBond", 10n * E18),
+      verifyWindow: m.getParameter("verifyWindow", 20n),
+      batchReward: m.getParameter("batchReward", 2n * E18),
+      batchRewardPerHeight: m.getParameter("batchRewardPerHeight", E18 / 2n),
+    }]);
+    m.call(core.rollup, "setAggregator", [aggregator]);
+    return { ...core, verifier: adapter, batchVerifier, aggregator };
+  });
+}
+
+/** The devnet module for (T, D) (one instance per option set, so repeated deployments reuse it). */
+export function devnetModule(o: DevnetModuleOptions) {
+  const id = `Devnet_T${o.T}_D${o.D}${o.aggregator ? "_Agg" : ""}${o.verifierContract !== undefined ? "_Ext" : ""}`;
+  let mod = cache.get(id);
+  if (mod === undefined) {
+    mod = build(id, o);
+    cache.set(id, mod);
+  }
+  return mod;
+}
+
+export default devnetModule;
