@@ -16,7 +16,7 @@
  * posts a deposit twice (the contract refuses a second commit).
  */
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenHttp } from "../node/http.js";
 import { hexlify, randomBytes, Wallet, type JsonRpcProvider } from "ethers";
 import {
   buildBlock, initL2, stateFromGenesis, transferFromJSON, transferToJSON, type GenesisAccount, type L2State, type Transfer,
@@ -214,10 +214,7 @@ export class SequencerAgent extends PollingAgent {
       res.writeHead(out === undefined ? 204 : 200, { "content-type": "application/json" }).end(out);
     });
     this.http = server;
-    return new Promise((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => resolve(`http://${host}:${(server.address() as AddressInfo).port}`));
-    });
+    return listenHttp(server, port, host);
   }
 
   private async blockBodyRpc(req: { id?: unknown; params?: unknown }): Promise<unknown> {

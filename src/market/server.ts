@@ -16,7 +16,7 @@
  * `requestQuotes` asks many provers in parallel, each with a timeout, and never throws: every URL gets an answer.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeHttp, listenHttp } from "../node/http.js";
 import { getAddress, isAddress } from "ethers";
 import {
   quoteFromJSON, quoteToJSON, signProverCommitment, signQuote, type SignedQuote, type SignedQuoteJSON, type TypedDataSigner,
@@ -171,20 +171,13 @@ export class QuoteServer {
     if (this.server) throw new Error("already listening");
     const server = createServer((req, res) => void this.onHttp(req, res));
     this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => resolve(`http://${host}:${(server.address() as AddressInfo).port}`));
-    });
+    return listenHttp(server, port, host);
   }
 
   close(): Promise<void> {
     const s = this.server;
     this.server = undefined;
-    if (!s) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      s.close((err) => (err ? reject(err) : resolve()));
-      s.closeAllConnections();
-    });
+    return closeHttp(s);
   }
 
   private async onHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {

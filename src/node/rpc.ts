@@ -14,7 +14,7 @@
  * docs/agents.md has the full reference.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeHttp, listenHttp } from "./http.js";
 import { L2Error, transferFromJSON, transferToJSON, type Transfer, type TransferJSON } from "../l2/index.js";
 import { MempoolError, type AccountView, type Mempool } from "./mempool.js";
 import { StatusError, isTxStatus, type L1Point, type StatusTracker, type TxRecord, type TxStatus } from "./status.js";
@@ -249,24 +249,14 @@ export class L2RpcServer {
     if (this.server) throw new Error("already listening");
     const server = createServer((req, res) => void this.onHttp(req, res));
     this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => {
-        const a = server.address() as AddressInfo;
-        resolve(`http://${host.includes(":") ? `[${host}]` : host}:${a.port}`);
-      });
-    });
+    return listenHttp(server, port, host);
   }
 
   /** Stops listening and closes open connections. */
   close(): Promise<void> {
     const s = this.server;
     this.server = undefined;
-    if (!s) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      s.close((err) => (err ? reject(err) : resolve()));
-      s.closeAllConnections();
-    });
+    return closeHttp(s);
   }
 
   private async onHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
