@@ -1,0 +1,71 @@
+// Shared types of a scenario run: produced by the runner (src/scenario/runner.ts), consumed by the report
+// (src/scenario/report.ts) and the replay (src/scenario/replay.ts).
+
+export type ScenarioMode = "local" | "rpc" | "fork";
+export type ActorRole = "sequencer" | "prover" | "aggregator" | "user";
+export type HeightOutcome = "finalized" | "reorged" | "skipped" | "pending";
+export type LedgerKind = "reward" | "slash" | "bounty" | "refund" | "deposit";
+
+export interface ScenarioActor {
+  name: string;
+  role: ActorRole;
+  address: string;
+  strategy: string;
+}
+
+/** One L2 height; the *At fields are L1 block numbers. */
+export interface HeightFigure {
+  height: number;
+  outcome: HeightOutcome;
+  sequencer?: string;
+  prover?: string;
+  txs: number;
+  proposedAt?: number;
+  revealedAt?: number;
+  committedAt?: number;
+  provenAt?: number;
+  finalizedAt?: number;
+  reorgedAt?: number;
+}
+
+export interface LedgerEntry {
+  l1Block: number;
+  actor: string;
+  kind: LedgerKind;
+  /** token wei, decimal */
+  amount: string;
+  height?: number;
+}
+
+export interface GasFigure {
+  count: number;
+  total: number;
+  median: number;
+}
+
+export interface ExpectationResult {
+  text: string;
+  passed: boolean;
+  detail: string;
+}
+
+export interface ScenarioFigures {
+  scenario: string;
+  description?: string;
+  mode: ScenarioMode;
+  l1Url: string;
+  forkUrl?: string;
+  forkBlock?: number;
+  startBlock: number;
+  endBlock: number;
+  startedAt: string;
+  wallSeconds: number;
+  /** protocol parameters used */
+  params: Record<string, string | number>;
+  actors: ScenarioActor[];
+  heights: HeightFigure[];
+  ledger: LedgerEntry[];
+  /** from receipts: propose, reveal, commitProver, submitProof, postProof, verifyBatch, claim, ... */
+  gasByPhase: Record<string, GasFigure>;
+  expectations: ExpectationResult[];
+}
