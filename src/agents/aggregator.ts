@@ -9,7 +9,7 @@
  * of its verify window (a post that expires unverified is worth nothing), whichever comes first.
  */
 import { Wallet, type JsonRpcProvider } from "ethers";
-import { HeightStatus, RollupClient, type AggregatorClient, type PostedProofInfo } from "../client/index.js";
+import { HeightStatus, RollupClient, proofHash, type AggregatorClient, type PostedProofInfo, type ProofWords } from "../client/index.js";
 import type { L1Point } from "../node/index.js";
 import { findInvalid } from "../zk/batchVerify.js";
 import type { VerificationKey } from "../zk/libs.js";
@@ -67,13 +67,17 @@ export class AggregatorAgent extends PollingAgent {
     return a;
   }
 
+  /** Posts shown invalid off chain (by proof hash): never batched again; challenged on chain for their bond. */
+  private readonly invalid = new Set<string>();
+  challenges = 0;
+
   protected async onBlock(head: number, _at: L1Point): Promise<void> {
     const next = BigInt(head) + 1n;
     const posts = await this.agg.postedProofs(this.o.fromBlock);
-    // One live post per pending height (the first one posted), not expired.
+    // One live post per pending height (the first one posted that is not known invalid), not expired.
     const byHeight = new Map<bigint, PostedProofInfo>();
     for (const p of posts) {
-      if (byHeight.has(p.height) || p.postedAt + this.window <= next) continue;
+      if (byHeight.has(p.height) || p.postedAt + this.window <= next || this.invalid.has(proofHash(p.proof))) continue;
       if ((await this.client.getHeight(p.height)).status !== HeightStatus.Pending) continue;
       byHeight.set(p.height, p);
     }
@@ -86,7 +90,19 @@ export class AggregatorAgent extends PollingAgent {
     const withData = await Promise.all(items.map(async (p) => ({ ...p, pubdata: (await this.client.revealedBlock(p.height)).pubdata })));
     const inputs = await Promise.all(withData.map((p) => this.client.statementOf(p.height, p.pubdata)));
     const bad = new Set(findInvalid(this.o.vkey, withData.map((p) => p.proof), inputs));
-    for (const i of bad) this.log.warn("posted proof is invalid: left out of the batch", { height: withData[i]!.height, poster: withData[i]!.poster });
+    for (const i of bad) {
+      const p = withData[i]!;
+      this.log.warn("posted proof is invalid: left out of the batch, challenged", { height: p.height, poster: p.poster });
+      this.invalid.add(proofHash(p.proof));
+      // The challenge removes the post and pays its bond to this agent; a later valid post of the height is batched.
+      void this.sender
+        .send("challengePostedProof", p.height, () => this.agg.challengePostedProof(p.height, p.proof as ProofWords, p.pubdata))
+        .then(() => {
+          this.challenges++;
+          this.emit("challenged", p.height);
+        })
+        .catch((e) => this.log.warn("challenge failed", { height: p.height, error: errText(e) }));
+    }
     const batch = withData.filter((_, i) => !bad.has(i));
     if (batch.length === 0) return;
     try {

@@ -217,6 +217,9 @@ export abstract class PollingAgent extends EventEmitter {
   private loop?: Promise<void>;
   private lastHead = -1;
   private wake?: () => void;
+  /** Strategy hook (scenarios): while it returns true for the L1 head, the agent runs no round (it is offline). */
+  offline?: (l1Block: number) => boolean;
+  private wasOffline = false;
 
   constructor(
     readonly provider: JsonRpcProvider,
@@ -246,7 +249,14 @@ export abstract class PollingAgent extends EventEmitter {
     while (this.running) {
       try {
         const head = await this.provider.getBlockNumber();
-        if (head !== this.lastHead) {
+        const off = head !== this.lastHead && this.offline?.(head) === true;
+        if (off !== this.wasOffline && head !== this.lastHead) {
+          this.wasOffline = off;
+          if (off) this.log.warn("offline (strategy): no rounds", { l1: head });
+          else this.log.info("back online", { l1: head });
+        }
+        if (off) this.lastHead = head;
+        else if (head !== this.lastHead) {
           const block = await this.provider.getBlock(head);
           const at: L1Point = { l1Block: head, timestamp: block ? block.timestamp : Math.floor(Date.now() / 1000) };
           await this.onBlock(head, at);

@@ -49,14 +49,24 @@ export interface HardhatNode {
  * Spawns `hardhat node` with the project's Node (process.execPath: Hardhat 3 needs Node 22) on 127.0.0.1 and waits
  * until it answers JSON-RPC.
  */
-export async function startHardhatNode(opts: { port?: number; log?: Logger; timeoutMs?: number } = {}): Promise<HardhatNode> {
+export async function startHardhatNode(opts: {
+  port?: number; log?: Logger; timeoutMs?: number;
+  /** Hardhat network of the node (default `node`; `replay` mines its mempool in arrival order, hardhat.config.ts). */
+  network?: string;
+  /** Fork this JSON-RPC URL (`--fork`), at `forkBlock` (`--fork-block-number`; default its head). */
+  fork?: string; forkBlock?: number;
+  /** Extra environment of the node process. */
+  env?: Record<string, string>;
+} = {}): Promise<HardhatNode> {
   const port = opts.port || (await freePort());
   const require = createRequire(import.meta.url);
   // hardhat's "exports" hide dist/: find its bin through package.json.
   const pkgPath = require.resolve("hardhat/package.json");
   const cli = join(dirname(pkgPath), (JSON.parse(readFileSync(pkgPath, "utf8")) as { bin: { hardhat: string } }).bin.hardhat);
-  const child = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"], env: process.env,
+  const args = [cli, ...(opts.network ? ["--network", opts.network] : []), "node", "--hostname", "127.0.0.1", "--port", String(port)];
+  if (opts.fork) args.push("--fork", opts.fork, ...(opts.forkBlock !== undefined ? ["--fork-block-number", String(opts.forkBlock)] : []));
+  const child = spawn(process.execPath, args, {
+    cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env },
   });
   let output = "";
   child.stdout!.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
@@ -139,7 +149,8 @@ async function ignitionDeploy(provider: JsonRpcProvider, deployer: Wallet, modul
 
 export interface DevnetActors {
   deployer: Wallet;
-  sequencers: { name: string; wallet: Wallet; vrfSeed: string }[];
+  /** `stake`: sequencer stake in token wei (default the minimum, DEFAULT_STAKING.minSequencerStake). */
+  sequencers: { name: string; wallet: Wallet; vrfSeed: string; stake?: bigint }[];
   provers: { name: string; wallet: Wallet }[];
 }
 
@@ -169,6 +180,8 @@ export interface DeployOptions {
   rewardPool?: bigint;
   /** Also deploy the ProofAggregator (batch path) with its batch verifier and set it on the Rollup. */
   aggregator?: boolean;
+  /** ProofAggregator parameters over DEFAULT_AGGREGATOR (bond, verify window, rewards). */
+  aggregatorParams?: Partial<typeof DEFAULT_AGGREGATOR>;
   log?: Logger;
 }
 
@@ -199,17 +212,18 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   const config = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { genesisBlock, ...o.overrides });
   const module = devnetModule({ T: o.T, D: o.D, aggregator: o.aggregator, verifierContract: wantsVerifier ? art.verifierContract : undefined });
   const addrs = await ignitionDeploy(o.provider, deployer, module, {
-    ...config, ...DEFAULT_STAKING, ...(o.aggregator ? DEFAULT_AGGREGATOR : {}),
+    ...config, ...DEFAULT_STAKING, ...(o.aggregator ? { ...DEFAULT_AGGREGATOR, ...o.aggregatorParams } : {}),
   });
   const tokenAddr = addrs.token;
   const stakingAddr = addrs.staking;
   const rollupAddr = addrs.rollup;
   const token = attach(deployer, "contracts/DevToken.sol", "DevToken", tokenAddr);
   const mint = token.getFunction("mint");
-  for (const s of wallets) await (await mint(s.address, 10_000n * E18)).wait();
+  const stakeOf = new Map(sequencers.map((s) => [s.wallet.address, s.stake ?? DEFAULT_STAKING.minSequencerStake]));
+  for (const s of wallets) await (await mint(s.address, 9_000n * E18 + (stakeOf.get(s.address) ?? 1_000n * E18))).wait();
   await (await mint(deployer.address, pool)).wait();
   for (const s of sequencers) {
-    await new StakingClient(stakingAddr, s.wallet).registerSequencer(DEFAULT_STAKING.minSequencerStake, vrfKeyFromSeed(s.vrfSeed).sk);
+    await new StakingClient(stakingAddr, s.wallet).registerSequencer(s.stake ?? DEFAULT_STAKING.minSequencerStake, vrfKeyFromSeed(s.vrfSeed).sk);
   }
   for (const s of wallets) {
     await (await (token.connect(s) as Contract).getFunction("approve")(rollupAddr, 2n ** 255n)).wait();
@@ -259,6 +273,8 @@ export class TxGenerator {
     private readonly sequencerUrls: string[],
     private readonly accounts: number,
     private readonly log?: Logger,
+    /** Source of the amounts and fees (a seeded one makes a run repeatable); Math.random by default. */
+    private readonly random: () => number = Math.random,
   ) {}
 
   start(ratePerSecond: number): void {
@@ -289,7 +305,7 @@ export class TxGenerator {
       const acct = await client.getAccount(i);
       if (!acct) throw new AgentError("BAD_CONFIG", `account ${i} does not exist`);
       const to = (i % this.accounts) + 1;
-      const tx = signTransfer({ from: i, to, amount: BigInt(1 + Math.floor(Math.random() * 1000)), fee: BigInt(1 + Math.floor(Math.random() * 5)), nonce: acct.nextNonce ?? acct.nonce }, devKey(i).seed);
+      const tx = signTransfer({ from: i, to, amount: BigInt(1 + Math.floor(this.random() * 1000)), fee: BigInt(1 + Math.floor(this.random() * 5)), nonce: acct.nextNonce ?? acct.nonce }, devKey(i).seed);
       const id = await client.sendTransaction(tx);
       this.stats.sent++;
       this.stats.txIds.push(id);

@@ -32,6 +32,12 @@ export interface ProverOptions {
   maxInFlight?: number;
   sequencerRpcUrls: string[];
   fault?: "none" | "withhold";
+  /** Per-height withholding (scenarios): commits to these heights and never proves them. */
+  withholdAt?: (height: bigint) => boolean;
+  /** Invalid proofs (scenarios): at these heights it submits or posts a proof that fails verification. */
+  invalidProofAt?: (height: bigint) => boolean;
+  /** Offline windows (scenarios): no rounds, declines every quote, holds its submissions while true for the L1 head. */
+  offline?: (l1Block: number) => boolean;
   pollMs?: number;
   log?: Logger;
   onTx?: (r: L1TxRecord) => void;
@@ -67,6 +73,7 @@ export class ProverAgent extends PollingAgent {
     this.address = this.wallet.address;
     this.client = new RollupClient(o.rollup, this.wallet);
     this.sender = new TxSender(this.wallet, o.name, o.onTx);
+    this.offline = o.offline;
   }
 
   static async start(o: ProverOptions): Promise<ProverAgent> {
@@ -93,7 +100,8 @@ export class ProverAgent extends PollingAgent {
     this.store = Store.open(this.o.storePath);
     this.duty = new ProofDuty({
       client: this.client, sender: this.sender, chain: this.chain, prover: this.prover, wasmPath: this.o.wasmPath, zkeyPath: this.o.zkeyPath,
-      T: this.o.T, me: this.address, store: this.store, log: this.log, withhold: this.o.fault === "withhold", post: this.o.postProofs,
+      T: this.o.T, me: this.address, store: this.store, log: this.log, withhold: this.o.fault === "withhold" ? true : this.o.withholdAt, corrupt: this.o.invalidProofAt, post: this.o.postProofs,
+      paused: this.o.offline ? () => this.o.offline!(this.lastL1) : undefined,
       body: (h, s) => this.body(h, s),
       onEvent: (e: ProofEvent) => this.emit("proof", e),
     });
@@ -111,7 +119,10 @@ export class ProverAgent extends PollingAgent {
     this.log.info("prover up", { address: this.address, quotes: this.quoteUrl, fault: this.o.fault ?? "none" });
   }
 
+  private lastL1 = 0;
+
   protected async onBlock(head: number, _at: L1Point): Promise<void> {
+    this.lastL1 = head;
     await this.duty.scan(BigInt(head) + 1n);
   }
 
@@ -125,6 +136,7 @@ export class ProverAgent extends PollingAgent {
    */
   private async policy(req: QuoteRequest, _l1Block: number): Promise<QuoteOffer | { decline: string }> {
     if (!req.sequencer) return { decline: "the request must name the sequencer" };
+    if (this.o.offline?.(_l1Block)) return { decline: "offline" };
     if (this.duty.inFlight >= (this.o.maxInFlight ?? 1)) return { decline: "busy" };
     try {
       const p = await this.client.getProposal(req.height, req.sequencer);

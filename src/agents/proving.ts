@@ -29,7 +29,11 @@ export interface ProofDutyOptions {
   /** Batch path: post the proof unverified to the ProofAggregator (an aggregator verifies posts in batches). */
   post?: boolean;
   /** Fault injection for tests and the devnet: prove nothing, submit nothing (the deposit will be slashed). */
-  withhold?: boolean;
+  withhold?: boolean | ((height: bigint) => boolean);
+  /** Fault injection (scenarios): submit or post a proof that fails verification at these heights. */
+  corrupt?: (height: bigint) => boolean;
+  /** While true, finished proofs wait before being submitted (an offline prover). */
+  paused?: () => boolean;
   /** Events for the owner (logs, metrics, status ladder). */
   onEvent?: (e: ProofEvent) => void;
 }
@@ -109,7 +113,7 @@ export class ProofDuty {
   private async run(h: bigint, sequencer: string): Promise<void> {
     const { client, log } = this.o;
     try {
-      if (this.o.withhold) {
+      if (this.o.withhold === true || (typeof this.o.withhold === "function" && this.o.withhold(h))) {
         log.warn("withholding the proof (fault injection)", { height: h });
         this.o.onEvent?.({ kind: "withheld", height: h });
         this.done.add(h);
@@ -142,7 +146,7 @@ export class ProofDuty {
       }
       // Submitting is allowed from the end of the commit phase (the winner is final then).
       const t = await client.timeline(h);
-      while (this.next < t.commitEnd && !this.stopped) await sleep(100);
+      while ((this.next < t.commitEnd || this.o.paused?.()) && !this.stopped) await sleep(100);
       if (this.stopped) return;
       const info = await client.getHeight(h);
       if (info.status !== HeightStatus.Pending || info.winner.toLowerCase() !== sequencer.toLowerCase()) {
@@ -150,8 +154,10 @@ export class ProofDuty {
         this.done.add(h);
         return;
       }
+      const corrupt = this.o.corrupt?.(h) === true;
       try {
-        const proof = stored.proof as ProofWords;
+        const proof = (corrupt ? corruptProof(stored.proof) : stored.proof) as ProofWords;
+        if (corrupt) log.warn("sending an invalid proof (fault injection)", { height: h });
         const r = this.o.post
           ? await this.o.sender.send("postProof", h, async () => (await client.aggregator()).postProof(h, proof))
           : await this.o.sender.send("submitProof", h, () => client.submitProof({ height: h, proof, pubdata: stored!.pubdata }));
@@ -162,6 +168,7 @@ export class ProofDuty {
       } catch (e) {
         const n = revertName(e);
         if (n === "AlreadyProven" || n === "ProofAlreadyPosted") log.info("someone proved it first", { height: h });
+        else if (corrupt) log.warn("invalid proof refused", { height: h, error: errText(e) });
         else throw e;
       }
       this.done.add(h);
@@ -172,6 +179,16 @@ export class ProofDuty {
       // Not marked done: the next scan retries (the body may become available, the node may come back).
     }
   }
+}
+
+/** BN254 base field modulus. */
+const FIELD_P = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+
+/** A proof that fails verification but is well formed: A negated (still on the curve, so verifiers return false). */
+export function corruptProof(proof: readonly bigint[]): bigint[] {
+  const out = [...proof];
+  out[1] = (FIELD_P - out[1]!) % FIELD_P;
+  return out;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -54,6 +54,10 @@ export interface SequencerOptions {
   proverRewardShareBps?: bigint;
   quoteTimeoutMs?: number;
   fault?: "none" | "no-reveal";
+  /** Per-height fault (scenarios): proposes at these heights and never reveals. */
+  noRevealAt?: (height: bigint) => boolean;
+  /** Offline windows (scenarios): no rounds while it returns true for the L1 head. */
+  offline?: (l1Block: number) => boolean;
   /** Circuit files, for self-proving. */
   wasmPath: string;
   zkeyPath: string;
@@ -127,6 +131,7 @@ export class SequencerAgent extends PollingAgent {
     this.client = new RollupClient(o.rollup, this.wallet);
     this.sender = new TxSender(this.wallet, o.name, o.onTx);
     this.vrfSk = vrfKeyFromSeed(o.vrfSeed).sk;
+    this.offline = o.offline;
   }
 
   /** Connects, restores the store, starts the L2 RPC endpoint and the loop. */
@@ -487,7 +492,10 @@ export class SequencerAgent extends PollingAgent {
   private async reveal(r: HeightRecord): Promise<void> {
     const p = await this.client.getProposal(r.height, this.address);
     if (p.status !== ProposalStatus.Proposed) return;
-    if (this.o.fault === "no-reveal") return;
+    if (this.o.fault === "no-reveal" || this.o.noRevealAt?.(r.height)) {
+      this.log.warn("not revealing (fault injection)", { height: r.height });
+      return;
+    }
     const tip = await this.client.chainTip();
     if (tip !== r.parent) {
       this.log.warn("parent is no longer the tip: cannot reveal", { height: r.height, parent: r.parent, tip });

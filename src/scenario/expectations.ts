@@ -1,0 +1,99 @@
+/**
+ * Expectations of a scenario, checked at the end of a run against its figures (which come from L1 events only, so
+ * a replay is checked the same way).
+ */
+import type { ExpectationResult, HeightFigure, LedgerEntry, ScenarioFigures } from "./figures.js";
+import { formatTokens, type Expectation } from "./schema.js";
+import { medianLatency } from "./collect.js";
+
+/** One line of text per expectation ("prover-1 slashed 100 tokens"). */
+export function describeExpectation(e: Expectation): string {
+  switch (e.kind) {
+    case "finalized":
+    case "reorged":
+    case "skipped":
+      return `height ${e.height} ${e.kind}`;
+    case "finalizedAtLeast":
+      return `at least ${e.count} heights finalized`;
+    case "reorgsAtLeast":
+      return `at least ${e.count} reorg${e.count > 1 ? "s" : ""}`;
+    case "noReorgs":
+      return "no reorg";
+    case "slashed":
+      return e.amount === undefined ? `${e.actor} slashed` : `${e.actor} slashed ${formatTokens(e.amount)} tokens`;
+    case "notSlashed":
+      return `${e.actor} never slashed`;
+    case "rewardAtLeast":
+      return `${e.actor} earned at least ${formatTokens(e.amount)} tokens in rewards`;
+    case "noReward":
+      return `${e.actor} earned no reward`;
+    case "challenged":
+      return `a proof posted by ${e.actor} was challenged`;
+    case "provedAtLeast":
+      return `${e.actor} proved at least ${e.count} finalized height${e.count > 1 ? "s" : ""}`;
+    case "maxMedianLatency":
+      return `median latency (proposal to finality) at most ${e.blocks} L1 blocks`;
+  }
+}
+
+const sum = (xs: readonly LedgerEntry[]) => xs.reduce((s, x) => s + BigInt(x.amount), 0n);
+
+function heightOf(heights: readonly HeightFigure[], h: number): HeightFigure | undefined {
+  return heights.find((x) => x.height === h);
+}
+
+/** Evaluates every expectation; `detail` says what was observed. */
+export function evaluate(expect: readonly Expectation[], f: Pick<ScenarioFigures, "heights" | "ledger">): ExpectationResult[] {
+  return expect.map((e) => {
+    const text = describeExpectation(e);
+    const r = (passed: boolean, detail: string): ExpectationResult => ({ text, passed, detail });
+    const of = (actor: string, kind: LedgerEntry["kind"]) => f.ledger.filter((x) => x.actor === actor && x.kind === kind);
+    switch (e.kind) {
+      case "finalized":
+      case "reorged":
+      case "skipped": {
+        const h = heightOf(f.heights, e.height);
+        return r(h?.outcome === e.kind, h ? `height ${e.height} is ${h.outcome}` : `height ${e.height} not reached`);
+      }
+      case "finalizedAtLeast": {
+        const n = f.heights.filter((h) => h.outcome === "finalized").length;
+        return r(n >= e.count, `${n} finalized`);
+      }
+      case "reorgsAtLeast":
+      case "noReorgs": {
+        const missed = f.ledger.filter((x) => x.kind === "slash" && x.height !== undefined);
+        const n = new Set(f.heights.filter((h) => h.outcome === "reorged").map((h) => h.height)).size;
+        return e.kind === "noReorgs" ? r(n === 0, `${n} reorged heights`) : r(n >= e.count, `${n} reorged heights, ${missed.length} slashes`);
+      }
+      case "slashed": {
+        const s = sum(of(e.actor, "slash"));
+        return r(e.amount === undefined ? s > 0n : s === e.amount, `${e.actor} slashed ${formatTokens(s)} tokens in ${of(e.actor, "slash").length} slash(es)`);
+      }
+      case "notSlashed": {
+        const s = sum(of(e.actor, "slash"));
+        return r(s === 0n, `${e.actor} slashed ${formatTokens(s)} tokens`);
+      }
+      case "rewardAtLeast": {
+        const s = sum(of(e.actor, "reward"));
+        return r(s >= e.amount, `${e.actor} earned ${formatTokens(s)} tokens`);
+      }
+      case "noReward": {
+        const s = sum(of(e.actor, "reward"));
+        return r(s === 0n, `${e.actor} earned ${formatTokens(s)} tokens`);
+      }
+      case "challenged": {
+        // A challenged post shows in the ledger as the poster's bond slashed and paid to the challenger as a bounty.
+        const n = of(e.actor, "slash").filter((x) => f.ledger.some((y) => y.kind === "bounty" && y.l1Block === x.l1Block && y.amount === x.amount && y.actor !== e.actor)).length;
+        return r(n > 0, `${n} challenged post(s) by ${e.actor}`);
+      }
+      case "provedAtLeast": {
+        const n = f.heights.filter((h) => h.outcome === "finalized" && h.prover === e.actor).length;
+        return r(n >= e.count, `${e.actor} proved ${n} finalized height(s)`);
+      }
+      case "maxMedianLatency": {
+        const m = medianLatency(f.heights as HeightFigure[]);
+        return r(m > 0 && m <= e.blocks, `median ${m} L1 blocks`);
+      }
+    }
+  });
+}

@@ -1,0 +1,484 @@
+/**
+ * Scenario runner: plays a scenario (src/scenario/schema.ts) on its own Hardhat node (default), on a running node
+ * (`rpc`), or on a fork of a chain (`fork`, `forkBlock`: a `hardhat node --fork` child), with the devnet plumbing of
+ * src/agents/devnet.ts (deployment, funding and registration, agents, transaction generator). Every L1 client of
+ * the run goes through the recorder (src/scenario/record.ts, a JSON-RPC proxy), so every transaction sent is in
+ * `<out>/l1-log.json` and the run can be replayed (`replayScenario`). At the end the figures are computed from L1
+ * events (src/scenario/collect.ts), the expectations checked, and the report written (src/scenario/report.ts).
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import type { JsonRpcProvider } from "ethers";
+import {
+  AggregatorAgent, Logger, PROJECT_ROOT, ProverAgent, SequencerAgent, TxGenerator, connectL1, deployDevnet, devWallet, errText,
+  freePort, startHardhatNode, startIntervalMining, type HardhatNode, type LogRecord,
+} from "../agents/index.js";
+import { DEFAULT_AGGREGATOR, HeightStatus, RollupClient } from "../client/index.js";
+import type { ScenarioFigures, ScenarioMode } from "./figures.js";
+import { ScenarioError, strategyText, validateScenario, type Scenario } from "./schema.js";
+import { proverHooks, sequencerHooks, type Clock } from "./strategies.js";
+import { collectFigures } from "./collect.js";
+import { evaluate } from "./expectations.js";
+
+export interface RunOptions {
+  scenario: Scenario;
+  /** Output folder (report.md, figures.json, charts/, l1-log.json, run.json). */
+  outDir: string;
+  /** Use this running node (must allow evm_* mining calls and hardhat_setBalance or funded dev accounts). */
+  rpc?: string;
+  /** Fork this chain with a spawned `hardhat node --fork URL [--fork-block-number N]`. */
+  fork?: string;
+  forkBlock?: number;
+  /** Skip the contract compile (artifacts and types/ must exist). */
+  noCompile?: boolean;
+  /** Record L1 traffic through the recorder (default true). */
+  record?: boolean;
+  log?: Logger;
+  /** One line per L1 block (default: none). */
+  progress?: (line: string) => void;
+}
+
+/** What `run.json` holds: enough to recompute the figures of a replay and compare outcomes. */
+export interface RunMeta {
+  scenario: Scenario;
+  mode: ScenarioMode;
+  l1Url: string;
+  forkUrl?: string;
+  forkBlock?: number;
+  chainId: string;
+  deployment: { rollup: string; staking: string; token: string; verifier: string; aggregator?: string; deployBlock: number; genesisBlock: number };
+  /** Block before the first transaction of the run (a fork of the original node at this block replays it). */
+  startBlock: number;
+  endBlock: number;
+  names: Record<string, string>;
+  actors: ScenarioFigures["actors"];
+}
+
+export interface RunResult {
+  figures: ScenarioFigures;
+  passed: boolean;
+  outDir: string;
+  meta: RunMeta;
+  logPath?: string;
+}
+
+// ------------------------------------------------------------------------------------ recorder / report adapters
+
+interface Recorder {
+  url: string;
+  log(opts?: { rollup?: string; endBlock?: number }): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+// The recorder, the replayer and the report are another module's; imported by name at run time so that this file
+// does not break while they change.
+async function optionalModule<T>(spec: string): Promise<T | undefined> {
+  try {
+    return (await import(spec)) as T;
+  } catch (e) {
+    if ((e as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && String((e as Error).message).includes(spec.replace("./", ""))) return undefined;
+    throw e;
+  }
+}
+
+async function startRecording(upstream: string, log: Logger): Promise<Recorder | undefined> {
+  const m = await optionalModule<{ startRecorder(u: string): Promise<Recorder> }>("./record.js");
+  if (!m) {
+    log.warn("src/scenario/record.ts not available: the run is not recorded");
+    return undefined;
+  }
+  return m.startRecorder(upstream);
+}
+
+/** Writes report.md, figures.json and charts/ (src/scenario/report.ts), or figures.json alone if it is missing. */
+export async function writeOutputs(outDir: string, figures: ScenarioFigures): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  const m = await optionalModule<{ writeReport(dir: string, f: ScenarioFigures): Promise<void> }>("./report.js");
+  if (m) await m.writeReport(outDir, figures);
+  else writeFileSync(join(outDir, "figures.json"), JSON.stringify(figures, null, 2) + "\n");
+}
+
+// ------------------------------------------------------------------------------------ helpers
+
+/** Small seeded PRNG (mulberry32) for the transaction generator. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ETH_FLOOR = 10n ** 21n; // 1000 ETH
+
+async function ensureFunded(provider: JsonRpcProvider, addresses: string[], log: Logger): Promise<void> {
+  for (const a of addresses) {
+    if ((await provider.getBalance(a)) >= ETH_FLOOR) continue;
+    try {
+      await provider.send("hardhat_setBalance", [a, "0x" + (10n ** 22n).toString(16)]);
+    } catch (e) {
+      throw new ScenarioError("$", `dev account ${a} has little ETH and hardhat_setBalance failed: ${errText(e)}`);
+    }
+    log.info("funded dev account with hardhat_setBalance", { address: a });
+  }
+}
+
+function scenarioParams(s: Scenario): Record<string, string | number> {
+  const p: Record<string, string | number> = {
+    T: s.circuit.T, D: s.circuit.D, proposalBlocks: s.params.proposalBlocks, revealBlocks: s.params.revealBlocks, commitBlocks: s.params.commitBlocks,
+    provingWindow: s.params.provingWindow, lateWindow: s.params.lateWindow, proverDeposit: s.params.proverDeposit.toString(),
+    blockReward: s.params.blockReward.toString(), submissionReward: s.params.submissionReward.toString(), blockTimeMs: s.l1.blockTimeMs,
+    accounts: s.load.accounts, txRate: s.load.txRate, seed: s.seed, stopHeights: s.stop.heights,
+  };
+  if (s.aggregator) Object.assign(p, { aggregatorMinBatch: s.aggregator.minBatch, verifyWindow: s.aggregator.verifyWindow, postBond: s.aggregator.postBond.toString() });
+  return p;
+}
+
+/** JSON with bigints as decimal strings. */
+export function toJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x), 2) + "\n";
+}
+
+// ------------------------------------------------------------------------------------ run
+
+/** Plays the scenario and writes its outputs. Throws on infrastructure failures; expectations decide `passed`. */
+export async function runScenario(o: RunOptions): Promise<RunResult> {
+  const s = o.scenario;
+  const log = o.log ?? new Logger("scenario", "warn");
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const mode: ScenarioMode = o.fork ? "fork" : o.rpc ? "rpc" : "local";
+  const say = o.progress ?? (() => {});
+  const cleanup: (() => Promise<void>)[] = [];
+  /** The agents and the generator: stopped before the figures are computed. */
+  const stops: (() => Promise<void>)[] = [];
+  const outDir = resolve(o.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const dataDir = mkdtempSync(join(tmpdir(), "fernet-scenario-"));
+  cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  let node: HardhatNode | undefined;
+  try {
+    // 1. Circuit and contracts.
+    const { buildCircuit } = await import("../zk/build.js");
+    const build = await buildCircuit({ T: s.circuit.T, D: s.circuit.D });
+    if (!o.noCompile) {
+      const hre = (await import("hardhat")).default;
+      await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+    }
+
+    // 2. L1: own node, a fork, or a running node; the recorder in front of it.
+    let l1Url: string;
+    if (o.rpc) l1Url = o.rpc;
+    else {
+      say(o.fork ? `starting a Hardhat node forking ${o.fork}${o.forkBlock !== undefined ? ` at block ${o.forkBlock}` : ""}` : "starting a Hardhat node");
+      node = await startHardhatNode({ log, fork: o.fork, forkBlock: o.forkBlock, port: await freePort() });
+      l1Url = node.url;
+    }
+    const recorder = o.record === false ? undefined : await startRecording(l1Url, log);
+    if (recorder) cleanup.push(() => recorder.stop());
+    const url = recorder?.url ?? l1Url;
+    const provider = await connectL1(url, 100);
+    cleanup.push(async () => provider.destroy());
+    const direct = await connectL1(l1Url, 100);
+    cleanup.push(async () => direct.destroy());
+    const chainId = (await provider.getNetwork()).chainId;
+
+    // 3. Actors (Hardhat's mnemonic: 0 deployer, then sequencers, provers, aggregator) and the deployment.
+    const N = s.sequencers.length;
+    const M = s.provers.length;
+    const actors = {
+      deployer: devWallet(0, undefined, provider),
+      sequencers: s.sequencers.map((q, i) => ({ name: q.name, wallet: devWallet(1 + i, undefined, provider), vrfSeed: `scenario-${q.name}`, stake: q.stake })),
+      provers: s.provers.map((p, i) => ({ name: p.name, wallet: devWallet(1 + N + i, undefined, provider) })),
+    };
+    const aggWallet = devWallet(1 + N + M, undefined, provider);
+    await ensureFunded(provider, [actors.deployer.address, ...actors.sequencers.map((x) => x.wallet.address), ...actors.provers.map((x) => x.wallet.address), aggWallet.address], log);
+    await provider.send("evm_setIntervalMining", [0]).catch(() => {});
+    await provider.send("evm_setAutomine", [true]).catch(() => {});
+    const startBlock = await provider.getBlockNumber();
+    say(`deploying on chain ${chainId} (${mode}) from block ${startBlock}: ${N} sequencers, ${M} provers${s.aggregator ? ", aggregator" : ""}`);
+    const d = await deployDevnet({
+      provider, actors, T: s.circuit.T, D: s.circuit.D, accounts: s.load.accounts, log,
+      overrides: {
+        proposalBlocks: BigInt(s.params.proposalBlocks), revealBlocks: BigInt(s.params.revealBlocks), commitBlocks: BigInt(s.params.commitBlocks),
+        provingWindow: BigInt(s.params.provingWindow), lateWindow: BigInt(s.params.lateWindow), proverDeposit: s.params.proverDeposit,
+        blockReward: s.params.blockReward, submissionReward: s.params.submissionReward,
+      },
+      aggregator: s.aggregator !== undefined,
+      aggregatorParams: s.aggregator ? ({ verifyWindow: BigInt(s.aggregator.verifyWindow), postBond: s.aggregator.postBond } as Partial<typeof DEFAULT_AGGREGATOR>) : undefined,
+    });
+    await startIntervalMining(provider, s.l1.blockTimeMs);
+    const clock: Clock = { genesisBlock: d.config.genesisBlock, period: d.config.proposalBlocks + d.config.revealBlocks + d.config.commitBlocks };
+    say(`rollup ${d.rollup}; height 1 opens at L1 block ${d.config.genesisBlock}; one L1 block every ${s.l1.blockTimeMs} ms`);
+
+    // 4. Agents with their strategies.
+    const seqPorts = await Promise.all(actors.sequencers.map(() => freePort()));
+    const seqUrls = seqPorts.map((p) => `http://127.0.0.1:${p}`);
+    const postProofs = s.aggregator !== undefined;
+    const common = {
+      rpcUrl: url, rollup: d.rollup, T: s.circuit.T, D: s.circuit.D, genesis: d.genesis, pollMs: 100, postProofs,
+      wasmPath: resolve(PROJECT_ROOT, build.wasmPath), zkeyPath: resolve(PROJECT_ROOT, build.setup.zkeyPath),
+    };
+    const provers: ProverAgent[] = [];
+    for (const [i, p] of actors.provers.entries()) {
+      const spec = s.provers[i]!;
+      const h = proverHooks(spec, clock);
+      const a = await ProverAgent.start({
+        ...common, name: p.name, privateKey: p.wallet.privateKey, storePath: join(dataDir, `${p.name}.sqlite`), sequencerRpcUrls: seqUrls,
+        price: h.price, withholdAt: h.withholdAt, invalidProofAt: h.invalidProofAt, offline: h.offline, log: log.child(p.name),
+      });
+      provers.push(a);
+      stops.push(() => a.stop());
+    }
+    const sequencers: SequencerAgent[] = [];
+    for (const [i, q] of actors.sequencers.entries()) {
+      const h = sequencerHooks(s.sequencers[i]!, clock);
+      const a = await SequencerAgent.start({
+        ...common, name: q.name, privateKey: q.wallet.privateKey, vrfSeed: q.vrfSeed, storePath: join(dataDir, `${q.name}.sqlite`),
+        rpcPort: seqPorts[i], proverUrls: provers.map((p) => p.quoteUrl), log: log.child(q.name),
+        noRevealAt: h.noRevealAt, offline: h.offline, feeSplitBps: h.feeSplitBps, proverTip: h.proverTip,
+      });
+      sequencers.push(a);
+      stops.push(() => a.stop());
+    }
+    if (s.aggregator) {
+      const agg = await AggregatorAgent.start({
+        name: "aggregator", rpcUrl: url, rollup: d.rollup, privateKey: aggWallet.privateKey, vkey: build.setup.vkey,
+        fromBlock: BigInt(d.deployBlock), pollMs: 200, minBatch: s.aggregator.minBatch, log: log.child("aggregator"),
+      });
+      stops.push(() => agg.stop());
+    }
+    const gen = new TxGenerator(seqUrls, s.load.accounts, log.child("txgen"), seededRandom(s.seed));
+    gen.start(s.load.txRate);
+    stops.push(async () => gen.stop());
+
+    // 5. Until every height up to stop.heights is settled, or the limits.
+    const client = new RollupClient(d.rollup, direct);
+    const lastTimeline = await client.timeline(BigInt(s.stop.heights));
+    const deadline = started + s.stop.timeoutSeconds * 1000;
+    const maxBlock = Number(d.config.genesisBlock) + s.stop.maxL1Blocks;
+    let lastHead = -1;
+    let endReason = "";
+    const settled = new Set<number>();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 250));
+      const head = await direct.getBlockNumber();
+      if (head === lastHead) {
+        if (Date.now() > deadline) {
+          endReason = `timeout after ${s.stop.timeoutSeconds} s`;
+          break;
+        }
+        continue;
+      }
+      lastHead = head;
+      for (let h = 1; h <= s.stop.heights; h++) {
+        if (settled.has(h)) continue;
+        const st = (await client.getHeight(BigInt(h))).status;
+        const t = await client.timeline(BigInt(h));
+        if (st === HeightStatus.Finalized || st === HeightStatus.Reorged || (st === HeightStatus.None && BigInt(head) >= t.commitEnd)) settled.add(h);
+      }
+      const { height, phase } = await client.clockAt(BigInt(head));
+      say(`L1 ${head} | height ${height} phase ${phase} | settled ${settled.size}/${s.stop.heights} | txs sent ${gen.stats.sent}`);
+      if (settled.size === s.stop.heights && BigInt(head) >= lastTimeline.commitEnd) {
+        endReason = `heights 1..${s.stop.heights} settled`;
+        break;
+      }
+      if (head >= maxBlock) {
+        endReason = `maxL1Blocks (${s.stop.maxL1Blocks}) reached`;
+        break;
+      }
+      if (Date.now() > deadline) {
+        endReason = `timeout after ${s.stop.timeoutSeconds} s`;
+        break;
+      }
+    }
+    log.info("run ended", { reason: endReason });
+    say(`run ended: ${endReason}`);
+
+    // 6. Stop the agents, then freeze the chain (no more blocks) and compute the figures from L1.
+    gen.stop();
+    for (const f of stops.splice(0).reverse()) await f().catch((e) => log.warn("stop failed", { error: errText(e) }));
+    await direct.send("evm_setIntervalMining", [0]).catch(() => {});
+    const endBlock = await direct.getBlockNumber();
+    const names = new Map<string, string>();
+    names.set(actors.deployer.address.toLowerCase(), "deployer");
+    for (const q of actors.sequencers) names.set(q.wallet.address.toLowerCase(), q.name);
+    for (const p of actors.provers) names.set(p.wallet.address.toLowerCase(), p.name);
+    if (s.aggregator) names.set(aggWallet.address.toLowerCase(), "aggregator");
+    const actorList: ScenarioFigures["actors"] = [
+      ...s.sequencers.map((q, i) => ({ name: q.name, role: "sequencer" as const, address: actors.sequencers[i]!.wallet.address, strategy: strategyText(q.strategies) })),
+      ...s.provers.map((p, i) => ({ name: p.name, role: "prover" as const, address: actors.provers[i]!.wallet.address, strategy: `${strategyText(p.strategies)}; price ${fmt(p.price)}, cost ${fmt(p.cost)}` })),
+      ...(s.aggregator ? [{ name: "aggregator", role: "aggregator" as const, address: aggWallet.address, strategy: `honest; challenges invalid posts; minBatch ${s.aggregator.minBatch}` }] : []),
+      { name: "deployer", role: "user" as const, address: actors.deployer.address, strategy: `deploys, funds the reward pool; ${s.load.accounts} L2 accounts, ${s.load.txRate} tx/s` },
+    ];
+    const deployment = { rollup: d.rollup, staking: d.staking, token: d.token, verifier: d.verifier, aggregator: d.aggregator, deployBlock: d.deployBlock, genesisBlock: Number(d.config.genesisBlock) };
+    const meta: RunMeta = {
+      scenario: s, mode, l1Url, forkUrl: o.fork, forkBlock: o.forkBlock, chainId: chainId.toString(), deployment, startBlock, endBlock,
+      names: Object.fromEntries(names), actors: actorList,
+    };
+    const figures = await figuresOf(direct, meta, { startedAt, wallSeconds: (Date.now() - started) / 1000 });
+    writeFileSync(join(outDir, "run.json"), toJson(meta));
+    let logPath: string | undefined;
+    if (recorder) {
+      logPath = join(outDir, "l1-log.json");
+      writeFileSync(logPath, toJson(await recorder.log({ rollup: d.rollup, endBlock })));
+    }
+    await writeOutputs(outDir, figures);
+    return { figures, passed: figures.expectations.every((e) => e.passed), outDir, meta, logPath };
+  } finally {
+    for (const f of [...cleanup, ...stops].reverse()) await f().catch(() => {});
+    await node?.stop();
+    const { closeProver } = await import("../zk/prover.js");
+    await closeProver().catch(() => {});
+  }
+}
+
+function fmt(wei: bigint): string {
+  const E = 10n ** 18n;
+  const f = (wei % E).toString().padStart(18, "0").replace(/0+$/, "");
+  return `${wei / E}${f ? "." + f : ""}`;
+}
+
+/** The figures of a run (or of its replay: same meta, another node) from L1 events, with the expectations checked. */
+export async function figuresOf(
+  provider: JsonRpcProvider, meta: RunMeta, run: { startedAt: string; wallSeconds: number; startBlock?: number; endBlock?: number; l1Url?: string; mode?: ScenarioMode; forkUrl?: string; forkBlock?: number },
+): Promise<ScenarioFigures> {
+  const s = meta.scenario;
+  const startBlock = run.startBlock ?? meta.startBlock;
+  const endBlock = run.endBlock ?? (await provider.getBlockNumber());
+  const c = await collectFigures({
+    provider, rollup: meta.deployment.rollup, aggregator: meta.deployment.aggregator, startBlock: startBlock + 1, endBlock,
+    heights: s.stop.heights, names: new Map(Object.entries(meta.names)),
+  });
+  const figures: ScenarioFigures = {
+    scenario: s.name, description: s.description, mode: run.mode ?? meta.mode, l1Url: run.l1Url ?? meta.l1Url,
+    forkUrl: run.forkUrl ?? meta.forkUrl, forkBlock: run.forkBlock ?? meta.forkBlock,
+    startBlock, endBlock, startedAt: run.startedAt, wallSeconds: Math.round(run.wallSeconds * 10) / 10,
+    params: { ...scenarioParams(s), genesisBlock: meta.deployment.genesisBlock, rollup: meta.deployment.rollup },
+    actors: meta.actors, heights: c.heights, ledger: c.ledger, gasByPhase: c.gasByPhase, expectations: [],
+  };
+  figures.expectations = evaluate(s.expect, figures);
+  return figures;
+}
+
+/** Reads `run.json` (next to an l1-log.json) back, scenario amounts as bigints again. */
+export function readRunMeta(file: string): RunMeta {
+  const raw = JSON.parse(readFileSync(file, "utf8")) as RunMeta & { scenario: unknown };
+  // The stored scenario has bigints as strings: validate it again (amount fields accept decimal strings).
+  const scenario = validateScenario(reviveScenario(raw.scenario));
+  return { ...raw, scenario };
+}
+
+/** Turns a stored (validated) scenario back into a document `validateScenario` accepts. */
+function reviveScenario(v: unknown): unknown {
+  const s = v as Scenario & Record<string, unknown>;
+  const strat = (list: { kind: string; price?: unknown; heights?: unknown; windows?: unknown }[]) => list.map((x) => Object.fromEntries(Object.entries(x).filter(([, y]) => y !== undefined)));
+  return {
+    name: s.name, description: s.description, seed: s.seed, circuit: s.circuit, params: s.params, l1: s.l1, load: s.load,
+    sequencers: s.sequencers.map((q) => Object.fromEntries(Object.entries({ name: q.name, stake: q.stake, feeSplitBps: q.feeSplitBps === undefined ? undefined : Number(q.feeSplitBps), proverTip: q.proverTip, strategy: strat(q.strategies as never) }).filter(([, y]) => y !== undefined))),
+    provers: s.provers.map((p) => ({ name: p.name, price: p.strategies.some((x) => x.kind === "belowCost") ? undefined : p.price, cost: p.cost, strategy: strat(p.strategies as never) })).map((p) => Object.fromEntries(Object.entries(p).filter(([, y]) => y !== undefined))),
+    aggregator: s.aggregator, stop: s.stop, expect: s.expect.map((e) => Object.fromEntries(Object.entries(e).filter(([, y]) => y !== undefined))),
+  };
+}
+
+// ------------------------------------------------------------------------------------ replay
+
+export interface ReplayOptions {
+  /** The recorded l1-log.json; run.json and figures.json are read from the same folder. */
+  logPath: string;
+  outDir: string;
+  rpc?: string;
+  fork?: string;
+  forkBlock?: number;
+  log?: Logger;
+  progress?: (line: string) => void;
+}
+
+export interface ReplayResult {
+  figures: ScenarioFigures;
+  /** From the replayer (transactions) and from comparing the outcomes with the original run (heights, ledger). */
+  divergences: string[];
+  passed: boolean;
+}
+
+/** Outcome differences between two runs of the same scenario: per-height outcome, winner, prover; ledger totals. */
+export function compareOutcomes(a: ScenarioFigures, b: ScenarioFigures): string[] {
+  const out: string[] = [];
+  const hb = new Map(b.heights.map((h) => [h.height, h]));
+  for (const x of a.heights) {
+    const y = hb.get(x.height);
+    if (!y) {
+      out.push(`height ${x.height}: ${x.outcome} in the original run, missing in the replay`);
+      continue;
+    }
+    for (const k of ["outcome", "sequencer", "prover", "txs"] as const) {
+      if (x[k] !== y[k]) out.push(`height ${x.height}: ${k} ${String(x[k])} in the original run, ${String(y[k])} in the replay`);
+    }
+  }
+  const totals = (f: ScenarioFigures) => {
+    const m = new Map<string, bigint>();
+    for (const l of f.ledger) m.set(`${l.actor} ${l.kind}`, (m.get(`${l.actor} ${l.kind}`) ?? 0n) + BigInt(l.amount));
+    return m;
+  };
+  const ta = totals(a);
+  const tb = totals(b);
+  for (const k of new Set([...ta.keys(), ...tb.keys()])) {
+    if ((ta.get(k) ?? 0n) !== (tb.get(k) ?? 0n)) out.push(`ledger ${k}: ${ta.get(k) ?? 0n} in the original run, ${tb.get(k) ?? 0n} in the replay`);
+  }
+  for (const x of a.expectations) {
+    const y = b.expectations.find((e) => e.text === x.text);
+    if (y && y.passed !== x.passed) out.push(`expectation "${x.text}": ${x.passed ? "passed" : "failed"} in the original run, ${y.passed ? "passed" : "failed"} in the replay`);
+  }
+  return out;
+}
+
+/**
+ * Replays a recorded run (src/scenario/replay.ts sends the recorded transactions) on a fresh local node, a running
+ * node, or a fork, then recomputes the figures there and compares the outcome with the original run's.
+ */
+export async function replayScenario(o: ReplayOptions): Promise<ReplayResult> {
+  const log = o.log ?? new Logger("replay", "warn");
+  const say = o.progress ?? (() => {});
+  const started = Date.now();
+  const dir = dirname(resolve(o.logPath));
+  const meta = readRunMeta(join(dir, "run.json"));
+  const original = JSON.parse(readFileSync(join(dir, "figures.json"), "utf8")) as ScenarioFigures;
+  const recorded = JSON.parse(readFileSync(o.logPath, "utf8")) as unknown;
+  const m = await optionalModule<{ replayLog(log: unknown, url: string): Promise<{ divergences: string[] }> }>("./replay.js");
+  if (!m) throw new ScenarioError("$", "src/scenario/replay.ts is not available: cannot replay");
+  let node: HardhatNode | undefined;
+  let provider: JsonRpcProvider | undefined;
+  try {
+    let url: string;
+    if (o.rpc) url = o.rpc;
+    else {
+      say(o.fork ? `starting a Hardhat node forking ${o.fork}${o.forkBlock !== undefined ? ` at block ${o.forkBlock}` : ""}` : "starting a Hardhat node");
+      node = await startHardhatNode({ log, fork: o.fork, forkBlock: o.forkBlock, port: await freePort() });
+      url = node.url;
+    }
+    say(`replaying ${o.logPath} on ${url}`);
+    const r = await m.replayLog(recorded, url);
+    provider = await connectL1(url, 100);
+    await provider.send("evm_setIntervalMining", [0]).catch(() => {});
+    await provider.send("evm_setAutomine", [false]).catch(() => {});
+    const figures = await figuresOf(provider, meta, {
+      startedAt: new Date(started).toISOString(), wallSeconds: (Date.now() - started) / 1000, startBlock: meta.startBlock,
+      endBlock: Math.min(meta.endBlock, await provider.getBlockNumber()), l1Url: url, mode: o.fork ? "fork" : o.rpc ? "rpc" : "local",
+      forkUrl: o.fork, forkBlock: o.forkBlock,
+    });
+    figures.description = `${figures.description ?? ""}${figures.description ? " " : ""}(replay of ${o.logPath})`.trim();
+    const divergences = [...r.divergences, ...compareOutcomes(original, figures)];
+    mkdirSync(o.outDir, { recursive: true });
+    await writeOutputs(o.outDir, figures);
+    writeFileSync(join(o.outDir, "divergences.json"), toJson(divergences));
+    return { figures, divergences, passed: divergences.length === 0 && figures.expectations.every((e) => e.passed) };
+  } finally {
+    provider?.destroy();
+    await node?.stop();
+  }
+}

@@ -1,0 +1,460 @@
+/**
+ * Scenario files: JSON that sets up actors (sequencers, provers, an aggregator), their stakes and strategies, the
+ * transaction load, the protocol parameters, when to stop, and the expectations checked at the end.
+ * `parseScenario` validates everything before anything is started and throws a `ScenarioError` naming the JSON path
+ * of the first problem (`$.provers[1].strategy.heights[0]: must be an integer >= 1`). See docs/scenarios.md.
+ */
+import { readFileSync } from "node:fs";
+
+export class ScenarioError extends Error {
+  /** JSON path of the offending value (`$` is the document). */
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.name = "ScenarioError";
+    this.path = path;
+  }
+}
+
+/** An L1-block or L2-height window [from, to) in which an actor is offline. `to` omitted: never comes back. */
+export interface OfflineWindow {
+  unit: "l1Block" | "height";
+  from: number;
+  to?: number;
+}
+
+export type SequencerStrategy =
+  | { kind: "honest" }
+  | { kind: "noReveal"; heights?: number[] }
+  | { kind: "offline"; windows: OfflineWindow[] };
+
+export type ProverStrategy =
+  | { kind: "honest" }
+  | { kind: "withhold"; heights?: number[] }
+  | { kind: "invalidProof"; heights?: number[] }
+  | { kind: "belowCost"; price: bigint }
+  | { kind: "offline"; windows: OfflineWindow[] };
+
+export interface SequencerSpec {
+  name: string;
+  /** Stake in token wei (>= the Staking minimum, 1000 tokens). */
+  stake: bigint;
+  feeSplitBps?: bigint;
+  /** proverTip, also the highest price it accepts from a quote. */
+  proverTip?: bigint;
+  strategies: SequencerStrategy[];
+}
+
+export interface ProverSpec {
+  name: string;
+  /** Price quoted (token wei). */
+  price: bigint;
+  /** What a proof costs this prover (token wei): the report compares it with what it earned. */
+  cost: bigint;
+  strategies: ProverStrategy[];
+}
+
+export type Expectation =
+  | { kind: "finalized"; height: number }
+  | { kind: "reorged"; height: number }
+  | { kind: "skipped"; height: number }
+  | { kind: "finalizedAtLeast"; count: number }
+  | { kind: "reorgsAtLeast"; count: number }
+  | { kind: "noReorgs" }
+  | { kind: "slashed"; actor: string; amount?: bigint }
+  | { kind: "notSlashed"; actor: string }
+  | { kind: "rewardAtLeast"; actor: string; amount: bigint }
+  | { kind: "noReward"; actor: string }
+  | { kind: "challenged"; actor: string }
+  | { kind: "provedAtLeast"; actor: string; count: number }
+  | { kind: "maxMedianLatency"; blocks: number };
+
+export interface Scenario {
+  name: string;
+  description?: string;
+  /** Seed of the transaction generator (amounts, fees). */
+  seed: number;
+  circuit: { T: number; D: number };
+  /** Rollup parameters (L1 blocks / token wei). */
+  params: {
+    proposalBlocks: number;
+    revealBlocks: number;
+    commitBlocks: number;
+    provingWindow: number;
+    lateWindow: number;
+    proverDeposit: bigint;
+    blockReward: bigint;
+    submissionReward: bigint;
+  };
+  l1: { blockTimeMs: number };
+  load: { accounts: number; txRate: number };
+  sequencers: SequencerSpec[];
+  provers: ProverSpec[];
+  /** Batch path (ProofAggregator + aggregator agent). */
+  aggregator?: { minBatch: number; verifyWindow: number; postBond: bigint };
+  /** The run ends when every height up to `heights` is settled (finalized, reorged or skipped), or at the limits. */
+  stop: { heights: number; maxL1Blocks: number; timeoutSeconds: number };
+  expect: Expectation[];
+}
+
+const E18 = 10n ** 18n;
+
+// ---------------------------------------------------------------------------------------------- amounts
+
+/**
+ * Token amounts: a decimal integer string of wei ("1500000000000000000"), a scientific string with a decimal
+ * mantissa ("1.5e18", "1000e18"), or a safe integer number of wei. The result must be a whole number of wei.
+ */
+export function parseAmount(v: unknown, path: string): bigint {
+  if (typeof v === "number") {
+    if (!Number.isSafeInteger(v) || v < 0) throw new ScenarioError(path, `must be a non-negative integer of wei or a string like "100e18", got ${v}`);
+    return BigInt(v);
+  }
+  if (typeof v !== "string") throw new ScenarioError(path, `must be an amount (string like "100e18" or "1000000"), got ${typeName(v)}`);
+  const m = /^([0-9]+)(?:\.([0-9]+))?(?:[eE]([0-9]{1,3}))?$/.exec(v.trim());
+  if (!m) throw new ScenarioError(path, `must be an amount like "100e18", "0.5e18" or "1000000", got "${v}"`);
+  const int = m[1]!;
+  const frac = m[2] ?? "";
+  const exp = Number(m[3] ?? "0");
+  if (frac.length > exp) throw new ScenarioError(path, `"${v}" is not a whole number of wei`);
+  return BigInt(int + frac.padEnd(exp, "0").slice(0, exp)) * 1n;
+}
+
+/** Token amount in whole tokens for messages ("100", "0.5"). */
+export function formatTokens(wei: bigint): string {
+  const neg = wei < 0n;
+  const a = neg ? -wei : wei;
+  const i = a / E18;
+  const f = (a % E18).toString().padStart(18, "0").replace(/0+$/, "");
+  return `${neg ? "-" : ""}${i}${f ? "." + f : ""}`;
+}
+
+function typeName(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "an array" : typeof v;
+}
+
+// ---------------------------------------------------------------------------------------------- readers
+
+type Obj = Record<string, unknown>;
+
+function obj(v: unknown, path: string): Obj {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new ScenarioError(path, `must be an object, got ${typeName(v)}`);
+  return v as Obj;
+}
+
+function only(o: Obj, path: string, keys: string[]): void {
+  for (const k of Object.keys(o)) {
+    if (!keys.includes(k)) throw new ScenarioError(`${path}.${k}`, `unknown field (allowed: ${keys.join(", ")})`);
+  }
+}
+
+function int(v: unknown, path: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+    throw new ScenarioError(path, `must be an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function num(v: unknown, path: string, min: number): number {
+  if (typeof v !== "number" || !Number.isFinite(v) || v < min) throw new ScenarioError(path, `must be a number >= ${min}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function str(v: unknown, path: string, re?: RegExp, what?: string): string {
+  if (typeof v !== "string" || v.length === 0) throw new ScenarioError(path, `must be a non-empty string, got ${typeName(v)}`);
+  if (re && !re.test(v)) throw new ScenarioError(path, `${what ?? `must match ${re}`}, got "${v}"`);
+  return v;
+}
+
+function opt<T>(o: Obj, k: string, path: string, read: (v: unknown, p: string) => T, def: T): T {
+  return o[k] === undefined ? def : read(o[k], `${path}.${k}`);
+}
+
+function arr(v: unknown, path: string): unknown[] {
+  if (!Array.isArray(v)) throw new ScenarioError(path, `must be an array, got ${typeName(v)}`);
+  return v;
+}
+
+function heights(v: unknown, path: string): number[] {
+  const a = arr(v, path).map((x, i) => int(x, `${path}[${i}]`, 1));
+  if (a.length === 0) throw new ScenarioError(path, "must list at least one height (omit it for every height)");
+  return a;
+}
+
+function windows(v: unknown, path: string): OfflineWindow[] {
+  const a = arr(v, path);
+  if (a.length === 0) throw new ScenarioError(path, "must list at least one window");
+  return a.map((x, i) => {
+    const p = `${path}[${i}]`;
+    const w = obj(x, p);
+    only(w, p, ["unit", "from", "to"]);
+    const unit = w.unit === undefined ? "height" : w.unit;
+    if (unit !== "height" && unit !== "l1Block") throw new ScenarioError(`${p}.unit`, `must be "height" or "l1Block", got ${JSON.stringify(unit)}`);
+    const from = int(w.from, `${p}.from`, unit === "height" ? 1 : 0);
+    const to = w.to === undefined ? undefined : int(w.to, `${p}.to`, from + 1);
+    return { unit, from, to };
+  });
+}
+
+const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+const NAME_MSG = "must be a name of letters, digits, - and _ (starting with a letter, at most 32)";
+
+/** Strategies are a string ("honest", "withhold", ...), an object with `kind`, or an array of those. */
+function strategyList(v: unknown, path: string): Obj[] {
+  if (v === undefined) return [{ kind: "honest" }];
+  const list = Array.isArray(v) ? v : [v];
+  return list.map((x, i) => {
+    const p = Array.isArray(v) ? `${path}[${i}]` : path;
+    if (typeof x === "string") return { kind: x, __path: p };
+    return { ...obj(x, p), __path: p };
+  });
+}
+
+function sequencerStrategy(s: Obj): SequencerStrategy {
+  const p = s.__path as string;
+  delete s.__path;
+  switch (s.kind) {
+    case "honest":
+      only(s, p, ["kind"]);
+      return { kind: "honest" };
+    case "noReveal":
+      only(s, p, ["kind", "heights"]);
+      return { kind: "noReveal", heights: opt(s, "heights", p, heights, undefined) };
+    case "offline":
+      only(s, p, ["kind", "windows"]);
+      return { kind: "offline", windows: windows(s.windows, `${p}.windows`) };
+    default:
+      throw new ScenarioError(typeof s.kind === "string" ? p : `${p}.kind`, `unknown sequencer strategy ${JSON.stringify(s.kind)} (honest, noReveal, offline)`);
+  }
+}
+
+function proverStrategy(s: Obj): ProverStrategy {
+  const p = s.__path as string;
+  delete s.__path;
+  switch (s.kind) {
+    case "honest":
+      only(s, p, ["kind"]);
+      return { kind: "honest" };
+    case "withhold":
+    case "invalidProof":
+      only(s, p, ["kind", "heights"]);
+      return { kind: s.kind, heights: opt(s, "heights", p, heights, undefined) };
+    case "belowCost":
+      only(s, p, ["kind", "price"]);
+      return { kind: "belowCost", price: parseAmount(s.price ?? "1e17", `${p}.price`) };
+    case "offline":
+      only(s, p, ["kind", "windows"]);
+      return { kind: "offline", windows: windows(s.windows, `${p}.windows`) };
+    default:
+      throw new ScenarioError(typeof s.kind === "string" ? p : `${p}.kind`, `unknown prover strategy ${JSON.stringify(s.kind)} (honest, withhold, invalidProof, belowCost, offline)`);
+  }
+}
+
+function expectation(v: unknown, path: string, actors: Set<string>): Expectation {
+  const e = obj(v, path);
+  const actor = (): string => {
+    const a = str(e.actor, `${path}.actor`);
+    if (!actors.has(a)) throw new ScenarioError(`${path}.actor`, `no actor named "${a}" (actors: ${[...actors].join(", ")})`);
+    return a;
+  };
+  switch (e.kind) {
+    case "finalized":
+    case "reorged":
+    case "skipped":
+      only(e, path, ["kind", "height"]);
+      return { kind: e.kind, height: int(e.height, `${path}.height`, 1) };
+    case "finalizedAtLeast":
+    case "reorgsAtLeast":
+      only(e, path, ["kind", "count"]);
+      return { kind: e.kind, count: int(e.count, `${path}.count`, 1) };
+    case "noReorgs":
+      only(e, path, ["kind"]);
+      return { kind: "noReorgs" };
+    case "slashed":
+      only(e, path, ["kind", "actor", "amount"]);
+      return { kind: "slashed", actor: actor(), amount: e.amount === undefined ? undefined : parseAmount(e.amount, `${path}.amount`) };
+    case "notSlashed":
+    case "noReward":
+    case "challenged":
+      only(e, path, ["kind", "actor"]);
+      return { kind: e.kind, actor: actor() };
+    case "rewardAtLeast":
+      only(e, path, ["kind", "actor", "amount"]);
+      return { kind: "rewardAtLeast", actor: actor(), amount: parseAmount(e.amount, `${path}.amount`) };
+    case "provedAtLeast":
+      only(e, path, ["kind", "actor", "count"]);
+      return { kind: "provedAtLeast", actor: actor(), count: int(e.count, `${path}.count`, 1) };
+    case "maxMedianLatency":
+      only(e, path, ["kind", "blocks"]);
+      return { kind: "maxMedianLatency", blocks: int(e.blocks, `${path}.blocks`, 1) };
+    default:
+      throw new ScenarioError(`${path}.kind`, `unknown expectation ${JSON.stringify(e.kind)} (finalized, reorged, skipped, finalizedAtLeast, reorgsAtLeast, noReorgs, slashed, notSlashed, rewardAtLeast, noReward, challenged, provedAtLeast, maxMedianLatency)`);
+  }
+}
+
+/**
+ * Actors: either a count (`"sequencers": 2`, all honest with defaults) or an array of objects. Names default to
+ * seq-1.. / prover-1...
+ */
+function actorList(v: unknown, path: string, prefix: string, min: number): { o: Obj; p: string; name: string }[] {
+  if (typeof v === "number") {
+    const n = int(v, path, min, 16);
+    return Array.from({ length: n }, (_, i) => ({ o: {}, p: `${path}[${i}]`, name: `${prefix}-${i + 1}` }));
+  }
+  const a = arr(v, path);
+  if (a.length < min || a.length > 16) throw new ScenarioError(path, `must have between ${min} and 16 entries, got ${a.length}`);
+  return a.map((x, i) => {
+    const p = `${path}[${i}]`;
+    const o = obj(x, p);
+    return { o, p, name: o.name === undefined ? `${prefix}-${i + 1}` : str(o.name, `${p}.name`, NAME, NAME_MSG) };
+  });
+}
+
+/** Validates a parsed scenario document. Throws ScenarioError (with the JSON path) on the first problem. */
+export function validateScenario(doc: unknown, fallbackName = "scenario"): Scenario {
+  const d = obj(doc, "$");
+  only(d, "$", ["$schema", "name", "description", "seed", "circuit", "params", "l1", "load", "sequencers", "provers", "aggregator", "stop", "expect"]);
+  const name = d.name === undefined ? fallbackName : str(d.name, "$.name", NAME, NAME_MSG);
+  const description = d.description === undefined ? undefined : str(d.description, "$.description");
+  const seed = opt(d, "seed", "$", (v, p) => int(v, p, 0), 1);
+
+  const c = d.circuit === undefined ? {} : obj(d.circuit, "$.circuit");
+  only(c, "$.circuit", ["T", "D"]);
+  const circuit = { T: opt(c, "T", "$.circuit", (v, p) => int(v, p, 1, 64), 2), D: opt(c, "D", "$.circuit", (v, p) => int(v, p, 2, 32), 8) };
+
+  const pr = d.params === undefined ? {} : obj(d.params, "$.params");
+  only(pr, "$.params", ["proposalBlocks", "revealBlocks", "commitBlocks", "phaseBlocks", "provingWindow", "lateWindow", "proverDeposit", "blockReward", "submissionReward"]);
+  const phase = opt(pr, "phaseBlocks", "$.params", (v, p) => int(v, p, 1, 1000), 3);
+  const blocks = (k: string, def: number, min: number) => opt(pr, k, "$.params", (v, p) => int(v, p, min, 100_000), def);
+  const params = {
+    proposalBlocks: blocks("proposalBlocks", phase, 1),
+    revealBlocks: blocks("revealBlocks", phase, 1),
+    commitBlocks: blocks("commitBlocks", phase, 1),
+    provingWindow: blocks("provingWindow", 30, 1),
+    lateWindow: blocks("lateWindow", 10, 1),
+    proverDeposit: opt(pr, "proverDeposit", "$.params", parseAmount, 100n * E18),
+    blockReward: opt(pr, "blockReward", "$.params", parseAmount, 10n * E18),
+    submissionReward: opt(pr, "submissionReward", "$.params", parseAmount, E18),
+  };
+  if (params.proverDeposit > 5_000n * E18) throw new ScenarioError("$.params.proverDeposit", "must be at most 5000e18 (each actor is funded with 10 000 tokens)");
+
+  const l = d.l1 === undefined ? {} : obj(d.l1, "$.l1");
+  only(l, "$.l1", ["blockTimeMs"]);
+  const l1 = { blockTimeMs: opt(l, "blockTimeMs", "$.l1", (v, p) => int(v, p, 100, 60_000), 2000) };
+
+  const ld = d.load === undefined ? {} : obj(d.load, "$.load");
+  only(ld, "$.load", ["accounts", "txRate"]);
+  const load = {
+    accounts: opt(ld, "accounts", "$.load", (v, p) => int(v, p, 2, 2 ** circuit.D - 1), 8),
+    txRate: opt(ld, "txRate", "$.load", (v, p) => num(v, p, 0), 0.3),
+  };
+
+  const names = new Set<string>();
+  const claim = (n: string, p: string) => {
+    if (names.has(n)) throw new ScenarioError(p, `duplicate actor name "${n}"`);
+    names.add(n);
+  };
+
+  if (d.sequencers === undefined) throw new ScenarioError("$.sequencers", "is required (a count or a list of sequencers)");
+  const sequencers: SequencerSpec[] = actorList(d.sequencers, "$.sequencers", "seq", 1).map(({ o, p, name }) => {
+    only(o, p, ["name", "stake", "feeSplitBps", "proverTip", "strategy"]);
+    claim(name, `${p}.name`);
+    const stake = opt(o, "stake", p, parseAmount, 1_000n * E18);
+    if (stake < 1_000n * E18) throw new ScenarioError(`${p}.stake`, `must be at least the minimum sequencer stake 1000e18, got ${formatTokens(stake)} tokens`);
+    if (stake > 1_000_000n * E18) throw new ScenarioError(`${p}.stake`, "must be at most 1000000e18");
+    return {
+      name, stake,
+      feeSplitBps: o.feeSplitBps === undefined ? undefined : BigInt(int(o.feeSplitBps, `${p}.feeSplitBps`, 0, 10_000)),
+      proverTip: o.proverTip === undefined ? undefined : parseAmount(o.proverTip, `${p}.proverTip`),
+      strategies: strategyList(o.strategy, `${p}.strategy`).map(sequencerStrategy),
+    };
+  });
+
+  const aggregatorOn = d.aggregator !== undefined && d.aggregator !== false;
+  const provers: ProverSpec[] = (d.provers === undefined ? [] : actorList(d.provers, "$.provers", "prover", 0)).map(({ o, p, name }, i) => {
+    only(o, p, ["name", "price", "cost", "strategy"]);
+    claim(name, `${p}.name`);
+    const strategies = strategyList(o.strategy, `${p}.strategy`).map(proverStrategy);
+    const below = strategies.find((s) => s.kind === "belowCost") as { price: bigint } | undefined;
+    const price = o.price !== undefined ? parseAmount(o.price, `${p}.price`) : (5n + BigInt(i)) * 10n ** 17n;
+    const cost = opt(o, "cost", p, parseAmount, price);
+    if (below && below.price >= cost) throw new ScenarioError(`${p}.strategy`, `belowCost price ${formatTokens(below.price)} must be below the prover's cost ${formatTokens(cost)}`);
+    for (const s of strategies) {
+      if (s.kind === "invalidProof" && !aggregatorOn) {
+        // Without the batch path an invalid proof is refused by submitProof and never lands: nothing to challenge.
+        throw new ScenarioError(`${p}.strategy`, 'invalidProof needs the batch path: set "aggregator": true (proofs are posted unverified, then challenged)');
+      }
+    }
+    return { name, price: below ? below.price : price, cost, strategies };
+  });
+
+  let aggregator: Scenario["aggregator"];
+  if (aggregatorOn) {
+    const a = d.aggregator === true ? {} : obj(d.aggregator, "$.aggregator");
+    only(a, "$.aggregator", ["minBatch", "verifyWindow", "postBond"]);
+    aggregator = {
+      minBatch: opt(a, "minBatch", "$.aggregator", (v, p) => int(v, p, 1, 16), 2),
+      verifyWindow: opt(a, "verifyWindow", "$.aggregator", (v, p) => int(v, p, 2, 10_000), 20),
+      postBond: opt(a, "postBond", "$.aggregator", parseAmount, 10n * E18),
+    };
+    names.add("aggregator");
+  }
+
+  if (d.stop === undefined) throw new ScenarioError("$.stop", 'is required, e.g. {"heights": 3}');
+  const st = obj(d.stop, "$.stop");
+  only(st, "$.stop", ["heights", "maxL1Blocks", "timeoutSeconds"]);
+  const stop = {
+    heights: int(st.heights, "$.stop.heights", 1, 10_000),
+    maxL1Blocks: opt(st, "maxL1Blocks", "$.stop", (v, p) => int(v, p, 10), 0),
+    timeoutSeconds: opt(st, "timeoutSeconds", "$.stop", (v, p) => int(v, p, 10), 900),
+  };
+  const period = params.proposalBlocks + params.revealBlocks + params.commitBlocks;
+  // Default limit: every height's whole life (phases, proving and late windows, a reorg hold-off) plus slack.
+  if (stop.maxL1Blocks === 0) stop.maxL1Blocks = (stop.heights + 2) * period + params.provingWindow + params.lateWindow + (aggregator?.verifyWindow ?? 0) + 60;
+  else if (stop.maxL1Blocks < stop.heights * period) throw new ScenarioError("$.stop.maxL1Blocks", `must be at least heights x period = ${stop.heights * period}`);
+
+  const expect = d.expect === undefined ? [] : arr(d.expect, "$.expect").map((x, i) => expectation(x, `$.expect[${i}]`, names));
+  for (const [i, e] of expect.entries()) {
+    if ("height" in e && e.height > stop.heights) throw new ScenarioError(`$.expect[${i}].height`, `height ${e.height} is beyond $.stop.heights (${stop.heights}): it would never be settled`);
+    if (e.kind === "finalizedAtLeast" && e.count > stop.heights) throw new ScenarioError(`$.expect[${i}].count`, `more than $.stop.heights (${stop.heights}) can never be finalized`);
+  }
+
+  return { name, description, seed, circuit, params, l1, load, sequencers, provers, aggregator, stop, expect };
+}
+
+/** Reads and validates a scenario file. JSON syntax errors are ScenarioErrors at `$`. */
+export function loadScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ScenarioError("$", `cannot read ${file}: ${(e as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new ScenarioError("$", `${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  const base = file.replace(/^.*[\\/]/, "").replace(/\.json$/, "");
+  return validateScenario(doc, NAME.test(base) ? base : "scenario");
+}
+
+/** Short text of a strategy list, for the report's actor table. */
+export function strategyText(list: readonly (SequencerStrategy | ProverStrategy)[]): string {
+  const one = (s: SequencerStrategy | ProverStrategy): string => {
+    switch (s.kind) {
+      case "honest":
+        return "honest";
+      case "noReveal":
+      case "withhold":
+      case "invalidProof":
+        return s.heights ? `${s.kind} at heights ${s.heights.join(", ")}` : `${s.kind} (always)`;
+      case "belowCost":
+        return `belowCost (quotes ${formatTokens(s.price)})`;
+      case "offline":
+        return `offline ${s.windows.map((w) => `${w.unit === "height" ? "heights" : "L1 blocks"} [${w.from}, ${w.to ?? "end"})`).join(", ")}`;
+    }
+  };
+  return list.map(one).join(" + ");
+}
