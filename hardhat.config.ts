@@ -38,6 +38,16 @@ const config: HardhatUserConfig = {
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
     // The devnet's L1 (src/agents/devnet.ts connects with `override: { url, accounts }` for the spawned node).
     devnet: { type: "http", chainType: "l1", url: process.env.FERNET_L1_RPC ?? "http://127.0.0.1:8545" },
+    // The node a scenario log is replayed on (`hardhat --network replay node [--fork URL]`, src/scenario/replay.ts):
+    // the default node network, but the mempool mines transactions in arrival order (a recorded block's transactions
+    // land in their recorded order), and a fresh node's genesis gets the recorded genesis time
+    // (FERNET_REPLAY_GENESIS_TIME, unix seconds) so that the recorded block timestamps come after it.
+    replay: {
+      type: "edr-simulated",
+      mining: { mempool: { order: "fifo" } },
+      allowBlocksWithSameTimestamp: true,
+      ...(process.env.FERNET_REPLAY_GENESIS_TIME ? { initialDate: new Date(Number(process.env.FERNET_REPLAY_GENESIS_TIME) * 1000) } : {}),
+    },
   },
   // Proving tests take seconds to minutes on 2 cores.
   test: { mocha: { timeout: 600_000 } },

@@ -1,0 +1,300 @@
+/**
+ * Replay of a recorded scenario (`ReplayLog`, record.ts) on a fresh Hardhat node or on a fork made at the log's
+ * start block: the chain is re-created block by block (same timestamps, prevrandao and transactions in the same
+ * order), and every receipt, every block and the final state are compared with the recording. Each mismatch is a
+ * readable divergence line.
+ *
+ * One deliberate intervention: a replayed chain's block hashes differ from the original's (a fork's EDR computes a
+ * different stateRoot and parentBeaconBlockRoot; a fresh node has another genesis), so the Rollup's randomness
+ * keccak("fernet-rollup/randomness", blockhash(proposalStart - 2), prevOutput) differs, and the VRF proofs inside the
+ * recorded transactions (checked by commitProver) would no longer verify. Right after the block holding a height's
+ * first proposal (the one that recorded the randomness) is mined, the replay overwrites that height's stored
+ * randomness with the recorded value (hardhat_setStorageAt) and checks it with randomnessOf. Gas and every other
+ * stored word of that proposal are unchanged (a zero-to-nonzero SSTORE costs the same for any value); the value in
+ * that proposal's RandomnessRecorded event is the only expected difference, and it is reported, not counted.
+ * See docs/scenarios.md ("Replay").
+ */
+import { AbiCoder, Interface, keccak256, toQuantity, zeroPadValue } from "ethers";
+import { startHardhatNode, type HardhatNode } from "../agents/devnet.js";
+import {
+  RANDOMNESS_RECORDED_TOPIC, STATE_METHODS, logsOf, rollupViewCalls, rpc, rpcBatch, stateDigest,
+  type LogEntry, type RecordedCall, type ReplayLog, type ReplayTx,
+} from "./record.js";
+
+export interface ReplayOptions {
+  /** Stop comparing after this many divergences (a refused transaction cascades). Default 50. */
+  maxDivergences?: number;
+  /** Progress callback (one call per replayed block). */
+  onBlock?: (n: number, of: number) => void;
+}
+
+export interface PinReport {
+  height: number;
+  block: number;
+  /** The randomness the original run recorded (written into the replay's Rollup). */
+  recorded: string;
+  /** What the replayed chain computed and recorded before the overwrite. */
+  replayComputed: string;
+  slot: string;
+}
+
+export interface ReplayResult {
+  /** Empty: the replay reproduced the recording. */
+  divergences: string[];
+  txs: number;
+  blocks: number;
+  startBlock: number;
+  endBlock: number;
+  target: string;
+  /** The deliberate interventions (one per height: its randomness pinned), in readable form. */
+  interventions: string[];
+  pinned: PinReport[];
+  /** Log warnings carried over (transactions not sent through the recorder, unmined ones, ...). */
+  warnings: string[];
+  ms: number;
+}
+
+/** Offset of `randomness` inside the Rollup's `Height` struct (status|late|randomnessSet|parent|winner; submitter; randomness; totalFees). */
+export const HEIGHT_RANDOMNESS_OFFSET = 2n;
+const VIEWS = new Interface(["function randomnessOf(uint256) view returns (uint256)"]);
+const coder = AbiCoder.defaultAbiCoder();
+
+/** Storage slot of `_heights[height]` for the mapping at base slot `base` (Solidity layout: keccak(h . base)). */
+export function heightSlot(height: number | bigint, base: bigint): bigint {
+  return BigInt(keccak256(coder.encode(["uint256", "uint256"], [height, base])));
+}
+
+/**
+ * Base slot of the Rollup's `_heights` mapping, found on a live chain: the slot whose `randomness` word holds
+ * `value`, the randomness the chain recorded for `height`. Cross-checks the layout computed from the source (see
+ * docs/scenarios.md) without hard-coding it; searched among the first 64 slots.
+ */
+export async function findHeightsBaseSlot(url: string, rollup: string, height: number, value: bigint, tag = "latest"): Promise<bigint | undefined> {
+  const bases = Array.from({ length: 64 }, (_, i) => BigInt(i));
+  const res = await rpcBatch(url, bases.map((b) => ["eth_getStorageAt", [rollup, toQuantity(heightSlot(height, b) + HEIGHT_RANDOMNESS_OFFSET), tag]]));
+  const i = res.findIndex((r) => typeof r === "string" && BigInt(r) === value);
+  return i < 0 ? undefined : bases[i];
+}
+
+const short = (h: string) => (h.length > 18 ? `${h.slice(0, 10)}…${h.slice(-6)}` : h);
+const hexNum = (x: string | undefined) => (x === undefined ? 0 : Number(BigInt(x)));
+const q = (n: number) => "0x" + n.toString(16);
+
+function describeLog(l: LogEntry): string {
+  return `${short(l.address)} topic0 ${short(l.topics[0] ?? "-")}`;
+}
+
+/** Compares a replayed receipt's logs with the recorded ones; the pinned randomness event's value is expected to differ. */
+function compareLogs(where: string, want: LogEntry[], got: LogEntry[], isPinned: (l: LogEntry) => boolean): string[] {
+  const out: string[] = [];
+  if (want.length !== got.length) out.push(`${where}: ${got.length} logs, recorded ${want.length}`);
+  for (let i = 0; i < Math.min(want.length, got.length); i++) {
+    const w = want[i]!;
+    const g = got[i]!;
+    if (w.address !== g.address || w.topics.join() !== g.topics.join()) {
+      out.push(`${where}: log ${i} is ${describeLog(g)} [${g.topics.slice(1).map(short).join(", ")}], recorded ${describeLog(w)} [${w.topics.slice(1).map(short).join(", ")}]`);
+    } else if (w.data !== g.data && !isPinned(w)) {
+      out.push(`${where}: log ${i} (${describeLog(w)}) data ${short(g.data)}, recorded ${short(w.data)}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Starts a Hardhat node to replay `log` on (network `replay`: FIFO mempool): a fork of `fork` at `log.startBlock`, or
+ * a fresh node whose genesis time is the recorded start block's (a fresh node reproduces only logs that start at
+ * block 0: a fresh chain has nothing before it).
+ */
+export async function startReplayNode(log: ReplayLog, opts: { fork?: string } = {}): Promise<HardhatNode> {
+  if (opts.fork) return startHardhatNode({ network: "replay", fork: opts.fork, forkBlock: log.startBlock });
+  if (log.startBlock !== 0) {
+    throw new Error(`the log starts at block ${log.startBlock}: replay it on a fork made at that block (--fork URL), a fresh node starts at 0`);
+  }
+  return startHardhatNode({ network: "replay", env: { FERNET_REPLAY_GENESIS_TIME: String(log.startTimestamp) } });
+}
+
+/** Replays `log` on the node at `targetUrl` (head must be `log.startBlock`) and reports every divergence. */
+export async function replayLog(log: ReplayLog, targetUrl: string, opts: ReplayOptions = {}): Promise<ReplayResult> {
+  const t0 = Date.now();
+  const max = opts.maxDivergences ?? 50;
+  const divergences: string[] = [];
+  const interventions: string[] = [];
+  const pinned: PinReport[] = [];
+  let txCount = 0;
+  let blockCount = 0;
+  const result = (): ReplayResult => ({
+    divergences, txs: txCount, blocks: blockCount, startBlock: log.startBlock, endBlock: log.endBlock, target: targetUrl,
+    interventions, pinned, warnings: [...log.warnings], ms: Date.now() - t0,
+  });
+  const diverge = (line: string) => {
+    if (divergences.length < max) divergences.push(line);
+    else if (divergences.length === max) divergences.push(`... stopped comparing after ${max} divergences`);
+  };
+  const full = () => divergences.length > max;
+
+  if (log.version !== 1) throw new Error(`unsupported replay log version ${log.version}`);
+  const chainId = hexNum(await rpc<string>(targetUrl, "eth_chainId"));
+  if (chainId !== log.chainId) {
+    diverge(`target chain id ${chainId}, recorded ${log.chainId}: the recorded signatures are for chain ${log.chainId}`);
+    return result();
+  }
+  const head = hexNum(await rpc<string>(targetUrl, "eth_blockNumber"));
+  if (head !== log.startBlock) {
+    diverge(`target head is block ${head}, the log starts at block ${log.startBlock} (replay on a fresh node or a fork made at ${log.startBlock})`);
+    return result();
+  }
+  await rpc(targetUrl, "evm_setAutomine", [false]);
+  await rpc(targetUrl, "evm_setIntervalMining", [0]);
+
+  const controls = log.controls.filter((c) => STATE_METHODS.has(c.method) && !c.error);
+  const controlsBefore = (block: number): RecordedCall[] => controls.filter((c) => c.head === block - 1 || (block === log.startBlock + 1 && c.head < block - 1));
+  const pinsAt = new Map<number, typeof log.pinned.randomness>();
+  for (const p of log.pinned.randomness) pinsAt.set(p.block, [...(pinsAt.get(p.block) ?? []), p]);
+  const pinnedTxs = new Set(log.pinned.randomness.map((p) => `${p.txHash}/${p.rollup}/${p.height}`));
+  const isPinnedLog = (txHash: string) => (l: LogEntry) =>
+    l.topics[0] === RANDOMNESS_RECORDED_TOPIC && pinnedTxs.has(`${txHash}/${l.address}/${hexNum(l.topics[1])}`);
+  const baseSlots = new Map<string, bigint>();
+
+  // Runs of empty blocks are sent as one batch (timestamp, prevrandao, mine per block) and checked together.
+  let i = 0;
+  while (i < log.blocks.length && !full()) {
+    const b = log.blocks[i]!;
+    const expected = log.startBlock + 1 + i;
+    if (b.number !== expected) {
+      diverge(`log: block ${b.number} where block ${expected} was expected (the log must hold every block after the start)`);
+      return result();
+    }
+    for (const c of controlsBefore(b.number)) {
+      try {
+        await rpc(targetUrl, c.method, c.params);
+      } catch (e) {
+        diverge(`block ${b.number}: control call ${c.method} refused: ${(e as Error).message}`);
+      }
+    }
+    if (b.txs.length === 0) {
+      let j = i;
+      const run: typeof log.blocks = [];
+      while (j < log.blocks.length && log.blocks[j]!.txs.length === 0 && run.length < 50 && (j === i || controlsBefore(log.blocks[j]!.number).length === 0)) {
+        run.push(log.blocks[j]!);
+        j++;
+      }
+      const calls: [string, unknown[]][] = run.flatMap((x) => [
+        ["evm_setNextBlockTimestamp", [x.timestamp]], ["hardhat_setPrevRandao", [x.prevRandao]], ["evm_mine", []],
+      ] as [string, unknown[]][]);
+      const res = await rpcBatch(targetUrl, calls);
+      res.forEach((r, k) => r instanceof Error && diverge(`block ${run[Math.floor(k / 3)]!.number}: ${r.message}`));
+      const got = await rpcBatch(targetUrl, run.map((x) => ["eth_getBlockByNumber", [q(x.number), false]]));
+      run.forEach((x, k) => compareHeader(x, got[k], diverge));
+      blockCount += run.length;
+      i = j;
+      opts.onBlock?.(i, log.blocks.length);
+      continue;
+    }
+
+    // A block with transactions: timestamp and prevrandao, then the transactions in their mined order.
+    const pre = await rpcBatch(targetUrl, [["evm_setNextBlockTimestamp", [b.timestamp]], ["hardhat_setPrevRandao", [b.prevRandao]]]);
+    pre.forEach((r) => r instanceof Error && diverge(`block ${b.number}: ${r.message}`));
+    for (const t of b.txs) {
+      try {
+        const hash = await sendTx(targetUrl, t);
+        if (hash.toLowerCase() !== t.hash) diverge(`block ${b.number} tx ${t.index}: replayed as ${short(hash)}, recorded ${short(t.hash)}`);
+      } catch (e) {
+        diverge(`block ${b.number} tx ${t.index} (${short(t.hash)} from ${short(t.from)}): refused: ${(e as Error).message}`);
+      }
+    }
+    await rpc(targetUrl, "evm_mine", []);
+    const got = (await rpc<{ transactions: string[] } & Record<string, string>>(targetUrl, "eth_getBlockByNumber", [q(b.number), false]));
+    compareHeader(b, got, diverge);
+    const order = (got?.transactions ?? []).map((h) => h.toLowerCase());
+    const wantOrder = b.txs.map((t) => t.hash);
+    if (order.join() !== wantOrder.join()) {
+      diverge(`block ${b.number}: transactions [${order.map(short).join(", ")}], recorded [${wantOrder.map(short).join(", ")}]`);
+    }
+    // Receipts by position: a transaction replayed under another hash (changed bytes) is still compared.
+    const receipts = await rpcBatch(targetUrl, b.txs.map((t, k) => ["eth_getTransactionReceipt", [order[k] ?? t.hash]]));
+    b.txs.forEach((t, k) => {
+      const r = receipts[k] as { status: string; gasUsed: string; contractAddress: string | null; blockNumber: string; transactionIndex: string; logs: LogEntry[] } | null | Error;
+      const where = `block ${b.number} tx ${t.index} (${short(t.hash)})`;
+      if (r instanceof Error || r === null || r === undefined) {
+        diverge(`${where}: no receipt on the replay${r instanceof Error ? `: ${r.message}` : ""}`);
+        return;
+      }
+      if (hexNum(r.blockNumber) !== b.number || hexNum(r.transactionIndex) !== t.index) {
+        diverge(`${where}: mined at block ${hexNum(r.blockNumber)} index ${hexNum(r.transactionIndex)}`);
+      }
+      if (hexNum(r.status) !== t.status) diverge(`${where}: status ${hexNum(r.status)}, recorded ${t.status}`);
+      if (BigInt(r.gasUsed).toString() !== t.gasUsed) diverge(`${where}: gasUsed ${BigInt(r.gasUsed)}, recorded ${t.gasUsed}`);
+      if ((r.contractAddress?.toLowerCase() ?? null) !== t.contractAddress) diverge(`${where}: created ${r.contractAddress}, recorded ${t.contractAddress}`);
+      for (const d of compareLogs(where, t.logs, logsOf(r), isPinnedLog(t.hash))) diverge(d);
+    });
+    txCount += b.txs.length;
+    blockCount++;
+
+    // The intervention: pin the randomness of each height whose first proposal is in this block.
+    for (const p of pinsAt.get(b.number) ?? []) {
+      const k = b.txs.findIndex((t) => t.hash === p.txHash);
+      const r = receipts[k] as { logs: LogEntry[] } | undefined;
+      const ev = r && !(r instanceof Error) ? logsOf(r as never).find((l) => l.topics[0] === RANDOMNESS_RECORDED_TOPIC && l.address === p.rollup && hexNum(l.topics[1]) === p.height) : undefined;
+      if (!ev) {
+        diverge(`height ${p.height}: the replay recorded no randomness at block ${b.number} (recorded ${short(p.value)}); not pinned`);
+        continue;
+      }
+      let base = baseSlots.get(p.rollup);
+      if (base === undefined) {
+        base = await findHeightsBaseSlot(targetUrl, p.rollup, p.height, BigInt(ev.data));
+        if (base === undefined) {
+          diverge(`height ${p.height}: could not find the Rollup's height storage (randomness ${short(ev.data)} in none of the first 64 mappings); not pinned`);
+          continue;
+        }
+        baseSlots.set(p.rollup, base);
+      }
+      const slot = heightSlot(p.height, base) + HEIGHT_RANDOMNESS_OFFSET;
+      await rpc(targetUrl, "hardhat_setStorageAt", [p.rollup, toQuantity(slot), zeroPadValue(p.value, 32)]);
+      const now = await rpc<string>(targetUrl, "eth_call", [{ to: p.rollup, data: VIEWS.encodeFunctionData("randomnessOf", [p.height]) }, "latest"]);
+      if (BigInt(now) !== BigInt(p.value)) diverge(`height ${p.height}: randomnessOf is ${short(now)} after pinning ${short(p.value)}`);
+      pinned.push({ height: p.height, block: b.number, recorded: p.value, replayComputed: ev.data, slot: toQuantity(slot) });
+      interventions.push(`height ${p.height}: randomness pinned to the recorded ${short(p.value)} after block ${b.number} (the replayed chain computed ${short(ev.data)})`);
+    }
+    i++;
+    opts.onBlock?.(i, log.blocks.length);
+  }
+  if (full()) return result();
+  for (const c of controls.filter((c) => c.head >= log.endBlock)) {
+    await rpc(targetUrl, c.method, c.params).catch((e: Error) => diverge(`after block ${log.endBlock}: control call ${c.method} refused: ${e.message}`));
+  }
+
+  // Final state: the same accounts and Rollup views as recorded, at the last block.
+  const f = log.final;
+  const replayed = await stateDigest(targetUrl, log.endBlock, f.accounts.map((a) => a.address), f.views.map(({ call, data }) => ({ call, data })), log.rollup);
+  f.accounts.forEach((a, k) => {
+    const g = replayed.accounts[k]!;
+    if (g.balance !== a.balance) diverge(`final state: balance of ${a.address} ${BigInt(g.balance)}, recorded ${BigInt(a.balance)}`);
+    if (g.nonce !== a.nonce) diverge(`final state: nonce of ${a.address} ${g.nonce}, recorded ${a.nonce}`);
+    if (g.codeHash !== a.codeHash) diverge(`final state: code of ${a.address} differs`);
+  });
+  f.views.forEach((v, k) => {
+    const g = replayed.views[k]!;
+    if (g.result !== v.result) diverge(`final state: rollup.${v.call} = ${short(g.result)}, recorded ${short(v.result)}`);
+  });
+  return result();
+}
+
+function compareHeader(b: ReplayLog["blocks"][number], got: unknown, diverge: (s: string) => void): void {
+  if (!got || got instanceof Error) {
+    diverge(`block ${b.number}: not on the replay${got instanceof Error ? `: ${got.message}` : ""}`);
+    return;
+  }
+  const h = got as Record<string, string>;
+  if (hexNum(h.timestamp) !== b.timestamp) diverge(`block ${b.number}: timestamp ${hexNum(h.timestamp)}, recorded ${b.timestamp}`);
+  const randao = (h.prevRandao ?? h.mixHash ?? "").toLowerCase();
+  if (randao !== b.prevRandao) diverge(`block ${b.number}: prevrandao ${short(randao)}, recorded ${short(b.prevRandao)}`);
+  if (BigInt(h.baseFeePerGas ?? "0x0").toString() !== b.baseFeePerGas) diverge(`block ${b.number}: base fee ${BigInt(h.baseFeePerGas ?? "0x0")}, recorded ${b.baseFeePerGas}`);
+  if (BigInt(h.gasUsed ?? "0x0").toString() !== b.gasUsed) diverge(`block ${b.number}: gas used ${BigInt(h.gasUsed ?? "0x0")}, recorded ${b.gasUsed}`);
+  if ((h.miner ?? "").toLowerCase() !== b.miner) diverge(`block ${b.number}: coinbase ${h.miner}, recorded ${b.miner}`);
+}
+
+async function sendTx(url: string, t: ReplayTx): Promise<string> {
+  if (t.kind === "raw" && t.raw) return rpc<string>(url, "eth_sendRawTransaction", [t.raw]);
+  if (t.request) return rpc<string>(url, "eth_sendTransaction", [t.request]);
+  throw new Error("the log has neither the signed bytes nor the request of this transaction");
+}

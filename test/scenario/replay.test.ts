@@ -1,0 +1,172 @@
+/**
+ * Record / replay (src/scenario/record.ts, replay.ts) against real Hardhat nodes, no proving: a run recorded through
+ * the proxy (the devnet deployment with Ignition, mints, registrations, then two competing proposals in one block,
+ * reveals, and a commitProver whose VRF proof is checked against the height's randomness) is replayed on a fork of
+ * the first node made at the log's start block and on a fresh node, with no divergence; a tampered log diverges, and
+ * so does a replay that does not pin the randomness.
+ */
+import { expect } from "chai";
+import { JsonRpcProvider, Transaction, hexlify, randomBytes, type Wallet } from "ethers";
+import { blockCommitment, RollupClient } from "../../src/client/index.js";
+import { connectL1, deployDevnet, devWallet, startHardhatNode, type Deployment, type HardhatNode } from "../../src/agents/index.js";
+import { vrfKeyFromSeed, vrfProve } from "../../src/vrf/index.js";
+import { startRecorder, type Recorder, type ReplayLog } from "../../src/scenario/record.js";
+import { replayLog, startReplayNode } from "../../src/scenario/replay.js";
+
+const T = 2;
+const D = 8;
+
+describe("scenario record / replay", function () {
+  this.timeout(240_000);
+  let origin: HardhatNode;
+  let recorder: Recorder;
+  let provider: JsonRpcProvider;
+  let d: Deployment;
+  let log: ReplayLog;
+  const nodes: HardhatNode[] = [];
+  const seqs: { wallet: Wallet; seed: string }[] = [];
+
+  /** Mines empty blocks until the next block is `n`. */
+  async function mineUntilNext(n: bigint): Promise<void> {
+    const head = BigInt(await provider.getBlockNumber());
+    if (head + 1n < n) await provider.send("hardhat_mine", ["0x" + (n - 1n - head).toString(16)]);
+  }
+
+  before(async () => {
+    origin = await startHardhatNode();
+    recorder = await startRecorder(origin.url);
+    provider = await connectL1(recorder.url, 50);
+    const actors = {
+      deployer: devWallet(0, undefined, provider),
+      sequencers: [1, 2].map((i) => ({ name: `seq-${i}`, wallet: devWallet(i, undefined, provider), vrfSeed: `replay-seq-${i}` })),
+      provers: [{ name: "prover-1", wallet: devWallet(3, undefined, provider) }],
+    };
+    for (const s of actors.sequencers) seqs.push({ wallet: s.wallet, seed: s.vrfSeed });
+    // Automine during the setup (one block per transaction), as the devnet does.
+    d = await deployDevnet({ provider, actors, T, D, accounts: 4, overrides: { proposalBlocks: 3n, revealBlocks: 3n, commitBlocks: 3n } });
+    const c = d.config;
+    const chainId = d.chainId;
+
+    // Node-control calls the log must carry.
+    await provider.send("hardhat_setBalance", [devWallet(9).address, "0x1234"]);
+
+    // Height 1: both sequencers propose in the same block (automine off, then mine).
+    await mineUntilNext(c.genesisBlock);
+    const randomness1 = await new RollupClient(d.rollup, provider).randomnessOf(1n);
+    const pubdata = new Uint8Array(20 * T);
+    const props = seqs.map((s) => {
+      const salt = hexlify(randomBytes(32));
+      const newRoot = d.genesisState.root;
+      const vrf = vrfProve(vrfKeyFromSeed(s.seed).sk, { chainId, verifier: d.rollup, randomness: randomness1, height: 1n });
+      return { s, salt, newRoot, vrf, commitment: blockCommitment({ proposer: s.wallet.address, height: 1n, parent: 0n, newRoot, pubdata, salt }) };
+    });
+    await provider.send("evm_setAutomine", [false]);
+    const sent = [];
+    for (const p of props) {
+      const rc = new RollupClient(d.rollup, p.s.wallet);
+      sent.push(await rc.contract.propose(1n, p.vrf.proof, p.commitment, 100n, 0n, 0n));
+    }
+    await provider.send("evm_mine", []);
+    for (const t of sent) expect((await t.wait())!.status).to.equal(1);
+    await provider.send("evm_setAutomine", [true]);
+
+    // Reveal phase: both reveal. Commit phase: both commit (the leader's VRF proof is checked against the randomness).
+    await mineUntilNext(c.genesisBlock + c.proposalBlocks);
+    for (const p of props) {
+      await new RollupClient(d.rollup, p.s.wallet).reveal({ height: 1n, parent: 0n, newRoot: p.newRoot, pubdata, salt: p.salt });
+    }
+    await mineUntilNext(c.genesisBlock + c.proposalBlocks + c.revealBlocks);
+    await provider.send("evm_increaseTime", [30]);
+    for (const p of props) {
+      const r = await new RollupClient(d.rollup, p.s.wallet).commitProver({ height: 1n, prover: p.s.wallet.address, vrfProof: p.vrf.proof });
+      expect(r.status).to.equal(1);
+    }
+    // Height 2 opens on top of height 1 (its randomness mixes in height 1's winner): one proposal.
+    await mineUntilNext(c.genesisBlock + c.proposalBlocks + c.revealBlocks + c.commitBlocks);
+    const rc2 = new RollupClient(d.rollup, seqs[0]!.wallet);
+    const randomness2 = await rc2.randomnessOf(2n);
+    const vrf2 = vrfProve(vrfKeyFromSeed(seqs[0]!.seed).sk, { chainId, verifier: d.rollup, randomness: randomness2, height: 2n });
+    await rc2.propose({ height: 2n, vrfProof: vrf2.proof, commitment: hexlify(randomBytes(32)), feeSplitBps: 0n, proverTip: 0n, proverRewardShareBps: 0n });
+    await provider.send("hardhat_mine", ["0x3"]);
+    log = await recorder.log();
+  });
+
+  after(async () => {
+    provider?.destroy();
+    await recorder?.stop();
+    for (const n of nodes) await n.stop();
+    await origin?.stop();
+  });
+
+  it("records every block after the start with its transactions, receipts, the randomness of each height and the controls", () => {
+    expect(log.version).to.equal(1);
+    expect(log.startBlock).to.equal(0);
+    expect(log.blocks.map((b) => b.number)).to.deep.equal(Array.from({ length: log.endBlock }, (_, i) => i + 1));
+    const txs = log.blocks.flatMap((b) => b.txs);
+    expect(txs.length).to.be.greaterThan(20);
+    expect(txs.every((t) => t.source === "recorder" && t.kind === "raw")).to.equal(true);
+    expect(log.blocks.some((b) => b.txs.length === 2)).to.equal(true);
+    expect(log.rollup).to.equal(d.rollup.toLowerCase());
+    expect(log.pinned.randomness.map((p) => p.height)).to.deep.equal([1, 2]);
+    expect(log.controls.map((c) => c.method)).to.include.members(["hardhat_setBalance", "evm_setAutomine", "evm_mine", "hardhat_mine", "evm_increaseTime"]);
+    expect(log.warnings).to.deep.equal([]);
+    expect(log.final.views.length).to.be.greaterThan(5);
+  });
+
+  it("replays on a fork of the recorded node made at the log's start block with no divergence", async () => {
+    const fork = await startReplayNode(log, { fork: origin.url });
+    nodes.push(fork);
+    const r = await replayLog(log, fork.url);
+    expect(r.divergences).to.deep.equal([]);
+    expect(r.txs).to.equal(log.blocks.reduce((s, b) => s + b.txs.length, 0));
+    expect(r.blocks).to.equal(log.blocks.length);
+    expect(r.pinned.map((p) => p.height)).to.deep.equal([1, 2]);
+    // The fork's block hashes differ, so did the randomness its chain computed: the reason for the pin.
+    expect(r.pinned.every((p) => BigInt(p.replayComputed) !== BigInt(p.recorded))).to.equal(true);
+    expect(r.interventions).to.have.length(2);
+    console.log(`      fork replay: ${r.txs} txs in ${r.blocks} blocks, ${r.ms} ms`);
+  });
+
+  it("replays on a fresh node with no divergence", async () => {
+    const fresh = await startReplayNode(log);
+    nodes.push(fresh);
+    const r = await replayLog(log, fresh.url);
+    expect(r.divergences).to.deep.equal([]);
+    expect(r.pinned).to.have.length(2);
+    console.log(`      fresh replay: ${r.txs} txs in ${r.blocks} blocks, ${r.ms} ms`);
+  });
+
+  it("reports the divergence of a tampered log (a mint's calldata changed and re-signed)", async () => {
+    const tampered = JSON.parse(JSON.stringify(log)) as ReplayLog;
+    const token = d.token.toLowerCase();
+    // The first mint(address, uint256): change the amount's last non-zero byte (same calldata gas: the deployment
+    // estimated the gas limit exactly, and a zero byte turned non-zero would run out of gas instead).
+    const t = tampered.blocks.flatMap((b) => b.txs).find((x) => x.to === token && x.raw && Transaction.from(x.raw).data.startsWith("0x40c10f19"))!;
+    const tx = Transaction.from(t.raw!);
+    const bytes = Buffer.from(tx.data.slice(2), "hex");
+    let k = bytes.length - 1;
+    while (bytes[k] === 0) k--;
+    bytes[k] = bytes[k] === 0xff ? 0xfe : bytes[k]! + 1;
+    const data = "0x" + bytes.toString("hex");
+    const unsigned = Transaction.from({ ...tx.toJSON(), signature: undefined, hash: undefined, data });
+    unsigned.signature = null;
+    t.raw = await devWallet(0).signTransaction(unsigned);
+    const fresh = await startReplayNode(tampered);
+    nodes.push(fresh);
+    const r = await replayLog(tampered, fresh.url);
+    console.log(r.divergences.slice(0, 8).map((x) => `      | ${x}`).join("\n"));
+    expect(r.divergences.length).to.be.greaterThan(0);
+    expect(r.divergences.join("\n")).to.match(/replayed as .*recorded/);
+    expect(r.divergences.join("\n")).to.match(/log 0 .* data/);
+  });
+
+  it("without the randomness pin the leader's commitProver fails on a fork (why the pin exists)", async () => {
+    const unpinned = JSON.parse(JSON.stringify(log)) as ReplayLog;
+    unpinned.pinned.randomness = [];
+    const fork = await startReplayNode(unpinned, { fork: origin.url });
+    nodes.push(fork);
+    const r = await replayLog(unpinned, fork.url);
+    console.log(r.divergences.slice(0, 6).map((x) => `      | ${x}`).join("\n"));
+    expect(r.divergences.some((x) => /status 0, recorded 1/.test(x))).to.equal(true);
+  });
+});
