@@ -449,7 +449,10 @@ export async function replayScenario(o: ReplayOptions): Promise<ReplayResult> {
   const meta = readRunMeta(join(dir, "run.json"));
   const original = JSON.parse(readFileSync(join(dir, "figures.json"), "utf8")) as ScenarioFigures;
   const recorded = JSON.parse(readFileSync(o.logPath, "utf8")) as unknown;
-  const m = await optionalModule<{ replayLog(log: unknown, url: string): Promise<{ divergences: string[] }> }>("./replay.js");
+  const m = await optionalModule<{
+    replayLog(log: unknown, url: string): Promise<{ divergences: string[]; interventions?: string[] }>;
+    startReplayNode(log: unknown, opts?: { fork?: string }): Promise<HardhatNode>;
+  }>("./replay.js");
   if (!m) throw new ScenarioError("$", "src/scenario/replay.ts is not available: cannot replay");
   let node: HardhatNode | undefined;
   let provider: JsonRpcProvider | undefined;
@@ -457,8 +460,11 @@ export async function replayScenario(o: ReplayOptions): Promise<ReplayResult> {
     let url: string;
     if (o.rpc) url = o.rpc;
     else {
-      say(o.fork ? `starting a Hardhat node forking ${o.fork}${o.forkBlock !== undefined ? ` at block ${o.forkBlock}` : ""}` : "starting a Hardhat node");
-      node = await startHardhatNode({ log, fork: o.fork, forkBlock: o.forkBlock, port: await freePort() });
+      // A fork is made at the log's start block (the chain as it was before the run); a fresh node needs a log from block 0.
+      const start = (recorded as { startBlock?: number }).startBlock;
+      if (o.forkBlock !== undefined && o.forkBlock !== start) log.warn("--fork-block ignored: a replay forks at the log's start block", { startBlock: start });
+      say(o.fork ? `starting a Hardhat node forking ${o.fork} at block ${start}` : "starting a fresh Hardhat node");
+      node = await m.startReplayNode(recorded, { fork: o.fork });
       url = node.url;
     }
     say(`replaying ${o.logPath} on ${url}`);

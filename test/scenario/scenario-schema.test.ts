@@ -1,0 +1,151 @@
+/**
+ * Scenario files: validation with JSON-path errors (no network), every file of the library is valid, and the CLI
+ * exits 2 on a bad file without starting anything.
+ */
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ScenarioError, loadScenario, parseAmount, validateScenario } from "../../src/scenario/schema.js";
+import { blockWindows, proverHooks, sequencerHooks } from "../../src/scenario/strategies.js";
+import { evaluate } from "../../src/scenario/expectations.js";
+import { PROJECT_ROOT } from "../../src/agents/devnet.js";
+
+const base = () => ({
+  name: "t",
+  sequencers: [{ name: "seq-1" }],
+  provers: [{ name: "prover-1" }],
+  stop: { heights: 3 },
+});
+
+function errorOf(doc: unknown): ScenarioError {
+  try {
+    validateScenario(doc);
+  } catch (e) {
+    expect(e).to.be.instanceOf(ScenarioError);
+    return e as ScenarioError;
+  }
+  throw new Error("expected a ScenarioError");
+}
+
+describe("scenario schema", () => {
+  it("accepts a minimal file and fills the defaults", () => {
+    const s = validateScenario(base());
+    expect(s.circuit).to.deep.equal({ T: 2, D: 8 });
+    expect(s.params.proposalBlocks).to.equal(3);
+    expect(s.params.proverDeposit).to.equal(100n * 10n ** 18n);
+    expect(s.sequencers[0]!.stake).to.equal(1000n * 10n ** 18n);
+    expect(s.provers[0]!.strategies).to.deep.equal([{ kind: "honest" }]);
+    expect(s.stop.maxL1Blocks).to.be.greaterThan(3 * 9);
+  });
+
+  it("parses amounts", () => {
+    expect(parseAmount("1000e18", "$")).to.equal(1000n * 10n ** 18n);
+    expect(parseAmount("0.5e18", "$")).to.equal(5n * 10n ** 17n);
+    expect(parseAmount("12345", "$")).to.equal(12345n);
+    expect(parseAmount(7, "$")).to.equal(7n);
+    expect(() => parseAmount("0.5", "$.x")).to.throw(ScenarioError, "$.x: \"0.5\" is not a whole number of wei");
+    expect(() => parseAmount("-1", "$.x")).to.throw(ScenarioError, "$.x");
+  });
+
+  it("names the JSON path of the first problem", () => {
+    const cases: [unknown, string, RegExp][] = [
+      [[], "$", /must be an object/],
+      [{ ...base(), bogus: 1 }, "$.bogus", /unknown field/],
+      [{ ...base(), stop: undefined }, "$.stop", /required/],
+      [{ ...base(), sequencers: [] }, "$.sequencers", /between 1 and 16/],
+      [{ ...base(), sequencers: [{ name: "seq-1", stake: "10e18" }] }, "$.sequencers[0].stake", /minimum sequencer stake/],
+      [{ ...base(), provers: [{ name: "p", strategy: { kind: "withhold", heights: [1, 0] } }] }, "$.provers[0].strategy.heights[1]", /integer >= 1/],
+      [{ ...base(), provers: [{ name: "p", strategy: [{ kind: "honest" }, { kind: "fly" }] }] }, "$.provers[0].strategy[1]", /unknown prover strategy "fly"/],
+      [{ ...base(), provers: [{ name: "p", strategy: "invalidProof" }] }, "$.provers[0].strategy", /needs the batch path/],
+      [{ ...base(), provers: [{ name: "p", price: "1e18", strategy: { kind: "belowCost", price: "2e18" } }] }, "$.provers[0].strategy", /must be below the prover's cost/],
+      [{ ...base(), sequencers: [{ name: "x" }, { name: "x" }] }, "$.sequencers[1].name", /duplicate actor name/],
+      [{ ...base(), sequencers: [{ strategy: { kind: "offline", windows: [{ unit: "height", from: 3, to: 2 }] } }] }, "$.sequencers[0].strategy.windows[0].to", /integer >= 4/],
+      [{ ...base(), params: { provingWindow: "ten" } }, "$.params.provingWindow", /integer/],
+      [{ ...base(), expect: [{ kind: "slashed", actor: "nobody" }] }, "$.expect[0].actor", /no actor named "nobody"/],
+      [{ ...base(), expect: [{ kind: "reorged", height: 9 }] }, "$.expect[0].height", /beyond \$\.stop\.heights/],
+      [{ ...base(), expect: [{ kind: "slashed", actor: "prover-1", amount: "lots" }] }, "$.expect[0].amount", /amount like/],
+      [{ ...base(), expect: [{ kind: "sunny" }] }, "$.expect[0].kind", /unknown expectation "sunny"/],
+    ];
+    for (const [doc, path, msg] of cases) {
+      const e = errorOf(doc);
+      expect(e.path, JSON.stringify(doc)).to.equal(path);
+      expect(e.message).to.match(msg);
+      expect(e.message.startsWith(`${path}: `)).to.equal(true);
+    }
+  });
+
+  it("every scenario of the library is valid, and the issue's cases are there", () => {
+    const files = readdirSync(join(PROJECT_ROOT, "scenarios")).filter((f) => f.endsWith(".json"));
+    const byName = new Map(files.map((f) => [f, loadScenario(join(PROJECT_ROOT, "scenarios", f))]));
+    for (const n of ["happy.json", "withheld-proof.json", "no-reveal.json", "invalid-proof.json", "cheapest-fails.json", "provers-offline.json", "long-run.json"]) {
+      expect(byName.has(n), n).to.equal(true);
+    }
+    expect(byName.get("long-run.json")!.stop.heights).to.be.at.least(50);
+    for (const s of byName.values()) expect(s.expect.length, s.name).to.be.greaterThan(0);
+  });
+
+  it("turns strategies into agent hooks (heights to L1 blocks with the clock)", () => {
+    const s = validateScenario({
+      ...base(),
+      sequencers: [{ name: "s", strategy: [{ kind: "noReveal", heights: [2] }, { kind: "offline", windows: [{ unit: "height", from: 2, to: 3 }] }] }],
+      provers: [{ name: "p", strategy: [{ kind: "withhold", heights: [1] }, { kind: "offline", windows: [{ unit: "l1Block", from: 100 }] }] }],
+    });
+    const clock = { genesisBlock: 40n, period: 9n };
+    expect(blockWindows(clock, [{ unit: "height", from: 2, to: 3 }])).to.deep.equal([{ from: 49, to: 58 }]);
+    const sh = sequencerHooks(s.sequencers[0]!, clock);
+    expect(sh.noRevealAt!(2n)).to.equal(true);
+    expect(sh.noRevealAt!(3n)).to.equal(false);
+    // The agent acts on head + 1: offline from head 48 (acting on 49) to head 56 (acting on 57).
+    expect([47, 48, 56, 57].map((h) => sh.offline!(h))).to.deep.equal([false, true, true, false]);
+    const ph = proverHooks(s.provers[0]!, clock);
+    expect(ph.withholdAt!(1n)).to.equal(true);
+    expect(ph.withholdAt!(2n)).to.equal(false);
+    expect(ph.invalidProofAt).to.equal(undefined);
+    expect(ph.offline!(99)).to.equal(true);
+    expect(ph.offline!(10_000)).to.equal(true);
+  });
+
+  it("evaluates expectations on figures", () => {
+    const s = validateScenario({
+      ...base(),
+      expect: [
+        { kind: "reorged", height: 1 }, { kind: "finalized", height: 2 }, { kind: "slashed", actor: "prover-1", amount: "100e18" },
+        { kind: "noReward", actor: "prover-1" }, { kind: "finalizedAtLeast", count: 2 },
+      ],
+    });
+    const r = evaluate(s.expect, {
+      heights: [{ height: 1, outcome: "reorged", txs: 0 }, { height: 2, outcome: "finalized", txs: 2 }],
+      ledger: [{ l1Block: 30, actor: "prover-1", kind: "slash", amount: (100n * 10n ** 18n).toString(), height: 1 }],
+    });
+    expect(r.map((x) => x.passed)).to.deep.equal([true, true, true, true, false]);
+    expect(r[2]!.text).to.equal("prover-1 slashed 100 tokens");
+    expect(r[4]!.detail).to.equal("1 finalized");
+  });
+
+  it("the CLI exits 2 on an invalid file, naming the path, and starts nothing", function () {
+    this.timeout(60_000);
+    const dir = mkdtempSync(join(tmpdir(), "fernet-scenario-bad-"));
+    try {
+      const file = join(dir, "bad.json");
+      writeFileSync(file, JSON.stringify({ ...base(), provers: [{ name: "p", strategy: { kind: "withhold", heights: ["one"] } }] }));
+      const t0 = Date.now();
+      const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/scenario.ts", file, "--out", join(dir, "out")], { cwd: PROJECT_ROOT, encoding: "utf8" });
+      expect(r.status, r.stderr).to.equal(2);
+      expect(r.stderr).to.include("$.provers[0].strategy.heights[0]: must be an integer >= 1");
+      expect(r.stdout).to.not.include("starting a Hardhat node");
+      expect(Date.now() - t0).to.be.below(30_000);
+      const bad = spawnSync(process.execPath, ["--import", "tsx", "scripts/scenario.ts", join(PROJECT_ROOT, "scenarios", "happy.json"), "--fork-block", "3"], { cwd: PROJECT_ROOT, encoding: "utf8" });
+      expect(bad.status).to.equal(2);
+      expect(bad.stderr).to.include("--fork-block needs --fork");
+      const notJson = join(dir, "x.json");
+      writeFileSync(notJson, "{ nope");
+      const nj = spawnSync(process.execPath, ["--import", "tsx", "scripts/scenario.ts", notJson, "--check"], { cwd: PROJECT_ROOT, encoding: "utf8" });
+      expect(nj.status).to.equal(2);
+      expect(nj.stderr).to.match(/\$: .*not valid JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
