@@ -68,4 +68,18 @@ export interface ScenarioFigures {
   /** from receipts: propose, reveal, commitProver, submitProof, postProof, verifyBatch, claim, ... */
   gasByPhase: Record<string, GasFigure>;
   expectations: ExpectationResult[];
+  /** Set on the figures of a replay (`--replay LOG`): what the replayer found (src/scenario/replay.ts). */
+  replay?: ReplayFigure;
+}
+
+/** A replay's outcome, for the report. */
+export interface ReplayFigure {
+  /** The replayed l1-log.json. */
+  log: string;
+  /** Empty: the replay reproduced the recording (transactions, receipts, final state, and the run's outcome). */
+  divergences: string[];
+  /** The deliberate interventions (one per height: its randomness pinned to the recorded value). */
+  interventions: string[];
+  txs: number;
+  blocks: number;
 }

@@ -143,6 +143,12 @@ export async function replayLog(log: ReplayLog, targetUrl: string, opts: ReplayO
     diverge(`target head is block ${head}, the log starts at block ${log.startBlock} (replay on a fresh node or a fork made at ${log.startBlock})`);
     return result();
   }
+  const startHeader = await rpc<{ timestamp: string }>(targetUrl, "eth_getBlockByNumber", [q(head), false]);
+  if (log.blocks.length && hexNum(startHeader.timestamp) >= log.blocks[0]!.timestamp) {
+    diverge(`target block ${head} has timestamp ${hexNum(startHeader.timestamp)}, after the recorded block ${log.blocks[0]!.number}'s ${log.blocks[0]!.timestamp}: ` +
+      "a fresh node must start at the recorded genesis time (startReplayNode(log) in src/scenario/replay.ts does)");
+    return result();
+  }
   await rpc(targetUrl, "evm_setAutomine", [false]);
   await rpc(targetUrl, "evm_setIntervalMining", [0]);
 
@@ -208,7 +214,9 @@ export async function replayLog(log: ReplayLog, targetUrl: string, opts: ReplayO
     const order = (got?.transactions ?? []).map((h) => h.toLowerCase());
     const wantOrder = b.txs.map((t) => t.hash);
     if (order.join() !== wantOrder.join()) {
-      diverge(`block ${b.number}: transactions [${order.map(short).join(", ")}], recorded [${wantOrder.map(short).join(", ")}]`);
+      const sameSet = order.length === wantOrder.length && [...order].sort().join() === [...wantOrder].sort().join();
+      diverge(`block ${b.number}: transactions [${order.map(short).join(", ")}], recorded [${wantOrder.map(short).join(", ")}]` +
+        (sameSet ? " (same transactions, another order: the node must mine its mempool in arrival order, Hardhat network `replay`, as startReplayNode does)" : ""));
     }
     // Receipts by position: a transaction replayed under another hash (changed bytes) is still compared.
     const receipts = await rpcBatch(targetUrl, b.txs.map((t, k) => ["eth_getTransactionReceipt", [order[k] ?? t.hash]]));
