@@ -16,6 +16,9 @@ export const CHARTS = {
 
 const E18 = 10n ** 18n;
 
+/** Gas as a whole number with thousands separators (a median of an even count may end in .5). */
+const gasNum = (g: number) => Math.round(g).toLocaleString("en-US");
+
 /** Token wei (decimal string) as tokens with up to 4 decimals. */
 export function tokens(wei: string | bigint): string {
   const v = BigInt(wei);
@@ -144,7 +147,7 @@ export function chartSpecs(f: ScenarioFigures): { latency: Spec; ledger: Spec; g
     },
   };
 
-  const gasRows = Object.entries(f.gasByPhase).sort((a, b) => b[1].total - a[1].total).map(([phase, g]) => ({ phase, total: g.total, count: g.count, median: g.median, label: `${g.count}× median ${g.median.toLocaleString("en-US")}` }));
+  const gasRows = Object.entries(f.gasByPhase).sort((a, b) => b[1].total - a[1].total).map(([phase, g]) => ({ phase, total: g.total, count: g.count, median: g.median, label: `${g.count}× median ${gasNum(g.median)}` }));
   const gas: Spec = {
     ...BASE,
     title: { text: CHARTS.gas.title, subtitle: ["total gas of the run's L1 transactions per phase (bars)", "label: calls × median gas per call"] },
@@ -195,7 +198,7 @@ export function reportMarkdown(f: ScenarioFigures, s = summarize(f)): string {
   L.push(`| heights finalized | ${s.finalized} |`, `| heights reorged | ${s.reorged} |`, `| heights skipped | ${s.skipped} |`);
   if (s.pending) L.push(`| heights pending at the end | ${s.pending} |`);
   L.push(`| latency, median (L1 blocks, proposal to finality) | ${cell(s.latencyMedian)} |`, `| latency, p90 (L1 blocks) | ${cell(s.latencyP90)} |`);
-  L.push(`| L1 gas, all phases | ${s.gasTotal.toLocaleString("en-US")} |`);
+  L.push(`| L1 gas, all phases | ${gasNum(s.gasTotal)} |`);
   L.push(`| expectations | ${passed} of ${f.expectations.length} passed |`);
   if (f.replay) L.push(`| replay divergences | ${f.replay.divergences.length} |`);
   L.push("");
@@ -227,7 +230,7 @@ export function reportMarkdown(f: ScenarioFigures, s = summarize(f)): string {
 
   L.push("## Gas per phase", "", "| phase | calls | total gas | median gas |", "| --- | ---: | ---: | ---: |");
   for (const [p, g] of Object.entries(f.gasByPhase).sort((a, b) => b[1].total - a[1].total)) {
-    L.push(`| ${esc(p)} | ${g.count} | ${g.total.toLocaleString("en-US")} | ${g.median.toLocaleString("en-US")} |`);
+    L.push(`| ${esc(p)} | ${g.count} | ${gasNum(g.total)} | ${gasNum(g.median)} |`);
   }
   L.push("", `![${CHARTS.gas.title}](charts/${CHARTS.gas.file})`, "");
 
