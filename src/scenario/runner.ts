@@ -450,7 +450,7 @@ export async function replayScenario(o: ReplayOptions): Promise<ReplayResult> {
   const original = JSON.parse(readFileSync(join(dir, "figures.json"), "utf8")) as ScenarioFigures;
   const recorded = JSON.parse(readFileSync(o.logPath, "utf8")) as unknown;
   const m = await optionalModule<{
-    replayLog(log: unknown, url: string): Promise<{ divergences: string[]; interventions?: string[] }>;
+    replayLog(log: unknown, url: string): Promise<{ divergences: string[]; interventions: string[]; txs: number; blocks: number }>;
     startReplayNode(log: unknown, opts?: { fork?: string }): Promise<HardhatNode>;
   }>("./replay.js");
   if (!m) throw new ScenarioError("$", "src/scenario/replay.ts is not available: cannot replay");
@@ -479,6 +479,7 @@ export async function replayScenario(o: ReplayOptions): Promise<ReplayResult> {
     });
     figures.description = `${figures.description ?? ""}${figures.description ? " " : ""}(replay of ${o.logPath})`.trim();
     const divergences = [...r.divergences, ...compareOutcomes(original, figures)];
+    figures.replay = { log: resolve(o.logPath), divergences, interventions: r.interventions, txs: r.txs, blocks: r.blocks };
     mkdirSync(o.outDir, { recursive: true });
     await writeOutputs(o.outDir, figures);
     writeFileSync(join(o.outDir, "divergences.json"), toJson(divergences));

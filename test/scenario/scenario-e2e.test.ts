@@ -1,14 +1,15 @@
 /**
- * Scenarios end to end: the runner on its own Hardhat node with real proofs (CI circuit T=2, D=8), the happy path
- * and a withheld proof, checking the expectations, the figures from L1 events and the files written.
+ * Scenarios end to end: the runner on its own Hardhat node with real proofs (CI circuit T=2, D=8): a withheld
+ * proof, checking the expectations and the figures from L1 events. The happy path runs in scenario-fork-replay.test.ts
+ * (on a running node, then replayed on a fork of it).
  */
 import { expect } from "chai";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Logger, PROJECT_ROOT, formatLog } from "../../src/agents/index.js";
 import { loadScenario } from "../../src/scenario/schema.js";
-import { runScenario, type RunResult } from "../../src/scenario/runner.js";
+import { runScenario } from "../../src/scenario/runner.js";
 import type { ScenarioFigures } from "../../src/scenario/figures.js";
 
 const log = () => new Logger("scenario", (process.env.FERNET_TEST_LOG ?? "error") as "error", (r) => process.stderr.write("      " + formatLog(r) + "\n"));
@@ -25,33 +26,6 @@ describe("scenarios end to end (real node, real proofs)", function () {
   };
   after(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
-
-  it("happy path: 3 heights finalized, expectations pass, figures and log written", async () => {
-    const s = loadScenario(join(PROJECT_ROOT, "scenarios", "happy.json"));
-    const dir = out();
-    const r: RunResult = await runScenario({ scenario: s, outDir: dir, noCompile: true, log: log() });
-    const f = r.figures;
-    for (const e of f.expectations) expect(e.passed, `${e.text}: ${e.detail}`).to.equal(true);
-    expect(r.passed).to.equal(true);
-    expect(f.mode).to.equal("local");
-    expect(f.heights.slice(0, 3).map((h) => h.outcome)).to.deep.equal(["finalized", "finalized", "finalized"]);
-    for (const h of f.heights.filter((x) => x.outcome === "finalized")) {
-      // The L1 timeline of a height is ordered.
-      expect(h.proposedAt! < h.revealedAt! && h.revealedAt! < h.committedAt! && h.committedAt! < h.provenAt! && h.provenAt! <= h.finalizedAt!, JSON.stringify(h)).to.equal(true);
-      expect(["seq-1", "seq-2"]).to.include(h.sequencer);
-      expect(["prover-1", "prover-2", "seq-1", "seq-2"]).to.include(h.prover);
-    }
-    expect(f.heights.reduce((n, h) => n + h.txs, 0), "transfers finalized").to.be.greaterThan(0);
-    // Rewards: each finalized height pays its sequencer and prover; deposits come back.
-    expect(f.ledger.filter((l) => l.kind === "reward").length).to.be.at.least(6);
-    expect(f.ledger.filter((l) => l.kind === "slash")).to.deep.equal([]);
-    for (const m of ["propose", "reveal", "commitProver", "submitProof"]) expect(f.gasByPhase[m]?.count, m).to.be.greaterThan(0);
-    expect(f.gasByPhase.submitProof!.median, "real Groth16 verifier").to.be.greaterThan(200_000);
-    expect(f.actors.map((a) => a.name)).to.include.members(["seq-1", "seq-2", "prover-1", "prover-2"]);
-    expect(JSON.parse(readFileSync(join(dir, "figures.json"), "utf8")).scenario).to.equal("happy");
-    expect(existsSync(join(dir, "run.json"))).to.equal(true);
-    if (r.logPath) expect(existsSync(r.logPath)).to.equal(true);
   });
 
   it("withheld proof: height 1 reorged, prover-1 slashed its deposit, the chain recovers", async () => {
