@@ -160,6 +160,8 @@ export async function replayLog(log: ReplayLog, targetUrl: string, opts: ReplayO
   const isPinnedLog = (txHash: string) => (l: LogEntry) =>
     l.topics[0] === RANDOMNESS_RECORDED_TOPIC && pinnedTxs.has(`${txHash}/${l.address}/${hexNum(l.topics[1])}`);
   const baseSlots = new Map<string, bigint>();
+  // The coinbase is part of the recorded header (it is paid the tips): the replay node mines to the same one.
+  let coinbase = (await rpc<string>(targetUrl, "eth_coinbase")).toLowerCase();
 
   // Runs of empty blocks are sent as one batch (timestamp, prevrandao, mine per block) and checked together.
   let i = 0;
@@ -169,6 +171,10 @@ export async function replayLog(log: ReplayLog, targetUrl: string, opts: ReplayO
     if (b.number !== expected) {
       diverge(`log: block ${b.number} where block ${expected} was expected (the log must hold every block after the start)`);
       return result();
+    }
+    if (b.miner && b.miner !== coinbase) {
+      await rpc(targetUrl, "hardhat_setCoinbase", [b.miner]).catch((e: Error) => diverge(`block ${b.number}: cannot set the coinbase ${b.miner}: ${e.message}`));
+      coinbase = b.miner;
     }
     for (const c of controlsBefore(b.number)) {
       try {
@@ -180,7 +186,8 @@ export async function replayLog(log: ReplayLog, targetUrl: string, opts: ReplayO
     if (b.txs.length === 0) {
       let j = i;
       const run: typeof log.blocks = [];
-      while (j < log.blocks.length && log.blocks[j]!.txs.length === 0 && run.length < 50 && (j === i || controlsBefore(log.blocks[j]!.number).length === 0)) {
+      while (j < log.blocks.length && log.blocks[j]!.txs.length === 0 && run.length < 50 && log.blocks[j]!.miner === coinbase &&
+        (j === i || controlsBefore(log.blocks[j]!.number).length === 0)) {
         run.push(log.blocks[j]!);
         j++;
       }

@@ -49,6 +49,7 @@ describe("scenario record / replay", function () {
 
     // Node-control calls the log must carry.
     await provider.send("hardhat_setBalance", [devWallet(9).address, "0x1234"]);
+    await provider.send("hardhat_setCoinbase", [devWallet(8).address]);
 
     // Height 1: both sequencers propose in the same block (automine off, then mine).
     await mineUntilNext(c.genesisBlock);
@@ -108,7 +109,7 @@ describe("scenario record / replay", function () {
     expect(log.blocks.some((b) => b.txs.length === 2)).to.equal(true);
     expect(log.rollup).to.equal(d.rollup.toLowerCase());
     expect(log.pinned.randomness.map((p) => p.height)).to.deep.equal([1, 2]);
-    expect(log.controls.map((c) => c.method)).to.include.members(["hardhat_setBalance", "evm_setAutomine", "evm_mine", "hardhat_mine", "evm_increaseTime"]);
+    expect(log.controls.map((c) => c.method)).to.include.members(["hardhat_setBalance", "hardhat_setCoinbase", "evm_setAutomine", "evm_mine", "hardhat_mine", "evm_increaseTime"]);
     expect(log.warnings).to.deep.equal([]);
     expect(log.final.views.length).to.be.greaterThan(5);
   });
