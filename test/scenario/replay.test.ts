@@ -50,6 +50,16 @@ describe("scenario record / replay", function () {
     // Node-control calls the log must carry.
     await provider.send("hardhat_setBalance", [devWallet(9).address, "0x1234"]);
     await provider.send("hardhat_setCoinbase", [devWallet(8).address]);
+    // eth_sendTransaction: from an impersonated account, and from one of the node's unlocked accounts.
+    const someone = "0x00000000000000000000000000000000000f0e11";
+    await provider.send("hardhat_impersonateAccount", [someone]);
+    await provider.send("hardhat_setBalance", [someone, "0xde0b6b3a7640000"]);
+    await provider.waitForTransaction(await provider.send("eth_sendTransaction", [{ from: someone, to: devWallet(9).address, value: "0x1000" }]));
+    await provider.waitForTransaction(await provider.send("eth_sendTransaction", [{ from: devWallet(7).address, to: someone, value: "0x2000" }]));
+    // A transaction sent around the recorder, straight to the node: the log takes it from the chain.
+    const direct = new JsonRpcProvider(origin.url, undefined, { staticNetwork: true });
+    await (await devWallet(6, undefined, direct).sendTransaction({ to: someone, value: 7n })).wait();
+    direct.destroy();
 
     // Height 1: both sequencers propose in the same block (automine off, then mine).
     await mineUntilNext(c.genesisBlock);
@@ -105,12 +115,13 @@ describe("scenario record / replay", function () {
     expect(log.blocks.map((b) => b.number)).to.deep.equal(Array.from({ length: log.endBlock }, (_, i) => i + 1));
     const txs = log.blocks.flatMap((b) => b.txs);
     expect(txs.length).to.be.greaterThan(20);
-    expect(txs.every((t) => t.source === "recorder" && t.kind === "raw")).to.equal(true);
+    expect(txs.filter((t) => t.source === "chain").map((t) => t.kind)).to.deep.equal(["raw"]);
+    expect(txs.filter((t) => t.kind === "unsigned").map((t) => t.source)).to.deep.equal(["recorder", "recorder"]);
     expect(log.blocks.some((b) => b.txs.length === 2)).to.equal(true);
     expect(log.rollup).to.equal(d.rollup.toLowerCase());
     expect(log.pinned.randomness.map((p) => p.height)).to.deep.equal([1, 2]);
-    expect(log.controls.map((c) => c.method)).to.include.members(["hardhat_setBalance", "hardhat_setCoinbase", "evm_setAutomine", "evm_mine", "hardhat_mine", "evm_increaseTime"]);
-    expect(log.warnings).to.deep.equal([]);
+    expect(log.controls.map((c) => c.method)).to.include.members(["hardhat_setBalance", "hardhat_setCoinbase", "hardhat_impersonateAccount", "evm_setAutomine", "evm_mine", "hardhat_mine", "evm_increaseTime"]);
+    expect(log.warnings).to.deep.equal(["1 transaction(s) on chain were not sent through the recorder (taken from the chain)"]);
     expect(log.final.views.length).to.be.greaterThan(5);
   });
 
