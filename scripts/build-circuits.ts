@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { buildCircuit } from "../src/zk/build.js";
 import { closeProver } from "../src/zk/prover.js";
 import { ZkError } from "../src/zk/errors.js";
+import { engineFromEnv, ensureNativeProver } from "../src/zk/native.js";
 
 const USAGE = "usage: npx tsx scripts/build-circuits.ts --T <slots> --D <depth> [--ptau FILE] [--force]";
 
@@ -52,6 +53,14 @@ async function main(): Promise<void> {
   console.log(`adapter   ${r.exported.adapterPath} (contract ${r.exported.adapterContract})`);
   console.log(`timings   setup ${s.ptauPath ? `ptau ${s.seconds.ptau.toFixed(1)} s, ` : ""}zkey ${s.seconds.zkeyNew.toFixed(1)} s, beacon ${s.seconds.beacon.toFixed(1)} s${s.cached ? " (when it was built)" : ""}; total run ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (r.exported.written.length > 0) console.log("contracts changed: run `npx hardhat compile`");
+  // The native Groth16 prover (src/zk/native.ts), built here so that the first proof does not pay for it.
+  if (engineFromEnv() !== "snarkjs") {
+    try {
+      console.log(`native    ${await ensureNativeProver((m) => console.log(`${stamp()} ${m}`))}`);
+    } catch (e) {
+      console.warn(`native    unavailable, proofs will use snarkjs: ${(e as Error).message.split("\n")[0]}`);
+    }
+  }
 }
 
 main()

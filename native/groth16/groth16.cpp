@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 #include <map>
+#include <sys/resource.h>
 
 using namespace g16;
 
@@ -42,6 +43,12 @@ struct ProveError : std::runtime_error {
 ProveError badZkey(const std::string& m) { return ProveError(3, "BAD_ZKEY", m); }
 ProveError badWtns(const std::string& m) { return ProveError(4, "BAD_WITNESS", m); }
 ProveError ioError(const std::string& m) { return ProveError(5, "IO", m); }
+
+double cpuNow() {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
 
 double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -477,6 +484,7 @@ int main(int argc, char** argv) {
       std::vector<U256> wit = loadWitness(args[1], z);
       tm.add("readWitness", now() - t);
       ProofOut p = prove(z, wit, threads, tm);
+      tm.add("cpu", cpuNow());
       writeText(args[2], pretty(p.proofJson) + "\n");
       writeText(args[3], pretty(publicJson(p.publicSignals)) + "\n");
       if (timings) fprintf(stderr, "%s\n", tm.json().c_str());
@@ -502,10 +510,11 @@ int main(int argc, char** argv) {
       try {
         if (parts.size() > 3) throw ProveError(2, "USAGE", "a job line is wtns<TAB>proof.json<TAB>public.json");
         Timings tm;
-        double t = now();
+        double t = now(), c0 = cpuNow();
         std::vector<U256> wit = loadWitness(parts[0], z);
         tm.add("readWitness", now() - t);
         ProofOut p = prove(z, wit, threads, tm);
+        tm.add("cpu", cpuNow() - c0);
         if (parts.size() > 1) writeText(parts[1], pretty(p.proofJson) + "\n");
         if (parts.size() > 2) writeText(parts[2], pretty(publicJson(p.publicSignals)) + "\n");
         reply = "{\"ok\":true,\"proof\":" + p.proofJson + ",\"publicSignals\":" + publicJson(p.publicSignals) + ",\"timings\":" + tm.json() + "}";

@@ -7,7 +7,13 @@ export type ZkErrorCode =
   | "EXPORT_FAILED"
   | "PROVE_FAILED"
   | "WORKER_FAILED"
-  | "COMPILE_UNAVAILABLE";
+  | "COMPILE_UNAVAILABLE"
+  /** The native prover cannot be built (no g++, compile error): src/zk/native.ts. */
+  | "NATIVE_UNAVAILABLE"
+  /** The native prover rejected the proving key (truncated, wrong curve, not Groth16). */
+  | "BAD_ZKEY"
+  /** The native prover rejected the witness (truncated, wrong field, length differs from the circuit's). */
+  | "BAD_WITNESS";
 
 /** Typed error of the zk pipeline: `code` says what went wrong, `message` says how to fix it. */
 export class ZkError extends Error {

@@ -1,5 +1,12 @@
 /**
- * Block prover: witness + Groth16 proof (snarkjs) off the caller's event loop, so agents stay responsive.
+ * Block prover: witness + Groth16 proof off the caller's event loop, so agents stay responsive.
+ *
+ * Engines (option `engine`, or FERNET_PROVER=native|snarkjs|auto; default auto):
+ *  - "native": the witness from the circom wasm (snarkjs wtns.calculate, in the worker below), then the proof by the
+ *    native C++ prover (src/zk/native.ts, native/groth16/), a long-running process per zkey that keeps it parsed.
+ *    About 5x faster than snarkjs per proof on 2 cores (docs/benchmark.md).
+ *  - "snarkjs": witness and proof in the worker with snarkjs.
+ *  - "auto": native when it builds (g++ present), else snarkjs with one warning line.
  *
  * Backends (measured in test/zk and the final report):
  *  - "process" (default): a child process running proverWorker.mjs. snarkjs uses its thread pool there
@@ -10,12 +17,16 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { Worker } from "node:worker_threads";
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ZkError } from "./errors.js";
 import { WEB_WORKER_SHIM } from "./devPtau.js";
 import { loadSnarkjs, type SnarkjsProof, type VerificationKey } from "./libs.js";
 import { fromContractProof, toContractProof } from "./proof.js";
+import { NativeProverProcess, engineFromEnv, ensureNativeProver, type NativeTimings, type ProverEngine } from "./native.js";
+import { tmpdir } from "node:os";
+import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 
 export type ProverBackend = "process" | "thread";
 export type ProvePhase = "witness" | "prove" | "done";
@@ -36,6 +47,35 @@ export interface ProveResult {
   snarkjsProof: SnarkjsProof;
   witnessSeconds: number;
   proveSeconds: number;
+  /** Which engine made the proof. */
+  engine: "native" | "snarkjs";
+  /** Per-phase seconds of a native proof. */
+  nativeTimings?: NativeTimings;
+}
+
+export interface ProverOptions {
+  /** Proving engine; default FERNET_PROVER or "auto" (native when it builds, else snarkjs with one warning). */
+  engine?: ProverEngine;
+  /** Threads of the native prover per proof (default: all cores). */
+  threads?: number;
+}
+
+let warnedFallback = false;
+
+/** The engine a Prover with this option uses: resolves "auto" by building the native prover (once per process). */
+export async function resolveEngine(engine: ProverEngine = engineFromEnv()): Promise<"native" | "snarkjs"> {
+  if (engine === "snarkjs") return "snarkjs";
+  try {
+    await ensureNativeProver();
+    return "native";
+  } catch (e) {
+    if (engine === "native") throw e;
+    if (!warnedFallback) {
+      warnedFallback = true;
+      console.warn(`[prover] native prover unavailable, using snarkjs: ${(e as Error).message.split("\n")[0]}`);
+    }
+    return "snarkjs";
+  }
 }
 
 interface Reply {
@@ -60,7 +100,12 @@ export class Prover {
   /** Set by close(): proofs queued behind it must fail, not start a new worker that nobody will stop. */
   private closed = false;
 
-  constructor(readonly backend: ProverBackend = "process") {}
+  private natives = new Map<string, NativeProverProcess>();
+
+  constructor(
+    readonly backend: ProverBackend = "process",
+    readonly options: ProverOptions = {},
+  ) {}
 
   private onReply = (msg: Reply) => {
     const job = this.jobs.get(msg.id);
@@ -130,23 +175,50 @@ export class Prover {
       if (!existsSync(wasmPath)) throw new ZkError("FILE_NOT_FOUND", `circuit wasm not found: ${opts.wasmPath}`);
       if (!existsSync(zkeyPath)) throw new ZkError("FILE_NOT_FOUND", `zkey not found: ${opts.zkeyPath}`);
       if (typeof opts.input !== "object" || opts.input === null) throw new ZkError("BAD_ARGUMENT", "input must be an object of circuit signals");
+      const engine = await resolveEngine(this.options.engine ?? engineFromEnv());
+      if (this.closed) throw new ZkError("WORKER_FAILED", "prover closed");
       this.start();
       const id = this.nextId++;
-      const reply = await new Promise<Reply>((res, rej) => {
-        this.jobs.set(id, { resolve: res, reject: rej, onProgress: opts.onProgress });
-        this.setRef(true);
-        const msg = { id, wasmPath, zkeyPath, input: opts.input };
-        if (this.worker) this.worker.postMessage(msg);
-        else this.child!.send(msg);
-      });
-      const snarkjsProof = reply.proof!;
-      return {
-        proof: toContractProof(snarkjsProof),
-        publicSignals: reply.publicSignals!.map((s) => BigInt(s)),
-        snarkjsProof,
-        witnessSeconds: reply.witnessSeconds!,
-        proveSeconds: reply.proveSeconds!,
-      };
+      const wtnsPath = engine === "native" ? join(tmpdir(), `fernet-${process.pid}-${id}-${randomBytes(4).toString("hex")}.wtns`) : undefined;
+      try {
+        const reply = await new Promise<Reply>((res, rej) => {
+          this.jobs.set(id, { resolve: res, reject: rej, onProgress: opts.onProgress });
+          this.setRef(true);
+          const msg = { id, wasmPath, zkeyPath, input: opts.input, wtnsPath };
+          if (this.worker) this.worker.postMessage(msg);
+          else this.child!.send(msg);
+        });
+        if (engine === "native") {
+          let native = this.natives.get(zkeyPath);
+          if (!native) {
+            native = new NativeProverProcess(zkeyPath, this.options.threads);
+            this.natives.set(zkeyPath, native);
+          }
+          opts.onProgress?.("prove");
+          const n = await native.prove(wtnsPath!);
+          opts.onProgress?.("done");
+          return {
+            proof: toContractProof(n.proof),
+            publicSignals: n.publicSignals.map((s) => BigInt(s)),
+            snarkjsProof: n.proof,
+            witnessSeconds: reply.witnessSeconds!,
+            proveSeconds: n.seconds,
+            engine,
+            nativeTimings: n.timings,
+          };
+        }
+        const snarkjsProof = reply.proof!;
+        return {
+          proof: toContractProof(snarkjsProof),
+          publicSignals: reply.publicSignals!.map((s) => BigInt(s)),
+          snarkjsProof,
+          witnessSeconds: reply.witnessSeconds!,
+          proveSeconds: reply.proveSeconds!,
+          engine,
+        };
+      } finally {
+        if (wtnsPath) await rm(wtnsPath, { force: true });
+      }
     };
     const p = this.tail.then(run, run);
     this.tail = p.catch(() => undefined);
@@ -162,6 +234,9 @@ export class Prover {
     this.child = undefined;
     for (const job of this.jobs.values()) job.reject(new ZkError("WORKER_FAILED", "prover closed"));
     this.jobs.clear();
+    const natives = [...this.natives.values()];
+    this.natives.clear();
+    await Promise.all(natives.map((n) => n.close()));
     if (w) await w.terminate();
     if (ch && ch.exitCode === null) {
       await new Promise<void>((res) => {

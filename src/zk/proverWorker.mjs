@@ -1,4 +1,5 @@
-// Prover process/thread: witness (circom wasm) + snarkjs groth16.prove, off the caller's event loop.
+// Prover process/thread: witness (circom wasm) + snarkjs groth16.prove, off the caller's event loop. With the native
+// engine (a message with wtnsPath) it only computes the witness into that file; prover.ts then runs the native prover.
 //
 // Plain .mjs on purpose: it loads the same way under `npx tsx` and `npx hardhat test mocha`.
 // It runs either as a worker thread (parentPort) or as a child process (process.send). In a worker thread,
@@ -24,11 +25,16 @@ async function loadZkey(path) {
   return { type: "mem", data: z.data };
 }
 
-async function prove({ id, wasmPath, zkeyPath, input, singleThread }) {
+async function prove({ id, wasmPath, zkeyPath, input, singleThread, wtnsPath }) {
   const progress = (phase) => send({ id, progress: phase });
   const options = { singleThread: inThread || !!singleThread };
   progress("witness");
   let t = performance.now();
+  if (wtnsPath) {
+    // Native engine (src/zk/native.ts): only the witness here, written to wtnsPath; the caller runs the native prover.
+    await snarkjs.wtns.calculate(input, wasmPath, wtnsPath);
+    return { id, witnessSeconds: (performance.now() - t) / 1000 };
+  }
   const wtns = { type: "mem" };
   await snarkjs.wtns.calculate(input, wasmPath, wtns);
   const witnessSeconds = (performance.now() - t) / 1000;
