@@ -182,3 +182,38 @@ describe("scenario record / replay", function () {
     expect(r.divergences.some((x) => /status 0, recorded 1/.test(x))).to.equal(true);
   });
 });
+
+describe("scenario recorder proxy", function () {
+  this.timeout(60_000);
+
+  it("forwards a JSON-RPC batch unchanged and records the sends and control calls in it, with their answers", async () => {
+    const node = await startHardhatNode();
+    const rec = await startRecorder(node.url);
+    try {
+      const w = devWallet(5);
+      const raw = await w.signTransaction({ type: 2, chainId: 31337n, nonce: 0, to: devWallet(6).address, value: 1n, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 10n ** 9n });
+      const body = [
+        { jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] },
+        { jsonrpc: "2.0", id: "two", method: "eth_sendRawTransaction", params: [raw] },
+        { jsonrpc: "2.0", id: 3, method: "hardhat_setBalance", params: [devWallet(7).address, "0x10"] },
+        { jsonrpc: "2.0", id: 4, method: "eth_sendRawTransaction", params: [raw] },
+      ];
+      const res = await fetch(rec.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const answers = (await res.json()) as { id: unknown; result?: unknown; error?: { message: string } }[];
+      expect(answers.map((a) => a.id)).to.deep.equal([1, "two", 3, 4]);
+      expect(answers[1]!.result).to.equal(Transaction.from(raw).hash);
+      expect(answers[3]!.error, "the same transaction twice is refused").to.not.equal(undefined);
+      const calls = rec.calls();
+      expect(calls.map((c) => c.method)).to.deep.equal(["eth_sendRawTransaction", "hardhat_setBalance", "eth_sendRawTransaction"]);
+      expect(calls[0]!.result).to.equal(Transaction.from(raw).hash);
+      expect(calls[2]!.error?.message).to.be.a("string");
+      const log = await rec.log();
+      expect(log.refused).to.have.length(1);
+      expect(log.blocks.flatMap((b) => b.txs).map((t) => t.hash)).to.deep.equal([Transaction.from(raw).hash!.toLowerCase()]);
+      expect(log.controls.map((c) => c.method)).to.deep.equal(["hardhat_setBalance"]);
+    } finally {
+      await rec.stop();
+      await node.stop();
+    }
+  });
+});
