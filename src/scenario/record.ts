@@ -42,6 +42,8 @@ export interface RecordedCall {
   error?: { code?: number; message: string };
   /** L1 head right after the call answered (a state change applies to the block after it). */
   head: number;
+  /** The head before the call, when a block was mined meanwhile (state changes only): the replay applies the call after `head`. */
+  headBefore?: number;
   at: string;
 }
 
@@ -195,22 +197,25 @@ export async function startRecorder(upstreamUrl: string): Promise<Recorder> {
   const recorded: RecordedCall[] = [];
   let seq = 0;
 
-  const record = async (reqs: JsonRpcRequest[], resps: JsonRpcResponse[]): Promise<void> => {
+  const headNow = async (): Promise<number> => {
+    try {
+      return Number(BigInt(await rpc<string>(upstreamUrl, "eth_blockNumber")));
+    } catch {
+      return -1; // upstream gone: the log says head -1
+    }
+  };
+  const record = async (reqs: JsonRpcRequest[], resps: JsonRpcResponse[], headBefore?: number): Promise<void> => {
     const byId = new Map(resps.map((r) => [JSON.stringify(r.id ?? null), r]));
     const interesting = reqs.filter((q) => q.method && (TX_METHODS.has(q.method) || STATE_METHODS.has(q.method) || MINING_METHODS.has(q.method)));
     if (interesting.length === 0) return;
-    let head = -1;
-    try {
-      head = Number(BigInt(await rpc<string>(upstreamUrl, "eth_blockNumber")));
-    } catch {
-      // upstream gone: the log will say head -1
-    }
+    const head = await headNow();
     for (const q of interesting) {
       const r = byId.get(JSON.stringify(q.id ?? null));
       recorded.push({
         seq: seq++, method: q.method!, params: q.params ?? [], result: r?.result,
         error: r?.error ? { code: r.error.code, message: r.error.message } : r ? undefined : { message: "no answer" },
-        head, at: new Date().toISOString(),
+        head, ...(headBefore !== undefined && headBefore !== head && STATE_METHODS.has(q.method!) ? { headBefore } : {}),
+        at: new Date().toISOString(),
       });
     }
   };
@@ -227,6 +232,10 @@ export async function startRecorder(upstreamUrl: string): Promise<Recorder> {
     } catch {
       parsed = undefined;
     }
+    // A state change is applied to the block after the head: read the head before it too, so that a block mined
+    // meanwhile (interval mining) is noticed (the log then warns that the call's block is ambiguous).
+    const reqs = parsed === undefined ? [] : Array.isArray(parsed) ? parsed : [parsed];
+    const headBefore = reqs.some((q) => q.method && STATE_METHODS.has(q.method)) ? await headNow() : undefined;
     let upstream: Response;
     try {
       upstream = await fetch(upstreamUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
@@ -239,7 +248,7 @@ export async function startRecorder(upstreamUrl: string): Promise<Recorder> {
     if (parsed !== undefined) {
       try {
         const answer = JSON.parse(text) as JsonRpcResponse | JsonRpcResponse[];
-        await record(Array.isArray(parsed) ? parsed : [parsed], Array.isArray(answer) ? answer : [answer]);
+        await record(reqs, Array.isArray(answer) ? answer : [answer], headBefore);
       } catch {
         // not JSON: nothing to record
       }
@@ -423,6 +432,9 @@ async function buildLog(upstream: string, startBlock: number, recorded: Recorded
   const controls = recorded.filter((c) => !TX_METHODS.has(c.method));
   if (controls.some((c) => ["evm_revert", "hardhat_reset"].includes(c.method) && !c.error)) {
     warnings.push("the run reverted or reset the chain (evm_revert / hardhat_reset): only the final canonical chain is in the log");
+  }
+  for (const c of controls.filter((x) => x.headBefore !== undefined && !x.error)) {
+    warnings.push(`${c.method} (call ${c.seq}) was answered while block ${c.head} was mined: replayed after block ${c.head}, it may have applied to block ${c.head} in the run`);
   }
   const rollups = [...new Set(pins.map((p) => p.rollup))];
   const rollup = opts.rollup?.toLowerCase() ?? (rollups.length === 1 ? rollups[0] : undefined);
