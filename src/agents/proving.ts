@@ -134,8 +134,20 @@ export class ProofDuty {
         const proved = await this.proveOne(block.circuitInput as unknown as Record<string, unknown>);
         if (proved === undefined) return; // stopped
         const seconds = (performance.now() - t0) / 1000;
-        // The contract rebuilds the inputs from L1: a mismatch here would only waste gas.
-        const onChain = await client.publicInputsOf(h, revealed.pubdata);
+        // The contract rebuilds the inputs from L1: a mismatch here would only waste gas. It answers only once the
+        // height is decided (end of its commit phase): a fast proof waits for it instead of failing and proving again.
+        const decided = await client.timeline(h);
+        let onChain: bigint[] | undefined;
+        while (onChain === undefined) {
+          while (this.next < decided.commitEnd && !this.stopped) await sleep(100);
+          if (this.stopped) return;
+          try {
+            onChain = await client.publicInputsOf(h, revealed.pubdata);
+          } catch (e) {
+            if (revertName(e) !== "HeightNotDecided" || this.next > decided.commitEnd + 2n) throw e;
+            await sleep(200);
+          }
+        }
         if (onChain.length !== proved.publicSignals.length || onChain.some((x, i) => x !== proved.publicSignals[i])) {
           throw new AgentError("BODY_MISMATCH", `height ${h}: public inputs differ from the contract's`);
         }
