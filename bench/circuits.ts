@@ -19,7 +19,9 @@ import { initL2 } from "../src/l2/crypto.js";
 import { devGenesis, sampleBlock, sampleTransfers } from "../src/l2/sample.js";
 import { stateFromGenesis } from "../src/l2/state.js";
 import { executeBlock, type BlockResult } from "../src/l2/block.js";
-import { BenchProver, type BenchReply, type ProvePhases } from "./prover.js";
+import { BenchProver, NativeBenchProver, type BenchReply, type NativeBenchReply, type ProvePhases } from "./prover.js";
+import { proveNative } from "../src/zk/native.js";
+import type { SnarkjsProof } from "../src/zk/libs.js";
 
 export type Log = (msg: string) => void;
 
@@ -91,7 +93,7 @@ async function recordedCompileSeconds(r1csPath: string, fallback: number): Promi
   }
 }
 
-function checkProof(r: BenchReply, block: BlockResult, what: string): void {
+function checkProof(r: { publicSignals?: string[] }, block: BlockResult, what: string): void {
   const sig = (r.publicSignals ?? []).map((s) => BigInt(s));
   if (sig.length !== block.publicInputs.length || sig.some((s, i) => s !== block.publicInputs[i])) {
     throw new Error(`${what}: the circuit's public signals differ from the TypeScript public inputs`);
@@ -237,6 +239,14 @@ export interface RouteResult {
   cpuBoundTps: number;
   /** 1-minute load average when the route finished. */
   loadAverage1m: number;
+  /** "snarkjs" or "native" (the proof; the witness is always the circom wasm via snarkjs). */
+  engine?: string;
+  /** Native routes: proofs checked with snarkjs.groth16.verify after the clock stopped (all of them). */
+  verifiedProofs?: number;
+  /** Native routes: mean seconds per block of each phase (witness = circom wasm; the rest the native prover's). */
+  nativePhases?: Record<string, number>;
+  /** Native routes: seconds to read and parse the zkey when the prover process starts (once, before the clock). */
+  readZkeySeconds?: number;
 }
 
 export interface ThroughputReport {
@@ -251,6 +261,11 @@ export interface ThroughputReport {
   /** chosen / sequential, same run. */
   speedupVsSequential: number;
   meetsTarget: boolean;
+  /** The fastest snarkjs route of the run and chosen / it. */
+  bestSnarkjsRoute?: string;
+  speedupVsBestSnarkjs?: number;
+  /** Native prover: one-shot CLI (parses the zkey every proof) vs the serve mode, same witness, seconds. */
+  nativeCli?: { cliSeconds: number; serveSeconds: number; readZkeySeconds: number; cliReadZkeySeconds: number };
 }
 
 /** `n` consecutive blocks of T transfers each (block k+1 starts from block k's state). */
@@ -267,7 +282,7 @@ async function consecutiveBlocks(T: number, D: number, n: number): Promise<Block
   return out;
 }
 
-type RouteRun = { done: number[]; cpuSeconds: number };
+type RouteRun = { done: number[]; cpuSeconds: number; native?: { replies: NativeBenchReply[]; readZkeySeconds: number } };
 type Route = { name: string; description: string; run: (b: BuildResult, blocks: BlockResult[]) => Promise<RouteRun> };
 
 const ROUTES: Route[] = [
@@ -323,11 +338,73 @@ const ROUTES: Route[] = [
     run: (b, blocks) => parallel(b, blocks, true),
   },
   {
+    name: "native-2x1",
+    description: "two native prover processes (1 thread each) + their witness processes, one block each at a time",
+    run: (b, blocks) => nativeRoute(b, blocks, 2, 1, false),
+  },
+  {
+    name: "native-1x2",
+    description: "one native prover process with 2 threads: witness then proof, block after block",
+    run: (b, blocks) => nativeRoute(b, blocks, 1, 2, false),
+  },
+  {
+    name: "native-pipelined",
+    description: "one native prover process with 2 threads; the witness of block k+1 (separate process) during the proof of block k",
+    run: (b, blocks) => nativeRoute(b, blocks, 1, 2, true),
+  },
+  {
     name: "parallel-2x2",
     description: "two prover processes, 2-thread snarkjs each (4 threads on 2 cores), one block each at a time",
     run: (b, blocks) => parallel(b, blocks, false),
   },
 ];
+
+async function nativeRoute(b: BuildResult, blocks: BlockResult[], nProvers: number, threads: number, pipelined: boolean): Promise<RouteRun> {
+  const ps = Array.from({ length: nProvers }, () => new NativeBenchProver(b.setup.zkeyPath, threads));
+  const cpu = () => ps.reduce((a, p) => a + p.cpuSeconds, 0);
+  try {
+    const reads = await Promise.all(ps.map((p) => p.warm()));
+    const c0 = cpu();
+    const t0 = performance.now();
+    const done: number[] = new Array(blocks.length);
+    const replies: NativeBenchReply[] = new Array(blocks.length);
+    await Promise.all(
+      ps.map(async (p, i) => {
+        const mine = blocks.map((_, k) => k).filter((k) => k % ps.length === i);
+        let next = pipelined && mine.length ? p.witnessFile(b.wasmPath, blocks[mine[0]!]!.circuitInput) : undefined;
+        for (const [j, k] of mine.entries()) {
+          let r: NativeBenchReply;
+          if (pipelined) {
+            const w = await next!;
+            if (j + 1 < mine.length) next = p.witnessFile(b.wasmPath, blocks[mine[j + 1]!]!.circuitInput);
+            r = await p.proveFile(w.wtnsPath, w.witnessSeconds);
+          } else {
+            r = await p.full(b.wasmPath, blocks[k]!.circuitInput);
+          }
+          checkProof(r, blocks[k]!, "native");
+          replies[k] = r;
+          done[k] = (performance.now() - t0) / 1000;
+        }
+      }),
+    );
+    return { done, cpuSeconds: cpu() - c0, native: { replies, readZkeySeconds: Math.max(...reads) } };
+  } finally {
+    await Promise.all(ps.map((p) => p.close()));
+  }
+}
+
+/** Mean per-block seconds of each native phase (and the witness). */
+function meanNativePhases(replies: NativeBenchReply[]): Record<string, number> {
+  const sum: Record<string, number> = { witness: 0 };
+  for (const r of replies) {
+    sum.witness! += r.witnessSeconds;
+    for (const [k, v] of Object.entries(r.timings as unknown as Record<string, number>)) sum[k] = (sum[k] ?? 0) + v;
+  }
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(sum)) out[k === "cpu" ? "cpuSeconds" : k] = round(v / replies.length, 3);
+  out.msm = round(["msmA", "msmB1", "msmB2", "msmC", "msmH"].reduce((a, k) => a + (out[k] ?? 0), 0), 3);
+  return out;
+}
 
 async function parallel(b: BuildResult, blocks: BlockResult[], singleThread: boolean): Promise<RouteRun> {
   const ps = [new BenchProver(singleThread), new BenchProver(singleThread)];
@@ -359,8 +436,17 @@ export async function benchThroughput(opts: { T: number; D: number; blocks: numb
   const routes: RouteResult[] = [];
   for (const r of ROUTES.filter((r) => !opts.routes || opts.routes.includes(r.name))) {
     log(`throughput T=${T} D=${D}: route ${r.name} over ${blocks.length} consecutive blocks`);
-    const { done, cpuSeconds } = await r.run(b, blocks);
+    const { done, cpuSeconds, native } = await r.run(b, blocks);
     const wall = Math.max(...done);
+    let verifiedProofs: number | undefined;
+    if (native) {
+      // Every native proof is checked by snarkjs (after the clock: verification is not part of proving).
+      verifiedProofs = 0;
+      for (const [k, rep] of native.replies.entries()) {
+        if (!(await verifyOffchain(b.setup.vkey, rep.proof as SnarkjsProof, rep.publicSignals))) throw new Error(`${r.name}: snarkjs rejected the native proof of block ${k}`);
+        verifiedProofs++;
+      }
+    }
     const tps = (T * blocks.length) / wall;
     const cpuBoundTps = (T * blocks.length) / (cpuSeconds / cpus().length);
     log(`  ${r.name}: ${wall.toFixed(1)} s for ${T * blocks.length} transfers = ${tps.toFixed(3)} tx/s (CPU ${cpuSeconds.toFixed(1)} s: ${cpuBoundTps.toFixed(3)} tx/s at full use of ${cpus().length} cores; load ${loadavg()[0]!.toFixed(2)})`);
@@ -375,10 +461,36 @@ export async function benchThroughput(opts: { T: number; D: number; blocks: numb
       cpuSeconds: round(cpuSeconds, 2),
       cpuBoundTps: round(cpuBoundTps),
       loadAverage1m: round(loadavg()[0]!, 2),
+      engine: native ? "native" : "snarkjs",
+      ...(native ? { verifiedProofs, nativePhases: meanNativePhases(native.replies), readZkeySeconds: round(native.readZkeySeconds, 3) } : {}),
     });
   }
   const seq = routes.find((r) => r.route === "sequential");
   const best = routes.reduce((a, r) => (r.transfersPerSecond > a.transfersPerSecond ? r : a));
+  // The native prover as a one-shot CLI (reads and parses the zkey for every proof) against its serve mode.
+  let nativeCli: ThroughputReport["nativeCli"];
+  if (routes.some((r) => r.engine === "native")) {
+    log(`throughput T=${T} D=${D}: native CLI (zkey read per proof) vs serve mode, block 0, 2 threads`);
+    const p = new NativeBenchProver(b.setup.zkeyPath, 2);
+    try {
+      const readZkeySeconds = await p.warm();
+      const w1 = await p.witnessFile(b.wasmPath, blocks[0]!.circuitInput);
+      let t = performance.now();
+      const cli = await proveNative({ zkeyPath: b.setup.zkeyPath, wtnsPath: w1.wtnsPath, threads: 2 });
+      const cliSeconds = (performance.now() - t) / 1000;
+      checkProof(cli, blocks[0]!, "native CLI");
+      t = performance.now();
+      const served = await p.proveFile(w1.wtnsPath);
+      const serveSeconds = (performance.now() - t) / 1000;
+      checkProof(served, blocks[0]!, "native serve");
+      nativeCli = { cliSeconds: round(cliSeconds), serveSeconds: round(serveSeconds), readZkeySeconds: round(readZkeySeconds), cliReadZkeySeconds: round(cli.timings.readZkey ?? NaN) };
+      log(`  native CLI ${cliSeconds.toFixed(2)} s (zkey read ${cli.timings.readZkey?.toFixed(2)} s) vs serve ${serveSeconds.toFixed(2)} s`);
+    } finally {
+      await p.close();
+    }
+  }
+  const snarkjsRoutes = routes.filter((r) => r.engine !== "native");
+  const bestSnarkjs = snarkjsRoutes.length ? snarkjsRoutes.reduce((a, r) => (r.transfersPerSecond > a.transfersPerSecond ? r : a)) : undefined;
   return {
     T,
     D,
@@ -390,6 +502,8 @@ export async function benchThroughput(opts: { T: number; D: number; blocks: numb
     chosenTps: best.transfersPerSecond,
     speedupVsSequential: seq ? round(best.transfersPerSecond / seq.transfersPerSecond) : NaN,
     meetsTarget: best.transfersPerSecond >= 0.7,
+    ...(bestSnarkjs ? { bestSnarkjsRoute: bestSnarkjs.route, speedupVsBestSnarkjs: round(best.transfersPerSecond / bestSnarkjs.transfersPerSecond) } : {}),
+    ...(nativeCli ? { nativeCli } : {}),
   };
 }
 

@@ -6,7 +6,12 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { SnarkjsProof } from "../src/zk/libs.js";
+import { NativeProverProcess, type NativeTimings } from "../src/zk/native.js";
 
 const WORKER_FILE = fileURLToPath(new URL("./proveWorker.mjs", import.meta.url));
 
@@ -70,8 +75,8 @@ export class BenchProver {
     return this.call({ cmd: "warm", zkeyPath: resolve(zkeyPath) });
   }
 
-  witness(wasmPath: string, input: unknown): Promise<BenchReply> {
-    return this.call({ cmd: "witness", wasmPath: resolve(wasmPath), input });
+  witness(wasmPath: string, input: unknown, wtnsPath?: string): Promise<BenchReply> {
+    return this.call({ cmd: "witness", wasmPath: resolve(wasmPath), input, wtnsPath });
   }
 
   prove(zkeyPath: string, wtns: Uint8Array, trace = false): Promise<BenchReply> {
@@ -89,5 +94,66 @@ export class BenchProver {
       this.child.send({ cmd: "exit" });
       setTimeout(() => this.child.kill(), 5000).unref();
     });
+  }
+}
+
+export interface NativeBenchReply {
+  proof: SnarkjsProof;
+  publicSignals: string[];
+  witnessSeconds: number;
+  proveSeconds: number;
+  timings: NativeTimings;
+}
+
+/**
+ * Native route of the benchmark: the witness in a bench prover process (circom wasm via snarkjs, written to a
+ * temporary .wtns), the proof by a long-running native prover (src/zk/native.ts, `--serve`, zkey parsed once) with
+ * `threads` threads. CPU seconds = the witness process's + the native process's (all threads).
+ */
+export class NativeBenchProver {
+  readonly witnessProcess = new BenchProver(true);
+  readonly native: NativeProverProcess;
+  private n = 0;
+  private readonly tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
+
+  constructor(zkeyPath: string, readonly threads: number) {
+    this.native = new NativeProverProcess(zkeyPath, threads);
+  }
+
+  /** CPU seconds so far (witness process + native prover). */
+  nativeCpuSeconds = 0;
+  get cpuSeconds(): number {
+    return this.witnessProcess.cpuSeconds + this.nativeCpuSeconds;
+  }
+
+  /** Starts the native process and parses the zkey (not timed by the routes). Returns its read seconds. */
+  async warm(): Promise<number> {
+    return (await this.native.start()).readZkey;
+  }
+
+  /** Witness into a temporary file (returns its path; pass it to proveFile). */
+  async witnessFile(wasmPath: string, input: unknown): Promise<{ wtnsPath: string; witnessSeconds: number }> {
+    const wtnsPath = join(tmpdir(), `fernet-bench-${this.tag}-${this.n++}.wtns`);
+    const r = await this.witnessProcess.witness(wasmPath, input, wtnsPath);
+    return { wtnsPath, witnessSeconds: r.witnessSeconds! };
+  }
+
+  async proveFile(wtnsPath: string, witnessSeconds = 0): Promise<NativeBenchReply> {
+    try {
+      const r = await this.native.prove(wtnsPath);
+      this.nativeCpuSeconds += r.timings.cpu ?? 0;
+      return { proof: r.proof, publicSignals: r.publicSignals, witnessSeconds, proveSeconds: r.seconds, timings: r.timings };
+    } finally {
+      await rm(wtnsPath, { force: true });
+    }
+  }
+
+  async full(wasmPath: string, input: unknown): Promise<NativeBenchReply> {
+    const w = await this.witnessFile(wasmPath, input);
+    return this.proveFile(w.wtnsPath, w.witnessSeconds);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.witnessProcess.close(), this.native.close()]);
   }
 }

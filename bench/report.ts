@@ -40,7 +40,7 @@ export function renderMarkdown(r: Record<string, unknown>): string {
     const c8 = c?.find((x) => x.T === 8 && x.D === 16);
     out.push("## Summary");
     out.push("");
-    out.push(`- Proving throughput, T=8 D=16 blocks: ${tp0 ? `**${s(tp0.chosenTps, 3)} tx/s** sustained over ${tp0.blocks} consecutive blocks (route \`${tp0.chosen}\`, ${s(tp0.speedupVsSequential)}x the sequential route in the same run; CPU-bound rate ${s(tp0.routes.find((x) => x.route === tp0.chosen)?.cpuBoundTps, 3)} tx/s); target 0.7 tx/s ${tp0.meetsTarget ? "met" : "not met in this run"}` : "not measured"}.`);
+    out.push(`- Proving throughput, T=8 D=16 blocks: ${tp0 ? `**${s(tp0.chosenTps, 3)} tx/s** sustained over ${tp0.blocks} consecutive blocks (route \`${tp0.chosen}\`, ${s(tp0.speedupVsSequential)}x the sequential route${tp0.bestSnarkjsRoute && tp0.bestSnarkjsRoute !== tp0.chosen ? ` and ${s(tp0.speedupVsBestSnarkjs)}x the best snarkjs route (\`${tp0.bestSnarkjsRoute}\`)` : ""} in the same run; CPU-bound rate ${s(tp0.routes.find((x) => x.route === tp0.chosen)?.cpuBoundTps, 3)} tx/s); target 0.7 tx/s ${tp0.meetsTarget ? "met" : "not met in this run"}` : "not measured"}.`);
     if (c8) out.push(`- T=8 D=16 circuit: ${n(c8.constraints)} constraints (${n(c8.constraintsPerTransfer)} per transfer), one block alone: witness ${s(c8.witnessSeconds)} s + prove ${s(c8.proveSeconds)} s, ${s(c8.cpuSeconds)} CPU s.`);
     out.push(`- verifyGasSingle (generated snarkjs verifier, T=2 D=8, 5 public inputs): ${r.verifyGasSingle !== undefined ? `**${n(r.verifyGasSingle as number)} gas**` : "not measured"}${r.verifyGasPerPublicInput ? `; ${n((r.verifyGasPerPublicInput as { gas: number }).gas)} gas per extra public input` : ""}.`);
     out.push(`- Batched verification: ${b0?.available ? `marginal **${n(b0.marginalPerProof)} gas per proof**; 64 proofs in one transaction ${n(b0.batchVerifyGas?.find((x) => x.n === 64)?.gas)} gas` : "not measured"}.`);
@@ -108,6 +108,27 @@ export function renderMarkdown(r: Record<string, unknown>): string {
       }),
     ));
     out.push("");
+    const nat = tp.routes.filter((x) => x.nativePhases);
+    if (nat.length) {
+      out.push("Native routes: the witness is still the circom wasm (snarkjs `wtns.calculate`, its own process); the proof is made by the native C++ prover (native/groth16/, src/zk/native.ts) running as a long-lived `--serve` process that parsed the zkey once, before the clock. Every native proof was also checked with `snarkjs.groth16.verify` after the clock stopped.");
+      out.push("");
+      out.push("Where a native block's time goes (mean seconds per block, each phase as the native prover timed it; msm = the 5 MSMs):");
+      out.push("");
+      const keys = ["witness", "readWitness", "buildABC", "fft", "joinABC", "msmA", "msmB1", "msmB2", "msmC", "msmH", "msm", "finish", "cpuSeconds"];
+      out.push(table(
+        ["route", "threads", ...keys.map((k) => (k === "cpuSeconds" ? "native CPU s" : `${k} s`)), "zkey read+parse s (once)", "proofs verified"],
+        nat.map((x) => [x.route, x.route === "native-2x1" ? "1 (x2 processes)" : "2", ...keys.map((k) => s(x.nativePhases![k], 2)), s(x.readZkeySeconds, 2), `${x.verifiedProofs}/${x.blocks}`]),
+      ));
+      out.push("");
+      const sj = tp.bestSnarkjsRoute ? tp.routes.find((x) => x.route === tp.bestSnarkjsRoute) : undefined;
+      const seqR = tp.routes.find((x) => x.route === "sequential");
+      out.push(`Native vs snarkjs in this run (same blocks, side by side): ${nat.map((x) => `${x.route} ${s(x.transfersPerSecond, 3)} tx/s = ${seqR ? s(x.transfersPerSecond / seqR.transfersPerSecond) + "x sequential" : "-"}${sj ? `, ${s(x.transfersPerSecond / sj.transfersPerSecond)}x ${sj.route}` : ""} (CPU per block ${s(x.cpuSeconds / x.blocks, 1)} s${seqR ? ` vs ${s(seqR.cpuSeconds / seqR.blocks, 1)} s sequential snarkjs` : ""})`).join("; ")}.`);
+      out.push("");
+      if (tp.nativeCli) {
+        out.push(`One-shot CLI vs serve mode (block 0, 2 threads): the CLI took ${s(tp.nativeCli.cliSeconds)} s of which ${s(tp.nativeCli.cliReadZkeySeconds)} s reading and parsing the 136 MiB zkey; the serve process ${s(tp.nativeCli.serveSeconds)} s for the same witness. The serve mode saves the zkey read per proof (a few percent of a proof at this size), which is why the Prover keeps one process per zkey.`);
+        out.push("");
+      }
+    }
     out.push("tx/s (wall) is what the route delivered in this run. The CPU-bound column divides the transfers by the CPU seconds the route's processes used (all threads) over the cores: the rate if the route had every core to itself and kept them busy. It is not distorted by other work on the machine; it is exact for a route that keeps both cores busy (parallel-2x1) and an upper bound for routes with single-threaded steps. When the load average is above 2, wall times include waiting for the CPU.");
     out.push("");
     const hist = r.throughputEarlierRuns as { date?: string; blocks: number; routes: Record<string, { transfersPerSecond: number; cpuBoundTps?: number; loadAverage1m?: number }> }[] | undefined;

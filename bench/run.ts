@@ -3,7 +3,7 @@
  * other tools are kept) and bench/report.md (rendered from the merged JSON). See docs/benchmark.md.
  *
  *   npm run bench -- [--only circuits,throughput,ptau,gas,batch,l1] [--reps 2] [--blocks 4] [--ptau-power 11,13]
- *                    [--routes sequential,pipelined,parallel-2x1,parallel-2x2] [--configs 2x8,4x16,8x16] [--skip ptau]
+ *                    [--routes sequential,pipelined,parallel-2x1,parallel-2x2,native-2x1,native-1x2,native-pipelined] [--configs 2x8,4x16,8x16] [--skip ptau]
  *
  * "circuits" alone also runs "throughput" and "ptau" (they are the circuit numbers); name them to run them alone.
  */
