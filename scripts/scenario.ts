@@ -1,7 +1,7 @@
 /**
  * Scenario runner command (docs/scenarios.md):
  *
- *   npm run scenario -- FILE [--out DIR] [--rpc URL | --fork URL [--fork-block N]] [--quiet | --verbose]
+ *   npm run scenario -- FILE [--out DIR] [--rpc URL | --fork URL [--fork-block N]] [--rollup ADDR] [--quiet | --verbose]
  *   npm run scenario -- --replay DIR/l1-log.json [--out DIR] [--rpc URL | --fork URL [--fork-block N]]
  *
  * Exit codes: 0 every expectation passed (and, for a replay, no divergence); 1 an expectation failed, a divergence,
@@ -19,6 +19,8 @@ const USAGE = `usage: npm run scenario -- FILE [options]
   --rpc URL           run on this running node instead of spawning one (needs evm_* mining calls)
   --fork URL          spawn 'hardhat node --fork URL' and run there (contracts are deployed on the fork)
   --fork-block N      fork at block N (default: the latest)
+  --rollup ADDR       with --rpc or --fork: use the contracts already there (the Rollup at ADDR) instead of
+                      deploying; actors are funded by minting as the token owner (impersonated if needed)
   --replay LOG        replay a recorded run (l1-log.json; run.json and figures.json next to it) and compare
   --quiet | --verbose no progress lines / agents' info logs
   --check             validate FILE and exit (0 valid, 2 invalid)`;
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
   try {
     ({ values, positionals } = parseArgs({
       options: {
-        out: { type: "string" }, rpc: { type: "string" }, fork: { type: "string" }, "fork-block": { type: "string" }, replay: { type: "string" },
+        out: { type: "string" }, rpc: { type: "string" }, rollup: { type: "string" }, fork: { type: "string" }, "fork-block": { type: "string" }, replay: { type: "string" },
         quiet: { type: "boolean" }, verbose: { type: "boolean" }, check: { type: "boolean" }, help: { type: "boolean", short: "h" },
       },
       allowPositionals: true,
@@ -50,6 +52,9 @@ async function main(): Promise<void> {
   if (values.rpc && values.fork) bad("--rpc and --fork exclude each other");
   if (values["fork-block"] !== undefined && !values.fork) bad("--fork-block needs --fork");
   if (values.quiet && values.verbose) bad("--quiet and --verbose exclude each other");
+  if (values.rollup !== undefined && !values.rpc && !values.fork) bad("--rollup needs --rpc or --fork (a chain that has the contracts)");
+  if (values.rollup !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(values.rollup as string)) bad(`--rollup must be an address, got "${values.rollup}"`);
+  if (values.rollup !== undefined && values.replay) bad("--rollup is for runs, not replays");
   let forkBlock: number | undefined;
   if (values["fork-block"] !== undefined) {
     forkBlock = Number(values["fork-block"]);
@@ -109,7 +114,7 @@ async function main(): Promise<void> {
 
   const s = scenario!;
   const outDir = resolve((values.out as string | undefined) ?? join("scenario-out", s.name || basename(positionals[0]!, ".json")));
-  const r = await R.runScenario({ scenario: s, outDir, rpc: values.rpc as string | undefined, fork: values.fork as string | undefined, forkBlock, noCompile: true, log, progress: quiet ? undefined : say });
+  const r = await R.runScenario({ scenario: s, outDir, rpc: values.rpc as string | undefined, fork: values.fork as string | undefined, forkBlock, rollup: values.rollup as string | undefined, noCompile: true, log, progress: quiet ? undefined : say });
   const f = r.figures;
   const counts = (o: string) => f.heights.filter((h) => h.outcome === o).length;
   console.log(`${s.name}: ${counts("finalized")} finalized, ${counts("reorged")} reorged, ${counts("skipped")} skipped, ${counts("pending")} pending; L1 blocks ${f.startBlock}-${f.endBlock}; ${f.wallSeconds} s`);

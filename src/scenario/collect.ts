@@ -19,8 +19,10 @@ export interface CollectInput {
   /** First block of the run (the deployment); transactions before the Rollup's genesis block count as "setup". */
   startBlock: number;
   endBlock: number;
-  /** Heights to report at least (1..n); heights seen in events beyond it are reported too. */
+  /** Heights to report at least (firstHeight..firstHeight + n - 1); heights seen in events beyond it are reported too. */
   heights: number;
+  /** First height of the run (default 1; later when the run attached to a chain that already advanced). */
+  firstHeight?: number;
   /** address (lowercase) -> actor name */
   names: Map<string, string>;
 }
@@ -68,12 +70,14 @@ export async function collectFigures(a: CollectInput): Promise<Collected> {
     rejected = (await g.queryFilter(g.filters.PostedProofRejected(), from, to)).map((e) => ({ height: e.args.height, poster: e.args.poster, challenger: e.args.challenger, bond: e.args.bond, blockNumber: e.blockNumber }));
   }
 
-  let maxH = a.heights;
+  const first = a.firstHeight ?? 1;
+  const last = first + a.heights - 1;
+  let maxH = last;
   for (const e of proposed) maxH = Math.max(maxH, Number(e.args.height));
   // Heights whose commit phase has not ended by the end block are not reported.
   const period = cfg.proposalBlocks + cfg.revealBlocks + cfg.commitBlocks;
   const openH = Number((BigInt(to) - cfg.genesisBlock) / period) + 1; // the height whose phases contain `to`
-  maxH = Math.max(1, Math.min(maxH, Math.max(a.heights, openH - 1)));
+  maxH = Math.max(first, Math.min(maxH, Math.max(last, openH - 1)));
 
   const ledger: LedgerEntry[] = [];
   const add = (l1Block: number, actor: string, kind: LedgerEntry["kind"], amount: bigint, height?: bigint) => {
@@ -81,7 +85,7 @@ export async function collectFigures(a: CollectInput): Promise<Collected> {
   };
 
   const heights: HeightFigure[] = [];
-  for (let h = 1; h <= maxH; h++) {
+  for (let h = first; h <= maxH; h++) {
     const H = BigInt(h);
     const info = await client.getHeight(H);
     const fin = finalized.find((e) => e.args.height === H);

@@ -43,7 +43,7 @@ function heightOf(heights: readonly HeightFigure[], h: number): HeightFigure | u
 }
 
 /** Evaluates every expectation; `detail` says what was observed. */
-export function evaluate(expect: readonly Expectation[], f: Pick<ScenarioFigures, "heights" | "ledger">): ExpectationResult[] {
+export function evaluate(expect: readonly Expectation[], f: Pick<ScenarioFigures, "heights" | "ledger">, heightOffset = 0): ExpectationResult[] {
   return expect.map((e) => {
     const text = describeExpectation(e);
     const r = (passed: boolean, detail: string): ExpectationResult => ({ text, passed, detail });
@@ -52,8 +52,10 @@ export function evaluate(expect: readonly Expectation[], f: Pick<ScenarioFigures
       case "finalized":
       case "reorged":
       case "skipped": {
-        const h = heightOf(f.heights, e.height);
-        return r(h?.outcome === e.kind, h ? `height ${e.height} is ${h.outcome}` : `height ${e.height} not reached`);
+        const abs = e.height + heightOffset;
+        const h = heightOf(f.heights, abs);
+        const name = heightOffset ? `height ${e.height} (Rollup height ${abs})` : `height ${e.height}`;
+        return r(h?.outcome === e.kind, h ? `${name} is ${h.outcome}` : `${name} not reached`);
       }
       case "finalizedAtLeast": {
         const n = f.heights.filter((h) => h.outcome === "finalized").length;

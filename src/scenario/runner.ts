@@ -10,12 +10,17 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import type { JsonRpcProvider } from "ethers";
+import { AbiCoder, Contract, isAddress, keccak256, type JsonRpcProvider, type Signer, type Wallet } from "ethers";
 import {
   AggregatorAgent, Logger, PROJECT_ROOT, ProverAgent, SequencerAgent, TxGenerator, connectL1, deployDevnet, devWallet, errText,
-  freePort, startHardhatNode, startIntervalMining, type HardhatNode, type LogRecord,
+  freePort, startHardhatNode, startIntervalMining, E18, ZERO_ADDRESS, type DevnetActors, type Deployment, type HardhatNode, type LogRecord,
 } from "../agents/index.js";
-import { DEFAULT_AGGREGATOR, HeightStatus, RollupClient } from "../client/index.js";
+import { initL2, stateFromGenesis } from "../l2/index.js";
+import { devGenesis } from "../l2/sample.js";
+import { vrfKeyFromSeed } from "../vrf/index.js";
+import { DEFAULT_AGGREGATOR, DEFAULT_STAKING, HeightStatus, RollupClient, StakingClient } from "../client/index.js";
+
+const ZERO_HASH = "0x" + "00".repeat(32);
 import type { ScenarioFigures, ScenarioMode } from "./figures.js";
 import { ScenarioError, strategyText, validateScenario, type Scenario } from "./schema.js";
 import { proverHooks, sequencerHooks, type Clock } from "./strategies.js";
@@ -31,6 +36,12 @@ export interface RunOptions {
   /** Fork this chain with a spawned `hardhat node --fork URL [--fork-block-number N]`. */
   fork?: string;
   forkBlock?: number;
+  /**
+   * Use the contracts already at this Rollup address (with `rpc` or `fork`) instead of deploying: the actors are
+   * funded by minting as the token's owner (impersonated when it is not the deployer), registered if needed, and the
+   * scenario's heights count from the first height that opens after the attach (the Rollup's parameters apply).
+   */
+  rollup?: string;
   /** Skip the contract compile (artifacts and types/ must exist). */
   noCompile?: boolean;
   /** Record L1 traffic through the recorder (default true). */
@@ -52,6 +63,8 @@ export interface RunMeta {
   /** Block before the first transaction of the run (a fork of the original node at this block replays it). */
   startBlock: number;
   endBlock: number;
+  /** Scenario height h is Rollup height h + heightOffset (0 unless attached with `rollup`). */
+  heightOffset: number;
   names: Record<string, string>;
   actors: ScenarioFigures["actors"];
 }
@@ -144,6 +157,90 @@ export function toJson(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x), 2) + "\n";
 }
 
+// ------------------------------------------------------------------------------------ attach
+
+const TOKEN_ABI = [
+  "function owner() view returns (address)", "function mint(address to, uint256 amount)", "function balanceOf(address) view returns (uint256)",
+  "function allowance(address owner, address spender) view returns (uint256)", "function approve(address spender, uint256 amount) returns (bool)",
+];
+
+/**
+ * Uses a deployment already on the chain (a fork of a chain that has the contracts, or a running node): checks the
+ * circuit and the L2 genesis against the Rollup, funds the actors by minting as the token's owner (impersonated with
+ * hardhat_impersonateAccount when it is not dev account 0), registers the sequencers that are not (their VRF key is
+ * derived from their name, as in a deploying run), approves the Rollup (and the ProofAggregator) and tops up the
+ * reward pool.
+ */
+async function attachDeployment(a: {
+  provider: JsonRpcProvider; rollup: string; actors: DevnetActors; aggWallet: Wallet; scenario: Scenario; log: Logger;
+}): Promise<Deployment> {
+  const { provider, actors, scenario: s, log } = a;
+  if (!isAddress(a.rollup)) throw new ScenarioError("--rollup", `not an address: ${a.rollup}`);
+  if ((await provider.getCode(a.rollup)) === "0x") throw new ScenarioError("--rollup", `no contract at ${a.rollup} on this chain`);
+  const client = new RollupClient(a.rollup, provider);
+  const config = await client.config();
+  if (Number(config.slots) !== s.circuit.T) throw new ScenarioError("$.circuit.T", `the Rollup at ${a.rollup} has T = ${config.slots}, the scenario says ${s.circuit.T}`);
+  await initL2();
+  const genesis = devGenesis(s.load.accounts, 1_000_000_000n);
+  const genesisState = stateFromGenesis(genesis, s.circuit.D);
+  if (genesisState.root !== config.genesisRoot) {
+    throw new ScenarioError("$.load.accounts", `the dev genesis with ${s.load.accounts} accounts (D = ${s.circuit.D}) does not give the Rollup's genesis root: the L2 state cannot be rebuilt`);
+  }
+  const c = client.contract;
+  const stakingAddr = await c.staking();
+  const staking = new StakingClient(stakingAddr, provider);
+  const tokenAddr = await staking.contract.token();
+  const verifier = await c.verifier();
+  const agg = await c.aggregator();
+  const aggregator = agg === ZERO_ADDRESS ? undefined : agg;
+  if (s.aggregator && !aggregator) throw new ScenarioError("$.aggregator", `the Rollup at ${a.rollup} has no ProofAggregator`);
+  if (!s.aggregator && aggregator) log.warn("the Rollup has a ProofAggregator but the scenario does not use it: proofs are submitted directly");
+  const p = s.params;
+  const differs = [["proposalBlocks", config.proposalBlocks, p.proposalBlocks], ["revealBlocks", config.revealBlocks, p.revealBlocks], ["commitBlocks", config.commitBlocks, p.commitBlocks],
+    ["provingWindow", config.provingWindow, p.provingWindow], ["lateWindow", config.lateWindow, p.lateWindow], ["proverDeposit", config.proverDeposit, p.proverDeposit]]
+    .filter(([, x, y]) => BigInt(x as bigint) !== BigInt(y as bigint));
+  if (differs.length) log.warn("attached: the Rollup's parameters apply, not the scenario's", Object.fromEntries(differs.map(([k, x]) => [k as string, String(x)])));
+
+  // Funding: mint as the token's owner.
+  const token = new Contract(tokenAddr, TOKEN_ABI, provider);
+  const owner = (await token.getFunction("owner")()) as string;
+  let minter: Signer;
+  if (owner.toLowerCase() === actors.deployer.address.toLowerCase()) minter = actors.deployer;
+  else {
+    await provider.send("hardhat_impersonateAccount", [owner]);
+    await provider.send("hardhat_setBalance", [owner, "0x" + (10n ** 21n).toString(16)]);
+    minter = await provider.getSigner(owner);
+    log.info("minting as the impersonated token owner", { owner });
+  }
+  const mint = (token.connect(minter) as Contract).getFunction("mint");
+  const wallets = [...actors.sequencers.map((x) => x.wallet), ...actors.provers.map((x) => x.wallet), ...(aggregator ? [a.aggWallet] : [])];
+  const stakeOf = new Map(actors.sequencers.map((x) => [x.wallet.address, x.stake ?? DEFAULT_STAKING.minSequencerStake]));
+  for (const w of wallets) {
+    const want = 10_000n * E18 + (stakeOf.get(w.address) ?? 0n);
+    const have = (await token.getFunction("balanceOf")(w.address)) as bigint;
+    if (have < want) await (await mint(w.address, want - have)).wait();
+  }
+  const pool = 10_000n * E18;
+  await (await mint(actors.deployer.address, pool)).wait();
+  for (const q of actors.sequencers) {
+    const info = await staking.contract.stakerOf(q.wallet.address);
+    const { pk } = vrfKeyFromSeed(q.vrfSeed);
+    const keyHash = keccak256(AbiCoder.defaultAbiCoder().encode(["uint256[4]"], [pk]));
+    if (info.keyHash === ZERO_HASH) await staking.connect(q.wallet).registerSequencer(q.stake ?? DEFAULT_STAKING.minSequencerStake, vrfKeyFromSeed(q.vrfSeed).sk);
+    else if (info.keyHash !== keyHash) throw new ScenarioError("$.sequencers", `${q.name} (${q.wallet.address}) is registered with another VRF key on this chain`);
+  }
+  for (const w of wallets) {
+    for (const spender of [a.rollup, ...(aggregator ? [aggregator] : [])]) {
+      if (((await token.getFunction("allowance")(w.address, spender)) as bigint) < 2n ** 254n) await (await (token.connect(w) as Contract).getFunction("approve")(spender, 2n ** 255n)).wait();
+    }
+  }
+  await (await (token.connect(actors.deployer) as Contract).getFunction("approve")(a.rollup, pool)).wait();
+  await new RollupClient(a.rollup, actors.deployer).fundRewards(pool);
+  const head = await provider.getBlockNumber();
+  log.info("attached", { rollup: a.rollup, head, genesisBlock: config.genesisBlock });
+  return { rollup: a.rollup, staking: stakingAddr, token: tokenAddr, verifier, aggregator, config, chainId: (await provider.getNetwork()).chainId, deployBlock: head, genesis, genesisState };
+}
+
 // ------------------------------------------------------------------------------------ run
 
 /** Plays the scenario and writes its outputs. Throws on infrastructure failures; expectations decide `passed`. */
@@ -202,7 +299,9 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     await provider.send("evm_setAutomine", [true]).catch(() => {});
     const startBlock = await provider.getBlockNumber();
     say(`deploying on chain ${chainId} (${mode}) from block ${startBlock}: ${N} sequencers, ${M} provers${s.aggregator ? ", aggregator" : ""}`);
-    const d = await deployDevnet({
+    const d = o.rollup
+      ? await attachDeployment({ provider, rollup: o.rollup, actors, aggWallet, scenario: s, log })
+      : await deployDevnet({
       provider, actors, T: s.circuit.T, D: s.circuit.D, accounts: s.load.accounts, log,
       overrides: {
         proposalBlocks: BigInt(s.params.proposalBlocks), revealBlocks: BigInt(s.params.revealBlocks), commitBlocks: BigInt(s.params.commitBlocks),
@@ -213,7 +312,12 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       aggregatorParams: s.aggregator ? ({ verifyWindow: BigInt(s.aggregator.verifyWindow), postBond: s.aggregator.postBond } as Partial<typeof DEFAULT_AGGREGATOR>) : undefined,
     });
     await startIntervalMining(provider, s.l1.blockTimeMs);
-    const clock: Clock = { genesisBlock: d.config.genesisBlock, period: d.config.proposalBlocks + d.config.revealBlocks + d.config.commitBlocks };
+    const period = d.config.proposalBlocks + d.config.revealBlocks + d.config.commitBlocks;
+    // Attached: the scenario's height 1 is the first Rollup height whose proposal phase opens after the setup.
+    const nextBlock = BigInt(await provider.getBlockNumber()) + 1n;
+    const heightOffset = o.rollup && nextBlock >= d.config.genesisBlock ? Number((nextBlock - d.config.genesisBlock) / period) + 1 : 0;
+    const clock: Clock = { genesisBlock: d.config.genesisBlock, period, heightOffset };
+    if (heightOffset) say(`attached to rollup ${d.rollup}: scenario height 1 is Rollup height ${heightOffset + 1}`);
     say(`rollup ${d.rollup}; height 1 opens at L1 block ${d.config.genesisBlock}; one L1 block every ${s.l1.blockTimeMs} ms`);
 
     // 4. Agents with their strategies.
@@ -259,7 +363,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 
     // 5. Until every height up to stop.heights is settled, or the limits.
     const client = new RollupClient(d.rollup, direct);
-    const lastTimeline = await client.timeline(BigInt(s.stop.heights));
+    const lastTimeline = await client.timeline(BigInt(s.stop.heights + heightOffset));
     const deadline = started + s.stop.timeoutSeconds * 1000;
     const maxBlock = Number(d.config.genesisBlock) + s.stop.maxL1Blocks;
     let lastHead = -1;
@@ -276,7 +380,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
         continue;
       }
       lastHead = head;
-      for (let h = 1; h <= s.stop.heights; h++) {
+      for (let h = heightOffset + 1; h <= heightOffset + s.stop.heights; h++) {
         if (settled.has(h)) continue;
         const st = (await client.getHeight(BigInt(h))).status;
         const t = await client.timeline(BigInt(h));
@@ -318,7 +422,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     ];
     const deployment = { rollup: d.rollup, staking: d.staking, token: d.token, verifier: d.verifier, aggregator: d.aggregator, deployBlock: d.deployBlock, genesisBlock: Number(d.config.genesisBlock) };
     const meta: RunMeta = {
-      scenario: s, mode, l1Url, forkUrl: o.fork, forkBlock: o.forkBlock, chainId: chainId.toString(), deployment, startBlock, endBlock,
+      scenario: s, mode, l1Url, forkUrl: o.fork, forkBlock: o.forkBlock, chainId: chainId.toString(), deployment, startBlock, endBlock, heightOffset,
       names: Object.fromEntries(names), actors: actorList,
     };
     const figures = await figuresOf(direct, meta, { startedAt, wallSeconds: (Date.now() - started) / 1000 });
@@ -353,16 +457,24 @@ export async function figuresOf(
   const endBlock = run.endBlock ?? (await provider.getBlockNumber());
   const c = await collectFigures({
     provider, rollup: meta.deployment.rollup, aggregator: meta.deployment.aggregator, startBlock: startBlock + 1, endBlock,
-    heights: s.stop.heights, names: new Map(Object.entries(meta.names)),
+    heights: s.stop.heights, firstHeight: (meta.heightOffset ?? 0) + 1, names: new Map(Object.entries(meta.names)),
   });
+  const cfg = c.config;
   const figures: ScenarioFigures = {
     scenario: s.name, description: s.description, mode: run.mode ?? meta.mode, l1Url: run.l1Url ?? meta.l1Url,
     forkUrl: run.forkUrl ?? meta.forkUrl, forkBlock: run.forkBlock ?? meta.forkBlock,
     startBlock, endBlock, startedAt: run.startedAt, wallSeconds: Math.round(run.wallSeconds * 10) / 10,
-    params: { ...scenarioParams(s), genesisBlock: meta.deployment.genesisBlock, rollup: meta.deployment.rollup },
+    params: {
+      ...scenarioParams(s),
+      // The deployed Rollup's parameters (the scenario's when it deployed; the chain's when it attached).
+      proposalBlocks: Number(cfg.proposalBlocks), revealBlocks: Number(cfg.revealBlocks), commitBlocks: Number(cfg.commitBlocks),
+      provingWindow: Number(cfg.provingWindow), lateWindow: Number(cfg.lateWindow), proverDeposit: cfg.proverDeposit.toString(),
+      blockReward: cfg.blockReward.toString(), submissionReward: cfg.submissionReward.toString(),
+      genesisBlock: meta.deployment.genesisBlock, rollup: meta.deployment.rollup, heightOffset: meta.heightOffset ?? 0,
+    },
     actors: meta.actors, heights: c.heights, ledger: c.ledger, gasByPhase: c.gasByPhase, expectations: [],
   };
-  figures.expectations = evaluate(s.expect, figures);
+  figures.expectations = evaluate(s.expect, figures, meta.heightOffset ?? 0);
   return figures;
 }
 

@@ -10,11 +10,13 @@ export interface Clock {
   genesisBlock: bigint;
   /** proposal + reveal + commit blocks */
   period: bigint;
+  /** Scenario height h is the Rollup's height h + heightOffset (a run attached to a chain that already advanced). */
+  heightOffset?: number;
 }
 
 /** First L1 block of height `h`'s proposal phase. */
 export function proposalStart(clock: Clock, h: number): number {
-  return Number(clock.genesisBlock + BigInt(h - 1) * clock.period);
+  return Number(clock.genesisBlock + BigInt(h + (clock.heightOffset ?? 0) - 1) * clock.period);
 }
 
 /** L1 block windows [from, to) (to = Infinity: never back). */
@@ -33,9 +35,9 @@ function offlineHook(clock: Clock, windows: readonly OfflineWindow[]): ((l1Block
   return (head) => ws.some((w) => head + 1 >= w.from && head + 1 < w.to);
 }
 
-function heightHook(all: boolean, heights: Set<number>): ((h: bigint) => boolean) | undefined {
+function heightHook(all: boolean, heights: Set<number>, offset = 0): ((h: bigint) => boolean) | undefined {
   if (!all && heights.size === 0) return undefined;
-  return (h) => all || heights.has(Number(h));
+  return (h) => all || heights.has(Number(h) - offset);
 }
 
 export interface SequencerHooks {
@@ -55,7 +57,7 @@ export function sequencerHooks(spec: SequencerSpec, clock: Clock): SequencerHook
       else allNoReveal = true;
     } else if (s.kind === "offline") windows.push(...s.windows);
   }
-  return { noRevealAt: heightHook(allNoReveal, noReveal), offline: offlineHook(clock, windows), feeSplitBps: spec.feeSplitBps, proverTip: spec.proverTip };
+  return { noRevealAt: heightHook(allNoReveal, noReveal, clock.heightOffset), offline: offlineHook(clock, windows), feeSplitBps: spec.feeSplitBps, proverTip: spec.proverTip };
 }
 
 export interface ProverHooks {
@@ -82,8 +84,8 @@ export function proverHooks(spec: ProverSpec, clock: Clock): ProverHooks {
   }
   return {
     price: spec.price,
-    withholdAt: heightHook(allWithhold, withhold),
-    invalidProofAt: heightHook(allInvalid, invalid),
+    withholdAt: heightHook(allWithhold, withhold, clock.heightOffset),
+    invalidProofAt: heightHook(allInvalid, invalid, clock.heightOffset),
     offline: offlineHook(clock, windows),
   };
 }

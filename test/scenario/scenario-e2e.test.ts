@@ -1,6 +1,7 @@
 /**
  * Scenarios end to end: the runner on its own Hardhat node with real proofs (CI circuit T=2, D=8): a withheld
- * proof, checking the expectations and the figures from L1 events. The happy path runs in scenario-fork-replay.test.ts
+ * proof, and an invalid proof on the batch path (challenged by the aggregator), checking the expectations and the
+ * figures from L1 events. The happy path runs in scenario-fork-replay.test.ts
  * (on a running node, then replayed on a fork of it).
  */
 import { expect } from "chai";
@@ -45,5 +46,22 @@ describe("scenarios end to end (real node, real proofs)", function () {
     const later = f.heights.filter((h) => h.outcome === "finalized" && h.height > 1);
     expect(later.length).to.be.greaterThan(0);
     expect(f.gasByPhase.triggerReorg?.count).to.equal(1);
+  });
+
+  it("invalid proof (batch path): the post is challenged, the height reorged, the chain goes on", async () => {
+    const s = loadScenario(join(PROJECT_ROOT, "scenarios", "invalid-proof.json"));
+    const r = await runScenario({ scenario: s, outDir: out(), noCompile: true, log: log() });
+    const f = r.figures;
+    for (const e of f.expectations) expect(e.passed, `${e.text}: ${e.detail}`).to.equal(true);
+    expect(f.heights.find((h) => h.height === 1)!.outcome).to.equal("reorged");
+    // The aggregator took the invalid post's bond (10 tokens) with challengePostedProof.
+    const bond = (10n * E18).toString();
+    expect(f.ledger.some((l) => l.actor === "prover-1" && l.kind === "slash" && l.amount === bond)).to.equal(true);
+    expect(f.ledger.some((l) => l.actor === "aggregator" && l.kind === "bounty" && l.amount === bond)).to.equal(true);
+    expect(f.gasByPhase.challengePostedProof?.count).to.equal(1);
+    expect(f.gasByPhase.postProof?.count).to.be.greaterThan(1);
+    expect(f.gasByPhase.verifyBatch?.count).to.be.greaterThan(0);
+    // Later heights were verified in batches and finalized.
+    expect(f.heights.filter((h) => h.outcome === "finalized" && h.height > 1).length).to.be.greaterThan(0);
   });
 });

@@ -41,14 +41,15 @@ describe("scenario on a running node, replayed on a fork of it", function () {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("happy path on --rpc: 3 heights finalized, expectations pass, figures and log written", async () => {
+  it("happy path on --rpc: heights finalized, expectations pass, figures and log written", async () => {
     const s = loadScenario(join(PROJECT_ROOT, "scenarios", "happy.json"));
     r = await runScenario({ scenario: s, outDir: dir, rpc: node.url, noCompile: true, log: log() });
     const f = r.figures;
     for (const e of f.expectations) expect(e.passed, `${e.text}: ${e.detail}`).to.equal(true);
     expect(r.passed).to.equal(true);
     expect(f.mode).to.equal("rpc");
-    expect(f.heights.slice(0, 3).map((h) => h.outcome)).to.deep.equal(["finalized", "finalized", "finalized"]);
+    expect(f.heights.filter((h) => h.outcome === "finalized").length).to.be.at.least(3);
+    expect(f.heights.filter((h) => h.height <= s.stop.heights).every((h) => h.outcome === "finalized" || h.outcome === "skipped"), "nothing reorged or left pending").to.equal(true);
     for (const h of f.heights.filter((x) => x.outcome === "finalized")) {
       // The L1 timeline of a height is ordered.
       expect(h.proposedAt! < h.revealedAt! && h.revealedAt! < h.committedAt! && h.committedAt! < h.provenAt! && h.provenAt! <= h.finalizedAt!, JSON.stringify(h)).to.equal(true);
