@@ -433,6 +433,8 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       writeFileSync(logPath, toJson(await recorder.log({ rollup: d.rollup, endBlock })));
     }
     await writeOutputs(outDir, figures);
+    // A node we did not start is given back mining on demand (automine), as a fresh Hardhat node is.
+    if (o.rpc) await direct.send("evm_setAutomine", [true]).catch(() => {});
     return { figures, passed: figures.expectations.every((e) => e.passed), outDir, meta, logPath };
   } finally {
     for (const f of [...cleanup, ...stops].reverse()) await f().catch(() => {});
