@@ -176,6 +176,23 @@ export class Prover {
       if (!existsSync(zkeyPath)) throw new ZkError("FILE_NOT_FOUND", `zkey not found: ${opts.zkeyPath}`);
       if (typeof opts.input !== "object" || opts.input === null) throw new ZkError("BAD_ARGUMENT", "input must be an object of circuit signals");
       const engine = await resolveEngine(this.options.engine ?? engineFromEnv());
+      try {
+        return await this.runOnce(opts, wasmPath, zkeyPath, engine);
+      } catch (e) {
+        // A crash of the native prover itself (not a bad key or witness, not close()) should not cost the block:
+        // prove it with snarkjs instead, with one warning line.
+        if (engine !== "native" || this.closed || !(e instanceof ZkError) || e.code !== "PROVE_FAILED" || !e.message.startsWith("native prover")) throw e;
+        console.warn(`[prover] ${e.message.split("\n")[0]}; proving this block with snarkjs`);
+        return this.runOnce(opts, wasmPath, zkeyPath, "snarkjs");
+      }
+    };
+    const p = this.tail.then(run, run);
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+
+  private async runOnce(opts: ProveOptions, wasmPath: string, zkeyPath: string, engine: "native" | "snarkjs"): Promise<ProveResult> {
+    {
       if (this.closed) throw new ZkError("WORKER_FAILED", "prover closed");
       this.start();
       const id = this.nextId++;
@@ -219,10 +236,7 @@ export class Prover {
       } finally {
         if (wtnsPath) await rm(wtnsPath, { force: true });
       }
-    };
-    const p = this.tail.then(run, run);
-    this.tail = p.catch(() => undefined);
-    return p;
+    }
   }
 
   /** Stops the prover (pending proofs fail). */
