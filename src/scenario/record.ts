@@ -98,7 +98,8 @@ export interface PinnedRandomness {
 
 export interface StateDigest {
   block: number;
-  accounts: { address: string; balance: string; nonce: number; codeHash: string }[];
+  /** `storageHash`: the contract's storage root (eth_getProof), where the node can prove it (not on a Hardhat fork). */
+  accounts: { address: string; balance: string; nonce: number; codeHash: string; storageHash?: string }[];
   /** Raw results of the Rollup's public views (`call` is the readable call, `data` its calldata). */
   views: { call: string; data: string; result: string }[];
 }
@@ -353,11 +354,17 @@ export async function stateDigest(url: string, block: number, accounts: string[]
   for (const v of views) calls.push(["eth_call", [{ to: rollup, data: v.data }, tag]]);
   const res = await rpcBatch(url, calls);
   const str = (x: unknown) => (x instanceof Error ? `error: ${x.message}` : String(x));
+  // Storage roots of the contracts (eth_getProof): a digest of all their storage. A Hardhat fork with local
+  // changes cannot prove (EDR refuses), so they are left out there.
+  const contracts = accounts.filter((_, i) => typeof res[3 * i + 2] === "string" && res[3 * i + 2] !== "0x");
+  const proofs = contracts.length ? await rpcBatch(url, contracts.map((a) => ["eth_getProof", [a, [], tag]])) : [];
+  const roots = new Map(contracts.map((a, i) => [a, proofs[i] instanceof Error ? undefined : (proofs[i] as { storageHash?: string } | null)?.storageHash]));
   return {
     block,
     accounts: accounts.map((address, i) => ({
       address, balance: str(res[3 * i]), nonce: res[3 * i + 1] instanceof Error ? -1 : hexNum(res[3 * i + 1] as string),
       codeHash: res[3 * i + 2] instanceof Error ? str(res[3 * i + 2]) : keccak256(res[3 * i + 2] as string),
+      ...(roots.get(address) ? { storageHash: roots.get(address) } : {}),
     })),
     views: views.map((v, i) => ({ ...v, result: str(res[3 * accounts.length + i]) })),
   };

@@ -51,6 +51,8 @@ export interface ReplayResult {
   pinned: PinReport[];
   /** Log warnings carried over (transactions not sent through the recorder, unmined ones, ...). */
   warnings: string[];
+  /** What the replay could not compare on this node (not divergences). */
+  notes: string[];
   ms: number;
 }
 
@@ -119,12 +121,13 @@ export async function replayLog(log: ReplayLog, targetUrl: string, opts: ReplayO
   const max = opts.maxDivergences ?? 50;
   const divergences: string[] = [];
   const interventions: string[] = [];
+  const notes: string[] = [];
   const pinned: PinReport[] = [];
   let txCount = 0;
   let blockCount = 0;
   const result = (): ReplayResult => ({
     divergences, txs: txCount, blocks: blockCount, startBlock: log.startBlock, endBlock: log.endBlock, target: targetUrl,
-    interventions, pinned, warnings: [...log.warnings], ms: Date.now() - t0,
+    interventions, pinned, warnings: [...log.warnings], notes, ms: Date.now() - t0,
   });
   const diverge = (line: string) => {
     if (divergences.length < max) divergences.push(line);
@@ -286,7 +289,14 @@ export async function replayLog(log: ReplayLog, targetUrl: string, opts: ReplayO
     if (g.balance !== a.balance) diverge(`final state: balance of ${a.address} ${BigInt(g.balance)}, recorded ${BigInt(a.balance)}`);
     if (g.nonce !== a.nonce) diverge(`final state: nonce of ${a.address} ${g.nonce}, recorded ${a.nonce}`);
     if (g.codeHash !== a.codeHash) diverge(`final state: code of ${a.address} differs`);
+    if (a.storageHash && g.storageHash && a.storageHash !== g.storageHash) {
+      diverge(`final state: storage of ${a.address} differs (storage root ${short(g.storageHash)}, recorded ${short(a.storageHash)})`);
+    }
   });
+  const unproven = f.accounts.filter((a, k) => a.storageHash && !replayed.accounts[k]!.storageHash).length;
+  if (unproven) {
+    notes.push(`storage roots of ${unproven} contract(s) not compared: the replay node cannot prove its state (eth_getProof: a Hardhat fork refuses); their state is compared through receipts, logs, balances and the Rollup's views`);
+  }
   f.views.forEach((v, k) => {
     const g = replayed.views[k]!;
     if (g.result !== v.result) diverge(`final state: rollup.${v.call} = ${short(g.result)}, recorded ${short(v.result)}`);

@@ -123,6 +123,7 @@ describe("scenario record / replay", function () {
     expect(log.controls.map((c) => c.method)).to.include.members(["hardhat_setBalance", "hardhat_setCoinbase", "hardhat_impersonateAccount", "evm_setAutomine", "evm_mine", "hardhat_mine", "evm_increaseTime"]);
     expect(log.warnings).to.deep.equal(["1 transaction(s) on chain were not sent through the recorder (taken from the chain)"]);
     expect(log.final.views.length).to.be.greaterThan(5);
+    expect(log.final.accounts.find((a) => a.address === d.rollup.toLowerCase())?.storageHash).to.match(/^0x[0-9a-f]{64}$/);
   });
 
   it("replays on a fork of the recorded node made at the log's start block with no divergence", async () => {
@@ -136,6 +137,8 @@ describe("scenario record / replay", function () {
     // The fork's block hashes differ, so did the randomness its chain computed: the reason for the pin.
     expect(r.pinned.every((p) => BigInt(p.replayComputed) !== BigInt(p.recorded))).to.equal(true);
     expect(r.interventions).to.have.length(2);
+    // A fork cannot prove its storage: the storage roots are the one thing not compared there.
+    expect(r.notes.join()).to.match(/storage roots of \d+ contract\(s\) not compared/);
     console.log(`      fork replay: ${r.txs} txs in ${r.blocks} blocks, ${r.ms} ms`);
   });
 
@@ -145,6 +148,7 @@ describe("scenario record / replay", function () {
     const r = await replayLog(log, fresh.url);
     expect(r.divergences).to.deep.equal([]);
     expect(r.pinned).to.have.length(2);
+    expect(r.notes, "a fresh node proves its storage: every contract's storage root compared").to.deep.equal([]);
     console.log(`      fresh replay: ${r.txs} txs in ${r.blocks} blocks, ${r.ms} ms`);
   });
 
@@ -170,6 +174,7 @@ describe("scenario record / replay", function () {
     expect(r.divergences.length).to.be.greaterThan(0);
     expect(r.divergences.join("\n")).to.match(/replayed as .*recorded/);
     expect(r.divergences.join("\n")).to.match(/log 0 .* data/);
+    expect(r.divergences.join("\n")).to.match(new RegExp(`final state: storage of ${token} differs`));
   });
 
   it("without the randomness pin the leader's commitProver fails on a fork (why the pin exists)", async () => {
