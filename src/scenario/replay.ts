@@ -36,6 +36,8 @@ export interface PinReport {
   /** What the replayed chain computed and recorded before the overwrite. */
   replayComputed: string;
   slot: string;
+  /** Base slot of the Rollup's `_heights` mapping, as found on the replayed chain. */
+  base: number;
 }
 
 export interface ReplayResult {
@@ -270,7 +272,7 @@ export async function replayLog(log: ReplayLog, targetUrl: string, opts: ReplayO
       await rpc(targetUrl, "hardhat_setStorageAt", [p.rollup, toQuantity(slot), zeroPadValue(p.value, 32)]);
       const now = await rpc<string>(targetUrl, "eth_call", [{ to: p.rollup, data: VIEWS.encodeFunctionData("randomnessOf", [p.height]) }, "latest"]);
       if (BigInt(now) !== BigInt(p.value)) diverge(`height ${p.height}: randomnessOf is ${short(now)} after pinning ${short(p.value)}`);
-      pinned.push({ height: p.height, block: b.number, recorded: p.value, replayComputed: ev.data, slot: toQuantity(slot) });
+      pinned.push({ height: p.height, block: b.number, recorded: p.value, replayComputed: ev.data, slot: toQuantity(slot), base: Number(base) });
       interventions.push(`height ${p.height}: randomness pinned to the recorded ${short(p.value)} after block ${b.number} (the replayed chain computed ${short(ev.data)})`);
     }
     i++;

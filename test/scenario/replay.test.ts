@@ -137,6 +137,10 @@ describe("scenario record / replay", function () {
     // The fork's block hashes differ, so did the randomness its chain computed: the reason for the pin.
     expect(r.pinned.every((p) => BigInt(p.replayComputed) !== BigInt(p.recorded))).to.equal(true);
     expect(r.interventions).to.have.length(2);
+    // The mapping found on the chain is the one the source lays out: ReentrancyGuard._status (slot 0),
+    // EIP712._nameFallback and _versionFallback (1, 2), RollupConfig _config (3-8: the u64 and six u32 share one
+    // word, the five u16 and the bool another, then four uint256), _proposals (9), _heights (10).
+    expect(r.pinned.map((p) => p.base)).to.deep.equal([10, 10]);
     // A fork cannot prove its storage: the storage roots are the one thing not compared there.
     expect(r.notes.join()).to.match(/storage roots of \d+ contract\(s\) not compared/);
     console.log(`      fork replay: ${r.txs} txs in ${r.blocks} blocks, ${r.ms} ms`);
