@@ -1,6 +1,6 @@
 /**
- * Scenarios end to end: the runner on its own Hardhat node with real proofs (CI circuit T=2, D=8): a withheld
- * proof, and an invalid proof on the batch path (challenged by the aggregator), checking the expectations and the
+ * Scenarios end to end with real proofs (CI circuit T=2, D=8): a withheld proof on a fork of a Hardhat node
+ * (`fork` mode), and an invalid proof on the batch path (challenged by the aggregator), checking the expectations and the
  * figures from L1 events. The happy path runs in scenario-fork-replay.test.ts
  * (on a running node, then replayed on a fork of it).
  */
@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Logger, PROJECT_ROOT, formatLog } from "../../src/agents/index.js";
+import { Logger, PROJECT_ROOT, formatLog, startHardhatNode, type HardhatNode } from "../../src/agents/index.js";
 import { loadScenario } from "../../src/scenario/schema.js";
 import { runScenario } from "../../src/scenario/runner.js";
 import type { ScenarioFigures } from "../../src/scenario/figures.js";
@@ -25,14 +25,22 @@ describe("scenarios end to end (real node, real proofs)", function () {
     dirs.push(d);
     return d;
   };
-  after(() => {
+  let origin: HardhatNode | undefined;
+  after(async () => {
+    await origin?.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it("withheld proof: height 1 reorged, prover-1 slashed its deposit, the chain recovers", async () => {
+  it("withheld proof on --fork of a node: height 1 reorged, prover-1 slashed its deposit, the chain recovers", async () => {
     const s = loadScenario(join(PROJECT_ROOT, "scenarios", "withheld-proof.json"));
-    const r = await runScenario({ scenario: s, outDir: out(), noCompile: true, log: log() });
+    // The fork mode: the runner spawns `hardhat node --fork URL --fork-block-number N` and deploys there.
+    origin = await startHardhatNode();
+    await fetch(origin.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "hardhat_mine", params: ["0x5"] }) });
+    const r = await runScenario({ scenario: s, outDir: out(), fork: origin.url, forkBlock: 5, noCompile: true, log: log() });
     const f = r.figures;
+    expect(f.mode).to.equal("fork");
+    expect(f.forkBlock).to.equal(5);
+    expect(f.startBlock, "the run starts on the fork's head").to.equal(5);
     for (const e of f.expectations) expect(e.passed, `${e.text}: ${e.detail}`).to.equal(true);
     const h1 = f.heights.find((h) => h.height === 1)!;
     expect(h1.outcome).to.equal("reorged");
@@ -48,7 +56,7 @@ describe("scenarios end to end (real node, real proofs)", function () {
     expect(f.gasByPhase.triggerReorg?.count).to.equal(1);
   });
 
-  it("invalid proof (batch path): the post is challenged, the height reorged, the chain goes on", async () => {
+  it("invalid proof (batch path) on its own node: the post is challenged, the height reorged, the chain goes on", async () => {
     const s = loadScenario(join(PROJECT_ROOT, "scenarios", "invalid-proof.json"));
     const r = await runScenario({ scenario: s, outDir: out(), noCompile: true, log: log() });
     const f = r.figures;
