@@ -26,6 +26,9 @@ import { ScenarioError, strategyText, validateScenario, type Scenario } from "./
 import { proverHooks, sequencerHooks, type Clock } from "./strategies.js";
 import { collectFigures } from "./collect.js";
 import { evaluate } from "./expectations.js";
+import { startRecorder, type ReplayLog } from "./record.js";
+import { replayLog, startReplayNode } from "./replay.js";
+import { writeReport } from "./report.js";
 
 export interface RunOptions {
   scenario: Scenario;
@@ -77,40 +80,12 @@ export interface RunResult {
   logPath?: string;
 }
 
-// ------------------------------------------------------------------------------------ recorder / report adapters
+// ------------------------------------------------------------------------------------ outputs
 
-interface Recorder {
-  url: string;
-  log(opts?: { rollup?: string; endBlock?: number }): Promise<unknown>;
-  stop(): Promise<void>;
-}
-
-// The recorder, the replayer and the report are another module's; imported by name at run time so that this file
-// does not break while they change.
-async function optionalModule<T>(spec: string): Promise<T | undefined> {
-  try {
-    return (await import(spec)) as T;
-  } catch (e) {
-    if ((e as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && String((e as Error).message).includes(spec.replace("./", ""))) return undefined;
-    throw e;
-  }
-}
-
-async function startRecording(upstream: string, log: Logger): Promise<Recorder | undefined> {
-  const m = await optionalModule<{ startRecorder(u: string): Promise<Recorder> }>("./record.js");
-  if (!m) {
-    log.warn("src/scenario/record.ts not available: the run is not recorded");
-    return undefined;
-  }
-  return m.startRecorder(upstream);
-}
-
-/** Writes report.md, figures.json and charts/ (src/scenario/report.ts), or figures.json alone if it is missing. */
+/** Writes report.md, figures.json and charts/ (src/scenario/report.ts). */
 export async function writeOutputs(outDir: string, figures: ScenarioFigures): Promise<void> {
   mkdirSync(outDir, { recursive: true });
-  const m = await optionalModule<{ writeReport(dir: string, f: ScenarioFigures): Promise<void> }>("./report.js");
-  if (m) await m.writeReport(outDir, figures);
-  else writeFileSync(join(outDir, "figures.json"), JSON.stringify(figures, null, 2) + "\n");
+  await writeReport(outDir, figures);
 }
 
 // ------------------------------------------------------------------------------------ helpers
@@ -276,7 +251,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       node = await startHardhatNode({ log, fork: o.fork, forkBlock: o.forkBlock, port: await freePort() });
       l1Url = node.url;
     }
-    const recorder = o.record === false ? undefined : await startRecording(l1Url, log);
+    const recorder = o.record === false ? undefined : await startRecorder(l1Url);
     if (recorder) cleanup.push(() => recorder.stop());
     const url = recorder?.url ?? l1Url;
     const provider = await connectL1(url, 100);
@@ -562,12 +537,7 @@ export async function replayScenario(o: ReplayOptions): Promise<ReplayResult> {
   const dir = dirname(resolve(o.logPath));
   const meta = readRunMeta(join(dir, "run.json"));
   const original = JSON.parse(readFileSync(join(dir, "figures.json"), "utf8")) as ScenarioFigures;
-  const recorded = JSON.parse(readFileSync(o.logPath, "utf8")) as unknown;
-  const m = await optionalModule<{
-    replayLog(log: unknown, url: string): Promise<{ divergences: string[]; interventions: string[]; txs: number; blocks: number }>;
-    startReplayNode(log: unknown, opts?: { fork?: string }): Promise<HardhatNode>;
-  }>("./replay.js");
-  if (!m) throw new ScenarioError("$", "src/scenario/replay.ts is not available: cannot replay");
+  const recorded = JSON.parse(readFileSync(o.logPath, "utf8")) as ReplayLog;
   let node: HardhatNode | undefined;
   let provider: JsonRpcProvider | undefined;
   try {
@@ -575,14 +545,14 @@ export async function replayScenario(o: ReplayOptions): Promise<ReplayResult> {
     if (o.rpc) url = o.rpc;
     else {
       // A fork is made at the log's start block (the chain as it was before the run); a fresh node needs a log from block 0.
-      const start = (recorded as { startBlock?: number }).startBlock;
+      const start = recorded.startBlock;
       if (o.forkBlock !== undefined && o.forkBlock !== start) log.warn("--fork-block ignored: a replay forks at the log's start block", { startBlock: start });
       say(o.fork ? `starting a Hardhat node forking ${o.fork} at block ${start}` : "starting a fresh Hardhat node");
-      node = await m.startReplayNode(recorded, { fork: o.fork });
+      node = await startReplayNode(recorded, { fork: o.fork });
       url = node.url;
     }
     say(`replaying ${o.logPath} on ${url}`);
-    const r = await m.replayLog(recorded, url);
+    const r = await replayLog(recorded, url);
     provider = await connectL1(url, 100);
     await provider.send("evm_setIntervalMining", [0]).catch(() => {});
     await provider.send("evm_setAutomine", [false]).catch(() => {});
