@@ -401,6 +401,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       names: Object.fromEntries(names), actors: actorList,
     };
     const figures = await figuresOf(direct, meta, { startedAt, wallSeconds: (Date.now() - started) / 1000 });
+    figures.params.endReason = endReason;
     writeFileSync(join(outDir, "run.json"), toJson(meta));
     let logPath: string | undefined;
     if (recorder) {
