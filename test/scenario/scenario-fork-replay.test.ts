@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Logger, PROJECT_ROOT, formatLog, startHardhatNode, type HardhatNode } from "../../src/agents/index.js";
-import { loadScenario } from "../../src/scenario/schema.js";
+import { ScenarioError, loadScenario, validateScenario } from "../../src/scenario/schema.js";
 import { runScenario, type RunResult } from "../../src/scenario/runner.js";
 import type { ScenarioFigures } from "../../src/scenario/figures.js";
 
@@ -84,5 +84,18 @@ describe("scenario on a running node, replayed on a fork of it", function () {
     expect(replayed.gasByPhase).to.deep.equal(json(r.figures.gasByPhase));
     expect(replayed.expectations.map((e) => e.passed)).to.deep.equal(r.figures.expectations.map((e) => e.passed));
     expect(JSON.parse(readFileSync(join(out, "divergences.json"), "utf8"))).to.deep.equal([]);
+  });
+
+  it("--rollup attaches only to a matching deployment (no contract, another L2 genesis: ScenarioError)", async () => {
+    const s = loadScenario(join(PROJECT_ROOT, "scenarios", "happy.json"));
+    const attach = (scenario: typeof s, rollup: string) =>
+      runScenario({ scenario, outDir: join(dir, "attach"), rpc: node.url, rollup, noCompile: true, record: false, log: log() });
+    const none = await attach(s, "0x00000000000000000000000000000000000000aa").then(() => undefined, (e: unknown) => e);
+    expect(none).to.be.instanceOf(ScenarioError);
+    expect((none as ScenarioError).message).to.match(/^--rollup: no contract at/);
+    const other = validateScenario({ name: "other", sequencers: 1, load: { accounts: 9 }, stop: { heights: 1 } });
+    const err = await attach(other, r.meta.deployment.rollup).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(ScenarioError);
+    expect((err as ScenarioError).path).to.equal("$.load.accounts");
   });
 });
