@@ -62,12 +62,22 @@ export class BenchProver {
     });
   }
 
+  private keepAlive?: ReturnType<typeof setInterval>;
+
   private call(msg: Record<string, unknown>): Promise<BenchReply> {
     const id = this.nextId++;
-    return new Promise((res, rej) => {
+    // Keep the bench's event loop alive while a request is pending (not left to the IPC channel's reference).
+    this.keepAlive ??= setInterval(() => {}, 1 << 30);
+    const settle = () => {
+      if (this.jobs.size === 0 && this.keepAlive) {
+        clearInterval(this.keepAlive);
+        this.keepAlive = undefined;
+      }
+    };
+    return new Promise<BenchReply>((res, rej) => {
       this.jobs.set(id, { res, rej });
       this.child.send({ ...msg, id });
-    });
+    }).finally(settle);
   }
 
   /** Loads the zkey into the process (so that timed proofs do not include reading it from disk). */

@@ -99,6 +99,14 @@ async function main(): Promise<void> {
 
   const started = performance.now();
   const log: Log = (m) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(7)} s] ${m}`);
+  // A run that ends before "done" (nothing left to wait for, or an exit from elsewhere) says so instead of vanishing.
+  let finished = false;
+  process.once("beforeExit", () => {
+    if (!finished) log(`event loop empty before the end of the run; active resources: ${process.getActiveResourcesInfo().join(", ")}`);
+  });
+  process.once("exit", (code) => {
+    if (!finished) console.error(`[bench] exiting with code ${code} before the end of the run`);
+  });
   log(`sections: ${[...only].join(", ")}`);
 
   const cpuModel = cpus()[0]?.model ?? "unknown";
@@ -162,6 +170,7 @@ async function main(): Promise<void> {
     for (const p of ptauPowers) rows.push(await benchPtau(p, log));
     await save({ ptauComparison: rows }, "ptau");
   }
+  finished = true;
   log(`done: ${MD_PATH} and ${JSON_PATH}`);
 }
 

@@ -166,6 +166,12 @@ export class NativeProverProcess {
   private zkeyStamp = "";
   /** Seconds the process took to read and parse the zkey (when it started). */
   readZkeySeconds = NaN;
+  /**
+   * Starts and proofs in flight: while > 0 the process and its pipes keep the caller's event loop alive (a caller
+   * that only awaits a proof must not exit under it); when idle they do not keep it alive.
+   */
+  private busy = 0;
+  private keepAlive?: ReturnType<typeof setInterval>;
 
   constructor(
     readonly zkeyPath: string,
@@ -178,7 +184,19 @@ export class NativeProverProcess {
       this.ready = undefined;
       throw e;
     });
-    return this.ready;
+    return this.hold(this.ready);
+  }
+
+  /** Keeps the process referenced until p settles. */
+  private async hold<T>(p: Promise<T>): Promise<T> {
+    this.busy++;
+    this.setRef(true);
+    try {
+      return await p;
+    } finally {
+      this.busy--;
+      this.setRef(this.busy > 0);
+    }
   }
 
   private async spawn(): Promise<{ readZkey: number }> {
@@ -223,11 +241,17 @@ export class NativeProverProcess {
         this.ready = undefined;
       }
     });
-    this.setRef(false);
+    this.setRef(this.busy > 0);
     return readyP;
   }
 
   private setRef(on: boolean) {
+    // The keep-alive timer covers the moments when no pipe exists yet (compiling the binary, spawning).
+    if (on && !this.keepAlive) this.keepAlive = setInterval(() => {}, 1 << 30);
+    if (!on && this.keepAlive) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }
     const ch = this.child as (ChildProcess & { stdout: { ref?(): void; unref?(): void } | null; stderr: { ref?(): void; unref?(): void } | null; stdin: { ref?(): void; unref?(): void } | null }) | undefined;
     if (!ch) return;
     for (const s of [ch.stdout, ch.stderr, ch.stdin]) {
@@ -250,34 +274,37 @@ export class NativeProverProcess {
       const ch = this.child;
       if (!ch) throw new ZkError("PROVE_FAILED", "native prover: process exited");
       const t = performance.now();
-      this.setRef(true);
-      try {
-        const reply = await new Promise<ServeReply>((res, rej) => {
-          this.waiting.push({ res, rej });
-          ch.stdin!.write(`${resolve(wtnsPath)}\n`);
-        });
-        if (!reply.ok) throw nativeError(reply.code ?? "INTERNAL", reply.error ?? "unknown error");
-        return { proof: reply.proof!, publicSignals: reply.publicSignals!, timings: reply.timings!, seconds: (performance.now() - t) / 1000 };
-      } finally {
-        this.setRef(false);
-      }
+      const reply = await new Promise<ServeReply>((res, rej) => {
+        this.waiting.push({ res, rej });
+        ch.stdin!.write(`${resolve(wtnsPath)}\n`);
+      });
+      if (!reply.ok) throw nativeError(reply.code ?? "INTERNAL", reply.error ?? "unknown error");
+      return { proof: reply.proof!, publicSignals: reply.publicSignals!, timings: reply.timings!, seconds: (performance.now() - t) / 1000 };
     };
-    const p = this.tail.then(run, run);
+    const p = this.hold(this.tail.then(run, run));
     this.tail = p.catch(() => undefined);
     return p;
   }
 
   /** Stops the process (it exits when its stdin closes). */
   async close(): Promise<void> {
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
     const ch = this.child;
     this.child = undefined;
     this.ready = undefined;
     if (!ch || ch.exitCode !== null) return;
-    await new Promise<void>((res) => {
-      ch.once("close", () => res());
-      ch.stdin!.end();
-      setTimeout(() => ch.kill(), 2000).unref();
-    });
+    // The process and its pipes are unreferenced when idle: keep the loop alive until it has exited.
+    const keep = setInterval(() => {}, 1 << 30);
+    try {
+      await new Promise<void>((res) => {
+        ch.once("close", () => res());
+        ch.stdin!.end();
+        setTimeout(() => ch.kill(), 2000).unref();
+      });
+    } finally {
+      clearInterval(keep);
+    }
   }
 }
 

@@ -179,6 +179,7 @@ export class Prover {
       try {
         return await this.runOnce(opts, wasmPath, zkeyPath, engine);
       } catch (e) {
+        if (engine === "native" && this.closed) throw new ZkError("WORKER_FAILED", "prover closed", { cause: e });
         // A crash of the native prover itself (not a bad key or witness, not close()) should not cost the block:
         // prove it with snarkjs instead, with one warning line.
         if (engine !== "native" || this.closed || !(e instanceof ZkError) || e.code !== "PROVE_FAILED" || !e.message.startsWith("native prover")) throw e;
@@ -253,10 +254,16 @@ export class Prover {
     await Promise.all(natives.map((n) => n.close()));
     if (w) await w.terminate();
     if (ch && ch.exitCode === null) {
-      await new Promise<void>((res) => {
-        ch.once("exit", () => res());
-        ch.kill();
-      });
+      // The idle child is unreferenced: keep the loop alive until it has exited, or `await close()` never returns.
+      const keep = setInterval(() => {}, 1 << 30);
+      try {
+        await new Promise<void>((res) => {
+          ch.once("exit", () => res());
+          ch.kill();
+        });
+      } finally {
+        clearInterval(keep);
+      }
     }
   }
 }
