@@ -4,7 +4,7 @@
  * Engines (option `engine`, or FERNET_PROVER=native|snarkjs|auto; default auto):
  *  - "native": the witness from the circom wasm (snarkjs wtns.calculate, in the worker below), then the proof by the
  *    native C++ prover (src/zk/native.ts, native/groth16/), a long-running process per zkey that keeps it parsed.
- *    About 5x faster than snarkjs per proof on 2 cores (docs/benchmark.md).
+ *    About 3x the proving throughput of snarkjs on 2 cores at T=8, D=16 (bench/report.md).
  *  - "snarkjs": witness and proof in the worker with snarkjs.
  *  - "auto": native when it builds (g++ present), else snarkjs with one warning line.
  *
