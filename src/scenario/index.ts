@@ -5,3 +5,4 @@ export * from "./strategies.js";
 export * from "./collect.js";
 export * from "./expectations.js";
 export * from "./runner.js";
+export * from "./random.js";

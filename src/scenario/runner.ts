@@ -20,7 +20,6 @@ import { devGenesis } from "../l2/sample.js";
 import { vrfKeyFromSeed } from "../vrf/index.js";
 import { DEFAULT_AGGREGATOR, DEFAULT_STAKING, HeightStatus, RollupClient, StakingClient } from "../client/index.js";
 
-const ZERO_HASH = "0x" + "00".repeat(32);
 import type { ScenarioFigures, ScenarioMode } from "./figures.js";
 import { ScenarioError, strategyText, validateScenario, type Scenario } from "./schema.js";
 import { proverHooks, sequencerHooks, type Clock } from "./strategies.js";
@@ -29,6 +28,9 @@ import { evaluate } from "./expectations.js";
 import { startRecorder, type ReplayLog } from "./record.js";
 import { replayLog, startReplayNode } from "./replay.js";
 import { writeReport } from "./report.js";
+import { seededRandom } from "./random.js";
+
+const ZERO_HASH = "0x" + "00".repeat(32);
 
 export interface RunOptions {
   scenario: Scenario;
@@ -90,17 +92,6 @@ export async function writeOutputs(outDir: string, figures: ScenarioFigures): Pr
 
 // ------------------------------------------------------------------------------------ helpers
 
-/** Small seeded PRNG (mulberry32) for the transaction generator. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ETH_FLOOR = 10n ** 21n; // 1000 ETH
 

@@ -4,6 +4,8 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
+// Deterministic PRNG (mulberry32) so failures reproduce; the scenario runner seeds its transaction load with it too.
+import { seededRandom } from "../../src/scenario/random.js";
 import { bn254 } from "@noble/curves/bn254.js";
 import {
   BatchVerifyError,
@@ -89,18 +91,6 @@ const MUTATIONS: Record<string, Mutation> = {
     p[7] = c.y;
   },
 };
-
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("batched Groth16 verification (Groth16BatchLib + TS twin)", function () {
   let fx: BatchFixture;
@@ -193,7 +183,7 @@ describe("batched Groth16 verification (Groth16BatchLib + TS twin)", function ()
   });
 
   it("agrees with the contract on random valid and invalid batches (differential)", async function () {
-    const rnd = prng(20261122);
+    const rnd = seededRandom(20261122);
     const names = Object.keys(MUTATIONS);
     let valid = 0;
     let invalid = 0;
