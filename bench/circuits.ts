@@ -1,6 +1,6 @@
 /**
- * Circuit benchmarks: constraints, setup, witness and proving time per configuration (with the split of proving
- * time into FFTs and MSMs), sustained proving throughput over consecutive blocks by several routes, and the dev
+ * Circuit benchmarks: constraints, setup, witness and proving time per configuration with both engines (snarkjs and
+ * the native prover, side by side, each with the split of proving time into FFTs and MSMs), sustained proving throughput over consecutive blocks by several routes, and the dev
  * ptau against snarkjs's own `powersoftau prepare phase2` at a small power.
  */
 import { mkdir, readFile, rm, stat } from "node:fs/promises";
@@ -141,6 +141,28 @@ export interface CircuitRow {
   cpuSeconds: number;
   /** Where the proving time goes (fastest run), seconds. */
   provePhases: ProvePhases;
+  /**
+   * The same block proved by the native prover (what src/zk/prover.ts uses by default), in the same run after the
+   * snarkjs runs: a `--serve` process with `nativeThreads` threads that parsed the zkey before the clock, the witness
+   * by the circom wasm in its own process. Seconds of the fastest run (witness + prove); absent in rows measured
+   * before the native prover existed.
+   */
+  nativeProveSeconds?: number;
+  nativeThreads?: number;
+  /** proveSeconds / nativeProveSeconds (snarkjs over native, the proof alone, same block, same run). */
+  nativeSpeedup?: number;
+  /** T / (witness + native prove) of the fastest native run. */
+  nativeProvenTransfersPerSecond?: number;
+  /** CPU seconds (all threads) of the fastest native run's witness + proof. */
+  nativeCpuSeconds?: number;
+  /** Every native run's witness and prove seconds. */
+  nativeRuns?: { witnessSeconds: number; proveSeconds: number; cpuSeconds: number }[];
+  /** Fastest native run, per phase as the native prover timed it (witness = circom wasm; msm = the 5 MSMs), seconds. */
+  nativePhases?: Record<string, number>;
+  /** Seconds the serve process took to read and parse the zkey (once, before the clock). */
+  nativeReadZkeySeconds?: number;
+  /** Native proofs checked with snarkjs.groth16.verify (after the clock) / native runs. */
+  nativeVerifiedProofs?: number;
   compileSeconds: number;
   compileCached: boolean;
   setup: {
@@ -181,6 +203,9 @@ export async function benchCircuits(configs: { T: number; D: number }[], reps: n
     if (!(await verifyOffchain(b.setup.vkey, last!.proof!, last!.publicSignals!))) throw new Error(`T=${T} D=${D}: snarkjs rejected the proof`);
     provedSample(T, D, log, { T, D, build: b, block, proof: toContractProof(last!.proof!), publicInputs: block.publicInputs });
     const best = runs.reduce((a, r) => (r.witnessSeconds + r.proveSeconds < a.witnessSeconds + a.proveSeconds ? r : a));
+    const nat = await nativeCircuitRuns(b, block, reps, log);
+    const nBest = nat.runs.reduce((a, r) => (r.reply.witnessSeconds + r.reply.proveSeconds < a.reply.witnessSeconds + a.reply.proveSeconds ? r : a));
+    log(`  T=${T} D=${D}: prove snarkjs ${best.proveSeconds.toFixed(2)} s, native ${nBest.reply.proveSeconds.toFixed(2)} s (${nat.threads} threads): ${(best.proveSeconds / nBest.reply.proveSeconds).toFixed(2)}x`);
     const wasmBytes = (await stat(b.wasmPath)).size;
     const phases = Object.fromEntries(Object.entries(best.phases).map(([k, v]) => [k, round(v)])) as unknown as ProvePhases;
     rows.push({
@@ -196,6 +221,15 @@ export async function benchCircuits(configs: { T: number; D: number }[], reps: n
       runs: runs.map((r) => ({ witnessSeconds: round(r.witnessSeconds), proveSeconds: round(r.proveSeconds), cpuSeconds: round(r.cpuSeconds, 2) })),
       cpuSeconds: round(best.cpuSeconds, 2),
       provePhases: phases,
+      nativeProveSeconds: round(nBest.reply.proveSeconds),
+      nativeThreads: nat.threads,
+      nativeSpeedup: round(best.proveSeconds / nBest.reply.proveSeconds, 2),
+      nativeProvenTransfersPerSecond: round(T / (nBest.reply.witnessSeconds + nBest.reply.proveSeconds)),
+      nativeCpuSeconds: round(nBest.cpuSeconds, 2),
+      nativeRuns: nat.runs.map((r) => ({ witnessSeconds: round(r.reply.witnessSeconds), proveSeconds: round(r.reply.proveSeconds), cpuSeconds: round(r.cpuSeconds, 2) })),
+      nativePhases: meanNativePhases([nBest.reply]),
+      nativeReadZkeySeconds: round(nat.readZkeySeconds),
+      nativeVerifiedProofs: nat.verified,
       compileSeconds: round(b.compileSeconds, 1),
       compileCached: b.compileCached,
       setup: {
@@ -216,6 +250,37 @@ export async function benchCircuits(configs: { T: number; D: number }[], reps: n
     });
   }
   return rows;
+}
+
+/**
+ * The circuit's sample block proved `reps` times by the native prover as the project runs it by default
+ * (src/zk/prover.ts: witness by the circom wasm, then a `--serve` process with one thread per core), zkey parsed
+ * before the clock. Every proof's public signals are checked against the TypeScript ones, and every proof with
+ * snarkjs.groth16.verify after its run.
+ */
+async function nativeCircuitRuns(b: BuildResult, block: BlockResult, reps: number, log: Log): Promise<{ threads: number; readZkeySeconds: number; verified: number; runs: { reply: NativeBenchReply; cpuSeconds: number }[] }> {
+  const threads = cpus().length;
+  const p = new NativeBenchProver(b.setup.zkeyPath, threads);
+  const runs: { reply: NativeBenchReply; cpuSeconds: number }[] = [];
+  let verified = 0;
+  try {
+    const readZkeySeconds = await p.warm();
+    for (let i = 0; i < reps; i++) {
+      const c0 = p.cpuSeconds;
+      const r = await p.full(b.wasmPath, block.circuitInput);
+      const cpuSeconds = p.cpuSeconds - c0;
+      checkProof(r, block, `native ${b.artifacts.name}`);
+      log(`  native run ${i + 1}/${reps} (${threads} threads): witness ${r.witnessSeconds.toFixed(2)} s, prove ${r.proveSeconds.toFixed(2)} s (fft ${r.timings.fft.toFixed(2)}, msm ${(r.timings.msmA + r.timings.msmB1 + r.timings.msmB2 + r.timings.msmC + r.timings.msmH).toFixed(2)})`);
+      runs.push({ reply: r, cpuSeconds });
+    }
+    for (const { reply } of runs) {
+      if (!(await verifyOffchain(b.setup.vkey, reply.proof, reply.publicSignals))) throw new Error(`${b.artifacts.name}: snarkjs rejected the native proof`);
+      verified++;
+    }
+    return { threads, readZkeySeconds, verified, runs };
+  } finally {
+    await p.close();
+  }
 }
 
 // ------------------------------------------------------------------ throughput

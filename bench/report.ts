@@ -41,7 +41,12 @@ export function renderMarkdown(r: Record<string, unknown>): string {
     out.push("## Summary");
     out.push("");
     out.push(`- Proving throughput, T=8 D=16 blocks: ${tp0 ? `**${s(tp0.chosenTps, 3)} tx/s** sustained over ${tp0.blocks} consecutive blocks (route \`${tp0.chosen}\`, ${s(tp0.speedupVsSequential)}x the sequential route${tp0.bestSnarkjsRoute && tp0.bestSnarkjsRoute !== tp0.chosen ? ` and ${s(tp0.speedupVsBestSnarkjs)}x the best snarkjs route (\`${tp0.bestSnarkjsRoute}\`)` : ""} in the same run; CPU-bound rate ${s(tp0.routes.find((x) => x.route === tp0.chosen)?.cpuBoundTps, 3)} tx/s); target 0.7 tx/s ${tp0.meetsTarget ? "met" : "not met in this run"}` : "not measured"}.`);
-    if (c8) out.push(`- T=8 D=16 circuit: ${n(c8.constraints)} constraints (${n(c8.constraintsPerTransfer)} per transfer), one block alone: witness ${s(c8.witnessSeconds)} s + prove ${s(c8.proveSeconds)} s, ${s(c8.cpuSeconds)} CPU s.`);
+    if (c8) {
+      const nat = c8.nativeProveSeconds !== undefined
+        ? `prove **${s(c8.nativeProveSeconds)} s with the native prover** (the project's default engine, ${c8.nativeThreads} threads; ${s(c8.nativeCpuSeconds)} CPU s with its witness) vs ${s(c8.proveSeconds)} s with snarkjs (${s(c8.cpuSeconds)} CPU s), ${s(c8.nativeSpeedup)}x, same block, same run`
+        : `prove ${s(c8.proveSeconds)} s with snarkjs, ${s(c8.cpuSeconds)} CPU s (native prover not measured in this row)`;
+      out.push(`- T=8 D=16 circuit: ${n(c8.constraints)} constraints (${n(c8.constraintsPerTransfer)} per transfer), one block alone: witness ${s(c8.witnessSeconds)} s, ${nat}.`);
+    }
     out.push(`- verifyGasSingle (generated snarkjs verifier, T=2 D=8, 5 public inputs): ${r.verifyGasSingle !== undefined ? `**${n(r.verifyGasSingle as number)} gas**` : "not measured"}${r.verifyGasPerPublicInput ? `; ${n((r.verifyGasPerPublicInput as { gas: number }).gas)} gas per extra public input` : ""}.`);
     out.push(`- Batched verification: ${b0?.available ? `marginal **${n(b0.marginalPerProof)} gas per proof**; 64 proofs in one transaction ${n(b0.batchVerifyGas?.find((x) => x.n === 64)?.gas)} gas` : "not measured"}.`);
     out.push(`- L1 gas per phase: ${l0?.available && l0.l1GasPerPhase ? Object.entries(l0.l1GasPerPhase).map(([k, v]) => `${k} ${n(v)}`).join(", ") : "not measured"}.`);
@@ -50,14 +55,24 @@ export function renderMarkdown(r: Record<string, unknown>): string {
   out.push("## Circuits: constraints and proving time");
   out.push("");
   if (c) {
-    out.push("One block proved alone (fastest of the runs; witness = circom wasm, prove = snarkjs Groth16 with its 2-thread pool, zkey already in memory).");
+    out.push("One block proved alone by both engines, side by side in the same run (fastest of each engine's runs; witness = circom wasm; snarkjs = Groth16 in WebAssembly with its 2-thread pool, zkey already in memory; native = the project's C++ prover (native/groth16/), the default engine of src/zk/prover.ts, as a `--serve` process that parsed the zkey before the clock, one thread per core). speedup = snarkjs prove / native prove.");
     out.push("");
     out.push(table(
-      ["T", "D", "constraints", "per transfer", "public inputs", "witness s", "prove s", "proven tx/s", "CPU s (all threads)", "all runs (w+p s)"],
-      c.map((x) => [x.T, x.D, n(x.constraints), n(x.constraintsPerTransfer), x.nPublic, s(x.witnessSeconds), s(x.proveSeconds), s(x.provenTransfersPerSecond, 3), s(x.cpuSeconds), x.runs.map((y) => s(y.witnessSeconds + y.proveSeconds)).join(", ")]),
+      ["T", "D", "constraints", "per transfer", "public inputs", "witness s", "snarkjs prove s", "native prove s", "native threads", "speedup", "proven tx/s snarkjs / native", "CPU s snarkjs / native (all threads)", "all runs w+p s snarkjs / native"],
+      c.map((x) => [x.T, x.D, n(x.constraints), n(x.constraintsPerTransfer), x.nPublic, s(x.witnessSeconds), s(x.proveSeconds), s(x.nativeProveSeconds), x.nativeThreads ?? "-", x.nativeSpeedup !== undefined ? `${s(x.nativeSpeedup)}x` : "-", `${s(x.provenTransfersPerSecond, 3)} / ${s(x.nativeProvenTransfersPerSecond, 3)}`, `${s(x.cpuSeconds)} / ${s(x.nativeCpuSeconds)}`, `${x.runs.map((y) => s(y.witnessSeconds + y.proveSeconds)).join(", ")} / ${x.nativeRuns?.map((y) => s(y.witnessSeconds + y.proveSeconds)).join(", ") ?? "-"}`]),
     ));
     out.push("");
-    out.push("### Where the proving time goes");
+    if (c.some((x) => x.nativePhases)) {
+      out.push("Native per-phase split of the fastest native run (seconds, as the native prover timed each phase; witness = the circom wasm in its own process; msm = the 5 MSMs, B2 on G2):");
+      out.push("");
+      const keys = ["witness", "readWitness", "buildABC", "fft", "joinABC", "msmA", "msmB1", "msmB2", "msmC", "msmH", "msm", "finish"];
+      out.push(table(
+        ["T", "D", "2^power", "native prove s", ...keys.map((k) => `${k} s`), "msm share of prove", "zkey read+parse s (once)", "proofs verified by snarkjs"],
+        c.filter((x) => x.nativePhases).map((x) => [x.T, x.D, x.power, s(x.nativeProveSeconds), ...keys.map((k) => s(x.nativePhases![k], 2)), `${Math.round(((x.nativePhases!.msm ?? NaN) / x.nativeProveSeconds!) * 100)}%`, s(x.nativeReadZkeySeconds), `${x.nativeVerifiedProofs}/${x.nativeRuns?.length}`]),
+      ));
+      out.push("");
+    }
+    out.push("### Where the snarkjs proving time goes");
     out.push("");
     out.push("From snarkjs's own debug log lines, timestamped (the time between two lines is charged to the first line's phase). fft = the 3 inverse FFTs + 3 coset FFTs of the QAP (Fr, 2^power); msm = the 4 G1 and 1 G2 multi-scalar multiplications; buildABC = evaluating A, B, C from the witness; setup = curve/zkey header before the first log line.");
     out.push("");
