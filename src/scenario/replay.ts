@@ -58,7 +58,7 @@ export interface ReplayResult {
   ms: number;
 }
 
-/** Offset of `randomness` inside the Rollup's `Height` struct (status|late|randomnessSet|parent|winner; submitter; randomness; totalFees). */
+/** Offset of `randomness` inside the Rollup's `Height` struct (status|late|randomnessSet|parent|winner; submitter|totalFees; randomness). */
 export const HEIGHT_RANDOMNESS_OFFSET = 2n;
 const VIEWS = new Interface(["function randomnessOf(uint256) view returns (uint256)"]);
 const coder = AbiCoder.defaultAbiCoder();
