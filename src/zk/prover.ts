@@ -90,6 +90,10 @@ interface Reply {
 
 const WORKER_FILE = fileURLToPath(new URL("./proverWorker.mjs", import.meta.url));
 
+function result(snarkjsProof: SnarkjsProof, publicSignals: string[], witnessSeconds: number, proveSeconds: number, engine: "native" | "snarkjs"): ProveResult {
+  return { proof: toContractProof(snarkjsProof), publicSignals: publicSignals.map((s) => BigInt(s)), snarkjsProof, witnessSeconds, proveSeconds, engine };
+}
+
 /** A prover (one child process or worker thread), started lazily and kept for later proofs. */
 export class Prover {
   private child?: ChildProcess;
@@ -175,68 +179,49 @@ export class Prover {
       if (!existsSync(wasmPath)) throw new ZkError("FILE_NOT_FOUND", `circuit wasm not found: ${opts.wasmPath}`);
       if (!existsSync(zkeyPath)) throw new ZkError("FILE_NOT_FOUND", `zkey not found: ${opts.zkeyPath}`);
       if (typeof opts.input !== "object" || opts.input === null) throw new ZkError("BAD_ARGUMENT", "input must be an object of circuit signals");
-      const engine = await resolveEngine(this.options.engine ?? engineFromEnv());
-      try {
-        return await this.runOnce(opts, wasmPath, zkeyPath, engine);
-      } catch (e) {
-        if (engine === "native" && this.closed) throw new ZkError("WORKER_FAILED", "prover closed", { cause: e });
-        // A crash of the native prover itself (not a bad key or witness, not close()) should not cost the block:
-        // prove it with snarkjs instead, with one warning line.
-        if (engine !== "native" || this.closed || !(e instanceof ZkError) || e.code !== "PROVE_FAILED" || !e.message.startsWith("native prover")) throw e;
-        console.warn(`[prover] ${e.message.split("\n")[0]}; proving this block with snarkjs`);
-        return this.runOnce(opts, wasmPath, zkeyPath, "snarkjs");
-      }
+      return this.runOnce(opts, wasmPath, zkeyPath, await resolveEngine(this.options.engine ?? engineFromEnv()));
     };
     const p = this.tail.then(run, run);
     this.tail = p.catch(() => undefined);
     return p;
   }
 
+  /** One proof with `engine`: the witness in the worker, then the proof there (snarkjs) or in the native prover. */
   private async runOnce(opts: ProveOptions, wasmPath: string, zkeyPath: string, engine: "native" | "snarkjs"): Promise<ProveResult> {
-    {
-      if (this.closed) throw new ZkError("WORKER_FAILED", "prover closed");
-      this.start();
-      const id = this.nextId++;
-      const wtnsPath = engine === "native" ? join(tmpdir(), `fernet-${process.pid}-${id}-${randomBytes(4).toString("hex")}.wtns`) : undefined;
-      try {
-        const reply = await new Promise<Reply>((res, rej) => {
-          this.jobs.set(id, { resolve: res, reject: rej, onProgress: opts.onProgress });
-          this.setRef(true);
-          const msg = { id, wasmPath, zkeyPath, input: opts.input, wtnsPath };
-          if (this.worker) this.worker.postMessage(msg);
-          else this.child!.send(msg);
-        });
-        if (engine === "native") {
-          let native = this.natives.get(zkeyPath);
-          if (!native) {
-            native = new NativeProverProcess(zkeyPath, this.options.threads);
-            this.natives.set(zkeyPath, native);
-          }
-          opts.onProgress?.("prove");
-          const n = await native.prove(wtnsPath!);
-          opts.onProgress?.("done");
-          return {
-            proof: toContractProof(n.proof),
-            publicSignals: n.publicSignals.map((s) => BigInt(s)),
-            snarkjsProof: n.proof,
-            witnessSeconds: reply.witnessSeconds!,
-            proveSeconds: n.seconds,
-            engine,
-            nativeTimings: n.timings,
-          };
-        }
-        const snarkjsProof = reply.proof!;
-        return {
-          proof: toContractProof(snarkjsProof),
-          publicSignals: reply.publicSignals!.map((s) => BigInt(s)),
-          snarkjsProof,
-          witnessSeconds: reply.witnessSeconds!,
-          proveSeconds: reply.proveSeconds!,
-          engine,
-        };
-      } finally {
-        if (wtnsPath) await rm(wtnsPath, { force: true });
+    if (this.closed) throw new ZkError("WORKER_FAILED", "prover closed");
+    this.start();
+    const id = this.nextId++;
+    const wtnsPath = engine === "native" ? join(tmpdir(), `fernet-${process.pid}-${id}-${randomBytes(4).toString("hex")}.wtns`) : undefined;
+    try {
+      const reply = await new Promise<Reply>((res, rej) => {
+        this.jobs.set(id, { resolve: res, reject: rej, onProgress: opts.onProgress });
+        this.setRef(true);
+        const msg = { id, wasmPath, zkeyPath, input: opts.input, wtnsPath };
+        if (this.worker) this.worker.postMessage(msg);
+        else this.child!.send(msg);
+      });
+      if (wtnsPath === undefined) return result(reply.proof!, reply.publicSignals!, reply.witnessSeconds!, reply.proveSeconds!, "snarkjs");
+      let native = this.natives.get(zkeyPath);
+      if (!native) {
+        native = new NativeProverProcess(zkeyPath, this.options.threads);
+        this.natives.set(zkeyPath, native);
       }
+      opts.onProgress?.("prove");
+      let n;
+      try {
+        n = await native.prove(wtnsPath);
+      } catch (e) {
+        if (this.closed) throw new ZkError("WORKER_FAILED", "prover closed", { cause: e });
+        // A crash of the native prover itself (PROVE_FAILED; not a bad key or witness) should not cost the block:
+        // prove it with snarkjs instead, with one warning line.
+        if (!(e instanceof ZkError) || e.code !== "PROVE_FAILED") throw e;
+        console.warn(`[prover] ${e.message.split("\n")[0]}; proving this block with snarkjs`);
+        return await this.runOnce(opts, wasmPath, zkeyPath, "snarkjs");
+      }
+      opts.onProgress?.("done");
+      return { ...result(n.proof, n.publicSignals, reply.witnessSeconds!, n.seconds, "native"), nativeTimings: n.timings };
+    } finally {
+      if (wtnsPath) await rm(wtnsPath, { force: true });
     }
   }
 
