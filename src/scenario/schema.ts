@@ -210,31 +210,43 @@ function strategyList(v: unknown, path: string): Obj[] {
   });
 }
 
-function sequencerStrategy(s: Obj): SequencerStrategy {
-  const p = s.__path as string;
-  delete s.__path;
+/** The strategies sequencers and provers share (honest, offline); undefined for any other kind. */
+function sharedStrategy(s: Obj, p: string): { kind: "honest" } | { kind: "offline"; windows: OfflineWindow[] } | undefined {
   switch (s.kind) {
     case "honest":
       only(s, p, ["kind"]);
       return { kind: "honest" };
-    case "noReveal":
-      only(s, p, ["kind", "heights"]);
-      return { kind: "noReveal", heights: opt(s, "heights", p, heights, undefined) };
     case "offline":
       only(s, p, ["kind", "windows"]);
       return { kind: "offline", windows: windows(s.windows, `${p}.windows`) };
     default:
-      throw new ScenarioError(typeof s.kind === "string" ? p : `${p}.kind`, `unknown sequencer strategy ${JSON.stringify(s.kind)} (honest, noReveal, offline)`);
+      return undefined;
   }
 }
 
-function proverStrategy(s: Obj): ProverStrategy {
+/** Takes the JSON path that strategyList attached to a strategy object. */
+function pathOf(s: Obj): string {
   const p = s.__path as string;
   delete s.__path;
+  return p;
+}
+
+function sequencerStrategy(s: Obj): SequencerStrategy {
+  const p = pathOf(s);
+  const shared = sharedStrategy(s, p);
+  if (shared) return shared;
+  if (s.kind === "noReveal") {
+    only(s, p, ["kind", "heights"]);
+    return { kind: "noReveal", heights: opt(s, "heights", p, heights, undefined) };
+  }
+  throw new ScenarioError(typeof s.kind === "string" ? p : `${p}.kind`, `unknown sequencer strategy ${JSON.stringify(s.kind)} (honest, noReveal, offline)`);
+}
+
+function proverStrategy(s: Obj): ProverStrategy {
+  const p = pathOf(s);
+  const shared = sharedStrategy(s, p);
+  if (shared) return shared;
   switch (s.kind) {
-    case "honest":
-      only(s, p, ["kind"]);
-      return { kind: "honest" };
     case "withhold":
     case "invalidProof":
       only(s, p, ["kind", "heights"]);
@@ -242,9 +254,6 @@ function proverStrategy(s: Obj): ProverStrategy {
     case "belowCost":
       only(s, p, ["kind", "price"]);
       return { kind: "belowCost", price: parseAmount(s.price ?? "1e17", `${p}.price`) };
-    case "offline":
-      only(s, p, ["kind", "windows"]);
-      return { kind: "offline", windows: windows(s.windows, `${p}.windows`) };
     default:
       throw new ScenarioError(typeof s.kind === "string" ? p : `${p}.kind`, `unknown prover strategy ${JSON.stringify(s.kind)} (honest, withhold, invalidProof, belowCost, offline)`);
   }

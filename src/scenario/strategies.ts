@@ -4,7 +4,7 @@
  * a quote below cost, offline windows. Height windows are turned into L1 block windows with the Rollup's clock
  * (height h opens at genesisBlock + (h - 1) * period).
  */
-import type { OfflineWindow, ProverSpec, SequencerSpec } from "./schema.js";
+import type { OfflineWindow, ProverSpec, ProverStrategy, SequencerSpec, SequencerStrategy } from "./schema.js";
 
 export interface Clock {
   genesisBlock: bigint;
@@ -35,9 +35,21 @@ function offlineHook(clock: Clock, windows: readonly OfflineWindow[]): ((l1Block
   return (head) => ws.some((w) => head + 1 >= w.from && head + 1 < w.to);
 }
 
-function heightHook(all: boolean, heights: Set<number>, offset = 0): ((h: bigint) => boolean) | undefined {
-  if (!all && heights.size === 0) return undefined;
-  return (h) => all || heights.has(Number(h) - offset);
+type Strategy = SequencerStrategy | ProverStrategy;
+type HeightStrategy = Extract<Strategy, { kind: "noReveal" | "withhold" | "invalidProof" }>;
+
+/** True at the heights of the actor's `kind` strategies (every height when one of them lists none). */
+function heightHook(strategies: readonly Strategy[], kind: HeightStrategy["kind"], offset = 0): ((h: bigint) => boolean) | undefined {
+  const chosen = strategies.filter((s): s is HeightStrategy => s.kind === kind);
+  if (chosen.length === 0) return undefined;
+  if (chosen.some((s) => !s.heights)) return () => true;
+  const heights = new Set(chosen.flatMap((s) => s.heights!));
+  return (h) => heights.has(Number(h) - offset);
+}
+
+/** The actor's offline windows, over all its `offline` strategies. */
+function offlineWindows(strategies: readonly Strategy[]): OfflineWindow[] {
+  return strategies.flatMap((s) => (s.kind === "offline" ? s.windows : []));
 }
 
 export interface SequencerHooks {
@@ -48,16 +60,12 @@ export interface SequencerHooks {
 }
 
 export function sequencerHooks(spec: SequencerSpec, clock: Clock): SequencerHooks {
-  let allNoReveal = false;
-  const noReveal = new Set<number>();
-  const windows: OfflineWindow[] = [];
-  for (const s of spec.strategies) {
-    if (s.kind === "noReveal") {
-      if (s.heights) s.heights.forEach((h) => noReveal.add(h));
-      else allNoReveal = true;
-    } else if (s.kind === "offline") windows.push(...s.windows);
-  }
-  return { noRevealAt: heightHook(allNoReveal, noReveal, clock.heightOffset), offline: offlineHook(clock, windows), feeSplitBps: spec.feeSplitBps, proverTip: spec.proverTip };
+  return {
+    noRevealAt: heightHook(spec.strategies, "noReveal", clock.heightOffset),
+    offline: offlineHook(clock, offlineWindows(spec.strategies)),
+    feeSplitBps: spec.feeSplitBps,
+    proverTip: spec.proverTip,
+  };
 }
 
 export interface ProverHooks {
@@ -68,24 +76,10 @@ export interface ProverHooks {
 }
 
 export function proverHooks(spec: ProverSpec, clock: Clock): ProverHooks {
-  let allWithhold = false;
-  let allInvalid = false;
-  const withhold = new Set<number>();
-  const invalid = new Set<number>();
-  const windows: OfflineWindow[] = [];
-  for (const s of spec.strategies) {
-    if (s.kind === "withhold") {
-      if (s.heights) s.heights.forEach((h) => withhold.add(h));
-      else allWithhold = true;
-    } else if (s.kind === "invalidProof") {
-      if (s.heights) s.heights.forEach((h) => invalid.add(h));
-      else allInvalid = true;
-    } else if (s.kind === "offline") windows.push(...s.windows);
-  }
   return {
     price: spec.price,
-    withholdAt: heightHook(allWithhold, withhold, clock.heightOffset),
-    invalidProofAt: heightHook(allInvalid, invalid, clock.heightOffset),
-    offline: offlineHook(clock, windows),
+    withholdAt: heightHook(spec.strategies, "withhold", clock.heightOffset),
+    invalidProofAt: heightHook(spec.strategies, "invalidProof", clock.heightOffset),
+    offline: offlineHook(clock, offlineWindows(spec.strategies)),
   };
 }
