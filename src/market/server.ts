@@ -16,7 +16,7 @@
  * `requestQuotes` asks many provers in parallel, each with a timeout, and never throws: every URL gets an answer.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { closeHttp, listenHttp } from "../node/http.js";
+import { closeHttp, listenHttp, readBody } from "../node/http.js";
 import { getAddress, isAddress } from "ethers";
 import {
   quoteFromJSON, quoteToJSON, signProverCommitment, signQuote, type SignedQuote, type SignedQuoteJSON, type TypedDataSigner,
@@ -192,16 +192,11 @@ export class QuoteServer {
       }
       if (path !== "/quote") return send(404, { ok: false, reason: "BAD_REQUEST", message: "POST /quote" });
       if (req.method !== "POST") return send(405, { ok: false, reason: "BAD_REQUEST", message: "POST /quote" });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const c of req) {
-        size += (c as Buffer).length;
-        if (size > MAX_BODY) return send(413, { ok: false, reason: "BAD_REQUEST", message: `body over ${MAX_BODY} bytes` });
-        chunks.push(c as Buffer);
-      }
+      const text = await readBody(req, MAX_BODY);
+      if (text === undefined) return send(413, { ok: false, reason: "BAD_REQUEST", message: `body over ${MAX_BODY} bytes` });
       let body: unknown;
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        body = JSON.parse(text);
       } catch {
         return send(400, { ok: false, reason: "BAD_REQUEST", message: "body is not JSON" });
       }

@@ -14,7 +14,7 @@
  * docs/agents.md has the full reference.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { closeHttp, listenHttp } from "./http.js";
+import { closeHttp, listenHttp, readBody } from "./http.js";
 import { L2Error, transferFromJSON, transferToJSON, type Transfer, type TransferJSON } from "../l2/index.js";
 import { MempoolError, type AccountView, type Mempool } from "./mempool.js";
 import { StatusError, isTxStatus, type L1Point, type StatusTracker, type TxRecord, type TxStatus } from "./status.js";
@@ -268,17 +268,12 @@ export class L2RpcServer {
       res.setHeader("allow", "POST");
       return send(405, JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: RPC_ERRORS.INVALID_REQUEST, message: "use POST" } }));
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
     try {
-      for await (const c of req) {
-        size += (c as Buffer).length;
-        if (size > MAX_BODY) {
-          return send(413, JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: RPC_ERRORS.INVALID_REQUEST, message: `body over ${MAX_BODY} bytes` } }));
-        }
-        chunks.push(c as Buffer);
+      const body = await readBody(req, MAX_BODY);
+      if (body === undefined) {
+        return send(413, JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: RPC_ERRORS.INVALID_REQUEST, message: `body over ${MAX_BODY} bytes` } }));
       }
-      const out = await this.handle(Buffer.concat(chunks).toString("utf8"));
+      const out = await this.handle(body);
       send(out === undefined ? 204 : 200, out);
     } catch (e) {
       if (!res.headersSent) send(500, JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: RPC_ERRORS.INTERNAL_ERROR, message: (e as Error).message } }));

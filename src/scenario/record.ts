@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Interface, Transaction, id as keccakId, keccak256 } from "ethers";
-import { closeHttp, listenHttp } from "../node/http.js";
+import { closeHttp, listenHttp, readBody } from "../node/http.js";
 
 export const REPLAY_LOG_VERSION = 1;
 
@@ -179,15 +179,6 @@ async function batchAll<T>(url: string, calls: [string, unknown[]][], chunk = 10
   return out;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((res, rej) => {
-    const parts: Buffer[] = [];
-    req.on("data", (c: Buffer) => parts.push(c));
-    req.on("end", () => res(Buffer.concat(parts).toString("utf8")));
-    req.on("error", rej);
-  });
-}
-
 /**
  * Starts the recording proxy on 127.0.0.1 (ephemeral port) in front of `upstreamUrl`. Every request (single or
  * batch) is forwarded unchanged and answered with the upstream's answer; transaction sends and node-control calls
@@ -226,7 +217,7 @@ export async function startRecorder(upstreamUrl: string): Promise<Recorder> {
       res.writeHead(405).end();
       return;
     }
-    const body = await readBody(req);
+    const body = (await readBody(req))!; // no size limit: a proxy for the local node, never undefined
     let parsed: JsonRpcRequest | JsonRpcRequest[] | undefined;
     try {
       parsed = JSON.parse(body) as JsonRpcRequest | JsonRpcRequest[];
