@@ -10,6 +10,7 @@
 import { executeBlock, type Transfer } from "../l2/index.js";
 import { HeightStatus, type ProofWords, type RollupClient } from "../client/index.js";
 import type { Prover } from "../zk/prover.js";
+import { FIELD_P } from "../zk/batchVerify.js";
 import type { Store } from "../store/index.js";
 import { AgentError, errText, hex, revertName, type L2Chain, type Logger, type TxSender } from "./common.js";
 
@@ -119,6 +120,8 @@ export class ProofDuty {
         this.done.add(h);
         return;
       }
+      // The phase boundaries of h (fixed by the config): proofs are checked and sent from the end of its commit phase.
+      const t = await client.timeline(h);
       let stored = this.o.store.get<StoredProof>(NS, key(h));
       if (!stored || stored.sequencer.toLowerCase() !== sequencer.toLowerCase()) {
         this.o.onEvent?.({ kind: "proving", height: h, sequencer });
@@ -136,15 +139,14 @@ export class ProofDuty {
         const seconds = (performance.now() - t0) / 1000;
         // The contract rebuilds the inputs from L1: a mismatch here would only waste gas. It answers only once the
         // height is decided (end of its commit phase): a fast proof waits for it instead of failing and proving again.
-        const decided = await client.timeline(h);
         let onChain: bigint[] | undefined;
         while (onChain === undefined) {
-          while (this.next < decided.commitEnd && !this.stopped) await sleep(100);
+          while (this.next < t.commitEnd && !this.stopped) await sleep(100);
           if (this.stopped) return;
           try {
             onChain = await client.publicInputsOf(h, revealed.pubdata);
           } catch (e) {
-            if (revertName(e) !== "HeightNotDecided" || this.next > decided.commitEnd + 2n) throw e;
+            if (revertName(e) !== "HeightNotDecided" || this.next > t.commitEnd + 2n) throw e;
             await sleep(200);
           }
         }
@@ -157,7 +159,6 @@ export class ProofDuty {
         this.o.onEvent?.({ kind: "proven", height: h, seconds });
       }
       // Submitting is allowed from the end of the commit phase (the winner is final then).
-      const t = await client.timeline(h);
       while ((this.next < t.commitEnd || this.o.paused?.()) && !this.stopped) await sleep(100);
       if (this.stopped) return;
       const info = await client.getHeight(h);
@@ -192,9 +193,6 @@ export class ProofDuty {
     }
   }
 }
-
-/** BN254 base field modulus. */
-const FIELD_P = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 
 /** A proof that fails verification but is well formed: A negated (still on the curve, so verifiers return false). */
 export function corruptProof(proof: readonly bigint[]): bigint[] {
