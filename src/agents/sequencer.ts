@@ -452,8 +452,11 @@ export class SequencerAgent extends PollingAgent {
     }
     const fin = await this.client.lastFinalized();
     if (fin !== this.finalizedHeight) {
+      // Height and state change together: l2_chainInfo, answered while stateAt() awaits, must not pair the new
+      // finalized height with the old root.
+      const state = await this.chain.stateAt(fin);
       this.finalizedHeight = fin;
-      this.finalizedState = await this.chain.stateAt(fin);
+      this.finalizedState = state;
     }
   }
 
