@@ -41,8 +41,16 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
         uint64 postedAt;
     }
 
+    /// @notice Per-height bookkeeping of posts, one slot.
+    struct HeightPosts {
+        /// @dev max over the height's posts of postedAt + verifyWindow
+        uint64 reorgBlockedUntil;
+        /// @dev standing posts made before the height's proving deadline
+        uint32 onTimePosts;
+    }
+
     /// @notice The Rollup whose heights this contract proves (it must have `setAggregator(this)`).
-    Rollup public immutable rollup;
+    Rollup public immutable rollupContract;
     /// @notice The generated batch verifier of the Rollup's circuit.
     IBatchVerifier public immutable verifier;
     /// @notice The protocol token (the Rollup's), in which bonds are paid.
@@ -55,14 +63,13 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
     uint256 public immutable batchReward;
     /// @notice Aggregation reward per verified height, asked from the Rollup's pool.
     uint256 public immutable batchRewardPerHeight;
-    /// @dev Public inputs per proof (3 + T).
+    /// @dev Public inputs per proof (5 + T).
     uint256 private immutable _nPub;
 
-    /// @dev height => keccak256(abi.encode(proof)) => post. Several different proofs may be posted per height, so
-    ///      junk cannot stall a height: an honest prover posts its own next to it.
+    /// @dev height => keccak256(abi.encode(proof, payee)) => post. Several different proofs may be posted per
+    ///      height, so junk cannot stall a height: an honest prover posts its own next to it.
     mapping(uint256 => mapping(bytes32 => PostedProof)) private _posts;
-    /// @inheritdoc IProofAggregator
-    mapping(uint256 => uint256) public reorgBlockedUntil;
+    mapping(uint256 => HeightPosts) private _heightPosts;
     /// @notice Bonds owed to each account (refunds and challenge payouts), withdrawn with `claim`.
     mapping(address => uint256) public claimable;
     /// @notice Sum of `claimable`.
@@ -71,7 +78,9 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
     uint256 public totalBonds;
 
     /// @notice A proof was posted for `height` (unverified). `proof` is logged so anyone can aggregate it.
-    event ProofPosted(uint256 indexed height, address indexed poster, bytes32 indexed proofHash, uint256[8] proof, uint256 bond);
+    event ProofPosted(
+        uint256 indexed height, address indexed poster, bytes32 indexed proofHash, uint256[8] proof, address payee, uint256 bond
+    );
     /// @notice A batch of posted proofs verified; its heights were marked proven (and finalized if ready).
     event BatchVerified(address indexed aggregator, uint256 firstHeight, uint256 lastHeight, uint256 count, uint256 rewardAsked);
     /// @notice One posted proof verified in a batch; its bond went back to the poster.
@@ -84,15 +93,15 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
     event Claimed(address indexed account, uint256 amount);
 
     /// @param rollup_ the Rollup (its token is the bond token; it must then `setAggregator(this)`)
-    /// @param verifier_ the batch verifier of the Rollup's circuit (public-input count must be 3 + T)
+    /// @param verifier_ the batch verifier of the Rollup's circuit (public-input count must be 5 + T)
     /// @param config_ bond, verify window and aggregation rewards
     constructor(Rollup rollup_, IBatchVerifier verifier_, AggregatorConfig memory config_) {
         if (address(rollup_) == address(0) || address(verifier_) == address(0)) revert ZeroAddress();
         if (config_.verifyWindow == 0) revert InvalidConfig("verifyWindow");
-        uint256 expected = 3 + uint256(rollup_.config().slots);
+        uint256 expected = 5 + uint256(rollup_.config().slots);
         uint256 got = verifier_.publicInputCount();
         if (got != expected) revert VerifierMismatch(got, expected);
-        rollup = rollup_;
+        rollupContract = rollup_;
         verifier = verifier_;
         token = rollup_.token();
         postBond = config_.postBond;
@@ -104,19 +113,27 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
 
     // ------------------------------------------------------------------------------------------------ posting
 
-    /// @notice Posts a proof of `height` without verifying it; the bond is pulled from the sender.
+    /// @notice Posts a proof of `height` paying `payee` without verifying it; the bond is pulled from the sender.
     /// @dev Allowed from the end of the height's commit phase (it has a winner) while it is pending and before its
     ///      late deadline, so a post can hold off a reorg by at most `verifyWindow` blocks past that deadline.
-    ///      Only the hash is stored (one slot); the block it lands in decides "late" if it is verified.
+    ///      Only the hash of (proof, payee) is stored (one slot); the block it lands in decides "late" if it is
+    ///      verified. The payee is a public input of the proof: a copy pays the author, never the copier.
     /// @param height the L2 height
     /// @param proof the Groth16 proof words
-    /// @return proofHash keccak256(abi.encode(proof)), the post's key
-    function postProof(uint256 height, uint256[8] calldata proof) external nonReentrant returns (bytes32 proofHash) {
-        (Rollup.HeightStatus status, bool decided, uint256 lateDeadline) = rollup.proofWindow(height);
+    /// @param payee the payee bound in the proof (receives the submission reward; the rescuer's share if late)
+    /// @return proofHash keccak256(abi.encode(proof, payee)), the post's key
+    function postProof(uint256 height, uint256[8] calldata proof, address payee)
+        external
+        nonReentrant
+        returns (bytes32 proofHash)
+    {
+        if (payee == address(0)) revert ZeroAddress();
+        (Rollup.HeightStatus status, bool decided, uint256 provingDeadline, uint256 lateDeadline) =
+            rollupContract.proofWindow(height);
         if (status != Rollup.HeightStatus.Pending || !decided || block.number >= lateDeadline) {
             revert PostingClosed(height, lateDeadline);
         }
-        proofHash = keccak256(abi.encode(proof));
+        proofHash = keccak256(abi.encode(proof, payee));
         PostedProof storage p = _posts[height][proofHash];
         if (p.poster != address(0)) revert ProofAlreadyPosted(height, proofHash);
         uint256 bond = postBond;
@@ -129,9 +146,11 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
         }
         p.poster = msg.sender;
         p.postedAt = uint64(block.number);
-        uint256 until = block.number + verifyWindow;
-        if (until > reorgBlockedUntil[height]) reorgBlockedUntil[height] = until;
-        emit ProofPosted(height, msg.sender, proofHash, proof, bond);
+        HeightPosts storage hp = _heightPosts[height];
+        uint64 until = uint64(block.number + verifyWindow);
+        if (until > hp.reorgBlockedUntil) hp.reorgBlockedUntil = until;
+        if (block.number < provingDeadline) ++hp.onTimePosts;
+        emit ProofPosted(height, msg.sender, proofHash, proof, payee, bond);
     }
 
     // ------------------------------------------------------------------------------------------------ batch
@@ -145,16 +164,24 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
     ///      posted proof (`ProofNotPosted`), an expired post (`PostExpired`), and, from the Rollup, a reorged,
     ///      proven or undecided height or wrong pubdata (`HeightReorged`, `AlreadyProven`, `HeightNotDecided`,
     ///      `PubdataMismatch`). The inputs are rebuilt by the Rollup (`publicInputsOf`), never taken from the caller.
+    ///      A post made after its height's proving deadline is refused while a post made before it still stands
+    ///      (`EarlierPostPending`): lateness is that of the earliest surviving post, so whoever sends the batch
+    ///      cannot make an on-time height late by picking a late copy (challenge the earlier post away first).
     /// @param heights the heights, strictly increasing
     /// @param proofs the posted proofs, one per height (checked against the stored hashes)
+    /// @param payees the payee each proof was posted with
     /// @param pubdatas each height's revealed pubdata
-    function verifyBatch(uint256[] calldata heights, uint256[8][] calldata proofs, bytes[] calldata pubdatas)
-        external
-        nonReentrant
-    {
+    function verifyBatch(
+        uint256[] calldata heights,
+        uint256[8][] calldata proofs,
+        address[] calldata payees,
+        bytes[] calldata pubdatas
+    ) external nonReentrant {
         uint256 n = heights.length;
         if (n == 0) revert EmptyProofBatch();
-        if (proofs.length != n || pubdatas.length != n) revert BatchLengthMismatch(n, proofs.length, pubdatas.length);
+        if (proofs.length != n || pubdatas.length != n || payees.length != n) {
+            revert BatchLengthMismatch(n, proofs.length, pubdatas.length);
+        }
         Batch memory b = Batch({
             hashes: new bytes32[](n),
             posters: new address[](n),
@@ -164,20 +191,20 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
         });
         for (uint256 i = 0; i < n; ++i) {
             if (i != 0 && heights[i] <= heights[i - 1]) revert HeightsOutOfOrder(i, heights[i - 1], heights[i]);
-            _prepare(b, i, heights[i], proofs[i], pubdatas[i]);
+            _prepare(b, i, heights[i], proofs[i], payees[i], pubdatas[i]);
         }
         if (!verifier.verifyBatch(proofs, b.flat)) revert InvalidProofBatch();
 
         uint256 bond = postBond;
         for (uint256 i = 0; i < n; ++i) {
-            delete _posts[heights[i]][b.hashes[i]];
+            _remove(heights[i], b.hashes[i], b.postedAt[i]);
             _credit(b.posters[i], bond);
             emit PostedProofVerified(heights[i], b.posters[i], b.hashes[i], b.postedAt[i]);
         }
         totalBonds -= bond * n;
         uint256 reward = batchReward + batchRewardPerHeight * n;
         emit BatchVerified(msg.sender, heights[0], heights[n - 1], n, reward);
-        rollup.markProvenBatch(heights, b.posters, b.postedAt, b.fees, msg.sender, reward);
+        rollupContract.markProvenBatch(heights, payees, b.postedAt, b.fees, msg.sender, reward);
     }
 
     /// @dev Working arrays of one `verifyBatch` (a struct keeps the stack shallow).
@@ -189,6 +216,13 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
         uint256[] flat;
     }
 
+    /// @dev Deletes a post and keeps the height's count of standing on-time posts.
+    function _remove(uint256 height, bytes32 hash, uint256 postedAt) private {
+        delete _posts[height][hash];
+        (,, uint256 provingDeadline,) = rollupContract.proofWindow(height);
+        if (postedAt < provingDeadline) --_heightPosts[height].onTimePosts;
+    }
+
     /// @dev Checks entry `i` of a batch (distinct proof, posted, not expired) and fills in its
     ///      row of public inputs, rebuilt by the Rollup (which also refuses reorged/proven heights, bad pubdata).
     function _prepare(
@@ -196,9 +230,10 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
         uint256 i,
         uint256 height,
         uint256[8] calldata proof,
+        address payee,
         bytes calldata pubdata
     ) private view {
-        bytes32 hash = keccak256(abi.encode(proof));
+        bytes32 hash = keccak256(abi.encode(proof, payee));
         // n is small (tens): the quadratic scan costs less than a memory hash set would.
         for (uint256 j = 0; j < i; ++j) {
             if (b.hashes[j] == hash) revert DuplicateProofInBatch(j, i);
@@ -208,7 +243,10 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
         if (p.poster == address(0)) revert ProofNotPosted(height, hash);
         uint256 deadline = uint256(p.postedAt) + verifyWindow;
         if (block.number >= deadline) revert PostExpired(height, hash, deadline);
-        uint256[] memory inputs = rollup.publicInputsOf(height, pubdata);
+        uint256[] memory inputs = rollupContract.publicInputsOf(height, pubdata, payee);
+        if (p.postedAt >= rollupContract.timeline(height).provingDeadline && _heightPosts[height].onTimePosts != 0) {
+            revert EarlierPostPending(height);
+        }
         _copyRow(b.flat, i, inputs);
         b.posters[i] = p.poster;
         b.postedAt[i] = p.postedAt;
@@ -232,17 +270,18 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
     ///      a starved call. A proof that verifies is refused (`PostedProofIsValid`).
     /// @param height the L2 height
     /// @param proof the posted proof
+    /// @param payee the payee it was posted with
     /// @param pubdata the height's revealed pubdata
-    function challengePostedProof(uint256 height, uint256[8] calldata proof, bytes calldata pubdata)
+    function challengePostedProof(uint256 height, uint256[8] calldata proof, address payee, bytes calldata pubdata)
         external
         nonReentrant
     {
-        bytes32 hash = keccak256(abi.encode(proof));
+        bytes32 hash = keccak256(abi.encode(proof, payee));
         PostedProof memory p = _posts[height][hash];
         if (p.poster == address(0)) revert ProofNotPosted(height, hash);
-        uint256[] memory inputs = rollup.statementOf(height, pubdata);
+        uint256[] memory inputs = rollupContract.statementOf(height, pubdata, payee);
         if (verifier.verifySingle(proof, inputs)) revert PostedProofIsValid(height, hash);
-        delete _posts[height][hash];
+        _remove(height, hash, p.postedAt);
         uint256 bond = postBond;
         totalBonds -= bond;
         _credit(msg.sender, bond);
@@ -260,7 +299,7 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
         if (p.poster == address(0)) revert ProofNotPosted(height, proofHash);
         uint256 availableAt = uint256(p.postedAt) + verifyWindow;
         if (block.number < availableAt) revert BondLocked(height, proofHash, availableAt);
-        delete _posts[height][proofHash];
+        _remove(height, proofHash, p.postedAt);
         uint256 bond = postBond;
         totalBonds -= bond;
         _credit(p.poster, bond);
@@ -289,11 +328,27 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
         return (p.poster, p.postedAt);
     }
 
-    /// @notice The key of a proof: keccak256(abi.encode(proof)).
+    /// @notice The key of a post: keccak256(abi.encode(proof, payee)).
     /// @param proof the proof words
+    /// @param payee the payee bound in the proof
     /// @return the hash
-    function proofHashOf(uint256[8] calldata proof) external pure returns (bytes32) {
-        return keccak256(abi.encode(proof));
+    function proofHashOf(uint256[8] calldata proof, address payee) external pure returns (bytes32) {
+        return keccak256(abi.encode(proof, payee));
+    }
+
+    /// @inheritdoc IProofAggregator
+    function reorgBlockedUntil(uint256 height) external view returns (uint256) {
+        return _heightPosts[height].reorgBlockedUntil;
+    }
+
+    /// @inheritdoc IProofAggregator
+    function onTimePosts(uint256 height) external view returns (uint256) {
+        return _heightPosts[height].onTimePosts;
+    }
+
+    /// @inheritdoc IProofAggregator
+    function rollup() external view returns (address) {
+        return address(rollupContract);
     }
 
     function _credit(address account, uint256 amount) private {

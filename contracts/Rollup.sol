@@ -53,6 +53,12 @@ struct RollupConfig {
     uint256 submissionReward;
     /// @dev State root of height 0 (the genesis file's root).
     uint256 genesisRoot;
+    /// @dev Most unfinalized heights the chain may hold (default 32, at most 256): bounds the loops of
+    ///      `triggerReorg` and finalization so that escrow can never be locked behind the block gas limit.
+    uint32 maxPendingHeights;
+    /// @dev Stake slashed (to the challenger) from a sequencer whose claimed VRF output has no valid proof
+    ///      (`challengeVrfClaim`; default 10e18, capped at the stake).
+    uint256 vrfClaimSlash;
 }
 
 /// @title Rollup: Fernet sequencer selection with a VRF, Sidecar prover commitment, proofs, rewards, reorgs
@@ -117,14 +123,17 @@ contract Rollup is ReentrancyGuard, EIP712 {
     struct Height {
         HeightStatus status;
         bool late;
-        bool randomnessSet;
+        /// @dev Whether `seed` was recorded (`recordRandomness`, in the seed window before the proposal phase).
+        bool seedSet;
         uint64 parent;
         address winner;
         // submitter and totalFees share one slot: a proven height then costs one fresh storage slot, not two
         // (about 22k gas per height). totalFees is a sum of T u32 fee fields, far below 2^96.
+        /// @dev The payee bound in the first valid proof (a public input of the proof).
         address submitter;
         uint96 totalFees;
-        uint256 randomness;
+        /// @dev block.prevrandao of the block that recorded it; `randomnessOf` mixes in height - 1's winner output.
+        uint256 seed;
     }
 
     /// @notice A height's phase boundaries (L1 blocks; each phase is [start, end)).
@@ -163,21 +172,34 @@ contract Rollup is ReentrancyGuard, EIP712 {
     address public aggregator;
     /// @dev The only account allowed to call `setAggregator` (once): the deployer.
     address private immutable _deployer;
+    /// @notice The L2 domain: chainid * 2^160 + address(this). Users sign it in every transfer and every block proof
+    ///         has it as a public input, so neither transfers nor proofs replay across deployments or chains.
+    uint256 public immutable l2Domain;
+    /// @notice Where burnt tokens go (OpenZeppelin's ERC-20 refuses address 0): FEE_SPLIT shares accrue in
+    ///         `claimable[BURN_ADDRESS]` and `flushBurnt` sends them there.
+    address public constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;
+    /// @notice Tokens burnt so far (credited to BURN_ADDRESS).
+    uint256 public totalBurnt;
 
-    /// @notice A sequencer proposed. `vrfOutput` is claimed, checked when the proposal would lead.
+    /// @notice A sequencer proposed. `vrfOutput` is claimed, checked when the proposal would lead; `vrfProof` is
+    ///         logged so that anyone can check the claim at once and challenge a false one (`challengeVrfClaim`).
     event Proposed(
         uint256 indexed height,
         address indexed sequencer,
         bytes32 commitment,
         uint256 vrfOutput,
+        uint256[2] vrfProof,
         uint256 feeSplitBps,
         uint256 proverTip,
         uint256 proverRewardShareBps
     );
-    /// @notice The L1 randomness of a height was fixed.
-    event RandomnessRecorded(uint256 indexed height, uint256 randomness);
-    /// @notice A proposal was revealed; `pubdata` lets anyone rebuild the L2 state from L1 logs.
-    event Revealed(uint256 indexed height, address indexed sequencer, uint256 parent, uint256 newRoot, bytes pubdata);
+    /// @notice The randomness seed of a height (block.prevrandao of this block) was recorded.
+    event RandomnessRecorded(uint256 indexed height, uint256 seed);
+    /// @notice A proposal was revealed; `pubdata` lets anyone rebuild the L2 state from L1 logs, and `signatures`
+    ///         (64 bytes per non-empty slot: packed R8, S) lets anyone prove the block from L1 data alone.
+    event Revealed(
+        uint256 indexed height, address indexed sequencer, uint256 parent, uint256 newRoot, bytes pubdata, bytes signatures
+    );
     /// @notice A revealed proposal named a prover and posted its deposit. `leads`: it is now the height's winner.
     event ProverCommitted(
         uint256 indexed height,
@@ -188,8 +210,13 @@ contract Rollup is ReentrancyGuard, EIP712 {
         uint256 score,
         bool leads
     );
-    /// @notice A valid proof was accepted.
+    /// @notice A valid proof was accepted; `submitter` is the payee bound in the proof.
     event ProofSubmitted(uint256 indexed height, address indexed submitter, bool late);
+    /// @notice A false VRF claim was shown: the proposal is void and `slashed` of the sequencer's stake went to the
+    ///         challenger.
+    event VrfClaimChallenged(uint256 indexed height, address indexed sequencer, address indexed challenger, uint256 slashed);
+    /// @notice Accrued burnt tokens were sent to BURN_ADDRESS.
+    event BurntFlushed(uint256 amount);
     /// @notice A height was finalized and its rewards credited.
     event HeightFinalized(
         uint256 indexed height,
@@ -234,6 +261,7 @@ contract Rollup is ReentrancyGuard, EIP712 {
         if (config_.minFeeSplitBps > config_.maxFeeSplitBps) revert InvalidConfig("feeSplit bounds");
         if (config_.maxProverRewardShareBps > 10_000) revert InvalidConfig("maxProverRewardShareBps");
         if (config_.lateProverShareBps > 10_000 || config_.reorgBountyBps > 10_000) revert InvalidConfig("bps");
+        if (config_.maxPendingHeights == 0 || config_.maxPendingHeights > 256) revert InvalidConfig("maxPendingHeights");
         if (config_.genesisBlock == 0) config_.genesisBlock = uint64(block.number);
         if (config_.genesisBlock < block.number) revert InvalidConfig("genesisBlock");
         _config = config_;
@@ -242,16 +270,19 @@ contract Rollup is ReentrancyGuard, EIP712 {
         token = staking_.token();
         verifier = verifier_;
         _deployer = msg.sender;
+        l2Domain = (block.chainid << 160) | uint160(address(this));
         _chain.push(0);
         _heights[0].status = HeightStatus.Finalized;
     }
 
     // ------------------------------------------------------------------------------------------------ phases
 
-    /// @notice Proposes a block for `height` (proposal phase). Staked sequencers only, once per height.
+    /// @notice Proposes a block for `height` (proposal phase). Staked sequencers only, once per height, and only
+    ///         if the sequencer's stake and VRF key were active before the height's randomness could be known.
     /// @dev The VRF proof is not checked here: checking costs a pairing, and only a proposal that would win
-    ///      needs it (checked in `commitProver`); only its output is stored. The proverTip is escrowed now
-    ///      (balance delta).
+    ///      needs it (checked in `commitProver`); only its output is stored and the proof is logged, so a false
+    ///      claim can be shown at once (`challengeVrfClaim`) and costs its maker `vrfClaimSlash`. The proverTip is
+    ///      escrowed now (balance delta).
     /// @param height the L2 height
     /// @param vrfProof BLS signature over (randomness(height), height), see VrfLib
     /// @param commitment ProposeLib.commitment(sender, height, parent, newRoot, keccak256(pubdata), salt)
@@ -267,14 +298,14 @@ contract Rollup is ReentrancyGuard, EIP712 {
         uint16 proverRewardShareBps
     ) external nonReentrant {
         _requirePhase(height, Phase.Proposal);
-        if (!staking.isActiveSequencer(msg.sender)) revert NotActiveSequencer(msg.sender);
+        _requireEligible(height, msg.sender);
+        if (!_heights[height].seedSet) revert RandomnessNotRecorded(height);
         Proposal storage p = _proposals[height][msg.sender];
         if (p.status != ProposalStatus.None) revert ProposalExists(height, msg.sender);
         RollupConfig storage c = _config;
         ProposeLib.checkParams(
             feeSplitBps, c.minFeeSplitBps, c.maxFeeSplitBps, proverRewardShareBps, c.maxProverRewardShareBps, commitment
         );
-        _recordRandomness(height);
         uint256 received = proverTip == 0 ? 0 : _pull(msg.sender, proverTip);
         uint256 output = VrfLib.output(vrfProof);
         p.commitment = commitment;
@@ -284,7 +315,7 @@ contract Rollup is ReentrancyGuard, EIP712 {
         p.proverTip = SafeCast.toUint96(received);
         p.status = ProposalStatus.Proposed;
         totalEscrowed += received;
-        emit Proposed(height, msg.sender, commitment, output, feeSplitBps, received, proverRewardShareBps);
+        emit Proposed(height, msg.sender, commitment, output, vrfProof, feeSplitBps, received, proverRewardShareBps);
     }
 
     /// @notice Reveals the block behind the sender's commitment (reveal phase).
@@ -293,9 +324,17 @@ contract Rollup is ReentrancyGuard, EIP712 {
     /// @param newRoot the state root after the block
     /// @param pubdata the block's pubdata (20 * T bytes)
     /// @param salt the commitment's salt
-    function reveal(uint256 height, uint256 parent, uint256 newRoot, bytes calldata pubdata, bytes32 salt)
-        external
-    {
+    /// @param signatures the transfers' EdDSA signatures, 64 bytes per non-empty slot in slot order (packed R8, S):
+    ///        logged, not stored or checked on chain, so that any prover can prove the block from L1 data alone
+    ///        (src/l2/signatures.ts; about 1.5k gas per transfer). Only its length is checked.
+    function reveal(
+        uint256 height,
+        uint256 parent,
+        uint256 newRoot,
+        bytes calldata pubdata,
+        bytes32 salt,
+        bytes calldata signatures
+    ) external {
         _requirePhase(height, Phase.Reveal);
         Proposal storage p = _proposals[height][msg.sender];
         if (p.status == ProposalStatus.None) revert NoProposal(height, msg.sender);
@@ -307,12 +346,16 @@ contract Rollup is ReentrancyGuard, EIP712 {
         p.pubdataHash = pubdataHash;
         p.parent = uint64(parent);
         p.status = ProposalStatus.Revealed;
-        emit Revealed(height, msg.sender, parent, newRoot, pubdata);
+        uint256 expectedSigs = 64 * PublicInputsLib.nonEmptySlots(pubdata);
+        if (signatures.length != expectedSigs) revert BadSignaturesLength(signatures.length, expectedSigs);
+        emit Revealed(height, msg.sender, parent, newRoot, pubdata, signatures);
     }
 
     /// @notice Names the prover of the sender's revealed block and posts the proverDeposit (commit phase).
     ///         When the phase ends, the highest-ranking committed proposal holds the height.
-    /// @dev The VRF proof is checked here, and only if this proposal would lead: the winner is always checked.
+    /// @dev The VRF proof is checked here, and only if this proposal would lead: the winner is always checked,
+    ///      under the key that was active before the randomness was known. The commit phase of `height` is the
+    ///      seed window of `height + 1`: the first commit records that seed (`recordRandomness`).
     /// @param height the L2 height
     /// @param prover the prover's address (receives the prover's rewards)
     /// @param proverSignature empty: the deposit is pulled from the sender; otherwise the prover's EIP-712
@@ -335,6 +378,11 @@ contract Rollup is ReentrancyGuard, EIP712 {
         if (p.parent != tip) revert ParentNotTip(p.parent, tip);
 
         (bool leads, uint256 score) = _ranksFirst(height, h, p, vrfProof);
+        if (leads && h.status == HeightStatus.None) {
+            uint256 pending = _chain.length - _finalizedIndex - 1;
+            if (pending >= _config.maxPendingHeights) revert PendingChainFull(pending, _config.maxPendingHeights);
+        }
+        _recordSeed(height + 1);
         (address depositor, uint256 received) = _pullDeposit(height, prover, proverSignature);
         totalEscrowed += received;
         p.prover = prover;
@@ -353,19 +401,89 @@ contract Rollup is ReentrancyGuard, EIP712 {
         emit ProverCommitted(height, msg.sender, prover, depositor, received, score, leads);
     }
 
-    /// @notice Submits the proof of a decided height. The first valid one wins the submission reward.
-    /// @dev Public inputs are rebuilt from the parent's root and the revealed root and pubdata (pubdata is passed
-    ///      again in calldata and checked against the revealed hash: cheaper than keeping it in storage).
-    ///      After the proving deadline the proof is "late": the submitter takes the prover's reward and part of
-    ///      the deposit. Accepted until the height is reorged.
+    /// @notice Submits the proof of a decided height. The payee bound in the first valid proof wins the submission
+    ///         reward (and, if late, the prover's reward and part of the deposit).
+    /// @dev Public inputs are rebuilt from the parent's root, the revealed root and pubdata (pubdata is passed
+    ///      again in calldata and checked against the revealed hash: cheaper than keeping it in storage), the
+    ///      payee and `l2Domain`. The payee is a public input, so a copied, front-run or re-randomized proof pays
+    ///      its author, never the copier. After the proving deadline the proof is "late"; a late proof is refused
+    ///      while a proof posted on time to the aggregator still stands (`EarlierPostPending`), so that nobody can
+    ///      make an on-time height late. Accepted until the height is reorged.
     /// @param height the L2 height
     /// @param proof Groth16 proof as uint256[8] (docs/architecture.md)
     /// @param pubdata the winner's revealed pubdata
-    function submitProof(uint256 height, uint256[8] calldata proof, bytes calldata pubdata) external nonReentrant {
-        uint256[] memory inputs = _proofInputs(height, pubdata);
+    /// @param payee the account paid for the proof (public input 3 of the proof)
+    function submitProof(uint256 height, uint256[8] calldata proof, bytes calldata pubdata, address payee)
+        external
+        nonReentrant
+    {
+        if (payee == address(0)) revert ZeroAddress();
+        uint256[] memory inputs = _proofInputs(height, pubdata, payee);
+        if (block.number >= timeline(height).provingDeadline && aggregator != address(0)) {
+            if (IProofAggregator(aggregator).onTimePosts(height) != 0) revert EarlierPostPending(height);
+        }
         if (!ProofLib.verify(verifier, proof, inputs)) revert InvalidProof(height);
-        _markProven(height, msg.sender, inputs[2], block.number);
+        _markProven(height, payee, inputs[2], block.number);
         _finalizeReady();
+    }
+
+    /// @notice Records the randomness seed of `height` (block.prevrandao of this block) if not yet recorded.
+    ///         Anyone, in the seed window: the `commitBlocks` L1 blocks before the height's proposal phase (the
+    ///         commit phase of height - 1, whose first `commitProver` records it anyway). A second call is a no-op.
+    /// @dev The first recorder chooses among at most `commitBlocks` prevrandao values: at most log2(commitBlocks)
+    ///      bits of bias (docs/security.md, finding 5). A height whose window passes unrecorded cannot be proposed.
+    /// @param height the L2 height
+    function recordRandomness(uint256 height) external {
+        uint256 start = timeline(height).proposalStart;
+        uint256 windowStart = _seedWindowStart(height);
+        if (height == 0 || block.number < windowStart || block.number >= start) {
+            revert RandomnessWindowClosed(height, windowStart, start);
+        }
+        _recordSeed(height);
+    }
+
+    /// @notice Shows that a proposal's claimed VRF output has no valid proof: the proposal is void (its tip is
+    ///         refunded, it can no longer reveal or commit) and `vrfClaimSlash` of the sequencer's stake (capped at
+    ///         the stake) goes to the caller. Anyone, until the proposal is settled.
+    /// @dev Without this, a false maximal claim would make honest sequencers defer to it until the last block of
+    ///      the commit phase. `vrfProof` must be the logged proof (it must hash to the stored output).
+    /// @param height the L2 height
+    /// @param sequencer the proposer
+    /// @param vrfProof the proof logged in its `Proposed` event
+    function challengeVrfClaim(uint256 height, address sequencer, uint256[2] calldata vrfProof)
+        external
+        nonReentrant
+    {
+        Proposal storage p = _proposals[height][sequencer];
+        if (
+            p.status == ProposalStatus.None || p.status == ProposalStatus.Settled
+                || VrfLib.output(vrfProof) != p.vrfOutput
+        ) revert VrfClaimNotChallengeable(height, sequencer);
+        if (VrfLib.verify(staking.vrfKeyOf(sequencer), randomnessOf(height), height, vrfProof)) {
+            revert VrfClaimValid(height, sequencer);
+        }
+        // The winner was verified at commit. A sequencer whose key or stake changed since the window opened cannot
+        // be judged against the key it proposed with (and cannot lead: `_ranksFirst` checks eligibility).
+        if (_heights[height].winner == sequencer) revert VrfClaimNotChallengeable(height, sequencer);
+        if (staking.activeSince(sequencer, IStaking.Role.Sequencer) >= _seedWindowStart(height)) {
+            revert VrfClaimNotChallengeable(height, sequencer);
+        }
+        p.vrfOutput = 0;
+        _settleRefund(height, sequencer, p);
+        uint256 stake = staking.stakeOf(sequencer);
+        uint256 amount = _config.vrfClaimSlash < stake ? _config.vrfClaimSlash : stake;
+        if (amount != 0) staking.slash(sequencer, amount, msg.sender);
+        emit VrfClaimChallenged(height, sequencer, msg.sender, amount);
+    }
+
+    /// @notice Sends the burnt tokens accrued in `claimable[BURN_ADDRESS]` to BURN_ADDRESS. Anyone.
+    function flushBurnt() external nonReentrant {
+        uint256 amount = claimable[BURN_ADDRESS];
+        if (amount == 0) revert NothingToClaim();
+        claimable[BURN_ADDRESS] = 0;
+        totalClaimable -= amount;
+        token.safeTransfer(BURN_ADDRESS, amount);
+        emit BurntFlushed(amount);
     }
 
     /// @notice Sets the ProofAggregator, once; only the deployer. From then on the aggregator may mark heights
@@ -375,6 +493,8 @@ contract Rollup is ReentrancyGuard, EIP712 {
         if (msg.sender != _deployer) revert Unauthorized(msg.sender);
         if (aggregator != address(0)) revert AggregatorAlreadySet();
         if (aggregator_ == address(0)) revert ZeroAddress();
+        address itsRollup = IProofAggregator(aggregator_).rollup();
+        if (itsRollup != address(this)) revert AggregatorMismatch(itsRollup);
         aggregator = aggregator_;
         emit AggregatorSet(aggregator_);
     }
@@ -387,7 +507,7 @@ contract Rollup is ReentrancyGuard, EIP712 {
     ///      are pending and decided; the status is checked again because this function trusts no argument more
     ///      than it must. The reward is paid after finalization so that block rewards come first from the pool.
     /// @param heights the verified heights (strictly increasing)
-    /// @param posters who posted each verified proof (the submitter: submission reward, rescuer if late)
+    /// @param posters the payee bound in each verified proof (the submitter: submission reward, rescuer if late)
     /// @param postedAt the L1 block each proof was posted in
     /// @param fees each height's totalFees (public input 2)
     /// @param account who sent the batch (receives the aggregation reward)
@@ -631,34 +751,44 @@ contract Rollup is ReentrancyGuard, EIP712 {
         return w == address(0) ? 0 : _proposals[height][w].newRoot;
     }
 
-    /// @notice The L1 randomness of `height`: the recorded value, or the value a proposal now would record.
-    /// @dev randomness = keccak256("fernet-rollup/randomness", blockhash(proposalStart - 2), VRF output of the
-    ///      tip's winner). The block hash commits to L1's prevrandao and is fixed before the proposal phase
-    ///      opens, so nobody can grind it by choosing when to send the first proposal; mixing in the previous
-    ///      winner's VRF output makes it differ per chain history. Recorded at the first proposal.
-    ///      Readable from block proposalStart - 1 on; before, it is 0.
+    /// @notice The L1 randomness of `height`, which its VRF proofs must sign; 0 while its seed is not recorded.
+    /// @dev randomness = keccak256("fernet-rollup/randomness", height, seed, VRF output of height - 1's winner).
+    ///      The seed is block.prevrandao of the first block of the seed window in which someone recorded it (the
+    ///      window is the `commitBlocks` blocks before the proposal phase; an L1 proposer can bias prevrandao by
+    ///      one bit by withholding its block, the recorder by log2(commitBlocks) bits by choosing its block).
+    ///      Height - 1's winner is fixed when its commit phase ends, which is when `height`'s proposal phase
+    ///      starts, whatever reorgs happen later: the mixed-in output is read from that fixed point, not from the
+    ///      chain tip. Final (for proposals in the phase) from block proposalStart - 1 on.
     /// @param height the L2 height
-    /// @return the randomness the VRF proofs of `height` must sign
+    /// @return the randomness
     function randomnessOf(uint256 height) public view returns (uint256) {
         Height storage h = _heights[height];
-        if (h.randomnessSet) return h.randomness;
-        uint256 tip = _lastInChain();
-        uint256 prevOutput = tip == 0 ? 0 : _proposals[tip][_heights[tip].winner].vrfOutput;
-        uint256 start = timeline(height).proposalStart;
-        // The seed block is start - 2, so that a call made on block start - 1 (the state a sequencer reads
-        // before sending a transaction into the first block of the phase) can already see it. Before: 0.
-        if (height == 0 || block.number + 1 < start) return 0;
-        bytes32 seed = start < 2 ? bytes32(0) : blockhash(start - 2);
-        return uint256(keccak256(abi.encode("fernet-rollup/randomness", seed, prevOutput)));
+        if (!h.seedSet) return 0;
+        address prev = _heights[height - 1].winner;
+        uint256 prevOutput = prev == address(0) ? 0 : _proposals[height - 1][prev].vrfOutput;
+        return uint256(keccak256(abi.encode("fernet-rollup/randomness", height, h.seed, prevOutput)));
     }
 
-    /// @notice The public inputs a proof of `height` must have, for the winner's revealed `pubdata`.
+    /// @notice First L1 block of the seed window of `height` (`recordRandomness`); keys and stakes active from this
+    ///         block on do not count for `height`.
+    /// @param height the L2 height (>= 1)
+    /// @return the block
+    function seedWindowStart(uint256 height) external view returns (uint256) {
+        return _seedWindowStart(height);
+    }
+
+    /// @notice The public inputs a proof of `height` paying `payee` must have, for the winner's revealed `pubdata`.
     /// @dev Reverts like `submitProof` does before verification (undecided, proven, reorged, pubdata mismatch).
     /// @param height the L2 height
     /// @param pubdata the winner's revealed pubdata
-    /// @return inputs [oldRoot, newRoot, totalFees, word_0..word_{T-1}]
-    function publicInputsOf(uint256 height, bytes calldata pubdata) external view returns (uint256[] memory inputs) {
-        return _proofInputs(height, pubdata);
+    /// @param payee the payee bound in the proof
+    /// @return inputs [oldRoot, newRoot, totalFees, payee, l2Domain, word_0..word_{T-1}]
+    function publicInputsOf(uint256 height, bytes calldata pubdata, address payee)
+        external
+        view
+        returns (uint256[] memory inputs)
+    {
+        return _proofInputs(height, pubdata, payee);
     }
 
     /// @notice The public inputs of `height`'s winning block whatever its status (pending, proven, finalized or
@@ -667,21 +797,31 @@ contract Rollup is ReentrancyGuard, EIP712 {
     ///      `PubdataMismatch` if `pubdata` is not what the winner revealed.
     /// @param height the L2 height
     /// @param pubdata the winner's revealed pubdata
-    /// @return inputs [oldRoot, newRoot, totalFees, word_0..word_{T-1}]
-    function statementOf(uint256 height, bytes calldata pubdata) external view returns (uint256[] memory inputs) {
+    /// @param payee the payee bound in the proof
+    /// @return inputs [oldRoot, newRoot, totalFees, payee, l2Domain, word_0..word_{T-1}]
+    function statementOf(uint256 height, bytes calldata pubdata, address payee)
+        external
+        view
+        returns (uint256[] memory inputs)
+    {
         Height storage h = _heights[height];
         if (h.winner == address(0) || block.number < timeline(height).commitEnd) revert HeightNotDecided(height);
-        return _statement(height, h, pubdata);
+        return _statement(height, h, pubdata, payee);
     }
 
-    /// @notice What the aggregator needs to accept a post for `height`: its status and late deadline.
+    /// @notice What the aggregator needs to accept a post for `height`: its status and deadlines.
     /// @param height the L2 height
     /// @return status the height's status (Pending = decided and awaiting a proof, if `decided`)
     /// @return decided whether its commit phase has ended
+    /// @return provingDeadline the first block at which a proof is late
     /// @return lateDeadline the first block from which the height may be reorged
-    function proofWindow(uint256 height) external view returns (HeightStatus status, bool decided, uint256 lateDeadline) {
+    function proofWindow(uint256 height)
+        external
+        view
+        returns (HeightStatus status, bool decided, uint256 provingDeadline, uint256 lateDeadline)
+    {
         Timeline memory t = timeline(height);
-        return (_heights[height].status, block.number >= t.commitEnd, t.lateDeadline);
+        return (_heights[height].status, block.number >= t.commitEnd, t.provingDeadline, t.lateDeadline);
     }
 
     /// @notice The EIP-712 digest a prover signs to fund a deposit for `sequencer` at `height`.
@@ -701,21 +841,31 @@ contract Rollup is ReentrancyGuard, EIP712 {
 
     /// @dev Checks that `height` awaits a proof and `pubdata` is what its winner revealed, and rebuilds the public
     ///      inputs from the parent's root. Shared with a future batch-verification path.
-    function _proofInputs(uint256 height, bytes calldata pubdata) internal view returns (uint256[] memory) {
+    function _proofInputs(uint256 height, bytes calldata pubdata, address payee)
+        internal
+        view
+        returns (uint256[] memory)
+    {
         Height storage h = _heights[height];
         if (h.status == HeightStatus.Proven || h.status == HeightStatus.Finalized) revert AlreadyProven(height);
         if (h.status == HeightStatus.Reorged) revert HeightReorged(height);
         if (h.status != HeightStatus.Pending || block.number < timeline(height).commitEnd) {
             revert HeightNotDecided(height);
         }
-        return _statement(height, h, pubdata);
+        return _statement(height, h, pubdata, payee);
     }
 
-    /// @dev The winner's public inputs, after checking `pubdata` against its revealed hash.
-    function _statement(uint256 height, Height storage h, bytes calldata pubdata) private view returns (uint256[] memory) {
+    /// @dev The winner's public inputs for `payee`, after checking `pubdata` against its revealed hash.
+    function _statement(uint256 height, Height storage h, bytes calldata pubdata, address payee)
+        private
+        view
+        returns (uint256[] memory)
+    {
         Proposal storage w = _proposals[height][h.winner];
         if (keccak256(pubdata) != w.pubdataHash) revert PubdataMismatch(height);
-        return PublicInputsLib.compute(rootOf(h.parent), w.newRoot, pubdata, _config.slots);
+        return PublicInputsLib.compute(
+            rootOf(h.parent), w.newRoot, uint256(uint160(payee)), l2Domain, pubdata, _config.slots
+        );
     }
 
     /// @dev Whether the sender's proposal would now hold the height, and its score. A proposal that would lead
@@ -734,13 +884,14 @@ contract Rollup is ReentrancyGuard, EIP712 {
             uint256 bestScore = ProposeLib.score(best.vrfOutput, best.feeSplitBps, boost);
             leads = ProposeLib.outranks(score, output, msg.sender, bestScore, best.vrfOutput, h.winner);
         }
-        if (
-            leads
-                && (
-                    VrfLib.output(vrfProof) != output
-                        || !VrfLib.verify(staking.vrfKeyOf(msg.sender), h.randomness, height, vrfProof)
-                )
-        ) revert InvalidVrfProof(height, msg.sender);
+        if (leads) {
+            // The key checked is the one active before the randomness was known (a rotation since voids the lead).
+            _requireEligible(height, msg.sender);
+            if (
+                VrfLib.output(vrfProof) != output
+                    || !VrfLib.verify(staking.vrfKeyOf(msg.sender), randomnessOf(height), height, vrfProof)
+            ) revert InvalidVrfProof(height, msg.sender);
+        }
     }
 
     /// @dev Pulls the proverDeposit from the sender, or from the prover when it signed its consent.
@@ -802,6 +953,10 @@ contract Rollup is ReentrancyGuard, EIP712 {
         h.status = HeightStatus.Finalized;
         w.status = ProposalStatus.Settled;
         rewardPool = rewardPool - s.poolUsed + s.depositSlashed;
+        if (s.burnt != 0) {
+            totalBurnt += s.burnt;
+            _credit(BURN_ADDRESS, s.burnt);
+        }
         totalEscrowed -= uint256(w.proverTip) + w.deposit;
         // A late proof's rescuer did the prover's work: it takes the prover's reward.
         address proverPaid = h.late ? h.submitter : w.prover;
@@ -835,12 +990,29 @@ contract Rollup is ReentrancyGuard, EIP712 {
         received = token.balanceOf(address(this)) - before;
     }
 
-    function _recordRandomness(uint256 height) private {
+    /// @dev Records `height`'s seed from this block's prevrandao, once.
+    function _recordSeed(uint256 height) private {
         Height storage h = _heights[height];
-        if (h.randomnessSet) return;
-        h.randomness = randomnessOf(height);
-        h.randomnessSet = true;
-        emit RandomnessRecorded(height, h.randomness);
+        if (h.seedSet) return;
+        h.seed = block.prevrandao;
+        h.seedSet = true;
+        emit RandomnessRecorded(height, block.prevrandao);
+    }
+
+    /// @dev The seed window of `height` is its `commitBlocks` blocks before the proposal phase (for height >= 2, the
+    ///      commit phase of height - 1). Before it, nobody can know the randomness.
+    function _seedWindowStart(uint256 height) private view returns (uint256) {
+        uint256 start = timeline(height).proposalStart;
+        uint256 w = _config.commitBlocks;
+        return start > w ? start - w : 0;
+    }
+
+    /// @dev The sequencer's stake and VRF key must have been active before `height`'s seed window opened.
+    function _requireEligible(uint256 height, address sequencer) private view {
+        uint256 since = staking.activeSince(sequencer, IStaking.Role.Sequencer);
+        if (since == type(uint256).max) revert NotActiveSequencer(sequencer);
+        uint256 windowStart = _seedWindowStart(height);
+        if (since >= windowStart) revert StakeTooRecent(sequencer, since, windowStart);
     }
 
     function _requirePhase(uint256 height, Phase expected) private view {

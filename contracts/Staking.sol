@@ -24,6 +24,11 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
         uint256 exitAt;
         /// @dev keccak256 of the VRF public key; 0 = none.
         bytes32 keyHash;
+        /// @dev L1 block since which the account is active in its role with its current VRF key: set when the
+        ///      stake first reaches the minimum (or again after falling below it) and at every key registration.
+        ///      The Rollup counts an account for a height only if this block is before the height's randomness
+        ///      could be known (`activeSince`), so neither a key nor a stake can be chosen after seeing it.
+        uint64 activeFrom;
     }
 
     IERC20 private immutable _token;
@@ -106,13 +111,17 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
         uint256 newAmount = s.amount + received;
         uint256 minimum = _minimum(role);
         if (newAmount < minimum) revert StakeBelowMinimum(newAmount, minimum);
+        // Becoming active (first stake, or topping up after a slash took it below the minimum) starts the clock.
+        if (s.amount < minimum || s.role != role) s.activeFrom = uint64(block.number);
         s.role = role;
         s.amount = newAmount;
         totalStaked += received;
         emit Staked(msg.sender, role, received, newAmount);
     }
 
-    /// @notice Registers the caller's VRF public key, with a proof of possession bound to the caller.
+    /// @notice Registers the caller's VRF public key, with a proof of possession bound to the caller. The key
+    ///         counts for a height only if registered before that height's randomness could be known
+    ///         (`activeSince`); a rotated key makes the account sit out the heights whose randomness is already open.
     /// @param pk public key in G2 [x.c1, x.c0, y.c1, y.c0]
     /// @param pop BLS signature over ("fernet-rollup/pop", chainid, this contract, caller)
     function registerVrfKey(uint256[4] calldata pk, uint256[2] calldata pop) external {
@@ -125,6 +134,7 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
         s.keyHash = keyHash;
         keyOwner[keyHash] = msg.sender;
         _vrfKeys[msg.sender] = pk;
+        s.activeFrom = uint64(block.number);
         emit VrfKeyRegistered(msg.sender, keyHash, pk);
     }
 
@@ -179,13 +189,27 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
     }
 
     /// @inheritdoc IStaking
+    function activeSince(address account, Role role) external view returns (uint256) {
+        Staker storage s = _stakers[account];
+        if (s.role != role || s.exitAt != 0 || s.amount < _minimum(role) || s.keyHash == bytes32(0)) {
+            return type(uint256).max;
+        }
+        return s.activeFrom;
+    }
+
+    /// @inheritdoc IStaking
     function vrfKeyOf(address account) external view returns (uint256[4] memory) {
         return _vrfKeys[account];
     }
 
+    /// @inheritdoc IStaking
+    function stakeOf(address account) external view returns (uint256) {
+        return _stakers[account].amount;
+    }
+
     /// @notice A staker's record.
     /// @param account the account
-    /// @return the record (role, amount, exitAt, keyHash)
+    /// @return the record (role, amount, exitAt, keyHash, activeFrom)
     function stakerOf(address account) external view returns (Staker memory) {
         return _stakers[account];
     }

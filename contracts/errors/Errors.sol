@@ -37,6 +37,9 @@ error WithdrawTooEarly(uint256 currentBlock, uint256 availableAt);
 error RollupAlreadySet();
 /// @notice More was asked to be slashed than is staked.
 error SlashExceedsStake(uint256 amount, uint256 stake);
+/// @notice The account's stake or VRF key became active at `activeSince`, not before the randomness of the height
+///         could be known (`windowStart`): a key or stake chosen after seeing the randomness never counts.
+error StakeTooRecent(address account, uint256 activeSince, uint256 windowStart);
 
 // ---- rollup: clock ----
 /// @notice The call is not allowed in the current phase of the height.
@@ -44,6 +47,10 @@ error SlashExceedsStake(uint256 amount, uint256 stake);
 /// @param expected the phase the call needs (see Rollup.Phase)
 /// @param actual the phase at this L1 block (see Rollup.Phase)
 error WrongPhase(uint256 height, uint8 expected, uint8 actual);
+/// @notice The height's randomness seed can only be recorded in blocks [windowStart, windowEnd).
+error RandomnessWindowClosed(uint256 height, uint256 windowStart, uint256 windowEnd);
+/// @notice Nobody recorded the height's randomness seed in its window: the height cannot be proposed.
+error RandomnessNotRecorded(uint256 height);
 
 // ---- rollup: propose ----
 /// @notice The proposer is not an active staked sequencer with a registered VRF key.
@@ -82,6 +89,14 @@ error InvalidVrfProof(uint256 height, address sequencer);
 error InvalidProverSignature(address prover);
 /// @notice The height was reorged away.
 error HeightReorged(uint256 height);
+/// @notice The chain already holds `maxPending` unfinalized heights: no new height until one is finalized or reorged.
+error PendingChainFull(uint256 pending, uint256 maxPending);
+/// @notice The challenged VRF claim is backed by a valid proof (or the proof given is not the one claimed).
+error VrfClaimValid(uint256 height, address sequencer);
+/// @notice The proposal cannot be challenged (none, already settled, or the proof does not hash to its output).
+error VrfClaimNotChallengeable(uint256 height, address sequencer);
+/// @notice The revealed signatures are not 64 bytes per non-empty slot.
+error BadSignaturesLength(uint256 length, uint256 expected);
 
 // ---- rollup: proof ----
 /// @notice The height has no winner (empty, or its commit phase has not ended).
@@ -92,6 +107,9 @@ error AlreadyProven(uint256 height);
 error InvalidProof(uint256 height);
 /// @notice The pubdata does not hash to what the winner revealed.
 error PubdataMismatch(uint256 height);
+/// @notice A late proof cannot be accepted while a proof posted on time for the height is still standing
+///         (verify it, or challenge it away first): lateness is that of the earliest surviving post.
+error EarlierPostPending(uint256 height);
 
 // ---- rollup: refunds and reorg ----
 /// @notice The proposal's escrow cannot be released (it is the live winner, or already released).
@@ -104,6 +122,8 @@ error NotFirstPending(uint256 height, uint256 firstPending);
 // ---- rollup: posted proofs and batch verification (ProofAggregator, docs/batch-verification.md) ----
 /// @notice The Rollup's aggregator was already set (it is set once, by the deployer).
 error AggregatorAlreadySet();
+/// @notice The aggregator proves another Rollup (`rollup()` is not this contract).
+error AggregatorMismatch(address aggregatorRollup);
 /// @notice The batch verifier's public-input count does not match the Rollup's 3 + T.
 error VerifierMismatch(uint256 verifierInputs, uint256 expected);
 /// @notice A proof cannot be posted for this height now: it is not pending (undecided, proven, reorged) or its

@@ -8,4 +8,14 @@ interface IProofAggregator {
     /// @param height the L2 height
     /// @return the block (max over the height's posts of postedAt + verifyWindow)
     function reorgBlockedUntil(uint256 height) external view returns (uint256);
+
+    /// @notice Posts for `height` that were made before its proving deadline and still stand (neither verified,
+    ///         shown invalid nor reclaimed). While any stands, no late proof of the height is accepted.
+    /// @param height the L2 height
+    /// @return the count
+    function onTimePosts(uint256 height) external view returns (uint256);
+
+    /// @notice The Rollup this aggregator proves (checked by `Rollup.setAggregator`).
+    /// @return the Rollup's address
+    function rollup() external view returns (address);
 }

@@ -18,8 +18,15 @@ interface IStaking {
     /// @notice True iff `account` is a sequencer with at least the minimum stake, a VRF key, and no pending exit.
     function isActiveSequencer(address account) external view returns (bool);
 
+    /// @notice The L1 block since which `account` is active in `role` (stake at the minimum, a VRF key, no pending
+    ///         exit) with its current VRF key; type(uint256).max if it is not active in that role.
+    function activeSince(address account, Role role) external view returns (uint256);
+
     /// @notice The registered VRF public key of `account` ([x.c1, x.c0, y.c1, y.c0]; zeros if none).
     function vrfKeyOf(address account) external view returns (uint256[4] memory);
+
+    /// @notice The stake of `account` (0 if none).
+    function stakeOf(address account) external view returns (uint256);
 
     /// @notice Slashes `amount` of `account`'s stake and sends it to `recipient`. Only the rollup.
     function slash(address account, uint256 amount, address recipient) external;

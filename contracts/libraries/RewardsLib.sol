@@ -4,10 +4,11 @@ pragma solidity ^0.8.28;
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 /// @title RewardsLib: how a finalized height's value is split (docs/lifecycle.md, "Rewards")
-/// @notice pot = blockReward + totalFees (capped by the reward pool). The prover's share of the pot is
-///         max(FEE_SPLIT, proverRewardShare): FEE_SPLIT is what the sequencer promised to forward to proving
-///         (it bought a higher score with it), proverRewardShare what it offered its prover; the sequencer keeps
-///         the rest. The prover also takes the escrowed proverTip.
+/// @notice pot = blockReward + totalFees (capped by the reward pool). FEE_SPLIT of the pot is burnt: it is what
+///         the sequencer gave up to buy a higher score, and in Sidecar the sequencer names its prover, so a share
+///         paid to "the prover" could be paid to itself and the boost would be free (docs/security.md, finding 6).
+///         Of the rest, proverRewardShare goes to the named prover (with the escrowed proverTip), and the
+///         sequencer keeps what remains.
 library RewardsLib {
     uint256 internal constant BPS = 10_000;
 
@@ -20,6 +21,7 @@ library RewardsLib {
         uint256 depositToRescuer;
         uint256 depositSlashed;
         uint256 poolUsed;
+        uint256 burnt;
     }
 
     /// @notice Computes the split.
@@ -48,10 +50,11 @@ library RewardsLib {
         s.submission = Math.min(submissionReward, pool);
         uint256 pot = Math.min(blockReward + totalFees, pool - s.submission);
         s.poolUsed = s.submission + pot;
-        uint256 shareBps = Math.min(Math.max(feeSplitBps, proverRewardShareBps), BPS);
-        uint256 proverPot = (pot * shareBps) / BPS;
+        s.burnt = (pot * Math.min(feeSplitBps, BPS)) / BPS;
+        uint256 rest = pot - s.burnt;
+        uint256 proverPot = (rest * Math.min(proverRewardShareBps, BPS)) / BPS;
         s.prover = proverTip + proverPot;
-        s.sequencer = pot - proverPot;
+        s.sequencer = rest - proverPot;
         if (late) {
             s.depositToRescuer = (deposit * lateProverShareBps) / BPS;
             s.depositSlashed = deposit - s.depositToRescuer;

@@ -11,11 +11,11 @@ contract PublicInputsHarness {
     /// @param pubdata 20 * slots bytes
     /// @param slots T
     /// @return the public inputs
-    function compute(uint256 oldRoot, uint256 newRoot, bytes calldata pubdata, uint256 slots)
+    function compute(uint256 oldRoot, uint256 newRoot, uint256 payee, uint256 domain, bytes calldata pubdata, uint256 slots)
         external
         pure
         returns (uint256[] memory)
     {
-        return PublicInputsLib.compute(oldRoot, newRoot, pubdata, slots);
+        return PublicInputsLib.compute(oldRoot, newRoot, payee, domain, pubdata, slots);
     }
 }

@@ -54,7 +54,10 @@ contract RollupFuzzTest is RollupSetup {
             pool, submissionReward, blockReward, fees, feeSplit, share, tip, deposit, late, lateShare
         );
         assert(s.poolUsed <= pool);
-        assert(s.submission + s.prover + s.sequencer == uint256(tip) + s.poolUsed);
+        assert(s.submission + s.prover + s.sequencer + s.burnt == uint256(tip) + s.poolUsed);
+        // FEE_SPLIT of the pot is burnt, whoever the prover is (finding 6: the boost is never free)
+        uint256 pot = s.poolUsed - s.submission;
+        assert(s.burnt == (pot * (feeSplit > 10_000 ? 10_000 : feeSplit)) / 10_000);
         assert(s.depositBack + s.depositToRescuer + s.depositSlashed == deposit);
         if (!late) assert(s.depositBack == deposit);
     }
@@ -68,11 +71,16 @@ contract RollupFuzzTest is RollupSetup {
     }
 
     /// Public inputs: the fee sum equals the sum of the low 32 bits of the words; wrong lengths revert.
-    function testFuzz_publicInputs(bytes20 w0, bytes20 w1, uint256 oldRoot, uint256 newRoot) public pure {
-        uint256[] memory inputs = PublicInputsLib.compute(oldRoot, newRoot, abi.encodePacked(w0, w1), 2);
-        assert(inputs.length == 5);
+    function testFuzz_publicInputs(bytes20 w0, bytes20 w1, uint256 oldRoot, uint256 newRoot, address payee, uint256 domain)
+        public
+        pure
+    {
+        uint256[] memory inputs =
+            PublicInputsLib.compute(oldRoot, newRoot, uint160(payee), domain, abi.encodePacked(w0, w1), 2);
+        assert(inputs.length == 7);
         assert(inputs[0] == oldRoot && inputs[1] == newRoot);
-        assert(inputs[3] == uint160(w0) && inputs[4] == uint160(w1));
+        assert(inputs[3] == uint160(payee) && inputs[4] == domain);
+        assert(inputs[5] == uint160(w0) && inputs[6] == uint160(w1));
         assert(inputs[2] == (uint160(w0) & 0xffffffff) + (uint160(w1) & 0xffffffff));
     }
 
@@ -98,18 +106,19 @@ contract RollupFuzzTest is RollupSetup {
         rollup.propose(1, proof, c, 1000, 2 * E18, 2000);
         VM.roll(113);
         VM.prank(seqs[1]);
-        rollup.reveal(1, 0, newRoot, pubdata, salt);
+        rollup.reveal(1, 0, newRoot, pubdata, salt, new bytes(64));
         VM.roll(116);
         VM.prank(seqs[1]);
         rollup.commitProver(1, seqs[1], "", proof);
         VM.roll(119);
         assert(rollup.chainTip() == 1);
-        uint256[] memory inputs = rollup.publicInputsOf(1, pubdata);
-        rollup.submitProof(1, _mockProof(inputs), pubdata);
+        uint256[] memory inputs = rollup.publicInputsOf(1, pubdata, address(this));
+        rollup.submitProof(1, _mockProof(inputs), pubdata, address(this));
         assert(rollup.lastFinalized() == 1);
         assert(uint8(rollup.getHeight(1).status) == uint8(Rollup.HeightStatus.Finalized));
-        // sequencer self-proves: tip + whole pot (10e18 + 3 fee units) + deposit back
-        assert(rollup.claimable(seqs[1]) == 2 * E18 + 10 * E18 + 3 + 100 * E18);
+        // sequencer self-proves: tip + the pot (10e18 + 3 fee units) less the burnt FEE_SPLIT (10%) + deposit back
+        assert(rollup.claimable(seqs[1]) == 2 * E18 + 9 * E18 + 3 + 100 * E18);
+        assert(rollup.claimable(rollup.BURN_ADDRESS()) == 1 * E18 && rollup.totalBurnt() == 1 * E18);
         assert(rollup.claimable(address(this)) == 1 * E18);
         assert(token.balanceOf(address(rollup)) == rollup.totalEscrowed() + rollup.totalClaimable() + rollup.rewardPool());
     }

@@ -101,7 +101,9 @@ contract RollupSetup {
             proverDeposit: 100 * E18,
             blockReward: 10 * E18,
             submissionReward: 1 * E18,
-            genesisRoot: GENESIS_ROOT
+            genesisRoot: GENESIS_ROOT,
+            maxPendingHeights: 32,
+            vrfClaimSlash: 10 * E18
         });
         rollup = new Rollup(c, IStaking(address(staking)), IBlockVerifier(address(verifier)));
         staking.setRollup(address(rollup));
@@ -112,6 +114,9 @@ contract RollupSetup {
         token.mint(address(this), 1_000_000 * E18);
         token.approve(address(rollup), type(uint256).max);
         rollup.fundRewards(100_000 * E18);
+        // Height 1's seed window is the 3 blocks before its proposal phase (110).
+        VM.roll(107);
+        rollup.recordRandomness(1);
     }
 
     function _vrfProof(uint256 i, uint256 height) internal view returns (uint256[2] memory) {
