@@ -4,28 +4,36 @@ pragma solidity ^0.8.28;
 import {BadPubdataLength} from "../errors/Errors.sol";
 
 /// @title PublicInputsLib: the block proof's public inputs, rebuilt from revealed pubdata (docs/architecture.md)
-/// @notice inputs = [oldRoot, newRoot, totalFees, word_0, ..., word_{T-1}], where word_i is slot i's 20 pubdata
-///         bytes (from u32 | to u32 | amount u64 | fee u32) read big-endian, and totalFees the sum of the fees.
+/// @notice inputs = [oldRoot, newRoot, totalFees, payee, domain, word_0, ..., word_{T-1}] (5 + T), where word_i is
+///         slot i's 20 pubdata bytes (from u32 | to u32 | amount u64 | fee u32) read big-endian, totalFees the sum
+///         of the fees, payee the uint160 of the address the proof pays (a copied or re-randomized proof pays its
+///         author or nobody), and domain = chainId * 2^160 + uint160(rollup), the L2 domain every transfer signs.
 /// @dev TypeScript twin: src/l2/publicInputs.ts. Rebuilding the words is a shift per slot, cheaper than any hash.
 library PublicInputsLib {
     /// @notice Bytes of pubdata per slot.
     uint256 internal constant SLOT_BYTES = 20;
+    /// @notice Public inputs before the words: oldRoot, newRoot, totalFees, payee, domain.
+    uint256 internal constant HEADER_INPUTS = 5;
 
     /// @notice Builds the public inputs of a block proof.
     /// @param oldRoot state root before the block (the parent's root)
     /// @param newRoot state root after the block
+    /// @param payee uint160 of the address the proof pays (the caller passes uint256(uint160(addr)))
+    /// @param domain chainId * 2^160 + uint160(rollup address), the L2 domain of the block's signatures
     /// @param pubdata the block's pubdata, exactly 20 * slots bytes
     /// @param slots T, the number of slots of the circuit
-    /// @return inputs the 3 + T public inputs
-    function compute(uint256 oldRoot, uint256 newRoot, bytes memory pubdata, uint256 slots)
+    /// @return inputs the 5 + T public inputs
+    function compute(uint256 oldRoot, uint256 newRoot, uint256 payee, uint256 domain, bytes memory pubdata, uint256 slots)
         internal
         pure
         returns (uint256[] memory inputs)
     {
         if (pubdata.length != SLOT_BYTES * slots) revert BadPubdataLength(pubdata.length, SLOT_BYTES * slots);
-        inputs = new uint256[](3 + slots);
+        inputs = new uint256[](HEADER_INPUTS + slots);
         inputs[0] = oldRoot;
         inputs[1] = newRoot;
+        inputs[3] = payee;
+        inputs[4] = domain;
         uint256 fees;
         for (uint256 i = 0; i < slots; ++i) {
             uint256 word;
@@ -33,7 +41,7 @@ library PublicInputsLib {
             assembly ("memory-safe") {
                 word := shr(96, mload(add(add(pubdata, 32), mul(i, 20))))
             }
-            inputs[3 + i] = word;
+            inputs[HEADER_INPUTS + i] = word;
             fees += word & 0xffffffff;
         }
         inputs[2] = fees;
@@ -44,6 +52,6 @@ library PublicInputsLib {
     /// @param slots T
     /// @return totalFees sum of the u32 fee fields
     function totalFees(bytes memory pubdata, uint256 slots) internal pure returns (uint256) {
-        return compute(0, 0, pubdata, slots)[2];
+        return compute(0, 0, 0, 0, pubdata, slots)[2];
     }
 }

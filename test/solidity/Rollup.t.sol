@@ -67,12 +67,18 @@ contract RollupFuzzTest is RollupSetup {
         if (lost > 0) assert(toPool < lost);
     }
 
-    /// Public inputs: the fee sum equals the sum of the low 32 bits of the words; wrong lengths revert.
-    function testFuzz_publicInputs(bytes20 w0, bytes20 w1, uint256 oldRoot, uint256 newRoot) public pure {
-        uint256[] memory inputs = PublicInputsLib.compute(oldRoot, newRoot, abi.encodePacked(w0, w1), 2);
-        assert(inputs.length == 5);
+    /// Public inputs: [oldRoot, newRoot, totalFees, payee, domain, words]; the fee sum equals the sum of the low
+    /// 32 bits of the words.
+    function testFuzz_publicInputs(bytes20 w0, bytes20 w1, uint256 oldRoot, uint256 newRoot, address payee, uint256 domain)
+        public
+        pure
+    {
+        uint256[] memory inputs =
+            PublicInputsLib.compute(oldRoot, newRoot, uint160(payee), domain, abi.encodePacked(w0, w1), 2);
+        assert(inputs.length == 7);
         assert(inputs[0] == oldRoot && inputs[1] == newRoot);
-        assert(inputs[3] == uint160(w0) && inputs[4] == uint160(w1));
+        assert(inputs[3] == uint160(payee) && inputs[4] == domain);
+        assert(inputs[5] == uint160(w0) && inputs[6] == uint160(w1));
         assert(inputs[2] == (uint160(w0) & 0xffffffff) + (uint160(w1) & 0xffffffff));
     }
 
