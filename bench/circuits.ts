@@ -16,7 +16,7 @@ import { toContractProof } from "../src/zk/proof.js";
 import { loadSnarkjs } from "../src/zk/libs.js";
 import { writeDevPtau } from "../src/zk/devPtau.js";
 import { initL2 } from "../src/l2/crypto.js";
-import { devGenesis, sampleBlock, sampleTransfers } from "../src/l2/sample.js";
+import { DEV_DOMAIN, devGenesis, sampleBlock, sampleTransfers } from "../src/l2/sample.js";
 import { stateFromGenesis } from "../src/l2/state.js";
 import { executeBlock, type BlockResult } from "../src/l2/block.js";
 import { BenchProver, NativeBenchProver, type BenchReply, type NativeBenchReply, type ProvePhases } from "./prover.js";
@@ -340,7 +340,7 @@ async function consecutiveBlocks(T: number, D: number, n: number): Promise<Block
   let state = stateFromGenesis(devGenesis(accounts, 1_000_000_000n), D);
   const out: BlockResult[] = [];
   for (let k = 0; k < n; k++) {
-    const block = executeBlock(state, sampleTransfers(state, accounts, T), T);
+    const block = executeBlock(state, sampleTransfers(state, accounts, T), T, DEV_DOMAIN);
     out.push(block);
     state = block.state;
   }

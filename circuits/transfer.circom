@@ -29,6 +29,8 @@ template TransferSlot(D) {
     var TRANSFER_TAG = 1; // src/l2/transaction.ts TRANSFER_TAG
 
     signal input rootIn;
+    // the L2 domain (chainId * 2^160 + rollup address), a public input of the block
+    signal input domain;
     // the slot (public through `word`)
     signal input from;
     signal input to;
@@ -86,8 +88,9 @@ template TransferSlot(D) {
     rBal.amount <== amount;
     signal rBalanceNew <== rBal.newBalance;
 
-    // Signature over M = TAG * 2^192 + nonce * 2^160 + word, by the sender's leaf key; the nonce is the leaf's,
-    // so "tx nonce == account nonce" holds by construction.
+    // Signature over M' = Poseidon(domain, M), M = TAG * 2^192 + nonce * 2^160 + word, by the sender's leaf key;
+    // the nonce is the leaf's, so "tx nonce == account nonce" holds by construction. The domain separates chains
+    // and rollup deployments (src/l2/transaction.ts transferMessage).
     component sig = EdDSAPoseidonVerifier();
     sig.enabled <== enabled;
     sig.Ax <== sAx;
@@ -95,7 +98,10 @@ template TransferSlot(D) {
     sig.S <== sigS;
     sig.R8x <== sigR8x;
     sig.R8y <== sigR8y;
-    sig.M <== TRANSFER_TAG * (1 << 192) + sNonce * (1 << 160) + word;
+    component msg = Poseidon(2);
+    msg.inputs[0] <== domain;
+    msg.inputs[1] <== TRANSFER_TAG * (1 << 192) + sNonce * (1 << 160) + word;
+    sig.M <== msg.out;
 
     // Sender update. The sender exists because its (non-zero) leaf opens against the root; an empty leaf is 0.
     component sOld = AccountLeaf();

@@ -7,7 +7,7 @@ pragma solidity ^0.8.28;
 ///         (Groth16BatchLib), so `false` always means "some proof is invalid", never "the caller starved the call".
 interface IBatchVerifier {
     /// @notice Number of public inputs per proof.
-    /// @return the count (3 + T for the block circuit)
+    /// @return the count (5 + T for the block circuit)
     function publicInputCount() external view returns (uint256);
 
     /// @notice Checks every proof with one pairing-precompile call (random linear combination, Fiat-Shamir

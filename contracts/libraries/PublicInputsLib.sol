@@ -4,22 +4,22 @@ pragma solidity ^0.8.28;
 import {BadPubdataLength} from "../errors/Errors.sol";
 
 /// @title PublicInputsLib: the block proof's public inputs, rebuilt from revealed pubdata (docs/architecture.md)
-/// @notice inputs = [oldRoot, newRoot, totalFees, payee, domain, word_0, ..., word_{T-1}], where word_i is slot i's
-///         20 pubdata bytes (from u32 | to u32 | amount u64 | fee u32) read big-endian, totalFees the sum of the
-///         fees, payee the account paid for the proof (uint160) and domain the Rollup's `l2Domain`.
+/// @notice inputs = [oldRoot, newRoot, totalFees, payee, domain, word_0, ..., word_{T-1}] (5 + T), where word_i is
+///         slot i's 20 pubdata bytes (from u32 | to u32 | amount u64 | fee u32) read big-endian, totalFees the sum
+///         of the fees, payee the uint160 of the address the proof pays (a copied or re-randomized proof pays its
+///         author or nobody), and domain = chainId * 2^160 + uint160(rollup), the L2 domain every transfer signs.
 /// @dev TypeScript twin: src/l2/publicInputs.ts. Rebuilding the words is a shift per slot, cheaper than any hash.
 library PublicInputsLib {
     /// @notice Bytes of pubdata per slot.
     uint256 internal constant SLOT_BYTES = 20;
-
-    /// @notice Public inputs before the words.
-    uint256 internal constant HEAD = 5;
+    /// @notice Public inputs before the words: oldRoot, newRoot, totalFees, payee, domain.
+    uint256 internal constant HEADER_INPUTS = 5;
 
     /// @notice Builds the public inputs of a block proof.
     /// @param oldRoot state root before the block (the parent's root)
     /// @param newRoot state root after the block
-    /// @param payee the payee bound in the proof (uint160 of an address)
-    /// @param domain the L2 domain (chainid * 2^160 + rollup address)
+    /// @param payee uint160 of the address the proof pays (the caller passes uint256(uint160(addr)))
+    /// @param domain chainId * 2^160 + uint160(rollup address), the L2 domain of the block's signatures
     /// @param pubdata the block's pubdata, exactly 20 * slots bytes
     /// @param slots T, the number of slots of the circuit
     /// @return inputs the 5 + T public inputs
@@ -29,7 +29,7 @@ library PublicInputsLib {
         returns (uint256[] memory inputs)
     {
         if (pubdata.length != SLOT_BYTES * slots) revert BadPubdataLength(pubdata.length, SLOT_BYTES * slots);
-        inputs = new uint256[](HEAD + slots);
+        inputs = new uint256[](HEADER_INPUTS + slots);
         inputs[0] = oldRoot;
         inputs[1] = newRoot;
         inputs[3] = payee;
@@ -41,7 +41,7 @@ library PublicInputsLib {
             assembly ("memory-safe") {
                 word := shr(96, mload(add(add(pubdata, 32), mul(i, 20))))
             }
-            inputs[HEAD + i] = word;
+            inputs[HEADER_INPUTS + i] = word;
             fees += word & 0xffffffff;
         }
         inputs[2] = fees;

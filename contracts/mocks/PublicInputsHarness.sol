@@ -8,6 +8,8 @@ contract PublicInputsHarness {
     /// @notice PublicInputsLib.compute.
     /// @param oldRoot root before
     /// @param newRoot root after
+    /// @param payee uint160 of the payee
+    /// @param domain chainId * 2^160 + uint160(rollup)
     /// @param pubdata 20 * slots bytes
     /// @param slots T
     /// @return the public inputs
@@ -17,5 +19,13 @@ contract PublicInputsHarness {
         returns (uint256[] memory)
     {
         return PublicInputsLib.compute(oldRoot, newRoot, payee, domain, pubdata, slots);
+    }
+
+    /// @notice PublicInputsLib.totalFees.
+    /// @param pubdata 20 * slots bytes
+    /// @param slots T
+    /// @return the fee sum
+    function totalFees(bytes calldata pubdata, uint256 slots) external pure returns (uint256) {
+        return PublicInputsLib.totalFees(pubdata, slots);
     }
 }

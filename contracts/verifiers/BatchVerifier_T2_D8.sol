@@ -9,10 +9,10 @@ import {BlockVk_T2_D8} from "./BlockVk_T2_D8.sol";
 
 /// @title BatchVerifier_T2_D8: batched Groth16 verification for the block circuit with T=2 slots and tree depth D=8
 /// @notice The verifying key is compiled in as constants (BlockVk_T2_D8); public inputs per proof:
-///         [oldRoot, newRoot, totalFees, word_0, ..., word_{T-1}] (5 words).
+///         [oldRoot, newRoot, totalFees, payee, domain, word_0, ..., word_{T-1}] (7 words).
 contract BatchVerifier_T2_D8 is IBatchVerifier {
     /// @notice Number of public inputs of the circuit.
-    uint256 public constant N_PUBLIC = 5;
+    uint256 public constant N_PUBLIC = 7;
     /// @notice Groth16BatchLib.vkId of the compiled-in key.
     bytes32 public constant VK_ID = BlockVk_T2_D8.VK_ID;
 

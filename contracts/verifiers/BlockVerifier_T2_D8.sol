@@ -11,8 +11,8 @@ import {Groth16Verifier_T2_D8} from "./Groth16Verifier_T2_D8.sol";
 ///         [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y] and a dynamic public-input array.
 ///         Setup: INSECURE deterministic development setup (known secret: anyone can forge proofs; never use with value).
 contract BlockVerifier_T2_D8 is IBlockVerifier {
-    /// @notice Number of public inputs of the circuit: [oldRoot, newRoot, totalFees, word_0, ..., word_{T-1}].
-    uint256 public constant N_PUBLIC = 5;
+    /// @notice Number of public inputs of the circuit: [oldRoot, newRoot, totalFees, payee, domain, word_0, ..., word_{T-1}].
+    uint256 public constant N_PUBLIC = 7;
     /// @notice True when the verifying key comes from the INSECURE development setup.
     bool public constant INSECURE_DEV_SETUP = true;
     /// @notice The generated verifier (deployed by this contract so the pair cannot be miswired).

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import {
   HDNodeWallet, JsonRpcProvider, Mnemonic, Wallet, Contract, type InterfaceAbi, type Signer,
 } from "ethers";
-import { initL2, signTransfer, stateFromGenesis, type GenesisAccount, type L2State } from "../l2/index.js";
+import { initL2, l2Domain, signTransfer, stateFromGenesis, type GenesisAccount, type L2State } from "../l2/index.js";
 import { devGenesis, devKey } from "../l2/sample.js";
 import { defaultRollupConfig, DEFAULT_AGGREGATOR, DEFAULT_STAKING, HeightStatus, RollupClient, StakingClient, type RollupConfig } from "../client/index.js";
 import { vrfKeyFromSeed } from "../vrf/index.js";
@@ -268,6 +268,8 @@ export class TxGenerator {
   private timer?: NodeJS.Timeout;
   private busy = false;
   private n = 0;
+  /** L2 domain per sequencer URL (from its l2_chainInfo: chain id and rollup address), fetched once. */
+  private readonly domains = new Map<string, bigint>();
 
   constructor(
     private readonly sequencerUrls: string[],
@@ -305,7 +307,13 @@ export class TxGenerator {
       const acct = await client.getAccount(i);
       if (!acct) throw new AgentError("BAD_CONFIG", `account ${i} does not exist`);
       const to = (i % this.accounts) + 1;
-      const tx = signTransfer({ from: i, to, amount: BigInt(1 + Math.floor(this.random() * 1000)), fee: BigInt(1 + Math.floor(this.random() * 5)), nonce: acct.nextNonce ?? acct.nonce }, devKey(i).seed);
+      let domain = this.domains.get(url);
+      if (domain === undefined) {
+        const info = await client.chainInfo();
+        if (!info.rollup) throw new AgentError("BAD_CONFIG", `sequencer ${url} does not name its rollup: the L2 domain is unknown`);
+        this.domains.set(url, (domain = l2Domain(BigInt(info.chainId), info.rollup)));
+      }
+      const tx = signTransfer({ from: i, to, amount: BigInt(1 + Math.floor(this.random() * 1000)), fee: BigInt(1 + Math.floor(this.random() * 5)), nonce: acct.nextNonce ?? acct.nonce }, devKey(i).seed, domain);
       const id = await client.sendTransaction(tx);
       this.stats.sent++;
       this.stats.txIds.push(id);

@@ -5,7 +5,7 @@
  * and are checked against the revealed pubdata and root before the prover vouches for the block with its deposit.
  */
 import { keccak256, Wallet, type JsonRpcProvider } from "ethers";
-import { executeBlock, initL2, stateFromGenesis, transferFromJSON, transferToJSON, type GenesisAccount, type Transfer, type TransferJSON } from "../l2/index.js";
+import { executeBlock, initL2, l2Domain, stateFromGenesis, transferFromJSON, transferToJSON, type GenesisAccount, type Transfer, type TransferJSON } from "../l2/index.js";
 import { ProposalStatus, RollupClient, type RollupConfig } from "../client/index.js";
 import { L2RpcClient, type L1Point } from "../node/index.js";
 import { Store } from "../store/index.js";
@@ -94,13 +94,14 @@ export class ProverAgent extends PollingAgent {
     this.cfg = await this.client.config();
     if (Number(this.cfg.slots) !== this.o.T) throw new AgentError("BAD_CONFIG", `rollup has T=${this.cfg.slots}, config says ${this.o.T}`);
     const chainId = (await this.provider.getNetwork()).chainId;
+    this.domain = l2Domain(chainId, this.o.rollup);
     const genesis = stateFromGenesis(this.o.genesis, this.o.D);
     if (genesis.root !== this.cfg.genesisRoot) throw new AgentError("BAD_CONFIG", `genesis root differs from the rollup's`);
     this.chain = new L2Chain(this.client, genesis);
     this.store = Store.open(this.o.storePath);
     this.duty = new ProofDuty({
       client: this.client, sender: this.sender, chain: this.chain, prover: this.prover, wasmPath: this.o.wasmPath, zkeyPath: this.o.zkeyPath,
-      T: this.o.T, me: this.address, store: this.store, log: this.log, withhold: this.o.fault === "withhold" ? true : this.o.withholdAt, corrupt: this.o.invalidProofAt, post: this.o.postProofs,
+      T: this.o.T, domain: this.domain, me: this.address, store: this.store, log: this.log, withhold: this.o.fault === "withhold" ? true : this.o.withholdAt, corrupt: this.o.invalidProofAt, post: this.o.postProofs,
       paused: this.o.offline ? () => this.o.offline!(this.lastL1) : undefined,
       body: (h, s) => this.body(h, s),
       onEvent: (e: ProofEvent) => this.emit("proof", e),
@@ -120,6 +121,8 @@ export class ProverAgent extends PollingAgent {
   }
 
   private lastL1 = 0;
+  /** The rollup's L2 domain (chain id, rollup address): what the transfers are signed under. */
+  private domain = 0n;
 
   protected async onBlock(head: number, _at: L1Point): Promise<void> {
     this.lastL1 = head;
@@ -143,7 +146,7 @@ export class ProverAgent extends PollingAgent {
       if (p.status !== ProposalStatus.Revealed) return { decline: `proposal is ${ProposalStatus[p.status]}, not revealed` };
       const txs = await this.body(req.height, req.sequencer);
       const parent = await this.chain.stateAt(p.parent);
-      const block = executeBlock(parent, txs, this.o.T);
+      const block = executeBlock(parent, txs, this.o.T, this.domain);
       if (block.newRoot !== p.newRoot || keccak256(block.pubdata) !== p.pubdataHash) return { decline: "block body does not match the revealed block" };
     } catch (e) {
       return { decline: `cannot check the block: ${errText(e)}` };

@@ -7,7 +7,7 @@
  * Resume: a finished proof is written to the store before it is submitted, so a restarted agent submits it again
  * (if the height still needs it) instead of proving twice.
  */
-import { executeBlock, type Transfer } from "../l2/index.js";
+import { executeBlock, withPayee, type Transfer } from "../l2/index.js";
 import { HeightStatus, type ProofWords, type RollupClient } from "../client/index.js";
 import type { Prover } from "../zk/prover.js";
 import { FIELD_P } from "../zk/batchVerify.js";
@@ -22,6 +22,9 @@ export interface ProofDutyOptions {
   wasmPath: string;
   zkeyPath: string;
   T: number;
+  /** The rollup's L2 domain (`l2Domain(chainId, rollup)`): the transfers' signatures are checked under it. */
+  domain: bigint;
+  /** This agent's address: the submitter, and the payee bound into its proofs (a copied proof pays `me`). */
   me: string;
   store: Store;
   log: Logger;
@@ -129,12 +132,12 @@ export class ProofDuty {
         const parentState = await this.o.chain.stateAt(info.parent);
         const revealed = await client.revealedBlock(h, sequencer);
         const txs = await this.o.body(h, sequencer);
-        const block = executeBlock(parentState, txs, this.o.T);
+        const block = executeBlock(parentState, txs, this.o.T, this.o.domain);
         if (hex(block.pubdata) !== revealed.pubdata.toLowerCase() || block.newRoot !== revealed.newRoot) {
           throw new AgentError("BODY_MISMATCH", `height ${h}: the block body does not rebuild the revealed pubdata/root`);
         }
         const t0 = performance.now();
-        const proved = await this.proveOne(block.circuitInput as unknown as Record<string, unknown>);
+        const proved = await this.proveOne(withPayee(block.circuitInput, this.o.me).circuitInput as unknown as Record<string, unknown>);
         if (proved === undefined) return; // stopped
         const seconds = (performance.now() - t0) / 1000;
         // The contract rebuilds the inputs from L1: a mismatch here would only waste gas. It answers only once the

@@ -19,7 +19,7 @@ import { createServer, type Server } from "node:http";
 import { listenHttp } from "../node/http.js";
 import { hexlify, randomBytes, Wallet, type JsonRpcProvider } from "ethers";
 import {
-  buildBlock, initL2, stateFromGenesis, transferFromJSON, transferToJSON, type GenesisAccount, type L2State, type Transfer,
+  buildBlock, initL2, l2Domain, stateFromGenesis, transferFromJSON, transferToJSON, type GenesisAccount, type L2State, type Transfer,
   type TransferJSON,
 } from "../l2/index.js";
 import {
@@ -106,6 +106,8 @@ export class SequencerAgent extends PollingAgent {
   private chain!: L2Chain;
   private cfg!: RollupConfig;
   private chainId!: bigint;
+  /** The rollup's L2 domain (chain id, rollup address): what the transfers are signed under. */
+  private domain!: bigint;
   private mempool!: Mempool;
   private tracker!: StatusTracker;
   private reputation!: Reputation;
@@ -153,6 +155,7 @@ export class SequencerAgent extends PollingAgent {
     this.cfg = await this.client.config();
     if (Number(this.cfg.slots) !== this.o.T) throw new AgentError("BAD_CONFIG", `rollup has T=${this.cfg.slots}, config says ${this.o.T}`);
     this.chainId = (await this.provider.getNetwork()).chainId;
+    this.domain = l2Domain(this.chainId, this.o.rollup);
     const genesis = stateFromGenesis(this.o.genesis, this.o.D);
     if (genesis.root !== this.cfg.genesisRoot) throw new AgentError("BAD_CONFIG", `genesis root ${genesis.root} differs from the rollup's ${this.cfg.genesisRoot}`);
     this.chain = new L2Chain(this.client, genesis);
@@ -164,7 +167,7 @@ export class SequencerAgent extends PollingAgent {
     this.tipState = await this.chain.stateAt(this.tipHeight);
     this.finalizedHeight = await this.client.lastFinalized();
     this.finalizedState = await this.chain.stateAt(this.finalizedHeight);
-    const loaded = loadNode(this.store, NODE, this.tipState, this.head);
+    const loaded = loadNode(this.store, NODE, this.tipState, this.head, { domain: this.domain });
     this.mempool = loaded.mempool;
     this.tracker = loaded.tracker;
     for (const [, r] of this.store.list<HeightRecord>(HEIGHTS)) if (!r.outcome || !TERMINAL.has(r.outcome)) this.records.set(r.height, r);
@@ -463,7 +466,7 @@ export class SequencerAgent extends PollingAgent {
   private async propose(h: bigint, next: bigint, at: L1Point): Promise<void> {
     const parent = this.tipHeight;
     const candidates = this.mempool.select(this.o.T);
-    const { block, included, rejected } = buildBlock(this.tipState, candidates, this.o.T);
+    const { block, included, rejected } = buildBlock(this.tipState, candidates, this.o.T, this.domain);
     for (const x of rejected) this.log.debug("tx not included", { error: x.error.code });
     const randomness = await this.client.randomnessOf(h);
     const vrf = vrfProve(this.vrfSk, { chainId: this.chainId, verifier: this.o.rollup, randomness, height: h });
@@ -593,7 +596,7 @@ export class SequencerAgent extends PollingAgent {
     this.prover = new Prover();
     this.duty = new ProofDuty({
       client: this.client, sender: this.sender, chain: this.chain, prover: this.prover, wasmPath: this.o.wasmPath, zkeyPath: this.o.zkeyPath,
-      T: this.o.T, me: this.address, store: this.store, log: this.log, post: this.o.postProofs,
+      T: this.o.T, domain: this.domain, me: this.address, store: this.store, log: this.log, post: this.o.postProofs,
       body: async (h) => {
         const r = this.records.get(h) ?? this.store.get<HeightRecord>(HEIGHTS, key(h));
         if (!r) throw new AgentError("BODY_UNAVAILABLE", `no block of ours at height ${h}`);

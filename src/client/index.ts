@@ -81,6 +81,10 @@ export interface RollupConfig {
   blockReward: bigint;
   submissionReward: bigint;
   genesisRoot: bigint;
+  /** Most unfinalized heights the chain may hold (bounds reorg and finalization loops). */
+  maxPendingHeights: bigint;
+  /** Stake slashed from a sequencer whose claimed VRF output has no valid proof (`challengeVrfClaim`). */
+  vrfClaimSlash: bigint;
 }
 
 const E18 = 10n ** 18n;
@@ -106,6 +110,8 @@ export function defaultRollupConfig(required: { slots: bigint; genesisRoot: bigi
     proverDeposit: 100n * E18,
     blockReward: 10n * E18,
     submissionReward: 1n * E18,
+    maxPendingHeights: 32n,
+    vrfClaimSlash: 10n * E18,
     ...required,
     ...overrides,
   };
@@ -142,11 +148,14 @@ export interface Timeline {
 export interface HeightInfo {
   status: HeightStatus;
   late: boolean;
-  randomnessSet: boolean;
+  /** Whether the height's randomness seed was recorded (in its seed window). */
+  seedSet: boolean;
   parent: bigint;
   winner: string;
+  /** The payee bound in the accepted proof. */
   submitter: string;
-  randomness: bigint;
+  /** block.prevrandao of the block that recorded it (randomnessOf mixes in height - 1's winner output). */
+  seed: bigint;
   totalFees: bigint;
 }
 
@@ -310,6 +319,7 @@ export class RollupClient {
       maxProverRewardShareBps: c.maxProverRewardShareBps, lateProverShareBps: c.lateProverShareBps,
       reorgBountyBps: c.reorgBountyBps, feeSplitScore: c.feeSplitScore, proverDeposit: c.proverDeposit,
       blockReward: c.blockReward, submissionReward: c.submissionReward, genesisRoot: c.genesisRoot,
+      maxPendingHeights: c.maxPendingHeights, vrfClaimSlash: c.vrfClaimSlash,
     };
   }
 
@@ -346,8 +356,8 @@ export class RollupClient {
   async getHeight(height: bigint): Promise<HeightInfo> {
     const h = await this.contract.getHeight(height);
     return {
-      status: Number(h.status) as HeightStatus, late: h.late, randomnessSet: h.randomnessSet, parent: h.parent,
-      winner: h.winner, submitter: h.submitter, randomness: h.randomness, totalFees: h.totalFees,
+      status: Number(h.status) as HeightStatus, late: h.late, seedSet: h.seedSet, parent: h.parent,
+      winner: h.winner, submitter: h.submitter, seed: h.seed, totalFees: h.totalFees,
     };
   }
 
@@ -367,13 +377,23 @@ export class RollupClient {
   lastFinalized(): Promise<bigint> { return this.contract.lastFinalized(); }
   async pendingHeights(): Promise<bigint[]> { return [...(await this.contract.pendingHeights())]; }
   rootOf(height: bigint): Promise<bigint> { return this.contract.rootOf(height); }
-  /** The randomness VRF proofs of `height` must sign (recorded, or what the first proposal would record now). */
+  /**
+   * The randomness VRF proofs of `height` must sign: 0 until its seed is recorded (`recordRandomness`, in the seed
+   * window); final from the block before its proposal phase on (it mixes in height - 1's winner output).
+   */
   randomnessOf(height: bigint): Promise<bigint> { return this.contract.randomnessOf(height); }
+  /** First L1 block of `height`'s seed window; stakes and VRF keys active from it on do not count for `height`. */
+  seedWindowStart(height: bigint): Promise<bigint> { return this.contract.seedWindowStart(height); }
+  /** The L2 domain users sign and proofs bind: chainid * 2^160 + rollup address. */
+  l2Domain(): Promise<bigint> { return this.contract.l2Domain(); }
   claimable(account: string): Promise<bigint> { return this.contract.claimable(account); }
-  /** The public inputs a proof of `height` must have ([oldRoot, newRoot, totalFees, words...]); reverts like submitProof. */
-  async publicInputsOf(height: bigint, pubdata: BytesLike): Promise<bigint[]> {
+  /**
+   * The public inputs a proof of `height` paying `payee` must have ([oldRoot, newRoot, totalFees, payee, l2Domain,
+   * words...]); reverts like submitProof.
+   */
+  async publicInputsOf(height: bigint, pubdata: BytesLike, payee: string): Promise<bigint[]> {
     try {
-      return [...(await this.contract.publicInputsOf(height, hexlify(pubdata)))];
+      return [...(await this.contract.publicInputsOf(height, hexlify(pubdata), payee))];
     } catch (err) {
       throw toClientError(err);
     }
@@ -386,9 +406,21 @@ export class RollupClient {
     return send(this.contract.propose(a.height, a.vrfProof, a.commitment, a.feeSplitBps, a.proverTip, a.proverRewardShareBps));
   }
 
-  reveal(a: { height: bigint; parent: bigint; newRoot: bigint; pubdata: BytesLike; salt: BytesLike }): Promise<TransactionReceipt> {
-    return send(this.contract.reveal(a.height, a.parent, a.newRoot, hexlify(a.pubdata), hexlify(a.salt)));
+  /** `signatures`: 64 bytes per non-empty slot (src/l2 encodeBlockSignatures), published for L1 data availability. */
+  reveal(a: { height: bigint; parent: bigint; newRoot: bigint; pubdata: BytesLike; salt: BytesLike; signatures: BytesLike }): Promise<TransactionReceipt> {
+    return send(this.contract.reveal(a.height, a.parent, a.newRoot, hexlify(a.pubdata), hexlify(a.salt), hexlify(a.signatures)));
   }
+
+  /** Records `height`'s randomness seed (in its seed window; a no-op if already recorded). */
+  recordRandomness(height: bigint): Promise<TransactionReceipt> { return send(this.contract.recordRandomness(height)); }
+
+  /** Shows a proposal's claimed VRF output false (its logged proof does not verify): slashes its maker. */
+  challengeVrfClaim(height: bigint, sequencer: string, vrfProof: [bigint, bigint]): Promise<TransactionReceipt> {
+    return send(this.contract.challengeVrfClaim(height, sequencer, vrfProof));
+  }
+
+  /** Sends the accrued burnt tokens to the burn address. */
+  flushBurnt(): Promise<TransactionReceipt> { return send(this.contract.flushBurnt()); }
 
   /**
    * Names the prover; with `proverSignature` (see `signProverCommitment`) the deposit is pulled from the prover.
@@ -398,8 +430,9 @@ export class RollupClient {
     return send(this.contract.commitProver(a.height, a.prover, a.proverSignature === undefined ? "0x" : hexlify(a.proverSignature), a.vrfProof));
   }
 
-  submitProof(a: { height: bigint; proof: ProofWords; pubdata: BytesLike }): Promise<TransactionReceipt> {
-    return send(this.contract.submitProof(a.height, a.proof, hexlify(a.pubdata)));
+  /** `payee` must be the payee the proof was made for (public input 3). */
+  submitProof(a: { height: bigint; proof: ProofWords; pubdata: BytesLike; payee: string }): Promise<TransactionReceipt> {
+    return send(this.contract.submitProof(a.height, a.proof, hexlify(a.pubdata), a.payee));
   }
 
   triggerReorg(height: bigint): Promise<TransactionReceipt> { return send(this.contract.triggerReorg(height)); }
@@ -436,14 +469,14 @@ export class RollupClient {
    * what a prover needs (with the parent's root) to rebuild and prove the block from L1 data alone.
    * `fromBlock` defaults to the height's reveal phase start.
    */
-  async revealedBlock(height: bigint, sequencer?: string, fromBlock?: bigint): Promise<{ sequencer: string; parent: bigint; newRoot: bigint; pubdata: string; blockNumber: number; txHash: string }> {
+  async revealedBlock(height: bigint, sequencer?: string, fromBlock?: bigint): Promise<{ sequencer: string; parent: bigint; newRoot: bigint; pubdata: string; signatures: string; blockNumber: number; txHash: string }> {
     const who = sequencer ?? (await this.getHeight(height)).winner;
     if (/^0x0{40}$/i.test(who)) throw new RollupClientError("BAD_INPUT", `height ${height} has no winner`);
     const t = await this.timeline(height);
     const logs = await this.contract.queryFilter(this.contract.filters.Revealed(height, who), Number(fromBlock ?? t.revealStart), Number(t.commitStart));
     const log = logs[0];
     if (log === undefined) throw new RollupClientError("BAD_INPUT", `no Revealed log for height ${height} by ${who}`);
-    return { sequencer: who, parent: log.args.parent, newRoot: log.args.newRoot, pubdata: log.args.pubdata, blockNumber: log.blockNumber, txHash: log.transactionHash };
+    return { sequencer: who, parent: log.args.parent, newRoot: log.args.newRoot, pubdata: log.args.pubdata, signatures: log.args.signatures, blockNumber: log.blockNumber, txHash: log.transactionHash };
   }
 
   /** This deployment's events in a receipt. */
@@ -469,23 +502,23 @@ export class RollupClient {
 
   /** Sets the ProofAggregator, once (deployer only). */
   setAggregator(aggregator: string): Promise<TransactionReceipt> { return send(this.contract.setAggregator(aggregator)); }
-  /** The public inputs of a decided height whatever its status (what a posted proof of it claims). */
-  async statementOf(height: bigint, pubdata: BytesLike): Promise<bigint[]> {
+  /** The public inputs of a decided height whatever its status (what a posted proof paying `payee` claims). */
+  async statementOf(height: bigint, pubdata: BytesLike, payee: string): Promise<bigint[]> {
     try {
-      return [...(await this.contract.statementOf(height, hexlify(pubdata)))];
+      return [...(await this.contract.statementOf(height, hexlify(pubdata), payee))];
     } catch (err) {
       throw toClientError(err);
     }
   }
   /** Posts a proof unverified (bond pulled from the sender: approve the aggregator for the token first). */
-  async postProof(height: bigint, proof: ProofWords): Promise<TransactionReceipt> { return (await this.aggregator()).postProof(height, proof); }
+  async postProof(height: bigint, proof: ProofWords, payee: string): Promise<TransactionReceipt> { return (await this.aggregator()).postProof(height, proof, payee); }
   /** Verifies posted proofs in one batch (heights strictly increasing). */
-  async verifyBatch(items: readonly { height: bigint; proof: ProofWords; pubdata: BytesLike }[]): Promise<TransactionReceipt> {
+  async verifyBatch(items: readonly { height: bigint; proof: ProofWords; payee: string; pubdata: BytesLike }[]): Promise<TransactionReceipt> {
     return (await this.aggregator()).verifyBatch(items);
   }
   /** Shows a posted proof invalid; its bond is credited to the sender (in the aggregator: `claimBonds`). */
-  async challengePostedProof(height: bigint, proof: ProofWords, pubdata: BytesLike): Promise<TransactionReceipt> {
-    return (await this.aggregator()).challengePostedProof(height, proof, pubdata);
+  async challengePostedProof(height: bigint, proof: ProofWords, payee: string, pubdata: BytesLike): Promise<TransactionReceipt> {
+    return (await this.aggregator()).challengePostedProof(height, proof, payee, pubdata);
   }
   /** Refunds the bond of a post whose verify window is over. */
   async reclaimBond(height: bigint, proofHash: string): Promise<TransactionReceipt> { return (await this.aggregator()).reclaimBond(height, proofHash); }
@@ -512,7 +545,8 @@ export class RollupClient {
       if (status !== HeightStatus.Pending || !posts.some((p) => p.height === height)) continue;
       const b = await this.revealedBlock(height);
       pubdataOf.set(height, b.pubdata);
-      inputsOf.set(height, await this.publicInputsOf(height, b.pubdata));
+      // The payee is public input 3; each post's own payee is set in choosePostedBatch.
+      inputsOf.set(height, await this.publicInputsOf(height, b.pubdata, ZERO_PAYEE));
     }
     return choosePostedBatch(posts, {
       chain, inputsOf, pubdataOf, vkey: opts.vkey, currentBlock: BigInt(current), verifyWindow: window,
@@ -525,15 +559,29 @@ export class RollupClient {
   }
 }
 
-/** keccak256(abi.encode(uint256[8] proof)): the key of a posted proof (ProofAggregator). */
-export function proofHash(proof: readonly bigint[]): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["uint256[8]"], [proof]));
+/** keccak256(abi.encode(uint256[8] proof, address payee)): the key of a posted proof (ProofAggregator). */
+export function proofHash(proof: readonly bigint[], payee: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["uint256[8]", "address"], [proof, payee]));
+}
+
+/** Placeholder payee for reading a height's public inputs; public input 3 is then set per post. */
+const ZERO_PAYEE = "0x0000000000000000000000000000000000000001";
+/** Index of the payee among a block proof's public inputs (docs/architecture.md). */
+export const PAYEE_INPUT = 3;
+
+/** The public inputs with public input 3 set to `payee`. */
+function withPayeeInput(inputs: readonly bigint[], payee: string): bigint[] {
+  const out = [...inputs];
+  out[PAYEE_INPUT] = BigInt(payee);
+  return out;
 }
 
 /** A live posted proof, from a `ProofPosted` log. */
 export interface PostedProofInfo {
   height: bigint;
   poster: string;
+  /** The payee bound in the proof (public input 3). */
+  payee: string;
   proofHash: string;
   proof: ProofWords;
   postedAt: bigint;
@@ -543,9 +591,9 @@ export interface PostedProofInfo {
 /** What to do with the posted proofs now. */
 export interface BatchPlan {
   /** The batch to send to `verifyBatch` (strictly increasing heights, every proof valid off chain). */
-  batch: { height: bigint; proof: ProofWords; pubdata: string; proofHash: string; poster: string; postedAt: bigint }[];
+  batch: { height: bigint; proof: ProofWords; payee: string; pubdata: string; proofHash: string; poster: string; postedAt: bigint }[];
   /** Posts found invalid off chain: challenge them (`challengePostedProof`) for their bond. */
-  invalid: { height: bigint; proof: ProofWords; pubdata: string; proofHash: string; poster: string }[];
+  invalid: { height: bigint; proof: ProofWords; payee: string; pubdata: string; proofHash: string; poster: string }[];
 }
 
 /**
@@ -587,20 +635,20 @@ export function choosePostedBatch(
       if (p.postedAt + o.verifyWindow < o.currentBlock + 1n + safety) continue;
       byHeight.set(p.height, p);
     }
-    const candidates: BatchCandidate[] = [...byHeight.values()].map((p) => ({ height: indexOf.get(p.height)!, proof: p.proof, inputs: o.inputsOf.get(p.height)! }));
+    const candidates: BatchCandidate[] = [...byHeight.values()].map((p) => ({ height: indexOf.get(p.height)!, proof: p.proof, inputs: withPayeeInput(o.inputsOf.get(p.height)!, p.payee) }));
     const run = selectBatch(candidates, { nextHeight: BigInt(first), maxBatch: o.maxBatch, minBatch: o.minBatch });
     const chosen = run.map((c) => byHeight.get(o.chain[Number(c.height)]!.height)!);
     const bad = o.vkey === undefined || run.length === 0 ? [] : findInvalid(o.vkey, run.map((c) => c.proof), run.map((c) => c.inputs));
     if (bad.length === 0) {
       return {
-        batch: chosen.map((p) => ({ height: p.height, proof: p.proof, pubdata: o.pubdataOf.get(p.height)!, proofHash: p.proofHash, poster: p.poster, postedAt: p.postedAt })),
+        batch: chosen.map((p) => ({ height: p.height, proof: p.proof, payee: p.payee, pubdata: o.pubdataOf.get(p.height)!, proofHash: p.proofHash, poster: p.poster, postedAt: p.postedAt })),
         invalid,
       };
     }
     for (const i of bad) {
       const p = chosen[i]!;
       rejected.add(p.proofHash);
-      invalid.push({ height: p.height, proof: p.proof, pubdata: o.pubdataOf.get(p.height)!, proofHash: p.proofHash, poster: p.poster });
+      invalid.push({ height: p.height, proof: p.proof, payee: p.payee, pubdata: o.pubdataOf.get(p.height)!, proofHash: p.proofHash, poster: p.poster });
     }
   }
 }
@@ -623,17 +671,20 @@ export class AggregatorClient {
   verifyWindow(): Promise<bigint> { return this.contract.verifyWindow(); }
   claimable(account: string): Promise<bigint> { return this.contract.claimable(account); }
   reorgBlockedUntil(height: bigint): Promise<bigint> { return this.contract.reorgBlockedUntil(height); }
+  /** Standing posts of `height` made before its proving deadline (a late proof waits for them). */
+  onTimePosts(height: bigint): Promise<bigint> { return this.contract.onTimePosts(height); }
   async postedProof(height: bigint, hash: string): Promise<{ poster: string; postedAt: bigint }> {
     const [poster, postedAt] = await this.contract.postedProof(height, hash);
     return { poster, postedAt };
   }
 
-  postProof(height: bigint, proof: ProofWords): Promise<TransactionReceipt> { return send(this.contract.postProof(height, proof)); }
-  verifyBatch(items: readonly { height: bigint; proof: ProofWords; pubdata: BytesLike }[]): Promise<TransactionReceipt> {
-    return send(this.contract.verifyBatch(items.map((i) => i.height), items.map((i) => i.proof), items.map((i) => hexlify(i.pubdata))));
+  /** Posts `proof`, made for `payee` (public input 3), unverified. */
+  postProof(height: bigint, proof: ProofWords, payee: string): Promise<TransactionReceipt> { return send(this.contract.postProof(height, proof, payee)); }
+  verifyBatch(items: readonly { height: bigint; proof: ProofWords; payee: string; pubdata: BytesLike }[]): Promise<TransactionReceipt> {
+    return send(this.contract.verifyBatch(items.map((i) => i.height), items.map((i) => i.proof), items.map((i) => i.payee), items.map((i) => hexlify(i.pubdata))));
   }
-  challengePostedProof(height: bigint, proof: ProofWords, pubdata: BytesLike): Promise<TransactionReceipt> {
-    return send(this.contract.challengePostedProof(height, proof, hexlify(pubdata)));
+  challengePostedProof(height: bigint, proof: ProofWords, payee: string, pubdata: BytesLike): Promise<TransactionReceipt> {
+    return send(this.contract.challengePostedProof(height, proof, payee, hexlify(pubdata)));
   }
   reclaimBond(height: bigint, hash: string): Promise<TransactionReceipt> { return send(this.contract.reclaimBond(height, hash)); }
   claim(): Promise<TransactionReceipt> { return send(this.contract.claim()); }
@@ -643,10 +694,10 @@ export class AggregatorClient {
     const logs = await this.contract.queryFilter(this.contract.filters.ProofPosted(), Number(fromBlock ?? 0n), toBlock === undefined ? "latest" : Number(toBlock));
     const out: PostedProofInfo[] = [];
     for (const log of logs) {
-      const { height, poster, proofHash: hash, proof, bond } = log.args;
+      const { height, poster, proofHash: hash, proof, payee, bond } = log.args;
       const live = await this.contract.postedProof(height, hash);
       if (live[0].toLowerCase() !== poster.toLowerCase()) continue;
-      out.push({ height, poster, proofHash: hash, proof: [...proof] as ProofWords, postedAt: BigInt(log.blockNumber), bond });
+      out.push({ height, poster, payee, proofHash: hash, proof: [...proof] as ProofWords, postedAt: BigInt(log.blockNumber), bond });
     }
     return out;
   }

@@ -6,12 +6,16 @@
  * is updated (balance -= amount + fee, nonce += 1) and, in the resulting tree, the receiver's (balance += amount).
  * from == to is allowed and handled by that order (net effect: fee paid, nonce + 1), as in the circuit.
  * A block has exactly T slots; the rest are no-ops (from = 0, all-zero pubdata, no state change).
+ *
+ * Signatures are checked under the L2 domain (`l2Domain(chainId, rollup)`), which the circuit input carries (it is
+ * a public input). The payee (the address a proof pays) is not part of execution: any prover may prove a block.
+ * Execution leaves it 0 ("pays nobody"); a prover sets its own with `withPayee` before proving.
  */
 import { L2Error } from "./errors.js";
 import { encodePubdata, decodePubdata, NOOP_SLOT, U32_MAX, U64_MAX, type PubdataSlot } from "./pubdata.js";
-import { blockPublicInputs } from "./publicInputs.js";
+import { blockPublicInputs, payeeInput } from "./publicInputs.js";
 import { L2State, type Account } from "./state.js";
-import { checkTransferRanges, transferSlot, verifyTransfer, type Transfer } from "./transaction.js";
+import { checkDomain, checkTransferRanges, transferSlot, verifyTransfer, type Transfer } from "./transaction.js";
 import { ARITY } from "./tree.js";
 
 /** Witness input of circuits/block.circom `Block(T, D)` (all values field elements). */
@@ -19,6 +23,10 @@ export interface CircuitInput {
   oldRoot: bigint;
   newRoot: bigint;
   totalFees: bigint;
+  /** uint160 of the address the proof pays (public; 0 after execution: see `withPayee`). */
+  payee: bigint;
+  /** The L2 domain the block's signatures are under (public). */
+  domain: bigint;
   words: bigint[];
   from: bigint[];
   to: bigint[];
@@ -45,7 +53,12 @@ export interface BlockResult {
   totalFees: bigint;
   /** 20 * T bytes. */
   pubdata: Uint8Array;
-  /** [oldRoot, newRoot, totalFees, word_0..word_{T-1}] */
+  /** The L2 domain the signatures were checked under. */
+  domain: bigint;
+  /**
+   * [oldRoot, newRoot, totalFees, payee = 0, domain, word_0..word_{T-1}]: the public inputs of `circuitInput`,
+   * whose payee is 0. A proof that should pay someone uses `withPayee(circuitInput, payee)` instead.
+   */
   publicInputs: bigint[];
   circuitInput: CircuitInput;
   /** The state after the block (the input state is not modified). */
@@ -79,7 +92,7 @@ function checkT(T: number): void {
  * Applies one slot to `state` (mutated) after checking every rule; returns what the circuit needs.
  * With `tx` the nonce and signature are checked; without (rebuilding from pubdata) nonces are implied.
  */
-function applySlot(state: L2State, slot: PubdataSlot, tx: Transfer | undefined, index: number): SlotWitness {
+function applySlot(state: L2State, slot: PubdataSlot, tx: Transfer | undefined, index: number, domain?: bigint): SlotWitness {
   const fail = (code: L2Error["code"], msg: string): never => {
     throw new L2Error(code, `slot ${index}: ${msg}`, index);
   };
@@ -97,7 +110,7 @@ function applySlot(state: L2State, slot: PubdataSlot, tx: Transfer | undefined, 
   if (!state.getAccount(slot.to)) fail("UNKNOWN_ACCOUNT", `receiver ${slot.to} does not exist`);
   if (tx) {
     if (tx.nonce !== sender.nonce) fail("WRONG_NONCE", `nonce ${tx.nonce}, account ${slot.from} expects ${sender.nonce}`);
-    if (!verifyTransfer(tx, sender.publicKey)) fail("BAD_SIGNATURE", `signature does not verify under account ${slot.from}'s key`);
+    if (!verifyTransfer(tx, sender.publicKey, domain!)) fail("BAD_SIGNATURE", `signature does not verify under account ${slot.from}'s key`);
   }
   if (slot.amount + slot.fee > sender.balance) {
     fail("OVERSPEND", `amount + fee = ${slot.amount + slot.fee} exceeds balance ${sender.balance} of account ${slot.from}`);
@@ -127,16 +140,16 @@ function emptySiblings(levels: number): bigint[][] {
   return Array.from({ length: levels }, () => new Array<bigint>(ARITY - 1).fill(0n));
 }
 
-function assembleBlock(oldState: L2State, newState: L2State, witnesses: SlotWitness[], txs: Transfer[], T: number): BlockResult {
+function assembleBlock(oldState: L2State, newState: L2State, witnesses: SlotWitness[], txs: Transfer[], T: number, domain: bigint): BlockResult {
   const levels = oldState.depth / 2;
   const slots = witnesses.map((w) => w.slot);
   const pubdata = encodePubdata(slots, T);
   const oldRoot = oldState.root;
   const newRoot = newState.root;
-  const publicInputs = blockPublicInputs(oldRoot, newRoot, pubdata);
+  const publicInputs = blockPublicInputs(oldRoot, newRoot, pubdata, 0n, domain);
   const totalFees = publicInputs[2];
   const ci: CircuitInput = {
-    oldRoot, newRoot, totalFees, words: publicInputs.slice(3),
+    oldRoot, newRoot, totalFees, payee: 0n, domain, words: publicInputs.slice(5),
     from: [], to: [], amount: [], fee: [],
     sAx: [], sAy: [], sBalance: [], sNonce: [], sSiblings: [],
     sigR8x: [], sigR8y: [], sigS: [],
@@ -164,27 +177,48 @@ function assembleBlock(oldState: L2State, newState: L2State, witnesses: SlotWitn
     ci.rNonce.push(w ? BigInt(w.receiver.nonce) : 0n);
     ci.rSiblings.push(w ? w.rSiblings : emptySiblings(levels));
   }
-  return { oldRoot, newRoot, totalFees, pubdata, publicInputs, circuitInput: ci, state: newState, txs };
+  return { oldRoot, newRoot, totalFees, pubdata, domain, publicInputs, circuitInput: ci, state: newState, txs };
+}
+
+/** What a prover feeds the prover and the verifier: the circuit input with its payee, and its public inputs. */
+export interface ProofInputs {
+  circuitInput: CircuitInput;
+  /** [oldRoot, newRoot, totalFees, payee, domain, word_0..word_{T-1}] */
+  publicInputs: bigint[];
+}
+
+/**
+ * A copy of `circuitInput` that pays `payee` (an address or its uint160; BAD_PAYEE otherwise) and the public
+ * inputs of the proof made from it. `circuitInput` is not modified.
+ */
+export function withPayee(circuitInput: CircuitInput, payee: bigint | string): ProofInputs {
+  const p = payeeInput(payee);
+  const ci: CircuitInput = { ...circuitInput, payee: p };
+  return { circuitInput: ci, publicInputs: [ci.oldRoot, ci.newRoot, ci.totalFees, p, ci.domain, ...ci.words] };
 }
 
 /**
  * Executes `txs` in order on a copy of `state` as a block of `T` slots. Any invalid transfer throws an L2Error
- * (with `slot`); more than T transfers throw BLOCK_FULL. `state` is not modified; the result carries the new state.
+ * (with `slot`); more than T transfers throw BLOCK_FULL. Signatures are checked under `domain` (BAD_DOMAIN if it
+ * is out of range). `state` is not modified; the result carries the new state.
  */
-export function executeBlock(state: L2State, txs: Transfer[], T: number): BlockResult {
+export function executeBlock(state: L2State, txs: Transfer[], T: number, domain: bigint): BlockResult {
   checkT(T);
+  checkDomain(domain);
   if (txs.length > T) throw new L2Error("BLOCK_FULL", `${txs.length} transfers do not fit a block of ${T} slots`);
   const next = state.clone();
-  const witnesses = txs.map((tx, i) => applySlot(next, transferSlot(tx), tx, i));
-  return assembleBlock(state, next, witnesses, txs.slice(), T);
+  const witnesses = txs.map((tx, i) => applySlot(next, transferSlot(tx), tx, i, domain));
+  return assembleBlock(state, next, witnesses, txs.slice(), T, domain);
 }
 
 /**
  * What a sequencer does: takes `candidates` in order, keeps each valid one (against the state so far) until the
- * block is full, and reports why each other one was dropped. Never throws for a bad transfer.
+ * block is full, and reports why each other one was dropped. Never throws for a bad transfer (a bad `T` or
+ * `domain` throws). Signatures are checked under `domain`.
  */
-export function buildBlock(state: L2State, candidates: Transfer[], T: number): BuildResult {
+export function buildBlock(state: L2State, candidates: Transfer[], T: number, domain: bigint): BuildResult {
   checkT(T);
+  checkDomain(domain);
   const next = state.clone();
   const witnesses: SlotWitness[] = [];
   const included: Transfer[] = [];
@@ -196,19 +230,20 @@ export function buildBlock(state: L2State, candidates: Transfer[], T: number): B
     }
     // applySlot runs every check before its first write, so a rejected transfer leaves `next` untouched.
     try {
-      witnesses.push(applySlot(next, transferSlot(tx), tx, included.length));
+      witnesses.push(applySlot(next, transferSlot(tx), tx, included.length, domain));
       included.push(tx);
     } catch (e) {
       if (!(e instanceof L2Error)) throw e;
       rejected.push({ tx, error: e });
     }
   }
-  return { block: assembleBlock(state, next, witnesses, included, T), included, rejected };
+  return { block: assembleBlock(state, next, witnesses, included, T, domain), included, rejected };
 }
 
 /**
  * Rebuilds the state after a block from its L1 pubdata alone (no signatures; nonces are implied: each transfer
- * increments its sender's nonce). Returns a new state; a slot that breaks a rule throws an L2Error with `slot`.
+ * increments its sender's nonce). To re-execute with the signatures published on L1 (and get a provable circuit
+ * input), use `executeBlock(state, transfersFromL1(state, pubdata, sigBytes), T, domain)` (src/l2/signatures.ts). Returns a new state; a slot that breaks a rule throws an L2Error with `slot`.
  */
 export function applyPubdata(state: L2State, pubdata: Uint8Array): L2State {
   const next = state.clone();

@@ -42,6 +42,8 @@ interface Eddsa {
     subOrder: bigint;
     inCurve(p: unknown[]): boolean;
     inSubgroup(p: unknown[]): boolean;
+    packPoint(p: unknown[]): Uint8Array;
+    unpackPoint(buf: Uint8Array): unknown[] | null;
   };
   prv2pub(prv: Uint8Array): unknown[];
   signPoseidon(prv: Uint8Array, msg: unknown): { R8: unknown[]; S: bigint };
@@ -113,4 +115,30 @@ export function verifyMessage(publicKey: Point, msg: bigint, sig: Signature): bo
     { R8: [e.F.e(sig.R8x), e.F.e(sig.R8y)], S: sig.S },
     [e.F.e(publicKey[0]), e.F.e(publicKey[1])],
   );
+}
+
+/** Baby Jubjub's prime subgroup order (an EdDSA `S` must be below it; the circuit checks the same). */
+export function subgroupOrder(): bigint {
+  return BigInt(need(eddsaImpl).babyJub.subOrder);
+}
+
+/** 32-byte compressed form of a Baby Jubjub point (circomlibjs `packPoint`: y little-endian, sign of x in bit 255). */
+export function packPoint(p: Point): Uint8Array {
+  const e = need(eddsaImpl);
+  return Uint8Array.from(e.babyJub.packPoint([e.F.e(p[0]), e.F.e(p[1])]));
+}
+
+/**
+ * Inverse of `packPoint`, or undefined if the 32 bytes are not the canonical encoding of a curve point
+ * (not on the curve, or y >= p, or a sign bit that the repacked point does not have).
+ */
+export function unpackPoint(bytes: Uint8Array): Point | undefined {
+  const e = need(eddsaImpl);
+  if (!(bytes instanceof Uint8Array) || bytes.length !== 32) return undefined;
+  const P = e.babyJub.unpackPoint(Uint8Array.from(bytes)); // circomlibjs clears the sign bit of its argument
+  if (!P) return undefined;
+  const point: Point = [e.F.toObject(P[0]), e.F.toObject(P[1])];
+  const again = packPoint(point);
+  for (let i = 0; i < 32; i++) if (again[i] !== bytes[i]) return undefined;
+  return point;
 }

@@ -12,6 +12,9 @@ export type L2ErrorCode =
   | "OUT_OF_RANGE" // a field is wider than its width (amount, fee, nonce, index)
   | "BAD_GENESIS" // malformed genesis file
   | "BAD_PUBDATA" // pubdata of the wrong length, or a slot that cannot be applied
+  | "BAD_DOMAIN" // an L2 domain, chain id or rollup address out of range
+  | "BAD_PAYEE" // a payee that is not an Ethereum address (uint160)
+  | "BAD_SIGNATURE_BYTES" // published signature bytes of the wrong length, an invalid R8 encoding or S >= the subgroup order
   | "BAD_PARAMETER"; // tree depth or block size not supported
 
 /** Typed error of the L2 rules: `code` is stable (tests and agents branch on it), `message` explains. */

@@ -5,8 +5,14 @@
 import { getBytes, keccak256, toUtf8Bytes } from "ethers";
 import { initL2, keyFromSeed, type KeyPair } from "./crypto.js";
 import { genesisEntry, stateFromGenesis, type GenesisAccount, type L2State } from "./state.js";
-import { signTransfer, type Transfer } from "./transaction.js";
+import { l2Domain, signTransfer, type Transfer } from "./transaction.js";
 import { executeBlock, type BlockResult } from "./block.js";
+
+/**
+ * The L2 domain of the sample blocks: chain 31337 (Hardhat) and the address of the first contract a fresh Hardhat
+ * chain deploys. A real deployment signs under `l2Domain(chainId, rollupAddress)` instead.
+ */
+export const DEV_DOMAIN = l2Domain(31337n, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
 
 /** The EdDSA key of development account `index` (seed = keccak256("fernet-rollup dev account <index>")). */
 export function devKey(index: number): KeyPair {
@@ -20,9 +26,10 @@ export function devGenesis(n: number, balance: bigint): GenesisAccount[] {
 
 /**
  * Signed transfers filling `count` slots: account k sends to account k+1 (wrapping), amounts and fees varying,
- * nonces consecutive per sender, so every transfer is valid when applied in order to `devGenesis`.
+ * nonces consecutive per sender, so every transfer is valid when applied in order to `devGenesis`. Signed under
+ * `domain` (DEV_DOMAIN by default).
  */
-export function sampleTransfers(state: L2State, accounts: number, count: number): Transfer[] {
+export function sampleTransfers(state: L2State, accounts: number, count: number, domain: bigint = DEV_DOMAIN): Transfer[] {
   const nonces = new Map<number, number>();
   const txs: Transfer[] = [];
   for (let i = 0; i < count; i++) {
@@ -30,17 +37,17 @@ export function sampleTransfers(state: L2State, accounts: number, count: number)
     const to = (from % accounts) + 1;
     const nonce = nonces.get(from) ?? state.getAccount(from)!.nonce;
     nonces.set(from, nonce + 1);
-    txs.push(signTransfer({ from, to, amount: BigInt(1000 + 17 * i), fee: BigInt(1 + (i % 5)), nonce }, devKey(from).seed));
+    txs.push(signTransfer({ from, to, amount: BigInt(1000 + 17 * i), fee: BigInt(1 + (i % 5)), nonce }, devKey(from).seed, domain));
   }
   return txs;
 }
 
-/** A full sample block (T transfers) on a fresh development genesis of depth D. */
-export async function sampleBlock(T: number, D: number): Promise<{ block: BlockResult; accounts: number; genesis: GenesisAccount[] }> {
+/** A full sample block (T transfers) on a fresh development genesis of depth D, under `domain` (DEV_DOMAIN by default). */
+export async function sampleBlock(T: number, D: number, domain: bigint = DEV_DOMAIN): Promise<{ block: BlockResult; accounts: number; genesis: GenesisAccount[] }> {
   await initL2();
   const accounts = Math.min(2 ** D - 1, Math.max(2, Math.min(T + 1, 16)));
   const genesis = devGenesis(accounts, 1_000_000_000n);
   const state = stateFromGenesis(genesis, D);
-  const block = executeBlock(state, sampleTransfers(state, accounts, T), T);
+  const block = executeBlock(state, sampleTransfers(state, accounts, T, domain), T, domain);
   return { block, accounts, genesis };
 }

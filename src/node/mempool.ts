@@ -21,7 +21,7 @@
  * Errors: rule violations of the L2 are `L2Error` (OUT_OF_RANGE, UNKNOWN_ACCOUNT, BAD_SIGNATURE, OVERSPEND,
  * NONCE_OVERFLOW); pool policy is `MempoolError`.
  */
-import { L2Error, U32_MAX, U64_MAX, checkTransferRanges, verifyTransfer, transferToJSON, type Point, type Transfer, type TransferJSON } from "../l2/index.js";
+import { L2Error, U32_MAX, U64_MAX, checkDomain, checkTransferRanges, verifyTransfer, transferToJSON, type Point, type Transfer, type TransferJSON } from "../l2/index.js";
 import { txIdOf, type TxId } from "./txid.js";
 
 export type MempoolErrorCode =
@@ -48,6 +48,8 @@ export interface AccountView {
 }
 
 export interface MempoolOptions {
+  /** The rollup's L2 domain (`l2Domain(chainId, rollup)`): signatures are checked under it. */
+  domain: bigint;
   /** Maximum number of pooled transactions (default 4096). */
   maxSize?: number;
   /** How far ahead of the account nonce a nonce may be (default 64). */
@@ -83,6 +85,8 @@ export interface ReinsertResult {
 export class Mempool {
   readonly maxSize: number;
   readonly maxNonceGap: number;
+  /** The L2 domain the pool checks signatures under. */
+  readonly domain: bigint;
   private view: AccountView;
   private readonly now: () => number;
   private readonly byId = new Map<TxId, PoolEntry>();
@@ -90,7 +94,9 @@ export class Mempool {
   private readonly bySender = new Map<number, Map<number, PoolEntry>>();
   private arrivals = 0;
 
-  constructor(view: AccountView, opts: MempoolOptions = {}) {
+  constructor(view: AccountView, opts: MempoolOptions) {
+    checkDomain(opts.domain);
+    this.domain = opts.domain;
     this.maxSize = opts.maxSize ?? 4096;
     this.maxNonceGap = opts.maxNonceGap ?? 64;
     if (!Number.isInteger(this.maxSize) || this.maxSize < 1) throw new MempoolError("BAD_OPTION", `maxSize must be a positive integer`);
@@ -156,7 +162,7 @@ export class Mempool {
       }
     }
     // Signature last: it is the expensive check (tens of ms), so cheap refusals come first; nothing changed yet.
-    if (!verifyTransfer(tx, sender.publicKey)) throw new L2Error("BAD_SIGNATURE", `signature does not verify under account ${tx.from}'s key`);
+    if (!verifyTransfer(tx, sender.publicKey, this.domain)) throw new L2Error("BAD_SIGNATURE", `signature does not verify under account ${tx.from}'s key`);
     if (existing) this.delete(existing);
     if (evicted) this.delete(evicted);
     const entry: PoolEntry = { txId, tx: copyTx(tx), arrival: this.arrivals++, addedAt: this.now() };

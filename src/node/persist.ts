@@ -28,7 +28,7 @@ export interface LoadedNode {
 }
 
 /** Rebuilds the pool (against `view`) and the tracker from the last `saveNode`; empty ones if none. */
-export function loadNode(store: Store, ns: string, view: AccountView, at: L1Point, opts: MempoolOptions = {}): LoadedNode {
+export function loadNode(store: Store, ns: string, view: AccountView, at: L1Point, opts: MempoolOptions): LoadedNode {
   const txs = (store.get<TransferJSON[]>(ns, "mempool") ?? []).map((j): Transfer => transferFromJSON(j));
   const tracker = StatusTracker.fromJSON(store.get<TxRecord[]>(ns, "status") ?? []);
   const mempool = new Mempool(view, opts);

@@ -91,7 +91,7 @@ import {${verifierContract}} from "./${verifierContract}.sol";
 ///         [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y] and a dynamic public-input array.
 ///         Setup: ${setupLabel(mode)}.
 contract ${adapterContract} is IBlockVerifier {
-    /// @notice Number of public inputs of the circuit: [oldRoot, newRoot, totalFees, word_0, ..., word_{T-1}].
+    /// @notice Number of public inputs of the circuit: [oldRoot, newRoot, totalFees, payee, domain, word_0, ..., word_{T-1}].
     uint256 public constant N_PUBLIC = ${nPublic};
     /// @notice True when the verifying key comes from the INSECURE development setup.
     bool public constant INSECURE_DEV_SETUP = ${insecure};

@@ -45,7 +45,7 @@ export interface ExportBatchResult {
   /** Path and contract name of the verifier (`BatchVerifier_T{T}_D{D}`). */
   verifierPath: string;
   verifierContract: string;
-  /** Number of public inputs (3 + T for the block circuit). */
+  /** Number of public inputs (5 + T for the block circuit). */
   nPublic: number;
   /** Files whose content changed (and were written). */
   written: string[];
@@ -72,7 +72,7 @@ export function renderBatchVerifier(T: number, D: number, nPublic: number, prove
     ``,
     `/// @title ${name}: batched Groth16 verification for the block circuit with T=${T} slots and tree depth D=${D}`,
     `/// @notice The verifying key is compiled in as constants (${vk}); public inputs per proof:`,
-    `///         [oldRoot, newRoot, totalFees, word_0, ..., word_{T-1}] (${nPublic} words).`,
+    `///         [oldRoot, newRoot, totalFees, payee, domain, word_0, ..., word_{T-1}] (${nPublic} words).`,
     `contract ${name} is IBatchVerifier {`,
     `    /// @notice Number of public inputs of the circuit.`,
     `    uint256 public constant N_PUBLIC = ${nPublic};`,
@@ -101,15 +101,15 @@ export function renderBatchVerifier(T: number, D: number, nPublic: number, prove
 /**
  * Writes `BlockVk_T{T}_D{D}.sol` and `BatchVerifier_T{T}_D{D}.sol` (only what changed).
  * @throws VkSolidityError (BAD_VKEY, BAD_NAME) on a malformed key or configuration, or a key whose public-input
- *         count is not 3 + T (it would not be this block circuit's key).
+ *         count is not 5 + T (it would not be this block circuit's key).
  */
 export async function exportBatchVerifier(opts: ExportBatchOptions): Promise<ExportBatchResult> {
   const { T, D, vkey } = opts;
   const provenance = opts.provenance ?? batchProvenance(opts.mode);
   const outDir = opts.outDir ?? "contracts/verifiers";
   const nPublic = vkeyToWords(vkey).ic.length / 2 - 1;
-  if (nPublic !== 3 + T) {
-    throw new VkSolidityError("BAD_VKEY", `key has ${nPublic} public inputs; the block circuit with T=${T} has ${3 + T}`);
+  if (nPublic !== 5 + T) {
+    throw new VkSolidityError("BAD_VKEY", `key has ${nPublic} public inputs; the block circuit with T=${T} has ${5 + T}`);
   }
   const written: string[] = [];
   const vk = await writeVkSolidity(vkey, { T, D, outDir, provenance });

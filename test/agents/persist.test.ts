@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { executeBlock } from "../../src/l2/index.js";
 import { Mempool, StatusTracker, loadNode, saveNode } from "../../src/node/index.js";
 import { Store } from "../../src/store/index.js";
-import { genesis, tx } from "./fixtures/l2.js";
+import { DOMAIN, genesis, tx } from "./fixtures/l2.js";
 
 describe("agents/persist", function () {
   let dir: string;
@@ -19,7 +19,7 @@ describe("agents/persist", function () {
 
   it("restores the pool and statuses, dropping what the chain made stale while down", async function () {
     const { state, keys } = await genesis(4);
-    const pool = new Mempool(state);
+    const pool = new Mempool(state, { domain: DOMAIN });
     const tracker = new StatusTracker();
     const at = { l1Block: 10, timestamp: 120 };
     const a = tx(keys, { from: 1, to: 2, nonce: 0, fee: 5n });
@@ -32,9 +32,9 @@ describe("agents/persist", function () {
     s1.close();
 
     // While the agent was down, another sequencer's block used account 2's nonce 0 with a different tx.
-    const moved = executeBlock(state, [tx(keys, { from: 2, to: 4, nonce: 0, fee: 1n })], 2).state;
+    const moved = executeBlock(state, [tx(keys, { from: 2, to: 4, nonce: 0, fee: 1n })], 2, DOMAIN).state;
     const s2 = Store.open(p);
-    const { mempool, tracker: t2, rejected } = loadNode(s2, "node", moved, { l1Block: 20, timestamp: 240 });
+    const { mempool, tracker: t2, rejected } = loadNode(s2, "node", moved, { l1Block: 20, timestamp: 240 }, { domain: DOMAIN });
     s2.close();
     expect(rejected.map((r) => r.error.code)).to.deep.equal(["NONCE_TOO_LOW"]);
     expect(mempool.size).to.equal(2);

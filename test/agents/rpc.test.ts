@@ -4,7 +4,7 @@ import { executeBlock, transferToJSON, type KeyPair, type L2State } from "../../
 import {
   L2RpcClient, L2RpcServer, Mempool, RPC_ERRORS, RpcError, RpcTransportError, StatusTracker, rootHex, txIdOf, type L2NodeBackend,
 } from "../../src/node/index.js";
-import { genesis, tx } from "./fixtures/l2.js";
+import { DOMAIN, genesis, tx } from "./fixtures/l2.js";
 
 async function rpcError(p: Promise<unknown>): Promise<RpcError> {
   try {
@@ -30,8 +30,8 @@ describe("agents/rpc", function () {
   before(async function () {
     ({ state: finalized, keys } = await genesis(4));
     // Pending = finalized + one block with 1 -> 2 (nonce 0), so the two views differ.
-    pending = executeBlock(finalized, [tx(keys, { from: 1, to: 2, nonce: 0, amount: 10n, fee: 2n })], 2).state;
-    const mempool = new Mempool(pending, { maxSize: 8 });
+    pending = executeBlock(finalized, [tx(keys, { from: 1, to: 2, nonce: 0, amount: 10n, fee: 2n })], 2, DOMAIN).state;
+    const mempool = new Mempool(pending, { domain: DOMAIN, maxSize: 8 });
     const tracker = new StatusTracker();
     backend = {
       mempool,

@@ -19,7 +19,7 @@ import {
   type ProofWords,
   type RollupConfig,
 } from "../../src/client/index.js";
-import { devGenesis, sampleTransfers } from "../../src/l2/sample.js";
+import { DEV_DOMAIN, devGenesis, sampleTransfers } from "../../src/l2/sample.js";
 import { initL2 } from "../../src/l2/crypto.js";
 import { stateFromGenesis, type L2State } from "../../src/l2/state.js";
 import { executeBlock, type BlockResult } from "../../src/l2/block.js";
@@ -60,9 +60,10 @@ export interface RealBlocks {
  * `n` consecutive real blocks on a development genesis (depth D): the first two carry T signed transfers each,
  * the rest are empty (no-op slots: the root does not change), so every empty block after the first has the same
  * statement as the one before and a re-randomized proof of it is a distinct valid proof (3 real proofs cover
- * any n).
+ * any n). The transfers are signed under `domain` (the L2 domain of the Rollup that will take the blocks;
+ * DEV_DOMAIN by default). `publicInputs` and the proofs have payee 0 (`withPayee` for another).
  */
-export async function realBlocks(n: number): Promise<RealBlocks> {
+export async function realBlocks(n: number, domain: bigint = DEV_DOMAIN): Promise<RealBlocks> {
   await initL2();
   const accounts = 3;
   const genesis = devGenesis(accounts, 1_000_000_000n);
@@ -70,8 +71,8 @@ export async function realBlocks(n: number): Promise<RealBlocks> {
   const genesisRoot = state.root;
   const blocks: RealBlock[] = [];
   for (let i = 0; i < n; i++) {
-    const txs = i < 2 ? sampleTransfers(state, accounts, T) : [];
-    const r = executeBlock(state, txs, T);
+    const txs = i < 2 ? sampleTransfers(state, accounts, T, domain) : [];
+    const r = executeBlock(state, txs, T, domain);
     blocks.push({ oldRoot: r.oldRoot, newRoot: r.newRoot, pubdata: hexlify(r.pubdata), publicInputs: r.publicInputs, result: r });
     state = r.state;
   }

@@ -70,7 +70,8 @@ contract RollupFuzzTest is RollupSetup {
         if (lost > 0) assert(toPool < lost);
     }
 
-    /// Public inputs: the fee sum equals the sum of the low 32 bits of the words; wrong lengths revert.
+    /// Public inputs: [oldRoot, newRoot, totalFees, payee, domain, words]; the fee sum equals the sum of the low
+    /// 32 bits of the words.
     function testFuzz_publicInputs(bytes20 w0, bytes20 w1, uint256 oldRoot, uint256 newRoot, address payee, uint256 domain)
         public
         pure

@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { initL2 } from "../../src/l2/crypto.js";
-import { devGenesis, sampleTransfers } from "../../src/l2/sample.js";
+import { DEV_DOMAIN, devGenesis, sampleTransfers } from "../../src/l2/sample.js";
 import { stateFromGenesis } from "../../src/l2/state.js";
 import { executeBlock, type BlockResult } from "../../src/l2/block.js";
 import { Prover, closeProver, verifyOffchain, type ProveResult } from "../../src/zk/prover.js";
@@ -58,7 +58,7 @@ describe("native Groth16 prover (T=2 D=8)", function () {
     let state = stateFromGenesis(devGenesis(accounts, 1_000_000_000n), D);
     blocks = [];
     for (let k = 0; k < 4; k++) {
-      const b = executeBlock(state, sampleTransfers(state, accounts, T), T);
+      const b = executeBlock(state, sampleTransfers(state, accounts, T), T, DEV_DOMAIN);
       blocks.push(b);
       state = b.state;
     }
