@@ -180,6 +180,9 @@ contract Rollup is ReentrancyGuard, EIP712 {
     address public constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;
     /// @notice Tokens burnt so far (credited to BURN_ADDRESS).
     uint256 public totalBurnt;
+    /// @notice Gas `challengeVrfClaim` needs left before it judges a claim (a VRF check costs about 120k; the
+    ///         margin covers hash-to-curve retries, so no precompile call inside can be starved).
+    uint256 public constant VRF_CHALLENGE_GAS = 400_000;
 
     /// @notice A sequencer proposed. `vrfOutput` is claimed, checked when the proposal would lead; `vrfProof` is
     ///         logged so that anyone can check the claim at once and challenge a false one (`challengeVrfClaim`).
@@ -459,6 +462,8 @@ contract Rollup is ReentrancyGuard, EIP712 {
             p.status == ProposalStatus.None || p.status == ProposalStatus.Settled
                 || VrfLib.output(vrfProof) != p.vrfOutput
         ) revert VrfClaimNotChallengeable(height, sequencer);
+        // VrfLib reports a failed precompile call as "invalid": with too little gas a valid proof would look false.
+        if (gasleft() < VRF_CHALLENGE_GAS) revert ChallengeGasTooLow(gasleft(), VRF_CHALLENGE_GAS);
         if (VrfLib.verify(staking.vrfKeyOf(sequencer), randomnessOf(height), height, vrfProof)) {
             revert VrfClaimValid(height, sequencer);
         }

@@ -95,6 +95,9 @@ error PendingChainFull(uint256 pending, uint256 maxPending);
 error VrfClaimValid(uint256 height, address sequencer);
 /// @notice The proposal cannot be challenged (none, already settled, or the proof does not hash to its output).
 error VrfClaimNotChallengeable(uint256 height, address sequencer);
+/// @notice Too little gas was left to judge a VRF claim: a starved precompile call must never make a valid claim
+///         look false (and slash an honest sequencer).
+error ChallengeGasTooLow(uint256 available, uint256 required);
 /// @notice The revealed signatures are not 64 bytes per non-empty slot.
 error BadSignaturesLength(uint256 length, uint256 expected);
 
