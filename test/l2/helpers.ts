@@ -4,8 +4,13 @@
  * that the circuit rejects exactly what src/l2 rejects.
  */
 import {
-  FIELD_MODULUS, L2State, accountLeaf, genesisEntry, keyFromSeed, stateFromGenesis, type CircuitInput, type KeyPair, type Transfer,
+  FIELD_MODULUS, L2State, accountLeaf, genesisEntry, keyFromSeed, l2Domain, stateFromGenesis, type CircuitInput, type KeyPair, type Transfer,
 } from "../../src/l2/index.js";
+
+/** The L2 domain of the tests (chain 31337, the first Hardhat deployment address). */
+export const DOMAIN = l2Domain(31337n, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
+/** Another rollup deployment on the same chain, sharing genesis and keys (a replay target). */
+export const OTHER_DOMAIN = l2Domain(31337n, "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
 
 export function seed(i: number): Uint8Array {
   const s = new Uint8Array(32);
@@ -30,14 +35,14 @@ const mod = (x: bigint) => ((x % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS
 /**
  * Circuit input for `txs` padded to T, computed without checking any rule: sender/receiver data come from the state
  * when the account exists, else from a made-up account with `fakeKey` (a prover lying about an empty leaf); new
- * balances are computed mod r. `newRoot` is the root that this arithmetic gives.
+ * balances are computed mod r. `newRoot` is the root that this arithmetic gives. Payee 0, domain `domain`.
  */
-export function uncheckedInput(state: L2State, txs: Transfer[], T: number, fakeKey: KeyPair): CircuitInput {
+export function uncheckedInput(state: L2State, txs: Transfer[], T: number, fakeKey: KeyPair, domain: bigint = DOMAIN): CircuitInput {
   const st = state.clone();
   const levels = state.depth / 2;
   const zeroSibs = () => Array.from({ length: levels }, () => [0n, 0n, 0n]);
   const ci: CircuitInput = {
-    oldRoot: state.root, newRoot: 0n, totalFees: 0n, words: [],
+    oldRoot: state.root, newRoot: 0n, totalFees: 0n, payee: 0n, domain, words: [],
     from: [], to: [], amount: [], fee: [], sAx: [], sAy: [], sBalance: [], sNonce: [], sSiblings: [],
     sigR8x: [], sigR8y: [], sigS: [], rAx: [], rAy: [], rBalance: [], rNonce: [], rSiblings: [],
   };
