@@ -1,17 +1,27 @@
 /**
  * Builds a block circuit: compile (circom2), Groth16 setup, export of vkey + Solidity verifier + IBlockVerifier adapter.
  *
- *   npx tsx scripts/build-circuits.ts --T 2 --D 8 [--ptau FILE] [--force]
+ *   npx tsx scripts/build-circuits.ts --T 2 --D 8 [--ptau FILE [--zkey FILE]] [--force]
  *
  * Without --ptau the setup is the deterministic INSECURE development setup (known secret; see src/zk/devPtau.ts).
+ * With --ptau FILE (a ceremony file prepared for phase 2) the setup makes a secret phase-2 contribution from OS
+ * entropy (never written anywhere), or with --zkey FILE imports a contributed key made from that ptau (verified;
+ * it must hold at least one non-beacon contribution), then applies the public beacon. A key without a secret
+ * contribution is refused: error [INSECURE_SETUP], exit status 1 (src/zk/setup.ts).
  */
 import { parseArgs } from "node:util";
 import { buildCircuit } from "../src/zk/build.js";
 import { closeProver } from "../src/zk/prover.js";
 import { ZkError } from "../src/zk/errors.js";
+import { setupLabel } from "../src/zk/setup.js";
 import { engineFromEnv, ensureNativeProver } from "../src/zk/native.js";
 
-const USAGE = "usage: npx tsx scripts/build-circuits.ts --T <slots> --D <depth> [--ptau FILE] [--force]";
+const USAGE = [
+  "usage: npx tsx scripts/build-circuits.ts --T <slots> --D <depth> [--ptau FILE [--zkey FILE]] [--force]",
+  "  (no --ptau)   INSECURE dev setup: known secret, anyone can forge proofs; development only",
+  "  --ptau FILE   ceremony ptau (prepared for phase 2); a secret phase-2 contribution from OS entropy is made",
+  "  --zkey FILE   with --ptau: import a contributed phase-2 key (verified against the r1cs and the ptau) instead",
+].join("\n");
 
 function int(name: string, v: string | undefined): number {
   if (v === undefined) throw new ZkError("BAD_ARGUMENT", `missing --${name}\n${USAGE}`);
@@ -25,6 +35,7 @@ async function main(): Promise<void> {
       T: { type: "string" },
       D: { type: "string" },
       ptau: { type: "string" },
+      zkey: { type: "string" },
       force: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -34,24 +45,25 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  if (values.zkey && !values.ptau) throw new ZkError("BAD_ARGUMENT", `--zkey needs --ptau (the ceremony file the key was made from)\n${USAGE}`);
   const T = int("T", values.T);
   const D = int("D", values.D);
   const started = performance.now();
   const stamp = () => `[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s]`;
-  const r = await buildCircuit({ T, D, ptau: values.ptau, force: values.force, onProgress: (m) => console.log(`${stamp()} ${m}`) });
+  const r = await buildCircuit({ T, D, ptau: values.ptau, zkey: values.zkey, force: values.force, onProgress: (m) => console.log(`${stamp()} ${m}`) });
   const s = r.setup;
   console.log("");
   console.log(`circuit   ${r.artifacts.name}: ${s.nConstraints} constraints, ${s.nPublic} public inputs, domain 2^${s.power}`);
   console.log(`r1cs      ${r.r1csPath}`);
   console.log(`wasm      ${r.wasmPath}`);
-  console.log(`setup     ${s.mode === "dev-insecure" ? "INSECURE dev setup (known secret: never use with value)" : `from ${s.ptauPath}`}${s.cached ? " [cached]" : ""}`);
+  console.log(`setup     ${setupLabel(s.provenance)}${s.cached ? " [cached]" : ""}`);
   // The dev setup writes the zkey straight from its known secret (src/zk/devZkey.ts): no ptau file is involved.
   if (s.ptauPath) console.log(`ptau      ${s.ptauPath} (${(s.ptauBytes / 2 ** 20).toFixed(1)} MiB)`);
   console.log(`zkey      ${s.zkeyPath} (${(s.zkeyBytes / 2 ** 20).toFixed(1)} MiB)`);
   console.log(`vkey      ${s.vkeyPath}`);
   console.log(`verifier  ${r.exported.verifierPath} (contract ${r.exported.verifierContract})`);
   console.log(`adapter   ${r.exported.adapterPath} (contract ${r.exported.adapterContract})`);
-  console.log(`timings   setup ${s.ptauPath ? `ptau ${s.seconds.ptau.toFixed(1)} s, ` : ""}zkey ${s.seconds.zkeyNew.toFixed(1)} s, beacon ${s.seconds.beacon.toFixed(1)} s${s.cached ? " (when it was built)" : ""}; total run ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`timings   setup ${s.ptauPath ? `ptau ${s.seconds.ptau.toFixed(1)} s, ` : ""}zkey ${s.seconds.zkeyNew.toFixed(1)} s, ${s.seconds.contribute !== undefined ? `contribution ${s.seconds.contribute.toFixed(1)} s, ` : ""}${s.seconds.verifyImport !== undefined ? `import check ${s.seconds.verifyImport.toFixed(1)} s, ` : ""}beacon ${s.seconds.beacon.toFixed(1)} s${s.cached ? " (when it was built)" : ""}; total run ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (r.exported.written.length > 0) console.log("contracts changed: run `npx hardhat compile`");
   // The native Groth16 prover (src/zk/native.ts), built here so that the first proof does not pay for it.
   if (engineFromEnv() !== "snarkjs") {

@@ -7,11 +7,12 @@
  *   4. deploy the generated verifier to Hardhat's in-process chain and verify the proof there
  *   5. show that the same proof is rejected with a tampered public input (fees, and another payee)
  *
- *   npm run demo -- [--T 2] [--D 8] [--ptau FILE]
+ *   npm run demo -- [--T 2] [--D 8] [--ptau FILE [--zkey FILE]]   (see scripts/build-circuits.ts)
  */
 import { parseArgs } from "node:util";
 import hre from "hardhat";
 import { buildCircuit } from "../src/zk/build.js";
+import { setupLabel } from "../src/zk/setup.js";
 import { closeProver, proveBlock, verifyOffchain } from "../src/zk/prover.js";
 import { sampleBlock } from "../src/l2/sample.js";
 import { withPayee } from "../src/l2/block.js";
@@ -26,7 +27,7 @@ function fail(message: string): never {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { T: { type: "string", default: "2" }, D: { type: "string", default: "8" }, ptau: { type: "string" } },
+    options: { T: { type: "string", default: "2" }, D: { type: "string", default: "8" }, ptau: { type: "string" }, zkey: { type: "string" } },
     strict: true,
   });
   const T = Number(values.T);
@@ -37,8 +38,8 @@ async function main(): Promise<void> {
   const log = (m: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${m}`);
 
   log(`1/5 building the block circuit T=${T} D=${D}`);
-  const build = await buildCircuit({ T, D, ptau: values.ptau, onProgress: (m) => log(`    ${m}`) });
-  log(`    ${build.setup.nConstraints} constraints, setup ${build.setup.mode}${build.setup.mode === "dev-insecure" ? " (INSECURE: known secret, development only)" : ""}`);
+  const build = await buildCircuit({ T, D, ptau: values.ptau, zkey: values.zkey, onProgress: (m) => log(`    ${m}`) });
+  log(`    ${build.setup.nConstraints} constraints, setup: ${setupLabel(build.setup.provenance)}`);
 
   log("2/5 executing a sample block of signed transfers");
   const { block, accounts } = await sampleBlock(T, D);

@@ -13,5 +13,5 @@ const D = Number(values.D);
 const dir = `build/setup/block_T${T}_D${D}`;
 const vkey = JSON.parse(await readFile(`${dir}/vkey.json`, "utf8"));
 const setup = JSON.parse(await readFile(`${dir}/setup.json`, "utf8").catch(() => "{}"));
-const r = await exportBatchVerifier({ T, D, vkey, mode: setup?.result?.mode });
+const r = await exportBatchVerifier({ T, D, vkey, mode: setup?.result?.mode, setup: setup?.result?.provenance });
 console.log(`${r.verifierContract} (${r.nPublic} public inputs): ${r.written.length ? "wrote " + r.written.join(", ") : "unchanged"}`);

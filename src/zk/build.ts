@@ -14,6 +14,11 @@ export interface BuildOptions {
   D: number;
   /** A real ceremony ptau; without it the INSECURE dev setup is used. */
   ptau?: string;
+  /**
+   * With `ptau`: a contributed phase-2 key to import (verified, needs a secret contribution). Without it the setup
+   * makes the secret contribution itself from OS entropy.
+   */
+  zkey?: string;
   /** Recompile and redo the setup even when cached. */
   force?: boolean;
   onProgress?: (msg: string) => void;
@@ -51,6 +56,8 @@ async function loadCompiler(): Promise<CompileModule> {
 /** Compile + setup + export for (T, D). Cached steps are skipped (see setup.ts). */
 export async function buildCircuit(opts: BuildOptions): Promise<BuildResult> {
   checkConfig(opts);
+  // Before the (long) compile: an imported key only makes sense on top of the ceremony file it came from.
+  if (opts.zkey && !opts.ptau) throw new ZkError("BAD_ARGUMENT", "--zkey needs --ptau: the ceremony file the contributed key was made from");
   const log = opts.onProgress ?? (() => {});
   const artifacts = artifactsFor(opts);
   const { compileCircuit } = await loadCompiler();
@@ -64,11 +71,11 @@ export async function buildCircuit(opts: BuildOptions): Promise<BuildResult> {
   if (!existsSync(wasmPath)) throw new ZkError("FILE_NOT_FOUND", `compiler produced no wasm at ${wasmPath}`);
   log(`compile ${artifacts.name}: ${compileSeconds.toFixed(1)} s -> ${r1csPath}`);
 
-  const setup = await setupCircuit({ r1csPath, name: artifacts.name, ptau: opts.ptau, force: opts.force, onProgress: opts.onProgress });
+  const setup = await setupCircuit({ r1csPath, name: artifacts.name, ptau: opts.ptau, zkey: opts.zkey, force: opts.force, onProgress: opts.onProgress });
   t = performance.now();
-  const exported = await exportVerifier({ T: opts.T, D: opts.D, zkeyPath: setup.zkeyPath, mode: setup.mode, vkeyPath: setup.vkeyPath });
+  const exported = await exportVerifier({ T: opts.T, D: opts.D, zkeyPath: setup.zkeyPath, mode: setup.mode, provenance: setup.provenance, vkeyPath: setup.vkeyPath });
   // The batched verifier (same key, as constants) for proofs posted unverified and verified together.
-  const batch = await exportBatchVerifier({ T: opts.T, D: opts.D, vkey: setup.vkey, mode: setup.mode });
+  const batch = await exportBatchVerifier({ T: opts.T, D: opts.D, vkey: setup.vkey, mode: setup.mode, setup: setup.provenance });
   const written = [...exported.written, ...batch.written];
   log(`export ${artifacts.name}: ${((performance.now() - t) / 1000).toFixed(1)} s, ${written.length ? `wrote ${written.join(", ")}` : "contracts unchanged"}`);
   return {

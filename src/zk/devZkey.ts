@@ -332,8 +332,10 @@ async function readBin(path: string, magic: string): Promise<Map<number, Uint8Ar
  * The delta scalar snarkjs's `zkey beacon` derives from a beacon hash. Why snarkjs's own code (misc.js, not exported
  * by the package: imported by file): the derivation goes through its ChaCha and Fr.fromRng (a Montgomery-form
  * value); reusing it avoids re-deriving those details, and writeDevZkey checks the result against the beacon's.
+ * Exported for test/zk/ceremony.test.ts: anyone can compute this scalar from a public beacon, which is why a key made
+ * of public beacons only is forgeable.
  */
-async function beaconDelta(hashHex: string, iterationsExp: number): Promise<bigint> {
+export async function beaconDelta(hashHex: string, iterationsExp: number): Promise<bigint> {
   const snarkjs = await loadSnarkjs();
   const root = dirname(dirname(createRequire(import.meta.url).resolve("snarkjs")));
   const misc = (await import(pathToFileURL(join(root, "src", "misc.js")).href)) as {

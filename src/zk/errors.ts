@@ -10,8 +10,16 @@ export type ZkErrorCode =
   | "COMPILE_UNAVAILABLE"
   /** The native prover cannot be built (no g++, compile error): src/zk/native.ts. */
   | "NATIVE_UNAVAILABLE"
-  /** The native prover rejected the proving key (truncated, wrong curve, not Groth16). */
+  /**
+   * The native prover rejected the proving key (truncated, wrong curve, not Groth16), or an imported phase-2 key
+   * (`--zkey`) does not verify against the circuit's r1cs and the ceremony ptau.
+   */
   | "BAD_ZKEY"
+  /**
+   * A ceremony (ptau) key without a secret phase-2 contribution (none, or public beacons only): its delta is
+   * computable by anyone, who can then forge proofs. Refused by the setup and by every export (security finding 1).
+   */
+  | "INSECURE_SETUP"
   /** The native prover rejected the witness (truncated, wrong field, length differs from the circuit's). */
   | "BAD_WITNESS";
 

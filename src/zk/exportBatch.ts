@@ -6,12 +6,16 @@
  * recompile and deployed bytecode does not churn.
  *
  * Build pipeline (src/zk/build.ts, after `setupCircuit`):
- *   `await exportBatchVerifier({ T: opts.T, D: opts.D, vkey: setup.vkey, mode: setup.mode })`
+ *   `await exportBatchVerifier({ T: opts.T, D: opts.D, vkey: setup.vkey, mode: setup.mode, setup: setup.provenance })`
+ *
+ * A ptau-mode key is only exported with a provenance record showing at least one secret phase-2 contribution
+ * (ZkError INSECURE_SETUP otherwise: a beacon-only key is forgeable by anyone; see setup.ts).
  */
 import { join } from "node:path";
 import type { VerificationKey } from "./libs.js";
 import { blockVkName, vkeyToWords, writeVkSolidity, VkSolidityError } from "./vkSolidity.js";
 import { writeIfChanged } from "./export.js";
+import { setupLabel, type SetupProvenance } from "./setup.js";
 
 /** Options of `exportBatchVerifier`. */
 export interface ExportBatchOptions {
@@ -25,16 +29,20 @@ export interface ExportBatchOptions {
   outDir?: string;
   /** The setup kind (SetupResult.mode): an INSECURE dev setup is labelled so in the headers. */
   mode?: string;
-  /** One line on where the key comes from, copied into the headers (default: from `mode`). */
+  /** One line on where the key comes from, copied into the headers (default: from `setup` or `mode`). */
   provenance?: string;
+  /** The setup's provenance (SetupResult.provenance); required for a ptau-mode key. */
+  setup?: SetupProvenance;
 }
 
-/** The header line for a setup kind. */
-export function batchProvenance(mode: string | undefined): string | undefined {
-  if (mode === undefined) return undefined;
-  return mode === "dev-insecure"
-    ? "INSECURE deterministic development setup (known secret: anyone can forge proofs; never use with value)"
-    : `setup ${mode}`;
+/**
+ * The header line for a setup (setupLabel) or a setup kind.
+ * @throws ZkError INSECURE_SETUP for a ptau-mode setup without a secret contribution, or "ptau" without a record.
+ */
+export function batchProvenance(setup: string | SetupProvenance | undefined): string | undefined {
+  if (setup === undefined) return undefined;
+  if (typeof setup !== "string" || setup === "dev-insecure" || setup === "ptau") return setupLabel(setup);
+  return `setup ${setup}`;
 }
 
 /** What `exportBatchVerifier` wrote. */
@@ -105,7 +113,9 @@ export function renderBatchVerifier(T: number, D: number, nPublic: number, prove
  */
 export async function exportBatchVerifier(opts: ExportBatchOptions): Promise<ExportBatchResult> {
   const { T, D, vkey } = opts;
-  const provenance = opts.provenance ?? batchProvenance(opts.mode);
+  // The security check comes first: an explicit `provenance` text does not bypass it.
+  const label = batchProvenance(opts.setup ?? opts.mode);
+  const provenance = opts.provenance ?? label;
   const outDir = opts.outDir ?? "contracts/verifiers";
   const nPublic = vkeyToWords(vkey).ic.length / 2 - 1;
   if (nPublic !== 5 + T) {

@@ -52,6 +52,10 @@ export interface Snarkjs {
       numIterationsExp: number,
       logger?: Logger,
     ): Promise<unknown>;
+    /** Returns the contribution hash (public). `entropy` is mixed with 64 bytes snarkjs draws itself. */
+    contribute(oldZkey: string, newZkey: string, name: string, entropy: string, logger?: Logger): Promise<unknown>;
+    /** True when the zkey is `zkey new` of (r1cs, ptau) followed by valid contributions and beacons. */
+    verifyFromR1cs(r1cs: string, ptau: string, zkey: string, logger?: Logger): Promise<boolean>;
     exportVerificationKey(zkey: string | MemFile, logger?: Logger): Promise<VerificationKey>;
     exportSolidityVerifier(zkey: string, templates: { groth16: string }, logger?: Logger): Promise<string>;
   };
