@@ -11,7 +11,7 @@
  * contributed key made elsewhere, verified against the r1cs and the ptau (snarkjs `zkey verify`) and required to
  * hold at least one non-beacon contribution. A key whose only phase-2 steps are public beacons is refused
  * (ZkError INSECURE_SETUP): the beacon is public, so its delta is known and anyone can forge proofs (security
- * finding 1, docs/security-ceremony-section.md).
+ * finding 1, docs/security.md).
  *
  * Results are cached in `build/setup/<name>/` keyed by the r1cs hash and the ptau identity, so a second run is instant.
  */
