@@ -22,7 +22,7 @@ describe("exportBatchVerifier", function () {
       const first = await exportBatchVerifier({ T: 2, D: 8, vkey, outDir: dir, mode: "dev-insecure" });
       expect(first.verifierContract).to.equal("BatchVerifier_T2_D8");
       expect(first.vkLibrary).to.equal("BlockVk_T2_D8");
-      expect(first.nPublic).to.equal(5);
+      expect(first.nPublic).to.equal(7); // [oldRoot, newRoot, totalFees, payee, domain] + T words
       expect(first.written).to.have.length(2);
       const mtime = (await stat(first.verifierPath)).mtimeMs;
       const again = await exportBatchVerifier({ T: 2, D: 8, vkey, outDir: dir, mode: "dev-insecure" });
@@ -31,7 +31,7 @@ describe("exportBatchVerifier", function () {
       for (const f of ["BatchVerifier_T2_D8.sol", "BlockVk_T2_D8.sol"]) {
         expect(await readFile(join(dir, f), "utf8"), f).to.equal(await readFile(join("contracts/verifiers", f), "utf8"));
       }
-      // A key whose input count is not 3 + T is not this circuit's key.
+      // A key whose input count is not 5 + T is not this circuit's key.
       await exportBatchVerifier({ T: 3, D: 8, vkey, outDir: dir }).then(
         () => expect.fail("accepted a key with the wrong input count"),
         (err: unknown) => expect((err as VkSolidityError).code).to.equal("BAD_VKEY"),
