@@ -5,7 +5,7 @@
  * benchmark: `measureRollupBatchGas({ ethers, networkHelpers }, [1, 2, 4])`. No side effects at import.
  */
 import type { ProofWords } from "../../src/client/index.js";
-import { commitHeight, deployRealChain, proveBlocks, realBlocks, type Conn, type RealBlocks } from "./realChain.js";
+import { atOrigin, commitHeight, deployRealChain, proveBlocks, realBlocks, realGenesisRoot, type Conn, type RealBlocks } from "./realChain.js";
 
 /** Gas of one verifyBatch transaction of n heights. */
 export interface RollupBatchGasPoint {
@@ -25,29 +25,35 @@ export interface RollupBatchGasPoint {
  * otherwise every first credit pays 20k gas for a fresh storage slot.
  * @param conn the Hardhat connection (`await network.connect()`)
  * @param sizes batch sizes (default 1, 2, 4)
- * @param prepared blocks and proofs already made (`realBlocks(max n)` + `proveBlocks`); made here if absent
- *        (3 real proofs, 2-20 s each)
+ * @param prepared blocks and proofs already made (`realBlocks(max n, domain)` + `proveBlocks(blocks, payee)`, with
+ *        the RealChain's l2Domain and its prover's address as payee); made here if absent (3 real proofs, 2-20 s each)
  */
 export async function measureRollupBatchGas(
   conn: Conn,
   sizes: readonly number[] = [1, 2, 4],
-  prepared?: { chain: RealBlocks; proofs: readonly ProofWords[] },
+  prepared?: { chain: RealBlocks; proofs: readonly ProofWords[]; payee: string },
   warm = true,
 ): Promise<RollupBatchGasPoint[]> {
   const first = warm ? 1 : 0;
   const max = Math.max(...sizes) + first;
-  const chain = prepared?.chain ?? (await realBlocks(max));
-  const proofs = prepared?.proofs ?? (await proveBlocks(chain.blocks));
+  // Every deployRealChain of the process has the same Rollup address (realChainOrigin), hence the same domain.
+  if (!prepared) await atOrigin(conn);
+  const probe = prepared ? undefined : await deployRealChain(conn, { genesisRoot: await realGenesisRoot() });
+  const chain = prepared?.chain ?? (await realBlocks(max, probe!.domain));
+  const payee = prepared?.payee ?? probe!.prover.address;
+  const proofs = prepared?.proofs ?? (await proveBlocks(chain.blocks, payee));
   if (chain.blocks.length < max || proofs.length < max) throw new Error(`need ${max} blocks and proofs`);
   const out: RollupBatchGasPoint[] = [];
   for (const n of sizes) {
+    await atOrigin(conn);
     const c = await deployRealChain(conn, { genesisRoot: chain.genesisRoot });
     const agg = c.agg.connect(c.prover);
     let postGas = 0;
-    const item = (i: number) => ({ height: BigInt(i + 1), proof: proofs[i]!, pubdata: chain.blocks[i]!.pubdata });
+    if (c.prover.address !== payee) throw new Error(`proofs pay ${payee}, the chain's prover is ${c.prover.address}`);
+    const item = (i: number) => ({ height: BigInt(i + 1), proof: proofs[i]!, payee, pubdata: chain.blocks[i]!.pubdata });
     for (let i = 0; i < n + first; i++) {
       await commitHeight(c, BigInt(i + 1), chain.blocks[i]!);
-      const r = await agg.postProof(BigInt(i + 1), proofs[i]!);
+      const r = await agg.postProof(BigInt(i + 1), proofs[i]!, payee);
       postGas = Number(r.gasUsed);
       if (i === 0 && warm) await c.agg.connect(c.outsider).verifyBatch([item(0)]);
     }

@@ -16,6 +16,8 @@ describe("Ignition module deploy/modules/Rollup.ts", function () {
     expect(config.slots).to.equal(2n);
     expect(config.genesisRoot).to.equal(42n);
     expect(config.proposalBlocks).to.equal(3n);
+    expect(config.maxPendingHeights).to.equal(32n);
+    expect(config.vrfClaimSlash).to.equal(10n * 10n ** 18n);
     expect(await rollup.getFunction("rootOf")(0n)).to.equal(42n);
   });
 });

@@ -3,7 +3,7 @@
  * never owe more than the contract holds; a deposit that arrives short is refused.
  */
 import { expect } from "chai";
-import { ethers, networkHelpers, E18, nextTxAt, GENESIS_ROOT, SLOTS, TEST_CONFIG, makeBlock } from "./helpers.js";
+import { ethers, networkHelpers, E18, nextTxAt, GENESIS_ROOT, SLOTS, TEST_CONFIG, makeBlock, ensureSeed, dummySignatures } from "./helpers.js";
 import { vrfKeyFromSeed, vrfProve, popProve } from "../../src/vrf/index.js";
 import { RollupClient, Role, blockCommitment, defaultRollupConfig, DEFAULT_STAKING } from "../../src/client/index.js";
 
@@ -34,6 +34,7 @@ describe("Rollup over a fee-on-transfer token", function () {
     expect(await rollup.rewardPool()).to.equal(990n * E18);
 
     const t = await client.timeline(1n);
+    await ensureSeed({ client, outsider: seq }, 1n);
     await nextTxAt(t.proposalStart + 1n);
     const block = makeBlock(1);
     const { proof } = vrfProve(sk, { chainId, verifier: client.address, randomness: await client.randomnessOf(1n), height: 1n });
@@ -41,7 +42,7 @@ describe("Rollup over a fee-on-transfer token", function () {
     await client.connect(seq).propose({ height: 1n, vrfProof: proof, commitment, feeSplitBps: 0n, proverTip: 10n * E18, proverRewardShareBps: 0n });
     expect((await client.getProposal(1n, seq.address)).proverTip).to.equal(99n * E18 / 10n);
     await nextTxAt(t.revealStart);
-    await client.connect(seq).reveal({ height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
+    await client.connect(seq).reveal({ height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt, signatures: dummySignatures(block.pubdata) });
     await nextTxAt(t.commitStart);
     await expect(rollup.connect(seq).commitProver(1n, seq.address, "0x", proof))
       .to.be.revertedWithCustomError(rollup, "InsufficientReceived").withArgs(99n * E18, 100n * E18);

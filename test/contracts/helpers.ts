@@ -54,6 +54,8 @@ export interface Deployment {
   prover: HardhatEthersSigner;
   outsider: HardhatEthersSigner;
   chainId: bigint;
+  /** The Rollup's L2 domain (public input 4 of every proof). */
+  domain: bigint;
 }
 
 export async function deployFixture(overrides: Partial<RollupConfig> = {}): Promise<Deployment> {
@@ -95,6 +97,7 @@ export async function deployFixture(overrides: Partial<RollupConfig> = {}): Prom
   await rollup.fundRewards(1_000n * E18);
   return {
     token, staking, verifier, rollup, config, owner, seqs, prover: prover!, outsider: outsider!, chainId,
+    domain: await rollup.l2Domain(),
     client: new RollupClient(rollupAddr, ethers.provider),
     stakingClient: new StakingClient(stakingAddr, ethers.provider),
   };
@@ -125,8 +128,8 @@ export function makeBlock(seed: number, fee = 7n): TestBlock {
   return { newRoot: BigInt(keccak256(toBeHex(seed, 32))) >> 8n, pubdata: hexlify(concat([slot0, rest])), salt: hexlify(randomBytes(32)), fee };
 }
 
-/** [oldRoot, newRoot, totalFees, word_0..word_{T-1}] (docs/architecture.md). */
-export function publicInputs(oldRoot: bigint, newRoot: bigint, pubdata: string): bigint[] {
+/** [oldRoot, newRoot, totalFees, payee, domain, word_0..word_{T-1}] (docs/architecture.md). */
+export function publicInputs(oldRoot: bigint, newRoot: bigint, pubdata: string, payee: string | bigint, domain: bigint): bigint[] {
   const bytes = Buffer.from(pubdata.slice(2), "hex");
   const words: bigint[] = [];
   let fees = 0n;
@@ -135,7 +138,28 @@ export function publicInputs(oldRoot: bigint, newRoot: bigint, pubdata: string):
     words.push(w);
     fees += w & 0xffffffffn;
   }
-  return [oldRoot, newRoot, fees, ...words];
+  return [oldRoot, newRoot, fees, typeof payee === "bigint" ? payee : BigInt(payee), domain, ...words];
+}
+
+/** Revealed signatures the length check accepts: 64 (zero) bytes per non-empty slot (the mock verifier ignores them). */
+export function dummySignatures(pubdata: string): string {
+  const bytes = Buffer.from(pubdata.slice(2), "hex");
+  let n = 0;
+  for (let i = 0; i < bytes.length; i += 20) if (bytes.subarray(i, i + 20).some((b) => b !== 0)) n++;
+  return "0x" + "00".repeat(64 * n);
+}
+
+/**
+ * Makes sure `height`'s randomness seed is recorded: if not, mines into its seed window (seedWindowStart ..
+ * proposalStart) and calls `recordRandomness`. Does nothing if the window is over (proposing then reverts).
+ */
+export async function ensureSeed(d: { client: RollupClient; outsider: HardhatEthersSigner }, height: bigint): Promise<void> {
+  if ((await d.client.getHeight(height)).seedSet) return;
+  const start = (await d.client.timeline(height)).proposalStart;
+  const windowStart = await d.client.seedWindowStart(height);
+  await nextTxAt(windowStart);
+  if (BigInt(await ethers.provider.getBlockNumber()) + 1n >= start) return;
+  await d.client.connect(d.outsider).recordRandomness(height);
 }
 
 /** A proof MockBlockVerifier accepts for these inputs. */
@@ -169,7 +193,9 @@ export async function proposeAll(
   opts: { feeSplitBps?: bigint[]; proverTip?: bigint; proverRewardShareBps?: bigint } = {},
 ): Promise<Proposed[]> {
   const t = await d.client.timeline(height);
-  // The randomness is readable from block proposalStart - 1, so the first proposal lands in the phase's first block.
+  // The seed is recorded in the seed window (the commit phase of height - 1), so the randomness is final before
+  // the proposal phase and the first proposal lands in the phase's first block.
+  await ensureSeed(d, height);
   await nextTxAt(t.proposalStart);
   const parent = await d.client.chainTip();
   const out: Proposed[] = [];
@@ -190,7 +216,7 @@ export async function revealAll(d: Deployment, height: bigint, props: Proposed[]
   const t = await d.client.timeline(height);
   await nextTxAt(t.revealStart);
   for (const p of props) {
-    await d.client.connect(p.seq.signer).reveal({ height, parent: p.parent, newRoot: p.block.newRoot, pubdata: p.block.pubdata, salt: p.block.salt });
+    await d.client.connect(p.seq.signer).reveal({ height, parent: p.parent, newRoot: p.block.newRoot, pubdata: p.block.pubdata, salt: p.block.salt, signatures: dummySignatures(p.block.pubdata) });
   }
 }
 
@@ -226,9 +252,11 @@ export async function endCommit(d: Deployment, height: bigint): Promise<void> {
   await nextTxAt(t.commitEnd);
 }
 
-export async function proofFor(d: Deployment, height: bigint, p: Proposed): Promise<ProofWords> {
+/** A mock proof of `p`'s block paying `payee` (public input 3). */
+export async function proofFor(d: Deployment, height: bigint, p: Proposed, payee: string): Promise<ProofWords> {
+  void height;
   const oldRoot = await d.client.rootOf(p.parent);
-  return mockProof(publicInputs(oldRoot, p.block.newRoot, p.block.pubdata));
+  return mockProof(publicInputs(oldRoot, p.block.newRoot, p.block.pubdata, payee, d.domain));
 }
 
 /** token.balanceOf(rollup) == escrow + claimable + pool: the books owe exactly what the contract holds. */

@@ -22,7 +22,8 @@ import {
 import { DEV_DOMAIN, devGenesis, sampleTransfers } from "../../src/l2/sample.js";
 import { initL2 } from "../../src/l2/crypto.js";
 import { stateFromGenesis, type L2State } from "../../src/l2/state.js";
-import { executeBlock, type BlockResult } from "../../src/l2/block.js";
+import { executeBlock, withPayee, type BlockResult } from "../../src/l2/block.js";
+import { encodeBlockSignatures } from "../../src/l2/signatures.js";
 import { proveBlock } from "../../src/zk/prover.js";
 import { rerandomizeProof } from "../../src/zk/batchVerify.js";
 import type { VerificationKey } from "../../src/zk/libs.js";
@@ -56,6 +57,15 @@ export interface RealBlocks {
   blocks: RealBlock[];
 }
 
+const ACCOUNTS = 3;
+const BALANCE = 1_000_000_000n;
+
+/** The root of the development genesis `realBlocks` builds on (what the Rollup must be deployed with). */
+export async function realGenesisRoot(): Promise<bigint> {
+  await initL2();
+  return stateFromGenesis(devGenesis(ACCOUNTS, BALANCE), D).root;
+}
+
 /**
  * `n` consecutive real blocks on a development genesis (depth D): the first two carry T signed transfers each,
  * the rest are empty (no-op slots: the root does not change), so every empty block after the first has the same
@@ -65,8 +75,8 @@ export interface RealBlocks {
  */
 export async function realBlocks(n: number, domain: bigint = DEV_DOMAIN): Promise<RealBlocks> {
   await initL2();
-  const accounts = 3;
-  const genesis = devGenesis(accounts, 1_000_000_000n);
+  const accounts = ACCOUNTS;
+  const genesis = devGenesis(accounts, BALANCE);
   let state: L2State = stateFromGenesis(genesis, D);
   const genesisRoot = state.root;
   const blocks: RealBlock[] = [];
@@ -84,23 +94,29 @@ export async function loadVkey(): Promise<VerificationKey> {
   return JSON.parse(await readFile(VKEY, "utf8")) as VerificationKey;
 }
 
+/** The public inputs of `block`'s proof paying `payee`: [oldRoot, newRoot, totalFees, payee, domain, words]. */
+export function inputsFor(block: RealBlock, payee: string): bigint[] {
+  return withPayee(block.result.circuitInput, payee).publicInputs;
+}
+
 /**
- * A proof per block: blocks with a statement seen before reuse that proof re-randomized (k = 2, 3, ...), so at
- * most 3 real proofs are made for `realBlocks(n)`.
+ * A proof per block, paying `payee` (public input 3): blocks with a statement seen before reuse that proof
+ * re-randomized (k = 2, 3, ...), so at most 3 real proofs are made for `realBlocks(n)`.
  */
-export async function proveBlocks(blocks: readonly RealBlock[], log?: (m: string) => void): Promise<ProofWords[]> {
+export async function proveBlocks(blocks: readonly RealBlock[], payee: string, log?: (m: string) => void): Promise<ProofWords[]> {
   const byStatement = new Map<string, bigint[]>();
   const out: ProofWords[] = [];
   let k = 2n;
   for (const [i, b] of blocks.entries()) {
-    const key = b.publicInputs.join(",");
+    const key = inputsFor(b, payee).join(",");
     const seen = byStatement.get(key);
     if (seen) {
       out.push(rerandomizeProof(seen, k++) as ProofWords);
       continue;
     }
     const started = performance.now();
-    const r = await proveBlock({ wasmPath: WASM, zkeyPath: ZKEY, input: b.result.circuitInput as unknown as Record<string, unknown> });
+    const input = withPayee(b.result.circuitInput, payee).circuitInput;
+    const r = await proveBlock({ wasmPath: WASM, zkeyPath: ZKEY, input: input as unknown as Record<string, unknown> });
     log?.(`proved block ${i + 1} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     byStatement.set(key, r.proof);
     out.push(r.proof as ProofWords);
@@ -129,12 +145,33 @@ export interface RealChain {
   prover: HardhatEthersSigner;
   outsider: HardhatEthersSigner;
   chainId: bigint;
+  /** The Rollup's l2Domain: the same for every `deployRealChain` of a process (see `realChainOrigin`). */
+  domain: bigint;
+}
+
+/**
+ * The chain state every `deployRealChain` should start from (a `loadFixture` snapshot taken at the first call of
+ * `atOrigin`): the deployment then replays the same transactions from the same nonces, so the Rollup has the same
+ * address, hence the same l2Domain, in every deployment of the process, and blocks signed (and proofs made) once
+ * for that domain serve them all.
+ */
+export async function realChainOrigin(): Promise<number> {
+  return 0;
+}
+
+/**
+ * Restores the chain to `realChainOrigin` (dropping every later fixture snapshot). Call it at the top level of a
+ * test, never inside a fixture (network-helpers cannot nest `loadFixture`).
+ */
+export async function atOrigin(conn: Conn): Promise<void> {
+  await conn.networkHelpers.loadFixture(realChainOrigin);
 }
 
 /**
  * Deploys DevToken, Staking (one staked sequencer with a VRF key), the Rollup with `genesisRoot` and the mock or
  * the real generated block verifier (BlockVerifier_T2_D8), the generated BatchVerifier_T2_D8 and a ProofAggregator
- * set on the Rollup; funds the reward pool and approves the Rollup and the aggregator for every signer.
+ * set on the Rollup; funds the reward pool and approves the Rollup and the aggregator for every signer. Call it
+ * after `atOrigin` so that the Rollup's l2Domain is the one the blocks were signed for.
  */
 export async function deployRealChain(conn: Conn, opts: { genesisRoot: bigint; realBlockVerifier?: boolean; aggregator?: Partial<typeof TEST_AGGREGATOR> }): Promise<RealChain> {
   const { ethers } = conn;
@@ -170,6 +207,7 @@ export async function deployRealChain(conn: Conn, opts: { genesisRoot: bigint; r
   await rollup.fundRewards(1_000n * E18);
   return {
     conn, token, staking, rollup, aggregator, batchVerifier, config, owner: owner!, prover: prover!, outsider: outsider!, chainId,
+    domain: await rollup.l2Domain(),
     seq: { signer: s!, sk, pk },
     client: new RollupClient(rollupAddr, ethers.provider),
     agg: new AggregatorClient(aggAddr, ethers.provider),
@@ -182,13 +220,22 @@ export async function nextTxAt(conn: Conn, block: bigint): Promise<void> {
   if (current + 1n < block) await conn.networkHelpers.mineUpTo(block - 1n);
 }
 
+/** Records `height`'s seed in its window (seedWindowStart .. proposalStart) if nobody did. */
+export async function ensureSeed(c: RealChain, height: bigint): Promise<void> {
+  if ((await c.client.getHeight(height)).seedSet) return;
+  await nextTxAt(c.conn, await c.client.seedWindowStart(height));
+  await c.client.connect(c.outsider).recordRandomness(height);
+}
+
 /**
  * The sequencer proposes, reveals and commits (itself as prover) `block` at `height` on the current tip, then
  * mines to the end of the commit phase so the height is decided. `newRoot` may be overridden (a block whose
  * revealed root differs from what the circuit proves: a wrong public input).
  */
 export async function commitHeight(c: RealChain, height: bigint, block: RealBlock, newRoot = block.newRoot): Promise<void> {
+  if (block.result.domain !== c.domain) throw new Error(`block signed for domain ${block.result.domain}, the Rollup's is ${c.domain}`);
   const t = await c.client.timeline(height);
+  await ensureSeed(c, height);
   await nextTxAt(c.conn, t.proposalStart);
   const parent = await c.client.chainTip();
   const randomness = await c.client.randomnessOf(height);
@@ -198,7 +245,7 @@ export async function commitHeight(c: RealChain, height: bigint, block: RealBloc
   const commitment = blockCommitment({ proposer: c.seq.signer.address, height, parent, newRoot, pubdata: block.pubdata, salt });
   await s.propose({ height, vrfProof, commitment, feeSplitBps: 1_000n, proverTip: E18, proverRewardShareBps: 2_000n });
   await nextTxAt(c.conn, t.revealStart);
-  await s.reveal({ height, parent, newRoot, pubdata: block.pubdata, salt });
+  await s.reveal({ height, parent, newRoot, pubdata: block.pubdata, salt, signatures: encodeBlockSignatures(block.result.txs, T) });
   await nextTxAt(c.conn, t.commitStart);
   await s.commitProver({ height, prover: c.seq.signer.address, vrfProof });
   await nextTxAt(c.conn, t.commitEnd);

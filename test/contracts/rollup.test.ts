@@ -18,6 +18,8 @@ import {
   best,
   booksBalance,
   vrfFor,
+  ensureSeed,
+  dummySignatures,
   makeBlock,
   mockProof,
   publicInputs,
@@ -46,12 +48,15 @@ async function snapshot(d: Deployment, height: bigint): Promise<unknown> {
   };
 }
 
+/** RewardsLib: FEE_SPLIT of the pot is burnt; proverRewardShare of the rest goes to the prover, the sequencer keeps the rest. */
 function rewardSplit(d: Deployment, p: Proposed, fees: bigint) {
   const pot = d.config.blockReward + fees;
-  const shareBps = p.feeSplitBps > p.proverRewardShareBps ? p.feeSplitBps : p.proverRewardShareBps;
-  const proverPot = (pot * shareBps) / 10_000n;
-  return { pot, proverPot, seqPot: pot - proverPot };
+  const burnt = (pot * p.feeSplitBps) / 10_000n;
+  const proverPot = ((pot - burnt) * p.proverRewardShareBps) / 10_000n;
+  return { pot, burnt, proverPot, seqPot: pot - burnt - proverPot };
 }
+
+const BURN = "0x000000000000000000000000000000000000dEaD";
 
 describe("Rollup: Fernet + Sidecar lifecycle", function () {
   it("runs several pipelined heights with 3 competing sequencers: highest score wins, losers refunded, rewards paid once", async function () {
@@ -80,34 +85,42 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
 
     // The contract's public inputs are the ones the prover computes from L1 data.
     const w1 = results[0]!.winner;
-    expect(await d.client.publicInputsOf(1n, w1.block.pubdata)).to.deep.equal(publicInputs(0x1234n, w1.block.newRoot, w1.block.pubdata));
+    expect(await d.client.publicInputsOf(1n, w1.block.pubdata, d.outsider.address))
+      .to.deep.equal(publicInputs(0x1234n, w1.block.newRoot, w1.block.pubdata, d.outsider.address, d.domain));
+    expect(d.domain).to.equal((d.chainId << 160n) | BigInt(d.client.address));
 
     // Prove out of order: 2 first (proven, not final: its parent is not final), then 1 (both finalize).
     const sub = d.client.connect(d.outsider);
-    await sub.submitProof({ height: 2n, proof: await proofFor(d, 2n, results[1]!.winner), pubdata: results[1]!.winner.block.pubdata });
+    await sub.submitProof({ height: 2n, proof: await proofFor(d, 2n, results[1]!.winner, d.outsider.address), pubdata: results[1]!.winner.block.pubdata, payee: d.outsider.address });
     expect((await d.client.getHeight(2n)).status).to.equal(HeightStatus.Proven);
     expect(await d.client.lastFinalized()).to.equal(0n);
     const poolBefore = await d.rollup.rewardPool();
-    const rcpt = await sub.submitProof({ height: 1n, proof: await proofFor(d, 1n, results[0]!.winner), pubdata: results[0]!.winner.block.pubdata });
+    const rcpt = await sub.submitProof({ height: 1n, proof: await proofFor(d, 1n, results[0]!.winner, d.outsider.address), pubdata: results[0]!.winner.block.pubdata, payee: d.outsider.address });
     const finals = d.client.decodeEvents(rcpt).filter((e) => e.name === "HeightFinalized").map((e) => e.args.height as bigint);
     expect(finals).to.deep.equal([1n, 2n]);
     expect(await d.client.lastFinalized()).to.equal(2n);
     expect((await d.client.getHeight(3n)).status).to.equal(HeightStatus.Pending);
 
-    // Exact split of height 1 and 2: self-proving winners get tip + pot + deposit back; submitter 1e18 each.
+    // Exact split of height 1 and 2: self-proving winners get tip + (pot - FEE_SPLIT burnt) + deposit back;
+    // the burnt share is credited to the burn address; submitter 1e18 each.
     const fee = results[0]!.winner.block.fee;
     expect(await d.rollup.rewardPool()).to.equal(poolBefore - 2n * (d.config.submissionReward + d.config.blockReward + fee));
     expect(await d.client.claimable(d.outsider.address)).to.equal(2n * d.config.submissionReward);
     const owed = new Map<string, bigint>();
+    let burnt = 0n;
     for (const r of results.slice(0, 2)) {
       const w = r.winner;
-      const { pot } = rewardSplit(d, w, w.block.fee);
-      owed.set(w.seq.address, (owed.get(w.seq.address) ?? 0n) + w.proverTip + pot + d.config.proverDeposit);
+      const s = rewardSplit(d, w, w.block.fee);
+      expect(s.burnt).to.be.greaterThan(0n);
+      burnt += s.burnt;
+      owed.set(w.seq.address, (owed.get(w.seq.address) ?? 0n) + w.proverTip + s.pot - s.burnt + d.config.proverDeposit);
     }
     for (const [addr, amount] of owed) expect(await d.client.claimable(addr)).to.equal(amount);
+    expect(await d.client.claimable(BURN)).to.equal(burnt);
+    expect(await d.rollup.totalBurnt()).to.equal(burnt);
 
     // A finalized height cannot be proven (or paid) twice.
-    await expect(d.rollup.connect(d.outsider).submitProof(1n, await proofFor(d, 1n, results[0]!.winner), results[0]!.winner.block.pubdata))
+    await expect(d.rollup.connect(d.outsider).submitProof(1n, await proofFor(d, 1n, results[0]!.winner, d.outsider.address), results[0]!.winner.block.pubdata, d.outsider.address))
       .to.be.revertedWithCustomError(d.rollup, "AlreadyProven");
 
     // Losers: escrow refundable after the commit phase; the winner's is not.
@@ -149,28 +162,44 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     expect(await d.client.phaseOf(1n, g + 68n)).to.equal(6); // Expired
   });
 
-  it("fixes each height's randomness before its proposal phase and records it at the first proposal", async function () {
+  it("records each height's seed in its window (the commit phase of h - 1) and mixes in h - 1's winner output", async function () {
     const d = await networkHelpers.loadFixture(defaultFixture);
-    const t = await d.client.timeline(1n);
-    await networkHelpers.mineUpTo(t.proposalStart - 2n);
-    expect(await d.client.randomnessOf(1n)).to.equal(0n); // seed block not mined yet
-    await networkHelpers.mineUpTo(t.proposalStart - 1n);
-    const expected = await d.client.randomnessOf(1n);
-    expect(expected).to.not.equal(0n);
-    const next = await d.client.nextBlockClock();
-    expect(next).to.deep.equal({ l1Block: t.proposalStart, height: 1n, phase: 1 });
-    const [p] = await proposeAll(d, 1n, [d.seqs[0]!]); // lands in the first block of the phase
-    const info = await d.client.getHeight(1n);
-    expect(info.randomnessSet).to.equal(true);
-    expect(info.randomness).to.equal(expected);
-    // The next height's randomness mixes in the previous winner's VRF output: different from a fresh chain's.
-    await revealAll(d, 1n, [p!]);
-    await commitAll(d, 1n, [p!]);
-    await networkHelpers.mineUpTo((await d.client.timeline(2n)).proposalStart - 1n);
-    const seed = (await ethers.provider.getBlock(Number((await d.client.timeline(2n)).proposalStart - 2n)))!.hash!;
     const { AbiCoder, keccak256 } = await import("ethers");
-    const mixed = BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["string", "bytes32", "uint256"], ["fernet-rollup/randomness", seed, p!.output])));
-    expect(await d.client.randomnessOf(2n)).to.equal(mixed);
+    const mix = (h: bigint, seed: bigint, prev: bigint) =>
+      BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["string", "uint256", "uint256", "uint256"], ["fernet-rollup/randomness", h, seed, prev])));
+    // block.prevrandao is the block header's mixHash field after the merge.
+    const prevrandao = async (blockNumber: number) =>
+      BigInt(((await ethers.provider.send("eth_getBlockByNumber", ["0x" + blockNumber.toString(16), false])) as { mixHash: string }).mixHash);
+    const t = await d.client.timeline(1n);
+    const ws = await d.client.seedWindowStart(1n);
+    expect(ws).to.equal(t.proposalStart - d.config.commitBlocks);
+    expect(await d.client.randomnessOf(1n)).to.equal(0n); // nothing recorded yet
+    await nextTxAt(ws);
+    const rcpt = await d.client.connect(d.outsider).recordRandomness(1n);
+    const seed1 = await prevrandao(rcpt.blockNumber);
+    const ev = d.client.decodeEvents(rcpt).find((e) => e.name === "RandomnessRecorded")!;
+    expect(ev.args.seed).to.equal(seed1);
+    const info = await d.client.getHeight(1n);
+    expect(info.seedSet).to.equal(true);
+    expect(info.seed).to.equal(seed1);
+    expect(await d.client.randomnessOf(1n)).to.equal(mix(1n, seed1, 0n));
+    // A second call in the window is a no-op.
+    const again = await d.client.connect(d.seqs[0]!.signer).recordRandomness(1n);
+    expect(d.client.decodeEvents(again).filter((e) => e.name === "RandomnessRecorded")).to.have.length(0);
+    expect((await d.client.getHeight(1n)).seed).to.equal(seed1);
+    const [p] = await proposeAll(d, 1n, [d.seqs[0]!]);
+    await revealAll(d, 1n, [p!]);
+    // The first commit of height 1 records height 2's seed (height 1's commit phase is height 2's seed window).
+    expect((await d.client.getHeight(2n)).seedSet).to.equal(false);
+    const t1 = await d.client.timeline(1n);
+    expect(await d.client.seedWindowStart(2n)).to.equal(t1.commitStart);
+    await nextTxAt(t1.commitStart);
+    const c = await d.client.connect(p!.seq.signer).commitProver({ height: 1n, prover: p!.seq.address, vrfProof: p!.vrfProof });
+    const seed2 = await prevrandao(c.blockNumber);
+    expect((await d.client.getHeight(2n)).seed).to.equal(seed2);
+    // Height 2's randomness mixes in height 1's winner output.
+    await endCommit(d, 1n);
+    expect(await d.client.randomnessOf(2n)).to.equal(mix(2n, seed2, p!.output));
   });
 
   it("skips an empty height: the next height builds on the last tip", async function () {
@@ -181,7 +210,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     await endCommit(d, 2n);
     expect((await d.client.getHeight(1n)).status).to.equal(HeightStatus.None);
     expect(await d.client.chainTip()).to.equal(2n);
-    await d.client.connect(d.outsider).submitProof({ height: 2n, proof: await proofFor(d, 2n, r.winner), pubdata: r.winner.block.pubdata });
+    await d.client.connect(d.outsider).submitProof({ height: 2n, proof: await proofFor(d, 2n, r.winner, d.outsider.address), pubdata: r.winner.block.pubdata, payee: d.outsider.address });
     expect(await d.client.lastFinalized()).to.equal(2n);
     await expectBooksBalanced(d);
   });
@@ -236,10 +265,12 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     await d.client.connect(s.signer).commitProver({ height: 1n, prover: d.prover.address, proverSignature: sig, vrfProof: p!.vrfProof });
     expect(await d.token.balanceOf(d.prover.address)).to.equal(proverBal - d.config.proverDeposit);
     await endCommit(d, 1n);
-    await d.client.connect(d.outsider).submitProof({ height: 1n, proof: await proofFor(d, 1n, p!), pubdata: p!.block.pubdata });
-    // FEE_SPLIT (30%) > proverRewardShare (20%): the prover gets 30% of the pot.
-    const { proverPot, seqPot } = rewardSplit(d, p!, p!.block.fee);
-    expect(proverPot).to.equal(((d.config.blockReward + p!.block.fee) * 3_000n) / 10_000n);
+    await d.client.connect(d.outsider).submitProof({ height: 1n, proof: await proofFor(d, 1n, p!, d.outsider.address), pubdata: p!.block.pubdata, payee: d.outsider.address });
+    // FEE_SPLIT (30%) of the pot is burnt; the prover gets proverRewardShare (20%) of the rest.
+    const { pot, burnt, proverPot, seqPot } = rewardSplit(d, p!, p!.block.fee);
+    expect(burnt).to.equal((pot * 3_000n) / 10_000n);
+    expect(proverPot).to.equal(((pot - burnt) * 2_000n) / 10_000n);
+    expect(await d.client.claimable(BURN)).to.equal(burnt);
     expect(await d.client.claimable(d.prover.address)).to.equal(p!.proverTip + proverPot + d.config.proverDeposit);
     expect(await d.client.claimable(s.address)).to.equal(seqPot);
     await expectBooksBalanced(d);
@@ -252,7 +283,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     const h2 = await runHeight(d, 2n, [s1]);
     await runHeight(d, 3n, [s2]);
     // Height 2 is proven, but its parent never is: it is lost anyway (and its prover keeps its deposit).
-    await d.client.connect(d.outsider).submitProof({ height: 2n, proof: await proofFor(d, 2n, h2.winner), pubdata: h2.winner.block.pubdata });
+    await d.client.connect(d.outsider).submitProof({ height: 2n, proof: await proofFor(d, 2n, h2.winner, d.outsider.address), pubdata: h2.winner.block.pubdata, payee: d.outsider.address });
     expect((await d.client.getHeight(2n)).status).to.equal(HeightStatus.Proven);
     const t1 = await d.client.timeline(1n);
     expect((await d.client.timeline(3n)).commitStart).to.be.lessThan(t1.lateDeadline);
@@ -282,7 +313,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     expect(await d.client.chainTip()).to.equal(0n);
     expect(await d.client.lastFinalized()).to.equal(0n);
     expect(await d.client.pendingHeights()).to.deep.equal([]);
-    await expect(d.rollup.submitProof(1n, await proofFor(d, 1n, h1.winner), h1.winner.block.pubdata))
+    await expect(d.rollup.submitProof(1n, await proofFor(d, 1n, h1.winner, d.outsider.address), h1.winner.block.pubdata, d.outsider.address))
       .to.be.revertedWithCustomError(d.rollup, "HeightReorged");
     await expectBooksBalanced(d);
 
@@ -291,7 +322,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     const h4 = await runHeight(d, next, [s0, s1]);
     expect(h4.winner.parent).to.equal(0n);
     await endCommit(d, next);
-    await d.client.connect(d.outsider).submitProof({ height: next, proof: await proofFor(d, next, h4.winner), pubdata: h4.winner.block.pubdata });
+    await d.client.connect(d.outsider).submitProof({ height: next, proof: await proofFor(d, next, h4.winner, d.outsider.address), pubdata: h4.winner.block.pubdata, payee: d.outsider.address });
     expect(await d.client.lastFinalized()).to.equal(next);
     expect((await d.client.getHeight(next)).parent).to.equal(0n);
     await expectBooksBalanced(d);
@@ -320,11 +351,12 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     const t = await d.client.timeline(1n);
     await nextTxAt(t.provingDeadline);
     const pool = await d.rollup.rewardPool();
-    await d.client.connect(d.outsider).submitProof({ height: 1n, proof: await proofFor(d, 1n, winner), pubdata: winner.block.pubdata });
+    await d.client.connect(d.outsider).submitProof({ height: 1n, proof: await proofFor(d, 1n, winner, d.outsider.address), pubdata: winner.block.pubdata, payee: d.outsider.address });
     const info = await d.client.getHeight(1n);
     expect(info.late).to.equal(true);
     expect(info.status).to.equal(HeightStatus.Finalized);
-    const { pot, proverPot, seqPot } = rewardSplit(d, winner, winner.block.fee);
+    const { pot, burnt, proverPot, seqPot } = rewardSplit(d, winner, winner.block.fee);
+    expect(await d.client.claimable(BURN)).to.equal(burnt);
     const half = (d.config.proverDeposit * d.config.lateProverShareBps) / 10_000n;
     expect(await d.client.claimable(d.outsider.address)).to.equal(d.config.submissionReward + winner.proverTip + proverPot + half);
     expect(await d.client.claimable(s.address)).to.equal(seqPot);
@@ -336,18 +368,23 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     it("invalid proof, wrong pubdata, undecided height", async function () {
       const d = await networkHelpers.loadFixture(defaultFixture);
       const { winner } = await runHeight(d, 1n, [d.seqs[0]!]);
-      const good = await proofFor(d, 1n, winner);
-      await expect(d.rollup.submitProof(1n, good, winner.block.pubdata)).to.be.revertedWithCustomError(d.rollup, "HeightNotDecided");
+      const payee = d.outsider.address;
+      const good = await proofFor(d, 1n, winner, payee);
+      await expect(d.rollup.submitProof(1n, good, winner.block.pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "HeightNotDecided");
       await endCommit(d, 1n);
       const snap = await snapshot(d, 1n);
       const bad = [...good] as typeof good;
       bad[0] = bad[0] ^ 1n;
-      await expect(d.rollup.connect(d.outsider).submitProof(1n, bad, winner.block.pubdata))
+      await expect(d.rollup.connect(d.outsider).submitProof(1n, bad, winner.block.pubdata, payee))
         .to.be.revertedWithCustomError(d.rollup, "InvalidProof").withArgs(1n);
-      // A proof of other public inputs (wrong old root) is invalid too.
-      const wrongRoot = mockProof(publicInputs(999n, winner.block.newRoot, winner.block.pubdata));
-      await expect(d.rollup.submitProof(1n, wrongRoot, winner.block.pubdata)).to.be.revertedWithCustomError(d.rollup, "InvalidProof");
-      await expect(d.rollup.submitProof(1n, good, makeBlock(99).pubdata)).to.be.revertedWithCustomError(d.rollup, "PubdataMismatch");
+      // A proof of other public inputs (wrong old root, another payee, another domain) is invalid too.
+      const wrongRoot = mockProof(publicInputs(999n, winner.block.newRoot, winner.block.pubdata, payee, d.domain));
+      await expect(d.rollup.submitProof(1n, wrongRoot, winner.block.pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "InvalidProof");
+      await expect(d.rollup.submitProof(1n, good, winner.block.pubdata, d.prover.address)).to.be.revertedWithCustomError(d.rollup, "InvalidProof");
+      const otherDomain = mockProof(publicInputs(0x1234n, winner.block.newRoot, winner.block.pubdata, payee, d.domain + 1n));
+      await expect(d.rollup.submitProof(1n, otherDomain, winner.block.pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "InvalidProof");
+      await expect(d.rollup.submitProof(1n, good, winner.block.pubdata, ethers.ZeroAddress)).to.be.revertedWithCustomError(d.rollup, "ZeroAddress");
+      await expect(d.rollup.submitProof(1n, good, makeBlock(99).pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "PubdataMismatch");
       expect(await snapshot(d, 1n)).to.deep.equal(snap);
     });
 
@@ -355,13 +392,14 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
       const d = await networkHelpers.loadFixture(defaultFixture);
       const s = d.seqs[0]!;
       const t = await d.client.timeline(1n);
+      await ensureSeed(d, 1n);
       await nextTxAt(t.proposalStart + 1n);
       const block = makeBlock(1);
       const wrong = await vrfFor(d, s, 2n); // right key, wrong message
       const commitment = blockCommitment({ proposer: s.address, height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
       await d.client.connect(s.signer).propose({ height: 1n, vrfProof: wrong.proof, commitment, feeSplitBps: 0n, proverTip: 0n, proverRewardShareBps: 0n });
       await nextTxAt(t.revealStart);
-      await d.client.connect(s.signer).reveal({ height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
+      await d.client.connect(s.signer).reveal({ height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt, signatures: dummySignatures(block.pubdata) });
       await nextTxAt(t.commitStart);
       const snap = await snapshot(d, 1n);
       await expect(d.rollup.connect(s.signer).commitProver(1n, s.address, "0x", wrong.proof))
@@ -380,19 +418,25 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
       await nextTxAt(t.revealStart);
       const snap = await snapshot(d, 1n);
       const s = p!.seq.signer;
-      await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot + 1n, p!.block.pubdata, p!.block.salt))
+      const sigs = dummySignatures(p!.block.pubdata);
+      await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot + 1n, p!.block.pubdata, p!.block.salt, sigs))
         .to.be.revertedWithCustomError(d.rollup, "CommitmentMismatch");
-      await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot, makeBlock(5).pubdata, p!.block.salt))
+      await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot, makeBlock(5).pubdata, p!.block.salt, sigs))
         .to.be.revertedWithCustomError(d.rollup, "CommitmentMismatch");
-      await expect(d.rollup.connect(s).reveal(1n, 3n, p!.block.newRoot, p!.block.pubdata, p!.block.salt))
+      await expect(d.rollup.connect(s).reveal(1n, 3n, p!.block.newRoot, p!.block.pubdata, p!.block.salt, sigs))
         .to.be.revertedWithCustomError(d.rollup, "ParentNotTip").withArgs(3n, 0n);
-      await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot, "0x1234", p!.block.salt))
+      await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot, "0x1234", p!.block.salt, sigs))
         .to.be.revertedWithCustomError(d.rollup, "BadPubdataLength").withArgs(2n, 40n);
-      await expect(d.rollup.connect(d.seqs[1]!.signer).reveal(1n, 0n, p!.block.newRoot, p!.block.pubdata, p!.block.salt))
+      await expect(d.rollup.connect(d.seqs[1]!.signer).reveal(1n, 0n, p!.block.newRoot, p!.block.pubdata, p!.block.salt, sigs))
         .to.be.revertedWithCustomError(d.rollup, "NoProposal");
+      // The signatures must be 64 bytes per non-empty slot (one transfer here).
+      await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot, p!.block.pubdata, p!.block.salt, "0x"))
+        .to.be.revertedWithCustomError(d.rollup, "BadSignaturesLength").withArgs(0n, 64n);
+      await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot, p!.block.pubdata, p!.block.salt, sigs + "00".repeat(64)))
+        .to.be.revertedWithCustomError(d.rollup, "BadSignaturesLength").withArgs(128n, 64n);
       expect(await snapshot(d, 1n)).to.deep.equal(snap);
-      await d.client.connect(s).reveal({ height: 1n, parent: 0n, newRoot: p!.block.newRoot, pubdata: p!.block.pubdata, salt: p!.block.salt });
-      await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot, p!.block.pubdata, p!.block.salt))
+      await d.client.connect(s).reveal({ height: 1n, parent: 0n, newRoot: p!.block.newRoot, pubdata: p!.block.pubdata, salt: p!.block.salt, signatures: sigs });
+      await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot, p!.block.pubdata, p!.block.salt, sigs))
         .to.be.revertedWithCustomError(d.rollup, "AlreadyRevealed");
     });
 
@@ -403,6 +447,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
       const c = "0x" + "11".repeat(32);
       await expect(d.rollup.connect(s.signer).propose(1n, [1n, 2n], c, 0, 0, 0))
         .to.be.revertedWithCustomError(d.rollup, "WrongPhase").withArgs(1n, 1, 0);
+      await ensureSeed(d, 1n);
       await nextTxAt(t.proposalStart + 1n);
       const { proof } = await vrfFor(d, s, 1n);
       const snap = await snapshot(d, 1n);

@@ -1,0 +1,434 @@
+/**
+ * Security issue 10: every attack mounted on the real contracts, each shown NOT to profit. Mock block verifier
+ * where the attack does not need a proof; real T=2/D=8 Groth16 proofs (realChain.ts) for the copied-proof attacks.
+ */
+import { expect } from "chai";
+import { randomBytes } from "ethers";
+import {
+  ethers,
+  networkHelpers,
+  deployFixture,
+  defaultFixture,
+  E18,
+  nextTxAt,
+  ensureSeed,
+  proposeAll,
+  revealAll,
+  commitAll,
+  runHeight,
+  endCommit,
+  proofFor,
+  dummySignatures,
+  makeBlock,
+  vrfFor,
+  type Deployment,
+  type Proposed,
+} from "./helpers.js";
+import { vrfKeyFromSeed, vrfProve, vrfOutput, popProve } from "../../src/vrf/index.js";
+import { DEFAULT_STAKING, HeightStatus, ProposalStatus, Role, blockCommitment, fernetScore } from "../../src/client/index.js";
+import { initL2 } from "../../src/l2/crypto.js";
+import { stateFromGenesis } from "../../src/l2/state.js";
+import { executeBlock } from "../../src/l2/block.js";
+import { l2Domain } from "../../src/l2/transaction.js";
+import { L2Error } from "../../src/l2/errors.js";
+import { devGenesis, sampleTransfers } from "../../src/l2/sample.js";
+import { rerandomizeProof } from "../../src/zk/batchVerify.js";
+import { closeProver } from "../../src/zk/prover.js";
+import type { ProofWords } from "../../src/client/index.js";
+import {
+  TEST_AGGREGATOR,
+  atOrigin,
+  commitHeight,
+  deployRealChain,
+  inputsFor,
+  nextTxAt as realNextTxAt,
+  proveBlocks,
+  realBlocks,
+  realGenesisRoot,
+  type RealBlocks,
+} from "./realChain.js";
+
+const BURN = "0x000000000000000000000000000000000000dEaD";
+const conn = { ethers, networkHelpers };
+
+/** Proposal phase long enough for key registrations and stakes next to the proposals. */
+async function longProposalFixture(): Promise<Deployment> {
+  return deployFixture({ proposalBlocks: 12n });
+}
+
+/** At most 3 unfinalized heights. */
+async function smallPendingFixture(): Promise<Deployment> {
+  return deployFixture({ maxPendingHeights: 3n });
+}
+
+async function register(d: Deployment, signer: Deployment["outsider"], seed: string): Promise<{ sk: bigint; pk: [bigint, bigint, bigint, bigint] }> {
+  const { sk, pk } = vrfKeyFromSeed(seed);
+  const pop = popProve(sk, { chainId: d.chainId, verifier: await d.staking.getAddress(), owner: signer.address });
+  await d.staking.connect(signer).registerVrfKey(pk, pop);
+  return { sk, pk };
+}
+
+describe("Security issue 10: attacks on the contracts fail to profit", function () {
+  describe("finding 2: VRF key grinding", function () {
+    it("a key ground after the randomness is known is refused (StakeTooRecent); a proposal made before rotating cannot lead after; a fresh staker in the window is refused; a key registered before the window counts", async function () {
+      const d = await networkHelpers.loadFixture(longProposalFixture);
+      const [honest, rotator, grinder] = d.seqs as [Deployment["seqs"][0], Deployment["seqs"][0], Deployment["seqs"][0]];
+      const windowStart = await d.client.seedWindowStart(1n);
+      // The sequencers' keys were registered before the window (positive control below).
+      for (const s of d.seqs) expect(await d.staking.activeSince(s.address, Role.Sequencer)).to.be.lessThan(windowStart);
+      await ensureSeed(d, 1n);
+      const randomness = await d.client.randomnessOf(1n);
+      expect(randomness).to.not.equal(0n);
+
+      // The grinder tries 64 keys against the now-known randomness and keeps the best.
+      const ctx = { chainId: d.chainId, verifier: d.client.address, randomness, height: 1n };
+      const ground = Array.from({ length: 64 }, (_, i) => {
+        const { sk } = vrfKeyFromSeed(`grind-${i}`);
+        return { seed: `grind-${i}`, sk, output: vrfProve(sk, ctx).output };
+      }).sort((a, b) => (a.output > b.output ? -1 : 1));
+      const honestOutput = vrfProve(honest.sk, ctx).output;
+      console.log(`      best of 64 ground outputs ${ground[0]!.output > honestOutput ? "beats" : "does not beat"} the honest key's output`);
+      const g = await register(d, grinder.signer, ground[0]!.seed);
+      const since = await d.staking.activeSince(grinder.address, Role.Sequencer);
+      expect(since).to.be.greaterThanOrEqual(windowStart);
+
+      // A fresh staker that stakes and registers inside the window.
+      await d.token.connect(d.outsider).approve(await d.staking.getAddress(), DEFAULT_STAKING.minSequencerStake);
+      await d.staking.connect(d.outsider).stake(Role.Sequencer, DEFAULT_STAKING.minSequencerStake);
+      const f = await register(d, d.outsider, ground[2]!.seed);
+      const fSince = await d.staking.activeSince(d.outsider.address, Role.Sequencer);
+
+      // Proposal phase: the honest sequencer and the rotator (still with its old key) propose.
+      const props = await proposeAll(d, 1n, [honest, rotator]);
+      const block = makeBlock(77);
+      const c = (who: string) => blockCommitment({ proposer: who, height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
+      const gp = vrfProve(g.sk, ctx).proof;
+      await expect(d.rollup.connect(grinder.signer).propose(1n, gp, c(grinder.address), 0, 0, 0))
+        .to.be.revertedWithCustomError(d.rollup, "StakeTooRecent").withArgs(grinder.address, since, windowStart);
+      await expect(d.rollup.connect(d.outsider).propose(1n, vrfProve(f.sk, ctx).proof, c(d.outsider.address), 0, 0, 0))
+        .to.be.revertedWithCustomError(d.rollup, "StakeTooRecent").withArgs(d.outsider.address, fSince, windowStart);
+
+      // The rotator swaps in a ground key after proposing: its proposal can no longer lead.
+      await register(d, rotator.signer, ground[1]!.seed);
+      await revealAll(d, 1n, props);
+      await nextTxAt((await d.client.timeline(1n)).commitStart);
+      const rp = props.find((p) => p.seq === rotator)!;
+      await expect(d.rollup.connect(rotator.signer).commitProver(1n, rotator.address, "0x", rp.vrfProof))
+        .to.be.revertedWithCustomError(d.rollup, "StakeTooRecent");
+      // Positive control: the key registered before the window counts and takes the height.
+      const hp = props.find((p) => p.seq === honest)!;
+      await d.client.connect(honest.signer).commitProver({ height: 1n, prover: honest.address, vrfProof: hp.vrfProof });
+      await endCommit(d, 1n);
+      expect((await d.client.getHeight(1n)).winner).to.equal(honest.address);
+      // The ground key counts only from heights whose window opens after its registration.
+      expect(await d.client.seedWindowStart(2n)).to.be.greaterThan(since);
+    });
+  });
+
+  describe("finding 5: randomness", function () {
+    it("a recorded seed does not change with a reorg of h - 1 nor with a later recorder; recordRandomness outside the window reverts RandomnessWindowClosed", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      const [s0, s1] = d.seqs as [Deployment["seqs"][0], Deployment["seqs"][0]];
+      const t1 = await d.client.timeline(1n);
+      // Too early for height 3 (its window is height 2's commit phase).
+      const w3 = await d.client.seedWindowStart(3n);
+      await expect(d.rollup.connect(d.outsider).recordRandomness(3n))
+        .to.be.revertedWithCustomError(d.rollup, "RandomnessWindowClosed").withArgs(3n, w3, (await d.client.timeline(3n)).proposalStart);
+      await expect(d.rollup.recordRandomness(0n)).to.be.revertedWithCustomError(d.rollup, "RandomnessWindowClosed");
+      const h1 = await runHeight(d, 1n, [s0]); // its first commit records height 2's seed
+      const seed2 = (await d.client.getHeight(2n)).seed;
+      // Another recorder later in the window changes nothing.
+      await d.client.connect(d.outsider).recordRandomness(2n);
+      await d.client.connect(s1.signer).recordRandomness(2n);
+      expect((await d.client.getHeight(2n)).seed).to.equal(seed2);
+      await endCommit(d, 1n);
+      const r1 = await d.client.randomnessOf(1n);
+      const r2 = await d.client.randomnessOf(2n);
+      await runHeight(d, 2n, [s1]);
+      // Too late for height 1.
+      await expect(d.rollup.recordRandomness(1n))
+        .to.be.revertedWithCustomError(d.rollup, "RandomnessWindowClosed").withArgs(1n, t1.proposalStart - d.config.commitBlocks, t1.proposalStart);
+      // Height 1 is never proven: it and height 2 are reorged away. Their randomness stays what it was.
+      await nextTxAt(t1.lateDeadline);
+      await d.client.connect(d.outsider).triggerReorg(1n);
+      expect((await d.client.getHeight(1n)).status).to.equal(HeightStatus.Reorged);
+      expect(await d.client.randomnessOf(1n)).to.equal(r1);
+      expect(await d.client.randomnessOf(2n)).to.equal(r2);
+      expect(h1.winner.seq).to.equal(s0);
+    });
+
+    it("a height whose seed was never recorded cannot be proposed (RandomnessNotRecorded); a VRF proof over randomness 0 cannot take a height", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      const [s0, s1] = d.seqs as [Deployment["seqs"][0], Deployment["seqs"][0]];
+      const t1 = await d.client.timeline(1n);
+      await nextTxAt(t1.proposalStart);
+      expect((await d.client.getHeight(1n)).seedSet).to.equal(false);
+      expect(await d.client.randomnessOf(1n)).to.equal(0n);
+      const zeroProof = vrfProve(s0.sk, { chainId: d.chainId, verifier: d.client.address, randomness: 0n, height: 1n }).proof;
+      await expect(d.rollup.connect(s0.signer).propose(1n, zeroProof, "0x" + "11".repeat(32), 0, 0, 0))
+        .to.be.revertedWithCustomError(d.rollup, "RandomnessNotRecorded").withArgs(1n);
+      await expect(d.rollup.recordRandomness(1n)).to.be.revertedWithCustomError(d.rollup, "RandomnessWindowClosed");
+
+      // Height 2: recorded. A proof over randomness 0 (precomputable before the seed) is refused at commit.
+      await ensureSeed(d, 2n);
+      const t2 = await d.client.timeline(2n);
+      await nextTxAt(t2.proposalStart);
+      const [honest] = await proposeAll(d, 2n, [s1]);
+      const zero2 = vrfProve(s0.sk, { chainId: d.chainId, verifier: d.client.address, randomness: 0n, height: 2n });
+      const block = makeBlock(5);
+      const commitment = blockCommitment({ proposer: s0.address, height: 2n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
+      await d.client.connect(s0.signer).propose({ height: 2n, vrfProof: zero2.proof, commitment, feeSplitBps: 0n, proverTip: 0n, proverRewardShareBps: 0n });
+      await nextTxAt(t2.revealStart);
+      await d.client.connect(s0.signer).reveal({ height: 2n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt, signatures: dummySignatures(block.pubdata) });
+      await revealAll(d, 2n, [honest!]);
+      await nextTxAt(t2.commitStart);
+      await expect(d.rollup.connect(s0.signer).commitProver(2n, s0.address, "0x", zero2.proof))
+        .to.be.revertedWithCustomError(d.rollup, "InvalidVrfProof").withArgs(2n, s0.address);
+      await commitAll(d, 2n, [honest!]);
+      await endCommit(d, 2n);
+      expect((await d.client.getHeight(2n)).winner).to.equal(s1.address);
+    });
+  });
+
+  describe("finding 8: false VRF claims", function () {
+    it("a random vrfProof with a ground maximal output is challenged by anyone: slashed vrfClaimSlash to the challenger, proposal void; valid claims and the winner cannot be challenged", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      const [s0, s1, liar] = d.seqs as [Deployment["seqs"][0], Deployment["seqs"][0], Deployment["seqs"][0]];
+      await ensureSeed(d, 1n);
+      // The liar grinds random "proofs" (no key needed) for the highest claimed output.
+      let fake: [bigint, bigint] = [0n, 0n];
+      let fakeOut = -1n;
+      for (let i = 0; i < 256; i++) {
+        const p: [bigint, bigint] = [BigInt(ethers.hexlify(randomBytes(31))), BigInt(ethers.hexlify(randomBytes(31)))];
+        const o = vrfOutput(p);
+        if (o > fakeOut) [fake, fakeOut] = [p, o];
+      }
+      const props = await proposeAll(d, 1n, [s0, s1]);
+      const block = makeBlock(9);
+      const commitment = blockCommitment({ proposer: liar.address, height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
+      await d.client.connect(liar.signer).propose({ height: 1n, vrfProof: fake, commitment, feeSplitBps: 0n, proverTip: 3n * E18, proverRewardShareBps: 0n });
+      const liarScore = await d.client.scoreOf(1n, liar.address);
+      for (const p of props) expect(liarScore).to.be.greaterThan(p.score); // honest proposals would defer to it
+      const stake = await d.staking.stakeOf(liar.address);
+      const challengerBal = await d.token.balanceOf(d.outsider.address);
+      // Wrong proof (not the logged one), valid claims: refused.
+      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, liar.address, props[0]!.vrfProof))
+        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable");
+      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, s0.address, props[0]!.vrfProof))
+        .to.be.revertedWithCustomError(d.rollup, "VrfClaimValid").withArgs(1n, s0.address);
+      const rcpt = await d.client.connect(d.outsider).challengeVrfClaim(1n, liar.address, fake);
+      const ev = d.client.decodeEvents(rcpt).find((e) => e.name === "VrfClaimChallenged")!;
+      expect(ev.args.slashed).to.equal(d.config.vrfClaimSlash);
+      expect(await d.token.balanceOf(d.outsider.address)).to.equal(challengerBal + d.config.vrfClaimSlash);
+      expect(await d.staking.stakeOf(liar.address)).to.equal(stake - d.config.vrfClaimSlash);
+      expect((await d.client.getProposal(1n, liar.address)).status).to.equal(ProposalStatus.Settled);
+      expect(await d.client.claimable(liar.address)).to.equal(3n * E18); // tip refunded, nothing more
+      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, liar.address, fake))
+        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable");
+      // The void proposal can neither reveal nor commit.
+      await revealAll(d, 1n, props);
+      await expect(d.rollup.connect(liar.signer).reveal(1n, 0n, block.newRoot, block.pubdata, block.salt, dummySignatures(block.pubdata)))
+        .to.be.revertedWithCustomError(d.rollup, "AlreadyRevealed");
+      await commitAll(d, 1n, props);
+      await expect(d.rollup.connect(liar.signer).commitProver(1n, liar.address, "0x", fake))
+        .to.be.revertedWithCustomError(d.rollup, "NotRevealed");
+      await endCommit(d, 1n);
+      const winner = (await d.client.getHeight(1n)).winner;
+      expect([s0.address, s1.address]).to.include(winner);
+      // The winner cannot be challenged, even after rotating its key (its proof no longer verifies under the new key).
+      const w = d.seqs.find((s) => s.address === winner)!;
+      const wp = props.find((p) => p.seq === w)!;
+      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, winner, wp.vrfProof)).to.be.revertedWithCustomError(d.rollup, "VrfClaimValid");
+      await register(d, w.signer, "winner-rotated");
+      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, winner, wp.vrfProof))
+        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable");
+      const { held, owed } = { held: await d.token.balanceOf(d.client.address), owed: (await d.rollup.totalEscrowed()) + (await d.rollup.totalClaimable()) + (await d.rollup.rewardPool()) };
+      expect(held).to.equal(owed);
+    });
+  });
+
+  describe("finding 6: FEE_SPLIT boost", function () {
+    it("a sequencer naming itself as prover pays exactly pot * FEE_SPLIT / 10000 for the boost, burnt to BURN_ADDRESS by flushBurnt", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      const s = d.seqs[0]!;
+      const x = 3_000n;
+      const gains: bigint[] = [];
+      const outs: Proposed[] = [];
+      for (const [h, fs] of [[1n, x], [2n, 0n]] as const) {
+        const [p] = await proposeAll(d, h, [s], { feeSplitBps: [fs], proverTip: 0n, proverRewardShareBps: 2_000n });
+        await revealAll(d, h, [p!]);
+        await commitAll(d, h, [p!]); // names itself as prover
+        await endCommit(d, h);
+        const before = await d.client.claimable(s.address);
+        await d.client.connect(d.outsider).submitProof({ height: h, proof: await proofFor(d, h, p!, d.outsider.address), pubdata: p!.block.pubdata, payee: d.outsider.address });
+        expect(await d.client.lastFinalized()).to.equal(h);
+        gains.push((await d.client.claimable(s.address)) - before - d.config.proverDeposit);
+        outs.push(p!);
+      }
+      // Both blocks carry the same fees, so the same pot.
+      expect(outs[0]!.block.fee).to.equal(outs[1]!.block.fee);
+      const pot = d.config.blockReward + outs[0]!.block.fee;
+      expect(gains[1]! - gains[0]!).to.equal((pot * x) / 10_000n);
+      expect(gains[1]).to.equal(pot); // prover + sequencer share, both its own
+      // The boost was real: the same output scores higher with FEE_SPLIT.
+      expect(fernetScore(outs[0]!.output, x)).to.be.greaterThan(fernetScore(outs[0]!.output, 0n));
+      expect(await d.client.claimable(BURN)).to.equal((pot * x) / 10_000n);
+      const burnBal = await d.token.balanceOf(BURN);
+      await d.client.connect(d.outsider).flushBurnt();
+      expect(await d.token.balanceOf(BURN)).to.equal(burnBal + (pot * x) / 10_000n);
+      expect(await d.client.claimable(BURN)).to.equal(0n);
+      await expect(d.rollup.flushBurnt()).to.be.revertedWithCustomError(d.rollup, "NothingToClaim");
+    });
+  });
+
+  describe("finding 7: bounded loops", function () {
+    it("with maxPendingHeights = 3 the 4th pending height's leading commit reverts PendingChainFull; the full chain finalizes in one proof", async function () {
+      const d = await networkHelpers.loadFixture(smallPendingFixture);
+      const winners: Proposed[] = [];
+      for (const h of [1n, 2n, 3n]) winners.push((await runHeight(d, h, [d.seqs[Number(h) % 3]!])).winner);
+      const [p4] = await proposeAll(d, 4n, [d.seqs[0]!]);
+      await revealAll(d, 4n, [p4!]);
+      await nextTxAt((await d.client.timeline(4n)).commitStart);
+      await expect(d.rollup.connect(p4!.seq.signer).commitProver(4n, p4!.seq.address, "0x", p4!.vrfProof))
+        .to.be.revertedWithCustomError(d.rollup, "PendingChainFull").withArgs(3n, 3n);
+      await endCommit(d, 4n);
+      expect(await d.client.pendingHeights()).to.deep.equal([1n, 2n, 3n]);
+      const sub = d.client.connect(d.outsider);
+      for (const h of [3n, 2n, 1n]) {
+        const w = winners[Number(h) - 1]!;
+        await sub.submitProof({ height: h, proof: await proofFor(d, h, w, d.outsider.address), pubdata: w.block.pubdata, payee: d.outsider.address });
+      }
+      expect(await d.client.lastFinalized()).to.equal(3n);
+      expect(await d.client.pendingHeights()).to.deep.equal([]);
+      // Room again (the next height whose seed window is still ahead: proposeAll records its seed).
+      const next = (await d.client.clockAt()).height + 1n;
+      await runHeight(d, next, [d.seqs[1]!]);
+      await endCommit(d, next);
+      expect(await d.client.pendingHeights()).to.deep.equal([next]);
+    });
+
+    it("triggerReorg of a full pending chain succeeds; its marginal gas per pending height keeps 256 (the maximum) well under 30M", async function () {
+      const gasWith = async (n: number): Promise<bigint> => {
+        const d = await deployFixture({ maxPendingHeights: BigInt(n) });
+        for (let h = 1n; h <= BigInt(n); h++) await runHeight(d, h, [d.seqs[Number(h) % 3]!]);
+        const [extra] = await proposeAll(d, BigInt(n) + 1n, [d.seqs[0]!]);
+        await revealAll(d, BigInt(n) + 1n, [extra!]);
+        await nextTxAt((await d.client.timeline(BigInt(n) + 1n)).commitStart);
+        await expect(d.rollup.connect(extra!.seq.signer).commitProver(BigInt(n) + 1n, extra!.seq.address, "0x", extra!.vrfProof))
+          .to.be.revertedWithCustomError(d.rollup, "PendingChainFull");
+        await nextTxAt((await d.client.timeline(1n)).lateDeadline);
+        expect((await d.client.pendingHeights()).length).to.equal(n);
+        const r = await d.client.connect(d.outsider).triggerReorg(1n);
+        expect(await d.client.pendingHeights()).to.deep.equal([]);
+        const { held, owed } = { held: await d.token.balanceOf(d.client.address), owed: (await d.rollup.totalEscrowed()) + (await d.rollup.totalClaimable()) + (await d.rollup.rewardPool()) };
+        expect(held).to.equal(owed);
+        return r.gasUsed;
+      };
+      const [a, b] = [2, 6];
+      const ga = await gasWith(a);
+      const gb = await gasWith(b);
+      const marginal = (gb - ga) / BigInt(b - a);
+      const at256 = ga + marginal * BigInt(256 - a);
+      console.log(`      triggerReorg gas: ${a} pending = ${ga}, ${b} pending = ${gb}; marginal ${marginal} per height; extrapolated 256 pending = ${at256}`);
+      expect(marginal).to.be.greaterThan(0n);
+      expect(marginal).to.be.lessThan(60_000n);
+      expect(at256).to.be.lessThan(20_000_000n); // well under a 30M block
+    });
+  });
+
+  describe("finding 10: cross-deployment replay", function () {
+    it("setAggregator with an aggregator built for another Rollup reverts AggregatorMismatch", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      const other = await ethers.deployContract("Rollup", [{ ...d.config, genesisBlock: 0n }, await d.staking.getAddress(), await d.verifier.getAddress()]);
+      const bv = await ethers.deployContract("BatchVerifier_T2_D8");
+      const agg = await ethers.deployContract("ProofAggregator", [await other.getAddress(), await bv.getAddress(), TEST_AGGREGATOR]);
+      await expect(d.rollup.setAggregator(await agg.getAddress()))
+        .to.be.revertedWithCustomError(d.rollup, "AggregatorMismatch").withArgs(await other.getAddress());
+      expect(await d.rollup.aggregator()).to.equal(ethers.ZeroAddress);
+      const own = await ethers.deployContract("ProofAggregator", [d.client.address, await bv.getAddress(), TEST_AGGREGATOR]);
+      await d.rollup.setAggregator(await own.getAddress());
+      expect(await d.rollup.aggregator()).to.equal(await own.getAddress());
+    });
+
+    it("a transfer signed for another domain (another rollup address or chain id) is rejected by executeBlock", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      await initL2();
+      const state = stateFromGenesis(devGenesis(3, 1_000_000n), 8);
+      const ours = d.domain;
+      expect(ours).to.equal(l2Domain(d.chainId, d.client.address));
+      const others = [l2Domain(d.chainId, d.outsider.address), l2Domain(d.chainId + 1n, d.client.address)];
+      expect(executeBlock(state, sampleTransfers(state, 3, 2, ours), 2, ours).txs).to.have.length(2); // positive control
+      for (const dom of others) {
+        const txs = sampleTransfers(state, 3, 2, dom);
+        expect(() => executeBlock(state, txs, 2, ours)).to.throw(L2Error).with.property("code", "BAD_SIGNATURE");
+      }
+    });
+  });
+
+  describe("findings 3 and 4: copied proofs (real T=2/D=8 proofs)", function () {
+    let blocks: RealBlocks;
+    let P1: ProofWords; // block 1, paying the honest prover
+    let PROVER: string;
+
+    before(async function () {
+      await atOrigin(conn);
+      const probe = await deployRealChain(conn, { genesisRoot: await realGenesisRoot() });
+      PROVER = probe.prover.address;
+      blocks = await realBlocks(1, probe.domain);
+      [P1] = await proveBlocks(blocks.blocks, PROVER, (m) => console.log(`      ${m}`));
+    });
+    after(async function () {
+      await closeProver();
+    });
+
+    it("finding 3: a front-runner resubmitting an honest proof with its own payee gets InvalidProof; with the original payee it pays the author, not the copier", async function () {
+      await atOrigin(conn);
+      const c = await deployRealChain(conn, { genesisRoot: blocks.genesisRoot, realBlockVerifier: true });
+      await commitHeight(c, 1n, blocks.blocks[0]!);
+      const pubdata = blocks.blocks[0]!.pubdata;
+      const copier = c.client.connect(c.outsider);
+      await expect(c.rollup.connect(c.outsider).submitProof(1n, P1, pubdata, c.outsider.address))
+        .to.be.revertedWithCustomError(c.rollup, "InvalidProof").withArgs(1n);
+      // Re-randomizing does not help either: the payee is in the statement.
+      await expect(c.rollup.connect(c.outsider).submitProof(1n, rerandomizeProof(P1, 5n), pubdata, c.outsider.address))
+        .to.be.revertedWithCustomError(c.rollup, "InvalidProof");
+      const copierBefore = await c.client.claimable(c.outsider.address);
+      await copier.submitProof({ height: 1n, proof: P1, pubdata, payee: PROVER });
+      const info = await c.client.getHeight(1n);
+      expect(info.submitter).to.equal(PROVER);
+      expect(await c.client.claimable(PROVER)).to.equal(c.config.submissionReward);
+      expect(await c.client.claimable(c.outsider.address)).to.equal(copierBefore); // the copier paid the gas, got nothing
+    });
+
+    it("finding 4: a re-randomized copy posted late cannot make an on-time height late (EarlierPostPending); the original post verifies on time and the prover keeps its full deposit", async function () {
+      await atOrigin(conn);
+      const c = await deployRealChain(conn, { genesisRoot: blocks.genesisRoot, realBlockVerifier: true });
+      await commitHeight(c, 1n, blocks.blocks[0]!);
+      const pubdata = blocks.blocks[0]!.pubdata;
+      const t = await c.client.timeline(1n);
+      await c.agg.connect(c.prover).postProof(1n, P1, PROVER); // on time
+      expect(await c.agg.onTimePosts(1n)).to.equal(1n);
+      await realNextTxAt(conn, t.provingDeadline);
+      const copy = rerandomizeProof(P1, 1234567n) as ProofWords;
+      expect(copy).to.not.deep.equal(P1);
+      await c.agg.connect(c.outsider).postProof(1n, copy, PROVER); // late, valid, different hash
+      await expect(c.aggregator.connect(c.outsider).verifyBatch([1n], [copy], [PROVER], [pubdata]))
+        .to.be.revertedWithCustomError(c.aggregator, "EarlierPostPending").withArgs(1n);
+      await expect(c.rollup.connect(c.outsider).submitProof(1n, copy, pubdata, PROVER))
+        .to.be.revertedWithCustomError(c.rollup, "EarlierPostPending").withArgs(1n);
+      const seqBefore = await c.client.claimable(c.seq.signer.address);
+      const receipt = await c.agg.connect(c.outsider).verifyBatch([{ height: 1n, proof: P1, payee: PROVER, pubdata }]);
+      expect(c.client.decodeEvents(receipt).map((e) => e.name)).to.not.include("LateProofSettled");
+      const info = await c.client.getHeight(1n);
+      expect(info.status).to.equal(HeightStatus.Finalized);
+      expect(info.late).to.equal(false);
+      // The sequencer named itself prover and posted the deposit: tip + (pot - burnt) + the FULL deposit back.
+      const fees = inputsFor(blocks.blocks[0]!, PROVER)[2]!;
+      const pot = c.config.blockReward + fees;
+      const burnt = (pot * 1_000n) / 10_000n;
+      expect(await c.client.claimable(c.seq.signer.address)).to.equal(seqBefore + E18 + (pot - burnt) + c.config.proverDeposit);
+      const b = { held: await c.token.balanceOf(c.agg.address), owed: (await c.aggregator.totalBonds()) + (await c.aggregator.totalClaimable()) };
+      expect(b.held).to.equal(b.owed);
+    });
+  });
+});
