@@ -216,6 +216,12 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
         .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable");
       await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, s0.address, props[0]!.vrfProof))
         .to.be.revertedWithCustomError(d.rollup, "VrfClaimValid").withArgs(1n, s0.address);
+      // Gas starvation: with too little gas the pairing precompile call would fail and a valid claim would look
+      // false; the challenge refuses to judge instead (the honest sequencer keeps its stake).
+      const honestStake = await d.staking.stakeOf(s0.address);
+      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, s0.address, props[0]!.vrfProof, { gasLimit: 250_000n }))
+        .to.be.revertedWithCustomError(d.rollup, "ChallengeGasTooLow");
+      expect(await d.staking.stakeOf(s0.address)).to.equal(honestStake);
       const rcpt = await d.client.connect(d.outsider).challengeVrfClaim(1n, liar.address, fake);
       const ev = d.client.decodeEvents(rcpt).find((e) => e.name === "VrfClaimChallenged")!;
       expect(ev.args.slashed).to.equal(d.config.vrfClaimSlash);
