@@ -98,6 +98,9 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
     constructor(Rollup rollup_, IBatchVerifier verifier_, AggregatorConfig memory config_) {
         if (address(rollup_) == address(0) || address(verifier_) == address(0)) revert ZeroAddress();
         if (config_.verifyWindow == 0) revert InvalidConfig("verifyWindow");
+        // A free post would let anyone hold off late rescues (EarlierPostPending) and make challengers pay to clear
+        // it: the bond must at least pay for a challenge.
+        if (config_.postBond == 0) revert InvalidConfig("postBond");
         uint256 expected = 5 + uint256(rollup_.config().slots);
         uint256 got = verifier_.publicInputCount();
         if (got != expected) revert VerifierMismatch(got, expected);
@@ -320,7 +323,7 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
 
     /// @notice A posted proof (poster zero if none).
     /// @param height the L2 height
-    /// @param proofHash keccak256(abi.encode(proof))
+    /// @param proofHash keccak256(abi.encode(proof, payee))
     /// @return poster who posted it
     /// @return postedAt the L1 block it was posted in
     function postedProof(uint256 height, bytes32 proofHash) external view returns (address poster, uint256 postedAt) {

@@ -53,9 +53,13 @@ struct RollupConfig {
     uint256 submissionReward;
     /// @dev State root of height 0 (the genesis file's root).
     uint256 genesisRoot;
-    /// @dev Most unfinalized heights the chain may hold (default 32, at most 256): bounds the loops of
+    /// @dev Most unfinalized heights the chain may hold (default 32, at most 64): bounds the loops of
     ///      `triggerReorg` and finalization so that escrow can never be locked behind the block gas limit.
     uint32 maxPendingHeights;
+    /// @dev L1 blocks before a height's seed window by which a stake and VRF key must be active (default 4; 64,
+    ///      two beacon epochs, on mainnet): prevrandao of the window's first block is known to whoever builds the
+    ///      blocks just before it, so an L1 proposer needs this many consecutive slots to grind keys.
+    uint32 keyActivationDelay;
     /// @dev Stake slashed (to the challenger) from a sequencer whose claimed VRF output has no valid proof
     ///      (`challengeVrfClaim`; default 10e18, capped at the stake).
     uint256 vrfClaimSlash;
@@ -215,8 +219,8 @@ contract Rollup is ReentrancyGuard, EIP712 {
     );
     /// @notice A valid proof was accepted; `submitter` is the payee bound in the proof.
     event ProofSubmitted(uint256 indexed height, address indexed submitter, bool late);
-    /// @notice A false VRF claim was shown: the proposal is void and `slashed` of the sequencer's stake went to the
-    ///         challenger.
+    /// @notice A false VRF claim was shown: the proposal is void and `slashed` of the sequencer's stake was taken,
+    ///         half to the challenger and half burnt.
     event VrfClaimChallenged(uint256 indexed height, address indexed sequencer, address indexed challenger, uint256 slashed);
     /// @notice Accrued burnt tokens were sent to BURN_ADDRESS.
     event BurntFlushed(uint256 amount);
@@ -264,8 +268,9 @@ contract Rollup is ReentrancyGuard, EIP712 {
         if (config_.minFeeSplitBps > config_.maxFeeSplitBps) revert InvalidConfig("feeSplit bounds");
         if (config_.maxProverRewardShareBps > 10_000) revert InvalidConfig("maxProverRewardShareBps");
         if (config_.lateProverShareBps > 10_000 || config_.reorgBountyBps > 10_000) revert InvalidConfig("bps");
-        if (config_.maxPendingHeights == 0 || config_.maxPendingHeights > 256) revert InvalidConfig("maxPendingHeights");
-        if (config_.genesisBlock == 0) config_.genesisBlock = uint64(block.number);
+        if (config_.maxPendingHeights == 0 || config_.maxPendingHeights > 64) revert InvalidConfig("maxPendingHeights");
+        // Default: height 1's seed window opens at deployment, so its randomness can be recorded.
+        if (config_.genesisBlock == 0) config_.genesisBlock = uint64(block.number + config_.commitBlocks);
         if (config_.genesisBlock < block.number) revert InvalidConfig("genesisBlock");
         _config = config_;
         _period = uint256(config_.proposalBlocks) + config_.revealBlocks + config_.commitBlocks;
@@ -292,17 +297,22 @@ contract Rollup is ReentrancyGuard, EIP712 {
     /// @param feeSplitBps FEE_SPLIT in basis points, within the configured bounds
     /// @param proverTip tip for the prover, pulled from the sender
     /// @param proverRewardShareBps share of the pot offered to the prover, in basis points
+    /// @param randomness the randomness `vrfProof` signed (`randomnessOf(height)`): a proposal replayed after an L1
+    ///        reorg changed it is refused (`RandomnessMismatch`) instead of becoming a slashable false claim
     function propose(
         uint256 height,
         uint256[2] calldata vrfProof,
         bytes32 commitment,
         uint16 feeSplitBps,
         uint256 proverTip,
-        uint16 proverRewardShareBps
+        uint16 proverRewardShareBps,
+        uint256 randomness
     ) external nonReentrant {
         _requirePhase(height, Phase.Proposal);
         _requireEligible(height, msg.sender);
         if (!_heights[height].seedSet) revert RandomnessNotRecorded(height);
+        uint256 actual = randomnessOf(height);
+        if (actual != randomness) revert RandomnessMismatch(height, randomness, actual);
         Proposal storage p = _proposals[height][msg.sender];
         if (p.status != ProposalStatus.None) revert ProposalExists(height, msg.sender);
         RollupConfig storage c = _config;
@@ -447,13 +457,16 @@ contract Rollup is ReentrancyGuard, EIP712 {
 
     /// @notice Shows that a proposal's claimed VRF output has no valid proof: the proposal is void (its tip is
     ///         refunded, it can no longer reveal or commit) and `vrfClaimSlash` of the sequencer's stake (capped at
-    ///         the stake) goes to the caller. Anyone, until the proposal is settled.
+    ///         the stake) is slashed, half to the caller and half burnt (so that challenging oneself still costs
+    ///         half). Anyone, until the proposal is settled; also after the sequencer rotated its key or exits.
     /// @dev Without this, a false maximal claim would make honest sequencers defer to it until the last block of
-    ///      the commit phase. `vrfProof` must be the logged proof (it must hash to the stored output).
+    ///      the commit phase. `vrfProof` must be the logged proof (it must hash to the stored output) and `pk` the
+    ///      key the sequencer had in force at the height's activation cutoff (`Staking.keyHashAt`).
     /// @param height the L2 height
     /// @param sequencer the proposer
     /// @param vrfProof the proof logged in its `Proposed` event
-    function challengeVrfClaim(uint256 height, address sequencer, uint256[2] calldata vrfProof)
+    /// @param pk the sequencer's VRF public key at the cutoff (from `VrfKeyRegistered`)
+    function challengeVrfClaim(uint256 height, address sequencer, uint256[2] calldata vrfProof, uint256[4] calldata pk)
         external
         nonReentrant
     {
@@ -464,20 +477,22 @@ contract Rollup is ReentrancyGuard, EIP712 {
         ) revert VrfClaimNotChallengeable(height, sequencer);
         // VrfLib reports a failed precompile call as "invalid": with too little gas a valid proof would look false.
         if (gasleft() < VRF_CHALLENGE_GAS) revert ChallengeGasTooLow(gasleft(), VRF_CHALLENGE_GAS);
-        if (VrfLib.verify(staking.vrfKeyOf(sequencer), randomnessOf(height), height, vrfProof)) {
-            revert VrfClaimValid(height, sequencer);
-        }
-        // The winner was verified at commit. A sequencer whose key or stake changed since the window opened cannot
-        // be judged against the key it proposed with (and cannot lead: `_ranksFirst` checks eligibility).
+        if (VrfLib.verify(pk, randomnessOf(height), height, vrfProof)) revert VrfClaimValid(height, sequencer);
+        // The winner was verified at commit. The key judged is the one in force at the cutoff: the one `propose`
+        // accepted, even if the sequencer has rotated it since (Staking keeps one previous key).
         if (_heights[height].winner == sequencer) revert VrfClaimNotChallengeable(height, sequencer);
-        if (staking.activeSince(sequencer, IStaking.Role.Sequencer) >= _seedWindowStart(height)) {
-            revert VrfClaimNotChallengeable(height, sequencer);
-        }
+        bytes32 keyHash = staking.keyHashAt(sequencer, _activationCutoff(height));
+        if (keyHash == bytes32(0) || keccak256(abi.encode(pk)) != keyHash) revert VrfClaimNotChallengeable(height, sequencer);
         p.vrfOutput = 0;
         _settleRefund(height, sequencer, p);
         uint256 stake = staking.stakeOf(sequencer);
         uint256 amount = _config.vrfClaimSlash < stake ? _config.vrfClaimSlash : stake;
-        if (amount != 0) staking.slash(sequencer, amount, msg.sender);
+        uint256 toChallenger = amount / 2;
+        if (toChallenger != 0) staking.slash(sequencer, toChallenger, msg.sender);
+        if (amount - toChallenger != 0) {
+            staking.slash(sequencer, amount - toChallenger, BURN_ADDRESS);
+            totalBurnt += amount - toChallenger;
+        }
         emit VrfClaimChallenged(height, sequencer, msg.sender, amount);
     }
 
@@ -757,29 +772,39 @@ contract Rollup is ReentrancyGuard, EIP712 {
     }
 
     /// @notice The L1 randomness of `height`, which its VRF proofs must sign; 0 while its seed is not recorded.
-    /// @dev randomness = keccak256("fernet-rollup/randomness", height, seed, VRF output of height - 1's winner).
+    /// @dev randomness = keccak256("fernet-rollup/randomness", height, seed, VRF output of height - 2's winner).
     ///      The seed is block.prevrandao of the first block of the seed window in which someone recorded it (the
     ///      window is the `commitBlocks` blocks before the proposal phase; an L1 proposer can bias prevrandao by
     ///      one bit by withholding its block, the recorder by log2(commitBlocks) bits by choosing its block).
-    ///      Height - 1's winner is fixed when its commit phase ends, which is when `height`'s proposal phase
-    ///      starts, whatever reorgs happen later: the mixed-in output is read from that fixed point, not from the
-    ///      chain tip. Final (for proposals in the phase) from block proposalStart - 1 on.
+    ///      Height - 2's winner is fixed when its commit phase ends, before the seed window opens (the window is
+    ///      height - 1's commit phase), whatever reorgs happen later: whoever picks that output cannot know the
+    ///      seed yet, and whoever records the seed cannot change the output. Height - 1's winner would not do: it
+    ///      is decided during the window, so a leader with several proposals could choose among randomness values.
+    ///      Final from the recording block on.
     /// @param height the L2 height
     /// @return the randomness
     function randomnessOf(uint256 height) public view returns (uint256) {
         Height storage h = _heights[height];
         if (!h.seedSet) return 0;
-        address prev = _heights[height - 1].winner;
-        uint256 prevOutput = prev == address(0) ? 0 : _proposals[height - 1][prev].vrfOutput;
+        uint256 back = height < 2 ? 0 : height - 2;
+        address prev = _heights[back].winner;
+        uint256 prevOutput = prev == address(0) ? 0 : _proposals[back][prev].vrfOutput;
         return uint256(keccak256(abi.encode("fernet-rollup/randomness", height, h.seed, prevOutput)));
     }
 
-    /// @notice First L1 block of the seed window of `height` (`recordRandomness`); keys and stakes active from this
-    ///         block on do not count for `height`.
+    /// @notice First L1 block of the seed window of `height` (`recordRandomness`).
     /// @param height the L2 height (>= 1)
     /// @return the block
     function seedWindowStart(uint256 height) external view returns (uint256) {
         return _seedWindowStart(height);
+    }
+
+    /// @notice Stakes and VRF keys active from this L1 block on do not count for `height`: the seed window's start
+    ///         less `keyActivationDelay`.
+    /// @param height the L2 height (>= 1)
+    /// @return the block
+    function activationCutoff(uint256 height) external view returns (uint256) {
+        return _activationCutoff(height);
     }
 
     /// @notice The public inputs a proof of `height` paying `payee` must have, for the winner's revealed `pubdata`.
@@ -1012,12 +1037,19 @@ contract Rollup is ReentrancyGuard, EIP712 {
         return start > w ? start - w : 0;
     }
 
-    /// @dev The sequencer's stake and VRF key must have been active before `height`'s seed window opened.
+    /// @dev `keyActivationDelay` blocks before the seed window: see RollupConfig.
+    function _activationCutoff(uint256 height) private view returns (uint256) {
+        uint256 ws = _seedWindowStart(height);
+        uint256 d = _config.keyActivationDelay;
+        return ws > d ? ws - d : 0;
+    }
+
+    /// @dev The sequencer's stake and VRF key must have been active before `height`'s activation cutoff.
     function _requireEligible(uint256 height, address sequencer) private view {
         uint256 since = staking.activeSince(sequencer, IStaking.Role.Sequencer);
         if (since == type(uint256).max) revert NotActiveSequencer(sequencer);
-        uint256 windowStart = _seedWindowStart(height);
-        if (since >= windowStart) revert StakeTooRecent(sequencer, since, windowStart);
+        uint256 cutoff = _activationCutoff(height);
+        if (since >= cutoff) revert StakeTooRecent(sequencer, since, cutoff);
     }
 
     function _requirePhase(uint256 height, Phase expected) private view {

@@ -29,6 +29,12 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
         ///      The Rollup counts an account for a height only if this block is before the height's randomness
         ///      could be known (`activeSince`), so neither a key nor a stake can be chosen after seeing it.
         uint64 activeFrom;
+        /// @dev L1 block at which the current key was registered.
+        uint64 keyFrom;
+        /// @dev L1 block at which the previous key was registered (0 = none).
+        uint64 prevKeyFrom;
+        /// @dev The key the current one replaced: a claim made under it can still be judged (`keyHashAt`).
+        bytes32 prevKeyHash;
     }
 
     IERC20 private immutable _token;
@@ -130,7 +136,17 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
         if (owner_ != address(0) && owner_ != msg.sender) revert VrfKeyTaken(keyHash);
         if (!VrfLib.verifyPossession(pk, msg.sender, pop)) revert InvalidProofOfPossession();
         Staker storage s = _stakers[msg.sender];
-        if (s.keyHash != bytes32(0)) delete keyOwner[s.keyHash];
+        if (s.keyHash != bytes32(0)) {
+            // One rotation per exitDelay: two quick rotations would lose the key a pending VRF claim was made under
+            // (keyHashAt keeps one previous key), and with it the means to judge (and slash) a false claim.
+            if (s.prevKeyHash != bytes32(0) && block.number < uint256(s.keyFrom) + exitDelay) {
+                revert KeyRotationTooSoon(uint256(s.keyFrom) + exitDelay);
+            }
+            delete keyOwner[s.keyHash];
+            s.prevKeyHash = s.keyHash;
+            s.prevKeyFrom = s.keyFrom;
+        }
+        s.keyFrom = uint64(block.number);
         s.keyHash = keyHash;
         keyOwner[keyHash] = msg.sender;
         _vrfKeys[msg.sender] = pk;
@@ -198,6 +214,14 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
     }
 
     /// @inheritdoc IStaking
+    function keyHashAt(address account, uint256 l1Block) external view returns (bytes32) {
+        Staker storage s = _stakers[account];
+        if (s.keyHash != bytes32(0) && s.keyFrom < l1Block) return s.keyHash;
+        if (s.prevKeyHash != bytes32(0) && s.prevKeyFrom < l1Block) return s.prevKeyHash;
+        return bytes32(0);
+    }
+
+    /// @inheritdoc IStaking
     function vrfKeyOf(address account) external view returns (uint256[4] memory) {
         return _vrfKeys[account];
     }
@@ -209,7 +233,7 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
 
     /// @notice A staker's record.
     /// @param account the account
-    /// @return the record (role, amount, exitAt, keyHash, activeFrom)
+    /// @return the record (role, amount, exitAt, keyHash, activeFrom, keyFrom, prevKeyFrom, prevKeyHash)
     function stakerOf(address account) external view returns (Staker memory) {
         return _stakers[account];
     }

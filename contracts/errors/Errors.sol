@@ -35,6 +35,8 @@ error ExitNotRequested(address account);
 error WithdrawTooEarly(uint256 currentBlock, uint256 availableAt);
 /// @notice The rollup address of the Staking contract was already set.
 error RollupAlreadySet();
+/// @notice A VRF key was replaced less than `exitDelay` blocks ago: the next rotation is allowed from `availableAt`.
+error KeyRotationTooSoon(uint256 availableAt);
 /// @notice More was asked to be slashed than is staked.
 error SlashExceedsStake(uint256 amount, uint256 stake);
 /// @notice The account's stake or VRF key became active at `activeSince`, not before the randomness of the height
@@ -98,6 +100,9 @@ error VrfClaimNotChallengeable(uint256 height, address sequencer);
 /// @notice Too little gas was left to judge a VRF claim: a starved precompile call must never make a valid claim
 ///         look false (and slash an honest sequencer).
 error ChallengeGasTooLow(uint256 available, uint256 required);
+/// @notice The randomness a proposal's VRF proof signed is not this chain's (an L1 reorg moved the seed or changed
+///         the mixed-in output): refused, so an honest proposal replayed on another history is never slashable.
+error RandomnessMismatch(uint256 height, uint256 expected, uint256 actual);
 /// @notice The revealed signatures are not 64 bytes per non-empty slot.
 error BadSignaturesLength(uint256 length, uint256 expected);
 

@@ -25,6 +25,10 @@ interface IStaking {
     /// @notice The registered VRF public key of `account` ([x.c1, x.c0, y.c1, y.c0]; zeros if none).
     function vrfKeyOf(address account) external view returns (uint256[4] memory);
 
+    /// @notice keccak256 of the VRF key `account` had in force at `l1Block` (registered before it): the current key,
+    ///         or the one it replaced; 0 if unknown.
+    function keyHashAt(address account, uint256 l1Block) external view returns (bytes32);
+
     /// @notice The stake of `account` (0 if none).
     function stakeOf(address account) external view returns (uint256);
 

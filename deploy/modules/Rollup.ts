@@ -49,6 +49,7 @@ export function buildRollup(m: IgnitionModuleBuilder, verifier: ContractFuture<s
     genesisRoot: m.getParameter<bigint>("genesisRoot"),
     maxPendingHeights: m.getParameter("maxPendingHeights", 32n),
     vrfClaimSlash: m.getParameter("vrfClaimSlash", 10n * E18),
+    keyActivationDelay: m.getParameter("keyActivationDelay", 4n),
   };
   const rollup = m.contract("Rollup", [config, staking, verifier]);
   m.call(staking, "setRollup", [rollup]);

@@ -83,8 +83,10 @@ export interface RollupConfig {
   genesisRoot: bigint;
   /** Most unfinalized heights the chain may hold (bounds reorg and finalization loops). */
   maxPendingHeights: bigint;
-  /** Stake slashed from a sequencer whose claimed VRF output has no valid proof (`challengeVrfClaim`). */
+  /** Stake slashed from a sequencer whose claimed VRF output has no valid proof (`challengeVrfClaim`): half to the challenger, half burnt. */
   vrfClaimSlash: bigint;
+  /** L1 blocks before a height's seed window by which stakes and VRF keys must be active (64 on mainnet). */
+  keyActivationDelay: bigint;
 }
 
 const E18 = 10n ** 18n;
@@ -112,6 +114,7 @@ export function defaultRollupConfig(required: { slots: bigint; genesisRoot: bigi
     submissionReward: 1n * E18,
     maxPendingHeights: 32n,
     vrfClaimSlash: 10n * E18,
+    keyActivationDelay: 4n,
     ...required,
     ...overrides,
   };
@@ -319,7 +322,7 @@ export class RollupClient {
       maxProverRewardShareBps: c.maxProverRewardShareBps, lateProverShareBps: c.lateProverShareBps,
       reorgBountyBps: c.reorgBountyBps, feeSplitScore: c.feeSplitScore, proverDeposit: c.proverDeposit,
       blockReward: c.blockReward, submissionReward: c.submissionReward, genesisRoot: c.genesisRoot,
-      maxPendingHeights: c.maxPendingHeights, vrfClaimSlash: c.vrfClaimSlash,
+      maxPendingHeights: c.maxPendingHeights, vrfClaimSlash: c.vrfClaimSlash, keyActivationDelay: c.keyActivationDelay,
     };
   }
 
@@ -382,8 +385,10 @@ export class RollupClient {
    * window); final from the block before its proposal phase on (it mixes in height - 1's winner output).
    */
   randomnessOf(height: bigint): Promise<bigint> { return this.contract.randomnessOf(height); }
-  /** First L1 block of `height`'s seed window; stakes and VRF keys active from it on do not count for `height`. */
+  /** First L1 block of `height`'s seed window (`recordRandomness`). */
   seedWindowStart(height: bigint): Promise<bigint> { return this.contract.seedWindowStart(height); }
+  /** Stakes and VRF keys active from this L1 block on do not count for `height` (seed window start - keyActivationDelay). */
+  activationCutoff(height: bigint): Promise<bigint> { return this.contract.activationCutoff(height); }
   /** The L2 domain users sign and proofs bind: chainid * 2^160 + rollup address. */
   l2Domain(): Promise<bigint> { return this.contract.l2Domain(); }
   claimable(account: string): Promise<bigint> { return this.contract.claimable(account); }
@@ -402,8 +407,12 @@ export class RollupClient {
 
   // ---------------------------------------------------------------- writes (each waits for the receipt)
 
-  propose(a: { height: bigint; vrfProof: [bigint, bigint]; commitment: string; feeSplitBps: bigint; proverTip: bigint; proverRewardShareBps: bigint }): Promise<TransactionReceipt> {
-    return send(this.contract.propose(a.height, a.vrfProof, a.commitment, a.feeSplitBps, a.proverTip, a.proverRewardShareBps));
+  /**
+   * `randomness` is the value `vrfProof` signed (`randomnessOf(height)` when it was made): if an L1 reorg changed it,
+   * the proposal is refused (`RandomnessMismatch`) instead of landing as a slashable false claim.
+   */
+  propose(a: { height: bigint; vrfProof: [bigint, bigint]; commitment: string; feeSplitBps: bigint; proverTip: bigint; proverRewardShareBps: bigint; randomness: bigint }): Promise<TransactionReceipt> {
+    return send(this.contract.propose(a.height, a.vrfProof, a.commitment, a.feeSplitBps, a.proverTip, a.proverRewardShareBps, a.randomness));
   }
 
   /** `signatures`: 64 bytes per non-empty slot (src/l2 encodeBlockSignatures), published for L1 data availability. */
@@ -414,9 +423,12 @@ export class RollupClient {
   /** Records `height`'s randomness seed (in its seed window; a no-op if already recorded). */
   recordRandomness(height: bigint): Promise<TransactionReceipt> { return send(this.contract.recordRandomness(height)); }
 
-  /** Shows a proposal's claimed VRF output false (its logged proof does not verify): slashes its maker. */
-  challengeVrfClaim(height: bigint, sequencer: string, vrfProof: [bigint, bigint]): Promise<TransactionReceipt> {
-    return send(this.contract.challengeVrfClaim(height, sequencer, vrfProof));
+  /**
+   * Shows a proposal's claimed VRF output false (its logged proof does not verify under `pk`, the key the sequencer
+   * had in force at `activationCutoff(height)`): slashes its maker, half to the sender.
+   */
+  challengeVrfClaim(height: bigint, sequencer: string, vrfProof: [bigint, bigint], pk: readonly [bigint, bigint, bigint, bigint]): Promise<TransactionReceipt> {
+    return send(this.contract.challengeVrfClaim(height, sequencer, vrfProof, [...pk] as [bigint, bigint, bigint, bigint]));
   }
 
   /** Sends the accrued burnt tokens to the burn address. */

@@ -90,9 +90,10 @@ contract RollupFuzzTest is RollupSetup {
         VM.assume(feeSplit > 10_000);
         VM.roll(110);
         uint256[2] memory proof = _vrfProof(0, 1);
+        uint256 randomness = rollup.randomnessOf(1);
         VM.prank(seqs[0]);
         VM.expectRevert(abi.encodeWithSelector(FeeSplitOutOfRange.selector, uint256(feeSplit), 0, 10_000));
-        rollup.propose(1, proof, bytes32(uint256(1)), feeSplit, 0, 0);
+        rollup.propose(1, proof, bytes32(uint256(1)), feeSplit, 0, 0, randomness);
     }
 
     /// A full height with the real VRF: propose, reveal, commit, prove, finalize, claim.
@@ -103,8 +104,9 @@ contract RollupFuzzTest is RollupSetup {
         bytes32 salt = keccak256("salt");
         bytes32 c = ProposeLib.commitment(seqs[1], 1, 0, newRoot, keccak256(pubdata), salt);
         uint256[2] memory proof = _vrfProof(1, 1);
+        uint256 randomness = rollup.randomnessOf(1);
         VM.prank(seqs[1]);
-        rollup.propose(1, proof, c, 1000, 2 * E18, 2000);
+        rollup.propose(1, proof, c, 1000, 2 * E18, 2000, randomness);
         VM.roll(113);
         VM.prank(seqs[1]);
         rollup.reveal(1, 0, newRoot, pubdata, salt, new bytes(64));

@@ -82,9 +82,14 @@ contract RollupHandler is RollupSetup {
         b.pubdata = _pubdata(h * 10 + i);
         if (h > maxHeight) maxHeight = h;
         bytes32 c = ProposeLib.commitment(seqs[i], h, b.parent, b.newRoot, keccak256(b.pubdata), b.salt);
+        _send(h, i, c, feeSplit % 10_001, uint256(tipUnits) * E18 / 10, share % 10_001);
+    }
+
+    function _send(uint256 h, uint256 i, bytes32 c, uint256 feeSplit, uint256 tip, uint256 share) private {
         uint256[2] memory proof = _vrfProof(i, h);
+        uint256 randomness = rollup.randomnessOf(h);
         VM.prank(seqs[i]);
-        try rollup.propose(h, proof, c, feeSplit % 10_001, uint256(tipUnits) * E18 / 10, share % 10_001) {} catch {}
+        try rollup.propose(h, proof, c, uint16(feeSplit), tip, uint16(share), randomness) {} catch {}
     }
 
     function reveal(uint8 who) public step {

@@ -103,7 +103,8 @@ contract RollupSetup {
             submissionReward: 1 * E18,
             genesisRoot: GENESIS_ROOT,
             maxPendingHeights: 32,
-            vrfClaimSlash: 10 * E18
+            vrfClaimSlash: 10 * E18,
+            keyActivationDelay: 4
         });
         rollup = new Rollup(c, IStaking(address(staking)), IBlockVerifier(address(verifier)));
         staking.setRollup(address(rollup));
