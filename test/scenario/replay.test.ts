@@ -84,7 +84,7 @@ describe("scenario record / replay", function () {
     // Reveal phase: both reveal. Commit phase: both commit (the leader's VRF proof is checked against the randomness).
     await mineUntilNext(c.genesisBlock + c.proposalBlocks);
     for (const p of props) {
-      await new RollupClient(d.rollup, p.s.wallet).reveal({ height: 1n, parent: 0n, newRoot: p.newRoot, pubdata, salt: p.salt });
+      await new RollupClient(d.rollup, p.s.wallet).reveal({ height: 1n, parent: 0n, newRoot: p.newRoot, pubdata, salt: p.salt, signatures: "0x" });
     }
     await mineUntilNext(c.genesisBlock + c.proposalBlocks + c.revealBlocks);
     await provider.send("evm_increaseTime", [30]);
