@@ -47,6 +47,8 @@ export function buildRollup(m: IgnitionModuleBuilder, verifier: ContractFuture<s
     blockReward: m.getParameter("blockReward", 10n * E18),
     submissionReward: m.getParameter("submissionReward", 1n * E18),
     genesisRoot: m.getParameter<bigint>("genesisRoot"),
+    maxPendingHeights: m.getParameter("maxPendingHeights", 32n),
+    vrfClaimSlash: m.getParameter("vrfClaimSlash", 10n * E18),
   };
   const rollup = m.contract("Rollup", [config, staking, verifier]);
   m.call(staking, "setRollup", [rollup]);
