@@ -209,7 +209,9 @@ export async function benchL1(s: ProvedSample, log: Log): Promise<L1Section> {
   }
   await (await token.getFunction("mint")(outsider!.address, 10_000n * E18)).wait();
   await (await token.getFunction("mint")(owner!.address, 100_000n * E18)).wait();
-  const genesisBlock = BigInt(await ethers.provider.getBlockNumber()) + 12n;
+  // Keys registered above count for height 1 only if active before its seed window [genesis - commitBlocks, genesis);
+  // the setup below takes about 9 blocks, then height 1's seed is recorded inside that window.
+  const genesisBlock = BigInt(await ethers.provider.getBlockNumber()) + 20n;
   const config = client.defaultRollupConfig(
     { slots: BigInt(s.T), genesisRoot: s.block.oldRoot },
     { proposalBlocks: 6n, revealBlocks: 6n, commitBlocks: 6n, provingWindow: 40n, lateWindow: 10n, genesisBlock },
@@ -228,8 +230,31 @@ export async function benchL1(s: ProvedSample, log: Log): Promise<L1Section> {
   };
 
   const height = 1n;
-  const pubdata = hexlify(s.block.pubdata);
+  // The sample block and proof are re-made for this Rollup: transfers sign its L2 domain, the proof binds the payee.
+  const l2Spec: string = "../src/l2/index.js";
+  const l2 = (await import(l2Spec)) as typeof import("../src/l2/index.js");
+  const sampleSpec: string = "../src/l2/sample.js";
+  const { sampleBlock } = (await import(sampleSpec)) as typeof import("../src/l2/sample.js");
+  const proverSpec: string = "../src/zk/prover.js";
+  const { Prover } = (await import(proverSpec)) as typeof import("../src/zk/prover.js");
+  const domain = await rc.l2Domain();
+  const { block } = await sampleBlock(s.T, s.D, domain);
+  if (block.oldRoot !== s.block.oldRoot) throw new Error("sample genesis differs");
+  const payee = outsider!.address;
+  const inputs = l2.withPayee(block.circuitInput, payee);
+  const zk = new Prover();
+  let proved: Awaited<ReturnType<InstanceType<typeof Prover>["prove"]>>;
+  try {
+    log("L1 phases: proving the sample block for this Rollup's domain and payee");
+    proved = await zk.prove({ wasmPath: s.build.wasmPath, zkeyPath: s.build.setup.zkeyPath, input: inputs.circuitInput as unknown as Record<string, unknown> });
+  } finally {
+    await zk.close();
+  }
+  const pubdata = hexlify(block.pubdata);
+  const signatures = l2.encodeBlockSignatures(block.txs, s.T);
   const t = await rc.timeline(height);
+  await nextTxAt(await rc.seedWindowStart(height));
+  await rc.connect(outsider!).recordRandomness(height);
   await nextTxAt(t.proposalStart);
   const parent = await rc.chainTip();
   // Every sequencer proposes the same real block (own salt), so whoever wins, the real proof proves it.
@@ -238,25 +263,25 @@ export async function benchL1(s: ProvedSample, log: Log): Promise<L1Section> {
     const randomness = await rc.randomnessOf(height);
     const { proof } = vrf.vrfProve(seq.sk, { chainId, verifier: rollupAddr, randomness, height });
     const salt = hexlify(randomBytes(32));
-    const commitment = client.blockCommitment({ proposer: seq.signer.address, height, parent, newRoot: s.block.newRoot, pubdata, salt });
+    const commitment = client.blockCommitment({ proposer: seq.signer.address, height, parent, newRoot: block.newRoot, pubdata, salt });
     const r = await rc.connect(seq.signer).propose({ height, vrfProof: proof, commitment, feeSplitBps: 1_000n, proverTip: 2n * E18, proverRewardShareBps: 2_000n });
     detail.propose!.push(gas(r));
     props.push({ seq, vrfProof: proof, salt });
   }
   await nextTxAt(t.revealStart);
   for (const p of props) {
-    detail.reveal!.push(gas(await rc.connect(p.seq.signer).reveal({ height, parent, newRoot: s.block.newRoot, pubdata, salt: p.salt })));
+    detail.reveal!.push(gas(await rc.connect(p.seq.signer).reveal({ height, parent, newRoot: block.newRoot, pubdata, salt: p.salt, signatures })));
   }
   await nextTxAt(t.commitStart);
   for (const p of props) {
     detail.commitProver!.push(gas(await rc.connect(p.seq.signer).commitProver({ height, prover: p.seq.signer.address, vrfProof: p.vrfProof })));
   }
   await nextTxAt(t.commitEnd + 1n);
-  const onChainInputs = await rc.publicInputsOf(height, pubdata);
-  if (onChainInputs.some((x, i) => x !== s.publicInputs[i])) throw new Error("the Rollup's public inputs differ from the proof's");
+  const onChainInputs = await rc.publicInputsOf(height, pubdata, payee);
+  if (onChainInputs.some((x, i) => x !== inputs.publicInputs[i] || x !== proved.publicSignals[i])) throw new Error("the Rollup's public inputs differ from the proof's");
   log("L1 phases: submitProof with the real Groth16 proof");
-  const proof = s.proof as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
-  detail.submitProof!.push(gas(await rc.connect(outsider!).submitProof({ height, proof, pubdata })));
+  const proof = proved.proof as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+  detail.submitProof!.push(gas(await rc.connect(outsider!).submitProof({ height, proof, pubdata, payee })));
   const winner = (await rc.getHeight(height)).winner;
   const w = seqs.find((x) => x.signer.address === winner)!;
   detail.claim!.push(gas(await rc.connect(w.signer).claim()));

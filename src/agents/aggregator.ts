@@ -77,7 +77,7 @@ export class AggregatorAgent extends PollingAgent {
     // One live post per pending height (the first one posted that is not known invalid), not expired.
     const byHeight = new Map<bigint, PostedProofInfo>();
     for (const p of posts) {
-      if (byHeight.has(p.height) || p.postedAt + this.window <= next || this.invalid.has(proofHash(p.proof))) continue;
+      if (byHeight.has(p.height) || p.postedAt + this.window <= next || this.invalid.has(proofHash(p.proof, p.payee))) continue;
       if ((await this.client.getHeight(p.height)).status !== HeightStatus.Pending) continue;
       byHeight.set(p.height, p);
     }
@@ -88,15 +88,15 @@ export class AggregatorAgent extends PollingAgent {
     if (items.length < (this.o.minBatch ?? 2) && !urgent) return;
 
     const withData = await Promise.all(items.map(async (p) => ({ ...p, pubdata: (await this.client.revealedBlock(p.height)).pubdata })));
-    const inputs = await Promise.all(withData.map((p) => this.client.statementOf(p.height, p.pubdata)));
+    const inputs = await Promise.all(withData.map((p) => this.client.statementOf(p.height, p.pubdata, p.payee)));
     const bad = new Set(findInvalid(this.o.vkey, withData.map((p) => p.proof), inputs));
     for (const i of bad) {
       const p = withData[i]!;
       this.log.warn("posted proof is invalid: left out of the batch, challenged", { height: p.height, poster: p.poster });
-      this.invalid.add(proofHash(p.proof));
+      this.invalid.add(proofHash(p.proof, p.payee));
       // The challenge removes the post and pays its bond to this agent; a later valid post of the height is batched.
       void this.sender
-        .send("challengePostedProof", p.height, () => this.agg.challengePostedProof(p.height, p.proof as ProofWords, p.pubdata))
+        .send("challengePostedProof", p.height, () => this.agg.challengePostedProof(p.height, p.proof as ProofWords, p.payee, p.pubdata))
         .then(() => {
           this.challenges++;
           this.emit("challenged", p.height);
@@ -106,7 +106,7 @@ export class AggregatorAgent extends PollingAgent {
     const batch = withData.filter((_, i) => !bad.has(i));
     if (batch.length === 0) return;
     try {
-      const r = await this.sender.send("verifyBatch", undefined, () => this.agg.verifyBatch(batch.map((p) => ({ height: p.height, proof: p.proof, pubdata: p.pubdata }))));
+      const r = await this.sender.send("verifyBatch", undefined, () => this.agg.verifyBatch(batch.map((p) => ({ height: p.height, proof: p.proof, payee: p.payee, pubdata: p.pubdata }))));
       this.batches++;
       this.log.info("batch verified", { heights: batch.map((p) => p.height), gas: r.gasUsed, gasPerProof: r.gasUsed / BigInt(batch.length) });
       this.emit("batch", batch.map((p) => p.height));

@@ -205,10 +205,14 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   const wallets = [...sequencers.map((x) => x.wallet), ...provers.map((x) => x.wallet)];
   // One block per transaction (automine). Ignition: [verifier,] adapter, token, staking, rollup, setRollup
   // [, batch verifier, aggregator, setAggregator]. Then: mints, 3 per sequencer registration (approve, stake, VRF key),
-  // approvals, reward approval + funding [, aggregator approvals]. The genesis block comes 2 blocks after all that.
+  // approvals, reward approval + funding [, aggregator approvals]. Keys and stakes count for a height only if active
+  // before its seed window [proposalStart - commitBlocks, proposalStart): the genesis block (height 1's proposal
+  // start) comes commitBlocks + 3 blocks after all that, so the window opens once the setup is done and the agents
+  // (started right after) have blocks to record height 1's seed in it (SequencerAgent.recordSeed).
   const ignitionTxs = 5 + (wantsVerifier ? 1 : 0) + (o.aggregator ? 3 : 0);
   const setupTxs = wallets.length + 1 + 3 * sequencers.length + wallets.length + 2 + (o.aggregator ? wallets.length : 0);
-  const genesisBlock = BigInt(deployBlock) + BigInt(ignitionTxs + setupTxs) + 2n;
+  const commitBlocks = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { ...o.overrides }).commitBlocks;
+  const genesisBlock = BigInt(deployBlock) + BigInt(ignitionTxs + setupTxs) + 3n + commitBlocks;
   const config = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { genesisBlock, ...o.overrides });
   const module = devnetModule({ T: o.T, D: o.D, aggregator: o.aggregator, verifierContract: wantsVerifier ? art.verifierContract : undefined });
   const addrs = await ignitionDeploy(o.provider, deployer, module, {
@@ -237,9 +241,23 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
       await (await (token.connect(s) as Contract).getFunction("approve")(aggregator, 2n ** 255n)).wait();
     }
   }
+  // Height 1's seed: mine to its window and record it (agents would too, but they may start late).
+  const windowStart = config.genesisBlock - config.commitBlocks;
+  const before = BigInt(await o.provider.getBlockNumber());
+  if (before + 1n < windowStart) {
+    const n = windowStart - 1n - before;
+    await o.provider.send("hardhat_mine", ["0x" + n.toString(16)]).catch(async () => {
+      for (let i = 0n; i < n; i++) await o.provider.send("evm_mine", []);
+    });
+  }
+  if (BigInt(await o.provider.getBlockNumber()) + 1n < config.genesisBlock) {
+    await new RollupClient(rollupAddr, deployer).recordRandomness(1n).catch((e: unknown) => o.log?.warn("recordRandomness(1) failed", { error: String(e) }));
+  }
   const head = await o.provider.getBlockNumber();
   if (BigInt(head) >= config.genesisBlock) {
     o.log?.warn("setup ran past the genesis block", { head, genesisBlock: config.genesisBlock });
+  } else if (before >= windowStart) {
+    o.log?.warn("setup ran into height 1's seed window: keys registered there do not count for height 1", { head, genesisBlock: config.genesisBlock });
   }
   o.log?.info("deployed", { rollup: rollupAddr, verifier: art.adapterContract, genesisBlock: config.genesisBlock, head });
   return { rollup: rollupAddr, staking: stakingAddr, token: tokenAddr, verifier: addrs.verifier, aggregator, config, chainId, deployBlock, genesis, genesisState };

@@ -1,11 +1,14 @@
 /**
  * Prover agent: serves quotes (src/market QuoteServer, with the EIP-712 ProverCommitment consent so the sequencer
- * can pull the deposit from it), and proves the blocks it was committed to (ProofDuty): the parent state is rebuilt
- * from L1 alone (genesis + revealed pubdata), the signed transfers come from the sequencer's `l2_getBlockBody`
- * and are checked against the revealed pubdata and root before the prover vouches for the block with its deposit.
+ * can pull the deposit from it), and proves the blocks it was committed to (ProofDuty). Everything comes from L1
+ * alone: the parent state is rebuilt from genesis + the revealed pubdata, and the signed transfers of the block from
+ * its revealed pubdata + signatures (`Revealed` log). The sequencers' `l2_getBlockBody` is only a fallback (or, with
+ * `preferRpcBodies`, tried first); a body from an RPC is checked against the block's L1 commitment (revealed
+ * pubdata hash and root) before it is used or cached, so a lying RPC costs a retry, never a height.
  */
 import { keccak256, Wallet, type JsonRpcProvider } from "ethers";
 import { executeBlock, initL2, l2Domain, stateFromGenesis, transferFromJSON, transferToJSON, type GenesisAccount, type Transfer, type TransferJSON } from "../l2/index.js";
+import { blockFromL1 } from "./proving.js";
 import { ProposalStatus, RollupClient, type RollupConfig } from "../client/index.js";
 import { L2RpcClient, type L1Point } from "../node/index.js";
 import { Store } from "../store/index.js";
@@ -30,7 +33,10 @@ export interface ProverOptions {
   price?: bigint;
   provingTimeL1Blocks?: number;
   maxInFlight?: number;
-  sequencerRpcUrls: string[];
+  /** Sequencers' L2 RPC URLs: a fallback source of block bodies (may be empty: L1 has everything). */
+  sequencerRpcUrls?: string[];
+  /** Ask the sequencers' `l2_getBlockBody` before reading the `Revealed` log (an optimisation; checked all the same). */
+  preferRpcBodies?: boolean;
   fault?: "none" | "withhold";
   /** Per-height withholding (scenarios): commits to these heights and never proves them. */
   withholdAt?: (height: bigint) => boolean;
@@ -144,10 +150,8 @@ export class ProverAgent extends PollingAgent {
     try {
       const p = await this.client.getProposal(req.height, req.sequencer);
       if (p.status !== ProposalStatus.Revealed) return { decline: `proposal is ${ProposalStatus[p.status]}, not revealed` };
-      const txs = await this.body(req.height, req.sequencer);
-      const parent = await this.chain.stateAt(p.parent);
-      const block = executeBlock(parent, txs, this.o.T, this.domain);
-      if (block.newRoot !== p.newRoot || keccak256(block.pubdata) !== p.pubdataHash) return { decline: "block body does not match the revealed block" };
+      // Throws unless a body rebuilding the revealed block was found (L1 first): committing is vouching.
+      await this.body(req.height, req.sequencer);
     } catch (e) {
       return { decline: `cannot check the block: ${errText(e)}` };
     }
@@ -155,22 +159,59 @@ export class ProverAgent extends PollingAgent {
     return { price: this.o.price ?? 5n * 10n ** 17n, provingTimeL1Blocks: this.o.provingTimeL1Blocks ?? 8, deposit: this.cfg.proverDeposit };
   }
 
-  /** The signed transfers of a block: from the store, or from the sequencers' L2 RPC (then stored). */
+  /**
+   * The signed transfers of a revealed block, checked against its L1 commitment (the proposal's revealed pubdata hash
+   * and root on the rebuilt parent state): from the store (only checked bodies are stored), else from L1 (revealed
+   * pubdata + signatures), else from the sequencers' RPCs (each answer checked; a wrong one is skipped, not cached).
+   */
   private async body(h: bigint, sequencer: string): Promise<Transfer[]> {
     const cached = this.store.get<TransferJSON[]>(BODIES, key(h, sequencer));
     if (cached) return cached.map(transferFromJSON);
-    for (const url of this.o.sequencerRpcUrls) {
+    const p = await this.client.getProposal(h, sequencer);
+    if (p.status < ProposalStatus.Revealed) throw new AgentError("BODY_UNAVAILABLE", `height ${h} by ${sequencer} is not revealed`);
+    const parent = await this.chain.stateAt(p.parent);
+    const matches = (txs: Transfer[]) => {
+      const block = executeBlock(parent, txs, this.o.T, this.domain);
+      return block.newRoot === p.newRoot && keccak256(block.pubdata) === p.pubdataHash;
+    };
+    const keep = (txs: Transfer[]) => {
+      this.store.put(BODIES, key(h, sequencer), txs.map(transferToJSON));
+      return txs;
+    };
+    const fromL1 = async (): Promise<Transfer[] | undefined> => {
+      try {
+        const revealed = await this.client.revealedBlock(h, sequencer);
+        const block = blockFromL1(parent, revealed, this.o.T, this.domain);
+        if (block.newRoot !== p.newRoot || keccak256(block.pubdata) !== p.pubdataHash) return undefined;
+        return block.txs;
+      } catch (e) {
+        this.log.debug("block not readable from L1", { height: h, error: errText(e) });
+        return undefined;
+      }
+    };
+    if (!this.o.preferRpcBodies) {
+      const txs = await fromL1();
+      if (txs) return keep(txs);
+    }
+    for (const url of this.o.sequencerRpcUrls ?? []) {
       try {
         const r = await new L2RpcClient(url, { timeoutMs: 2000 }).call<{ sequencer: string; pubdata: string; txs: TransferJSON[] } | null>("l2_getBlockBody", [h.toString()]);
         if (!r || r.sequencer.toLowerCase() !== sequencer.toLowerCase()) continue;
         const txs = r.txs.map(transferFromJSON);
-        this.store.put(BODIES, key(h, sequencer), txs.map(transferToJSON));
-        return txs;
+        if (!matches(txs)) {
+          this.log.warn("a sequencer RPC served a body that does not match L1: ignored", { url, height: h, sequencer });
+          continue;
+        }
+        return keep(txs);
       } catch (e) {
         this.log.debug("body fetch failed", { url, height: h, error: errText(e) });
       }
     }
-    throw new AgentError("BODY_UNAVAILABLE", `no sequencer served the body of height ${h} by ${sequencer}`);
+    if (this.o.preferRpcBodies) {
+      const txs = await fromL1();
+      if (txs) return keep(txs);
+    }
+    throw new AgentError("BODY_UNAVAILABLE", `no body matching L1 for height ${h} by ${sequencer}`);
   }
 
   async stop(): Promise<void> {

@@ -1,13 +1,14 @@
 /**
  * The proving duty: for every pending height whose winning proposal names `me` as prover, rebuild the parent state
- * from L1 (genesis + revealed pubdata), re-execute the block's signed transfers on it, check they give exactly the
- * revealed pubdata and root, prove (snarkjs off the main thread), and submit the proof once the commit phase is
- * over. Used by the prover agent and by a sequencer that fell back to proving its own block.
+ * from L1 (genesis + revealed pubdata), take the block's signed transfers from L1 too (revealed pubdata + revealed
+ * signatures: `transfersFromL1`), re-execute them, check they give exactly the revealed pubdata and root, prove
+ * (off the main thread) with `me` as the payee, and submit the proof once the commit phase is over. No sequencer
+ * RPC is needed; `body` is only a fallback. Used by the prover agent and by a sequencer that fell back to proving its own block.
  *
  * Resume: a finished proof is written to the store before it is submitted, so a restarted agent submits it again
  * (if the height still needs it) instead of proving twice.
  */
-import { executeBlock, withPayee, type Transfer } from "../l2/index.js";
+import { executeBlock, transfersFromL1, withPayee, type BlockResult, type L2State, type Transfer } from "../l2/index.js";
 import { HeightStatus, type ProofWords, type RollupClient } from "../client/index.js";
 import type { Prover } from "../zk/prover.js";
 import { FIELD_P } from "../zk/batchVerify.js";
@@ -28,8 +29,11 @@ export interface ProofDutyOptions {
   me: string;
   store: Store;
   log: Logger;
-  /** The signed transfers of `sequencer`'s block at `height` (they are not on L1: signatures are not pubdata). */
-  body: (height: bigint, sequencer: string) => Promise<Transfer[]>;
+  /**
+   * Fallback source of the signed transfers of `sequencer`'s block at `height`, used only if they cannot be taken
+   * from L1 (its `Revealed` log); whatever it returns is checked against L1 before use.
+   */
+  body?: (height: bigint, sequencer: string) => Promise<Transfer[]>;
   /** Batch path: post the proof unverified to the ProofAggregator (an aggregator verifies posts in batches). */
   post?: boolean;
   /** Fault injection for tests and the devnet: prove nothing, submit nothing (the deposit will be slashed). */
@@ -131,10 +135,13 @@ export class ProofDuty {
         const info = await client.getHeight(h);
         const parentState = await this.o.chain.stateAt(info.parent);
         const revealed = await client.revealedBlock(h, sequencer);
-        const txs = await this.o.body(h, sequencer);
-        const block = executeBlock(parentState, txs, this.o.T, this.o.domain);
-        if (hex(block.pubdata) !== revealed.pubdata.toLowerCase() || block.newRoot !== revealed.newRoot) {
-          throw new AgentError("BODY_MISMATCH", `height ${h}: the block body does not rebuild the revealed pubdata/root`);
+        let block: BlockResult;
+        try {
+          block = blockFromL1(parentState, revealed, this.o.T, this.o.domain);
+        } catch (e) {
+          if (!this.o.body) throw e;
+          log.warn("block not provable from L1 data, trying the fallback body source", { height: h, error: errText(e) });
+          block = checkBody(parentState, await this.o.body(h, sequencer), revealed, this.o.T, this.o.domain);
         }
         const t0 = performance.now();
         const proved = await this.proveOne(withPayee(block.circuitInput, this.o.me).circuitInput as unknown as Record<string, unknown>);
@@ -147,7 +154,7 @@ export class ProofDuty {
           while (this.next < t.commitEnd && !this.stopped) await sleep(100);
           if (this.stopped) return;
           try {
-            onChain = await client.publicInputsOf(h, revealed.pubdata);
+            onChain = await client.publicInputsOf(h, revealed.pubdata, this.o.me);
           } catch (e) {
             if (revertName(e) !== "HeightNotDecided" || this.next > t.commitEnd + 2n) throw e;
             await sleep(200);
@@ -175,8 +182,8 @@ export class ProofDuty {
         const proof = (corrupt ? corruptProof(stored.proof) : stored.proof) as ProofWords;
         if (corrupt) log.warn("sending an invalid proof (fault injection)", { height: h });
         const r = this.o.post
-          ? await this.o.sender.send("postProof", h, async () => (await client.aggregator()).postProof(h, proof))
-          : await this.o.sender.send("submitProof", h, () => client.submitProof({ height: h, proof, pubdata: stored!.pubdata }));
+          ? await this.o.sender.send("postProof", h, async () => (await client.aggregator()).postProof(h, proof, this.o.me))
+          : await this.o.sender.send("submitProof", h, () => client.submitProof({ height: h, proof, pubdata: stored!.pubdata, payee: this.o.me }));
         const late = this.next >= t.provingDeadline;
         this.o.store.put(NS, key(h), { ...stored, submitted: true });
         log.info(this.o.post ? "proof posted" : "proof submitted", { height: h, gas: r.gasUsed, late });
@@ -195,6 +202,32 @@ export class ProofDuty {
       // Not marked done: the next scan retries (the body may become available, the node may come back).
     }
   }
+}
+
+/** What `RollupClient.revealedBlock` returns that a block check needs. */
+export interface RevealedData {
+  newRoot: bigint;
+  pubdata: string;
+  signatures: string;
+}
+
+/**
+ * Re-executes `txs` on `parent` and checks they give exactly the revealed pubdata and root.
+ * @throws AgentError BODY_MISMATCH (or the L2 rules' error for an invalid transfer)
+ */
+export function checkBody(parent: L2State, txs: readonly Transfer[], revealed: Pick<RevealedData, "newRoot" | "pubdata">, T: number, domain: bigint): BlockResult {
+  const block = executeBlock(parent, [...txs], T, domain);
+  if (hex(block.pubdata) !== revealed.pubdata.toLowerCase() || block.newRoot !== revealed.newRoot) {
+    throw new AgentError("BODY_MISMATCH", "the block body does not rebuild the revealed pubdata/root");
+  }
+  return block;
+}
+
+/** The block as revealed on L1: transfers from its pubdata + signatures (nonces from `parent`), re-executed and checked. */
+export function blockFromL1(parent: L2State, revealed: RevealedData, T: number, domain: bigint): BlockResult {
+  const bytes = (x: string) => Uint8Array.from(Buffer.from(x.replace(/^0x/, ""), "hex"));
+  const txs = transfersFromL1(parent, bytes(revealed.pubdata), bytes(revealed.signatures));
+  return checkBody(parent, txs, revealed, T, domain);
 }
 
 /** A proof that fails verification but is well formed: A negated (still on the curve, so verifiers return false). */

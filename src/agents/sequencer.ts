@@ -19,13 +19,13 @@ import { createServer, type Server } from "node:http";
 import { listenHttp } from "../node/http.js";
 import { hexlify, randomBytes, Wallet, type JsonRpcProvider } from "ethers";
 import {
-  buildBlock, initL2, l2Domain, stateFromGenesis, transferFromJSON, transferToJSON, type GenesisAccount, type L2State, type Transfer,
+  buildBlock, encodeBlockSignatures, initL2, l2Domain, stateFromGenesis, transferFromJSON, transferToJSON, type GenesisAccount, type L2State, type Transfer,
   type TransferJSON,
 } from "../l2/index.js";
 import {
-  HeightStatus, Phase, ProposalStatus, RollupClient, blockCommitment, fernetScore, type RollupConfig, type Timeline,
+  HeightStatus, Phase, ProposalStatus, Role, RollupClient, StakingClient, blockCommitment, fernetScore, type RollupConfig, type Timeline,
 } from "../client/index.js";
-import { vrfKeyFromSeed, vrfProve } from "../vrf/index.js";
+import { vrfKeyFromSeed, vrfOutput, vrfProve, vrfVerify, type VrfPublicKey } from "../vrf/index.js";
 import {
   L2RpcServer, loadNode, rootHex, saveNode, canTransition, txIdOf, type L1Point, type Mempool, type StatusTracker, type TxId,
   type TxStatus,
@@ -122,6 +122,11 @@ export class SequencerAgent extends PollingAgent {
   private http?: Server;
   private prover?: Prover;
   private duty?: ProofDuty;
+  private staking!: StakingClient;
+  /** Off-chain verdicts on other proposals' claimed VRF outputs (finding 8), per `height:sequencer`. */
+  private readonly claims = new Map<string, { leads: boolean; falseProof?: [bigint, bigint] }>();
+  /** False claims already challenged (or given up on), per `height:sequencer`. */
+  private readonly challenged = new Set<string>();
   rpcUrl = "";
 
   private constructor(o: SequencerOptions, provider: JsonRpcProvider) {
@@ -156,6 +161,7 @@ export class SequencerAgent extends PollingAgent {
     if (Number(this.cfg.slots) !== this.o.T) throw new AgentError("BAD_CONFIG", `rollup has T=${this.cfg.slots}, config says ${this.o.T}`);
     this.chainId = (await this.provider.getNetwork()).chainId;
     this.domain = l2Domain(this.chainId, this.o.rollup);
+    this.staking = new StakingClient(await this.client.contract.staking(), this.provider);
     const genesis = stateFromGenesis(this.o.genesis, this.o.D);
     if (genesis.root !== this.cfg.genesisRoot) throw new AgentError("BAD_CONFIG", `genesis root ${genesis.root} differs from the rollup's ${this.cfg.genesisRoot}`);
     this.chain = new L2Chain(this.client, genesis);
@@ -312,6 +318,7 @@ export class SequencerAgent extends PollingAgent {
       else if (phase === Phase.Reveal && r && !r.outcome) await this.reveal(r);
       else if (phase === Phase.Commit && r && !r.outcome) await this.maybeCommit(r, next, head);
     }
+    await this.recordSeed(next);
     this.save();
     // One wallet, one nonce sequence: chores run in the reveal phase, where a queued transaction cannot push a
     // proposal (next phase boundary) or a commit (last block of the phase) out of its window.
@@ -469,6 +476,11 @@ export class SequencerAgent extends PollingAgent {
     const { block, included, rejected } = buildBlock(this.tipState, candidates, this.o.T, this.domain);
     for (const x of rejected) this.log.debug("tx not included", { error: x.error.code });
     const randomness = await this.client.randomnessOf(h);
+    if (randomness === 0n) {
+      // Nobody recorded the seed in its window (the contract would refuse: RandomnessNotRecorded).
+      this.log.warn("no randomness recorded for the height: cannot propose", { height: h });
+      return;
+    }
     const vrf = vrfProve(this.vrfSk, { chainId: this.chainId, verifier: this.o.rollup, randomness, height: h });
     const salt = hexlify(randomBytes(32));
     const pubdata = hex(block.pubdata);
@@ -508,7 +520,9 @@ export class SequencerAgent extends PollingAgent {
       return;
     }
     try {
-      await this.sender.send("reveal", r.height, () => this.client.reveal({ height: r.height, parent: r.parent, newRoot: r.newRoot, pubdata: r.pubdata, salt: r.salt }));
+      // The signatures go on L1 with the pubdata: anyone can then prove the block from L1 data alone.
+      const signatures = encodeBlockSignatures(r.txs.map(transferFromJSON), this.o.T);
+      await this.sender.send("reveal", r.height, () => this.client.reveal({ height: r.height, parent: r.parent, newRoot: r.newRoot, pubdata: r.pubdata, salt: r.salt, signatures }));
       this.mark(r.txIds, "revealed", this.head, r.height);
       this.log.info("revealed", { height: r.height });
       this.emit("revealed", r.height);
@@ -531,15 +545,21 @@ export class SequencerAgent extends PollingAgent {
     const revealed = await this.client.contract.queryFilter(this.client.contract.filters.Revealed(h), Number(t.revealStart), head);
     const mine = { score: fernetScore(r.vrfOutput, r.feeSplitBps, this.cfg.feeSplitScore), output: r.vrfOutput, addr: this.address.toLowerCase() };
     let best = true;
+    const falseClaims: string[] = [];
     for (const ev of revealed) {
       const who = ev.args.sequencer.toLowerCase();
       if (who === mine.addr) continue;
       const q = await this.client.getProposal(h, ev.args.sequencer);
+      if (q.status !== ProposalStatus.Revealed && q.status !== ProposalStatus.Committed) continue;
       const theirs = { score: fernetScore(q.vrfOutput, q.feeSplitBps, this.cfg.feeSplitScore), output: q.vrfOutput, addr: who };
-      if (outranks(theirs, mine)) best = false;
+      if (!outranks(theirs, mine)) continue;
+      // Finding 8: a claimed output is only deferred to once its logged proof verifies off chain.
+      const claim = await this.checkClaim(h, ev.args.sequencer, q.vrfOutput, t);
+      if (claim.falseProof) falseClaims.push(ev.args.sequencer);
+      if (claim.leads) best = false;
     }
     if (!best) {
-      if (next < t.commitEnd - 1n) return;
+      if (next < t.commitEnd - 1n) return this.challengeFalseClaims(h, falseClaims);
       const info = await this.client.getHeight(h);
       if (info.winner !== ZERO_ADDRESS) {
         const w = await this.client.getProposal(h, info.winner);
@@ -548,6 +568,14 @@ export class SequencerAgent extends PollingAgent {
       }
       this.log.info("a better proposal did not commit: committing", { height: h });
     }
+    try {
+      await this.commit(r, h, head);
+    } finally {
+      await this.challengeFalseClaims(h, falseClaims);
+    }
+  }
+
+  private async commit(r: HeightRecord, h: bigint, head: number): Promise<void> {
     const chosen = await this.chooseProver(h, head, r.proverTip);
     if (chosen) {
       try {
@@ -568,6 +596,83 @@ export class SequencerAgent extends PollingAgent {
       this.emit("committed", h, this.address);
     } catch (e) {
       this.log.warn("commit failed", { height: h, error: errText(e) });
+    }
+  }
+
+  /**
+   * Whether `who`'s proposal at `h` can lead (finding 8): its stake and VRF key were active before the height's seed
+   * window opened, and the VRF proof logged in its `Proposed` event verifies under its key and the height's
+   * randomness, with the claimed output. A failed check carries the logged proof (to challenge the claim).
+   */
+  private async checkClaim(h: bigint, who: string, claimed: bigint, t: Timeline): Promise<{ leads: boolean; falseProof?: [bigint, bigint] }> {
+    const k = `${h}:${who.toLowerCase()}`;
+    const hit = this.claims.get(k);
+    if (hit) return hit;
+    let verdict: { leads: boolean; falseProof?: [bigint, bigint] };
+    const since = await this.staking.contract.activeSince(who, Role.Sequencer);
+    if (since >= (await this.client.seedWindowStart(h))) {
+      verdict = { leads: false }; // not eligible (the contract refuses its commit); not challengeable either
+    } else {
+      const c = this.client.contract;
+      const logs = await c.queryFilter(c.filters.Proposed(h, who), Number(t.proposalStart), Number(t.revealStart));
+      const ev = logs[0];
+      if (!ev) {
+        verdict = { leads: false };
+      } else {
+        const proof: [bigint, bigint] = [ev.args.vrfProof[0], ev.args.vrfProof[1]];
+        const pk = [...(await this.staking.contract.vrfKeyOf(who))] as VrfPublicKey;
+        const randomness = await this.client.randomnessOf(h);
+        let ok = false;
+        try {
+          ok = vrfOutput(proof) === claimed && vrfVerify(pk, { chainId: this.chainId, verifier: this.o.rollup, randomness, height: h }, proof);
+        } catch {
+          ok = false; // not a curve point: no valid proof
+        }
+        verdict = ok ? { leads: true } : { leads: false, falseProof: vrfOutput(proof) === claimed ? proof : undefined };
+        if (!ok) this.log.warn("false VRF claim ignored", { height: h, sequencer: who, claimed });
+      }
+    }
+    this.claims.set(k, verdict);
+    return verdict;
+  }
+
+  /** Challenges false VRF claims (`challengeVrfClaim`): the claimer's proposal is voided, its stake slashed to us. */
+  private async challengeFalseClaims(h: bigint, who: string[]): Promise<void> {
+    for (const s of who) {
+      const k = `${h}:${s.toLowerCase()}`;
+      const proof = this.claims.get(k)?.falseProof;
+      if (!proof || this.challenged.has(k)) continue;
+      this.challenged.add(k);
+      try {
+        await this.sender.send("challengeVrfClaim", h, () => this.client.challengeVrfClaim(h, s, proof));
+        this.log.warn("false VRF claim challenged", { height: h, sequencer: s });
+        this.emit("challengedVrfClaim", h, s);
+      } catch (e) {
+        this.log.info("VRF claim challenge refused", { height: h, sequencer: s, error: errText(e) });
+      }
+    }
+  }
+
+  /**
+   * The seed of the upcoming height is recorded by the first `commitProver` of the height before it; when nobody
+   * committed (or before height 1), a sequencer records it with `recordRandomness` while its window is open, else
+   * the height could not be proposed at all. A second call is a no-op.
+   */
+  private async recordSeed(next: bigint): Promise<void> {
+    const period = this.cfg.proposalBlocks + this.cfg.revealBlocks + this.cfg.commitBlocks;
+    const g = this.cfg.genesisBlock;
+    if (next + this.cfg.commitBlocks < g) return;
+    const h = next + this.cfg.commitBlocks < g ? 1n : (next + this.cfg.commitBlocks - g) / period + 1n;
+    const start = g + (h - 1n) * period;
+    if (next < start - this.cfg.commitBlocks || next >= start) return;
+    // One block into the window first: a commit of the height before (which records the seed) usually lands there.
+    if (h > 1n && next === start - this.cfg.commitBlocks && this.cfg.commitBlocks > 1n) return;
+    if ((await this.client.getHeight(h)).seedSet) return;
+    try {
+      await this.sender.send("recordRandomness", h, () => this.client.recordRandomness(h));
+      this.log.info("randomness seed recorded", { height: h });
+    } catch (e) {
+      this.log.debug("recordRandomness failed", { height: h, error: errText(e) });
     }
   }
 

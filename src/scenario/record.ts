@@ -11,7 +11,7 @@ import { closeHttp, listenHttp, readBody } from "../node/http.js";
 
 export const REPLAY_LOG_VERSION = 1;
 
-/** topic0 of `Rollup.RandomnessRecorded(uint256 indexed height, uint256 randomness)`. */
+/** topic0 of `Rollup.RandomnessRecorded(uint256 indexed height, uint256 seed)` (emitted when a height's seed is recorded). */
 export const RANDOMNESS_RECORDED_TOPIC = keccakId("RandomnessRecorded(uint256,uint256)");
 
 /** Transaction-sending methods the recorder keeps (with params and response). */
@@ -86,12 +86,12 @@ export interface ReplayBlock {
   txs: ReplayTx[];
 }
 
-/** A height's randomness as the original run recorded it (`RandomnessRecorded`), pinned by the replay. */
+/** A height's randomness seed as the original run recorded it (`RandomnessRecorded`: block.prevrandao), pinned by the replay. */
 export interface PinnedRandomness {
   rollup: string;
   height: number;
   value: string;
-  /** Block and transaction of the first proposal that recorded it. */
+  /** Block and transaction that recorded it (`recordRandomness(height)` or the first `commitProver(height - 1)`). */
   block: number;
   txHash: string;
 }

@@ -4,14 +4,16 @@
  * order), and every receipt, every block and the final state are compared with the recording. Each mismatch is a
  * readable divergence line.
  *
- * One deliberate intervention: a replayed chain's block hashes differ from the original's (a fork's EDR computes a
- * different stateRoot and parentBeaconBlockRoot; a fresh node has another genesis), so the Rollup's randomness
- * keccak("fernet-rollup/randomness", blockhash(proposalStart - 2), prevOutput) differs, and the VRF proofs inside the
- * recorded transactions (checked by commitProver) would no longer verify. Right after the block holding a height's
- * first proposal (the one that recorded the randomness) is mined, the replay overwrites that height's stored
- * randomness with the recorded value (hardhat_setStorageAt) and checks it with randomnessOf. Gas and every other
- * stored word of that proposal are unchanged (a zero-to-nonzero SSTORE costs the same for any value); the value in
- * that proposal's RandomnessRecorded event is the only expected difference, and it is reported, not counted.
+ * One deliberate intervention: the Rollup's randomness of a height is keccak("fernet-rollup/randomness", height,
+ * seed, output of height - 1's winner), where the seed is the block.prevrandao recorded in the height's seed window
+ * (`recordRandomness(h)` or the first `commitProver(h - 1)`, event RandomnessRecorded(height, seed)). The VRF proofs
+ * inside the recorded transactions (checked by commitProver) sign it. The replay sets every block's prevrandao to the
+ * recorded one, so the seed should come out equal; should a node not honour hardhat_setPrevRandao, the VRF proofs
+ * would no longer verify. So right after the block holding the transaction that recorded a height's seed is mined,
+ * the replay writes the recorded seed into that height's stored `seed` word (hardhat_setStorageAt) and checks it with
+ * the `getHeight(h).seed` view. Gas and every other stored word are unchanged (a zero-to-nonzero SSTORE costs the
+ * same for any value); a different value in that RandomnessRecorded event is the only expected difference, and it
+ * is reported, not counted.
  * See docs/scenarios.md ("Replay").
  */
 import { AbiCoder, Interface, keccak256, toQuantity, zeroPadValue } from "ethers";
@@ -58,9 +60,13 @@ export interface ReplayResult {
   ms: number;
 }
 
-/** Offset of `randomness` inside the Rollup's `Height` struct (status|late|randomnessSet|parent|winner; submitter|totalFees; randomness). */
-export const HEIGHT_RANDOMNESS_OFFSET = 2n;
-const VIEWS = new Interface(["function randomnessOf(uint256) view returns (uint256)"]);
+/** Offset of `seed` inside the Rollup's `Height` struct (status|late|seedSet|parent|winner; submitter|totalFees; seed). */
+export const HEIGHT_SEED_OFFSET = 2n;
+/** @deprecated the word at this offset is the seed now: HEIGHT_SEED_OFFSET. */
+export const HEIGHT_RANDOMNESS_OFFSET = HEIGHT_SEED_OFFSET;
+const VIEWS = new Interface([
+  "function getHeight(uint256) view returns (tuple(uint8 status, bool late, bool seedSet, uint64 parent, address winner, address submitter, uint96 totalFees, uint256 seed))",
+]);
 const coder = AbiCoder.defaultAbiCoder();
 
 /** Storage slot of `_heights[height]` for the mapping at base slot `base` (Solidity layout: keccak(h . base)). */
@@ -69,13 +75,13 @@ export function heightSlot(height: number | bigint, base: bigint): bigint {
 }
 
 /**
- * Base slot of the Rollup's `_heights` mapping, found on a live chain: the slot whose `randomness` word holds
- * `value`, the randomness the chain recorded for `height`. Cross-checks the layout computed from the source (see
+ * Base slot of the Rollup's `_heights` mapping, found on a live chain: the slot whose `seed` word holds
+ * `value`, the seed the chain recorded for `height`. Cross-checks the layout computed from the source (see
  * docs/scenarios.md) without hard-coding it; searched among the first 64 slots.
  */
 export async function findHeightsBaseSlot(url: string, rollup: string, height: number, value: bigint, tag = "latest"): Promise<bigint | undefined> {
   const bases = Array.from({ length: 64 }, (_, i) => BigInt(i));
-  const res = await rpcBatch(url, bases.map((b) => ["eth_getStorageAt", [rollup, toQuantity(heightSlot(height, b) + HEIGHT_RANDOMNESS_OFFSET), tag]]));
+  const res = await rpcBatch(url, bases.map((b) => ["eth_getStorageAt", [rollup, toQuantity(heightSlot(height, b) + HEIGHT_SEED_OFFSET), tag]]));
   const i = res.findIndex((r) => typeof r === "string" && BigInt(r) === value);
   return i < 0 ? undefined : bases[i];
 }
@@ -268,10 +274,11 @@ export async function replayLog(log: ReplayLog, targetUrl: string, opts: ReplayO
         }
         baseSlots.set(p.rollup, base);
       }
-      const slot = heightSlot(p.height, base) + HEIGHT_RANDOMNESS_OFFSET;
+      const slot = heightSlot(p.height, base) + HEIGHT_SEED_OFFSET;
       await rpc(targetUrl, "hardhat_setStorageAt", [p.rollup, toQuantity(slot), zeroPadValue(p.value, 32)]);
-      const now = await rpc<string>(targetUrl, "eth_call", [{ to: p.rollup, data: VIEWS.encodeFunctionData("randomnessOf", [p.height]) }, "latest"]);
-      if (BigInt(now) !== BigInt(p.value)) diverge(`height ${p.height}: randomnessOf is ${short(now)} after pinning ${short(p.value)}`);
+      const raw = await rpc<string>(targetUrl, "eth_call", [{ to: p.rollup, data: VIEWS.encodeFunctionData("getHeight", [p.height]) }, "latest"]);
+      const seed = (VIEWS.decodeFunctionResult("getHeight", raw)[0] as { seed: bigint }).seed;
+      if (seed !== BigInt(p.value)) diverge(`height ${p.height}: getHeight(${p.height}).seed is ${short(toQuantity(seed))} after pinning ${short(p.value)}`);
       pinned.push({ height: p.height, block: b.number, recorded: p.value, replayComputed: ev.data, slot: toQuantity(slot), base: Number(base) });
       interventions.push(`height ${p.height}: randomness pinned to the recorded ${short(p.value)} after block ${b.number} (the replayed chain computed ${short(ev.data)})`);
     }

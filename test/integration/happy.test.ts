@@ -51,6 +51,11 @@ describe("integration: happy path (real node, real proofs)", function () {
     }
 
     // Anyone can rebuild the L2 state from L1 (genesis + revealed pubdata): it matches the proven roots.
+    // Both sequencers' finalized views must be at the same height first (each follows L1 on its own poll).
+    await waitFor("both sequencers at the same finalized height", 60_000, async () => {
+      const [a, b] = await Promise.all(net.seqUrls.map((u) => new L2RpcClient(u).chainInfo()));
+      return a!.finalizedHeight === b!.finalizedHeight;
+    });
     const info = await new L2RpcClient(net.seqUrls[0]!).chainInfo();
     const fin = BigInt(info.finalizedHeight);
     const rebuilt = await new L2Chain(net.client, net.d.genesisState).stateAt(fin);

@@ -43,8 +43,11 @@ export interface Net {
   aggregator?: AggregatorAgent;
   txRecords: L1TxRecord[];
   log: Logger;
-  restartSequencer(i: number): Promise<SequencerAgent>;
-  restartProver(i: number): Promise<ProverAgent>;
+  /** Folder of the agents' sqlite stores (`<name>.sqlite`). */
+  dir: string;
+  /** Starts agent i again with its options (patched by `patch`); the caller stopped or crashed it before. */
+  restartSequencer(i: number, patch?: Partial<SequencerOptions>): Promise<SequencerAgent>;
+  restartProver(i: number, patch?: Partial<ProverOptions>): Promise<ProverAgent>;
   stop(): Promise<void>;
 }
 
@@ -111,13 +114,13 @@ export async function startNet(o: NetOptions): Promise<Net> {
       })
     : undefined;
   const net: Net = {
-    node, provider, d, client: new RollupClient(d.rollup, provider), seqs, provers, seqUrls, gen, aggregator, txRecords, log,
-    async restartSequencer(i) {
-      seqs[i] = await SequencerAgent.start(seqOpts[i]!);
+    node, provider, d, client: new RollupClient(d.rollup, provider), seqs, provers, seqUrls, gen, aggregator, txRecords, log, dir,
+    async restartSequencer(i, patch) {
+      seqs[i] = await SequencerAgent.start({ ...seqOpts[i]!, ...patch });
       return seqs[i]!;
     },
-    async restartProver(i) {
-      provers[i] = await ProverAgent.start(proverOpts[i]!);
+    async restartProver(i, patch) {
+      provers[i] = await ProverAgent.start({ ...proverOpts[i]!, ...patch });
       return provers[i]!;
     },
     async stop() {

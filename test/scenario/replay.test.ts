@@ -3,7 +3,7 @@
  * the proxy (the devnet deployment with Ignition, mints, registrations, then two competing proposals in one block,
  * reveals, and a commitProver whose VRF proof is checked against the height's randomness) is replayed on a fork of
  * the first node made at the log's start block and on a fresh node, with no divergence; a tampered log diverges, and
- * so does a replay that does not pin the randomness.
+ * so does a replay that records another seed (another prevrandao) without pinning it.
  */
 import { expect } from "chai";
 import { JsonRpcProvider, Transaction, hexlify, randomBytes, type Wallet } from "ethers";
@@ -84,7 +84,7 @@ describe("scenario record / replay", function () {
     // Reveal phase: both reveal. Commit phase: both commit (the leader's VRF proof is checked against the randomness).
     await mineUntilNext(c.genesisBlock + c.proposalBlocks);
     for (const p of props) {
-      await new RollupClient(d.rollup, p.s.wallet).reveal({ height: 1n, parent: 0n, newRoot: p.newRoot, pubdata, salt: p.salt });
+      await new RollupClient(d.rollup, p.s.wallet).reveal({ height: 1n, parent: 0n, newRoot: p.newRoot, pubdata, salt: p.salt, signatures: "0x" });
     }
     await mineUntilNext(c.genesisBlock + c.proposalBlocks + c.revealBlocks);
     await provider.send("evm_increaseTime", [30]);
@@ -134,13 +134,14 @@ describe("scenario record / replay", function () {
     expect(r.txs).to.equal(log.blocks.reduce((s, b) => s + b.txs.length, 0));
     expect(r.blocks).to.equal(log.blocks.length);
     expect(r.pinned.map((p) => p.height)).to.deep.equal([1, 2]);
-    // The fork's block hashes differ, so did the randomness its chain computed: the reason for the pin.
-    expect(r.pinned.every((p) => BigInt(p.replayComputed) !== BigInt(p.recorded))).to.equal(true);
+    // The seed is the block's prevrandao, which the replay sets to the recorded one: the pin writes the same value.
+    expect(r.pinned.every((p) => BigInt(p.replayComputed) === BigInt(p.recorded))).to.equal(true);
     expect(r.interventions).to.have.length(2);
     // The mapping found on the chain is the one the source lays out: ReentrancyGuard._status (slot 0),
-    // EIP712._nameFallback and _versionFallback (1, 2), RollupConfig _config (3-8: the u64 and six u32 share one
-    // word, the five u16 and the bool another, then four uint256), _proposals (9), _heights (10).
-    expect(r.pinned.map((p) => p.base)).to.deep.equal([10, 10]);
+    // EIP712._nameFallback and _versionFallback (1, 2), RollupConfig _config (3-10: the u64 and six u32 share one
+    // word, the five u16 and the bool another, then four uint256, the u32 maxPendingHeights, the uint256
+    // vrfClaimSlash), _proposals (11), _heights (12).
+    expect(r.pinned.map((p) => p.base)).to.deep.equal([12, 12]);
     // A fork cannot prove its storage: the storage roots are the one thing not compared there.
     expect(r.notes.join()).to.match(/storage roots of \d+ contract\(s\) not compared/);
     console.log(`      fork replay: ${r.txs} txs in ${r.blocks} blocks, ${r.ms} ms`);
@@ -181,14 +182,29 @@ describe("scenario record / replay", function () {
     expect(r.divergences.join("\n")).to.match(new RegExp(`final state: storage of ${token} differs`));
   });
 
-  it("without the randomness pin the leader's commitProver fails on a fork (why the pin exists)", async () => {
-    const unpinned = JSON.parse(JSON.stringify(log)) as ReplayLog;
+  it("with another prevrandao where a seed was recorded, the leader's commitProver fails unless the seed is pinned (why the pin exists)", async () => {
+    // A node that does not reproduce prevrandao records another seed: height 1's VRF proofs no longer verify.
+    const otherRandao = (l: ReplayLog): ReplayLog => {
+      const x = JSON.parse(JSON.stringify(l)) as ReplayLog;
+      const at = x.pinned.randomness.find((p) => p.height === 1)!.block;
+      const b = x.blocks.find((y) => y.number === at)!;
+      b.prevRandao = "0x" + "ab".repeat(32);
+      return x;
+    };
+    const unpinned = otherRandao(log);
     unpinned.pinned.randomness = [];
     const fork = await startReplayNode(unpinned, { fork: origin.url });
     nodes.push(fork);
     const r = await replayLog(unpinned, fork.url);
     console.log(r.divergences.slice(0, 6).map((x) => `      | ${x}`).join("\n"));
     expect(r.divergences.some((x) => /status 0, recorded 1/.test(x))).to.equal(true);
+    // Pinned, the recorded seed is written back after that block: the commits go through as recorded.
+    const pinned = otherRandao(log);
+    const fork2 = await startReplayNode(pinned, { fork: origin.url });
+    nodes.push(fork2);
+    const r2 = await replayLog(pinned, fork2.url);
+    expect(r2.divergences.some((x) => /status 0, recorded 1/.test(x)), r2.divergences.join("\n")).to.equal(false);
+    expect(r2.pinned.find((p) => p.height === 1)!.replayComputed).to.not.equal(r2.pinned.find((p) => p.height === 1)!.recorded);
   });
 });
 
