@@ -264,7 +264,7 @@ export async function benchL1(s: ProvedSample, log: Log): Promise<L1Section> {
     const { proof } = vrf.vrfProve(seq.sk, { chainId, verifier: rollupAddr, randomness, height });
     const salt = hexlify(randomBytes(32));
     const commitment = client.blockCommitment({ proposer: seq.signer.address, height, parent, newRoot: block.newRoot, pubdata, salt });
-    const r = await rc.connect(seq.signer).propose({ height, vrfProof: proof, commitment, feeSplitBps: 1_000n, proverTip: 2n * E18, proverRewardShareBps: 2_000n });
+    const r = await rc.connect(seq.signer).propose({ height, vrfProof: proof, commitment, feeSplitBps: 1_000n, proverTip: 2n * E18, proverRewardShareBps: 2_000n, randomness });
     detail.propose!.push(gas(r));
     props.push({ seq, vrfProof: proof, salt });
   }

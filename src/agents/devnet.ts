@@ -206,13 +206,14 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   // One block per transaction (automine). Ignition: [verifier,] adapter, token, staking, rollup, setRollup
   // [, batch verifier, aggregator, setAggregator]. Then: mints, 3 per sequencer registration (approve, stake, VRF key),
   // approvals, reward approval + funding [, aggregator approvals]. Keys and stakes count for a height only if active
-  // before its seed window [proposalStart - commitBlocks, proposalStart): the genesis block (height 1's proposal
-  // start) comes commitBlocks + 3 blocks after all that, so the window opens once the setup is done and the agents
-  // (started right after) have blocks to record height 1's seed in it (SequencerAgent.recordSeed).
+  // before its activation cutoff (seed window start [proposalStart - commitBlocks, proposalStart) less
+  // keyActivationDelay): the genesis block (height 1's proposal start) comes keyActivationDelay + commitBlocks + 3
+  // blocks after all that, so the window opens once the setup is done and the agents (started right after) have
+  // blocks to record height 1's seed in it (SequencerAgent.recordSeed).
   const ignitionTxs = 5 + (wantsVerifier ? 1 : 0) + (o.aggregator ? 3 : 0);
   const setupTxs = wallets.length + 1 + 3 * sequencers.length + wallets.length + 2 + (o.aggregator ? wallets.length : 0);
-  const commitBlocks = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { ...o.overrides }).commitBlocks;
-  const genesisBlock = BigInt(deployBlock) + BigInt(ignitionTxs + setupTxs) + 3n + commitBlocks;
+  const { commitBlocks, keyActivationDelay } = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { ...o.overrides });
+  const genesisBlock = BigInt(deployBlock) + BigInt(ignitionTxs + setupTxs) + 3n + commitBlocks + keyActivationDelay;
   const config = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { genesisBlock, ...o.overrides });
   const module = devnetModule({ T: o.T, D: o.D, aggregator: o.aggregator, verifierContract: wantsVerifier ? art.verifierContract : undefined });
   const addrs = await ignitionDeploy(o.provider, deployer, module, {
@@ -256,8 +257,8 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   const head = await o.provider.getBlockNumber();
   if (BigInt(head) >= config.genesisBlock) {
     o.log?.warn("setup ran past the genesis block", { head, genesisBlock: config.genesisBlock });
-  } else if (before >= windowStart) {
-    o.log?.warn("setup ran into height 1's seed window: keys registered there do not count for height 1", { head, genesisBlock: config.genesisBlock });
+  } else if (before >= windowStart - config.keyActivationDelay) {
+    o.log?.warn("setup ran past height 1's activation cutoff: keys registered there do not count for height 1", { head, genesisBlock: config.genesisBlock });
   }
   o.log?.info("deployed", { rollup: rollupAddr, verifier: art.adapterContract, genesisBlock: config.genesisBlock, head });
   return { rollup: rollupAddr, staking: stakingAddr, token: tokenAddr, verifier: addrs.verifier, aggregator, config, chainId, deployBlock, genesis, genesisState };

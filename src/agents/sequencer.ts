@@ -17,7 +17,7 @@
  */
 import { createServer, type Server } from "node:http";
 import { listenHttp } from "../node/http.js";
-import { hexlify, randomBytes, Wallet, type JsonRpcProvider } from "ethers";
+import { AbiCoder, hexlify, keccak256, randomBytes, Wallet, type JsonRpcProvider } from "ethers";
 import {
   buildBlock, encodeBlockSignatures, initL2, l2Domain, stateFromGenesis, transferFromJSON, transferToJSON, type GenesisAccount, type L2State, type Transfer,
   type TransferJSON,
@@ -124,7 +124,7 @@ export class SequencerAgent extends PollingAgent {
   private duty?: ProofDuty;
   private staking!: StakingClient;
   /** Off-chain verdicts on other proposals' claimed VRF outputs (finding 8), per `height:sequencer`. */
-  private readonly claims = new Map<string, { leads: boolean; falseProof?: [bigint, bigint] }>();
+  private readonly claims = new Map<string, { leads: boolean; falseProof?: [bigint, bigint]; pk?: VrfPublicKey }>();
   /** False claims already challenged (or given up on), per `height:sequencer`. */
   private readonly challenged = new Set<string>();
   rpcUrl = "";
@@ -494,7 +494,8 @@ export class SequencerAgent extends PollingAgent {
     const commitment = blockCommitment({ proposer: this.address, height: h, parent, newRoot: block.newRoot, pubdata, salt });
     try {
       await this.sender.send("propose", h, () =>
-        this.client.propose({ height: h, vrfProof: vrf.proof, commitment, feeSplitBps: r.feeSplitBps, proverTip: r.proverTip, proverRewardShareBps: r.proverRewardShareBps }),
+        // The randomness the proof signed: if an L1 reorg changes it, the proposal is refused, never slashable.
+        this.client.propose({ height: h, vrfProof: vrf.proof, commitment, feeSplitBps: r.feeSplitBps, proverTip: r.proverTip, proverRewardShareBps: r.proverRewardShareBps, randomness }),
       );
     } catch (e) {
       this.log.warn("propose failed", { height: h, error: errText(e) });
@@ -600,51 +601,62 @@ export class SequencerAgent extends PollingAgent {
   }
 
   /**
-   * Whether `who`'s proposal at `h` can lead (finding 8): its stake and VRF key were active before the height's seed
-   * window opened, and the VRF proof logged in its `Proposed` event verifies under its key and the height's
-   * randomness, with the claimed output. A failed check carries the logged proof (to challenge the claim).
+   * Whether `who`'s proposal at `h` can lead (finding 8): its stake and VRF key were active before the height's
+   * activation cutoff (else the contract refuses its leading commit), and the VRF proof logged in its `Proposed`
+   * event verifies under the key it had at the cutoff and the height's randomness, with the claimed output. A false
+   * claim carries the logged proof and that key, to challenge it (also when the claimer rotated its key or exits).
    */
-  private async checkClaim(h: bigint, who: string, claimed: bigint, t: Timeline): Promise<{ leads: boolean; falseProof?: [bigint, bigint] }> {
+  private async checkClaim(h: bigint, who: string, claimed: bigint, t: Timeline): Promise<{ leads: boolean; falseProof?: [bigint, bigint]; pk?: VrfPublicKey }> {
     const k = `${h}:${who.toLowerCase()}`;
     const hit = this.claims.get(k);
     if (hit) return hit;
-    let verdict: { leads: boolean; falseProof?: [bigint, bigint] };
-    const since = await this.staking.contract.activeSince(who, Role.Sequencer);
-    if (since >= (await this.client.seedWindowStart(h))) {
-      verdict = { leads: false }; // not eligible (the contract refuses its commit); not challengeable either
+    let verdict: { leads: boolean; falseProof?: [bigint, bigint]; pk?: VrfPublicKey };
+    const cutoff = await this.client.activationCutoff(h);
+    const eligible = (await this.staking.contract.activeSince(who, Role.Sequencer)) < cutoff;
+    const pk = await this.keyAt(who, cutoff);
+    const c = this.client.contract;
+    const ev = (await c.queryFilter(c.filters.Proposed(h, who), Number(t.proposalStart), Number(t.revealStart)))[0];
+    if (!ev || !pk) {
+      verdict = { leads: false };
     } else {
-      const c = this.client.contract;
-      const logs = await c.queryFilter(c.filters.Proposed(h, who), Number(t.proposalStart), Number(t.revealStart));
-      const ev = logs[0];
-      if (!ev) {
-        verdict = { leads: false };
-      } else {
-        const proof: [bigint, bigint] = [ev.args.vrfProof[0], ev.args.vrfProof[1]];
-        const pk = [...(await this.staking.contract.vrfKeyOf(who))] as VrfPublicKey;
-        const randomness = await this.client.randomnessOf(h);
-        let ok = false;
-        try {
-          ok = vrfOutput(proof) === claimed && vrfVerify(pk, { chainId: this.chainId, verifier: this.o.rollup, randomness, height: h }, proof);
-        } catch {
-          ok = false; // not a curve point: no valid proof
-        }
-        verdict = ok ? { leads: true } : { leads: false, falseProof: vrfOutput(proof) === claimed ? proof : undefined };
-        if (!ok) this.log.warn("false VRF claim ignored", { height: h, sequencer: who, claimed });
+      const proof: [bigint, bigint] = [ev.args.vrfProof[0], ev.args.vrfProof[1]];
+      const randomness = await this.client.randomnessOf(h);
+      let ok = false;
+      try {
+        ok = vrfOutput(proof) === claimed && vrfVerify(pk, { chainId: this.chainId, verifier: this.o.rollup, randomness, height: h }, proof);
+      } catch {
+        ok = false; // not a curve point: no valid proof
       }
+      verdict = ok ? { leads: eligible } : { leads: false, falseProof: vrfOutput(proof) === claimed ? proof : undefined, pk };
+      if (!ok) this.log.warn("false VRF claim ignored", { height: h, sequencer: who, claimed });
     }
     this.claims.set(k, verdict);
     return verdict;
+  }
+
+  /** The VRF key `who` had in force at `l1Block` (Staking.keyHashAt): the current key, or the one it replaced (from its log). */
+  private async keyAt(who: string, l1Block: bigint): Promise<VrfPublicKey | undefined> {
+    const keyHash = await this.staking.contract.keyHashAt(who, l1Block);
+    if (/^0x0{64}$/.test(keyHash)) return undefined;
+    const hashOf = (pk: readonly bigint[]) => keccak256(AbiCoder.defaultAbiCoder().encode(["uint256[4]"], [pk]));
+    const current = [...(await this.staking.contract.vrfKeyOf(who))] as VrfPublicKey;
+    if (hashOf(current) === keyHash) return current;
+    const s = this.staking.contract;
+    const log = (await s.queryFilter(s.filters.VrfKeyRegistered(who, keyHash), 0))[0];
+    return log ? ([...log.args.pk] as VrfPublicKey) : undefined;
   }
 
   /** Challenges false VRF claims (`challengeVrfClaim`): the claimer's proposal is voided, its stake slashed to us. */
   private async challengeFalseClaims(h: bigint, who: string[]): Promise<void> {
     for (const s of who) {
       const k = `${h}:${s.toLowerCase()}`;
-      const proof = this.claims.get(k)?.falseProof;
-      if (!proof || this.challenged.has(k)) continue;
+      const claim = this.claims.get(k);
+      const proof = claim?.falseProof;
+      const pk = claim?.pk;
+      if (!proof || !pk || this.challenged.has(k)) continue;
       this.challenged.add(k);
       try {
-        await this.sender.send("challengeVrfClaim", h, () => this.client.challengeVrfClaim(h, s, proof));
+        await this.sender.send("challengeVrfClaim", h, () => this.client.challengeVrfClaim(h, s, proof, pk));
         this.log.warn("false VRF claim challenged", { height: h, sequencer: s });
         this.emit("challengedVrfClaim", h, s);
       } catch (e) {

@@ -41,7 +41,7 @@ describe("integration: a false VRF claim (finding 8)", function () {
     const cfg = net.d.config;
     const head = BigInt(await net.provider.getBlockNumber());
     let h = 1n;
-    while ((await rc.seedWindowStart(h)) <= since || (await rc.timeline(h)).proposalStart <= head + 2n) h++;
+    while ((await rc.activationCutoff(h)) <= since || (await rc.timeline(h)).proposalStart <= head + 2n) h++;
     const t = await rc.timeline(h);
 
     // A "maximal" claim: the best output of many random proofs, with the highest fee split.
@@ -57,7 +57,7 @@ describe("integration: a false VRF claim (finding 8)", function () {
     const pubdata = hexlify(empty.pubdata);
     const salt = hexlify(randomBytes(32));
     const commitment = blockCommitment({ proposer: liar.address, height: h, parent, newRoot: empty.newRoot, pubdata, salt });
-    await rc.propose({ height: h, vrfProof: proof, commitment, feeSplitBps: cfg.maxFeeSplitBps, proverTip: 0n, proverRewardShareBps: 0n });
+    await rc.propose({ height: h, vrfProof: proof, commitment, feeSplitBps: cfg.maxFeeSplitBps, proverTip: 0n, proverRewardShareBps: 0n, randomness: await rc.randomnessOf(h) });
     await waitFor(`reveal phase of height ${h}`, 120_000, async () => BigInt(await net.provider.getBlockNumber()) + 1n >= t.revealStart);
     await rc.reveal({ height: h, parent, newRoot: empty.newRoot, pubdata, salt, signatures: "0x" });
     const liarScore = await rc.scoreOf(h, liar.address);

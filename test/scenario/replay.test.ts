@@ -75,7 +75,7 @@ describe("scenario record / replay", function () {
     const sent = [];
     for (const p of props) {
       const rc = new RollupClient(d.rollup, p.s.wallet);
-      sent.push(await rc.contract.propose(1n, p.vrf.proof, p.commitment, 100n, 0n, 0n));
+      sent.push(await rc.contract.propose(1n, p.vrf.proof, p.commitment, 100n, 0n, 0n, randomness1));
     }
     await provider.send("evm_mine", []);
     for (const t of sent) expect((await t.wait())!.status).to.equal(1);
@@ -97,7 +97,7 @@ describe("scenario record / replay", function () {
     const rc2 = new RollupClient(d.rollup, seqs[0]!.wallet);
     const randomness2 = await rc2.randomnessOf(2n);
     const vrf2 = vrfProve(vrfKeyFromSeed(seqs[0]!.seed).sk, { chainId, verifier: d.rollup, randomness: randomness2, height: 2n });
-    await rc2.propose({ height: 2n, vrfProof: vrf2.proof, commitment: hexlify(randomBytes(32)), feeSplitBps: 0n, proverTip: 0n, proverRewardShareBps: 0n });
+    await rc2.propose({ height: 2n, vrfProof: vrf2.proof, commitment: hexlify(randomBytes(32)), feeSplitBps: 0n, proverTip: 0n, proverRewardShareBps: 0n, randomness: randomness2 });
     await provider.send("hardhat_mine", ["0x3"]);
     log = await recorder.log();
   });
