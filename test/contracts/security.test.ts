@@ -70,12 +70,14 @@ async function register(d: Deployment, signer: Deployment["outsider"], seed: str
 
 describe("Security issue 10: attacks on the contracts fail to profit", function () {
   describe("finding 2: VRF key grinding", function () {
-    it("a key ground after the randomness is known is refused (StakeTooRecent); a proposal made before rotating cannot lead after; a fresh staker in the window is refused; a key registered before the window counts", async function () {
+    it("a key ground after the randomness is known is refused (StakeTooRecent); a proposal made before rotating cannot lead after; a fresh staker in the window is refused; a key registered before the cutoff counts", async function () {
       const d = await networkHelpers.loadFixture(longProposalFixture);
       const [honest, rotator, grinder] = d.seqs as [Deployment["seqs"][0], Deployment["seqs"][0], Deployment["seqs"][0]];
       const windowStart = await d.client.seedWindowStart(1n);
-      // The sequencers' keys were registered before the window (positive control below).
-      for (const s of d.seqs) expect(await d.staking.activeSince(s.address, Role.Sequencer)).to.be.lessThan(windowStart);
+      const cutoff = await d.client.activationCutoff(1n);
+      expect(cutoff).to.equal(windowStart - d.config.keyActivationDelay);
+      // The sequencers' keys were registered before the activation cutoff (positive control below).
+      for (const s of d.seqs) expect(await d.staking.activeSince(s.address, Role.Sequencer)).to.be.lessThan(cutoff);
       await ensureSeed(d, 1n);
       const randomness = await d.client.randomnessOf(1n);
       expect(randomness).to.not.equal(0n);
@@ -103,25 +105,26 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const block = makeBlock(77);
       const c = (who: string) => blockCommitment({ proposer: who, height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
       const gp = vrfProve(g.sk, ctx).proof;
-      await expect(d.rollup.connect(grinder.signer).propose(1n, gp, c(grinder.address), 0, 0, 0))
-        .to.be.revertedWithCustomError(d.rollup, "StakeTooRecent").withArgs(grinder.address, since, windowStart);
-      await expect(d.rollup.connect(d.outsider).propose(1n, vrfProve(f.sk, ctx).proof, c(d.outsider.address), 0, 0, 0))
-        .to.be.revertedWithCustomError(d.rollup, "StakeTooRecent").withArgs(d.outsider.address, fSince, windowStart);
+      await expect(d.rollup.connect(grinder.signer).propose(1n, gp, c(grinder.address), 0, 0, 0, randomness))
+        .to.be.revertedWithCustomError(d.rollup, "StakeTooRecent").withArgs(grinder.address, since, cutoff);
+      await expect(d.rollup.connect(d.outsider).propose(1n, vrfProve(f.sk, ctx).proof, c(d.outsider.address), 0, 0, 0, randomness))
+        .to.be.revertedWithCustomError(d.rollup, "StakeTooRecent").withArgs(d.outsider.address, fSince, cutoff);
 
       // The rotator swaps in a ground key after proposing: its proposal can no longer lead.
       await register(d, rotator.signer, ground[1]!.seed);
       await revealAll(d, 1n, props);
       await nextTxAt((await d.client.timeline(1n)).commitStart);
       const rp = props.find((p) => p.seq === rotator)!;
+      const rSince = await d.staking.activeSince(rotator.address, Role.Sequencer);
       await expect(d.rollup.connect(rotator.signer).commitProver(1n, rotator.address, "0x", rp.vrfProof))
-        .to.be.revertedWithCustomError(d.rollup, "StakeTooRecent");
+        .to.be.revertedWithCustomError(d.rollup, "StakeTooRecent").withArgs(rotator.address, rSince, cutoff);
       // Positive control: the key registered before the window counts and takes the height.
       const hp = props.find((p) => p.seq === honest)!;
       await d.client.connect(honest.signer).commitProver({ height: 1n, prover: honest.address, vrfProof: hp.vrfProof });
       await endCommit(d, 1n);
       expect((await d.client.getHeight(1n)).winner).to.equal(honest.address);
-      // The ground key counts only from heights whose window opens after its registration.
-      expect(await d.client.seedWindowStart(2n)).to.be.greaterThan(since);
+      // The ground key counts only from heights whose activation cutoff comes after its registration.
+      expect(await d.client.activationCutoff(2n)).to.be.greaterThan(since);
     });
   });
 
@@ -165,7 +168,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       expect((await d.client.getHeight(1n)).seedSet).to.equal(false);
       expect(await d.client.randomnessOf(1n)).to.equal(0n);
       const zeroProof = vrfProve(s0.sk, { chainId: d.chainId, verifier: d.client.address, randomness: 0n, height: 1n }).proof;
-      await expect(d.rollup.connect(s0.signer).propose(1n, zeroProof, "0x" + "11".repeat(32), 0, 0, 0))
+      await expect(d.rollup.connect(s0.signer).propose(1n, zeroProof, "0x" + "11".repeat(32), 0, 0, 0, 0n))
         .to.be.revertedWithCustomError(d.rollup, "RandomnessNotRecorded").withArgs(1n);
       await expect(d.rollup.recordRandomness(1n)).to.be.revertedWithCustomError(d.rollup, "RandomnessWindowClosed");
 
@@ -177,7 +180,10 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const zero2 = vrfProve(s0.sk, { chainId: d.chainId, verifier: d.client.address, randomness: 0n, height: 2n });
       const block = makeBlock(5);
       const commitment = blockCommitment({ proposer: s0.address, height: 2n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
-      await d.client.connect(s0.signer).propose({ height: 2n, vrfProof: zero2.proof, commitment, feeSplitBps: 0n, proverTip: 0n, proverRewardShareBps: 0n });
+      // Declaring the randomness it really signed (0) is refused outright; declaring the height's passes propose.
+      await expect(d.rollup.connect(s0.signer).propose(2n, zero2.proof, commitment, 0, 0, 0, 0n))
+        .to.be.revertedWithCustomError(d.rollup, "RandomnessMismatch").withArgs(2n, 0n, await d.client.randomnessOf(2n));
+      await d.client.connect(s0.signer).propose({ height: 2n, vrfProof: zero2.proof, commitment, feeSplitBps: 0n, proverTip: 0n, proverRewardShareBps: 0n, randomness: await d.client.randomnessOf(2n) });
       await nextTxAt(t2.revealStart);
       await d.client.connect(s0.signer).reveal({ height: 2n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt, signatures: dummySignatures(block.pubdata) });
       await revealAll(d, 2n, [honest!]);
@@ -191,7 +197,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
   });
 
   describe("finding 8: false VRF claims", function () {
-    it("a random vrfProof with a ground maximal output is challenged by anyone: slashed vrfClaimSlash to the challenger, proposal void; valid claims and the winner cannot be challenged", async function () {
+    it("a random vrfProof with a ground maximal output is challenged by anyone: slashed vrfClaimSlash, half to the challenger and half burnt, proposal void; valid claims and the winner cannot be challenged", async function () {
       const d = await networkHelpers.loadFixture(defaultFixture);
       const [s0, s1, liar] = d.seqs as [Deployment["seqs"][0], Deployment["seqs"][0], Deployment["seqs"][0]];
       await ensureSeed(d, 1n);
@@ -206,31 +212,36 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const props = await proposeAll(d, 1n, [s0, s1]);
       const block = makeBlock(9);
       const commitment = blockCommitment({ proposer: liar.address, height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
-      await d.client.connect(liar.signer).propose({ height: 1n, vrfProof: fake, commitment, feeSplitBps: 0n, proverTip: 3n * E18, proverRewardShareBps: 0n });
+      await d.client.connect(liar.signer).propose({ height: 1n, vrfProof: fake, commitment, feeSplitBps: 0n, proverTip: 3n * E18, proverRewardShareBps: 0n, randomness: await d.client.randomnessOf(1n) });
       const liarScore = await d.client.scoreOf(1n, liar.address);
       for (const p of props) expect(liarScore).to.be.greaterThan(p.score); // honest proposals would defer to it
       const stake = await d.staking.stakeOf(liar.address);
       const challengerBal = await d.token.balanceOf(d.outsider.address);
+      const burnBal = await d.token.balanceOf(BURN);
+      const burntBefore = await d.rollup.totalBurnt();
       // Wrong proof (not the logged one), valid claims: refused.
-      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, liar.address, props[0]!.vrfProof))
-        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable");
-      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, s0.address, props[0]!.vrfProof))
+      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, liar.address, props[0]!.vrfProof, liar.pk))
+        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable").withArgs(1n, liar.address);
+      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, s0.address, props[0]!.vrfProof, s0.pk))
         .to.be.revertedWithCustomError(d.rollup, "VrfClaimValid").withArgs(1n, s0.address);
       // Gas starvation: with too little gas the pairing precompile call would fail and a valid claim would look
       // false; the challenge refuses to judge instead (the honest sequencer keeps its stake).
       const honestStake = await d.staking.stakeOf(s0.address);
-      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, s0.address, props[0]!.vrfProof, { gasLimit: 250_000n }))
+      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, s0.address, props[0]!.vrfProof, s0.pk, { gasLimit: 250_000n }))
         .to.be.revertedWithCustomError(d.rollup, "ChallengeGasTooLow");
       expect(await d.staking.stakeOf(s0.address)).to.equal(honestStake);
-      const rcpt = await d.client.connect(d.outsider).challengeVrfClaim(1n, liar.address, fake);
+      const rcpt = await d.client.connect(d.outsider).challengeVrfClaim(1n, liar.address, fake, liar.pk);
       const ev = d.client.decodeEvents(rcpt).find((e) => e.name === "VrfClaimChallenged")!;
       expect(ev.args.slashed).to.equal(d.config.vrfClaimSlash);
-      expect(await d.token.balanceOf(d.outsider.address)).to.equal(challengerBal + d.config.vrfClaimSlash);
+      const half = d.config.vrfClaimSlash / 2n;
+      expect(await d.token.balanceOf(d.outsider.address)).to.equal(challengerBal + half);
+      expect(await d.token.balanceOf(BURN)).to.equal(burnBal + (d.config.vrfClaimSlash - half));
+      expect(await d.rollup.totalBurnt()).to.equal(burntBefore + (d.config.vrfClaimSlash - half));
       expect(await d.staking.stakeOf(liar.address)).to.equal(stake - d.config.vrfClaimSlash);
       expect((await d.client.getProposal(1n, liar.address)).status).to.equal(ProposalStatus.Settled);
       expect(await d.client.claimable(liar.address)).to.equal(3n * E18); // tip refunded, nothing more
-      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, liar.address, fake))
-        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable");
+      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, liar.address, fake, liar.pk))
+        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable").withArgs(1n, liar.address);
       // The void proposal can neither reveal nor commit.
       await revealAll(d, 1n, props);
       await expect(d.rollup.connect(liar.signer).reveal(1n, 0n, block.newRoot, block.pubdata, block.salt, dummySignatures(block.pubdata)))
@@ -241,13 +252,18 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       await endCommit(d, 1n);
       const winner = (await d.client.getHeight(1n)).winner;
       expect([s0.address, s1.address]).to.include(winner);
-      // The winner cannot be challenged, even after rotating its key (its proof no longer verifies under the new key).
+      // The winner cannot be challenged, even after rotating its key: under its key at the cutoff its proof is
+      // valid, under the new key (which its proof does not verify under) it is the winner and the key is not the
+      // one at the cutoff.
       const w = d.seqs.find((s) => s.address === winner)!;
       const wp = props.find((p) => p.seq === w)!;
-      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, winner, wp.vrfProof)).to.be.revertedWithCustomError(d.rollup, "VrfClaimValid");
-      await register(d, w.signer, "winner-rotated");
-      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, winner, wp.vrfProof))
-        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable");
+      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, winner, wp.vrfProof, w.pk))
+        .to.be.revertedWithCustomError(d.rollup, "VrfClaimValid").withArgs(1n, winner);
+      const rotated = await register(d, w.signer, "winner-rotated");
+      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, winner, wp.vrfProof, w.pk))
+        .to.be.revertedWithCustomError(d.rollup, "VrfClaimValid").withArgs(1n, winner);
+      await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, winner, wp.vrfProof, rotated.pk))
+        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable").withArgs(1n, winner);
       const { held, owed } = { held: await d.token.balanceOf(d.client.address), owed: (await d.rollup.totalEscrowed()) + (await d.rollup.totalClaimable()) + (await d.rollup.rewardPool()) };
       expect(held).to.equal(owed);
     });
@@ -313,7 +329,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       expect(await d.client.pendingHeights()).to.deep.equal([next]);
     });
 
-    it("triggerReorg of a full pending chain succeeds; its marginal gas per pending height keeps 256 (the maximum) well under 30M", async function () {
+    it("triggerReorg of a full pending chain succeeds; its marginal gas per pending height keeps 64 (the maximum), and even 256, well under 30M", async function () {
       const gasWith = async (n: number): Promise<bigint> => {
         const d = await deployFixture({ maxPendingHeights: BigInt(n) });
         for (let h = 1n; h <= BigInt(n); h++) await runHeight(d, h, [d.seqs[Number(h) % 3]!]);
@@ -334,11 +350,13 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const ga = await gasWith(a);
       const gb = await gasWith(b);
       const marginal = (gb - ga) / BigInt(b - a);
+      const at64 = ga + marginal * BigInt(64 - a);
       const at256 = ga + marginal * BigInt(256 - a);
-      console.log(`      triggerReorg gas: ${a} pending = ${ga}, ${b} pending = ${gb}; marginal ${marginal} per height; extrapolated 256 pending = ${at256}`);
+      console.log(`      triggerReorg gas: ${a} pending = ${ga}, ${b} pending = ${gb}; marginal ${marginal} per height; extrapolated 64 pending = ${at64}, 256 pending = ${at256}`);
       expect(marginal).to.be.greaterThan(0n);
       expect(marginal).to.be.lessThan(60_000n);
-      expect(at256).to.be.lessThan(20_000_000n); // well under a 30M block
+      expect(at64).to.be.lessThan(5_000_000n); // the maximum (maxPendingHeights <= 64)
+      expect(at256).to.be.lessThan(20_000_000n); // well under a 30M block even at the old maximum
     });
   });
 
