@@ -18,6 +18,7 @@ describe("Ignition module deploy/modules/Rollup.ts", function () {
     expect(config.proposalBlocks).to.equal(3n);
     expect(config.maxPendingHeights).to.equal(32n);
     expect(config.vrfClaimSlash).to.equal(10n * 10n ** 18n);
+    expect(config.keyActivationDelay).to.equal(4n);
     expect(await rollup.getFunction("rootOf")(0n)).to.equal(42n);
   });
 });

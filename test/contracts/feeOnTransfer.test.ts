@@ -19,7 +19,7 @@ async function feeFixture() {
   await token.connect(seq!).approve(await staking.getAddress(), 2n ** 255n);
   await staking.connect(seq!).stake(Role.Sequencer, 2n * DEFAULT_STAKING.minSequencerStake);
   await staking.connect(seq!).registerVrfKey(pk, popProve(sk, { chainId, verifier: await staking.getAddress(), owner: seq!.address }));
-  const genesisBlock = BigInt(await ethers.provider.getBlockNumber()) + 8n;
+  const genesisBlock = BigInt(await ethers.provider.getBlockNumber()) + 12n; // the key is active before activationCutoff(1)
   const config = defaultRollupConfig({ slots: SLOTS, genesisRoot: GENESIS_ROOT }, { ...TEST_CONFIG, genesisBlock });
   const rollup = await ethers.deployContract("Rollup", [config, await staking.getAddress(), await verifier.getAddress()]);
   await token.connect(seq!).approve(await rollup.getAddress(), 2n ** 255n);
@@ -37,9 +37,10 @@ describe("Rollup over a fee-on-transfer token", function () {
     await ensureSeed({ client, outsider: seq }, 1n);
     await nextTxAt(t.proposalStart + 1n);
     const block = makeBlock(1);
-    const { proof } = vrfProve(sk, { chainId, verifier: client.address, randomness: await client.randomnessOf(1n), height: 1n });
+    const randomness = await client.randomnessOf(1n);
+    const { proof } = vrfProve(sk, { chainId, verifier: client.address, randomness, height: 1n });
     const commitment = blockCommitment({ proposer: seq.address, height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
-    await client.connect(seq).propose({ height: 1n, vrfProof: proof, commitment, feeSplitBps: 0n, proverTip: 10n * E18, proverRewardShareBps: 0n });
+    await client.connect(seq).propose({ height: 1n, vrfProof: proof, commitment, feeSplitBps: 0n, proverTip: 10n * E18, proverRewardShareBps: 0n, randomness });
     expect((await client.getProposal(1n, seq.address)).proverTip).to.equal(99n * E18 / 10n);
     await nextTxAt(t.revealStart);
     await client.connect(seq).reveal({ height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt, signatures: dummySignatures(block.pubdata) });

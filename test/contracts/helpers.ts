@@ -168,9 +168,10 @@ export function mockProof(inputs: bigint[]): ProofWords {
   return [h, 0n, 0n, 0n, 0n, 0n, 0n, 0n];
 }
 
-export async function vrfFor(d: Deployment, seq: Sequencer, height: bigint): Promise<{ proof: [bigint, bigint]; output: bigint }> {
+/** A VRF proof of `seq` for `height` over the current `randomnessOf(height)`, with the randomness it signed. */
+export async function vrfFor(d: Deployment, seq: Sequencer, height: bigint): Promise<{ proof: [bigint, bigint]; output: bigint; randomness: bigint }> {
   const randomness = await d.client.randomnessOf(height);
-  return vrfProve(seq.sk, { chainId: d.chainId, verifier: d.client.address, randomness, height });
+  return { ...vrfProve(seq.sk, { chainId: d.chainId, verifier: d.client.address, randomness, height }), randomness };
 }
 
 export interface Proposed {
@@ -183,6 +184,8 @@ export interface Proposed {
   feeSplitBps: bigint;
   proverTip: bigint;
   proverRewardShareBps: bigint;
+  /** The randomness the VRF proof signed (passed to `propose`). */
+  randomness: bigint;
 }
 
 /** Proposes for each sequencer in the proposal phase of `height` (on parent = the current tip). */
@@ -201,13 +204,13 @@ export async function proposeAll(
   const out: Proposed[] = [];
   for (const [i, seq] of who.entries()) {
     const block = makeBlock(Number(height) * 10 + i);
-    const { proof, output } = await vrfFor(d, seq, height);
+    const { proof, output, randomness } = await vrfFor(d, seq, height);
     const feeSplitBps = opts.feeSplitBps?.[i] ?? 1_000n;
     const proverTip = opts.proverTip ?? 2n * E18;
     const proverRewardShareBps = opts.proverRewardShareBps ?? 2_000n;
     const commitment = blockCommitment({ proposer: seq.address, height, parent, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
-    await d.client.connect(seq.signer).propose({ height, vrfProof: proof, commitment, feeSplitBps, proverTip, proverRewardShareBps });
-    out.push({ seq, vrfProof: proof, block, parent, output, score: fernetScore(output, feeSplitBps), feeSplitBps, proverTip, proverRewardShareBps });
+    await d.client.connect(seq.signer).propose({ height, vrfProof: proof, commitment, feeSplitBps, proverTip, proverRewardShareBps, randomness });
+    out.push({ seq, vrfProof: proof, block, parent, output, score: fernetScore(output, feeSplitBps), feeSplitBps, proverTip, proverRewardShareBps, randomness });
   }
   return out;
 }

@@ -243,7 +243,7 @@ export async function commitHeight(c: RealChain, height: bigint, block: RealBloc
   const salt = hexlify(randomBytes(32));
   const s = c.client.connect(c.seq.signer);
   const commitment = blockCommitment({ proposer: c.seq.signer.address, height, parent, newRoot, pubdata: block.pubdata, salt });
-  await s.propose({ height, vrfProof, commitment, feeSplitBps: 1_000n, proverTip: E18, proverRewardShareBps: 2_000n });
+  await s.propose({ height, vrfProof, commitment, feeSplitBps: 1_000n, proverTip: E18, proverRewardShareBps: 2_000n, randomness });
   await nextTxAt(c.conn, t.revealStart);
   await s.reveal({ height, parent, newRoot, pubdata: block.pubdata, salt, signatures: encodeBlockSignatures(block.result.txs, T) });
   await nextTxAt(c.conn, t.commitStart);

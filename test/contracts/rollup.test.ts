@@ -162,7 +162,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     expect(await d.client.phaseOf(1n, g + 68n)).to.equal(6); // Expired
   });
 
-  it("records each height's seed in its window (the commit phase of h - 1) and mixes in h - 1's winner output", async function () {
+  it("records each height's seed in its window (the commit phase of h - 1) and mixes in h - 2's winner output", async function () {
     const d = await networkHelpers.loadFixture(defaultFixture);
     const { AbiCoder, keccak256 } = await import("ethers");
     const mix = (h: bigint, seed: bigint, prev: bigint) =>
@@ -197,9 +197,22 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     const c = await d.client.connect(p!.seq.signer).commitProver({ height: 1n, prover: p!.seq.address, vrfProof: p!.vrfProof });
     const seed2 = await prevrandao(c.blockNumber);
     expect((await d.client.getHeight(2n)).seed).to.equal(seed2);
-    // Height 2's randomness mixes in height 1's winner output.
+    // Height 2's randomness mixes in height 0's winner output: none, so 0 (height 1's winner is decided inside
+    // height 2's seed window and is not mixed in).
     await endCommit(d, 1n);
-    expect(await d.client.randomnessOf(2n)).to.equal(mix(2n, seed2, p!.output));
+    expect((await d.client.getHeight(1n)).winner).to.equal(p!.seq.address);
+    expect(await d.client.randomnessOf(2n)).to.equal(mix(2n, seed2, 0n));
+    // Height 3's randomness mixes in height 1's winner output (not height 2's).
+    const [q] = await proposeAll(d, 2n, [d.seqs[1]!]);
+    await revealAll(d, 2n, [q!]);
+    await nextTxAt((await d.client.timeline(2n)).commitStart);
+    const c3 = await d.client.connect(q!.seq.signer).commitProver({ height: 2n, prover: q!.seq.address, vrfProof: q!.vrfProof });
+    const seed3 = await prevrandao(c3.blockNumber);
+    expect((await d.client.getHeight(3n)).seed).to.equal(seed3);
+    await endCommit(d, 2n);
+    expect((await d.client.getHeight(2n)).winner).to.equal(q!.seq.address);
+    expect(q!.output).to.not.equal(p!.output);
+    expect(await d.client.randomnessOf(3n)).to.equal(mix(3n, seed3, p!.output));
   });
 
   it("skips an empty height: the next height builds on the last tip", async function () {
@@ -396,8 +409,9 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
       await nextTxAt(t.proposalStart + 1n);
       const block = makeBlock(1);
       const wrong = await vrfFor(d, s, 2n); // right key, wrong message
+      const randomness = await d.client.randomnessOf(1n);
       const commitment = blockCommitment({ proposer: s.address, height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
-      await d.client.connect(s.signer).propose({ height: 1n, vrfProof: wrong.proof, commitment, feeSplitBps: 0n, proverTip: 0n, proverRewardShareBps: 0n });
+      await d.client.connect(s.signer).propose({ height: 1n, vrfProof: wrong.proof, commitment, feeSplitBps: 0n, proverTip: 0n, proverRewardShareBps: 0n, randomness });
       await nextTxAt(t.revealStart);
       await d.client.connect(s.signer).reveal({ height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt, signatures: dummySignatures(block.pubdata) });
       await nextTxAt(t.commitStart);
@@ -445,29 +459,29 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
       const s = d.seqs[0]!;
       const t = await d.client.timeline(1n);
       const c = "0x" + "11".repeat(32);
-      await expect(d.rollup.connect(s.signer).propose(1n, [1n, 2n], c, 0, 0, 0))
+      await expect(d.rollup.connect(s.signer).propose(1n, [1n, 2n], c, 0, 0, 0, 0n))
         .to.be.revertedWithCustomError(d.rollup, "WrongPhase").withArgs(1n, 1, 0);
       await ensureSeed(d, 1n);
       await nextTxAt(t.proposalStart + 1n);
-      const { proof } = await vrfFor(d, s, 1n);
+      const { proof, randomness } = await vrfFor(d, s, 1n);
       const snap = await snapshot(d, 1n);
-      await expect(d.rollup.connect(s.signer).propose(1n, proof, c, 10_001, 0, 0))
+      await expect(d.rollup.connect(s.signer).propose(1n, proof, c, 10_001, 0, 0, randomness))
         .to.be.revertedWithCustomError(d.rollup, "FeeSplitOutOfRange").withArgs(10_001n, 0n, 10_000n);
-      await expect(d.rollup.connect(s.signer).propose(1n, proof, c, 0, 0, 10_001))
+      await expect(d.rollup.connect(s.signer).propose(1n, proof, c, 0, 0, 10_001, randomness))
         .to.be.revertedWithCustomError(d.rollup, "ProverRewardShareOutOfRange");
-      await expect(d.rollup.connect(s.signer).propose(1n, proof, "0x" + "00".repeat(32), 0, 0, 0))
+      await expect(d.rollup.connect(s.signer).propose(1n, proof, "0x" + "00".repeat(32), 0, 0, 0, randomness))
         .to.be.revertedWithCustomError(d.rollup, "EmptyCommitment");
-      await expect(d.rollup.connect(d.outsider).propose(1n, proof, c, 0, 0, 0))
+      await expect(d.rollup.connect(d.outsider).propose(1n, proof, c, 0, 0, 0, randomness))
         .to.be.revertedWithCustomError(d.rollup, "NotActiveSequencer").withArgs(d.outsider.address);
       expect(await snapshot(d, 1n)).to.deep.equal(snap);
-      await d.rollup.connect(s.signer).propose(1n, proof, c, 500, E18, 0);
+      await d.rollup.connect(s.signer).propose(1n, proof, c, 500, E18, 0, randomness);
       const snap2 = await snapshot(d, 1n);
-      await expect(d.rollup.connect(s.signer).propose(1n, proof, c, 500, E18, 0))
+      await expect(d.rollup.connect(s.signer).propose(1n, proof, c, 500, E18, 0, randomness))
         .to.be.revertedWithCustomError(d.rollup, "ProposalExists").withArgs(1n, s.address);
       expect(await snapshot(d, 1n)).to.deep.equal(snap2);
       // An exiting sequencer can no longer propose.
       await d.stakingClient.connect(d.seqs[1]!.signer).initiateExit();
-      await expect(d.rollup.connect(d.seqs[1]!.signer).propose(1n, proof, c, 0, 0, 0))
+      await expect(d.rollup.connect(d.seqs[1]!.signer).propose(1n, proof, c, 0, 0, 0, randomness))
         .to.be.revertedWithCustomError(d.rollup, "NotActiveSequencer");
     });
 
@@ -489,5 +503,16 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     const bad = { ...d.config, genesisBlock: 0n, slots: 0n };
     await expect(ethers.deployContract("Rollup", [bad, await d.staking.getAddress(), await d.verifier.getAddress()]))
       .to.be.revertedWithCustomError(d.rollup, "InvalidConfig");
+    // maxPendingHeights: 1..64.
+    for (const maxPendingHeights of [0n, 65n]) {
+      await expect(ethers.deployContract("Rollup", [{ ...d.config, genesisBlock: 0n, maxPendingHeights }, await d.staking.getAddress(), await d.verifier.getAddress()]))
+        .to.be.revertedWithCustomError(d.rollup, "InvalidConfig").withArgs("maxPendingHeights");
+    }
+    // The default genesis block (0) is the deployment block + commitBlocks: height 1 has a whole seed window.
+    const ok = await ethers.deployContract("Rollup", [{ ...d.config, genesisBlock: 0n, maxPendingHeights: 64n }, await d.staking.getAddress(), await d.verifier.getAddress()]);
+    const deployedAt = BigInt((await ok.deploymentTransaction()!.wait())!.blockNumber);
+    expect((await ok.config()).genesisBlock).to.equal(deployedAt + d.config.commitBlocks);
+    expect(await ok.seedWindowStart(1n)).to.equal(deployedAt);
+    expect(await ok.activationCutoff(1n)).to.equal(deployedAt - d.config.keyActivationDelay);
   });
 });

@@ -49,6 +49,55 @@ describe("Staking", function () {
     await expect(staking.connect(bob).registerVrfKey(pk, popForBob)).to.be.revertedWithCustomError(staking, "VrfKeyTaken");
   });
 
+  it("keeps the previous VRF key (keyHashAt) and allows one rotation per exitDelay (KeyRotationTooSoon)", async function () {
+    const { alice, bob, staking, chainId } = await networkHelpers.loadFixture(stakingFixture);
+    const verifier = await staking.getAddress();
+    const { AbiCoder, keccak256 } = await import("ethers");
+    const keyHash = (pk: readonly bigint[]) => keccak256(AbiCoder.defaultAbiCoder().encode(["uint256[4]"], [pk]));
+    const reg = async (seed: string) => {
+      const { sk, pk } = vrfKeyFromSeed(seed);
+      const r = await (await staking.connect(alice).registerVrfKey(pk, popProve(sk, { chainId, verifier, owner: alice.address }))).wait();
+      return { pk, hash: keyHash(pk), block: BigInt(r!.blockNumber) };
+    };
+    const ZERO = "0x" + "00".repeat(32);
+    await staking.connect(alice).stake(Role.Sequencer, MIN);
+    expect(await staking.keyHashAt(alice.address, 10n ** 9n)).to.equal(ZERO); // no key yet
+    const k1 = await reg("alice-1");
+    // In force from the block after its registration.
+    expect(await staking.keyHashAt(alice.address, k1.block)).to.equal(ZERO);
+    expect(await staking.keyHashAt(alice.address, k1.block + 1n)).to.equal(k1.hash);
+    // The first rotation is always allowed, even at once; the previous key is kept.
+    const k2 = await reg("alice-2");
+    expect(k2.block).to.equal(k1.block + 1n);
+    expect(await staking.activeSince(alice.address, Role.Sequencer)).to.equal(k2.block);
+    expect(await staking.keyHashAt(alice.address, k2.block)).to.equal(k1.hash);
+    expect(await staking.keyHashAt(alice.address, k2.block + 1n)).to.equal(k2.hash);
+    expect(await staking.keyHashAt(alice.address, k1.block)).to.equal(ZERO);
+    const rec = await staking.stakerOf(alice.address);
+    expect([rec.keyHash, rec.keyFrom, rec.prevKeyHash, rec.prevKeyFrom]).to.deep.equal([k2.hash, k2.block, k1.hash, k1.block]);
+    // A second rotation within exitDelay of the previous one reverts and changes nothing.
+    const { sk: sk3, pk: pk3 } = vrfKeyFromSeed("alice-3");
+    const pop3 = popProve(sk3, { chainId, verifier, owner: alice.address });
+    await expect(staking.connect(alice).registerVrfKey(pk3, pop3))
+      .to.be.revertedWithCustomError(staking, "KeyRotationTooSoon").withArgs(k2.block + DELAY);
+    await networkHelpers.mineUpTo(k2.block + DELAY - 2n);
+    await expect(staking.connect(alice).registerVrfKey(pk3, pop3))
+      .to.be.revertedWithCustomError(staking, "KeyRotationTooSoon").withArgs(k2.block + DELAY); // lands at availableAt - 1
+    expect(await staking.stakerOf(alice.address)).to.deep.equal(rec);
+    expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(k2.pk);
+    // From availableAt on it is allowed; the key before the previous one is forgotten.
+    await networkHelpers.mineUpTo(k2.block + DELAY - 1n); // (the reverted call mined no block)
+    const k3 = await reg("alice-3");
+    expect(k3.block).to.equal(k2.block + DELAY);
+    expect(await staking.keyHashAt(alice.address, k3.block)).to.equal(k2.hash);
+    expect(await staking.keyHashAt(alice.address, k3.block + 1n)).to.equal(k3.hash);
+    expect(await staking.keyHashAt(alice.address, k2.block)).to.equal(ZERO);
+    // A replaced key is free for others again (bob registers alice's first key under his own proof).
+    const { sk: sk1, pk: pk1 } = vrfKeyFromSeed("alice-1");
+    await staking.connect(bob).stake(Role.Sequencer, MIN);
+    await expect(staking.connect(bob).registerVrfKey(pk1, popProve(sk1, { chainId, verifier, owner: bob.address }))).to.emit(staking, "VrfKeyRegistered");
+  });
+
   it("StakingClient.registerSequencer approves, stakes and registers the VRF key in one call", async function () {
     const { bob, staking } = await networkHelpers.loadFixture(stakingFixture);
     const client = new StakingClient(await staking.getAddress(), ethers.provider).connect(bob);
