@@ -164,7 +164,7 @@ export async function benchBatch(samples: ProvedSample[], sizes: number[], log: 
 export interface L1Section {
   available: boolean;
   verifier?: string;
-  l1GasPerPhase?: { propose: number; reveal: number; commitProver: number; submitProof: number; claim: number };
+  l1GasPerPhase?: { recordRandomness: number; propose: number; reveal: number; commitProver: number; submitProof: number; claim: number };
   detail?: Record<string, number[]>;
   note?: string;
 }
@@ -187,7 +187,7 @@ export async function benchL1(s: ProvedSample, log: Log): Promise<L1Section> {
   const { ethers, networkHelpers } = await chain();
   const E18 = 10n ** 18n;
   const gas = (rc: TransactionReceipt) => Number(rc.gasUsed);
-  const detail: Record<string, number[]> = { propose: [], reveal: [], commitProver: [], submitProof: [], claim: [] };
+  const detail: Record<string, number[]> = { recordRandomness: [], propose: [], reveal: [], commitProver: [], submitProof: [], claim: [] };
 
   log(`L1 phases: deploy DevToken, Staking, ${s.build.artifacts.verifierContract} + adapter, Rollup (slots ${s.T})`);
   const [owner, a, b, c, outsider] = await ethers.getSigners();
@@ -254,7 +254,7 @@ export async function benchL1(s: ProvedSample, log: Log): Promise<L1Section> {
   const signatures = l2.encodeBlockSignatures(block.txs, s.T);
   const t = await rc.timeline(height);
   await nextTxAt(await rc.seedWindowStart(height));
-  await rc.connect(outsider!).recordRandomness(height);
+  detail.recordRandomness!.push(gas(await rc.connect(outsider!).recordRandomness(height)));
   await nextTxAt(t.proposalStart);
   const parent = await rc.chainTip();
   // Every sequencer proposes the same real block (own salt), so whoever wins, the real proof proves it.
@@ -287,6 +287,7 @@ export async function benchL1(s: ProvedSample, log: Log): Promise<L1Section> {
   detail.claim!.push(gas(await rc.connect(w.signer).claim()));
   detail.claim!.push(gas(await rc.connect(outsider!).claim()));
   const l1GasPerPhase = {
+    recordRandomness: detail.recordRandomness![0]!,
     propose: median(detail.propose!),
     reveal: median(detail.reveal!),
     commitProver: median(detail.commitProver!),

@@ -10,7 +10,7 @@ function table(head: string[], rows: (string | number)[][]): string {
   return [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
-const KNOWN = new Set(["machine", "sectionRuns", "throughputEarlierRuns", "circuits", "throughput", "ptauComparison", "verifyGasSingle", "verifyGas", "verifyGasPerPublicInput", "batch", "batchVerifyGas", "l1", "l1GasPerPhase"]);
+const KNOWN = new Set(["machine", "sectionRuns", "throughputEarlierRuns", "circuits", "throughput", "ptauComparison", "verifyGasSingle", "verifyGas", "verifyGasPerPublicInput", "batch", "batchVerifyGas", "l1", "l1GasPerPhase", "l1GasBaseline"]);
 
 export function renderMarkdown(r: Record<string, unknown>): string {
   const out: string[] = [];
@@ -194,7 +194,17 @@ export function renderMarkdown(r: Record<string, unknown>): string {
     out.push("");
     out.push(table(["phase", "gas", "samples"], Object.entries(l1.l1GasPerPhase).map(([k, v]) => [k, n(v), (l1.detail?.[k] ?? []).map(n).join(", ")])));
     out.push("");
-    out.push("propose: first proposal of a height also records the randomness; claim samples: the winning sequencer, then the proof submitter.");
+    out.push("recordRandomness: the seed of the next height, when no commit recorded it; claim samples: the winning sequencer, then the proof submitter.");
+    const base = r.l1GasBaseline as { label: string; values: Record<string, number>; why: Record<string, string> } | undefined;
+    if (base) {
+      out.push("");
+      out.push(`### Gas the security fixes add or save (issue 10; before = ${base.label})`);
+      out.push("");
+      out.push(table(["phase", "before", "now", "delta", "why"], Object.entries(l1.l1GasPerPhase).map(([k, v]) => {
+        const before = base.values[k];
+        return [k, before === undefined ? "-" : n(before), n(v), before === undefined ? "new" : `${v - before >= 0 ? "+" : ""}${n(v - before)}`, base.why[k] ?? ""];
+      })));
+    }
   } else out.push(`not measured${l1?.note ? ` (${l1.note})` : ""}`);
   out.push("");
 

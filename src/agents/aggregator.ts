@@ -117,6 +117,8 @@ export class AggregatorAgent extends PollingAgent {
 
   async stop(): Promise<void> {
     await this.stopLoop();
+    // A challenge is sent without being awaited: let it settle before the provider goes.
+    await this.sender.idle();
     this.provider.destroy();
   }
 }

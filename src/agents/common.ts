@@ -145,6 +145,11 @@ export class TxSender {
     return p;
   }
 
+  /** Resolves once every queued transaction has settled (before the provider is destroyed: see SequencerAgent.crash). */
+  async idle(): Promise<void> {
+    await this.tail;
+  }
+
   /**
    * A transaction that passed estimation but reverted when mined (the chain moved in between, e.g. the phase ended)
    * carries no revert data: replay it on the block it was mined in to name the error.

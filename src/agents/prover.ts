@@ -231,8 +231,11 @@ export class ProverAgent extends PollingAgent {
     await this.server?.close().catch(() => {});
     await this.prover.close();
     this.store.close();
-    this.provider.destroy();
+    // The provider goes last (see SequencerAgent.crash): no in-flight L1 request may outlive it.
     await this.stopLoop().catch(() => {});
+    await this.duty?.drain();
+    await this.sender.idle();
+    this.provider.destroy();
   }
 }
 

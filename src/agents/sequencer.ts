@@ -271,8 +271,14 @@ export class SequencerAgent extends PollingAgent {
     this.http?.closeAllConnections();
     this.http?.close();
     this.store.close();
-    this.provider.destroy();
+    // The provider goes last: destroying it under an in-flight `tx.wait()` makes ethers' waitForTransaction reject
+    // inside an async Promise executor, an unhandled rejection that would take the whole test process down. What
+    // still runs can no longer write (the store is closed), so the crash stays a crash for what is persisted.
     await this.stopLoop().catch(() => {});
+    await Promise.allSettled([...this.chores.values()]);
+    await this.duty?.drain();
+    await this.sender.idle();
+    this.provider.destroy();
   }
 
   get mempoolSize(): number {
