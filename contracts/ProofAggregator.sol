@@ -23,7 +23,7 @@ struct AggregatorConfig {
 }
 
 /// @title ProofAggregator: post block proofs unverified, verify many in one batched pairing check
-/// @notice Seed 000 / PROTOCOL.md step 7. `postProof` records only keccak256(proof), the poster, the L1 block and a
+/// @notice Seed 000 / PROTOCOL.md step 7. `postProof` records only keccak256(proof, payee), the poster, the L1 block and a
 ///         bond (the proof itself goes into the `ProofPosted` log so any aggregator can pick it up). `verifyBatch`
 ///         checks a set of posted proofs of one circuit with Groth16BatchLib (through the circuit's generated
 ///         IBatchVerifier) against the public inputs the Rollup rebuilds from what was revealed, and has the

@@ -136,7 +136,7 @@ contract Rollup is ReentrancyGuard, EIP712 {
         /// @dev The payee bound in the first valid proof (a public input of the proof).
         address submitter;
         uint96 totalFees;
-        /// @dev block.prevrandao of the block that recorded it; `randomnessOf` mixes in height - 1's winner output.
+        /// @dev block.prevrandao of the block that recorded it; `randomnessOf` mixes in height - 2's winner output.
         uint256 seed;
     }
 

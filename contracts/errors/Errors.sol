@@ -132,7 +132,7 @@ error NotFirstPending(uint256 height, uint256 firstPending);
 error AggregatorAlreadySet();
 /// @notice The aggregator proves another Rollup (`rollup()` is not this contract).
 error AggregatorMismatch(address aggregatorRollup);
-/// @notice The batch verifier's public-input count does not match the Rollup's 3 + T.
+/// @notice The batch verifier's public-input count does not match the Rollup's 5 + T.
 error VerifierMismatch(uint256 verifierInputs, uint256 expected);
 /// @notice A proof cannot be posted for this height now: it is not pending (undecided, proven, reorged) or its
 ///         late window is over (`lateDeadline`).

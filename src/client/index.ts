@@ -157,7 +157,7 @@ export interface HeightInfo {
   winner: string;
   /** The payee bound in the accepted proof. */
   submitter: string;
-  /** block.prevrandao of the block that recorded it (randomnessOf mixes in height - 1's winner output). */
+  /** block.prevrandao of the block that recorded it (randomnessOf mixes in height - 2's winner output). */
   seed: bigint;
   totalFees: bigint;
 }
@@ -382,7 +382,7 @@ export class RollupClient {
   rootOf(height: bigint): Promise<bigint> { return this.contract.rootOf(height); }
   /**
    * The randomness VRF proofs of `height` must sign: 0 until its seed is recorded (`recordRandomness`, in the seed
-   * window); final from the block before its proposal phase on (it mixes in height - 1's winner output).
+   * window); final once recorded (it mixes in height - 2's winner output).
    */
   randomnessOf(height: bigint): Promise<bigint> { return this.contract.randomnessOf(height); }
   /** First L1 block of `height`'s seed window (`recordRandomness`). */

@@ -5,7 +5,7 @@
  * readable divergence line.
  *
  * One deliberate intervention: the Rollup's randomness of a height is keccak("fernet-rollup/randomness", height,
- * seed, output of height - 1's winner), where the seed is the block.prevrandao recorded in the height's seed window
+ * seed, output of height - 2's winner), where the seed is the block.prevrandao recorded in the height's seed window
  * (`recordRandomness(h)` or the first `commitProver(h - 1)`, event RandomnessRecorded(height, seed)). The VRF proofs
  * inside the recorded transactions (checked by commitProver) sign it. The replay sets every block's prevrandao to the
  * recorded one, so the seed should come out equal; should a node not honour hardhat_setPrevRandao, the VRF proofs
