@@ -234,14 +234,17 @@ describe("phase-2 ceremony (security finding 1: forgeable --ptau key)", function
     expect(adapter).to.contain(`Setup: ${label}.`);
     expect(adapter).to.contain("bool public constant INSECURE_DEV_SETUP = false;");
     for (const text of [verifier, adapter]) expect(text).to.not.match(/INSECURE deterministic/);
-    const b = await exportBatchVerifier({ T: 2, D: 8, vkey: fixed.vkey, outDir: join(root, "batch"), mode: fixed.mode, setup: fixed.provenance });
+    // The fixture circuit has 5 public inputs and the block layout for T = 2 has 7 ([oldRoot, newRoot, totalFees,
+    // payee, domain, word_0, word_1]); this test is about the labels, so the fixture key's IC list is padded to 7.
+    const asBlockKey = <K extends { IC: unknown[]; nPublic: number }>(k: K): K => ({ ...k, nPublic: 7, IC: [...k.IC, k.IC[1], k.IC[2]] });
+    const b = await exportBatchVerifier({ T: 2, D: 8, vkey: asBlockKey(fixed.vkey), outDir: join(root, "batch"), mode: fixed.mode, setup: fixed.provenance });
     for (const f of [b.vkPath, b.verifierPath]) expect(await readFile(f, "utf8")).to.contain(`// Key: ${label}\n`);
     const meta = JSON.parse(await readFile(join(RUN_DIR, "fixed", "fixture", "setup.json"), "utf8"));
     expect(meta.result.provenance).to.deep.equal(fixed.provenance);
     // Dev: the INSECURE label, unchanged (the committed contracts/verifiers/*.sol carry it).
     expect(DEV_INSECURE_LABEL).to.match(/^INSECURE .*known secret/);
     expect(await renderVerifier(dev.zkeyPath, "V", dev.provenance)).to.contain(`// Setup: ${DEV_INSECURE_LABEL}.`);
-    const db = await exportBatchVerifier({ T: 2, D: 8, vkey: dev.vkey, outDir: join(root, "devbatch"), mode: dev.mode, setup: dev.provenance });
+    const db = await exportBatchVerifier({ T: 2, D: 8, vkey: asBlockKey(dev.vkey), outDir: join(root, "devbatch"), mode: dev.mode, setup: dev.provenance });
     expect(await readFile(db.verifierPath, "utf8")).to.contain(`// Key: ${DEV_INSECURE_LABEL}\n`);
   });
 
