@@ -47,7 +47,7 @@ export function renderMarkdown(r: Record<string, unknown>): string {
         : `prove ${s(c8.proveSeconds)} s with snarkjs, ${s(c8.cpuSeconds)} CPU s (native prover not measured in this row)`;
       out.push(`- T=8 D=16 circuit: ${n(c8.constraints)} constraints (${n(c8.constraintsPerTransfer)} per transfer), one block alone: witness ${s(c8.witnessSeconds)} s, ${nat}.`);
     }
-    out.push(`- verifyGasSingle (generated snarkjs verifier, T=2 D=8, 5 public inputs): ${r.verifyGasSingle !== undefined ? `**${n(r.verifyGasSingle as number)} gas**` : "not measured"}${r.verifyGasPerPublicInput ? `; ${n((r.verifyGasPerPublicInput as { gas: number }).gas)} gas per extra public input` : ""}.`);
+    out.push(`- verifyGasSingle (generated snarkjs verifier, T=2 D=8, 7 public inputs): ${r.verifyGasSingle !== undefined ? `**${n(r.verifyGasSingle as number)} gas**` : "not measured"}${r.verifyGasPerPublicInput ? `; ${n((r.verifyGasPerPublicInput as { gas: number }).gas)} gas per extra public input` : ""}.`);
     out.push(`- Batched verification: ${b0?.available ? `marginal **${n(b0.marginalPerProof)} gas per proof**; 64 proofs in one transaction ${n(b0.batchVerifyGas?.find((x) => x.n === 64)?.gas)} gas` : "not measured"}.`);
     out.push(`- L1 gas per phase: ${l0?.available && l0.l1GasPerPhase ? Object.entries(l0.l1GasPerPhase).map(([k, v]) => `${k} ${n(v)}`).join(", ") : "not measured"}.`);
     out.push("");
@@ -194,7 +194,7 @@ export function renderMarkdown(r: Record<string, unknown>): string {
     out.push("");
     out.push(table(["phase", "gas", "samples"], Object.entries(l1.l1GasPerPhase).map(([k, v]) => [k, n(v), (l1.detail?.[k] ?? []).map(n).join(", ")])));
     out.push("");
-    out.push("recordRandomness: the seed of the next height, when no commit recorded it; claim samples: the winning sequencer, then the proof submitter.");
+    out.push("recordRandomness: a height's seed, sent when no commit of the previous height recorded it; the first propose sample is the first proposal of the height, the first commitProver sample the first (leading) commit, which also records the next height's seed; claim samples: the winning sequencer, then the proof submitter.");
     const base = r.l1GasBaseline as { label: string; values: Record<string, number>; why: Record<string, string> } | undefined;
     if (base) {
       out.push("");
