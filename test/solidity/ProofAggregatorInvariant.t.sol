@@ -2,12 +2,11 @@
 pragma solidity ^0.8.28;
 
 import {VM} from "./utils/Vm.sol";
-import {RollupSetup} from "./utils/RollupSetup.sol";
+import {HeightDriver} from "./utils/HeightDriver.sol";
 import {Rollup} from "../../contracts/Rollup.sol";
 import {ProofAggregator, AggregatorConfig} from "../../contracts/ProofAggregator.sol";
 import {MockBatchVerifier} from "../../contracts/mocks/MockBatchVerifier.sol";
 import {IBatchVerifier} from "../../contracts/interfaces/IBatchVerifier.sol";
-import {ProposeLib} from "../../contracts/libraries/ProposeLib.sol";
 
 /// @title AggregatorHandler: drives heights of a real Rollup (propose/reveal/commit with the real VRF, as
 ///        RollupHandler does) and the ProofAggregator next to it: posts valid and junk proofs with random payees,
@@ -20,15 +19,7 @@ import {ProposeLib} from "../../contracts/libraries/ProposeLib.sol";
 ///      an on-time post stood. Other broken rules seen in a call (a junk post verified, a valid post challenged
 ///      away, a bond reclaimed early, a reorg inside a verify window, a duplicate post accepted) go to
 ///      `violations`: a failed assert in a handler would only be a discarded revert.
-contract AggregatorHandler is RollupSetup {
-    struct Block {
-        bool proposed;
-        uint256 parent;
-        uint256 newRoot;
-        bytes32 salt;
-        bytes pubdata;
-    }
-
+contract AggregatorHandler is HeightDriver {
     struct Post {
         uint256 height;
         uint256[8] proof;
@@ -46,8 +37,6 @@ contract AggregatorHandler is RollupSetup {
     ProofAggregator public aggregator;
     MockBatchVerifier public batchVerifier;
     uint256 public currentBlock;
-    uint256 public maxHeight;
-    mapping(uint256 => mapping(uint256 => Block)) internal _blocks;
     Post[] internal _posts;
     uint256 public standingCount;
     /// @dev height => max over all posts ever made of postedAt + VERIFY_WINDOW
@@ -154,47 +143,19 @@ contract AggregatorHandler is RollupSetup {
             VM.roll(currentBlock);
             (uint256 h, Rollup.Phase phase) = rollup.clockAt(currentBlock);
             for (uint256 i = 0; i < 3; ++i) {
-                if (phase == Rollup.Phase.Proposal) _propose(h, i, feeSplit, tipUnits);
-                else if (phase == Rollup.Phase.Reveal) _reveal(h, i);
-                else if (phase == Rollup.Phase.Commit) _commit(h, i);
+                if (phase == Rollup.Phase.Proposal) {
+                    _proposeBlock(h, i, (uint256(feeSplit) + i * 1000) % 10_001, uint256(tipUnits) * E18 / 10, 2000);
+                } else if (phase == Rollup.Phase.Reveal) {
+                    _revealBlock(h, i);
+                } else if (phase == Rollup.Phase.Commit) {
+                    _commitBlock(h, i);
+                }
             }
             // Keep the next height proposable when nobody committed (its seed window is this height's commit phase).
             try rollup.recordRandomness(h + 1) {} catch {}
             currentBlock += 1;
             VM.roll(currentBlock);
         }
-    }
-
-    function _propose(uint256 h, uint256 i, uint16 feeSplit, uint8 tipUnits) private {
-        Block storage b = _blocks[h][i];
-        if (b.proposed) return;
-        b.proposed = true;
-        b.parent = rollup.chainTip();
-        b.newRoot = uint256(keccak256(abi.encode(h, i))) >> 8;
-        b.salt = keccak256(abi.encode("salt", h, i));
-        b.pubdata = _pubdata(h * 10 + i);
-        if (h > maxHeight) maxHeight = h;
-        bytes32 c = ProposeLib.commitment(seqs[i], h, b.parent, b.newRoot, keccak256(b.pubdata), b.salt);
-        uint256[2] memory proof = _vrfProof(i, h);
-        uint256 randomness = rollup.randomnessOf(h);
-        VM.prank(seqs[i]);
-        try rollup.propose(
-            h, proof, c, uint16((uint256(feeSplit) + i * 1000) % 10_001), uint256(tipUnits) * E18 / 10, 2000, randomness
-        ) {} catch {}
-    }
-
-    function _reveal(uint256 h, uint256 i) private {
-        Block storage b = _blocks[h][i];
-        if (!b.proposed) return;
-        VM.prank(seqs[i]);
-        try rollup.reveal(h, b.parent, b.newRoot, b.pubdata, b.salt, new bytes(64)) {} catch {}
-    }
-
-    function _commit(uint256 h, uint256 i) private {
-        if (!_blocks[h][i].proposed) return;
-        uint256[2] memory proof = _vrfProof(i, h);
-        VM.prank(seqs[i]);
-        try rollup.commitProver(h, seqs[i], "", proof) {} catch {}
     }
 
     /// The winner's revealed pubdata of `h` (empty if there is no winner among the handler's sequencers).

@@ -2,25 +2,14 @@
 pragma solidity ^0.8.28;
 
 import {VM, Vm} from "./utils/Vm.sol";
-import {RollupSetup} from "./utils/RollupSetup.sol";
+import {HeightDriver} from "./utils/HeightDriver.sol";
 import {Rollup} from "../../contracts/Rollup.sol";
-import {ProposeLib} from "../../contracts/libraries/ProposeLib.sol";
 
 /// @title RollupHandler: drives random phase actions (propose, reveal, commit, prove, reorg, release, claim, mine)
 /// @dev Keeps its own L1 block number (re-applied with vm.roll on every call) and counts the Rollup's
 ///      HeightFinalized and ProofSubmitted events per height from recorded logs.
-contract RollupHandler is RollupSetup {
-    struct Block {
-        bool proposed;
-        uint256 parent;
-        uint256 newRoot;
-        bytes32 salt;
-        bytes pubdata;
-    }
-
+contract RollupHandler is HeightDriver {
     uint256 public currentBlock;
-    uint256 public maxHeight;
-    mapping(uint256 => mapping(uint256 => Block)) internal _blocks;
     mapping(uint256 => uint256) public finalizedEvents;
     mapping(uint256 => uint256) public proofEvents;
     uint256 public calls;
@@ -74,44 +63,19 @@ contract RollupHandler is RollupSetup {
     function propose(uint8 who, uint16 feeSplit, uint8 tipUnits, uint8 share) public step {
         (uint256 h, Rollup.Phase phase) = rollup.clockAt(currentBlock);
         if (phase != Rollup.Phase.Proposal) return;
-        uint256 i = who % 3;
-        Block storage b = _blocks[h][i];
-        if (b.proposed) return;
-        b.proposed = true;
-        b.parent = rollup.chainTip();
-        b.newRoot = uint256(keccak256(abi.encode(h, i))) >> 8;
-        b.salt = keccak256(abi.encode("salt", h, i));
-        b.pubdata = _pubdata(h * 10 + i);
-        if (h > maxHeight) maxHeight = h;
-        bytes32 c = ProposeLib.commitment(seqs[i], h, b.parent, b.newRoot, keccak256(b.pubdata), b.salt);
-        _send(h, i, c, feeSplit % 10_001, uint256(tipUnits) * E18 / 10, share % 10_001);
-    }
-
-    function _send(uint256 h, uint256 i, bytes32 c, uint256 feeSplit, uint256 tip, uint256 share) private {
-        uint256[2] memory proof = _vrfProof(i, h);
-        uint256 randomness = rollup.randomnessOf(h);
-        VM.prank(seqs[i]);
-        try rollup.propose(h, proof, c, uint16(feeSplit), tip, uint16(share), randomness) {} catch {}
+        _proposeBlock(h, who % 3, feeSplit % 10_001, uint256(tipUnits) * E18 / 10, share % 10_001);
     }
 
     function reveal(uint8 who) public step {
         (uint256 h, Rollup.Phase phase) = rollup.clockAt(currentBlock);
         if (phase != Rollup.Phase.Reveal) return;
-        uint256 i = who % 3;
-        Block storage b = _blocks[h][i];
-        if (!b.proposed) return;
-        VM.prank(seqs[i]);
-        try rollup.reveal(h, b.parent, b.newRoot, b.pubdata, b.salt, new bytes(64)) {} catch {}
+        _revealBlock(h, who % 3);
     }
 
     function commit(uint8 who) public step {
         (uint256 h, Rollup.Phase phase) = rollup.clockAt(currentBlock);
         if (phase != Rollup.Phase.Commit) return;
-        uint256 i = who % 3;
-        if (!_blocks[h][i].proposed) return;
-        uint256[2] memory proof = _vrfProof(i, h);
-        VM.prank(seqs[i]);
-        try rollup.commitProver(h, seqs[i], "", proof) {} catch {}
+        _commitBlock(h, who % 3);
     }
 
     function prove(uint8 pick, bool valid) external step {
