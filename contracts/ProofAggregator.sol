@@ -189,6 +189,7 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
             hashes: new bytes32[](n),
             posters: new address[](n),
             postedAt: new uint256[](n),
+            onTime: new bool[](n),
             fees: new uint256[](n),
             flat: new uint256[](n * _nPub)
         });
@@ -200,7 +201,7 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
 
         uint256 bond = postBond;
         for (uint256 i = 0; i < n; ++i) {
-            _remove(heights[i], b.hashes[i], b.postedAt[i]);
+            _remove(heights[i], b.hashes[i], b.onTime[i]);
             _credit(b.posters[i], bond);
             emit PostedProofVerified(heights[i], b.posters[i], b.hashes[i], b.postedAt[i]);
         }
@@ -215,15 +216,21 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
         bytes32[] hashes;
         address[] posters;
         uint256[] postedAt;
+        bool[] onTime;
         uint256[] fees;
         uint256[] flat;
     }
 
     /// @dev Deletes a post and keeps the height's count of standing on-time posts.
-    function _remove(uint256 height, bytes32 hash, uint256 postedAt) private {
+    function _remove(uint256 height, bytes32 hash, bool onTime) private {
         delete _posts[height][hash];
+        if (onTime) --_heightPosts[height].onTimePosts;
+    }
+
+    /// @dev Whether a post made at `postedAt` was made before `height`'s proving deadline.
+    function _onTime(uint256 height, uint256 postedAt) private view returns (bool) {
         (,, uint256 provingDeadline,) = rollupContract.proofWindow(height);
-        if (postedAt < provingDeadline) --_heightPosts[height].onTimePosts;
+        return postedAt < provingDeadline;
     }
 
     /// @dev Checks entry `i` of a batch (distinct proof, posted, not expired) and fills in its
@@ -247,9 +254,9 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
         uint256 deadline = uint256(p.postedAt) + verifyWindow;
         if (block.number >= deadline) revert PostExpired(height, hash, deadline);
         uint256[] memory inputs = rollupContract.publicInputsOf(height, pubdata, payee);
-        if (p.postedAt >= rollupContract.timeline(height).provingDeadline && _heightPosts[height].onTimePosts != 0) {
-            revert EarlierPostPending(height);
-        }
+        bool onTime = _onTime(height, p.postedAt);
+        if (!onTime && _heightPosts[height].onTimePosts != 0) revert EarlierPostPending(height);
+        b.onTime[i] = onTime;
         _copyRow(b.flat, i, inputs);
         b.posters[i] = p.poster;
         b.postedAt[i] = p.postedAt;
@@ -284,7 +291,7 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
         if (p.poster == address(0)) revert ProofNotPosted(height, hash);
         uint256[] memory inputs = rollupContract.statementOf(height, pubdata, payee);
         if (verifier.verifySingle(proof, inputs)) revert PostedProofIsValid(height, hash);
-        _remove(height, hash, p.postedAt);
+        _remove(height, hash, _onTime(height, p.postedAt));
         uint256 bond = postBond;
         totalBonds -= bond;
         _credit(msg.sender, bond);
@@ -302,7 +309,7 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
         if (p.poster == address(0)) revert ProofNotPosted(height, proofHash);
         uint256 availableAt = uint256(p.postedAt) + verifyWindow;
         if (block.number < availableAt) revert BondLocked(height, proofHash, availableAt);
-        _remove(height, proofHash, p.postedAt);
+        _remove(height, proofHash, _onTime(height, p.postedAt));
         uint256 bond = postBond;
         totalBonds -= bond;
         _credit(p.poster, bond);

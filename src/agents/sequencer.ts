@@ -680,7 +680,7 @@ export class SequencerAgent extends PollingAgent {
     const period = this.cfg.proposalBlocks + this.cfg.revealBlocks + this.cfg.commitBlocks;
     const g = this.cfg.genesisBlock;
     if (next + this.cfg.commitBlocks < g) return;
-    const h = next + this.cfg.commitBlocks < g ? 1n : (next + this.cfg.commitBlocks - g) / period + 1n;
+    const h = (next + this.cfg.commitBlocks - g) / period + 1n;
     const start = g + (h - 1n) * period;
     if (next < start - this.cfg.commitBlocks || next >= start) return;
     // One block into the window first: a commit of the height before (which records the seed) usually lands there.
