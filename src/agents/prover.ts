@@ -180,10 +180,9 @@ export class ProverAgent extends PollingAgent {
     };
     const fromL1 = async (): Promise<Transfer[] | undefined> => {
       try {
-        const revealed = await this.client.revealedBlock(h, sequencer);
-        const block = blockFromL1(parent, revealed, this.o.T, this.domain);
-        if (block.newRoot !== p.newRoot || keccak256(block.pubdata) !== p.pubdataHash) return undefined;
-        return block.txs;
+        // blockFromL1 checks the block against its own Revealed log, which the Rollup emitted with the very pubdata
+        // and root it stored for this proposal.
+        return blockFromL1(parent, await this.client.revealedBlock(h, sequencer), this.o.T, this.domain).txs;
       } catch (e) {
         this.log.debug("block not readable from L1", { height: h, error: errText(e) });
         return undefined;
