@@ -234,7 +234,8 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
     await (await (token.connect(s) as Contract).getFunction("approve")(rollupAddr, 2n ** 255n)).wait();
   }
   await (await token.getFunction("approve")(rollupAddr, pool)).wait();
-  await new RollupClient(rollupAddr, deployer).fundRewards(pool);
+  const rollupClient = new RollupClient(rollupAddr, deployer);
+  await rollupClient.fundRewards(pool);
   const aggregator: string | undefined = o.aggregator ? addrs.aggregator : undefined;
   if (aggregator !== undefined) {
     // Posting a proof pulls a bond from the poster (provers, and sequencers that prove their own blocks).
@@ -243,7 +244,7 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
     }
   }
   // Height 1's seed: mine to its window and record it (agents would too, but they may start late).
-  const windowStart = config.genesisBlock - config.commitBlocks;
+  const windowStart = await rollupClient.seedWindowStart(1n);
   const before = BigInt(await o.provider.getBlockNumber());
   if (before + 1n < windowStart) {
     const n = windowStart - 1n - before;
@@ -252,12 +253,12 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
     });
   }
   if (BigInt(await o.provider.getBlockNumber()) + 1n < config.genesisBlock) {
-    await new RollupClient(rollupAddr, deployer).recordRandomness(1n).catch((e: unknown) => o.log?.warn("recordRandomness(1) failed", { error: String(e) }));
+    await rollupClient.recordRandomness(1n).catch((e: unknown) => o.log?.warn("recordRandomness(1) failed", { error: String(e) }));
   }
   const head = await o.provider.getBlockNumber();
   if (BigInt(head) >= config.genesisBlock) {
     o.log?.warn("setup ran past the genesis block", { head, genesisBlock: config.genesisBlock });
-  } else if (before >= windowStart - config.keyActivationDelay) {
+  } else if (before >= (await rollupClient.activationCutoff(1n))) {
     o.log?.warn("setup ran past height 1's activation cutoff: keys registered there do not count for height 1", { head, genesisBlock: config.genesisBlock });
   }
   o.log?.info("deployed", { rollup: rollupAddr, verifier: art.adapterContract, genesisBlock: config.genesisBlock, head });
