@@ -3,11 +3,13 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {PullPayments} from "./base/PullPayments.sol";
+import {LedgerLib} from "./libraries/LedgerLib.sol";
 import {IBatchVerifier} from "./interfaces/IBatchVerifier.sol";
 import {IProofAggregator} from "./interfaces/IProofAggregator.sol";
 import {Rollup} from "./Rollup.sol";
-import "./errors/Errors.sol";
+import {IRollup} from "./interfaces/IRollup.sol";
+import {Errors} from "./errors/Errors.sol";
 
 /// @notice Parameters of the ProofAggregator, fixed at deployment (docs/batch-verification.md, "Posting").
 struct AggregatorConfig {
@@ -30,9 +32,9 @@ struct AggregatorConfig {
 ///         Rollup mark the heights proven as of the blocks they were POSTED in. `challengePostedProof` shows one
 ///         posted proof invalid with a single verification and pays its bond to the challenger.
 /// @dev A separate contract keeps the Rollup under the 24 KB code limit; the Rollup trusts exactly this contract
-///      (`Rollup.setAggregator`, once). Bonds are held here and paid by pull (`claim`):
+///      (`Rollup.setAggregator`, once). Bonds are held here and paid by pull (`claim`, PullPayments):
 ///      `token.balanceOf(this) == totalBonds + totalClaimable`.
-contract ProofAggregator is IProofAggregator, ReentrancyGuard {
+contract ProofAggregator is IProofAggregator, Errors, PullPayments {
     using SafeERC20 for IERC20;
 
     /// @notice One posted, not yet verified proof. One storage slot.
@@ -70,10 +72,6 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
     ///      height, so junk cannot stall a height: an honest prover posts its own next to it.
     mapping(uint256 => mapping(bytes32 => PostedProof)) private _posts;
     mapping(uint256 => HeightPosts) private _heightPosts;
-    /// @notice Bonds owed to each account (refunds and challenge payouts), withdrawn with `claim`.
-    mapping(address => uint256) public claimable;
-    /// @notice Sum of `claimable`.
-    uint256 public totalClaimable;
     /// @notice Bonds of live posts.
     uint256 public totalBonds;
 
@@ -90,20 +88,19 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
     /// @notice A post whose window ended unverified and unchallenged was removed; its bond went back to the poster.
     event BondReclaimed(uint256 indexed height, address indexed poster, bytes32 indexed proofHash, uint256 bond);
     /// @notice Bonds were withdrawn.
-    event Claimed(address indexed account, uint256 amount);
 
     /// @param rollup_ the Rollup (its token is the bond token; it must then `setAggregator(this)`)
     /// @param verifier_ the batch verifier of the Rollup's circuit (public-input count must be 5 + T)
     /// @param config_ bond, verify window and aggregation rewards
     constructor(Rollup rollup_, IBatchVerifier verifier_, AggregatorConfig memory config_) {
-        if (address(rollup_) == address(0) || address(verifier_) == address(0)) revert ZeroAddress();
-        if (config_.verifyWindow == 0) revert InvalidConfig("verifyWindow");
+        if (address(rollup_) == address(0) || address(verifier_) == address(0)) revert ProofAggregator__ZeroAddress();
+        if (config_.verifyWindow == 0) revert ProofAggregator__InvalidConfig("verifyWindow");
         // A free post would let anyone hold off late rescues (EarlierPostPending) and make challengers pay to clear
         // it: the bond must at least pay for a challenge.
-        if (config_.postBond == 0) revert InvalidConfig("postBond");
+        if (config_.postBond == 0) revert ProofAggregator__InvalidConfig("postBond");
         uint256 expected = 5 + uint256(rollup_.config().slots);
         uint256 got = verifier_.publicInputCount();
-        if (got != expected) revert VerifierMismatch(got, expected);
+        if (got != expected) revert ProofAggregator__VerifierMismatch(got, expected);
         rollupContract = rollup_;
         verifier = verifier_;
         token = rollup_.token();
@@ -130,21 +127,21 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
         nonReentrant
         returns (bytes32 proofHash)
     {
-        if (payee == address(0)) revert ZeroAddress();
-        (Rollup.HeightStatus status, bool decided, uint256 provingDeadline, uint256 lateDeadline) =
+        if (payee == address(0)) revert ProofAggregator__ZeroAddress();
+        (IRollup.HeightStatus status, bool decided, uint256 provingDeadline, uint256 lateDeadline) =
             rollupContract.proofWindow(height);
-        if (status != Rollup.HeightStatus.Pending || !decided || block.number >= lateDeadline) {
-            revert PostingClosed(height, lateDeadline);
+        if (status != IRollup.HeightStatus.Pending || !decided || block.number >= lateDeadline) {
+            revert ProofAggregator__PostingClosed(height, lateDeadline);
         }
         proofHash = keccak256(abi.encode(proof, payee));
         PostedProof storage p = _posts[height][proofHash];
-        if (p.poster != address(0)) revert ProofAlreadyPosted(height, proofHash);
+        if (p.poster != address(0)) revert ProofAggregator__ProofAlreadyPosted(height, proofHash);
         uint256 bond = postBond;
         if (bond != 0) {
             uint256 before = token.balanceOf(address(this));
             token.safeTransferFrom(msg.sender, address(this), bond);
             uint256 received = token.balanceOf(address(this)) - before;
-            if (received < bond) revert InsufficientReceived(received, bond);
+            if (received < bond) revert ProofAggregator__InsufficientReceived(received, bond);
             totalBonds += bond;
         }
         p.poster = msg.sender;
@@ -181,9 +178,9 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
         bytes[] calldata pubdatas
     ) external nonReentrant {
         uint256 n = heights.length;
-        if (n == 0) revert EmptyProofBatch();
+        if (n == 0) revert ProofAggregator__EmptyProofBatch();
         if (proofs.length != n || pubdatas.length != n || payees.length != n) {
-            revert BatchLengthMismatch(n, proofs.length, pubdatas.length);
+            revert ProofAggregator__BatchLengthMismatch(n, proofs.length, pubdatas.length);
         }
         Batch memory b = Batch({
             hashes: new bytes32[](n),
@@ -194,10 +191,10 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
             flat: new uint256[](n * _nPub)
         });
         for (uint256 i = 0; i < n; ++i) {
-            if (i != 0 && heights[i] <= heights[i - 1]) revert HeightsOutOfOrder(i, heights[i - 1], heights[i]);
+            if (i != 0 && heights[i] <= heights[i - 1]) revert ProofAggregator__HeightsOutOfOrder(i, heights[i - 1], heights[i]);
             _prepare(b, i, heights[i], proofs[i], payees[i], pubdatas[i]);
         }
-        if (!verifier.verifyBatch(proofs, b.flat)) revert InvalidProofBatch();
+        if (!verifier.verifyBatch(proofs, b.flat)) revert ProofAggregator__InvalidProofBatch();
 
         uint256 bond = postBond;
         for (uint256 i = 0; i < n; ++i) {
@@ -246,16 +243,16 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
         bytes32 hash = keccak256(abi.encode(proof, payee));
         // n is small (tens): the quadratic scan costs less than a memory hash set would.
         for (uint256 j = 0; j < i; ++j) {
-            if (b.hashes[j] == hash) revert DuplicateProofInBatch(j, i);
+            if (b.hashes[j] == hash) revert ProofAggregator__DuplicateProofInBatch(j, i);
         }
         b.hashes[i] = hash;
         PostedProof memory p = _posts[height][hash];
-        if (p.poster == address(0)) revert ProofNotPosted(height, hash);
+        if (p.poster == address(0)) revert ProofAggregator__ProofNotPosted(height, hash);
         uint256 deadline = uint256(p.postedAt) + verifyWindow;
-        if (block.number >= deadline) revert PostExpired(height, hash, deadline);
+        if (block.number >= deadline) revert ProofAggregator__PostExpired(height, hash, deadline);
         uint256[] memory inputs = rollupContract.publicInputsOf(height, pubdata, payee);
         bool onTime = _onTime(height, p.postedAt);
-        if (!onTime && _heightPosts[height].onTimePosts != 0) revert EarlierPostPending(height);
+        if (!onTime && _heightPosts[height].onTimePosts != 0) revert ProofAggregator__EarlierPostPending(height);
         b.onTime[i] = onTime;
         _copyRow(b.flat, i, inputs);
         b.posters[i] = p.poster;
@@ -288,9 +285,9 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
     {
         bytes32 hash = keccak256(abi.encode(proof, payee));
         PostedProof memory p = _posts[height][hash];
-        if (p.poster == address(0)) revert ProofNotPosted(height, hash);
+        if (p.poster == address(0)) revert ProofAggregator__ProofNotPosted(height, hash);
         uint256[] memory inputs = rollupContract.statementOf(height, pubdata, payee);
-        if (verifier.verifySingle(proof, inputs)) revert PostedProofIsValid(height, hash);
+        if (verifier.verifySingle(proof, inputs)) revert ProofAggregator__PostedProofIsValid(height, hash);
         _remove(height, hash, _onTime(height, p.postedAt));
         uint256 bond = postBond;
         totalBonds -= bond;
@@ -306,24 +303,14 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
     /// @param proofHash the post's key
     function reclaimBond(uint256 height, bytes32 proofHash) external nonReentrant {
         PostedProof memory p = _posts[height][proofHash];
-        if (p.poster == address(0)) revert ProofNotPosted(height, proofHash);
+        if (p.poster == address(0)) revert ProofAggregator__ProofNotPosted(height, proofHash);
         uint256 availableAt = uint256(p.postedAt) + verifyWindow;
-        if (block.number < availableAt) revert BondLocked(height, proofHash, availableAt);
+        if (block.number < availableAt) revert ProofAggregator__BondLocked(height, proofHash, availableAt);
         _remove(height, proofHash, _onTime(height, p.postedAt));
         uint256 bond = postBond;
         totalBonds -= bond;
         _credit(p.poster, bond);
         emit BondReclaimed(height, p.poster, proofHash, bond);
-    }
-
-    /// @notice Withdraws every bond owed to the sender.
-    function claim() external nonReentrant {
-        uint256 amount = claimable[msg.sender];
-        if (amount == 0) revert NothingToClaim();
-        claimable[msg.sender] = 0;
-        totalClaimable -= amount;
-        token.safeTransfer(msg.sender, amount);
-        emit Claimed(msg.sender, amount);
     }
 
     // ------------------------------------------------------------------------------------------------ views
@@ -362,8 +349,10 @@ contract ProofAggregator is IProofAggregator, ReentrancyGuard {
     }
 
     function _credit(address account, uint256 amount) private {
-        if (amount == 0) return;
-        claimable[account] += amount;
-        totalClaimable += amount;
+        LedgerLib.credit(account, amount);
+    }
+
+    function _ledgerToken() internal view override returns (IERC20) {
+        return token;
     }
 }

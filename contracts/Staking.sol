@@ -7,13 +7,13 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IStaking} from "./interfaces/IStaking.sol";
 import {VrfLib} from "./libraries/VrfLib.sol";
-import "./errors/Errors.sol";
+import {Errors} from "./errors/Errors.sol";
 
 /// @title Staking: stakes of sequencers (and provers, for later designs), VRF keys, exit queue, slashing
 /// @notice Stake is an ERC-20 amount. Books count what actually arrived (balance delta), so a fee-on-transfer
 ///         token cannot make the contract owe more than it holds. Exits wait `exitDelay` L1 blocks so that a
 ///         staker cannot run from a slash for something it did in a height that is still being settled.
-contract Staking is IStaking, Ownable, ReentrancyGuard {
+contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
     /// @notice One staker's record.
@@ -79,8 +79,8 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
         uint256 exitDelay_,
         address owner_
     ) Ownable(owner_) {
-        if (address(token_) == address(0)) revert ZeroAddress();
-        if (minSequencerStake_ == 0 || minProverStake_ == 0) revert InvalidConfig("minStake");
+        if (address(token_) == address(0)) revert Staking__ZeroAddress();
+        if (minSequencerStake_ == 0 || minProverStake_ == 0) revert Staking__InvalidConfig("minStake");
         _token = token_;
         minSequencerStake = minSequencerStake_;
         minProverStake = minProverStake_;
@@ -90,8 +90,8 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
     /// @notice Sets the rollup, the only contract allowed to slash. Once, by the owner.
     /// @param rollup_ the Rollup contract
     function setRollup(address rollup_) external onlyOwner {
-        if (rollup != address(0)) revert RollupAlreadySet();
-        if (rollup_ == address(0)) revert ZeroAddress();
+        if (rollup != address(0)) revert Staking__RollupAlreadySet();
+        if (rollup_ == address(0)) revert Staking__ZeroAddress();
         rollup = rollup_;
         emit RollupSet(rollup_);
     }
@@ -106,17 +106,17 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
     /// @param role Sequencer or Prover (an account keeps one role)
     /// @param amount tokens to pull from the caller (needs approval)
     function stake(Role role, uint256 amount) external nonReentrant {
-        if (amount == 0) revert ZeroAmount();
-        if (role == Role.None) revert RoleMismatch(0, 0);
+        if (amount == 0) revert Staking__ZeroAmount();
+        if (role == Role.None) revert Staking__RoleMismatch(Role.None, Role.None);
         Staker storage s = _stakers[msg.sender];
-        if (s.role != Role.None && s.role != role) revert RoleMismatch(uint8(s.role), uint8(role));
-        if (s.exitAt != 0) revert ExitAlreadyRequested(msg.sender);
+        if (s.role != Role.None && s.role != role) revert Staking__RoleMismatch(s.role, role);
+        if (s.exitAt != 0) revert Staking__ExitAlreadyRequested(msg.sender);
         uint256 before = _token.balanceOf(address(this));
         _token.safeTransferFrom(msg.sender, address(this), amount);
         uint256 received = _token.balanceOf(address(this)) - before;
         uint256 newAmount = s.amount + received;
         uint256 minimum = _minimum(role);
-        if (newAmount < minimum) revert StakeBelowMinimum(newAmount, minimum);
+        if (newAmount < minimum) revert Staking__StakeBelowMinimum(newAmount, minimum);
         // Becoming active (first stake, or topping up after a slash took it below the minimum) starts the clock.
         if (s.amount < minimum || s.role != role) s.activeFrom = uint64(block.number);
         s.role = role;
@@ -133,14 +133,14 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
     function registerVrfKey(uint256[4] calldata pk, uint256[2] calldata pop) external {
         bytes32 keyHash = keccak256(abi.encode(pk));
         address owner_ = keyOwner[keyHash];
-        if (owner_ != address(0) && owner_ != msg.sender) revert VrfKeyTaken(keyHash);
-        if (!VrfLib.verifyPossession(pk, msg.sender, pop)) revert InvalidProofOfPossession();
+        if (owner_ != address(0) && owner_ != msg.sender) revert Staking__VrfKeyTaken(keyHash);
+        if (!VrfLib.verifyPossession(pk, msg.sender, pop)) revert Staking__InvalidProofOfPossession();
         Staker storage s = _stakers[msg.sender];
         if (s.keyHash != bytes32(0)) {
             // One rotation per exitDelay: two quick rotations would lose the key a pending VRF claim was made under
             // (keyHashAt keeps one previous key), and with it the means to judge (and slash) a false claim.
             if (s.prevKeyHash != bytes32(0) && block.number < uint256(s.keyFrom) + exitDelay) {
-                revert KeyRotationTooSoon(uint256(s.keyFrom) + exitDelay);
+                revert Staking__KeyRotationTooSoon(uint256(s.keyFrom) + exitDelay);
             }
             delete keyOwner[s.keyHash];
             s.prevKeyHash = s.keyHash;
@@ -157,8 +157,8 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
     /// @notice Leaves the active set now; the stake can be withdrawn after `exitDelay` L1 blocks.
     function initiateExit() external {
         Staker storage s = _stakers[msg.sender];
-        if (s.amount == 0) revert NotStaked(msg.sender);
-        if (s.exitAt != 0) revert ExitAlreadyRequested(msg.sender);
+        if (s.amount == 0) revert Staking__NotStaked(msg.sender);
+        if (s.exitAt != 0) revert Staking__ExitAlreadyRequested(msg.sender);
         s.exitAt = block.number + exitDelay;
         emit ExitInitiated(msg.sender, s.amount, s.exitAt);
     }
@@ -166,8 +166,8 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
     /// @notice Withdraws the whole remaining stake once the exit delay has passed.
     function withdraw() external nonReentrant {
         Staker storage s = _stakers[msg.sender];
-        if (s.exitAt == 0) revert ExitNotRequested(msg.sender);
-        if (block.number < s.exitAt) revert WithdrawTooEarly(block.number, s.exitAt);
+        if (s.exitAt == 0) revert Staking__ExitNotRequested(msg.sender);
+        if (block.number < s.exitAt) revert Staking__WithdrawTooEarly(block.number, s.exitAt);
         uint256 amount = s.amount;
         s.amount = 0;
         s.exitAt = 0;
@@ -179,10 +179,10 @@ contract Staking is IStaking, Ownable, ReentrancyGuard {
 
     /// @inheritdoc IStaking
     function slash(address account, uint256 amount, address recipient) external nonReentrant {
-        if (msg.sender != rollup) revert Unauthorized(msg.sender);
-        if (recipient == address(0)) revert ZeroAddress();
+        if (msg.sender != rollup) revert Staking__Unauthorized(msg.sender);
+        if (recipient == address(0)) revert Staking__ZeroAddress();
         Staker storage s = _stakers[account];
-        if (amount > s.amount) revert SlashExceedsStake(amount, s.amount);
+        if (amount > s.amount) revert Staking__SlashExceedsStake(amount, s.amount);
         s.amount -= amount;
         totalStaked -= amount;
         if (amount != 0) _token.safeTransfer(recipient, amount);

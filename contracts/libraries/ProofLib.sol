@@ -1,17 +1,66 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IRollup} from "../interfaces/IRollup.sol";
 import {IBlockVerifier} from "../interfaces/IBlockVerifier.sol";
+import {IProofAggregator} from "../interfaces/IProofAggregator.sol";
+import {Errors} from "../errors/Errors.sol";
+import {ConfigLib} from "./ConfigLib.sol";
+import {ChainLib} from "./ChainLib.sol";
+import {ClockLib} from "./ClockLib.sol";
+import {FinalityLib} from "./FinalityLib.sol";
+import {ProposalLib} from "./ProposalLib.sol";
+import {PublicInputsLib} from "./PublicInputsLib.sol";
 
-/// @title ProofLib: asks the block verifier, treating a reverting verifier as a rejection
+/// @title ProofLib: the statement a block proof must prove, asking the verifier, and accepting a proof
+/// @notice A proof of height h for `payee` has public inputs [root(parent), newRoot, totalFees, payee, l2Domain,
+///         word_0..word_{T-1}], rebuilt from what the winner revealed (pubdata is passed again and checked against
+///         its hash: cheaper than storing it).
 library ProofLib {
-    /// @notice Checks one block proof.
+    /// @notice Accepts a valid proof of `height` (`Rollup.submitProof`): the height is marked proven by `payee`
+    ///         (late after the proving deadline) and the ready prefix of the chain is finalized. A late proof is
+    ///         refused while a proof posted on time to the aggregator still stands (`EarlierPostPending`).
+    function acceptProof(
+        IBlockVerifier verifier,
+        address aggregator,
+        uint256 domain,
+        uint256 height,
+        uint256[8] calldata proof,
+        bytes calldata pubdata,
+        address payee
+    ) external {
+        if (payee == address(0)) revert Errors.Rollup__ZeroAddress();
+        uint256[] memory inputs = inputsAwaitingProof(height, pubdata, payee, domain);
+        if (block.number >= ClockLib.timeline(height).provingDeadline && aggregator != address(0)) {
+            if (IProofAggregator(aggregator).onTimePosts(height) != 0) revert Errors.Rollup__EarlierPostPending(height);
+        }
+        if (!verify(verifier, proof, inputs)) revert Errors.Rollup__InvalidProof(height);
+        ChainLib.markProven(height, payee, inputs[2], block.number);
+        FinalityLib.finalizeReady();
+    }
+
+    /// @notice `Rollup.publicInputsOf`: the inputs of a proof of `height` (awaiting one) for `payee`.
+    function publicInputsOf(uint256 height, bytes calldata pubdata, address payee, uint256 domain)
+        external
+        view
+        returns (uint256[] memory)
+    {
+        return inputsAwaitingProof(height, pubdata, payee, domain);
+    }
+
+    /// @notice `Rollup.statementOf`: the inputs of `height`'s winning block whatever its status.
+    function statementOf(uint256 height, bytes calldata pubdata, address payee, uint256 domain)
+        external
+        view
+        returns (uint256[] memory)
+    {
+        IRollup.Height storage h = ChainLib.height(height);
+        if (h.winner == address(0) || !ClockLib.decided(height)) revert Errors.Rollup__HeightNotDecided(height);
+        return statement(height, h, pubdata, payee, domain);
+    }
+
     /// @dev A verifier that reverts (e.g. on malformed proof points) counts as a rejection, so a bad proof always
     ///      surfaces as the Rollup's `InvalidProof`, never as an opaque revert.
-    /// @param verifier the block verifier
-    /// @param proof the Groth16 proof as uint256[8]
-    /// @param inputs the public inputs (PublicInputsLib)
-    /// @return ok whether the proof verifies
     function verify(IBlockVerifier verifier, uint256[8] calldata proof, uint256[] memory inputs)
         internal
         view
@@ -22,5 +71,34 @@ library ProofLib {
         } catch {
             ok = false;
         }
+    }
+
+    /// @dev State root after `height` (the winner's revealed root; the genesis root for 0; 0 without a winner).
+    function rootOf(uint256 height) internal view returns (uint256) {
+        if (height == 0) return ConfigLib.get().genesisRoot;
+        address w = ChainLib.height(height).winner;
+        return w == address(0) ? 0 : ProposalLib.get(height, w).newRoot;
+    }
+
+    /// @dev The public inputs of a proof of `height` (which must await a proof) for `payee`.
+    function inputsAwaitingProof(uint256 height, bytes calldata pubdata, address payee, uint256 domain)
+        internal
+        view
+        returns (uint256[] memory)
+    {
+        return statement(height, ChainLib.requireAwaitingProof(height), pubdata, payee, domain);
+    }
+
+    /// @dev The winner's public inputs for `payee`, after checking `pubdata` against its revealed hash.
+    function statement(uint256 height, IRollup.Height storage h, bytes calldata pubdata, address payee, uint256 domain)
+        internal
+        view
+        returns (uint256[] memory)
+    {
+        IRollup.Proposal storage w = ProposalLib.get(height, h.winner);
+        if (keccak256(pubdata) != w.pubdataHash) revert Errors.Rollup__PubdataMismatch(height);
+        return PublicInputsLib.compute(
+            rootOf(h.parent), w.newRoot, uint256(uint160(payee)), domain, pubdata, ConfigLib.get().slots
+        );
     }
 }

@@ -1,35 +1,27 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {FeeSplitOutOfRange, ProverRewardShareOutOfRange, EmptyCommitment} from "../errors/Errors.sol";
+import {Errors} from "../errors/Errors.sol";
 
 /// @title ProposeLib: proposal checks, the block commitment, and the Fernet score
 library ProposeLib {
     /// @notice Basis points in one (FEE_SPLIT = 1 is 10_000).
     uint256 internal constant BPS = 10_000;
 
-    /// @notice Checks the proposal's parameters against the configured bounds.
+    /// @notice Checks the proposal's parameters against the configured bounds (the prover's terms are the proving
+    ///         design's to check).
     /// @param feeSplitBps FEE_SPLIT in basis points
     /// @param minFeeSplitBps lower bound
     /// @param maxFeeSplitBps upper bound
-    /// @param proverRewardShareBps proverRewardShare in basis points
-    /// @param maxProverRewardShareBps upper bound
     /// @param blockCommitment the block commitment
-    function checkParams(
-        uint256 feeSplitBps,
-        uint256 minFeeSplitBps,
-        uint256 maxFeeSplitBps,
-        uint256 proverRewardShareBps,
-        uint256 maxProverRewardShareBps,
-        bytes32 blockCommitment
-    ) internal pure {
+    function checkParams(uint256 feeSplitBps, uint256 minFeeSplitBps, uint256 maxFeeSplitBps, bytes32 blockCommitment)
+        internal
+        pure
+    {
         if (feeSplitBps < minFeeSplitBps || feeSplitBps > maxFeeSplitBps) {
-            revert FeeSplitOutOfRange(feeSplitBps, minFeeSplitBps, maxFeeSplitBps);
+            revert Errors.Rollup__FeeSplitOutOfRange(feeSplitBps, minFeeSplitBps, maxFeeSplitBps);
         }
-        if (proverRewardShareBps > maxProverRewardShareBps) {
-            revert ProverRewardShareOutOfRange(proverRewardShareBps, maxProverRewardShareBps);
-        }
-        if (blockCommitment == bytes32(0)) revert EmptyCommitment();
+        if (blockCommitment == bytes32(0)) revert Errors.Rollup__EmptyCommitment();
     }
 
     /// @notice The commitment a proposal posts: it binds the proposer, the height, the parent, the new root,

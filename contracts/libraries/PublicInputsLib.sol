@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {BadPubdataLength} from "../errors/Errors.sol";
+import {Errors} from "../errors/Errors.sol";
 
 /// @title PublicInputsLib: the block proof's public inputs, rebuilt from revealed pubdata (docs/architecture.md)
 /// @notice inputs = [oldRoot, newRoot, totalFees, payee, domain, word_0, ..., word_{T-1}] (5 + T), where word_i is
@@ -28,7 +28,7 @@ library PublicInputsLib {
         pure
         returns (uint256[] memory inputs)
     {
-        if (pubdata.length != SLOT_BYTES * slots) revert BadPubdataLength(pubdata.length, SLOT_BYTES * slots);
+        if (pubdata.length != SLOT_BYTES * slots) revert Errors.Rollup__BadPubdataLength(pubdata.length, SLOT_BYTES * slots);
         inputs = new uint256[](HEADER_INPUTS + slots);
         inputs[0] = oldRoot;
         inputs[1] = newRoot;

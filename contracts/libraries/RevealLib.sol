@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {CommitmentMismatch, ParentNotTip, BadPubdataLength} from "../errors/Errors.sol";
+import {Errors} from "../errors/Errors.sol";
 import {ProposeLib} from "./ProposeLib.sol";
 
 /// @title RevealLib: checks a reveal against its commitment and the chain tip
@@ -28,10 +28,10 @@ library RevealLib {
         uint256 slots,
         bytes32 salt
     ) internal pure returns (bytes32 pubdataHash) {
-        if (pubdata.length != 20 * slots) revert BadPubdataLength(pubdata.length, 20 * slots);
-        if (parent != tip) revert ParentNotTip(parent, tip);
+        if (pubdata.length != 20 * slots) revert Errors.Rollup__BadPubdataLength(pubdata.length, 20 * slots);
+        if (parent != tip) revert Errors.Rollup__ParentNotTip(parent, tip);
         pubdataHash = keccak256(pubdata);
         bytes32 actual = ProposeLib.commitment(proposer, height, parent, newRoot, pubdataHash, salt);
-        if (actual != expected) revert CommitmentMismatch(expected, actual);
+        if (actual != expected) revert Errors.Rollup__CommitmentMismatch(expected, actual);
     }
 }

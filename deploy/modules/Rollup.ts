@@ -50,8 +50,16 @@ export function buildRollup(m: IgnitionModuleBuilder, verifier: ContractFuture<s
     maxPendingHeights: m.getParameter("maxPendingHeights", 32n),
     vrfClaimSlash: m.getParameter("vrfClaimSlash", 10n * E18),
     keyActivationDelay: m.getParameter("keyActivationDelay", 4n),
+    provingDesign: m.getParameter("provingDesign", 0n),
   };
-  const rollup = m.contract("Rollup", [config, staking, verifier]);
+  // The Rollup's flows live in linked libraries (src/client/deploy.ts has the same link graph).
+  const SidecarLib = m.library("SidecarLib");
+  const ProposalLib = m.library("ProposalLib");
+  const FinalityLib = m.library("FinalityLib", { libraries: { SidecarLib } });
+  const ProofLib = m.library("ProofLib", { libraries: { FinalityLib } });
+  const rollup = m.contract("Rollup", [config, staking, verifier], {
+    libraries: { SidecarLib, ProposalLib, FinalityLib, ProofLib },
+  });
   m.call(staking, "setRollup", [rollup]);
 
   return { token, staking, rollup };

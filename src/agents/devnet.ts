@@ -203,14 +203,15 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   const wantsVerifier = (adapterAbi.find((x) => x.type === "constructor")?.inputs?.length ?? 0) > 0;
   const pool = o.rewardPool ?? 10_000n * E18;
   const wallets = [...sequencers.map((x) => x.wallet), ...provers.map((x) => x.wallet)];
-  // One block per transaction (automine). Ignition: [verifier,] adapter, token, staking, rollup, setRollup
+  // One block per transaction (automine). Ignition: [verifier,] adapter, token, staking, the Rollup's 4 linked
+  // libraries (src/client/deploy.ts), rollup, setRollup
   // [, batch verifier, aggregator, setAggregator]. Then: mints, 3 per sequencer registration (approve, stake, VRF key),
   // approvals, reward approval + funding [, aggregator approvals]. Keys and stakes count for a height only if active
   // before its activation cutoff (seed window start [proposalStart - commitBlocks, proposalStart) less
   // keyActivationDelay): the genesis block (height 1's proposal start) comes keyActivationDelay + commitBlocks + 3
   // blocks after all that, so the window opens once the setup is done and the agents (started right after) have
   // blocks to record height 1's seed in it (SequencerAgent.recordSeed).
-  const ignitionTxs = 5 + (wantsVerifier ? 1 : 0) + (o.aggregator ? 3 : 0);
+  const ignitionTxs = 5 + 4 + (wantsVerifier ? 1 : 0) + (o.aggregator ? 3 : 0);
   const setupTxs = wallets.length + 1 + 3 * sequencers.length + wallets.length + 2 + (o.aggregator ? wallets.length : 0);
   const { commitBlocks, keyActivationDelay } = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { ...o.overrides });
   const genesisBlock = BigInt(deployBlock) + BigInt(ignitionTxs + setupTxs) + 3n + commitBlocks + keyActivationDelay;

@@ -156,7 +156,7 @@ export class ProofDuty {
           try {
             onChain = await client.publicInputsOf(h, revealed.pubdata, this.o.me);
           } catch (e) {
-            if (revertName(e) !== "HeightNotDecided" || this.next > t.commitEnd + 2n) throw e;
+            if (revertName(e) !== "Rollup__HeightNotDecided" || this.next > t.commitEnd + 2n) throw e;
             await sleep(200);
           }
         }
@@ -190,7 +190,7 @@ export class ProofDuty {
         this.o.onEvent?.({ kind: "submitted", height: h, gasUsed: r.gasUsed, late });
       } catch (e) {
         const n = revertName(e);
-        if (n === "AlreadyProven" || n === "ProofAlreadyPosted") log.info("someone proved it first", { height: h });
+        if (n === "Rollup__AlreadyProven" || n === "ProofAggregator__ProofAlreadyPosted") log.info("someone proved it first", { height: h });
         else if (corrupt) log.warn("invalid proof refused", { height: h, error: errText(e) });
         else throw e;
       }

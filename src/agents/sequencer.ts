@@ -358,7 +358,7 @@ export class SequencerAgent extends PollingAgent {
         await this.sender.send("release", r.height, () => this.client.release(r.height, this.address));
       } catch (e) {
         const n = revertName(e);
-        if (n !== "NotReleasable") {
+        if (n !== "Rollup__NotReleasable") {
           this.log.warn("release failed", { height: r.height, error: errText(e) });
           continue;
         }
@@ -750,7 +750,7 @@ export class SequencerAgent extends PollingAgent {
       this.emit("triggeredReorg", first);
     } catch (e) {
       const n = revertName(e);
-      if (n !== "NotFirstPending" && n !== "HeightNotPending") this.log.debug("triggerReorg failed", { height: first, error: errText(e) });
+      if (n !== "Rollup__NotFirstPending" && n !== "HeightNotPending") this.log.debug("triggerReorg failed", { height: first, error: errText(e) });
     }
   }
 

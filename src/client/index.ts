@@ -19,6 +19,7 @@ import {
   type Signer,
   type TransactionReceipt,
   TypedDataEncoder,
+  ZeroAddress,
 } from "ethers";
 import { ProofAggregator__factory, Rollup__factory, Staking__factory } from "../../types/ethers-contracts/index.js";
 import { popProve, publicKeyOf } from "../vrf/index.js";
@@ -87,6 +88,8 @@ export interface RollupConfig {
   vrfClaimSlash: bigint;
   /** L1 blocks before a height's seed window by which stakes and VRF keys must be active (64 on mainnet). */
   keyActivationDelay: bigint;
+  /** The prover-coordination design (contracts/coordination): 0 = Sidecar. */
+  provingDesign: bigint;
 }
 
 const E18 = 10n ** 18n;
@@ -115,6 +118,7 @@ export function defaultRollupConfig(required: { slots: bigint; genesisRoot: bigi
     maxPendingHeights: 32n,
     vrfClaimSlash: 10n * E18,
     keyActivationDelay: 4n,
+    provingDesign: 0n,
     ...required,
     ...overrides,
   };
@@ -323,6 +327,7 @@ export class RollupClient {
       reorgBountyBps: c.reorgBountyBps, feeSplitScore: c.feeSplitScore, proverDeposit: c.proverDeposit,
       blockReward: c.blockReward, submissionReward: c.submissionReward, genesisRoot: c.genesisRoot,
       maxPendingHeights: c.maxPendingHeights, vrfClaimSlash: c.vrfClaimSlash, keyActivationDelay: c.keyActivationDelay,
+      provingDesign: c.provingDesign,
     };
   }
 
@@ -365,12 +370,13 @@ export class RollupClient {
   }
 
   async getProposal(height: bigint, sequencer: string): Promise<ProposalInfo> {
-    const p = await this.contract.getProposal(height, sequencer);
+    // The sequencing record and the Sidecar design's record (tip, share, prover, deposit) of the proposal.
+    const [p, t] = await Promise.all([this.contract.getProposal(height, sequencer), this.contract.proverTermsOf(height, sequencer)]);
     return {
       commitment: p.commitment, vrfOutput: p.vrfOutput, newRoot: p.newRoot, pubdataHash: p.pubdataHash,
-      parent: p.parent, feeSplitBps: p.feeSplitBps, proverRewardShareBps: p.proverRewardShareBps,
-      status: Number(p.status) as ProposalStatus, prover: p.prover, depositor: p.depositor, proverTip: p.proverTip,
-      deposit: p.deposit,
+      parent: p.parent, feeSplitBps: p.feeSplitBps, proverRewardShareBps: t.proverRewardShareBps,
+      status: Number(p.status) as ProposalStatus, prover: t.prover, depositor: t.prover === ZeroAddress ? ZeroAddress : t.proverFunded ? t.prover : sequencer,
+      proverTip: t.proverTip, deposit: t.deposit,
     };
   }
 

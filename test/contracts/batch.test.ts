@@ -182,7 +182,7 @@ describe("ProofAggregator: posted proofs verified in batches on the Rollup (real
         // What the aggregator checks off chain first: the TS twin finds exactly the bad one.
         expect(findInvalid(vkey, [P[0]!, bad], [inputs(1), inputs(2)])).to.deep.equal([1]);
         const snap = await snapshot(c, [1, 2], [[1, P[0]!], [2, bad]]);
-        await expectRevert(c.agg.connect(c.prover).verifyBatch([item(1, P[0]!), item(2, bad)]), "InvalidProofBatch");
+        await expectRevert(c.agg.connect(c.prover).verifyBatch([item(1, P[0]!), item(2, bad)]), "ProofAggregator__InvalidProofBatch");
         expect(await snapshot(c, [1, 2], [[1, P[0]!], [2, bad]])).to.equal(snap);
 
         // The challenge removes it and pays its bond to the challenger.
@@ -192,7 +192,7 @@ describe("ProofAggregator: posted proofs verified in batches on the Rollup (real
         expect(ev.args.challenger).to.equal(c.seq.signer.address);
         expect(await c.agg.claimable(c.seq.signer.address)).to.equal(TEST_AGGREGATOR.postBond);
         expect((await c.agg.postedProof(2n, proofHash(bad, PROVER))).poster).to.equal(ethers.ZeroAddress);
-        await expectRevert(c.agg.connect(c.prover).verifyBatch([item(1, P[0]!), item(2, bad)]), "ProofNotPosted");
+        await expectRevert(c.agg.connect(c.prover).verifyBatch([item(1, P[0]!), item(2, bad)]), "ProofAggregator__ProofNotPosted");
 
         // The honest proof next to it goes through.
         await c.agg.connect(c.prover).postProof(2n, P2(), PROVER);
@@ -212,7 +212,7 @@ describe("ProofAggregator: posted proofs verified in batches on the Rollup (real
       expect(onChain[1]).to.equal(inputs(2)[1]! + 1n);
       expect(findInvalid(vkey, [P[0]!, P[1]!], [inputs(1), onChain])).to.deep.equal([1]);
       const snap = await snapshot(c, [1, 2], [[1, P[0]!], [2, P[1]!]]);
-      await expectRevert(c.agg.connect(c.prover).verifyBatch([item(1, P[0]!), item(2, P[1]!)]), "InvalidProofBatch");
+      await expectRevert(c.agg.connect(c.prover).verifyBatch([item(1, P[0]!), item(2, P[1]!)]), "ProofAggregator__InvalidProofBatch");
       expect(await snapshot(c, [1, 2], [[1, P[0]!], [2, P[1]!]])).to.equal(snap);
       await c.agg.connect(c.prover).challengePostedProof(2n, P[1]!, PROVER, pubdata(2));
       expect(await c.agg.claimable(c.prover.address)).to.equal(TEST_AGGREGATOR.postBond);
@@ -226,10 +226,10 @@ describe("ProofAggregator: posted proofs verified in batches on the Rollup (real
     const c = await fromOrigin(committed2);
     await c.agg.connect(c.prover).postProof(1n, P[0]!, PROVER);
     const snap = await snapshot(c, [1, 2], [[1, P[0]!]]);
-    await expectRevert(c.agg.connect(c.outsider).challengePostedProof(1n, P[0]!, PROVER, pubdata(1)), "PostedProofIsValid");
+    await expectRevert(c.agg.connect(c.outsider).challengePostedProof(1n, P[0]!, PROVER, pubdata(1)), "ProofAggregator__PostedProofIsValid");
     // (blocks 1 and 2 carry the same transfers, hence the same pubdata: block 3's differs)
-    await expectRevert(c.agg.connect(c.outsider).challengePostedProof(1n, P[0]!, PROVER, pubdata(3)), "PubdataMismatch");
-    await expectRevert(c.agg.connect(c.outsider).challengePostedProof(2n, P[1]!, PROVER, pubdata(2)), "ProofNotPosted");
+    await expectRevert(c.agg.connect(c.outsider).challengePostedProof(1n, P[0]!, PROVER, pubdata(3)), "Rollup__PubdataMismatch");
+    await expectRevert(c.agg.connect(c.outsider).challengePostedProof(2n, P[1]!, PROVER, pubdata(2)), "ProofAggregator__ProofNotPosted");
     expect(await snapshot(c, [1, 2], [[1, P[0]!]])).to.equal(snap);
   });
 
@@ -245,38 +245,38 @@ describe("ProofAggregator: posted proofs verified in batches on the Rollup (real
     const posts: [number, ProofWords][] = [[1, P[0]!], [2, P[1]!], [3, P[2]!], [3, P3b], [4, P[3]!], [4, P[2]!]];
     const snap = await snapshot(c, [1, 2, 3, 4], posts);
 
-    let e = await expectRevert(agg.verifyBatch([item(1, P[0]!), item(2, P[1]!), item(3, P[2]!), item(4, P[2]!)]), "DuplicateProofInBatch");
+    let e = await expectRevert(agg.verifyBatch([item(1, P[0]!), item(2, P[1]!), item(3, P[2]!), item(4, P[2]!)]), "ProofAggregator__DuplicateProofInBatch");
     expect(e.errorArgs).to.deep.equal([2n, 3n]);
-    e = await expectRevert(agg.verifyBatch([item(2, P[1]!), item(1, P[0]!)]), "HeightsOutOfOrder");
+    e = await expectRevert(agg.verifyBatch([item(2, P[1]!), item(1, P[0]!)]), "ProofAggregator__HeightsOutOfOrder");
     expect(e.errorArgs).to.deep.equal([1n, 2n, 1n]);
-    await expectRevert(agg.verifyBatch([item(3, P[2]!), item(3, P3b)]), "HeightsOutOfOrder");
-    await expectRevert(agg.verifyBatch([item(1, rr(P[0]!, 777n))]), "ProofNotPosted");
-    await expectRevert(agg.verifyBatch([item(2, P[0]!)]), "ProofNotPosted");
-    await expectRevert(agg.verifyBatch([{ height: 1n, proof: P[0]!, payee: PROVER, pubdata: pubdata(3) }]), "PubdataMismatch");
+    await expectRevert(agg.verifyBatch([item(3, P[2]!), item(3, P3b)]), "ProofAggregator__HeightsOutOfOrder");
+    await expectRevert(agg.verifyBatch([item(1, rr(P[0]!, 777n))]), "ProofAggregator__ProofNotPosted");
+    await expectRevert(agg.verifyBatch([item(2, P[0]!)]), "ProofAggregator__ProofNotPosted");
+    await expectRevert(agg.verifyBatch([{ height: 1n, proof: P[0]!, payee: PROVER, pubdata: pubdata(3) }]), "Rollup__PubdataMismatch");
     // The payee is part of the posted proof's key: the same proof with another payee is not posted.
-    await expectRevert(agg.verifyBatch([item(1, P[0]!, OUTSIDER)]), "ProofNotPosted");
-    await expectRevert(agg.verifyBatch([]), "EmptyProofBatch");
-    await expectRevert(send(c.aggregator.connect(c.outsider).verifyBatch([1n, 2n], [P[0]!], [PROVER, PROVER], [pubdata(1), pubdata(2)])), "BatchLengthMismatch");
-    await expectRevert(c.agg.connect(c.prover).postProof(3n, P3b, PROVER), "ProofAlreadyPosted");
-    await expectRevert(c.agg.connect(c.prover).postProof(1n, rr(P[0]!, 4n), PROVER), "PostingClosed"); // past height 1's late deadline
+    await expectRevert(agg.verifyBatch([item(1, P[0]!, OUTSIDER)]), "ProofAggregator__ProofNotPosted");
+    await expectRevert(agg.verifyBatch([]), "ProofAggregator__EmptyProofBatch");
+    await expectRevert(send(c.aggregator.connect(c.outsider).verifyBatch([1n, 2n], [P[0]!], [PROVER, PROVER], [pubdata(1), pubdata(2)])), "ProofAggregator__BatchLengthMismatch");
+    await expectRevert(c.agg.connect(c.prover).postProof(3n, P3b, PROVER), "ProofAggregator__ProofAlreadyPosted");
+    await expectRevert(c.agg.connect(c.prover).postProof(1n, rr(P[0]!, 4n), PROVER), "ProofAggregator__PostingClosed"); // past height 1's late deadline
     expect(await snapshot(c, [1, 2, 3, 4], posts)).to.equal(snap);
 
     // Only the aggregator marks heights proven; the aggregator is set once, by the deployer.
-    await expectRevert(send(c.rollup.connect(c.outsider).markProvenBatch([1n], [c.outsider.address], [1n], [0n], c.outsider.address, 0n)), "Unauthorized");
-    await expectRevert(c.client.connect(c.owner).setAggregator(c.outsider.address), "AggregatorAlreadySet");
-    await expectRevert(c.client.connect(c.outsider).setAggregator(c.outsider.address), "Unauthorized");
+    await expectRevert(send(c.rollup.connect(c.outsider).markProvenBatch([1n], [c.outsider.address], [1n], [0n], c.outsider.address, 0n)), "Rollup__Unauthorized");
+    await expectRevert(c.client.connect(c.owner).setAggregator(c.outsider.address), "Rollup__AggregatorAlreadySet");
+    await expectRevert(c.client.connect(c.outsider).setAggregator(c.outsider.address), "Rollup__Unauthorized");
     expect(await snapshot(c, [1, 2, 3, 4], posts)).to.equal(snap);
 
     // A post whose verify window is over can no longer be verified.
     const post1 = await c.agg.postedProof(1n, proofHash(P[0]!, PROVER));
     await nextTxAt(conn, post1.postedAt + TEST_AGGREGATOR.verifyWindow);
-    await expectRevert(agg.verifyBatch([item(1, P[0]!)]), "PostExpired");
+    await expectRevert(agg.verifyBatch([item(1, P[0]!)]), "ProofAggregator__PostExpired");
   });
 
   it("reorged heights are refused; a posted proof holds off the reorg for its verify window only; postProof windows", async function () {
     const c = await fromOrigin(committed2);
     const t1 = await c.client.timeline(1n);
-    await expectRevert(c.agg.connect(c.prover).postProof(3n, P[2]!, PROVER), "PostingClosed"); // height 3 is empty
+    await expectRevert(c.agg.connect(c.prover).postProof(3n, P[2]!, PROVER), "ProofAggregator__PostingClosed"); // height 3 is empty
     const junk = rr(P[1]!, 5n); // a proof of block 2, posted for height 1: invalid
     await nextTxAt(conn, t1.provingDeadline);
     const junkAt = BigInt((await c.agg.connect(c.outsider).postProof(1n, junk, PROVER)).blockNumber);
@@ -284,8 +284,8 @@ describe("ProofAggregator: posted proofs verified in batches on the Rollup (real
     await c.agg.connect(c.prover).postProof(2n, P[1]!, PROVER); // valid, but its parent 1 will never be proven
     const until = await c.agg.reorgBlockedUntil(1n);
     expect(until).to.equal(junkAt + TEST_AGGREGATOR.verifyWindow);
-    await expectRevert(c.agg.connect(c.prover).postProof(1n, P[0]!, PROVER), "PostingClosed"); // from lateDeadline on
-    const e = await expectRevert(c.client.connect(c.prover).triggerReorg(1n), "ReorgNotAllowed");
+    await expectRevert(c.agg.connect(c.prover).postProof(1n, P[0]!, PROVER), "ProofAggregator__PostingClosed"); // from lateDeadline on
+    const e = await expectRevert(c.client.connect(c.prover).triggerReorg(1n), "Rollup__ReorgNotAllowed");
     expect(e.errorArgs).to.deep.equal([1n, until]);
     await nextTxAt(conn, until);
     await c.client.connect(c.prover).triggerReorg(1n);
@@ -293,8 +293,8 @@ describe("ProofAggregator: posted proofs verified in batches on the Rollup (real
 
     const posts: [number, ProofWords][] = [[1, junk], [2, P[1]!]];
     const snap = await snapshot(c, [1, 2], posts);
-    await expectRevert(c.agg.connect(c.prover).verifyBatch([item(2, P[1]!)]), "HeightReorged");
-    await expectRevert(c.agg.connect(c.prover).postProof(2n, rr(P[1]!, 6n), PROVER), "PostingClosed");
+    await expectRevert(c.agg.connect(c.prover).verifyBatch([item(2, P[1]!)]), "Rollup__HeightReorged");
+    await expectRevert(c.agg.connect(c.prover).postProof(2n, rr(P[1]!, 6n), PROVER), "ProofAggregator__PostingClosed");
     expect(await snapshot(c, [1, 2], posts)).to.equal(snap);
     // The junk post on the reorged height can still be shown invalid (statementOf works for any decided height).
     await c.agg.connect(c.seq.signer).challengePostedProof(1n, junk, PROVER, pubdata(1));
@@ -309,13 +309,13 @@ describe("ProofAggregator: posted proofs verified in batches on the Rollup (real
     const c = await fromOrigin(committed2);
     const r = await c.agg.connect(c.outsider).postProof(1n, P[0]!, PROVER);
     const at = BigInt(r.blockNumber);
-    const e = await expectRevert(c.agg.connect(c.prover).reclaimBond(1n, proofHash(P[0]!, PROVER)), "BondLocked");
+    const e = await expectRevert(c.agg.connect(c.prover).reclaimBond(1n, proofHash(P[0]!, PROVER)), "ProofAggregator__BondLocked");
     expect(e.errorArgs![2]).to.equal(at + TEST_AGGREGATOR.verifyWindow);
     await nextTxAt(conn, at + TEST_AGGREGATOR.verifyWindow);
     const receipt = await c.agg.connect(c.prover).reclaimBond(1n, proofHash(P[0]!, PROVER));
     expect(c.agg.decodeEvents(receipt).map((x) => x.name)).to.include("BondReclaimed");
     expect(await c.agg.claimable(c.outsider.address)).to.equal(TEST_AGGREGATOR.postBond);
-    await expectRevert(c.agg.connect(c.prover).reclaimBond(1n, proofHash(P[0]!, PROVER)), "ProofNotPosted");
+    await expectRevert(c.agg.connect(c.prover).reclaimBond(1n, proofHash(P[0]!, PROVER)), "ProofAggregator__ProofNotPosted");
   });
 
   it("the client plans a batch: skips a junk post in favour of the valid one, reports the junk for a challenge", async function () {
@@ -382,14 +382,14 @@ describe("ProofAggregator: posted proofs verified in batches on the Rollup (real
     const c = await deployRealChain(conn, { genesisRoot: chain.genesisRoot, realBlockVerifier: true });
     await commitHeight(c, 1n, chain.blocks[0]!);
     const s = c.client.connect(c.prover);
-    await expectRevert(s.submitProof({ height: 1n, proof: P[1]!, pubdata: pubdata(1), payee: PROVER }), "InvalidProof");
-    await expectRevert(s.submitProof({ height: 1n, proof: [FIELD_P, ...P[0]!.slice(1)] as ProofWords, pubdata: pubdata(1), payee: PROVER }), "InvalidProof");
+    await expectRevert(s.submitProof({ height: 1n, proof: P[1]!, pubdata: pubdata(1), payee: PROVER }), "Rollup__InvalidProof");
+    await expectRevert(s.submitProof({ height: 1n, proof: [FIELD_P, ...P[0]!.slice(1)] as ProofWords, pubdata: pubdata(1), payee: PROVER }), "Rollup__InvalidProof");
     const receipt = await s.submitProof({ height: 1n, proof: P[0]!, pubdata: pubdata(1), payee: PROVER });
     console.log(`      submitProof with the real snarkjs verifier: ${receipt.gasUsed} gas`);
     expect(await c.client.lastFinalized()).to.equal(1n);
     expect((await c.client.getHeight(1n)).submitter).to.equal(c.prover.address);
     // A posted proof for a proven height is refused at posting.
-    await expectRevert(c.agg.connect(c.outsider).postProof(1n, rr(P[0]!, 9n), PROVER), "PostingClosed");
+    await expectRevert(c.agg.connect(c.outsider).postProof(1n, rr(P[0]!, 9n), PROVER), "ProofAggregator__PostingClosed");
   });
 
   it("gas: verifyBatch per height at n = 1, 2, 4 (measureRollupBatchGas)", async function () {

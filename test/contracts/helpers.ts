@@ -18,6 +18,7 @@ import {
   type RollupConfig,
 } from "../../src/client/index.js";
 import type { DevToken, MockBlockVerifier, Rollup, Staking } from "../../types/ethers-contracts/index.js";
+import { deployRollup, deployRollupLibraries } from "../../src/client/deploy.js";
 
 export const connection = await network.connect();
 export const { ethers, networkHelpers } = connection;
@@ -85,9 +86,11 @@ export async function deployFixture(overrides: Partial<RollupConfig> = {}): Prom
   await token.mint(outsider!.address, 10_000n * E18);
   await token.mint(owner.address, 100_000n * E18);
 
+  // The Rollup's linked libraries first, so that the blocks counted from here are as before the split.
+  const rollupLibs = await deployRollupLibraries((await ethers.getSigners())[0]);
   const genesisBlock = BigInt(await ethers.provider.getBlockNumber()) + 12n;
   const config = defaultRollupConfig({ slots: SLOTS, genesisRoot: GENESIS_ROOT }, { ...TEST_CONFIG, genesisBlock, ...overrides });
-  const rollup = await ethers.deployContract("Rollup", [config, stakingAddr, await verifier.getAddress()]);
+  const rollup = await deployRollup((await ethers.getSigners())[0], config, stakingAddr, await verifier.getAddress(), rollupLibs);
   const rollupAddr = await rollup.getAddress();
   await staking.setRollup(rollupAddr);
   for (const s of [...seqs.map((x) => x.signer), prover!, outsider!]) {

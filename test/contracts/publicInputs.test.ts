@@ -35,6 +35,6 @@ describe("PublicInputsLib", function () {
 
   it("rejects pubdata whose length is not 20 * T", async function () {
     const h = await networkHelpers.loadFixture(harnessFixture);
-    await expect(h.compute(0n, 0n, 0n, 0n, new Uint8Array(39), 2)).to.be.revertedWithCustomError(h, "BadPubdataLength").withArgs(39n, 40n);
+    await expect(h.compute(0n, 0n, 0n, 0n, new Uint8Array(39), 2)).to.be.revertedWithCustomError(h, "Rollup__BadPubdataLength").withArgs(39n, 40n);
   });
 });

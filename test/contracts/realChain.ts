@@ -28,6 +28,7 @@ import { proveBlock } from "../../src/zk/prover.js";
 import { rerandomizeProof } from "../../src/zk/batchVerify.js";
 import type { VerificationKey } from "../../src/zk/libs.js";
 import type { BatchVerifier_T2_D8, DevToken, ProofAggregator, Rollup, Staking } from "../../types/ethers-contracts/index.js";
+import { deployRollup, deployRollupLibraries } from "../../src/client/deploy.js";
 
 export const T = 2;
 export const D = 8;
@@ -190,9 +191,11 @@ export async function deployRealChain(conn: Conn, opts: { genesisRoot: bigint; r
   await staking.connect(s!).registerVrfKey(pk, popProve(sk, { chainId, verifier: stakingAddr, owner: s!.address }));
 
   const blockVerifier = await ethers.deployContract(opts.realBlockVerifier ? "BlockVerifier_T2_D8" : "MockBlockVerifier");
+  // The Rollup's linked libraries first, so that the blocks counted from here are as before the split.
+  const rollupLibs = await deployRollupLibraries((await ethers.getSigners())[0]);
   const genesisBlock = BigInt(await ethers.provider.getBlockNumber()) + 20n;
   const config = defaultRollupConfig({ slots: BigInt(T), genesisRoot: opts.genesisRoot }, { ...REAL_TEST_CONFIG, genesisBlock });
-  const rollup = (await ethers.deployContract("Rollup", [config, stakingAddr, await blockVerifier.getAddress()])) as unknown as Rollup;
+  const rollup = (await deployRollup((await ethers.getSigners())[0], config, stakingAddr, await blockVerifier.getAddress(), rollupLibs)) as unknown as Rollup;
   const rollupAddr = await rollup.getAddress();
   await staking.setRollup(rollupAddr);
   const batchVerifier = (await ethers.deployContract("BatchVerifier_T2_D8")) as unknown as BatchVerifier_T2_D8;

@@ -27,6 +27,7 @@ import {
   type Proposed,
 } from "./helpers.js";
 import { HeightStatus, ProposalStatus, RollupClientError, blockCommitment } from "../../src/client/index.js";
+import { deployRollup } from "../../src/client/deploy.js";
 
 async function expectBooksBalanced(d: Deployment): Promise<void> {
   const { held, owed } = await booksBalance(d);
@@ -121,20 +122,20 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
 
     // A finalized height cannot be proven (or paid) twice.
     await expect(d.rollup.connect(d.outsider).submitProof(1n, await proofFor(d, 1n, results[0]!.winner, d.outsider.address), results[0]!.winner.block.pubdata, d.outsider.address))
-      .to.be.revertedWithCustomError(d.rollup, "AlreadyProven");
+      .to.be.revertedWithCustomError(d.rollup, "Rollup__AlreadyProven");
 
     // Losers: escrow refundable after the commit phase; the winner's is not.
     const r1 = results[0]!;
     for (const p of r1.props) {
       if (p === r1.winner) {
-        await expect(d.rollup.release(1n, p.seq.address)).to.be.revertedWithCustomError(d.rollup, "NotReleasable");
+        await expect(d.rollup.release(1n, p.seq.address)).to.be.revertedWithCustomError(d.rollup, "Rollup__NotReleasable");
         continue;
       }
       const before = await d.client.claimable(p.seq.address);
       await d.client.connect(d.outsider).release(1n, p.seq.address);
       expect(await d.client.claimable(p.seq.address)).to.equal(before + p.proverTip + d.config.proverDeposit);
       expect((await d.client.getProposal(1n, p.seq.address)).status).to.equal(ProposalStatus.Settled);
-      await expect(d.rollup.release(1n, p.seq.address)).to.be.revertedWithCustomError(d.rollup, "NotReleasable");
+      await expect(d.rollup.release(1n, p.seq.address)).to.be.revertedWithCustomError(d.rollup, "Rollup__NotReleasable");
     }
     await expectBooksBalanced(d);
 
@@ -144,7 +145,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     const balBefore = await d.token.balanceOf(w.address);
     await d.client.connect(w.signer).claim();
     expect(await d.token.balanceOf(w.address)).to.equal(balBefore + owedW);
-    await expect(d.rollup.connect(w.signer).claim()).to.be.revertedWithCustomError(d.rollup, "NothingToClaim");
+    await expect(d.rollup.connect(w.signer).claim()).to.be.revertedWithCustomError(d.rollup, "PullPayments__NothingToClaim");
     await expectBooksBalanced(d);
   });
 
@@ -236,7 +237,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     await revealAll(d, 1n, rest);
     await nextTxAt((await d.client.timeline(1n)).commitStart);
     await expect(d.rollup.connect(leader.seq.signer).commitProver(1n, leader.seq.address, "0x", leader.vrfProof))
-      .to.be.revertedWithCustomError(d.rollup, "NotRevealed"); // cannot commit without a reveal
+      .to.be.revertedWithCustomError(d.rollup, "Rollup__NotRevealed"); // cannot commit without a reveal
     await commitAll(d, 1n, rest);
     await endCommit(d, 1n);
     expect((await d.client.getHeight(1n)).winner).to.equal(best(rest).seq.address);
@@ -258,7 +259,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     expect(await d.client.scoreOf(1n, info.winner)).to.equal(best(rest).score);
     // Too late to commit now.
     await expect(d.rollup.connect(leader.seq.signer).commitProver(1n, leader.seq.address, "0x", leader.vrfProof))
-      .to.be.revertedWithCustomError(d.rollup, "WrongPhase");
+      .to.be.revertedWithCustomError(d.rollup, "Rollup__WrongPhase");
     await expectBooksBalanced(d);
   });
 
@@ -272,7 +273,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     // A signature by someone else is refused.
     const forged = await d.client.signProverCommitment(d.outsider, 1n, s.address);
     await expect(d.rollup.connect(s.signer).commitProver(1n, d.prover.address, forged, p!.vrfProof))
-      .to.be.revertedWithCustomError(d.rollup, "InvalidProverSignature").withArgs(d.prover.address);
+      .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidProverSignature").withArgs(d.prover.address);
     const sig = await d.client.signProverCommitment(d.prover, 1n, s.address);
     const proverBal = await d.token.balanceOf(d.prover.address);
     await d.client.connect(s.signer).commitProver({ height: 1n, prover: d.prover.address, proverSignature: sig, vrfProof: p!.vrfProof });
@@ -303,10 +304,10 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
 
     // Too early: still in the late window.
     await expect(d.rollup.connect(d.outsider).triggerReorg(1n))
-      .to.be.revertedWithCustomError(d.rollup, "ReorgNotAllowed").withArgs(1n, t1.lateDeadline);
+      .to.be.revertedWithCustomError(d.rollup, "Rollup__ReorgNotAllowed").withArgs(1n, t1.lateDeadline);
     await nextTxAt(t1.lateDeadline);
     await expect(d.rollup.connect(d.outsider).triggerReorg(2n))
-      .to.be.revertedWithCustomError(d.rollup, "NotFirstPending").withArgs(2n, 1n);
+      .to.be.revertedWithCustomError(d.rollup, "Rollup__NotFirstPending").withArgs(2n, 1n);
     const before = new Map<string, bigint>();
     for (const a of [s0.address, s1.address, s2.address, d.outsider.address]) before.set(a, await d.client.claimable(a));
     const pool = await d.rollup.rewardPool();
@@ -327,7 +328,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     expect(await d.client.lastFinalized()).to.equal(0n);
     expect(await d.client.pendingHeights()).to.deep.equal([]);
     await expect(d.rollup.submitProof(1n, await proofFor(d, 1n, h1.winner, d.outsider.address), h1.winner.block.pubdata, d.outsider.address))
-      .to.be.revertedWithCustomError(d.rollup, "HeightReorged");
+      .to.be.revertedWithCustomError(d.rollup, "Rollup__HeightReorged");
     await expectBooksBalanced(d);
 
     // Proposing resumes on the last proven state (genesis) and finalizes.
@@ -383,21 +384,21 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
       const { winner } = await runHeight(d, 1n, [d.seqs[0]!]);
       const payee = d.outsider.address;
       const good = await proofFor(d, 1n, winner, payee);
-      await expect(d.rollup.submitProof(1n, good, winner.block.pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "HeightNotDecided");
+      await expect(d.rollup.submitProof(1n, good, winner.block.pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "Rollup__HeightNotDecided");
       await endCommit(d, 1n);
       const snap = await snapshot(d, 1n);
       const bad = [...good] as typeof good;
       bad[0] = bad[0] ^ 1n;
       await expect(d.rollup.connect(d.outsider).submitProof(1n, bad, winner.block.pubdata, payee))
-        .to.be.revertedWithCustomError(d.rollup, "InvalidProof").withArgs(1n);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidProof").withArgs(1n);
       // A proof of other public inputs (wrong old root, another payee, another domain) is invalid too.
       const wrongRoot = mockProof(publicInputs(999n, winner.block.newRoot, winner.block.pubdata, payee, d.domain));
-      await expect(d.rollup.submitProof(1n, wrongRoot, winner.block.pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "InvalidProof");
-      await expect(d.rollup.submitProof(1n, good, winner.block.pubdata, d.prover.address)).to.be.revertedWithCustomError(d.rollup, "InvalidProof");
+      await expect(d.rollup.submitProof(1n, wrongRoot, winner.block.pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidProof");
+      await expect(d.rollup.submitProof(1n, good, winner.block.pubdata, d.prover.address)).to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidProof");
       const otherDomain = mockProof(publicInputs(0x1234n, winner.block.newRoot, winner.block.pubdata, payee, d.domain + 1n));
-      await expect(d.rollup.submitProof(1n, otherDomain, winner.block.pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "InvalidProof");
-      await expect(d.rollup.submitProof(1n, good, winner.block.pubdata, ethers.ZeroAddress)).to.be.revertedWithCustomError(d.rollup, "ZeroAddress");
-      await expect(d.rollup.submitProof(1n, good, makeBlock(99).pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "PubdataMismatch");
+      await expect(d.rollup.submitProof(1n, otherDomain, winner.block.pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidProof");
+      await expect(d.rollup.submitProof(1n, good, winner.block.pubdata, ethers.ZeroAddress)).to.be.revertedWithCustomError(d.rollup, "Rollup__ZeroAddress");
+      await expect(d.rollup.submitProof(1n, good, makeBlock(99).pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "Rollup__PubdataMismatch");
       expect(await snapshot(d, 1n)).to.deep.equal(snap);
     });
 
@@ -417,11 +418,11 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
       await nextTxAt(t.commitStart);
       const snap = await snapshot(d, 1n);
       await expect(d.rollup.connect(s.signer).commitProver(1n, s.address, "0x", wrong.proof))
-        .to.be.revertedWithCustomError(d.rollup, "InvalidVrfProof").withArgs(1n, s.address);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidVrfProof").withArgs(1n, s.address);
       // A valid proof that is not the one proposed (its output differs from the stored one) is refused too.
       const right = await vrfFor(d, s, 1n);
       await expect(d.rollup.connect(s.signer).commitProver(1n, s.address, "0x", right.proof))
-        .to.be.revertedWithCustomError(d.rollup, "InvalidVrfProof");
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidVrfProof");
       expect(await snapshot(d, 1n)).to.deep.equal(snap);
     });
 
@@ -434,24 +435,24 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
       const s = p!.seq.signer;
       const sigs = dummySignatures(p!.block.pubdata);
       await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot + 1n, p!.block.pubdata, p!.block.salt, sigs))
-        .to.be.revertedWithCustomError(d.rollup, "CommitmentMismatch");
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__CommitmentMismatch");
       await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot, makeBlock(5).pubdata, p!.block.salt, sigs))
-        .to.be.revertedWithCustomError(d.rollup, "CommitmentMismatch");
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__CommitmentMismatch");
       await expect(d.rollup.connect(s).reveal(1n, 3n, p!.block.newRoot, p!.block.pubdata, p!.block.salt, sigs))
-        .to.be.revertedWithCustomError(d.rollup, "ParentNotTip").withArgs(3n, 0n);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__ParentNotTip").withArgs(3n, 0n);
       await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot, "0x1234", p!.block.salt, sigs))
-        .to.be.revertedWithCustomError(d.rollup, "BadPubdataLength").withArgs(2n, 40n);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__BadPubdataLength").withArgs(2n, 40n);
       await expect(d.rollup.connect(d.seqs[1]!.signer).reveal(1n, 0n, p!.block.newRoot, p!.block.pubdata, p!.block.salt, sigs))
-        .to.be.revertedWithCustomError(d.rollup, "NoProposal");
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__NoProposal");
       // The signatures must be 64 bytes per non-empty slot (one transfer here).
       await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot, p!.block.pubdata, p!.block.salt, "0x"))
-        .to.be.revertedWithCustomError(d.rollup, "BadSignaturesLength").withArgs(0n, 64n);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__BadSignaturesLength").withArgs(0n, 64n);
       await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot, p!.block.pubdata, p!.block.salt, sigs + "00".repeat(64)))
-        .to.be.revertedWithCustomError(d.rollup, "BadSignaturesLength").withArgs(128n, 64n);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__BadSignaturesLength").withArgs(128n, 64n);
       expect(await snapshot(d, 1n)).to.deep.equal(snap);
       await d.client.connect(s).reveal({ height: 1n, parent: 0n, newRoot: p!.block.newRoot, pubdata: p!.block.pubdata, salt: p!.block.salt, signatures: sigs });
       await expect(d.rollup.connect(s).reveal(1n, 0n, p!.block.newRoot, p!.block.pubdata, p!.block.salt, sigs))
-        .to.be.revertedWithCustomError(d.rollup, "AlreadyRevealed");
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__AlreadyRevealed");
     });
 
     it("FEE_SPLIT out of range, double proposal, unstaked proposer, wrong phase", async function () {
@@ -460,29 +461,29 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
       const t = await d.client.timeline(1n);
       const c = "0x" + "11".repeat(32);
       await expect(d.rollup.connect(s.signer).propose(1n, [1n, 2n], c, 0, 0, 0, 0n))
-        .to.be.revertedWithCustomError(d.rollup, "WrongPhase").withArgs(1n, 1, 0);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__WrongPhase").withArgs(1n, 1, 0);
       await ensureSeed(d, 1n);
       await nextTxAt(t.proposalStart + 1n);
       const { proof, randomness } = await vrfFor(d, s, 1n);
       const snap = await snapshot(d, 1n);
       await expect(d.rollup.connect(s.signer).propose(1n, proof, c, 10_001, 0, 0, randomness))
-        .to.be.revertedWithCustomError(d.rollup, "FeeSplitOutOfRange").withArgs(10_001n, 0n, 10_000n);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__FeeSplitOutOfRange").withArgs(10_001n, 0n, 10_000n);
       await expect(d.rollup.connect(s.signer).propose(1n, proof, c, 0, 0, 10_001, randomness))
-        .to.be.revertedWithCustomError(d.rollup, "ProverRewardShareOutOfRange");
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__ProverRewardShareOutOfRange");
       await expect(d.rollup.connect(s.signer).propose(1n, proof, "0x" + "00".repeat(32), 0, 0, 0, randomness))
-        .to.be.revertedWithCustomError(d.rollup, "EmptyCommitment");
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__EmptyCommitment");
       await expect(d.rollup.connect(d.outsider).propose(1n, proof, c, 0, 0, 0, randomness))
-        .to.be.revertedWithCustomError(d.rollup, "NotActiveSequencer").withArgs(d.outsider.address);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__NotActiveSequencer").withArgs(d.outsider.address);
       expect(await snapshot(d, 1n)).to.deep.equal(snap);
       await d.rollup.connect(s.signer).propose(1n, proof, c, 500, E18, 0, randomness);
       const snap2 = await snapshot(d, 1n);
       await expect(d.rollup.connect(s.signer).propose(1n, proof, c, 500, E18, 0, randomness))
-        .to.be.revertedWithCustomError(d.rollup, "ProposalExists").withArgs(1n, s.address);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__ProposalExists").withArgs(1n, s.address);
       expect(await snapshot(d, 1n)).to.deep.equal(snap2);
       // An exiting sequencer can no longer propose.
       await d.stakingClient.connect(d.seqs[1]!.signer).initiateExit();
       await expect(d.rollup.connect(d.seqs[1]!.signer).propose(1n, proof, c, 0, 0, 0, randomness))
-        .to.be.revertedWithCustomError(d.rollup, "NotActiveSequencer");
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__NotActiveSequencer");
     });
 
     it("the client turns reverts into RollupClientError with the Solidity error name", async function () {
@@ -493,7 +494,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
       } catch (err) {
         expect(err).to.be.instanceOf(RollupClientError);
         expect((err as RollupClientError).code).to.equal("CONTRACT_REVERT");
-        expect((err as RollupClientError).errorName).to.equal("NotFirstPending");
+        expect((err as RollupClientError).errorName).to.equal("Rollup__NotFirstPending");
       }
     });
   });
@@ -501,15 +502,15 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
   it("rejects a bad configuration", async function () {
     const d = await networkHelpers.loadFixture(defaultFixture);
     const bad = { ...d.config, genesisBlock: 0n, slots: 0n };
-    await expect(ethers.deployContract("Rollup", [bad, await d.staking.getAddress(), await d.verifier.getAddress()]))
-      .to.be.revertedWithCustomError(d.rollup, "InvalidConfig");
+    await expect(deployRollup((await ethers.getSigners())[0], bad, await d.staking.getAddress(), await d.verifier.getAddress()))
+      .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidConfig");
     // maxPendingHeights: 1..64.
     for (const maxPendingHeights of [0n, 65n]) {
-      await expect(ethers.deployContract("Rollup", [{ ...d.config, genesisBlock: 0n, maxPendingHeights }, await d.staking.getAddress(), await d.verifier.getAddress()]))
-        .to.be.revertedWithCustomError(d.rollup, "InvalidConfig").withArgs("maxPendingHeights");
+      await expect(deployRollup((await ethers.getSigners())[0], { ...d.config, genesisBlock: 0n, maxPendingHeights }, await d.staking.getAddress(), await d.verifier.getAddress()))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidConfig").withArgs("maxPendingHeights");
     }
     // The default genesis block (0) is the deployment block + commitBlocks: height 1 has a whole seed window.
-    const ok = await ethers.deployContract("Rollup", [{ ...d.config, genesisBlock: 0n, maxPendingHeights: 64n }, await d.staking.getAddress(), await d.verifier.getAddress()]);
+    const ok = await deployRollup((await ethers.getSigners())[0], { ...d.config, genesisBlock: 0n, maxPendingHeights: 64n }, await d.staking.getAddress(), await d.verifier.getAddress());
     const deployedAt = BigInt((await ok.deploymentTransaction()!.wait())!.blockNumber);
     expect((await ok.config()).genesisBlock).to.equal(deployedAt + d.config.commitBlocks);
     expect(await ok.seedWindowStart(1n)).to.equal(deployedAt);

@@ -48,6 +48,7 @@ import {
   realGenesisRoot,
   type RealBlocks,
 } from "./realChain.js";
+import { deployRollup } from "../../src/client/deploy.js";
 
 const BURN = "0x000000000000000000000000000000000000dEaD";
 const conn = { ethers, networkHelpers };
@@ -133,9 +134,9 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const c = (who: string) => blockCommitment({ proposer: who, height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
       const gp = vrfProve(g.sk, ctx).proof;
       await expect(d.rollup.connect(grinder.signer).propose(1n, gp, c(grinder.address), 0, 0, 0, randomness))
-        .to.be.revertedWithCustomError(d.rollup, "StakeTooRecent").withArgs(grinder.address, since, cutoff);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__StakeTooRecent").withArgs(grinder.address, since, cutoff);
       await expect(d.rollup.connect(d.outsider).propose(1n, vrfProve(f.sk, ctx).proof, c(d.outsider.address), 0, 0, 0, randomness))
-        .to.be.revertedWithCustomError(d.rollup, "StakeTooRecent").withArgs(d.outsider.address, fSince, cutoff);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__StakeTooRecent").withArgs(d.outsider.address, fSince, cutoff);
 
       // The rotator swaps in a ground key after proposing: its proposal can no longer lead.
       await register(d, rotator.signer, ground[1]!.seed);
@@ -144,7 +145,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const rp = props.find((p) => p.seq === rotator)!;
       const rSince = await d.staking.activeSince(rotator.address, Role.Sequencer);
       await expect(d.rollup.connect(rotator.signer).commitProver(1n, rotator.address, "0x", rp.vrfProof))
-        .to.be.revertedWithCustomError(d.rollup, "StakeTooRecent").withArgs(rotator.address, rSince, cutoff);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__StakeTooRecent").withArgs(rotator.address, rSince, cutoff);
       // Positive control: the key registered before the window counts and takes the height.
       const hp = props.find((p) => p.seq === honest)!;
       await d.client.connect(honest.signer).commitProver({ height: 1n, prover: honest.address, vrfProof: hp.vrfProof });
@@ -217,10 +218,10 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const block = makeBlock(33);
       const c = (who: string) => blockCommitment({ proposer: who, height: H, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
       await expect(d.rollup.connect(grinder.signer).propose(H, vrfProve(g.sk, ctx).proof, c(grinder.address), 0, 0, 0, predicted))
-        .to.be.revertedWithCustomError(d.rollup, "StakeTooRecent").withArgs(grinder.address, ws - 1n, cutoff);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__StakeTooRecent").withArgs(grinder.address, ws - 1n, cutoff);
       for (const [s, at] of [[atCutoff, cutoff], [inside, cutoff + 2n]] as const) {
         await expect(d.rollup.connect(s).propose(H, vrfProve(keys.get(s.address)!.sk, ctx).proof, c(s.address), 0, 0, 0, predicted))
-          .to.be.revertedWithCustomError(d.rollup, "StakeTooRecent").withArgs(s.address, at, cutoff);
+          .to.be.revertedWithCustomError(d.rollup, "Rollup__StakeTooRecent").withArgs(s.address, at, cutoff);
       }
       expect((await d.client.getProposal(H, grinder.address)).status).to.equal(ProposalStatus.None);
       await d.rollup.connect(early).propose(H, vrfProve(keys.get(early.address)!.sk, ctx).proof, c(early.address), 0, 0, 0, predicted);
@@ -236,8 +237,8 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       // Too early for height 3 (its window is height 2's commit phase).
       const w3 = await d.client.seedWindowStart(3n);
       await expect(d.rollup.connect(d.outsider).recordRandomness(3n))
-        .to.be.revertedWithCustomError(d.rollup, "RandomnessWindowClosed").withArgs(3n, w3, (await d.client.timeline(3n)).proposalStart);
-      await expect(d.rollup.recordRandomness(0n)).to.be.revertedWithCustomError(d.rollup, "RandomnessWindowClosed");
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__RandomnessWindowClosed").withArgs(3n, w3, (await d.client.timeline(3n)).proposalStart);
+      await expect(d.rollup.recordRandomness(0n)).to.be.revertedWithCustomError(d.rollup, "Rollup__RandomnessWindowClosed");
       const h1 = await runHeight(d, 1n, [s0]); // its first commit records height 2's seed
       const seed2 = (await d.client.getHeight(2n)).seed;
       // Another recorder later in the window changes nothing.
@@ -250,7 +251,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       await runHeight(d, 2n, [s1]);
       // Too late for height 1.
       await expect(d.rollup.recordRandomness(1n))
-        .to.be.revertedWithCustomError(d.rollup, "RandomnessWindowClosed").withArgs(1n, t1.proposalStart - d.config.commitBlocks, t1.proposalStart);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__RandomnessWindowClosed").withArgs(1n, t1.proposalStart - d.config.commitBlocks, t1.proposalStart);
       // Height 1 is never proven: it and height 2 are reorged away. Their randomness stays what it was.
       await nextTxAt(t1.lateDeadline);
       await d.client.connect(d.outsider).triggerReorg(1n);
@@ -269,8 +270,8 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       expect(await d.client.randomnessOf(1n)).to.equal(0n);
       const zeroProof = vrfProve(s0.sk, { chainId: d.chainId, verifier: d.client.address, randomness: 0n, height: 1n }).proof;
       await expect(d.rollup.connect(s0.signer).propose(1n, zeroProof, "0x" + "11".repeat(32), 0, 0, 0, 0n))
-        .to.be.revertedWithCustomError(d.rollup, "RandomnessNotRecorded").withArgs(1n);
-      await expect(d.rollup.recordRandomness(1n)).to.be.revertedWithCustomError(d.rollup, "RandomnessWindowClosed");
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__RandomnessNotRecorded").withArgs(1n);
+      await expect(d.rollup.recordRandomness(1n)).to.be.revertedWithCustomError(d.rollup, "Rollup__RandomnessWindowClosed");
 
       // Height 2: recorded. A proof over randomness 0 (precomputable before the seed) is refused at commit.
       await ensureSeed(d, 2n);
@@ -282,14 +283,14 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const commitment = blockCommitment({ proposer: s0.address, height: 2n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
       // Declaring the randomness it really signed (0) is refused outright; declaring the height's passes propose.
       await expect(d.rollup.connect(s0.signer).propose(2n, zero2.proof, commitment, 0, 0, 0, 0n))
-        .to.be.revertedWithCustomError(d.rollup, "RandomnessMismatch").withArgs(2n, 0n, await d.client.randomnessOf(2n));
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__RandomnessMismatch").withArgs(2n, 0n, await d.client.randomnessOf(2n));
       await d.client.connect(s0.signer).propose({ height: 2n, vrfProof: zero2.proof, commitment, feeSplitBps: 0n, proverTip: 0n, proverRewardShareBps: 0n, randomness: await d.client.randomnessOf(2n) });
       await nextTxAt(t2.revealStart);
       await d.client.connect(s0.signer).reveal({ height: 2n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt, signatures: dummySignatures(block.pubdata) });
       await revealAll(d, 2n, [honest!]);
       await nextTxAt(t2.commitStart);
       await expect(d.rollup.connect(s0.signer).commitProver(2n, s0.address, "0x", zero2.proof))
-        .to.be.revertedWithCustomError(d.rollup, "InvalidVrfProof").withArgs(2n, s0.address);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidVrfProof").withArgs(2n, s0.address);
       await commitAll(d, 2n, [honest!]);
       await endCommit(d, 2n);
       expect((await d.client.getHeight(2n)).winner).to.equal(s1.address);
@@ -376,11 +377,11 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const stake = await d.staking.stakeOf(s0.address);
       const escrow = await d.rollup.totalEscrowed();
       await expect(d.rollup.connect(s0.signer).propose(...args))
-        .to.be.revertedWithCustomError(d.rollup, "RandomnessMismatch").withArgs(H, rX, rY);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__RandomnessMismatch").withArgs(H, rX, rY);
       expect((await d.client.getProposal(H, s0.address)).status).to.equal(ProposalStatus.None);
       expect(await d.rollup.totalEscrowed()).to.equal(escrow);
       await expect(d.rollup.connect(d.outsider).challengeVrfClaim(H, s0.address, v.proof, s0.pk))
-        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable").withArgs(H, s0.address);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimNotChallengeable").withArgs(H, s0.address);
       expect(await d.staking.stakeOf(s0.address)).to.equal(stake);
       // It proposes again over this history's randomness.
       const fresh = await vrfFor(d, s0, H);
@@ -388,7 +389,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       await d.client.connect(s0.signer).propose({ height: H, vrfProof: fresh.proof, commitment, feeSplitBps: 1_000n, proverTip: E18, proverRewardShareBps: 2_000n, randomness: fresh.randomness });
       expect((await d.client.getProposal(H, s0.address)).status).to.equal(ProposalStatus.Proposed);
       await expect(d.rollup.connect(d.outsider).challengeVrfClaim(H, s0.address, fresh.proof, s0.pk))
-        .to.be.revertedWithCustomError(d.rollup, "VrfClaimValid").withArgs(H, s0.address);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimValid").withArgs(H, s0.address);
     });
   });
 
@@ -417,14 +418,14 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const burntBefore = await d.rollup.totalBurnt();
       // Wrong proof (not the logged one), valid claims: refused.
       await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, liar.address, props[0]!.vrfProof, liar.pk))
-        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable").withArgs(1n, liar.address);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimNotChallengeable").withArgs(1n, liar.address);
       await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, s0.address, props[0]!.vrfProof, s0.pk))
-        .to.be.revertedWithCustomError(d.rollup, "VrfClaimValid").withArgs(1n, s0.address);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimValid").withArgs(1n, s0.address);
       // Gas starvation: with too little gas the pairing precompile call would fail and a valid claim would look
       // false; the challenge refuses to judge instead (the honest sequencer keeps its stake).
       const honestStake = await d.staking.stakeOf(s0.address);
       await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, s0.address, props[0]!.vrfProof, s0.pk, { gasLimit: 250_000n }))
-        .to.be.revertedWithCustomError(d.rollup, "ChallengeGasTooLow");
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__ChallengeGasTooLow");
       expect(await d.staking.stakeOf(s0.address)).to.equal(honestStake);
       const rcpt = await d.client.connect(d.outsider).challengeVrfClaim(1n, liar.address, fake, liar.pk);
       const ev = d.client.decodeEvents(rcpt).find((e) => e.name === "VrfClaimChallenged")!;
@@ -437,14 +438,14 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       expect((await d.client.getProposal(1n, liar.address)).status).to.equal(ProposalStatus.Settled);
       expect(await d.client.claimable(liar.address)).to.equal(3n * E18); // tip refunded, nothing more
       await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, liar.address, fake, liar.pk))
-        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable").withArgs(1n, liar.address);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimNotChallengeable").withArgs(1n, liar.address);
       // The void proposal can neither reveal nor commit.
       await revealAll(d, 1n, props);
       await expect(d.rollup.connect(liar.signer).reveal(1n, 0n, block.newRoot, block.pubdata, block.salt, dummySignatures(block.pubdata)))
-        .to.be.revertedWithCustomError(d.rollup, "AlreadyRevealed");
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__AlreadyRevealed");
       await commitAll(d, 1n, props);
       await expect(d.rollup.connect(liar.signer).commitProver(1n, liar.address, "0x", fake))
-        .to.be.revertedWithCustomError(d.rollup, "NotRevealed");
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__NotRevealed");
       await endCommit(d, 1n);
       const winner = (await d.client.getHeight(1n)).winner;
       expect([s0.address, s1.address]).to.include(winner);
@@ -454,12 +455,12 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const w = d.seqs.find((s) => s.address === winner)!;
       const wp = props.find((p) => p.seq === w)!;
       await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, winner, wp.vrfProof, w.pk))
-        .to.be.revertedWithCustomError(d.rollup, "VrfClaimValid").withArgs(1n, winner);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimValid").withArgs(1n, winner);
       const rotated = await register(d, w.signer, "winner-rotated");
       await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, winner, wp.vrfProof, w.pk))
-        .to.be.revertedWithCustomError(d.rollup, "VrfClaimValid").withArgs(1n, winner);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimValid").withArgs(1n, winner);
       await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, winner, wp.vrfProof, rotated.pk))
-        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable").withArgs(1n, winner);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimNotChallengeable").withArgs(1n, winner);
       const { held, owed } = { held: await d.token.balanceOf(d.client.address), owed: (await d.rollup.totalEscrowed()) + (await d.rollup.totalClaimable()) + (await d.rollup.rewardPool()) };
       expect(held).to.equal(owed);
     });
@@ -477,7 +478,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const rotatedAt = (await d.staking.stakerOf(rotator.address)).keyFrom;
       const { sk: sk2, pk: pk2 } = vrfKeyFromSeed("rotator-newer");
       await expect(d.staking.connect(rotator.signer).registerVrfKey(pk2, popProve(sk2, { chainId: d.chainId, verifier: await d.staking.getAddress(), owner: rotator.address })))
-        .to.be.revertedWithCustomError(d.staking, "KeyRotationTooSoon").withArgs(rotatedAt + DEFAULT_STAKING.exitDelay);
+        .to.be.revertedWithCustomError(d.staking, "Staking__KeyRotationTooSoon").withArgs(rotatedAt + DEFAULT_STAKING.exitDelay);
       expect(await d.staking.vrfKeyOf(rotator.address)).to.deep.equal(newKey.pk);
       await d.stakingClient.connect(exiter.signer).initiateExit();
       expect(await d.staking.activeSince(exiter.address, Role.Sequencer)).to.equal(MaxUint256);
@@ -487,11 +488,11 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       // A pk that is not the key at the cutoff: refused (the rotator's new key, another sequencer's key, and for an
       // honest claim, a key its proof does not verify under).
       await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, rotator.address, fakeR, newKey.pk))
-        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable").withArgs(1n, rotator.address);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimNotChallengeable").withArgs(1n, rotator.address);
       await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, rotator.address, fakeR, honest.pk))
-        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable").withArgs(1n, rotator.address);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimNotChallengeable").withArgs(1n, rotator.address);
       await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, honest.address, hp!.vrfProof, rotator.pk))
-        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable").withArgs(1n, honest.address);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimNotChallengeable").withArgs(1n, honest.address);
       // Under the key at the cutoff: both slashed, half to the challenger, half burnt; tips refunded.
       const half = d.config.vrfClaimSlash / 2n;
       for (const [seq, fake] of [[rotator, fakeR], [exiter, fakeE]] as const) {
@@ -546,7 +547,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const ok = await ethers.deployContract("ProofAggregator", [d.client.address, await bv.getAddress(), { ...TEST_AGGREGATOR, postBond: 1n }]);
       expect(await ok.postBond()).to.equal(1n);
       await expect(ethers.deployContract("ProofAggregator", [d.client.address, await bv.getAddress(), { ...TEST_AGGREGATOR, postBond: 0n }]))
-        .to.be.revertedWithCustomError(ok, "InvalidConfig").withArgs("postBond");
+        .to.be.revertedWithCustomError(ok, "Rollup__InvalidConfig").withArgs("postBond");
     });
   });
 
@@ -580,7 +581,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       await d.client.connect(d.outsider).flushBurnt();
       expect(await d.token.balanceOf(BURN)).to.equal(burnBal + (pot * x) / 10_000n);
       expect(await d.client.claimable(BURN)).to.equal(0n);
-      await expect(d.rollup.flushBurnt()).to.be.revertedWithCustomError(d.rollup, "NothingToClaim");
+      await expect(d.rollup.flushBurnt()).to.be.revertedWithCustomError(d.rollup, "PullPayments__NothingToClaim");
     });
   });
 
@@ -593,7 +594,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       await revealAll(d, 4n, [p4!]);
       await nextTxAt((await d.client.timeline(4n)).commitStart);
       await expect(d.rollup.connect(p4!.seq.signer).commitProver(4n, p4!.seq.address, "0x", p4!.vrfProof))
-        .to.be.revertedWithCustomError(d.rollup, "PendingChainFull").withArgs(3n, 3n);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__PendingChainFull").withArgs(3n, 3n);
       await endCommit(d, 4n);
       expect(await d.client.pendingHeights()).to.deep.equal([1n, 2n, 3n]);
       const sub = d.client.connect(d.outsider);
@@ -618,7 +619,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
         await revealAll(d, BigInt(n) + 1n, [extra!]);
         await nextTxAt((await d.client.timeline(BigInt(n) + 1n)).commitStart);
         await expect(d.rollup.connect(extra!.seq.signer).commitProver(BigInt(n) + 1n, extra!.seq.address, "0x", extra!.vrfProof))
-          .to.be.revertedWithCustomError(d.rollup, "PendingChainFull");
+          .to.be.revertedWithCustomError(d.rollup, "Rollup__PendingChainFull");
         await nextTxAt((await d.client.timeline(1n)).lateDeadline);
         expect((await d.client.pendingHeights()).length).to.equal(n);
         const r = await d.client.connect(d.outsider).triggerReorg(1n);
@@ -644,11 +645,11 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
   describe("finding 10: cross-deployment replay", function () {
     it("setAggregator with an aggregator built for another Rollup reverts AggregatorMismatch", async function () {
       const d = await networkHelpers.loadFixture(defaultFixture);
-      const other = await ethers.deployContract("Rollup", [{ ...d.config, genesisBlock: 0n }, await d.staking.getAddress(), await d.verifier.getAddress()]);
+      const other = await deployRollup((await ethers.getSigners())[0], { ...d.config, genesisBlock: 0n }, await d.staking.getAddress(), await d.verifier.getAddress());
       const bv = await ethers.deployContract("BatchVerifier_T2_D8");
       const agg = await ethers.deployContract("ProofAggregator", [await other.getAddress(), await bv.getAddress(), TEST_AGGREGATOR]);
       await expect(d.rollup.setAggregator(await agg.getAddress()))
-        .to.be.revertedWithCustomError(d.rollup, "AggregatorMismatch").withArgs(await other.getAddress());
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__AggregatorMismatch").withArgs(await other.getAddress());
       expect(await d.rollup.aggregator()).to.equal(ethers.ZeroAddress);
       const own = await ethers.deployContract("ProofAggregator", [d.client.address, await bv.getAddress(), TEST_AGGREGATOR]);
       await d.rollup.setAggregator(await own.getAddress());
@@ -693,10 +694,10 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const pubdata = blocks.blocks[0]!.pubdata;
       const copier = c.client.connect(c.outsider);
       await expect(c.rollup.connect(c.outsider).submitProof(1n, P1, pubdata, c.outsider.address))
-        .to.be.revertedWithCustomError(c.rollup, "InvalidProof").withArgs(1n);
+        .to.be.revertedWithCustomError(c.rollup, "Rollup__InvalidProof").withArgs(1n);
       // Re-randomizing does not help either: the payee is in the statement.
       await expect(c.rollup.connect(c.outsider).submitProof(1n, rerandomizeProof(P1, 5n), pubdata, c.outsider.address))
-        .to.be.revertedWithCustomError(c.rollup, "InvalidProof");
+        .to.be.revertedWithCustomError(c.rollup, "Rollup__InvalidProof");
       const copierBefore = await c.client.claimable(c.outsider.address);
       await copier.submitProof({ height: 1n, proof: P1, pubdata, payee: PROVER });
       const info = await c.client.getHeight(1n);
@@ -718,9 +719,9 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       expect(copy).to.not.deep.equal(P1);
       await c.agg.connect(c.outsider).postProof(1n, copy, PROVER); // late, valid, different hash
       await expect(c.aggregator.connect(c.outsider).verifyBatch([1n], [copy], [PROVER], [pubdata]))
-        .to.be.revertedWithCustomError(c.aggregator, "EarlierPostPending").withArgs(1n);
+        .to.be.revertedWithCustomError(c.aggregator, "ProofAggregator__EarlierPostPending").withArgs(1n);
       await expect(c.rollup.connect(c.outsider).submitProof(1n, copy, pubdata, PROVER))
-        .to.be.revertedWithCustomError(c.rollup, "EarlierPostPending").withArgs(1n);
+        .to.be.revertedWithCustomError(c.rollup, "Rollup__EarlierPostPending").withArgs(1n);
       const seqBefore = await c.client.claimable(c.seq.signer.address);
       const receipt = await c.agg.connect(c.outsider).verifyBatch([{ height: 1n, proof: P1, payee: PROVER, pubdata }]);
       expect(c.client.decodeEvents(receipt).map((e) => e.name)).to.not.include("LateProofSettled");

@@ -31,22 +31,22 @@ describe("Staking", function () {
   it("stakes with a minimum and registers a VRF key with proof of possession", async function () {
     const { alice, bob, staking, chainId } = await networkHelpers.loadFixture(stakingFixture);
     await expect(staking.connect(alice).stake(Role.Sequencer, MIN - 1n))
-      .to.be.revertedWithCustomError(staking, "StakeBelowMinimum").withArgs(MIN - 1n, MIN);
+      .to.be.revertedWithCustomError(staking, "Staking__StakeBelowMinimum").withArgs(MIN - 1n, MIN);
     await expect(staking.connect(alice).stake(Role.Sequencer, MIN)).to.emit(staking, "Staked").withArgs(alice.address, Role.Sequencer, MIN, MIN);
     expect(await staking.isActiveSequencer(alice.address)).to.equal(false); // no key yet
-    await expect(staking.connect(alice).stake(Role.Prover, MIN)).to.be.revertedWithCustomError(staking, "RoleMismatch");
+    await expect(staking.connect(alice).stake(Role.Prover, MIN)).to.be.revertedWithCustomError(staking, "Staking__RoleMismatch");
 
     const { sk, pk } = vrfKeyFromSeed("alice");
     const verifier = await staking.getAddress();
     // A proof of possession bound to another owner does not register the key for alice.
     const popForBob = popProve(sk, { chainId, verifier, owner: bob.address });
-    await expect(staking.connect(alice).registerVrfKey(pk, popForBob)).to.be.revertedWithCustomError(staking, "InvalidProofOfPossession");
+    await expect(staking.connect(alice).registerVrfKey(pk, popForBob)).to.be.revertedWithCustomError(staking, "Staking__InvalidProofOfPossession");
     const pop = popProve(sk, { chainId, verifier, owner: alice.address });
     await expect(staking.connect(alice).registerVrfKey(pk, pop)).to.emit(staking, "VrfKeyRegistered");
     expect(await staking.isActiveSequencer(alice.address)).to.equal(true);
     expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(pk);
     // Bob cannot take alice's key even with a valid proof for himself (he does not know sk here, but check the guard).
-    await expect(staking.connect(bob).registerVrfKey(pk, popForBob)).to.be.revertedWithCustomError(staking, "VrfKeyTaken");
+    await expect(staking.connect(bob).registerVrfKey(pk, popForBob)).to.be.revertedWithCustomError(staking, "Staking__VrfKeyTaken");
   });
 
   it("keeps the previous VRF key (keyHashAt) and allows one rotation per exitDelay (KeyRotationTooSoon)", async function () {
@@ -79,10 +79,10 @@ describe("Staking", function () {
     const { sk: sk3, pk: pk3 } = vrfKeyFromSeed("alice-3");
     const pop3 = popProve(sk3, { chainId, verifier, owner: alice.address });
     await expect(staking.connect(alice).registerVrfKey(pk3, pop3))
-      .to.be.revertedWithCustomError(staking, "KeyRotationTooSoon").withArgs(k2.block + DELAY);
+      .to.be.revertedWithCustomError(staking, "Staking__KeyRotationTooSoon").withArgs(k2.block + DELAY);
     await networkHelpers.mineUpTo(k2.block + DELAY - 2n);
     await expect(staking.connect(alice).registerVrfKey(pk3, pop3))
-      .to.be.revertedWithCustomError(staking, "KeyRotationTooSoon").withArgs(k2.block + DELAY); // lands at availableAt - 1
+      .to.be.revertedWithCustomError(staking, "Staking__KeyRotationTooSoon").withArgs(k2.block + DELAY); // lands at availableAt - 1
     expect(await staking.stakerOf(alice.address)).to.deep.equal(rec);
     expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(k2.pk);
     // From availableAt on it is allowed; the key before the previous one is forgotten.
@@ -121,21 +121,21 @@ describe("Staking", function () {
     // A first stake whose net arrival is below the minimum is refused.
     const [, , bob] = await ethers.getSigners();
     await expect(feeStaking.connect(bob!).stake(Role.Sequencer, MIN))
-      .to.be.revertedWithCustomError(feeStaking, "StakeBelowMinimum").withArgs(MIN - MIN / 100n, MIN);
+      .to.be.revertedWithCustomError(feeStaking, "Staking__StakeBelowMinimum").withArgs(MIN - MIN / 100n, MIN);
   });
 
   it("exit queue: early withdrawal reverts with WithdrawTooEarly and changes nothing; later it pays out", async function () {
     const { alice, token, staking } = await networkHelpers.loadFixture(stakingFixture);
     await staking.connect(alice).stake(Role.Sequencer, MIN);
-    await expect(staking.connect(alice).withdraw()).to.be.revertedWithCustomError(staking, "ExitNotRequested");
+    await expect(staking.connect(alice).withdraw()).to.be.revertedWithCustomError(staking, "Staking__ExitNotRequested");
     await staking.connect(alice).initiateExit();
     const exitAt = (await staking.stakerOf(alice.address)).exitAt;
     expect(exitAt).to.equal(BigInt(await ethers.provider.getBlockNumber()) + DELAY);
-    await expect(staking.connect(alice).initiateExit()).to.be.revertedWithCustomError(staking, "ExitAlreadyRequested");
+    await expect(staking.connect(alice).initiateExit()).to.be.revertedWithCustomError(staking, "Staking__ExitAlreadyRequested");
     expect(await staking.isActiveSequencer(alice.address)).to.equal(false);
     const before = { bal: await token.balanceOf(alice.address), rec: await staking.stakerOf(alice.address), total: await staking.totalStaked() };
     await expect(staking.connect(alice).withdraw())
-      .to.be.revertedWithCustomError(staking, "WithdrawTooEarly")
+      .to.be.revertedWithCustomError(staking, "Staking__WithdrawTooEarly")
       .withArgs(BigInt(await ethers.provider.getBlockNumber()) + 1n, exitAt);
     expect({ bal: await token.balanceOf(alice.address), rec: await staking.stakerOf(alice.address), total: await staking.totalStaked() }).to.deep.equal(before);
     await networkHelpers.mineUpTo(exitAt - 1n);
@@ -149,7 +149,7 @@ describe("Staking", function () {
     await staking.connect(bob).stake(Role.Prover, MIN);
     expect(await staking.isActiveProver(bob.address)).to.equal(true);
     expect(await staking.isActiveSequencer(bob.address)).to.equal(false);
-    await expect(staking.connect(bob).stake(Role.Sequencer, MIN)).to.be.revertedWithCustomError(staking, "RoleMismatch").withArgs(2, 1);
+    await expect(staking.connect(bob).stake(Role.Sequencer, MIN)).to.be.revertedWithCustomError(staking, "Staking__RoleMismatch").withArgs(2, 1);
     await staking.connect(bob).initiateExit();
     expect(await staking.isActiveProver(bob.address)).to.equal(false);
   });
@@ -157,12 +157,12 @@ describe("Staking", function () {
   it("only the rollup can slash, never more than the stake", async function () {
     const { owner, alice, bob, rollup, token, staking } = await networkHelpers.loadFixture(stakingFixture);
     await staking.connect(alice).stake(Role.Sequencer, MIN);
-    await expect(staking.connect(bob).slash(alice.address, 1n, bob.address)).to.be.revertedWithCustomError(staking, "Unauthorized").withArgs(bob.address);
-    await expect(staking.connect(rollup).slash(alice.address, MIN + 1n, bob.address)).to.be.revertedWithCustomError(staking, "SlashExceedsStake");
+    await expect(staking.connect(bob).slash(alice.address, 1n, bob.address)).to.be.revertedWithCustomError(staking, "Staking__Unauthorized").withArgs(bob.address);
+    await expect(staking.connect(rollup).slash(alice.address, MIN + 1n, bob.address)).to.be.revertedWithCustomError(staking, "Staking__SlashExceedsStake");
     const bobBal = await token.balanceOf(bob.address);
     await expect(staking.connect(rollup).slash(alice.address, MIN / 2n, bob.address)).to.emit(staking, "Slashed");
     expect(await token.balanceOf(bob.address)).to.equal(bobBal + MIN / 2n);
     expect((await staking.stakerOf(alice.address)).amount).to.equal(MIN / 2n);
-    await expect(staking.connect(owner).setRollup(bob.address)).to.be.revertedWithCustomError(staking, "RollupAlreadySet");
+    await expect(staking.connect(owner).setRollup(bob.address)).to.be.revertedWithCustomError(staking, "Staking__RollupAlreadySet");
   });
 });

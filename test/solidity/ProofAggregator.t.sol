@@ -7,7 +7,7 @@ import {ProofAggregator, AggregatorConfig} from "../../contracts/ProofAggregator
 import {MockBatchVerifier} from "../../contracts/mocks/MockBatchVerifier.sol";
 import {IBatchVerifier} from "../../contracts/interfaces/IBatchVerifier.sol";
 import {ProposeLib} from "../../contracts/libraries/ProposeLib.sol";
-import {ZeroAddress, ProofAlreadyPosted, PostingClosed} from "../../contracts/errors/Errors.sol";
+import {Errors} from "../../contracts/errors/Errors.sol";
 
 /// @title Fuzz tests of ProofAggregator.postProof's rules: payee 0 refused, the key is keccak256(abi.encode(proof,
 ///        payee)), a duplicate (proof, payee) refused, the posting window and on-time counting
@@ -57,7 +57,7 @@ contract ProofAggregatorFuzzTest is RollupSetup {
 
     /// postProof refuses payee 0 (ZeroAddress), whatever the proof.
     function testFuzz_postRefusesZeroPayee(uint256[8] calldata proof) public {
-        VM.expectRevert(ZeroAddress.selector);
+        VM.expectRevert(Errors.ProofAggregator__ZeroAddress.selector);
         aggregator.postProof(1, proof, address(0));
     }
 
@@ -82,7 +82,7 @@ contract ProofAggregatorFuzzTest is RollupSetup {
         bytes32 key = aggregator.postProof(1, proof, payee);
         address again = seqs[who % 3];
         VM.prank(again);
-        VM.expectRevert(abi.encodeWithSelector(ProofAlreadyPosted.selector, uint256(1), key));
+        VM.expectRevert(abi.encodeWithSelector(Errors.ProofAggregator__ProofAlreadyPosted.selector, uint256(1), key));
         aggregator.postProof(1, proof, payee);
 
         address otherPayee = address(uint160(payee) ^ 1);
@@ -101,7 +101,7 @@ contract ProofAggregatorFuzzTest is RollupSetup {
         uint256 b = 110 + (uint256(offset) % 30);
         VM.roll(b);
         if (b < COMMIT_END || b >= LATE_DEADLINE) {
-            VM.expectRevert(abi.encodeWithSelector(PostingClosed.selector, uint256(1), LATE_DEADLINE));
+            VM.expectRevert(abi.encodeWithSelector(Errors.ProofAggregator__PostingClosed.selector, uint256(1), LATE_DEADLINE));
             aggregator.postProof(1, proof, address(this));
             return;
         }

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {VM} from "./utils/Vm.sol";
 import {HeightDriver} from "./utils/HeightDriver.sol";
 import {Rollup} from "../../contracts/Rollup.sol";
+import {IRollup} from "../../contracts/interfaces/IRollup.sol";
 import {ProofAggregator, AggregatorConfig} from "../../contracts/ProofAggregator.sol";
 import {MockBatchVerifier} from "../../contracts/mocks/MockBatchVerifier.sol";
 import {IBatchVerifier} from "../../contracts/interfaces/IBatchVerifier.sol";
@@ -113,15 +114,15 @@ contract AggregatorHandler is HeightDriver {
     function _snapshot() private view returns (uint256[] memory s) {
         s = new uint256[](maxHeight + 1);
         for (uint256 h = 1; h <= maxHeight; ++h) {
-            if (rollup.getHeight(h).status == Rollup.HeightStatus.Pending) s[h] = 1 + aggregator.onTimePosts(h);
+            if (rollup.getHeight(h).status == IRollup.HeightStatus.Pending) s[h] = 1 + aggregator.onTimePosts(h);
         }
     }
 
     function _checkLate(uint256[] memory before) private {
         for (uint256 h = 1; h < before.length; ++h) {
             if (before[h] == 0) continue;
-            Rollup.Height memory ht = rollup.getHeight(h);
-            bool proven = ht.status == Rollup.HeightStatus.Proven || ht.status == Rollup.HeightStatus.Finalized;
+            IRollup.Height memory ht = rollup.getHeight(h);
+            bool proven = ht.status == IRollup.HeightStatus.Proven || ht.status == IRollup.HeightStatus.Finalized;
             if (proven && ht.late) {
                 ++lateProofs;
                 if (before[h] != 1) ++lateWhileOnTime;
@@ -141,13 +142,13 @@ contract AggregatorHandler is HeightDriver {
         uint256 n = 1 + (blocks % 6);
         for (uint256 k = 0; k < n; ++k) {
             VM.roll(currentBlock);
-            (uint256 h, Rollup.Phase phase) = rollup.clockAt(currentBlock);
+            (uint256 h, IRollup.Phase phase) = rollup.clockAt(currentBlock);
             for (uint256 i = 0; i < 3; ++i) {
-                if (phase == Rollup.Phase.Proposal) {
+                if (phase == IRollup.Phase.Proposal) {
                     _proposeBlock(h, i, (uint256(feeSplit) + i * 1000) % 10_001, uint256(tipUnits) * E18 / 10, 2000);
-                } else if (phase == Rollup.Phase.Reveal) {
+                } else if (phase == IRollup.Phase.Reveal) {
                     _revealBlock(h, i);
-                } else if (phase == Rollup.Phase.Commit) {
+                } else if (phase == IRollup.Phase.Commit) {
                     _commitBlock(h, i);
                 }
             }

@@ -4,11 +4,12 @@ pragma solidity ^0.8.28;
 import {VM} from "./utils/Vm.sol";
 import {RollupSetup} from "./utils/RollupSetup.sol";
 import {Rollup} from "../../contracts/Rollup.sol";
+import {IRollup} from "../../contracts/interfaces/IRollup.sol";
 import {ProposeLib} from "../../contracts/libraries/ProposeLib.sol";
 import {RewardsLib} from "../../contracts/libraries/RewardsLib.sol";
 import {ReorgLib} from "../../contracts/libraries/ReorgLib.sol";
 import {PublicInputsLib} from "../../contracts/libraries/PublicInputsLib.sol";
-import {FeeSplitOutOfRange, WithdrawTooEarly} from "../../contracts/errors/Errors.sol";
+import {Errors} from "../../contracts/errors/Errors.sol";
 
 /// @title Fuzz tests of the Rollup's pure rules and of the full lifecycle of one height
 contract RollupFuzzTest is RollupSetup {
@@ -92,7 +93,7 @@ contract RollupFuzzTest is RollupSetup {
         uint256[2] memory proof = _vrfProof(0, 1);
         uint256 randomness = rollup.randomnessOf(1);
         VM.prank(seqs[0]);
-        VM.expectRevert(abi.encodeWithSelector(FeeSplitOutOfRange.selector, uint256(feeSplit), 0, 10_000));
+        VM.expectRevert(abi.encodeWithSelector(Errors.Rollup__FeeSplitOutOfRange.selector, uint256(feeSplit), 0, 10_000));
         rollup.propose(1, proof, bytes32(uint256(1)), feeSplit, 0, 0, randomness);
     }
 
@@ -118,7 +119,7 @@ contract RollupFuzzTest is RollupSetup {
         uint256[] memory inputs = rollup.publicInputsOf(1, pubdata, address(this));
         rollup.submitProof(1, _mockProof(inputs), pubdata, address(this));
         assert(rollup.lastFinalized() == 1);
-        assert(uint8(rollup.getHeight(1).status) == uint8(Rollup.HeightStatus.Finalized));
+        assert(uint8(rollup.getHeight(1).status) == uint8(IRollup.HeightStatus.Finalized));
         // sequencer self-proves: tip + the pot (10e18 + 3 fee units) less the burnt FEE_SPLIT (10%) + deposit back
         assert(rollup.claimable(seqs[1]) == 2 * E18 + 9 * E18 + 3 + 100 * E18);
         assert(rollup.claimable(rollup.BURN_ADDRESS()) == 1 * E18 && rollup.totalBurnt() == 1 * E18);
@@ -135,7 +136,7 @@ contract RollupFuzzTest is RollupSetup {
         VM.assume(at < exitAt);
         VM.roll(at);
         VM.prank(seqs[0]);
-        VM.expectRevert(abi.encodeWithSelector(WithdrawTooEarly.selector, at, exitAt));
+        VM.expectRevert(abi.encodeWithSelector(Errors.Staking__WithdrawTooEarly.selector, at, exitAt));
         staking.withdraw();
     }
 }

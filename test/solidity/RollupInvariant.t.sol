@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {VM, Vm} from "./utils/Vm.sol";
 import {HeightDriver} from "./utils/HeightDriver.sol";
 import {Rollup} from "../../contracts/Rollup.sol";
+import {IRollup} from "../../contracts/interfaces/IRollup.sol";
 
 /// @title RollupHandler: drives random phase actions (propose, reveal, commit, prove, reorg, release, claim, mine)
 /// @dev Keeps its own L1 block number (re-applied with vm.roll on every call) and counts the Rollup's
@@ -49,10 +50,10 @@ contract RollupHandler is HeightDriver {
 
     /// The action of the current phase for sequencer `who`, then one block: makes complete heights likely.
     function act(uint8 who, uint16 feeSplit, uint8 tipUnits, uint8 share) external {
-        (, Rollup.Phase phase) = rollup.clockAt(currentBlock);
-        if (phase == Rollup.Phase.Proposal) this.propose(who, feeSplit, tipUnits, share);
-        else if (phase == Rollup.Phase.Reveal) this.reveal(who);
-        else if (phase == Rollup.Phase.Commit) this.commit(who);
+        (, IRollup.Phase phase) = rollup.clockAt(currentBlock);
+        if (phase == IRollup.Phase.Proposal) this.propose(who, feeSplit, tipUnits, share);
+        else if (phase == IRollup.Phase.Reveal) this.reveal(who);
+        else if (phase == IRollup.Phase.Commit) this.commit(who);
         // Keep the next height proposable when nobody committed (the seed window is this height's commit phase).
         (uint256 h,) = rollup.clockAt(currentBlock);
         VM.roll(currentBlock);
@@ -61,20 +62,20 @@ contract RollupHandler is HeightDriver {
     }
 
     function propose(uint8 who, uint16 feeSplit, uint8 tipUnits, uint8 share) public step {
-        (uint256 h, Rollup.Phase phase) = rollup.clockAt(currentBlock);
-        if (phase != Rollup.Phase.Proposal) return;
+        (uint256 h, IRollup.Phase phase) = rollup.clockAt(currentBlock);
+        if (phase != IRollup.Phase.Proposal) return;
         _proposeBlock(h, who % 3, feeSplit % 10_001, uint256(tipUnits) * E18 / 10, share % 10_001);
     }
 
     function reveal(uint8 who) public step {
-        (uint256 h, Rollup.Phase phase) = rollup.clockAt(currentBlock);
-        if (phase != Rollup.Phase.Reveal) return;
+        (uint256 h, IRollup.Phase phase) = rollup.clockAt(currentBlock);
+        if (phase != IRollup.Phase.Reveal) return;
         _revealBlock(h, who % 3);
     }
 
     function commit(uint8 who) public step {
-        (uint256 h, Rollup.Phase phase) = rollup.clockAt(currentBlock);
-        if (phase != Rollup.Phase.Commit) return;
+        (uint256 h, IRollup.Phase phase) = rollup.clockAt(currentBlock);
+        if (phase != IRollup.Phase.Commit) return;
         _commitBlock(h, who % 3);
     }
 
@@ -125,8 +126,8 @@ contract RollupHandler is HeightDriver {
             if (logs[k].emitter != address(rollup) || logs[k].topics.length < 2) continue;
             bytes32 t0 = logs[k].topics[0];
             uint256 h = uint256(logs[k].topics[1]);
-            if (t0 == Rollup.HeightFinalized.selector) ++finalizedEvents[h];
-            else if (t0 == Rollup.ProofSubmitted.selector) ++proofEvents[h];
+            if (t0 == IRollup.HeightFinalized.selector) ++finalizedEvents[h];
+            else if (t0 == IRollup.ProofSubmitted.selector) ++proofEvents[h];
         }
     }
 }
@@ -166,18 +167,18 @@ contract RollupInvariantTest {
         for (uint256 h = 1; h <= maxH; ++h) {
             assert(handler.finalizedEvents(h) <= 1);
             assert(handler.proofEvents(h) <= 1);
-            Rollup.HeightStatus s = r.getHeight(h).status;
-            if (s == Rollup.HeightStatus.Finalized) {
+            IRollup.HeightStatus s = r.getHeight(h).status;
+            if (s == IRollup.HeightStatus.Finalized) {
                 assert(handler.finalizedEvents(h) == 1 && handler.proofEvents(h) == 1);
             }
-            if (s == Rollup.HeightStatus.Proven) assert(handler.proofEvents(h) == 1);
+            if (s == IRollup.HeightStatus.Proven) assert(handler.proofEvents(h) == 1);
         }
         // The chain's finalized prefix is final, and everything after it is not.
-        assert(r.getHeight(r.lastFinalized()).status == Rollup.HeightStatus.Finalized);
+        assert(r.getHeight(r.lastFinalized()).status == IRollup.HeightStatus.Finalized);
         uint64[] memory pending = r.pendingHeights();
         for (uint256 k = 0; k < pending.length; ++k) {
-            Rollup.HeightStatus s = r.getHeight(pending[k]).status;
-            assert(s == Rollup.HeightStatus.Pending || s == Rollup.HeightStatus.Proven);
+            IRollup.HeightStatus s = r.getHeight(pending[k]).status;
+            assert(s == IRollup.HeightStatus.Pending || s == IRollup.HeightStatus.Proven);
         }
     }
 

@@ -5,7 +5,8 @@ import {VM} from "./Vm.sol";
 import {DevToken} from "../../../contracts/DevToken.sol";
 import {Staking} from "../../../contracts/Staking.sol";
 import {IStaking} from "../../../contracts/interfaces/IStaking.sol";
-import {Rollup, RollupConfig} from "../../../contracts/Rollup.sol";
+import {Rollup} from "../../../contracts/Rollup.sol";
+import {RollupConfig, ProvingDesign} from "../../../contracts/interfaces/IRollup.sol";
 import {MockBlockVerifier} from "../../../contracts/mocks/MockBlockVerifier.sol";
 import {IBlockVerifier} from "../../../contracts/interfaces/IBlockVerifier.sol";
 import {VrfLib} from "../../../contracts/libraries/VrfLib.sol";
@@ -98,6 +99,7 @@ contract RollupSetup {
             lateProverShareBps: 5_000,
             reorgBountyBps: 500,
             feeSplitScore: true,
+            provingDesign: ProvingDesign.Sidecar,
             proverDeposit: 100 * E18,
             blockReward: 10 * E18,
             submissionReward: 1 * E18,

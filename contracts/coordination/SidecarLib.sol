@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IRollup, RollupConfig} from "../interfaces/IRollup.sol";
+import {ISidecar} from "./ISidecar.sol";
+import {Errors} from "../errors/Errors.sol";
+import {ConfigLib} from "../libraries/ConfigLib.sol";
+import {LedgerLib} from "../libraries/LedgerLib.sol";
+import {TreasuryLib} from "../libraries/TreasuryLib.sol";
+import {RewardsLib} from "../libraries/RewardsLib.sol";
+import {ReorgLib} from "../libraries/ReorgLib.sol";
+
+/// @title SidecarLib: the Sidecar prover-coordination design (seed 004), behind the seam (CoordinationLib)
+/// @notice Who proves: the prover the winning sequencer named at its commit. What is escrowed: the sequencer's
+///         proverTip (at `propose`) and the proverDeposit (at the commit, from the sequencer or, with its EIP-712
+///         consent, the prover). Paid: at finalization, the FEE_SPLIT share of the pot is burnt, proverRewardShare
+///         of the rest and the tip go to the prover, the remainder to the sequencer, the deposit back; a late proof's
+///         payee takes the prover's reward and lateProverShare of the deposit. A miss: the deposit is slashed, a
+///         bounty to whoever reorgs, the rest to the sequencers of the lost descendants (not the culprit's).
+/// @dev Linked (external functions run in the Rollup's context via DELEGATECALL). ERC-7201 slot:
+///      keccak256(abi.encode(uint256(keccak256("fernet-rollup.storage.Sidecar")) - 1)) & ~0xff.
+library SidecarLib {
+    /// @custom:storage-location erc7201:fernet-rollup.storage.Sidecar
+    struct Storage {
+        mapping(uint256 => mapping(address => ISidecar.ProverTerms)) terms;
+    }
+
+    bytes32 private constant STORAGE_SLOT = 0x5be2e4eab38df175d13faaa613e7796c0b8c13006d621252453de27fa88dd300;
+
+    /// @notice EIP-712 type of a prover's consent to fund the deposit of `sequencer`'s proposal at `height`.
+    bytes32 internal constant PROVER_COMMITMENT_TYPEHASH =
+        keccak256("ProverCommitment(uint256 height,address sequencer,address prover,uint256 deposit)");
+
+    function getStorage() internal pure returns (Storage storage $) {
+        assembly {
+            $.slot := STORAGE_SLOT
+        }
+    }
+
+    function termsOf(uint256 height, address sequencer) internal view returns (ISidecar.ProverTerms storage) {
+        return getStorage().terms[height][sequencer];
+    }
+
+    /// @notice The EIP-712 struct hash of a ProverCommitment.
+    function structHash(uint256 height, address sequencer, address prover, uint256 deposit)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(PROVER_COMMITMENT_TYPEHASH, height, sequencer, prover, deposit));
+    }
+
+    /// @notice At `propose`: checks the prover's share and escrows the tip, pulled from the sequencer.
+    /// @return received the tip that arrived (balance delta)
+    function openTerms(IERC20 token, uint256 height, address sequencer, uint256 proverTip, uint16 shareBps)
+        external
+        returns (uint256 received)
+    {
+        uint256 maxShare = ConfigLib.get().maxProverRewardShareBps;
+        if (shareBps > maxShare) revert Errors.Rollup__ProverRewardShareOutOfRange(shareBps, maxShare);
+        received = proverTip == 0 ? 0 : LedgerLib.pull(token, sequencer, proverTip);
+        ISidecar.ProverTerms storage t = termsOf(height, sequencer);
+        t.proverTip = SafeCast.toUint80(received);
+        t.proverRewardShareBps = shareBps;
+        TreasuryLib.getStorage().totalEscrowed += received;
+    }
+
+    /// @notice At the commit: names the prover and pulls the deposit from the sequencer, or from the prover if
+    ///         `proverSignature` is its EIP-712 ProverCommitment under `domainSeparator`.
+    /// @return depositor who paid the deposit
+    /// @return received the deposit that arrived (at least proverDeposit)
+    function commit(
+        IERC20 token,
+        bytes32 domainSeparator,
+        uint256 height,
+        address sequencer,
+        address prover,
+        bytes calldata proverSignature
+    ) external returns (address depositor, uint256 received) {
+        uint256 required = ConfigLib.get().proverDeposit;
+        bool proverFunded = proverSignature.length != 0;
+        depositor = sequencer;
+        if (proverFunded) {
+            bytes32 digest =
+                MessageHashUtils.toTypedDataHash(domainSeparator, structHash(height, sequencer, prover, required));
+            if (!SignatureChecker.isValidSignatureNow(prover, digest, proverSignature)) {
+                revert Errors.Rollup__InvalidProverSignature(prover);
+            }
+            depositor = prover;
+        }
+        received = required == 0 ? 0 : LedgerLib.pull(token, depositor, required);
+        if (received < required) revert Errors.Rollup__InsufficientReceived(received, required);
+        TreasuryLib.getStorage().totalEscrowed += received;
+        ISidecar.ProverTerms storage t = termsOf(height, sequencer);
+        t.prover = prover;
+        t.deposit = SafeCast.toUint96(received);
+        t.proverFunded = proverFunded;
+    }
+
+    /// @notice At finalization of `height`: pays the height's value from the pool and settles its escrow
+    ///         (RewardsLib.split). A late proof's payee did the prover's work: it takes the prover's reward.
+    /// @return proverPaid who got the prover's reward
+    /// @return proverReward the prover's reward (tip included)
+    /// @return sequencerReward the sequencer's reward
+    /// @return submissionReward the submitter's reward
+    function settleFinalized(
+        uint256 height,
+        address winner,
+        address submitter,
+        bool late,
+        uint256 totalFees,
+        uint256 feeSplitBps
+    ) external returns (address proverPaid, uint256 proverReward, uint256 sequencerReward, uint256 submissionReward) {
+        ISidecar.ProverTerms storage t = termsOf(height, winner);
+        RewardsLib.Split memory s = _drawSplit(t, late, totalFees, feeSplitBps);
+        proverPaid = late ? submitter : t.prover;
+        LedgerLib.credit(submitter, s.submission + s.depositToRescuer);
+        LedgerLib.credit(proverPaid, s.prover);
+        LedgerLib.credit(winner, s.sequencer);
+        LedgerLib.credit(t.proverFunded ? t.prover : winner, s.depositBack);
+        if (late) emit ISidecar.LateProofSettled(height, submitter, s.depositToRescuer, s.depositSlashed);
+        return (proverPaid, s.prover, s.sequencer, s.submission);
+    }
+
+    /// @dev Computes the split from the pool and releases the escrow: the pool pays what is used and takes back a
+    ///      slashed deposit share; FEE_SPLIT's share is burnt.
+    function _drawSplit(ISidecar.ProverTerms storage t, bool late, uint256 totalFees, uint256 feeSplitBps)
+        private
+        returns (RewardsLib.Split memory s)
+    {
+        RollupConfig storage c = ConfigLib.get();
+        TreasuryLib.Storage storage $ = TreasuryLib.getStorage();
+        s = RewardsLib.split(
+            $.rewardPool,
+            c.submissionReward,
+            c.blockReward,
+            totalFees,
+            feeSplitBps,
+            t.proverRewardShareBps,
+            t.proverTip,
+            t.deposit,
+            late,
+            c.lateProverShareBps
+        );
+        $.rewardPool = $.rewardPool - s.poolUsed + s.depositSlashed;
+        $.totalEscrowed -= uint256(t.proverTip) + t.deposit;
+        TreasuryLib.burn(s.burnt);
+    }
+
+    /// @notice At a reorg: `missedHeight`'s deposit is slashed (a bounty to `caller`, the rest in equal parts to the
+    ///         sequencers of the lost descendants other than the missed block's sequencer and depositor, dust or
+    ///         all of it if nobody is eligible to the pool); its tip goes back to its sequencer; the descendants'
+    ///         tips and deposits are refunded (not their fault).
+    /// @param lostHeights the descendants, from the last to the first
+    /// @param lostWinners their winners
+    /// @return slashed the missed height's deposit
+    /// @return bounty the caller's share
+    function settleReorg(
+        uint256 missedHeight,
+        address missedSeq,
+        uint256[] calldata lostHeights,
+        address[] calldata lostWinners,
+        address caller
+    ) external returns (uint256 slashed, uint256 bounty) {
+        ISidecar.ProverTerms storage w = termsOf(missedHeight, missedSeq);
+        address depositor = w.proverFunded ? w.prover : missedSeq;
+        slashed = w.deposit;
+        uint256 perSequencer;
+        (bounty, perSequencer) = _slashMissed(w, missedSeq, depositor, lostWinners, caller);
+        emit IRollup.HeightReorgedOut(missedHeight, missedSeq, 0);
+        for (uint256 i = 0; i < lostHeights.length; ++i) {
+            address seq = lostWinners[i];
+            _refund(lostHeights[i], seq);
+            uint256 share = (seq != missedSeq && seq != depositor) ? perSequencer : 0;
+            LedgerLib.credit(seq, share);
+            emit IRollup.HeightReorgedOut(lostHeights[i], seq, share);
+        }
+    }
+
+    /// @dev Slashes the missed proposal's deposit (bounty to `caller`, the rest shared by the eligible lost
+    ///      sequencers, dust to the pool) and refunds its tip to its sequencer.
+    function _slashMissed(
+        ISidecar.ProverTerms storage w,
+        address missedSeq,
+        address depositor,
+        address[] calldata lostWinners,
+        address caller
+    ) private returns (uint256 bounty, uint256 perSequencer) {
+        // Whoever caused the miss (its sequencer, or the depositor) gets no share for its own lost blocks:
+        // otherwise a sequencer winning the descendants would get its own slashed deposit back.
+        uint256 eligible = 0;
+        for (uint256 i = 0; i < lostWinners.length; ++i) {
+            if (lostWinners[i] != missedSeq && lostWinners[i] != depositor) ++eligible;
+        }
+        uint256 slashed = w.deposit;
+        uint256 toPool;
+        (bounty, perSequencer, toPool) = ReorgLib.shares(slashed, ConfigLib.get().reorgBountyBps, eligible);
+        TreasuryLib.Storage storage $ = TreasuryLib.getStorage();
+        uint256 tipRefund = w.proverTip;
+        $.totalEscrowed -= slashed + tipRefund;
+        $.rewardPool += toPool;
+        LedgerLib.credit(caller, bounty);
+        LedgerLib.credit(missedSeq, tipRefund);
+    }
+
+    /// @notice Refunds a proposal's tip (to the sequencer) and deposit (to its depositor) into `claimable`.
+    function refund(uint256 height, address sequencer) external {
+        _refund(height, sequencer);
+    }
+
+    function _refund(uint256 height, address sequencer) private {
+        ISidecar.ProverTerms storage t = termsOf(height, sequencer);
+        uint256 tipRefund = t.proverTip;
+        uint256 depositRefund = t.deposit;
+        TreasuryLib.getStorage().totalEscrowed -= tipRefund + depositRefund;
+        LedgerLib.credit(sequencer, tipRefund);
+        LedgerLib.credit(t.proverFunded ? t.prover : sequencer, depositRefund);
+        emit ISidecar.EscrowReleased(height, sequencer, tipRefund, depositRefund);
+    }
+}

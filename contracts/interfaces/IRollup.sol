@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @notice The prover-coordination designs the Rollup can be deployed with (docs/architecture.md, "The seam").
+/// @dev Sidecar (seed 004): the sequencer names a prover, who posts a deposit slashed on a miss. Later designs
+///      (Cooperative, sequencer-prover separation) are added as new values, each one library behind the seam.
+enum ProvingDesign {
+    Sidecar
+}
+
+
+/// @notice Every parameter of the Rollup, fixed at deployment. Defaults: docs/lifecycle.md and `src/client`.
+struct RollupConfig {
+    /// @dev L1 block at which height 1's proposal phase starts; 0 = the deployment block.
+    uint64 genesisBlock;
+    /// @dev Phase lengths in L1 blocks (defaults 3 / 3 / 3). Height h+1's proposal starts when h's commit ends.
+    uint32 proposalBlocks;
+    uint32 revealBlocks;
+    uint32 commitBlocks;
+    /// @dev L1 blocks after the commit phase in which the committed prover must land a proof (default 20).
+    uint32 provingWindow;
+    /// @dev L1 blocks after the deadline in which anyone may still prove, on late terms (default 10).
+    uint32 lateWindow;
+    /// @dev T, slots per block; must match the verifier's circuit.
+    uint32 slots;
+    /// @dev FEE_SPLIT bounds in basis points (defaults 0 .. 10_000).
+    uint16 minFeeSplitBps;
+    uint16 maxFeeSplitBps;
+    /// @dev Upper bound of proverRewardShare in basis points (default 10_000).
+    uint16 maxProverRewardShareBps;
+    /// @dev Share of the deposit paid to a late prover (default 5_000, Taiko's half); the rest is slashed.
+    uint16 lateProverShareBps;
+    /// @dev Share of a slashed deposit paid to whoever triggers the reorg (default 500 = 5%).
+    uint16 reorgBountyBps;
+    /// @dev true: score = VRF x (1 + FEE_SPLIT) (seed 002); false: plain VRF.
+    bool feeSplitScore;
+    /// @dev The prover-coordination design (docs/architecture.md, "The seam"): Sidecar today. Packed with the
+    ///      word above, which `propose` reads anyway.
+    ProvingDesign provingDesign;
+    /// @dev proverDeposit in the staking token (default 100e18).
+    uint256 proverDeposit;
+    /// @dev Block reward from the pool per finalized height (default 10e18).
+    uint256 blockReward;
+    /// @dev Reward of the first valid proof submitter (default 1e18).
+    uint256 submissionReward;
+    /// @dev State root of height 0 (the genesis file's root).
+    uint256 genesisRoot;
+    /// @dev Most unfinalized heights the chain may hold (default 32, at most 64): bounds the loops of
+    ///      `triggerReorg` and finalization so that escrow can never be locked behind the block gas limit.
+    uint32 maxPendingHeights;
+    /// @dev L1 blocks before a height's seed window by which a stake and VRF key must be active (default 4; 64,
+    ///      two beacon epochs, on mainnet): prevrandao of the window's first block is known to whoever builds the
+    ///      blocks just before it, so an L1 proposer needs this many consecutive slots to grind keys.
+    uint32 keyActivationDelay;
+    /// @dev Stake slashed (to the challenger) from a sequencer whose claimed VRF output has no valid proof
+    ///      (`challengeVrfClaim`; default 10e18, capped at the stake).
+    uint256 vrfClaimSlash;
+}
+
+/// @title Rollup: Fernet sequencer selection with a VRF, Sidecar prover commitment, proofs, rewards, reorgs
+
+/// @title IRollup: the Rollup's types and events, shared by the facade and the libraries behind it
+/// @dev Libraries emit these events (`emit IRollup.X(...)`) in the Rollup's context; the Rollup inherits this
+///      interface so that its ABI holds them.
+interface IRollup {
+    /// @notice Phase of a height at an L1 block.
+    enum Phase {
+        NotStarted,
+        Proposal,
+        Reveal,
+        Commit,
+        Proving,
+        LateProving,
+        Expired
+    }
+
+    /// @notice Lifecycle of one proposal.
+    enum ProposalStatus {
+        None,
+        Proposed,
+        Revealed,
+        Committed,
+        /// @dev Escrow settled (refunded, paid out or slashed); nothing more to do.
+        Settled
+    }
+
+    /// @notice Lifecycle of one height. None after the commit phase means the height was skipped (empty).
+    enum HeightStatus {
+        None,
+        Pending,
+        Proven,
+        Finalized,
+        Reorged
+    }
+
+    /// @notice One sequencer's proposal for one height (the sequencing part; what a proving design keeps per
+    ///         proposal, e.g. Sidecar's prover, tip and deposit, lives in the design's own storage). `propose`
+    ///         writes the commitment, the VRF output and the packed word; the proof itself is passed again to the
+    ///         commit, which checks it hashes to this output and, if the proposal would lead, verifies it.
+    struct Proposal {
+        bytes32 commitment;
+        uint256 vrfOutput;
+        uint256 newRoot;
+        bytes32 pubdataHash;
+        uint64 parent;
+        uint16 feeSplitBps;
+        ProposalStatus status;
+    }
+
+    /// @notice One height's outcome.
+    struct Height {
+        HeightStatus status;
+        bool late;
+        /// @dev Whether `seed` was recorded (`recordRandomness`, in the seed window before the proposal phase).
+        bool seedSet;
+        uint64 parent;
+        address winner;
+        // submitter and totalFees share one slot: a proven height then costs one fresh storage slot, not two
+        // (about 22k gas per height). totalFees is a sum of T u32 fee fields, far below 2^96.
+        /// @dev The payee bound in the first valid proof (a public input of the proof).
+        address submitter;
+        uint96 totalFees;
+        /// @dev block.prevrandao of the block that recorded it; `randomnessOf` mixes in height - 2's winner output.
+        uint256 seed;
+    }
+
+    /// @notice A height's phase boundaries (L1 blocks; each phase is [start, end)).
+    struct Timeline {
+        uint256 proposalStart;
+        uint256 revealStart;
+        uint256 commitStart;
+        uint256 commitEnd;
+        uint256 provingDeadline;
+        uint256 lateDeadline;
+    }
+
+    /// @notice A sequencer proposed. `vrfOutput` is claimed, checked when the proposal would lead; `vrfProof` is
+    ///         logged so that anyone can check the claim at once and challenge a false one (`challengeVrfClaim`).
+    event Proposed(
+        uint256 indexed height,
+        address indexed sequencer,
+        bytes32 commitment,
+        uint256 vrfOutput,
+        uint256[2] vrfProof,
+        uint256 feeSplitBps,
+        uint256 proverTip,
+        uint256 proverRewardShareBps
+    );
+    /// @notice The randomness seed of a height (block.prevrandao of this block) was recorded.
+    event RandomnessRecorded(uint256 indexed height, uint256 seed);
+    /// @notice A proposal was revealed; `pubdata` lets anyone rebuild the L2 state from L1 logs, and `signatures`
+    ///         (64 bytes per non-empty slot: packed R8, S) lets anyone prove the block from L1 data alone.
+    event Revealed(
+        uint256 indexed height, address indexed sequencer, uint256 parent, uint256 newRoot, bytes pubdata, bytes signatures
+    );
+    /// @notice A valid proof was accepted; `submitter` is the payee bound in the proof.
+    event ProofSubmitted(uint256 indexed height, address indexed submitter, bool late);
+    /// @notice A false VRF claim was shown: the proposal is void and `slashed` of the sequencer's stake was taken,
+    ///         half to the challenger and half burnt.
+    event VrfClaimChallenged(uint256 indexed height, address indexed sequencer, address indexed challenger, uint256 slashed);
+    /// @notice Accrued burnt tokens were sent to BURN_ADDRESS.
+    event BurntFlushed(uint256 amount);
+    /// @notice A height was finalized and its rewards credited.
+    event HeightFinalized(
+        uint256 indexed height,
+        address indexed sequencer,
+        address indexed prover,
+        address submitter,
+        uint256 sequencerReward,
+        uint256 proverReward,
+        uint256 submissionReward
+    );
+    /// @notice A missed height and its pending descendants were reorged away.
+    event ChainReorged(
+        uint256 indexed missedHeight, uint256 newTip, uint256 lostDescendants, uint256 slashed, uint256 bounty
+    );
+    /// @notice One block lost in a reorg; `compensation` is its sequencer's share of the slashed deposit.
+    event HeightReorgedOut(uint256 indexed height, address indexed sequencer, uint256 compensation);
+    /// @notice Tokens were added to the reward pool.
+    event RewardsFunded(address indexed from, uint256 amount);
+    /// @notice The ProofAggregator was set (once).
+    event AggregatorSet(address indexed aggregator);
+    /// @notice A batch of posted proofs was verified; `account` (who sent the batch) was credited `amount` from
+    ///         the reward pool for its gas.
+    event AggregationRewarded(address indexed account, uint256 heights, uint256 amount);
+}

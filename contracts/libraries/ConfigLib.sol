@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {RollupConfig} from "../interfaces/IRollup.sol";
+import {Errors} from "../errors/Errors.sol";
+
+/// @title ConfigLib: the Rollup's parameters, fixed at deployment, in their own storage slice
+/// @dev ERC-7201 namespaced storage, so that every library reads the same parameters without the facade passing
+///      them. Slot: keccak256(abi.encode(uint256(keccak256("fernet-rollup.storage.Config")) - 1)) & ~0xff
+///      (checked in test/contracts/storage.test.ts).
+library ConfigLib {
+    /// @custom:storage-location erc7201:fernet-rollup.storage.Config
+    struct Storage {
+        RollupConfig config;
+    }
+
+    bytes32 private constant STORAGE_SLOT = 0xf13e10ab630938ffd3468fbfa2503858944b5704ea26bc4c79e5be099516ab00;
+
+    function getStorage() internal pure returns (Storage storage $) {
+        assembly {
+            $.slot := STORAGE_SLOT
+        }
+    }
+
+    /// @dev The parameters.
+    function get() internal view returns (RollupConfig storage) {
+        return getStorage().config;
+    }
+
+    /// @dev Checks and stores the parameters; a zero `genesisBlock` becomes deployment + commitBlocks, so that
+    ///      height 1's seed window opens at deployment and its randomness can be recorded.
+    function init(RollupConfig memory c) internal {
+        if (c.proposalBlocks == 0 || c.revealBlocks == 0 || c.commitBlocks == 0) {
+            revert Errors.Rollup__InvalidConfig("phase length");
+        }
+        if (c.slots == 0) revert Errors.Rollup__InvalidConfig("slots");
+        if (c.minFeeSplitBps > c.maxFeeSplitBps) revert Errors.Rollup__InvalidConfig("feeSplit bounds");
+        if (c.maxProverRewardShareBps > 10_000) revert Errors.Rollup__InvalidConfig("maxProverRewardShareBps");
+        if (c.lateProverShareBps > 10_000 || c.reorgBountyBps > 10_000) revert Errors.Rollup__InvalidConfig("bps");
+        if (c.maxPendingHeights == 0 || c.maxPendingHeights > 64) revert Errors.Rollup__InvalidConfig("maxPendingHeights");
+        if (c.genesisBlock == 0) c.genesisBlock = uint64(block.number + c.commitBlocks);
+        if (c.genesisBlock < block.number) revert Errors.Rollup__InvalidConfig("genesisBlock");
+        getStorage().config = c;
+    }
+}

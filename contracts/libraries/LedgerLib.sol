@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Errors} from "../errors/Errors.sol";
+
+/// @title LedgerLib: the pull-payment ledger (what each account is owed), shared by Rollup and ProofAggregator
+/// @dev Nothing is pushed: every payment is a credit here, withdrawn by its owner (`withdraw`), so a reverting or
+///      blacklisted recipient can never block a settlement. ERC-7201 slot:
+///      keccak256(abi.encode(uint256(keccak256("fernet-rollup.storage.Ledger")) - 1)) & ~0xff.
+library LedgerLib {
+    /// @custom:storage-location erc7201:fernet-rollup.storage.Ledger
+    struct Storage {
+        mapping(address => uint256) claimable;
+        uint256 totalClaimable;
+    }
+
+    bytes32 private constant STORAGE_SLOT = 0x9c5e9a8cb559a13928af2c846754f3c0b0c59ee0a92962c395897e401a518c00;
+
+    function getStorage() internal pure returns (Storage storage $) {
+        assembly {
+            $.slot := STORAGE_SLOT
+        }
+    }
+
+    /// @dev Owes `amount` more to `account` (no-op for 0).
+    function credit(address account, uint256 amount) internal {
+        if (amount == 0) return;
+        Storage storage $ = getStorage();
+        $.claimable[account] += amount;
+        $.totalClaimable += amount;
+    }
+
+    /// @dev Pays `account` everything it is owed, in `token`; returns the amount.
+    function withdraw(IERC20 token, address account) internal returns (uint256 amount) {
+        Storage storage $ = getStorage();
+        amount = $.claimable[account];
+        if (amount == 0) revert Errors.PullPayments__NothingToClaim();
+        $.claimable[account] = 0;
+        $.totalClaimable -= amount;
+        SafeERC20.safeTransfer(token, account, amount);
+    }
+
+    /// @dev Pulls `amount` of `token` from `from` and returns what arrived (balance delta: a fee-on-transfer token
+    ///      delivers less, and callers compare with what they required).
+    function pull(IERC20 token, address from, uint256 amount) internal returns (uint256 received) {
+        uint256 before = token.balanceOf(address(this));
+        SafeERC20.safeTransferFrom(token, from, address(this), amount);
+        received = token.balanceOf(address(this)) - before;
+    }
+}

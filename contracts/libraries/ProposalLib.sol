@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IRollup, RollupConfig} from "../interfaces/IRollup.sol";
+import {IStaking} from "../interfaces/IStaking.sol";
+import {Errors} from "../errors/Errors.sol";
+import {ConfigLib} from "./ConfigLib.sol";
+import {ClockLib} from "./ClockLib.sol";
+import {ChainLib} from "./ChainLib.sol";
+import {RandomnessLib} from "./RandomnessLib.sol";
+import {ProposeLib} from "./ProposeLib.sol";
+import {RevealLib} from "./RevealLib.sol";
+import {PublicInputsLib} from "./PublicInputsLib.sol";
+import {VrfLib} from "./VrfLib.sol";
+
+/// @title ProposalLib: Fernet sequencer selection: proposals, reveals, the ranking, and false VRF claims
+/// @notice A staked sequencer proposes a commitment with its VRF output (proposal phase), reveals the block behind
+///         it (reveal phase), and enters the ranking (commit phase, through the proving design's commit step): the
+///         highest score then holds the height. Only a proposal that would lead has its VRF proof verified; any
+///         other false claim can be shown (`challengeVrfClaim`) and costs its maker `vrfClaimSlash`.
+/// @dev ERC-7201 slot: keccak256(abi.encode(uint256(keccak256("fernet-rollup.storage.Proposals")) - 1)) & ~0xff.
+///      The flows are external (this library is linked, not copied into the Rollup's code) and run in the Rollup's
+///      context; the Rollup emits the events.
+library ProposalLib {
+    /// @custom:storage-location erc7201:fernet-rollup.storage.Proposals
+    struct Storage {
+        mapping(uint256 => mapping(address => IRollup.Proposal)) proposals;
+    }
+
+    bytes32 private constant STORAGE_SLOT = 0x356a4a963167b27d5dddc91a5cd047cd82f41642a602fd5d4ba8d41f9413c700;
+
+    function getStorage() internal pure returns (Storage storage $) {
+        assembly {
+            $.slot := STORAGE_SLOT
+        }
+    }
+
+    function get(uint256 height, address sequencer) internal view returns (IRollup.Proposal storage) {
+        return getStorage().proposals[height][sequencer];
+    }
+
+    /// @notice Stores a proposal (proposal phase): eligible sequencer, recorded randomness equal to the one the VRF
+    ///         proof signed, one proposal per sequencer and height, FEE_SPLIT within bounds.
+    /// @return output the claimed VRF output (checked later, if the proposal would lead)
+    function propose(
+        IStaking staking,
+        uint256 height,
+        address sequencer,
+        uint256[2] calldata vrfProof,
+        bytes32 commitment,
+        uint16 feeSplitBps,
+        uint256 randomness
+    ) external returns (uint256 output) {
+        ClockLib.requirePhase(height, IRollup.Phase.Proposal);
+        RandomnessLib.requireEligible(staking, height, sequencer);
+        if (!ChainLib.height(height).seedSet) revert Errors.Rollup__RandomnessNotRecorded(height);
+        uint256 actual = RandomnessLib.randomnessOf(height);
+        if (actual != randomness) revert Errors.Rollup__RandomnessMismatch(height, randomness, actual);
+        IRollup.Proposal storage p = get(height, sequencer);
+        if (p.status != IRollup.ProposalStatus.None) revert Errors.Rollup__ProposalExists(height, sequencer);
+        RollupConfig storage c = ConfigLib.get();
+        ProposeLib.checkParams(feeSplitBps, c.minFeeSplitBps, c.maxFeeSplitBps, commitment);
+        output = VrfLib.output(vrfProof);
+        p.commitment = commitment;
+        p.vrfOutput = output;
+        p.feeSplitBps = feeSplitBps;
+        p.status = IRollup.ProposalStatus.Proposed;
+    }
+
+    /// @notice Opens the sender's commitment (reveal phase): the block builds on the chain tip, pubdata is 20 * T
+    ///         bytes, and `signatures` holds 64 bytes per non-empty slot (logged by the Rollup, never stored).
+    function reveal(
+        uint256 height,
+        address sequencer,
+        uint256 parent,
+        uint256 newRoot,
+        bytes calldata pubdata,
+        bytes32 salt,
+        uint256 signaturesLength
+    ) internal {
+        ClockLib.requirePhase(height, IRollup.Phase.Reveal);
+        IRollup.Proposal storage p = get(height, sequencer);
+        if (p.status == IRollup.ProposalStatus.None) revert Errors.Rollup__NoProposal(height, sequencer);
+        if (p.status != IRollup.ProposalStatus.Proposed) revert Errors.Rollup__AlreadyRevealed(height, sequencer);
+        bytes32 pubdataHash = RevealLib.check(
+            p.commitment, sequencer, height, parent, ChainLib.last(), newRoot, pubdata, ConfigLib.get().slots, salt
+        );
+        p.newRoot = newRoot;
+        p.pubdataHash = pubdataHash;
+        p.parent = uint64(parent);
+        p.status = IRollup.ProposalStatus.Revealed;
+        uint256 expectedSigs = 64 * PublicInputsLib.nonEmptySlots(pubdata);
+        if (signaturesLength != expectedSigs) revert Errors.Rollup__BadSignaturesLength(signaturesLength, expectedSigs);
+    }
+
+    /// @notice Enters the sender's revealed proposal in the ranking (commit phase; called by the proving design's
+    ///         commit step): it must build on the current tip of a live height. If it now ranks first, its VRF
+    ///         proof is verified under the key active before the randomness was known, and it holds the height.
+    ///         The commit phase of `height` is the seed window of `height + 1`: the first entry records that seed.
+    /// @return leads whether the proposal now holds the height
+    /// @return score its Fernet score
+    function enterRanking(IStaking staking, uint256 height, address sequencer, uint256[2] calldata vrfProof)
+        external
+        returns (bool leads, uint256 score)
+    {
+        IRollup.Proposal storage p = get(height, sequencer);
+        if (p.status == IRollup.ProposalStatus.Committed) revert Errors.Rollup__AlreadyCommitted(height, sequencer);
+        if (p.status != IRollup.ProposalStatus.Revealed) revert Errors.Rollup__NotRevealed(height, sequencer);
+        IRollup.Height storage h = ChainLib.height(height);
+        if (h.status == IRollup.HeightStatus.Reorged) revert Errors.Rollup__HeightReorged(height);
+        uint256 tip = ChainLib.tipExcluding(height);
+        if (p.parent != tip) revert Errors.Rollup__ParentNotTip(p.parent, tip);
+
+        uint256 output = p.vrfOutput;
+        bool boost = ConfigLib.get().feeSplitScore;
+        score = ProposeLib.score(output, p.feeSplitBps, boost);
+        address best = h.winner;
+        leads = best == address(0);
+        if (!leads) {
+            IRollup.Proposal storage b = get(height, best);
+            uint256 bestScore = ProposeLib.score(b.vrfOutput, b.feeSplitBps, boost);
+            leads = ProposeLib.outranks(score, output, sequencer, bestScore, b.vrfOutput, best);
+        }
+        if (leads) {
+            // The key checked is the one active before the randomness was known (a rotation since voids the lead).
+            RandomnessLib.requireEligible(staking, height, sequencer);
+            if (
+                VrfLib.output(vrfProof) != output
+                    || !VrfLib.verify(staking.vrfKeyOf(sequencer), RandomnessLib.randomnessOf(height), height, vrfProof)
+            ) revert Errors.Rollup__InvalidVrfProof(height, sequencer);
+            ChainLib.setWinner(height, sequencer, tip);
+        }
+        RandomnessLib.recordSeed(height + 1);
+        p.status = IRollup.ProposalStatus.Committed;
+    }
+
+    /// @notice Judges a claimed VRF output (`Rollup.challengeVrfClaim`): reverts unless the claim is false under the
+    ///         key the sequencer had in force at the height's activation cutoff. Then the proposal is void (output
+    ///         zeroed, settled); the caller refunds its escrow and slashes the stake.
+    function voidFalseClaim(
+        IStaking staking,
+        uint256 height,
+        address sequencer,
+        uint256[2] calldata vrfProof,
+        uint256[4] calldata pk,
+        uint256 minGas
+    ) external {
+        IRollup.Proposal storage p = get(height, sequencer);
+        if (
+            p.status == IRollup.ProposalStatus.None || p.status == IRollup.ProposalStatus.Settled
+                || VrfLib.output(vrfProof) != p.vrfOutput
+        ) revert Errors.Rollup__VrfClaimNotChallengeable(height, sequencer);
+        // VrfLib reports a failed precompile call as "invalid": with too little gas a valid proof would look false.
+        if (gasleft() < minGas) revert Errors.Rollup__ChallengeGasTooLow(gasleft(), minGas);
+        if (VrfLib.verify(pk, RandomnessLib.randomnessOf(height), height, vrfProof)) {
+            revert Errors.Rollup__VrfClaimValid(height, sequencer);
+        }
+        // The winner was verified at commit. The key judged is the one in force at the cutoff: the one `propose`
+        // accepted, even if the sequencer has rotated it since (Staking keeps one previous key).
+        if (ChainLib.height(height).winner == sequencer) revert Errors.Rollup__VrfClaimNotChallengeable(height, sequencer);
+        bytes32 keyHash = staking.keyHashAt(sequencer, ClockLib.activationCutoff(height));
+        if (keyHash == bytes32(0) || keccak256(abi.encode(pk)) != keyHash) {
+            revert Errors.Rollup__VrfClaimNotChallengeable(height, sequencer);
+        }
+        p.vrfOutput = 0;
+        p.status = IRollup.ProposalStatus.Settled;
+    }
+
+    /// @notice Marks a proposal that holds no live height as settled (`Rollup.release`): a loser, an unrevealed or
+    ///         uncommitted proposal, or any proposal of a reorged height, once the height is decided.
+    function settleReleasable(uint256 height, address sequencer) internal {
+        IRollup.Proposal storage p = get(height, sequencer);
+        IRollup.Height storage h = ChainLib.height(height);
+        bool reorged = h.status == IRollup.HeightStatus.Reorged;
+        bool decided = reorged || ClockLib.decided(height);
+        bool live = h.winner == sequencer && !reorged;
+        if (p.status == IRollup.ProposalStatus.None || p.status == IRollup.ProposalStatus.Settled || !decided || live) {
+            revert Errors.Rollup__NotReleasable(height, sequencer);
+        }
+        p.status = IRollup.ProposalStatus.Settled;
+    }
+
+    /// @notice The Fernet score of a proposal (0 if none).
+    function scoreOf(uint256 height, address sequencer) internal view returns (uint256) {
+        IRollup.Proposal storage p = get(height, sequencer);
+        if (p.status == IRollup.ProposalStatus.None) return 0;
+        return ProposeLib.score(p.vrfOutput, p.feeSplitBps, ConfigLib.get().feeSplitScore);
+    }
+}
