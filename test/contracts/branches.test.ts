@@ -151,6 +151,18 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       expect(p.proverTip).to.equal(0n);
     });
 
+    it("propose: a proverTip above uint96 reverts SafeCastOverflowedUintDowncast", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      const s = d.seqs[0]!;
+      const tip = 2n ** 96n;
+      await d.token.mint(s.address, tip);
+      await ensureSeed(d, 1n);
+      await nextTxAt((await d.client.timeline(1n)).proposalStart);
+      const { proof, randomness } = await vrfFor(d, s, 1n);
+      await expect(d.rollup.connect(s.signer).propose(1n, proof, "0x" + "11".repeat(32), 0, tip, 0, randomness))
+        .to.be.revertedWithCustomError(d.rollup, "SafeCastOverflowedUintDowncast").withArgs(96, tip);
+    });
+
     it("reveal outside the reveal phase reverts WrongPhase", async function () {
       const d = await networkHelpers.loadFixture(defaultFixture);
       const [p] = await proposeAll(d, 1n, [d.seqs[0]!]);
@@ -282,6 +294,20 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       expect([...(await d.rollup.statementOf(2n, pubdata, payee))]).to.deep.equal(expected);
     });
 
+    it("submitProof: a verifier that reverts counts as a rejection (InvalidProof)", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      // The token as "verifier": it has no verifyBlockProof, so every call to it reverts.
+      const genesisBlock = BigInt(await ethers.provider.getBlockNumber()) + 20n;
+      const r2 = await ethers.deployContract("Rollup", [{ ...d.config, genesisBlock }, await d.staking.getAddress(), await d.token.getAddress()]);
+      const addr = await r2.getAddress();
+      for (const s of d.seqs) await d.token.connect(s.signer).approve(addr, 2n ** 255n);
+      const d2: Deployment = { ...d, rollup: r2, client: new RollupClient(addr, ethers.provider), domain: await r2.l2Domain() };
+      const { winner } = await runHeight(d2, 1n, [d.seqs[0]!]);
+      await endCommit(d2, 1n);
+      await expect(r2.submitProof(1n, await proofFor(d2, 1n, winner, d.outsider.address), winner.block.pubdata, d.outsider.address))
+        .to.be.revertedWithCustomError(r2, "InvalidProof").withArgs(1n);
+    });
+
     it("a late submitProof with an aggregator set but no on-time post standing is accepted late", async function () {
       const d = await networkHelpers.loadFixture(aggregatorFixture);
       const { winner } = await runHeight(d, 1n, [d.seqs[0]!]);
@@ -372,10 +398,12 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
   });
 
   describe("Staking", function () {
-    it("Staking constructor: a zero token reverts ZeroAddress, a zero minimum stake reverts InvalidConfig", async function () {
+    it("Staking constructor: a zero token reverts ZeroAddress, a zero owner OwnableInvalidOwner, a zero minimum stake InvalidConfig", async function () {
       const { owner, token, staking } = await networkHelpers.loadFixture(stakingFixture);
       const tokenAddr = await token.getAddress();
       await expect(ethers.deployContract("Staking", [ethers.ZeroAddress, MIN, MIN, 5n, owner.address])).to.be.revertedWithCustomError(staking, "ZeroAddress");
+      await expect(ethers.deployContract("Staking", [tokenAddr, MIN, MIN, 5n, ethers.ZeroAddress]))
+        .to.be.revertedWithCustomError(staking, "OwnableInvalidOwner").withArgs(ethers.ZeroAddress);
       for (const [seqMin, proverMin] of [[0n, MIN], [MIN, 0n]]) {
         await expect(ethers.deployContract("Staking", [tokenAddr, seqMin, proverMin, 5n, owner.address]))
           .to.be.revertedWithCustomError(staking, "InvalidConfig").withArgs("minStake");
