@@ -461,6 +461,18 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       expect(await staking.keyOwner(first.keyHash)).to.equal(alice.address);
     });
 
+    it("ownership (OpenZeppelin Ownable): only the owner transfers or renounces it, never to address 0; once renounced, setRollup is closed", async function () {
+      const { owner, alice, rollup, staking } = await networkHelpers.loadFixture(stakingFixture);
+      await expect(staking.connect(alice).transferOwnership(alice.address))
+        .to.be.revertedWithCustomError(staking, "OwnableUnauthorizedAccount").withArgs(alice.address);
+      await expect(staking.transferOwnership(ethers.ZeroAddress)).to.be.revertedWithCustomError(staking, "OwnableInvalidOwner").withArgs(ethers.ZeroAddress);
+      await expect(staking.connect(alice).renounceOwnership()).to.be.revertedWithCustomError(staking, "OwnableUnauthorizedAccount").withArgs(alice.address);
+      await expect(staking.transferOwnership(alice.address)).to.emit(staking, "OwnershipTransferred").withArgs(owner.address, alice.address);
+      await expect(staking.connect(alice).renounceOwnership()).to.emit(staking, "OwnershipTransferred").withArgs(alice.address, ethers.ZeroAddress);
+      await expect(staking.connect(alice).setRollup(rollup.address)).to.be.revertedWithCustomError(staking, "OwnableUnauthorizedAccount");
+      expect(await staking.rollup()).to.equal(ethers.ZeroAddress);
+    });
+
     it("initiateExit without a stake reverts NotStaked", async function () {
       const { bob, staking } = await networkHelpers.loadFixture(stakingFixture);
       await expect(staking.connect(bob).initiateExit()).to.be.revertedWithCustomError(staking, "NotStaked").withArgs(bob.address);
