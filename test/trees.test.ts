@@ -24,16 +24,28 @@ interface AbiItem {
   stateMutability?: string;
 }
 
-/** Every compiled contract under artifacts/contracts, by name, with its artifact's directory. */
-function loadArtifacts(): Map<string, { abi: AbiItem[]; dir: string }> {
-  const out = new Map<string, { abi: AbiItem[]; dir: string }>();
+interface Artifact {
+  abi: AbiItem[];
+  /** Directory under artifacts/contracts. */
+  dir: string;
+  /** Names of the libraries the contract links (external library functions). */
+  links: string[];
+}
+
+type LinkReferences = Record<string, Record<string, unknown>>;
+
+/** Every compiled contract under artifacts/contracts, by name. */
+function loadArtifacts(): Map<string, Artifact> {
+  const out = new Map<string, Artifact>();
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir)) {
       const path = join(dir, entry);
       if (statSync(path).isDirectory()) walk(path);
       else if (entry.endsWith(".json") && !entry.endsWith(".dbg.json")) {
-        const json = JSON.parse(readFileSync(path, "utf8")) as { contractName?: string; abi?: AbiItem[] };
-        if (json.contractName !== undefined && Array.isArray(json.abi)) out.set(json.contractName, { abi: json.abi, dir: relative(ARTIFACTS, dir) });
+        const json = JSON.parse(readFileSync(path, "utf8")) as { contractName?: string; abi?: AbiItem[]; linkReferences?: LinkReferences; deployedLinkReferences?: LinkReferences };
+        if (json.contractName === undefined || !Array.isArray(json.abi)) continue;
+        const links = [json.linkReferences, json.deployedLinkReferences].flatMap((refs) => Object.values(refs ?? {}).flatMap((bySource) => Object.keys(bySource)));
+        out.set(json.contractName, { abi: json.abi, dir: relative(ARTIFACTS, dir), links: [...new Set(links)] });
       }
     }
   };
@@ -42,6 +54,20 @@ function loadArtifacts(): Map<string, { abi: AbiItem[]; dir: string }> {
 }
 
 const errorNames = (abi: AbiItem[]): Set<string> => new Set(abi.filter((x) => x.type === "error").map((x) => x.name!));
+
+/**
+ * The custom errors a contract can revert with: its ABI's, plus those of the libraries it links and of every
+ * library under contracts/libraries (an error raised inside an external library function is in the library's ABI,
+ * not the caller's).
+ */
+function contractErrors(artifacts: Map<string, Artifact>, name: string): Set<string> {
+  const art = artifacts.get(name);
+  const out = new Set<string>();
+  if (!art) return out;
+  const sources = [art, ...art.links.map((l) => artifacts.get(l)), ...[...artifacts.values()].filter((a) => a.dir.startsWith("libraries"))];
+  for (const a of sources) if (a) for (const e of errorNames(a.abi)) out.add(e);
+  return out;
+}
 
 interface Node {
   line: number;
@@ -121,9 +147,6 @@ describe("Specification trees (test/trees/*.tree)", function () {
   it("every tree is well formed, every leaf names an existing test, every custom error named exists in the ABI, every external state-changing function has a tree", function () {
     const artifacts = loadArtifacts();
     expect(artifacts.size, "no artifacts: compile first (npx hardhat compile)").to.be.greaterThan(0);
-    // Errors a contract raises through an externally linked library are in the library's ABI, not the contract's.
-    const libraryErrors = new Set<string>();
-    for (const { abi, dir } of artifacts.values()) if (dir.startsWith("libraries")) for (const e of errorNames(abi)) libraryErrors.add(e);
 
     const problems: string[] = [];
     const rootsByContract = new Map<string, Set<string>>();
@@ -146,7 +169,6 @@ describe("Specification trees (test/trees/*.tree)", function () {
         rootsByContract.set(t.contract, roots);
         const exists = t.fn === "constructor" ? art.abi.some((x) => x.type === "constructor") : art.abi.some((x) => x.type === "function" && x.name === t.fn);
         if (!exists) problems.push(`${where}: ${t.contract} has no function ${t.fn}`);
-        const errors = errorNames(art.abi);
 
         if (t.nodes.length === 0) problems.push(`${where}: empty tree`);
         t.nodes.forEach((n, i) => {
@@ -163,9 +185,7 @@ describe("Specification trees (test/trees/*.tree)", function () {
             if (/should revert with/.test(n.text) && named.length === 0) problems.push(`${at}: a revert leaf names no custom error in backticks`);
             for (const e of named) {
               const [owner, name] = e.includes(".") ? (e.split(".") as [string, string]) : [t.contract, e];
-              const abi = owner === t.contract ? errors : errorNames(artifacts.get(owner)?.abi ?? []);
-              const known = abi.has(name) || (owner === t.contract && libraryErrors.has(name));
-              if (!known) problems.push(`${at}: custom error ${e} is not in the ABI of ${owner}`);
+              if (!contractErrors(artifacts, owner).has(name)) problems.push(`${at}: custom error ${e} is not in the ABI of ${owner} (or of its libraries)`);
             }
           } else if (/^(when|given)\b/.test(n.text)) {
             if (!hasChildren) problems.push(`${at}: a condition ("${n.text.slice(0, 40)}") with no child`);
