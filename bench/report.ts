@@ -10,7 +10,7 @@ function table(head: string[], rows: (string | number)[][]): string {
   return [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
-const KNOWN = new Set(["machine", "sectionRuns", "throughputEarlierRuns", "circuits", "throughput", "ptauComparison", "verifyGasSingle", "verifyGas", "verifyGasPerPublicInput", "batch", "batchVerifyGas", "l1", "l1GasPerPhase", "l1GasBaseline"]);
+const KNOWN = new Set(["machine", "sectionRuns", "throughputEarlierRuns", "circuits", "throughput", "ptauComparison", "verifyGasSingle", "verifyGas", "verifyGasPerPublicInput", "batch", "batchVerifyGas", "l1", "l1GasPerPhase", "l1GasBaseline", "contractSizes"]);
 
 export function renderMarkdown(r: Record<string, unknown>): string {
   const out: string[] = [];
@@ -198,7 +198,7 @@ export function renderMarkdown(r: Record<string, unknown>): string {
     const base = r.l1GasBaseline as { label: string; values: Record<string, number>; why: Record<string, string> } | undefined;
     if (base) {
       out.push("");
-      out.push(`### Gas the security fixes add or save (issue 10; before = ${base.label})`);
+      out.push(`### Gas per phase before and after (before = ${base.label})`);
       out.push("");
       out.push(table(["phase", "before", "now", "delta", "why"], Object.entries(l1.l1GasPerPhase).map(([k, v]) => {
         const before = base.values[k];
@@ -206,6 +206,16 @@ export function renderMarkdown(r: Record<string, unknown>): string {
       })));
     }
   } else out.push(`not measured${l1?.note ? ` (${l1.note})` : ""}`);
+  out.push("");
+
+  out.push("## Contract sizes (exact)");
+  out.push("");
+  const sizes = r.contractSizes as { name: string; source: string; bytes: number; headroom: number; links: string[] }[] | undefined;
+  if (sizes?.length) {
+    out.push("Deployed bytecode against EIP-170's 24,576-byte limit (production contracts and linked libraries; mocks excluded). Libraries with external functions are deployed once and linked; the Rollup calls them with DELEGATECALL.");
+    out.push("");
+    out.push(table(["contract", "bytes", "under the limit", "links"], sizes.map((c) => [`${c.name} (${c.source.replace(/^project\//, "")})`, n(c.bytes), `${(c.headroom * 100).toFixed(1)}%`, c.links.join(", ") || "-"])));
+  } else out.push("not measured");
   out.push("");
 
   const others = Object.keys(r).filter((k) => !KNOWN.has(k));

@@ -7,6 +7,7 @@
  *
  * "circuits" alone also runs "throughput" and "ptau" (they are the circuit numbers); name them to run them alone.
  */
+import { contractSizes } from "./sizes.js";
 import { parseArgs } from "node:util";
 import { readFile, writeFile, rename } from "node:fs/promises";
 import { existsSync } from "node:fs";
@@ -123,6 +124,8 @@ async function main(): Promise<void> {
     },
   });
 
+  // Contract sizes are exact and cost nothing to read: measured on every run.
+  await save({ contractSizes: contractSizes() });
   if (only.has("report")) await save({}); // re-renders report.md from report.json
   if (only.has("build") && values.only) {
     // Compile + set up every configuration (cached) without measuring: warms the caches before a timed run.

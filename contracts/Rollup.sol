@@ -91,7 +91,9 @@ contract Rollup is IRollup, ISidecar, Errors, PullPayments, EIP712 {
         uint256 randomness
     ) external nonReentrant {
         uint256 output = ProposalLib.propose(staking, height, msg.sender, vrfProof, commitment, feeSplitBps, randomness);
-        uint256 escrowed = CoordinationLib.openTerms(token, height, msg.sender, proverTip, proverRewardShareBps);
+        (uint256 escrowed, uint128 terms) =
+            CoordinationLib.openTerms(token, height, msg.sender, proverTip, proverRewardShareBps);
+        ProposalLib.get(height, msg.sender).designTerms = terms;
         emit Proposed(height, msg.sender, commitment, output, vrfProof, feeSplitBps, escrowed, proverRewardShareBps);
     }
 

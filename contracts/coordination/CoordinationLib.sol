@@ -20,10 +20,11 @@ library CoordinationLib {
     /// @dev At `propose`: the design's terms for the proposal's prover(s) (Sidecar: tip escrowed, share checked).
     function openTerms(IERC20 token, uint256 height, address sequencer, uint256 proverTip, uint16 shareBps)
         internal
-        returns (uint256 escrowed)
+        returns (uint256 escrowed, uint128 designTerms)
     {
         // One design today: every other value is refused by the ABI decoder at deployment.
-        return SidecarLib.openTerms(token, height, sequencer, proverTip, shareBps);
+        height; // Sidecar keys nothing by height at propose: the terms live in the proposal's design word
+        return SidecarLib.openTerms(token, sequencer, proverTip, shareBps);
     }
 
     /// @dev At the commit of a revealed proposal (Sidecar: the named prover and its deposit).
@@ -45,9 +46,10 @@ library CoordinationLib {
         address submitter,
         bool late,
         uint256 totalFees,
-        uint256 feeSplitBps
+        uint256 feeSplitBps,
+        uint128 designTerms
     ) internal returns (address proverPaid, uint256 proverReward, uint256 sequencerReward, uint256 submissionReward) {
-        return SidecarLib.settleFinalized(height, winner, submitter, late, totalFees, feeSplitBps);
+        return SidecarLib.settleFinalized(height, winner, submitter, late, totalFees, feeSplitBps, designTerms);
     }
 
     /// @dev At a reorg of a missed height and its descendants: who pays for the miss.

@@ -5,17 +5,14 @@ pragma solidity ^0.8.28;
 /// @notice In Sidecar the sequencer names its prover when it commits; the prover (or the sequencer for it) posts
 ///         `proverDeposit`, refunded on time, split with a late rescuer, or slashed to the victims of a reorg.
 interface ISidecar {
-    /// @notice What a proposal offers and escrows for its prover. Two storage words: the terms, written at
-    ///         `propose`, and the deposit, written at the commit.
+    /// @notice The prover a proposal named at its commit and the deposit it posted: one storage word. What the
+    ///         proposal offered at `propose` (the escrowed tip and the share) is its `designTerms` word
+    ///         (`SidecarLib.packTerms`), written with the proposal itself: no extra slot.
     struct ProverTerms {
-        /// @dev Tip escrowed at `propose` (balance delta), paid to the prover at finalization.
-        uint80 proverTip;
-        /// @dev Share of the pot (after the FEE_SPLIT burn) offered to the prover, in basis points.
-        uint16 proverRewardShareBps;
         /// @dev The prover named at the commit (zero before).
         address prover;
-        /// @dev The deposit posted at the commit.
-        uint96 deposit;
+        /// @dev The deposit posted at the commit (at most 2^88 - 1 base units).
+        uint88 deposit;
         /// @dev Whether the prover posted the deposit (it signed ProverCommitment); otherwise the sequencer did.
         bool proverFunded;
     }

@@ -13,6 +13,7 @@ import {LedgerLib} from "../libraries/LedgerLib.sol";
 import {TreasuryLib} from "../libraries/TreasuryLib.sol";
 import {RewardsLib} from "../libraries/RewardsLib.sol";
 import {ReorgLib} from "../libraries/ReorgLib.sol";
+import {ProposalLib} from "../libraries/ProposalLib.sol";
 
 /// @title SidecarLib: the Sidecar prover-coordination design (seed 004), behind the seam (CoordinationLib)
 /// @notice Who proves: the prover the winning sequencer named at its commit. What is escrowed: the sequencer's
@@ -29,7 +30,7 @@ library SidecarLib {
         mapping(uint256 => mapping(address => ISidecar.ProverTerms)) terms;
     }
 
-    bytes32 private constant STORAGE_SLOT = 0x5be2e4eab38df175d13faaa613e7796c0b8c13006d621252453de27fa88dd300;
+    bytes32 internal constant STORAGE_SLOT = 0x5be2e4eab38df175d13faaa613e7796c0b8c13006d621252453de27fa88dd300;
 
     /// @notice EIP-712 type of a prover's consent to fund the deposit of `sequencer`'s proposal at `height`.
     bytes32 internal constant PROVER_COMMITMENT_TYPEHASH =
@@ -54,19 +55,40 @@ library SidecarLib {
         return keccak256(abi.encode(PROVER_COMMITMENT_TYPEHASH, height, sequencer, prover, deposit));
     }
 
-    /// @notice At `propose`: checks the prover's share and escrows the tip, pulled from the sequencer.
+    /// @notice At `propose`: checks the prover's share and escrows the tip, pulled from the sequencer. Internal:
+    ///         it runs inside `propose`, where an external library call would cost more than its code.
     /// @return received the tip that arrived (balance delta)
-    function openTerms(IERC20 token, uint256 height, address sequencer, uint256 proverTip, uint16 shareBps)
-        external
-        returns (uint256 received)
+    /// @return terms the proposal's design word (`packTerms`: the tip and the share)
+    function openTerms(IERC20 token, address sequencer, uint256 proverTip, uint16 shareBps)
+        internal
+        returns (uint256 received, uint128 terms)
     {
         uint256 maxShare = ConfigLib.get().maxProverRewardShareBps;
         if (shareBps > maxShare) revert Errors.Rollup__ProverRewardShareOutOfRange(shareBps, maxShare);
-        received = proverTip == 0 ? 0 : LedgerLib.pull(token, sequencer, proverTip);
-        ISidecar.ProverTerms storage t = termsOf(height, sequencer);
-        t.proverTip = SafeCast.toUint80(received);
-        t.proverRewardShareBps = shareBps;
-        TreasuryLib.getStorage().totalEscrowed += received;
+        if (proverTip != 0) {
+            received = LedgerLib.pull(token, sequencer, proverTip);
+            TreasuryLib.getStorage().totalEscrowed += received;
+        }
+        return (received, packTerms(received, shareBps));
+    }
+
+    /// @notice A proposal's design word: proverTip (uint96) << 16 | proverRewardShareBps (uint16).
+    function packTerms(uint256 proverTip, uint16 shareBps) internal pure returns (uint128) {
+        return (uint128(SafeCast.toUint96(proverTip)) << 16) | shareBps;
+    }
+
+    /// @notice The tip a proposal escrowed.
+    function tipOf(uint128 designTerms) internal pure returns (uint256) {
+        return designTerms >> 16;
+    }
+
+    /// @notice The share of the pot a proposal offered its prover, in basis points.
+    function shareOf(uint128 designTerms) internal pure returns (uint256) {
+        return uint16(designTerms);
+    }
+
+    function _designTerms(uint256 height, address sequencer) private view returns (uint128) {
+        return ProposalLib.get(height, sequencer).designTerms;
     }
 
     /// @notice At the commit: names the prover and pulls the deposit from the sequencer, or from the prover if
@@ -97,7 +119,7 @@ library SidecarLib {
         TreasuryLib.getStorage().totalEscrowed += received;
         ISidecar.ProverTerms storage t = termsOf(height, sequencer);
         t.prover = prover;
-        t.deposit = SafeCast.toUint96(received);
+        t.deposit = SafeCast.toUint88(received);
         t.proverFunded = proverFunded;
     }
 
@@ -113,10 +135,11 @@ library SidecarLib {
         address submitter,
         bool late,
         uint256 totalFees,
-        uint256 feeSplitBps
+        uint256 feeSplitBps,
+        uint128 designTerms
     ) external returns (address proverPaid, uint256 proverReward, uint256 sequencerReward, uint256 submissionReward) {
         ISidecar.ProverTerms storage t = termsOf(height, winner);
-        RewardsLib.Split memory s = _drawSplit(t, late, totalFees, feeSplitBps);
+        RewardsLib.Split memory s = _drawSplit(t, late, totalFees, feeSplitBps, designTerms);
         proverPaid = late ? submitter : t.prover;
         LedgerLib.credit(submitter, s.submission + s.depositToRescuer);
         LedgerLib.credit(proverPaid, s.prover);
@@ -128,7 +151,13 @@ library SidecarLib {
 
     /// @dev Computes the split from the pool and releases the escrow: the pool pays what is used and takes back a
     ///      slashed deposit share; FEE_SPLIT's share is burnt.
-    function _drawSplit(ISidecar.ProverTerms storage t, bool late, uint256 totalFees, uint256 feeSplitBps)
+    function _drawSplit(
+        ISidecar.ProverTerms storage t,
+        bool late,
+        uint256 totalFees,
+        uint256 feeSplitBps,
+        uint128 designTerms
+    )
         private
         returns (RewardsLib.Split memory s)
     {
@@ -140,14 +169,14 @@ library SidecarLib {
             c.blockReward,
             totalFees,
             feeSplitBps,
-            t.proverRewardShareBps,
-            t.proverTip,
+            shareOf(designTerms),
+            tipOf(designTerms),
             t.deposit,
             late,
             c.lateProverShareBps
         );
         $.rewardPool = $.rewardPool - s.poolUsed + s.depositSlashed;
-        $.totalEscrowed -= uint256(t.proverTip) + t.deposit;
+        $.totalEscrowed -= tipOf(designTerms) + t.deposit;
         TreasuryLib.burn(s.burnt);
     }
 
@@ -170,7 +199,9 @@ library SidecarLib {
         address depositor = w.proverFunded ? w.prover : missedSeq;
         slashed = w.deposit;
         uint256 perSequencer;
-        (bounty, perSequencer) = _slashMissed(w, missedSeq, depositor, lostWinners, caller);
+        (bounty, perSequencer) = _slashMissed(
+            slashed, tipOf(_designTerms(missedHeight, missedSeq)), missedSeq, depositor, lostWinners, caller
+        );
         emit IRollup.HeightReorgedOut(missedHeight, missedSeq, 0);
         for (uint256 i = 0; i < lostHeights.length; ++i) {
             address seq = lostWinners[i];
@@ -184,7 +215,8 @@ library SidecarLib {
     /// @dev Slashes the missed proposal's deposit (bounty to `caller`, the rest shared by the eligible lost
     ///      sequencers, dust to the pool) and refunds its tip to its sequencer.
     function _slashMissed(
-        ISidecar.ProverTerms storage w,
+        uint256 slashed,
+        uint256 tipRefund,
         address missedSeq,
         address depositor,
         address[] calldata lostWinners,
@@ -196,11 +228,9 @@ library SidecarLib {
         for (uint256 i = 0; i < lostWinners.length; ++i) {
             if (lostWinners[i] != missedSeq && lostWinners[i] != depositor) ++eligible;
         }
-        uint256 slashed = w.deposit;
         uint256 toPool;
         (bounty, perSequencer, toPool) = ReorgLib.shares(slashed, ConfigLib.get().reorgBountyBps, eligible);
         TreasuryLib.Storage storage $ = TreasuryLib.getStorage();
-        uint256 tipRefund = w.proverTip;
         $.totalEscrowed -= slashed + tipRefund;
         $.rewardPool += toPool;
         LedgerLib.credit(caller, bounty);
@@ -214,7 +244,7 @@ library SidecarLib {
 
     function _refund(uint256 height, address sequencer) private {
         ISidecar.ProverTerms storage t = termsOf(height, sequencer);
-        uint256 tipRefund = t.proverTip;
+        uint256 tipRefund = tipOf(_designTerms(height, sequencer));
         uint256 depositRefund = t.deposit;
         TreasuryLib.getStorage().totalEscrowed -= tipRefund + depositRefund;
         LedgerLib.credit(sequencer, tipRefund);

@@ -105,6 +105,9 @@ interface IRollup {
         uint64 parent;
         uint16 feeSplitBps;
         ProposalStatus status;
+        /// @dev The proving design's word for this proposal, packed here so that `propose` writes no extra slot
+        ///      (Sidecar: the escrowed proverTip and the proverRewardShareBps offered to the prover).
+        uint128 designTerms;
     }
 
     /// @notice One height's outcome.

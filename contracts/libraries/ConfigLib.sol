@@ -7,14 +7,14 @@ import {Errors} from "../errors/Errors.sol";
 /// @title ConfigLib: the Rollup's parameters, fixed at deployment, in their own storage slice
 /// @dev ERC-7201 namespaced storage, so that every library reads the same parameters without the facade passing
 ///      them. Slot: keccak256(abi.encode(uint256(keccak256("fernet-rollup.storage.Config")) - 1)) & ~0xff
-///      (checked in test/contracts/storage.test.ts).
+///      (checked in test/solidity/StorageLayout.t.sol).
 library ConfigLib {
     /// @custom:storage-location erc7201:fernet-rollup.storage.Config
     struct Storage {
         RollupConfig config;
     }
 
-    bytes32 private constant STORAGE_SLOT = 0xf13e10ab630938ffd3468fbfa2503858944b5704ea26bc4c79e5be099516ab00;
+    bytes32 internal constant STORAGE_SLOT = 0xf13e10ab630938ffd3468fbfa2503858944b5704ea26bc4c79e5be099516ab00;
 
     function getStorage() internal pure returns (Storage storage $) {
         assembly {

@@ -50,7 +50,9 @@ library FinalityLib {
         h.status = IRollup.HeightStatus.Finalized;
         w.status = IRollup.ProposalStatus.Settled;
         (address proverPaid, uint256 proverReward, uint256 sequencerReward, uint256 submissionReward) =
-            CoordinationLib.settleFinalized(height, h.winner, h.submitter, h.late, h.totalFees, w.feeSplitBps);
+            CoordinationLib.settleFinalized(
+            height, h.winner, h.submitter, h.late, h.totalFees, w.feeSplitBps, w.designTerms
+        );
         emit IRollup.HeightFinalized(
             height, h.winner, proverPaid, h.submitter, sequencerReward, proverReward, submissionReward
         );

@@ -16,7 +16,7 @@ library LedgerLib {
         uint256 totalClaimable;
     }
 
-    bytes32 private constant STORAGE_SLOT = 0x9c5e9a8cb559a13928af2c846754f3c0b0c59ee0a92962c395897e401a518c00;
+    bytes32 internal constant STORAGE_SLOT = 0x9c5e9a8cb559a13928af2c846754f3c0b0c59ee0a92962c395897e401a518c00;
 
     function getStorage() internal pure returns (Storage storage $) {
         assembly {

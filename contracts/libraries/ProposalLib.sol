@@ -27,7 +27,7 @@ library ProposalLib {
         mapping(uint256 => mapping(address => IRollup.Proposal)) proposals;
     }
 
-    bytes32 private constant STORAGE_SLOT = 0x356a4a963167b27d5dddc91a5cd047cd82f41642a602fd5d4ba8d41f9413c700;
+    bytes32 internal constant STORAGE_SLOT = 0x356a4a963167b27d5dddc91a5cd047cd82f41642a602fd5d4ba8d41f9413c700;
 
     function getStorage() internal pure returns (Storage storage $) {
         assembly {
@@ -50,7 +50,7 @@ library ProposalLib {
         bytes32 commitment,
         uint16 feeSplitBps,
         uint256 randomness
-    ) external returns (uint256 output) {
+    ) internal returns (uint256 output) {
         ClockLib.requirePhase(height, IRollup.Phase.Proposal);
         RandomnessLib.requireEligible(staking, height, sequencer);
         if (!ChainLib.height(height).seedSet) revert Errors.Rollup__RandomnessNotRecorded(height);

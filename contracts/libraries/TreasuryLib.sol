@@ -21,7 +21,7 @@ library TreasuryLib {
         uint256 totalBurnt;
     }
 
-    bytes32 private constant STORAGE_SLOT = 0x24d694d5c971ef789af8f0b1e7d3a23b923fe552c1e079c17590b59a77c6e900;
+    bytes32 internal constant STORAGE_SLOT = 0x24d694d5c971ef789af8f0b1e7d3a23b923fe552c1e079c17590b59a77c6e900;
 
     function getStorage() internal pure returns (Storage storage $) {
         assembly {

@@ -374,9 +374,9 @@ export class RollupClient {
     const [p, t] = await Promise.all([this.contract.getProposal(height, sequencer), this.contract.proverTermsOf(height, sequencer)]);
     return {
       commitment: p.commitment, vrfOutput: p.vrfOutput, newRoot: p.newRoot, pubdataHash: p.pubdataHash,
-      parent: p.parent, feeSplitBps: p.feeSplitBps, proverRewardShareBps: t.proverRewardShareBps,
+      parent: p.parent, feeSplitBps: p.feeSplitBps, proverRewardShareBps: p.designTerms & 0xffffn, // Sidecar's design word: tip << 16 | share
       status: Number(p.status) as ProposalStatus, prover: t.prover, depositor: t.prover === ZeroAddress ? ZeroAddress : t.proverFunded ? t.prover : sequencer,
-      proverTip: t.proverTip, deposit: t.deposit,
+      proverTip: p.designTerms >> 16n, deposit: t.deposit,
     };
   }
 

@@ -16,7 +16,7 @@
  * is reported, not counted.
  * See docs/scenarios.md ("Replay").
  */
-import { AbiCoder, Interface, keccak256, toQuantity, zeroPadValue } from "ethers";
+import { AbiCoder, Interface, keccak256, toQuantity, toUtf8Bytes, zeroPadValue } from "ethers";
 import { startHardhatNode, type HardhatNode } from "../agents/devnet.js";
 import {
   RANDOMNESS_RECORDED_TOPIC, STATE_METHODS, logsOf, rollupViewCalls, rpc, rpcBatch, stateDigest,
@@ -39,7 +39,8 @@ export interface PinReport {
   replayComputed: string;
   slot: string;
   /** Base slot of the Rollup's `_heights` mapping, as found on the replayed chain. */
-  base: number;
+  /** Where the `heights` mapping was found: "ChainLib" (its ERC-7201 namespace) or a plain slot number. */
+  base: number | "ChainLib";
 }
 
 export interface ReplayResult {
@@ -75,12 +76,22 @@ export function heightSlot(height: number | bigint, base: bigint): bigint {
 }
 
 /**
- * Base slot of the Rollup's `_heights` mapping, found on a live chain: the slot whose `seed` word holds
- * `value`, the seed the chain recorded for `height`. Cross-checks the layout computed from the source (see
- * docs/scenarios.md) without hard-coding it; searched among the first 64 slots.
+ * Slot of ChainLib's ERC-7201 namespace (contracts/libraries/ChainLib.sol STORAGE_SLOT), where the Rollup keeps its
+ * `heights` mapping (the namespace's first member): keccak256(abi.encode(uint256(keccak256(id)) - 1)) & ~0xff.
+ */
+export function erc7201Slot(id: string): bigint {
+  return BigInt(keccak256(coder.encode(["uint256"], [BigInt(keccak256(toUtf8Bytes(id))) - 1n]))) & ~0xffn;
+}
+export const CHAIN_STORAGE_SLOT = erc7201Slot("fernet-rollup.storage.Chain");
+
+/**
+ * Base slot of the Rollup's `heights` mapping, checked on a live chain: the slot whose `seed` word holds `value`,
+ * the seed the chain recorded for `height`. Cross-checks the layout derived from the source (ChainLib's ERC-7201
+ * namespace) without trusting it blindly; the first 64 plain slots are searched too, for Rollups deployed before the
+ * namespaced layout.
  */
 export async function findHeightsBaseSlot(url: string, rollup: string, height: number, value: bigint, tag = "latest"): Promise<bigint | undefined> {
-  const bases = Array.from({ length: 64 }, (_, i) => BigInt(i));
+  const bases = [CHAIN_STORAGE_SLOT, ...Array.from({ length: 64 }, (_, i) => BigInt(i))];
   const res = await rpcBatch(url, bases.map((b) => ["eth_getStorageAt", [rollup, toQuantity(heightSlot(height, b) + HEIGHT_SEED_OFFSET), tag]]));
   const i = res.findIndex((r) => typeof r === "string" && BigInt(r) === value);
   return i < 0 ? undefined : bases[i];
@@ -279,7 +290,7 @@ export async function replayLog(log: ReplayLog, targetUrl: string, opts: ReplayO
       const raw = await rpc<string>(targetUrl, "eth_call", [{ to: p.rollup, data: VIEWS.encodeFunctionData("getHeight", [p.height]) }, "latest"]);
       const seed = (VIEWS.decodeFunctionResult("getHeight", raw)[0] as { seed: bigint }).seed;
       if (seed !== BigInt(p.value)) diverge(`height ${p.height}: getHeight(${p.height}).seed is ${short(toQuantity(seed))} after pinning ${short(p.value)}`);
-      pinned.push({ height: p.height, block: b.number, recorded: p.value, replayComputed: ev.data, slot: toQuantity(slot), base: Number(base) });
+      pinned.push({ height: p.height, block: b.number, recorded: p.value, replayComputed: ev.data, slot: toQuantity(slot), base: base === CHAIN_STORAGE_SLOT ? "ChainLib" : Number(base) });
       interventions.push(`height ${p.height}: randomness pinned to the recorded ${short(p.value)} after block ${b.number} (the replayed chain computed ${short(ev.data)})`);
     }
     i++;

@@ -35,6 +35,7 @@ import {
 } from "./helpers.js";
 import { vrfKeyFromSeed, vrfProve, popProve } from "../../src/vrf/index.js";
 import { DEFAULT_STAKING, HeightStatus, ProposalStatus, Role, RollupClient, blockCommitment, defaultRollupConfig } from "../../src/client/index.js";
+import { deployRollup } from "../../src/client/deploy.js";
 
 const MIN = DEFAULT_STAKING.minSequencerStake;
 /** The aggregator parameters of test/contracts/realChain.ts. */
@@ -111,8 +112,8 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       const stakingAddr = await d.staking.getAddress();
       const verifierAddr = await d.verifier.getAddress();
       const base = { ...d.config, genesisBlock: 0n };
-      await expect(ethers.deployContract("Rollup", [base, ethers.ZeroAddress, verifierAddr])).to.be.revertedWithCustomError(d.rollup, "ZeroAddress");
-      await expect(ethers.deployContract("Rollup", [base, stakingAddr, ethers.ZeroAddress])).to.be.revertedWithCustomError(d.rollup, "ZeroAddress");
+      await expect(deployRollup((await ethers.getSigners())[0], base, ethers.ZeroAddress, verifierAddr)).to.be.revertedWithCustomError(d.rollup, "Rollup__ZeroAddress");
+      await expect(deployRollup((await ethers.getSigners())[0], base, stakingAddr, ethers.ZeroAddress)).to.be.revertedWithCustomError(d.rollup, "Rollup__ZeroAddress");
       const cases: [Partial<typeof base>, string][] = [
         [{ proposalBlocks: 0n }, "phase length"],
         [{ revealBlocks: 0n }, "phase length"],
@@ -124,12 +125,12 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
         [{ genesisBlock: 1n }, "genesisBlock"], // a block in the past
       ];
       for (const [override, field] of cases) {
-        await expect(ethers.deployContract("Rollup", [{ ...base, ...override }, stakingAddr, verifierAddr]), field)
-          .to.be.revertedWithCustomError(d.rollup, "InvalidConfig").withArgs(field);
+        await expect(deployRollup((await ethers.getSigners())[0], { ...base, ...override }, stakingAddr, verifierAddr), field)
+          .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidConfig").withArgs(field);
       }
       // The bounds themselves are accepted.
       const edge = { ...base, minFeeSplitBps: 4_999n, maxFeeSplitBps: 4_999n, maxProverRewardShareBps: 10_000n, lateProverShareBps: 10_000n, reorgBountyBps: 10_000n };
-      const ok = await ethers.deployContract("Rollup", [edge, stakingAddr, verifierAddr]);
+      const ok = await deployRollup((await ethers.getSigners())[0], edge, stakingAddr, verifierAddr);
       expect((await ok.config()).minFeeSplitBps).to.equal(4_999n);
     });
 
@@ -141,7 +142,7 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       const { proof, randomness } = await vrfFor(d, s, 1n);
       const c = "0x" + "11".repeat(32);
       await expect(d.rollup.connect(s.signer).propose(1n, proof, c, 499, 0, 0, randomness))
-        .to.be.revertedWithCustomError(d.rollup, "FeeSplitOutOfRange").withArgs(499n, 500n, 10_000n);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__FeeSplitOutOfRange").withArgs(499n, 500n, 10_000n);
       const [bal, escrow] = [await d.token.balanceOf(s.address), await d.rollup.totalEscrowed()];
       await expect(d.rollup.connect(s.signer).propose(1n, proof, c, 500, 0, 0, randomness)).to.emit(d.rollup, "Proposed");
       expect(await d.token.balanceOf(s.address)).to.equal(bal);
@@ -167,9 +168,9 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       const d = await networkHelpers.loadFixture(defaultFixture);
       const [p] = await proposeAll(d, 1n, [d.seqs[0]!]);
       const args = [1n, 0n, p!.block.newRoot, p!.block.pubdata, p!.block.salt, dummySignatures(p!.block.pubdata)] as const;
-      await expect(d.rollup.connect(p!.seq.signer).reveal(...args)).to.be.revertedWithCustomError(d.rollup, "WrongPhase").withArgs(1n, 2, 1);
+      await expect(d.rollup.connect(p!.seq.signer).reveal(...args)).to.be.revertedWithCustomError(d.rollup, "Rollup__WrongPhase").withArgs(1n, 2, 1);
       await nextTxAt((await d.client.timeline(1n)).commitStart);
-      await expect(d.rollup.connect(p!.seq.signer).reveal(...args)).to.be.revertedWithCustomError(d.rollup, "WrongPhase").withArgs(1n, 2, 3);
+      await expect(d.rollup.connect(p!.seq.signer).reveal(...args)).to.be.revertedWithCustomError(d.rollup, "Rollup__WrongPhase").withArgs(1n, 2, 3);
     });
 
     it("commitProver: prover 0 reverts ZeroAddress; a leading proposal whose sequencer exited reverts NotActiveSequencer; a second commit reverts AlreadyCommitted", async function () {
@@ -179,14 +180,14 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       await revealAll(d, 1n, props);
       await nextTxAt((await d.client.timeline(1n)).commitStart);
       const [p0, p1] = props as [Proposed, Proposed];
-      await expect(d.rollup.connect(s0.signer).commitProver(1n, ethers.ZeroAddress, "0x", p0.vrfProof)).to.be.revertedWithCustomError(d.rollup, "ZeroAddress");
+      await expect(d.rollup.connect(s0.signer).commitProver(1n, ethers.ZeroAddress, "0x", p0.vrfProof)).to.be.revertedWithCustomError(d.rollup, "Rollup__ZeroAddress");
       // s1 exits: its proposal would lead (no winner yet), and a leader must still be an active sequencer.
       await d.staking.connect(s1.signer).initiateExit();
       await expect(d.rollup.connect(s1.signer).commitProver(1n, s1.address, "0x", p1.vrfProof))
-        .to.be.revertedWithCustomError(d.rollup, "NotActiveSequencer").withArgs(s1.address);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__NotActiveSequencer").withArgs(s1.address);
       await d.rollup.connect(s0.signer).commitProver(1n, s0.address, "0x", p0.vrfProof);
       await expect(d.rollup.connect(s0.signer).commitProver(1n, s0.address, "0x", p0.vrfProof))
-        .to.be.revertedWithCustomError(d.rollup, "AlreadyCommitted").withArgs(1n, s0.address);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__AlreadyCommitted").withArgs(1n, s0.address);
     });
 
     it("commitProver ranking: a proposal that outranks the winner takes the height without a second chain entry; one that does not commits with leads = false and no VRF check", async function () {
@@ -235,7 +236,7 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       await d.rollup.connect(d.outsider).triggerReorg(1n);
       expect((await d.client.getHeight(H)).status).to.equal(HeightStatus.Reorged);
       await expect(d.rollup.connect(s1.signer).commitProver(H, s1.address, "0x", p1.vrfProof))
-        .to.be.revertedWithCustomError(d.rollup, "HeightReorged").withArgs(H);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__HeightReorged").withArgs(H);
       expect(BigInt(await ethers.provider.getBlockNumber()) + 1n).to.be.lessThan(t4.commitEnd);
       const before = await d.client.claimable(s1.address);
       await d.rollup.connect(d.outsider).release(H, s1.address); // decided because reorged
@@ -249,10 +250,10 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       await d.rollup.connect(d.outsider).triggerReorg(1n);
       expect((await d.client.getHeight(H)).status).to.equal(HeightStatus.None);
       await expect(d.rollup.connect(s0.signer).commitProver(H, s0.address, "0x", p0.vrfProof))
-        .to.be.revertedWithCustomError(d.rollup, "ParentNotTip").withArgs(1n, 0n);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__ParentNotTip").withArgs(1n, 0n);
       // Before commitEnd and not reorged, nothing is releasable; nor is a proposal that does not exist.
-      await expect(d.rollup.release(H, s2.address)).to.be.revertedWithCustomError(d.rollup, "NotReleasable").withArgs(H, s2.address);
-      await expect(d.rollup.release(H, d.outsider.address)).to.be.revertedWithCustomError(d.rollup, "NotReleasable").withArgs(H, d.outsider.address);
+      await expect(d.rollup.release(H, s2.address)).to.be.revertedWithCustomError(d.rollup, "Rollup__NotReleasable").withArgs(H, s2.address);
+      await expect(d.rollup.release(H, d.outsider.address)).to.be.revertedWithCustomError(d.rollup, "Rollup__NotReleasable").withArgs(H, d.outsider.address);
       await endCommit(d, H);
       await d.rollup.release(H, s2.address);
       expect((await d.client.getProposal(H, s2.address)).status).to.equal(ProposalStatus.Settled);
@@ -279,18 +280,18 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       const { winner } = await runHeight(d, 2n, [d.seqs[0]!]); // height 1 stays empty
       const payee = d.outsider.address;
       const pubdata = winner.block.pubdata;
-      await expect(d.rollup.statementOf(2n, pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "HeightNotDecided").withArgs(2n);
+      await expect(d.rollup.statementOf(2n, pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "Rollup__HeightNotDecided").withArgs(2n);
       await endCommit(d, 2n);
       await networkHelpers.mine(1); // views run on the latest mined block: commitEnd(2) itself
-      await expect(d.rollup.submitProof(1n, mockProof([1n]), pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "HeightNotDecided").withArgs(1n);
-      await expect(d.rollup.publicInputsOf(1n, pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "HeightNotDecided").withArgs(1n);
-      await expect(d.rollup.statementOf(1n, pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "HeightNotDecided").withArgs(1n);
+      await expect(d.rollup.submitProof(1n, mockProof([1n]), pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "Rollup__HeightNotDecided").withArgs(1n);
+      await expect(d.rollup.publicInputsOf(1n, pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "Rollup__HeightNotDecided").withArgs(1n);
+      await expect(d.rollup.statementOf(1n, pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "Rollup__HeightNotDecided").withArgs(1n);
       const expected = publicInputs(GENESIS_ROOT, winner.block.newRoot, pubdata, payee, d.domain);
       expect([...(await d.rollup.statementOf(2n, pubdata, payee))]).to.deep.equal(expected);
       expect([...(await d.rollup.publicInputsOf(2n, pubdata, payee))]).to.deep.equal(expected);
-      await expect(d.rollup.publicInputsOf(2n, makeBlock(99).pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "PubdataMismatch").withArgs(2n);
+      await expect(d.rollup.publicInputsOf(2n, makeBlock(99).pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "Rollup__PubdataMismatch").withArgs(2n);
       await d.rollup.connect(d.outsider).submitProof(2n, mockProof(expected), pubdata, payee);
-      await expect(d.rollup.publicInputsOf(2n, pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "AlreadyProven").withArgs(2n);
+      await expect(d.rollup.publicInputsOf(2n, pubdata, payee)).to.be.revertedWithCustomError(d.rollup, "Rollup__AlreadyProven").withArgs(2n);
       expect([...(await d.rollup.statementOf(2n, pubdata, payee))]).to.deep.equal(expected);
     });
 
@@ -298,14 +299,14 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       const d = await networkHelpers.loadFixture(defaultFixture);
       // The token as "verifier": it has no verifyBlockProof, so every call to it reverts.
       const genesisBlock = BigInt(await ethers.provider.getBlockNumber()) + 20n;
-      const r2 = await ethers.deployContract("Rollup", [{ ...d.config, genesisBlock }, await d.staking.getAddress(), await d.token.getAddress()]);
+      const r2 = await deployRollup((await ethers.getSigners())[0], { ...d.config, genesisBlock }, await d.staking.getAddress(), await d.token.getAddress());
       const addr = await r2.getAddress();
       for (const s of d.seqs) await d.token.connect(s.signer).approve(addr, 2n ** 255n);
       const d2: Deployment = { ...d, rollup: r2, client: new RollupClient(addr, ethers.provider), domain: await r2.l2Domain() };
       const { winner } = await runHeight(d2, 1n, [d.seqs[0]!]);
       await endCommit(d2, 1n);
       await expect(r2.submitProof(1n, await proofFor(d2, 1n, winner, d.outsider.address), winner.block.pubdata, d.outsider.address))
-        .to.be.revertedWithCustomError(r2, "InvalidProof").withArgs(1n);
+        .to.be.revertedWithCustomError(r2, "Rollup__InvalidProof").withArgs(1n);
     });
 
     it("a late submitProof with an aggregator set but no on-time post standing is accepted late", async function () {
@@ -330,7 +331,7 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       for (const h of [1n, 2n, 3n]) await runHeight(d, h, [d.seqs[Number(h) - 1]!]);
       const payee = d.prover.address;
       await expect(asAgg.markProvenBatch([4n], [payee], [0n], [0n], d.outsider.address, 0n))
-        .to.be.revertedWithCustomError(d.rollup, "HeightNotDecided").withArgs(4n);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__HeightNotDecided").withArgs(4n);
       const [t1, t2] = [await d.client.timeline(1n), await d.client.timeline(2n)];
       const huge = 10n ** 30n;
       const claimBefore = await d.client.claimable(d.outsider.address);
@@ -344,11 +345,11 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       expect(await d.rollup.rewardPool()).to.equal(0n);
       expect((await d.client.claimable(d.outsider.address)) - claimBefore).to.be.greaterThan(0n).and.lessThan(huge);
       await expect(asAgg.markProvenBatch([1n], [payee], [0n], [0n], d.outsider.address, 0n))
-        .to.be.revertedWithCustomError(d.rollup, "AlreadyProven").withArgs(1n);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__AlreadyProven").withArgs(1n);
       await nextTxAt((await d.client.timeline(3n)).lateDeadline);
       await d.rollup.connect(d.outsider).triggerReorg(3n);
       await expect(asAgg.markProvenBatch([3n], [payee], [0n], [0n], d.outsider.address, 0n))
-        .to.be.revertedWithCustomError(d.rollup, "HeightReorged").withArgs(3n);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__HeightReorged").withArgs(3n);
       await networkHelpers.stopImpersonatingAccount(aggAddr);
       await expectBooksBalanced(d);
     });
@@ -364,7 +365,7 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       await registerKey(d, liar, "liar-3"); // second rotation, after exitDelay: the key at the cutoff is forgotten
       expect(await d.staking.keyHashAt(liar.address, await d.client.activationCutoff(1n))).to.equal(ethers.ZeroHash);
       await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, liar.address, fake, liar.pk))
-        .to.be.revertedWithCustomError(d.rollup, "VrfClaimNotChallengeable").withArgs(1n, liar.address);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimNotChallengeable").withArgs(1n, liar.address);
     });
 
     it("challengeVrfClaim of a sequencer already slashed to zero voids the proposal, refunds its tip and slashes nothing", async function () {
@@ -391,8 +392,8 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
 
     it("setAggregator(0) by the deployer reverts ZeroAddress; fundRewards(0) reverts ZeroAmount", async function () {
       const d = await networkHelpers.loadFixture(defaultFixture);
-      await expect(d.rollup.setAggregator(ethers.ZeroAddress)).to.be.revertedWithCustomError(d.rollup, "ZeroAddress");
-      await expect(d.rollup.fundRewards(0n)).to.be.revertedWithCustomError(d.rollup, "ZeroAmount");
+      await expect(d.rollup.setAggregator(ethers.ZeroAddress)).to.be.revertedWithCustomError(d.rollup, "Rollup__ZeroAddress");
+      await expect(d.rollup.fundRewards(0n)).to.be.revertedWithCustomError(d.rollup, "Rollup__ZeroAmount");
       expect(await d.rollup.aggregator()).to.equal(ethers.ZeroAddress);
     });
   });
@@ -401,12 +402,12 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
     it("Staking constructor: a zero token reverts ZeroAddress, a zero owner OwnableInvalidOwner, a zero minimum stake InvalidConfig", async function () {
       const { owner, token, staking } = await networkHelpers.loadFixture(stakingFixture);
       const tokenAddr = await token.getAddress();
-      await expect(ethers.deployContract("Staking", [ethers.ZeroAddress, MIN, MIN, 5n, owner.address])).to.be.revertedWithCustomError(staking, "ZeroAddress");
+      await expect(ethers.deployContract("Staking", [ethers.ZeroAddress, MIN, MIN, 5n, owner.address])).to.be.revertedWithCustomError(staking, "Staking__ZeroAddress");
       await expect(ethers.deployContract("Staking", [tokenAddr, MIN, MIN, 5n, ethers.ZeroAddress]))
         .to.be.revertedWithCustomError(staking, "OwnableInvalidOwner").withArgs(ethers.ZeroAddress);
       for (const [seqMin, proverMin] of [[0n, MIN], [MIN, 0n]]) {
         await expect(ethers.deployContract("Staking", [tokenAddr, seqMin, proverMin, 5n, owner.address]))
-          .to.be.revertedWithCustomError(staking, "InvalidConfig").withArgs("minStake");
+          .to.be.revertedWithCustomError(staking, "Staking__InvalidConfig").withArgs("minStake");
       }
     });
 
@@ -414,18 +415,18 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       const { alice, rollup, staking } = await networkHelpers.loadFixture(stakingFixture);
       await expect(staking.connect(alice).setRollup(rollup.address))
         .to.be.revertedWithCustomError(staking, "OwnableUnauthorizedAccount").withArgs(alice.address);
-      await expect(staking.setRollup(ethers.ZeroAddress)).to.be.revertedWithCustomError(staking, "ZeroAddress");
+      await expect(staking.setRollup(ethers.ZeroAddress)).to.be.revertedWithCustomError(staking, "Staking__ZeroAddress");
       await expect(staking.setRollup(rollup.address)).to.emit(staking, "RollupSet").withArgs(rollup.address);
     });
 
     it("stake: amount 0 reverts ZeroAmount, role None reverts RoleMismatch(0, 0), staking while exiting reverts ExitAlreadyRequested", async function () {
       const { alice, staking } = await networkHelpers.loadFixture(stakingFixture);
-      await expect(staking.connect(alice).stake(Role.Sequencer, 0n)).to.be.revertedWithCustomError(staking, "ZeroAmount");
-      await expect(staking.connect(alice).stake(0, MIN)).to.be.revertedWithCustomError(staking, "RoleMismatch").withArgs(0, 0);
+      await expect(staking.connect(alice).stake(Role.Sequencer, 0n)).to.be.revertedWithCustomError(staking, "Staking__ZeroAmount");
+      await expect(staking.connect(alice).stake(0, MIN)).to.be.revertedWithCustomError(staking, "Staking__RoleMismatch").withArgs(0, 0);
       await staking.connect(alice).stake(Role.Sequencer, MIN);
       await staking.connect(alice).initiateExit();
       await expect(staking.connect(alice).stake(Role.Sequencer, MIN))
-        .to.be.revertedWithCustomError(staking, "ExitAlreadyRequested").withArgs(alice.address);
+        .to.be.revertedWithCustomError(staking, "Staking__ExitAlreadyRequested").withArgs(alice.address);
     });
 
     it("stake: a top-up above the minimum keeps activeFrom; after a slash below the minimum a top-up must reach it again and restarts activeFrom", async function () {
@@ -442,7 +443,7 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       expect(await staking.activeSince(alice.address, Role.Sequencer)).to.equal(ethers.MaxUint256); // below the minimum
       const have = MIN / 2n + E18;
       await expect(staking.connect(alice).stake(Role.Sequencer, E18))
-        .to.be.revertedWithCustomError(staking, "StakeBelowMinimum").withArgs(have + E18, MIN);
+        .to.be.revertedWithCustomError(staking, "Staking__StakeBelowMinimum").withArgs(have + E18, MIN);
       const r = await (await staking.connect(alice).stake(Role.Sequencer, MIN / 2n)).wait();
       expect(await staking.activeSince(alice.address, Role.Sequencer)).to.equal(BigInt(r!.blockNumber));
     });
@@ -475,14 +476,14 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
 
     it("initiateExit without a stake reverts NotStaked", async function () {
       const { bob, staking } = await networkHelpers.loadFixture(stakingFixture);
-      await expect(staking.connect(bob).initiateExit()).to.be.revertedWithCustomError(staking, "NotStaked").withArgs(bob.address);
+      await expect(staking.connect(bob).initiateExit()).to.be.revertedWithCustomError(staking, "Staking__NotStaked").withArgs(bob.address);
     });
 
     it("slash: recipient 0 reverts ZeroAddress, amount 0 moves nothing; withdraw after a full slash pays nothing and clears the record", async function () {
       const { alice, bob, rollup, token, staking } = await networkHelpers.loadFixture(stakingFixture);
       await staking.setRollup(rollup.address);
       await staking.connect(alice).stake(Role.Sequencer, MIN);
-      await expect(staking.connect(rollup).slash(alice.address, 1n, ethers.ZeroAddress)).to.be.revertedWithCustomError(staking, "ZeroAddress");
+      await expect(staking.connect(rollup).slash(alice.address, 1n, ethers.ZeroAddress)).to.be.revertedWithCustomError(staking, "Staking__ZeroAddress");
       const bobBal = await token.balanceOf(bob.address);
       await expect(staking.connect(rollup).slash(alice.address, 0n, bob.address)).to.emit(staking, "Slashed").withArgs(alice.address, 0n, bob.address);
       expect(await token.balanceOf(bob.address)).to.equal(bobBal);
@@ -504,18 +505,18 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       const d = await networkHelpers.loadFixture(aggregatorFixture);
       const bv = await d.batchVerifier.getAddress();
       const agg = d.aggregator;
-      await expect(ethers.deployContract("ProofAggregator", [ethers.ZeroAddress, bv, AGG_CONFIG])).to.be.revertedWithCustomError(agg, "ZeroAddress");
-      await expect(ethers.deployContract("ProofAggregator", [d.client.address, ethers.ZeroAddress, AGG_CONFIG])).to.be.revertedWithCustomError(agg, "ZeroAddress");
+      await expect(ethers.deployContract("ProofAggregator", [ethers.ZeroAddress, bv, AGG_CONFIG])).to.be.revertedWithCustomError(agg, "ProofAggregator__ZeroAddress");
+      await expect(ethers.deployContract("ProofAggregator", [d.client.address, ethers.ZeroAddress, AGG_CONFIG])).to.be.revertedWithCustomError(agg, "ProofAggregator__ZeroAddress");
       await expect(ethers.deployContract("ProofAggregator", [d.client.address, bv, { ...AGG_CONFIG, verifyWindow: 0n }]))
-        .to.be.revertedWithCustomError(agg, "InvalidConfig").withArgs("verifyWindow");
+        .to.be.revertedWithCustomError(agg, "ProofAggregator__InvalidConfig").withArgs("verifyWindow");
       const wrong = await ethers.deployContract("MockBatchVerifier", [6n + SLOTS]);
       await expect(ethers.deployContract("ProofAggregator", [d.client.address, await wrong.getAddress(), AGG_CONFIG]))
-        .to.be.revertedWithCustomError(agg, "VerifierMismatch").withArgs(6n + SLOTS, 5n + SLOTS);
+        .to.be.revertedWithCustomError(agg, "ProofAggregator__VerifierMismatch").withArgs(6n + SLOTS, 5n + SLOTS);
     });
 
     it("ProofAggregator.claim with nothing owed reverts NothingToClaim", async function () {
       const d = await networkHelpers.loadFixture(aggregatorFixture);
-      await expect(d.aggregator.connect(d.outsider).claim()).to.be.revertedWithCustomError(d.aggregator, "NothingToClaim");
+      await expect(d.aggregator.connect(d.outsider).claim()).to.be.revertedWithCustomError(d.aggregator, "PullPayments__NothingToClaim");
     });
 
     it("verifyBatch of a height proven meanwhile by submitProof reverts AlreadyProven; challengePostedProof of an on-time post drops it from onTimePosts", async function () {
@@ -532,7 +533,7 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       expect(await d.aggregator.onTimePosts(1n)).to.equal(1n);
       await d.rollup.connect(d.outsider).submitProof(1n, good, winner.block.pubdata, d.prover.address);
       await expect(d.aggregator.verifyBatch([1n], [good], [d.prover.address], [winner.block.pubdata]))
-        .to.be.revertedWithCustomError(d.rollup, "AlreadyProven").withArgs(1n);
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__AlreadyProven").withArgs(1n);
     });
 
     it("postProof over a fee-on-transfer token: a bond that arrives short reverts InsufficientReceived", async function () {
@@ -549,7 +550,7 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       // proverDeposit 0: a short deposit would stop the height before the post.
       const genesisBlock = BigInt(await ethers.provider.getBlockNumber()) + 12n;
       const config = defaultRollupConfig({ slots: SLOTS, genesisRoot: GENESIS_ROOT }, { ...TEST_CONFIG, genesisBlock, proverDeposit: 0n });
-      const rollup = await ethers.deployContract("Rollup", [config, await staking.getAddress(), await verifier.getAddress()]);
+      const rollup = await deployRollup((await ethers.getSigners())[0], config, await staking.getAddress(), await verifier.getAddress());
       const client = new RollupClient(await rollup.getAddress(), ethers.provider);
       const bv = await ethers.deployContract("MockBatchVerifier", [5n + SLOTS]);
       const aggregator = await ethers.deployContract("ProofAggregator", [client.address, await bv.getAddress(), AGG_CONFIG]);
@@ -571,7 +572,7 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       await nextTxAt(t.commitEnd);
       const bond = AGG_CONFIG.postBond;
       await expect(aggregator.connect(poster!).postProof(1n, mockProof([1n]), poster!.address))
-        .to.be.revertedWithCustomError(aggregator, "InsufficientReceived").withArgs(bond - bond / 100n, bond);
+        .to.be.revertedWithCustomError(aggregator, "ProofAggregator__InsufficientReceived").withArgs(bond - bond / 100n, bond);
     });
   });
 });

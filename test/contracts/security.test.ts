@@ -547,7 +547,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const ok = await ethers.deployContract("ProofAggregator", [d.client.address, await bv.getAddress(), { ...TEST_AGGREGATOR, postBond: 1n }]);
       expect(await ok.postBond()).to.equal(1n);
       await expect(ethers.deployContract("ProofAggregator", [d.client.address, await bv.getAddress(), { ...TEST_AGGREGATOR, postBond: 0n }]))
-        .to.be.revertedWithCustomError(ok, "Rollup__InvalidConfig").withArgs("postBond");
+        .to.be.revertedWithCustomError(ok, "ProofAggregator__InvalidConfig").withArgs("postBond");
     });
   });
 
