@@ -14,6 +14,7 @@ import type { L1Point } from "../node/index.js";
 import { findInvalid } from "../zk/batchVerify.js";
 import type { VerificationKey } from "../zk/libs.js";
 import { Logger, PollingAgent, TxSender, connectL1, errText, type L1TxRecord } from "./common.js";
+import { AGENT_DEFAULTS } from "../defaults.js";
 
 export interface AggregatorOptions {
   name: string;
@@ -43,7 +44,7 @@ export class AggregatorAgent extends PollingAgent {
   batches = 0;
 
   private constructor(o: AggregatorOptions, provider: JsonRpcProvider) {
-    super(provider, o.log ?? new Logger(o.name), o.pollMs ?? 200);
+    super(provider, o.log ?? new Logger(o.name), o.pollMs ?? AGENT_DEFAULTS.aggregatorPollMs);
     this.o = o;
     this.name = o.name;
     const wallet = new Wallet(o.privateKey, provider);
@@ -53,7 +54,7 @@ export class AggregatorAgent extends PollingAgent {
   }
 
   static async start(o: AggregatorOptions): Promise<AggregatorAgent> {
-    const provider = await connectL1(o.rpcUrl, o.pollMs ?? 200);
+    const provider = await connectL1(o.rpcUrl, o.pollMs ?? AGENT_DEFAULTS.aggregatorPollMs);
     const a = new AggregatorAgent(o, provider);
     try {
       a.agg = await a.client.aggregator();

@@ -21,6 +21,7 @@ import { getAddress, isAddress } from "ethers";
 import {
   quoteFromJSON, quoteToJSON, signProverCommitment, signQuote, type SignedQuote, type SignedQuoteJSON, type TypedDataSigner,
 } from "./quote.js";
+import { FernetError } from "../errors.js";
 
 /** A quote request as a sequencer sends it (JSON). */
 export interface QuoteRequestJSON {
@@ -82,11 +83,9 @@ export interface QuoteServerOptions {
 
 const MAX_BODY = 16 * 1024;
 
-export class QuoteRequestError extends Error {
-  readonly code = "BAD_REQUEST" as const;
+export class QuoteRequestError extends FernetError<"BAD_REQUEST"> {
   constructor(message: string) {
-    super(message);
-    this.name = "QuoteRequestError";
+    super("BAD_REQUEST", message);
   }
 }
 

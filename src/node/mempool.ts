@@ -23,6 +23,7 @@
  */
 import { L2Error, U32_MAX, U64_MAX, checkDomain, checkTransferRanges, verifyTransfer, transferToJSON, type Point, type Transfer, type TransferJSON } from "../l2/index.js";
 import { txIdOf, type TxId } from "./txid.js";
+import { FernetError } from "../errors.js";
 
 export type MempoolErrorCode =
   | "DUPLICATE" // this exact transaction (same tx id) is already in the pool
@@ -33,12 +34,9 @@ export type MempoolErrorCode =
   | "BAD_OPTION"; // a constructor option out of range
 
 /** Typed error of the pool's policy (`code` is stable). */
-export class MempoolError extends Error {
-  readonly code: MempoolErrorCode;
+export class MempoolError extends FernetError<MempoolErrorCode> {
   constructor(code: MempoolErrorCode, message: string) {
-    super(message);
-    this.name = "MempoolError";
-    this.code = code;
+    super(code, message);
   }
 }
 
