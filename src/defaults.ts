@@ -1,7 +1,7 @@
 /**
  * Every default parameter value of the system, in one place: the contracts' deployment parameters (Ignition
- * modules, src/client), the agents' options (library and CLI), the local devnet (scripts/devnet.ts,
- * src/agents/devnet.ts) and the scenario schema (src/scenario/schema.ts).
+ * modules, src/client), the agents' options (library and CLI), the prover market, the mempool, the local devnet
+ * (scripts/devnet.ts, src/agents/devnet.ts) and the scenario schema (src/scenario/schema.ts).
  *
  * Where two uses want different values on purpose (a devnet or a scenario wants a longer proving window than the
  * contract default, the CLI polls more slowly than an embedded agent), both are here under their own name.
@@ -96,6 +96,35 @@ export const AGENT_DEFAULTS = {
   provingTimeL1Blocks: 8,
   /** Blocks a prover accepts and has not proven yet before it declines (one proof at a time on 2 cores). */
   maxInFlight: 1,
+  /** Posted proofs the aggregator waits for before it verifies a batch (one alone saves nothing over submitProof). */
+  aggregatorMinBatch: 2,
+  /** Most posted proofs in one batch (bounds the batch transaction's gas). */
+  aggregatorMaxBatch: 16,
+  /** L1 blocks before the oldest post's verify window ends at which the aggregator verifies whatever it has. */
+  aggregatorMarginBlocks: 5,
+} as const;
+
+/** The prover marketplace (src/market): quotes, matching, reputation. */
+export const MARKET_DEFAULTS = {
+  /** L1 blocks a quote stays valid after it is made. */
+  quoteValidityL1Blocks: 5,
+  /** L1 blocks a quote must still be valid for when matched (the commit must land before it expires). */
+  minValidityL1Blocks: 1,
+  /** How long requestQuotes waits for each prover, ms (a sequencer passes AGENT_DEFAULTS.quoteTimeoutMs). */
+  requestTimeoutMs: 2_000,
+  /** Weight of (1 - reputation score) in the price adjustment of the ranking. */
+  reputationPenalty: 1,
+  /** Reputation priors: deliveries and failures every prover starts with (a newcomer scores 2/3). */
+  priorDelivered: 2,
+  priorFailed: 1,
+} as const;
+
+/** Limits of a sequencer's L2 mempool (src/node/mempool.ts). */
+export const MEMPOOL_DEFAULTS = {
+  /** Most transactions held. */
+  maxSize: 4_096,
+  /** How far a transaction's nonce may be ahead of its account's nonce (one sender cannot fill the pool). */
+  maxNonceGap: 64,
 } as const;
 
 /** Agents run from a config file (src/agents/cli.ts): network.pollMs when the file has none, ms. */
@@ -162,8 +191,7 @@ export const SCENARIO_DEFAULTS = {
   proverPriceStep: DEVNET_DEFAULTS.proverPriceStep,
   /** Sequencer stake, wei (the Staking minimum). */
   sequencerStake: STAKING_DEFAULTS.minSequencerStake,
-  /** Posts the aggregator waits for before it verifies a batch. */
-  aggregatorMinBatch: 2,
+  aggregatorMinBatch: AGENT_DEFAULTS.aggregatorMinBatch,
   aggregatorVerifyWindow: Number(AGGREGATOR_DEFAULTS.verifyWindow),
   aggregatorPostBond: AGGREGATOR_DEFAULTS.postBond,
   /** Wall-clock limit of a run, seconds. */

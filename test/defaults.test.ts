@@ -3,7 +3,10 @@
  * before the defaults got one home; a change here is a change of behaviour, to be made on purpose).
  */
 import { expect } from "chai";
-import { AGENT_DEFAULTS, AGGREGATOR_DEFAULTS, CLI_DEFAULTS, DEVNET_DEFAULTS, DEVNET_OVERRIDES, ROLLUP_DEFAULTS, SCENARIO_DEFAULTS, STAKING_DEFAULTS } from "../src/defaults.js";
+import {
+  AGENT_DEFAULTS, AGGREGATOR_DEFAULTS, CLI_DEFAULTS, DEVNET_DEFAULTS, DEVNET_OVERRIDES, MARKET_DEFAULTS, MEMPOOL_DEFAULTS, ROLLUP_DEFAULTS, SCENARIO_DEFAULTS,
+  STAKING_DEFAULTS,
+} from "../src/defaults.js";
 import { DEFAULT_AGGREGATOR, DEFAULT_STAKING, defaultRollupConfig } from "../src/client/index.js";
 import { validateScenario } from "../src/scenario/schema.js";
 
@@ -28,11 +31,15 @@ describe("defaults", function () {
     expect({ ...AGGREGATOR_DEFAULTS }).to.deep.equal({ postBond: 10n * E18, verifyWindow: 20n, batchReward: 2n * E18, batchRewardPerHeight: E18 / 2n });
   });
 
-  it("agent, CLI and devnet defaults (the CLI and the devnet's agents poll slower than an embedded agent, on purpose)", function () {
+  it("agent, market, mempool, CLI and devnet defaults (the CLI and the devnet's agents poll slower than an embedded agent, on purpose)", function () {
     expect({ ...AGENT_DEFAULTS }).to.deep.equal({
       pollMs: 100, aggregatorPollMs: 200, feeSplitBps: 1_000n, proverTip: E18, proverRewardShareBps: 2_000n, quoteTimeoutMs: 3_000,
-      proverPrice: 5n * 10n ** 17n, provingTimeL1Blocks: 8, maxInFlight: 1,
+      proverPrice: 5n * 10n ** 17n, provingTimeL1Blocks: 8, maxInFlight: 1, aggregatorMinBatch: 2, aggregatorMaxBatch: 16, aggregatorMarginBlocks: 5,
     });
+    expect({ ...MARKET_DEFAULTS }).to.deep.equal({
+      quoteValidityL1Blocks: 5, minValidityL1Blocks: 1, requestTimeoutMs: 2_000, reputationPenalty: 1, priorDelivered: 2, priorFailed: 1,
+    });
+    expect({ ...MEMPOOL_DEFAULTS }).to.deep.equal({ maxSize: 4_096, maxNonceGap: 64 });
     expect(CLI_DEFAULTS.pollMs).to.equal(200);
     expect([DEVNET_DEFAULTS.agentPollMs, DEVNET_DEFAULTS.configPollMs, DEVNET_DEFAULTS.phaseBlocks, DEVNET_OVERRIDES.provingWindow]).to.deep.equal([200, 100, 3, 30]);
     expect(DEVNET_DEFAULTS.rewardPool).to.equal(10_000n * E18);

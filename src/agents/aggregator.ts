@@ -83,10 +83,10 @@ export class AggregatorAgent extends PollingAgent {
       byHeight.set(p.height, p);
     }
     if (byHeight.size === 0) return;
-    const items = [...byHeight.values()].sort((a, b) => (a.height < b.height ? -1 : 1)).slice(0, this.o.maxBatch ?? 16);
+    const items = [...byHeight.values()].sort((a, b) => (a.height < b.height ? -1 : 1)).slice(0, this.o.maxBatch ?? AGENT_DEFAULTS.aggregatorMaxBatch);
     const oldest = items.reduce((m, p) => (p.postedAt < m ? p.postedAt : m), items[0]!.postedAt);
-    const urgent = oldest + this.window - BigInt(this.o.marginBlocks ?? 5) <= next;
-    if (items.length < (this.o.minBatch ?? 2) && !urgent) return;
+    const urgent = oldest + this.window - BigInt(this.o.marginBlocks ?? AGENT_DEFAULTS.aggregatorMarginBlocks) <= next;
+    if (items.length < (this.o.minBatch ?? AGENT_DEFAULTS.aggregatorMinBatch) && !urgent) return;
 
     const withData = await Promise.all(items.map(async (p) => ({ ...p, pubdata: (await this.client.revealedBlock(p.height)).pubdata })));
     const inputs = await Promise.all(withData.map((p) => this.client.statementOf(p.height, p.pubdata, p.payee)));
