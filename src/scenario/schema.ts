@@ -253,7 +253,7 @@ function proverStrategy(s: Obj): ProverStrategy {
       return { kind: s.kind, heights: opt(s, "heights", p, heights, undefined) };
     case "belowCost":
       only(s, p, ["kind", "price"]);
-      return { kind: "belowCost", price: (s.price === undefined ? DEF.belowCostPrice : parseAmount(s.price, `${p}.price`)) };
+      return { kind: "belowCost", price: s.price === undefined ? DEF.belowCostPrice : parseAmount(s.price, `${p}.price`) };
     default:
       throw new ScenarioError(typeof s.kind === "string" ? p : `${p}.kind`, `unknown prover strategy ${JSON.stringify(s.kind)} (honest, withhold, invalidProof, belowCost, offline)`);
   }
