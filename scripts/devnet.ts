@@ -10,23 +10,25 @@
 import { parseArgs } from "node:util";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+// Plain constants (no generated types): safe to import before the compile below.
+import { DEVNET_DEFAULTS, DEVNET_OVERRIDES } from "../src/defaults.js";
 
 const USAGE = `usage: npx tsx scripts/devnet.ts [options]
   --blocks K            stop after K finalized heights (default: run until Ctrl-C)
   --summary FILE        write the run summary (JSON) there
-  --sequencers N        sequencers (default 3)
-  --provers M           provers (default 2)
-  --accounts A          L2 genesis accounts (default 8)
-  --block-time MS       L1 block interval in ms (default 2000)
-  --tx-rate R           L2 transfers per second sent by the generator (default 0.2)
-  --phase-blocks P      proposal/reveal/commit phase length in L1 blocks (default 3)
-  --proving-window W    proving window in L1 blocks (default 30)
+  --sequencers N        sequencers (default ${DEVNET_DEFAULTS.sequencers})
+  --provers M           provers (default ${DEVNET_DEFAULTS.provers})
+  --accounts A          L2 genesis accounts (default ${DEVNET_DEFAULTS.accounts})
+  --block-time MS       L1 block interval in ms (default ${DEVNET_DEFAULTS.blockTimeMs})
+  --tx-rate R           L2 transfers per second sent by the generator (default ${DEVNET_DEFAULTS.txRate})
+  --phase-blocks P      proposal/reveal/commit phase length in L1 blocks (default ${DEVNET_DEFAULTS.phaseBlocks})
+  --proving-window W    proving window in L1 blocks (default ${DEVNET_OVERRIDES.provingWindow})
   --rpc URL             use this L1 node instead of spawning a Hardhat node (must allow evm_* mining calls)
   --port PORT           port of the spawned Hardhat node (default: a free one)
   --data-dir DIR        agent stores and the generated config (default .devnet)
   --withhold-prover     the first prover commits but never proves (its deposit gets slashed, heights reorged)
   --aggregator          batch path: provers post proofs unverified, an aggregator agent verifies them in batches
-  --timeout MIN         give up after MIN minutes (default 15)
+  --timeout MIN         give up after MIN minutes (default ${DEVNET_DEFAULTS.timeoutMinutes})
   --no-compile          do not compile the contracts (the artifacts and types must exist)
   --quiet | --verbose   less / more logging
   --json-logs           logs as JSON lines`;
@@ -64,17 +66,17 @@ async function main(): Promise<void> {
     return;
   }
   const blocks = values.blocks === undefined ? Infinity : int("blocks", values.blocks as string, 0, 1);
-  const N = int("sequencers", values.sequencers as string, 3, 1);
-  const M = int("provers", values.provers as string, 2, 0);
-  const accounts = int("accounts", values.accounts as string, 8, 2);
-  const blockTime = int("block-time", values["block-time"] as string, 2000, 100);
-  const phaseBlocks = int("phase-blocks", values["phase-blocks"] as string, 3, 2);
-  const provingWindow = int("proving-window", values["proving-window"] as string, 30, 2);
-  const timeoutMin = int("timeout", values.timeout as string, 15, 1);
+  const N = int("sequencers", values.sequencers as string, DEVNET_DEFAULTS.sequencers, 1);
+  const M = int("provers", values.provers as string, DEVNET_DEFAULTS.provers, 0);
+  const accounts = int("accounts", values.accounts as string, DEVNET_DEFAULTS.accounts, 2);
+  const blockTime = int("block-time", values["block-time"] as string, DEVNET_DEFAULTS.blockTimeMs, 100);
+  const phaseBlocks = int("phase-blocks", values["phase-blocks"] as string, DEVNET_DEFAULTS.phaseBlocks, 2);
+  const provingWindow = int("proving-window", values["proving-window"] as string, DEVNET_OVERRIDES.provingWindow, 2);
+  const timeoutMin = int("timeout", values.timeout as string, DEVNET_DEFAULTS.timeoutMinutes, 1);
   const port = int("port", values.port as string, 0, 0);
-  const T = int("T", values.T as string, 2, 1);
-  const D = int("D", values.D as string, 8, 2);
-  const txRate = values["tx-rate"] === undefined ? 0.2 : Number(values["tx-rate"]);
+  const T = int("T", values.T as string, DEVNET_DEFAULTS.T, 1);
+  const D = int("D", values.D as string, DEVNET_DEFAULTS.D, 2);
+  const txRate = values["tx-rate"] === undefined ? DEVNET_DEFAULTS.txRate : Number(values["tx-rate"]);
   if (!Number.isFinite(txRate) || txRate < 0) bad(`--tx-rate must be a number >= 0`);
   if (values.quiet && values.verbose) bad("--quiet and --verbose exclude each other");
   if (accounts >= 2 ** D) bad(`--accounts must be below 2^D = ${2 ** D}`);
@@ -156,13 +158,13 @@ async function main(): Promise<void> {
     const txRecords: import("../src/agents/index.js").L1TxRecord[] = [];
     const onTx = (r: import("../src/agents/index.js").L1TxRecord) => txRecords.push(r);
     const postProofs = values.aggregator === true;
-    const common = { rpcUrl, rollup: d.rollup, T, D, genesis: d.genesis, wasmPath: resolve(A.PROJECT_ROOT, build.wasmPath), zkeyPath: resolve(A.PROJECT_ROOT, build.setup.zkeyPath), pollMs: 200, onTx, postProofs };
+    const common = { rpcUrl, rollup: d.rollup, T, D, genesis: d.genesis, wasmPath: resolve(A.PROJECT_ROOT, build.wasmPath), zkeyPath: resolve(A.PROJECT_ROOT, build.setup.zkeyPath), pollMs: DEVNET_DEFAULTS.agentPollMs, onTx, postProofs };
     const provers: import("../src/agents/index.js").ProverAgent[] = [];
     for (const [i, p] of actors.provers.entries()) {
       const fault = i === 0 && values["withhold-prover"] ? ("withhold" as const) : ("none" as const);
       const a = await A.ProverAgent.start({ ...common, name: p.name, privateKey: p.wallet.privateKey, storePath: join(dataDir, `${p.name}.sqlite`), sequencerRpcUrls: seqUrls, fault, log: log.child(p.name),
         // Different prices so that the market has something to rank; a busy prover declines (maxInFlight 1).
-        price: (5n + BigInt(i)) * 10n ** 17n });
+        price: DEVNET_DEFAULTS.proverPriceBase + BigInt(i) * DEVNET_DEFAULTS.proverPriceStep });
       provers.push(a);
       cleanup.push(() => a.stop());
     }
@@ -179,13 +181,13 @@ async function main(): Promise<void> {
     if (postProofs) {
       const agg = await A.AggregatorAgent.start({
         name: "aggregator", rpcUrl, rollup: d.rollup, privateKey: A.devWallet(1 + N + M).privateKey, vkey: build.setup.vkey,
-        fromBlock: BigInt(d.deployBlock), pollMs: 200, onTx, log: log.child("aggregator"),
+        fromBlock: BigInt(d.deployBlock), pollMs: DEVNET_DEFAULTS.agentPollMs, onTx, log: log.child("aggregator"),
       });
       aggregator = agg;
       cleanup.push(() => agg.stop());
     }
     const fileConfig = {
-      network: { rpcUrl, rollup: d.rollup, T, D, genesis: d.genesis, dataDir, pollMs: 100 },
+      network: { rpcUrl, rollup: d.rollup, T, D, genesis: d.genesis, dataDir, pollMs: DEVNET_DEFAULTS.configPollMs },
       sequencers: actors.sequencers.map((s, i) => ({ name: s.name, privateKey: s.wallet.privateKey, vrfSeed: s.vrfSeed, rpcPort: seqPorts[i], proverUrls: provers.map((p) => p.quoteUrl) })),
       provers: actors.provers.map((p, i) => ({ name: p.name, privateKey: p.wallet.privateKey, quotePort: Number(new URL(provers[i]!.quoteUrl).port), sequencerRpcUrls: seqUrls })),
     };

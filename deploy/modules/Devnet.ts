@@ -7,12 +7,11 @@
  *
  * Used by `deployDevnet` (src/agents/devnet.ts); the module id is `Devnet_T{T}_D{D}` (`..._Agg` with the
  * aggregator), which is also the key of its parameters. Aggregator parameters: postBond, verifyWindow, batchReward,
- * batchRewardPerHeight (defaults: DEFAULT_AGGREGATOR of src/client).
+ * batchRewardPerHeight (defaults: AGGREGATOR_DEFAULTS of src/defaults.ts).
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { AGGREGATOR_DEFAULTS as A } from "../../src/defaults.js";
 import { buildRollup } from "./Rollup.js";
-
-const E18 = 10n ** 18n;
 
 export interface DevnetModuleOptions {
   T: number;
@@ -35,10 +34,10 @@ function build(id: string, o: DevnetModuleOptions) {
     if (!o.aggregator) return { ...core, verifier: adapter };
     const batchVerifier = m.contract(`BatchVerifier_T${o.T}_D${o.D}`);
     const aggregator = m.contract("ProofAggregator", [core.rollup, batchVerifier, {
-      postBond: m.getParameter("postBond", 10n * E18),
-      verifyWindow: m.getParameter("verifyWindow", 20n),
-      batchReward: m.getParameter("batchReward", 2n * E18),
-      batchRewardPerHeight: m.getParameter("batchRewardPerHeight", E18 / 2n),
+      postBond: m.getParameter("postBond", A.postBond),
+      verifyWindow: m.getParameter("verifyWindow", A.verifyWindow),
+      batchReward: m.getParameter("batchReward", A.batchReward),
+      batchRewardPerHeight: m.getParameter("batchRewardPerHeight", A.batchRewardPerHeight),
     }]);
     m.call(core.rollup, "setAggregator", [aggregator]);
     return { ...core, verifier: adapter, batchVerifier, aggregator };

@@ -5,13 +5,12 @@
  *   npx hardhat ignition deploy deploy/modules/Rollup.ts --network localhost \
  *     --parameters '{"RollupModule":{"verifier":"0x...","slots":"2","genesisRoot":"123"}}'
  *
- * The other RollupConfig values are the documented defaults (docs/lifecycle.md); override any of them with the
- * parameter of the same name. genesisBlock 0 means "the deployment block".
+ * The other RollupConfig and Staking values are the documented defaults (ROLLUP_DEFAULTS, STAKING_DEFAULTS of
+ * src/defaults.ts); override any of them with the parameter of the same name. genesisBlock 0 means "the deployment block".
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ContractFuture, IgnitionModuleBuilder, ModuleParameterRuntimeValue } from "@nomicfoundation/ignition-core";
-
-const E18 = 10n ** 18n;
+import { ROLLUP_DEFAULTS as R, STAKING_DEFAULTS as S } from "../../src/defaults.js";
 
 /**
  * DevToken, Staking and the Rollup over `verifier` (a parameter or a contract future of the same module), with the
@@ -23,34 +22,34 @@ export function buildRollup(m: IgnitionModuleBuilder, verifier: ContractFuture<s
   const token = m.contract("DevToken", [m.getParameter("tokenName", "Fernet Dev"), m.getParameter("tokenSymbol", "FDEV"), deployer]);
   const staking = m.contract("Staking", [
     token,
-    m.getParameter("minSequencerStake", 1_000n * E18),
-    m.getParameter("minProverStake", 1_000n * E18),
-    m.getParameter("exitDelay", 50n),
+    m.getParameter("minSequencerStake", S.minSequencerStake),
+    m.getParameter("minProverStake", S.minProverStake),
+    m.getParameter("exitDelay", S.exitDelay),
     deployer,
   ]);
 
   const config = {
-    genesisBlock: m.getParameter("genesisBlock", 0n),
-    proposalBlocks: m.getParameter("proposalBlocks", 3n),
-    revealBlocks: m.getParameter("revealBlocks", 3n),
-    commitBlocks: m.getParameter("commitBlocks", 3n),
-    provingWindow: m.getParameter("provingWindow", 20n),
-    lateWindow: m.getParameter("lateWindow", 10n),
+    genesisBlock: m.getParameter("genesisBlock", R.genesisBlock),
+    proposalBlocks: m.getParameter("proposalBlocks", R.proposalBlocks),
+    revealBlocks: m.getParameter("revealBlocks", R.revealBlocks),
+    commitBlocks: m.getParameter("commitBlocks", R.commitBlocks),
+    provingWindow: m.getParameter("provingWindow", R.provingWindow),
+    lateWindow: m.getParameter("lateWindow", R.lateWindow),
     slots: m.getParameter<bigint>("slots"),
-    minFeeSplitBps: m.getParameter("minFeeSplitBps", 0n),
-    maxFeeSplitBps: m.getParameter("maxFeeSplitBps", 10_000n),
-    maxProverRewardShareBps: m.getParameter("maxProverRewardShareBps", 10_000n),
-    lateProverShareBps: m.getParameter("lateProverShareBps", 5_000n),
-    reorgBountyBps: m.getParameter("reorgBountyBps", 500n),
-    feeSplitScore: m.getParameter("feeSplitScore", true),
-    proverDeposit: m.getParameter("proverDeposit", 100n * E18),
-    blockReward: m.getParameter("blockReward", 10n * E18),
-    submissionReward: m.getParameter("submissionReward", 1n * E18),
+    minFeeSplitBps: m.getParameter("minFeeSplitBps", R.minFeeSplitBps),
+    maxFeeSplitBps: m.getParameter("maxFeeSplitBps", R.maxFeeSplitBps),
+    maxProverRewardShareBps: m.getParameter("maxProverRewardShareBps", R.maxProverRewardShareBps),
+    lateProverShareBps: m.getParameter("lateProverShareBps", R.lateProverShareBps),
+    reorgBountyBps: m.getParameter("reorgBountyBps", R.reorgBountyBps),
+    feeSplitScore: m.getParameter("feeSplitScore", R.feeSplitScore),
+    proverDeposit: m.getParameter("proverDeposit", R.proverDeposit),
+    blockReward: m.getParameter("blockReward", R.blockReward),
+    submissionReward: m.getParameter("submissionReward", R.submissionReward),
     genesisRoot: m.getParameter<bigint>("genesisRoot"),
-    maxPendingHeights: m.getParameter("maxPendingHeights", 32n),
-    vrfClaimSlash: m.getParameter("vrfClaimSlash", 10n * E18),
-    keyActivationDelay: m.getParameter("keyActivationDelay", 4n),
-    provingDesign: m.getParameter("provingDesign", 0n),
+    maxPendingHeights: m.getParameter("maxPendingHeights", R.maxPendingHeights),
+    vrfClaimSlash: m.getParameter("vrfClaimSlash", R.vrfClaimSlash),
+    keyActivationDelay: m.getParameter("keyActivationDelay", R.keyActivationDelay),
+    provingDesign: m.getParameter("provingDesign", R.provingDesign),
   };
   // The Rollup's flows live in linked libraries (src/client/deploy.ts has the same link graph).
   const SidecarLib = m.library("SidecarLib");

@@ -14,6 +14,7 @@ import type { L1Point } from "../node/index.js";
 import { findInvalid } from "../zk/batchVerify.js";
 import type { VerificationKey } from "../zk/libs.js";
 import { Logger, PollingAgent, TxSender, connectL1, errText, type L1TxRecord } from "./common.js";
+import { AGENT_DEFAULTS } from "../defaults.js";
 
 export interface AggregatorOptions {
   name: string;
@@ -43,7 +44,7 @@ export class AggregatorAgent extends PollingAgent {
   batches = 0;
 
   private constructor(o: AggregatorOptions, provider: JsonRpcProvider) {
-    super(provider, o.log ?? new Logger(o.name), o.pollMs ?? 200);
+    super(provider, o.log ?? new Logger(o.name), o.pollMs ?? AGENT_DEFAULTS.aggregatorPollMs);
     this.o = o;
     this.name = o.name;
     const wallet = new Wallet(o.privateKey, provider);
@@ -53,7 +54,7 @@ export class AggregatorAgent extends PollingAgent {
   }
 
   static async start(o: AggregatorOptions): Promise<AggregatorAgent> {
-    const provider = await connectL1(o.rpcUrl, o.pollMs ?? 200);
+    const provider = await connectL1(o.rpcUrl, o.pollMs ?? AGENT_DEFAULTS.aggregatorPollMs);
     const a = new AggregatorAgent(o, provider);
     try {
       a.agg = await a.client.aggregator();
@@ -82,10 +83,10 @@ export class AggregatorAgent extends PollingAgent {
       byHeight.set(p.height, p);
     }
     if (byHeight.size === 0) return;
-    const items = [...byHeight.values()].sort((a, b) => (a.height < b.height ? -1 : 1)).slice(0, this.o.maxBatch ?? 16);
+    const items = [...byHeight.values()].sort((a, b) => (a.height < b.height ? -1 : 1)).slice(0, this.o.maxBatch ?? AGENT_DEFAULTS.aggregatorMaxBatch);
     const oldest = items.reduce((m, p) => (p.postedAt < m ? p.postedAt : m), items[0]!.postedAt);
-    const urgent = oldest + this.window - BigInt(this.o.marginBlocks ?? 5) <= next;
-    if (items.length < (this.o.minBatch ?? 2) && !urgent) return;
+    const urgent = oldest + this.window - BigInt(this.o.marginBlocks ?? AGENT_DEFAULTS.aggregatorMarginBlocks) <= next;
+    if (items.length < (this.o.minBatch ?? AGENT_DEFAULTS.aggregatorMinBatch) && !urgent) return;
 
     const withData = await Promise.all(items.map(async (p) => ({ ...p, pubdata: (await this.client.revealedBlock(p.height)).pubdata })));
     const inputs = await Promise.all(withData.map((p) => this.client.statementOf(p.height, p.pubdata, p.payee)));

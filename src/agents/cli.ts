@@ -14,6 +14,7 @@ import { genesisOf, loadConfig } from "./config.js";
 import { ProverAgent } from "./prover.js";
 import { PROJECT_ROOT } from "./devnet.js";
 import { SequencerAgent } from "./sequencer.js";
+import { CLI_DEFAULTS } from "../defaults.js";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   const art = artifactsFor({ T: net.T, D: net.D }, PROJECT_ROOT);
   const common = {
     rpcUrl, rollup: net.rollup, T: net.T, D: net.D, genesis: genesisOf(net), wasmPath: art.wasmPath, zkeyPath: art.zkeyPath,
-    pollMs: net.pollMs ?? 200, log, storePath: join(resolve(net.dataDir), `${values.name}.sqlite`),
+    pollMs: net.pollMs ?? CLI_DEFAULTS.pollMs, log, storePath: join(resolve(net.dataDir), `${values.name}.sqlite`),
   };
   let stop: () => Promise<void>;
   if (values.role === "sequencer") {

@@ -8,6 +8,7 @@ import { JsonRpcProvider, Network, Wallet, type TransactionReceipt } from "ether
 import { applyPubdata, type L2State } from "../l2/index.js";
 import { HeightStatus, RollupClient, RollupClientError, toClientError } from "../client/index.js";
 import type { L1Point } from "../node/index.js";
+import { FernetError } from "../errors.js";
 
 export type AgentErrorCode =
   | "BAD_CONFIG" // the config file or a flag is wrong
@@ -16,12 +17,9 @@ export type AgentErrorCode =
   | "BODY_MISMATCH" // the signed transactions do not match the revealed pubdata / root
   | "NOT_RUNNING";
 
-export class AgentError extends Error {
-  readonly code: AgentErrorCode;
+export class AgentError extends FernetError<AgentErrorCode> {
   constructor(code: AgentErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "AgentError";
-    this.code = code;
+    super(code, message, options);
   }
 }
 
@@ -77,12 +75,6 @@ export function errText(e: unknown): string {
   if (c instanceof RollupClientError && c.errorName) return `${c.errorName}(${(c.errorArgs ?? []).map(String).join(", ")})`;
   const m = (c as Error).message ?? String(c);
   return m.length > 300 ? m.slice(0, 300) + "..." : m;
-}
-
-/** The Solidity error name of a revert, if any. */
-export function revertName(e: unknown): string | undefined {
-  const c = toClientError(e);
-  return c instanceof RollupClientError ? c.errorName : undefined;
 }
 
 // ------------------------------------------------------------------ L1

@@ -20,7 +20,7 @@ export interface NetworkConfig {
   genesis: GenesisAccount[] | string;
   /** Folder of the agents' stores (one sqlite file per agent). */
   dataDir: string;
-  /** L1 head polling period, ms (default 100). */
+  /** L1 head polling period, ms (default CLI_DEFAULTS.pollMs of src/defaults.ts). */
   pollMs?: number;
   logLevel?: LogLevel;
 }
@@ -36,13 +36,13 @@ export interface SequencerConfig {
   rpcHost?: string;
   /** Quote server URLs of the provers to ask. */
   proverUrls: string[];
-  /** FEE_SPLIT, basis points (default 1000). */
+  /** FEE_SPLIT, basis points (default AGENT_DEFAULTS.feeSplitBps). */
   feeSplitBps?: number;
-  /** proverTip in token wei, decimal string (default 1e18): also the max price accepted from a quote. */
+  /** proverTip in token wei, decimal string (default AGENT_DEFAULTS.proverTip): also the max price accepted from a quote. */
   proverTip?: string;
-  /** proverRewardShare, basis points (default 2000). */
+  /** proverRewardShare, basis points (default AGENT_DEFAULTS.proverRewardShareBps). */
   proverRewardShareBps?: number;
-  /** Quote request timeout, ms (default 3000). */
+  /** Quote request timeout, ms (default AGENT_DEFAULTS.quoteTimeoutMs). */
   quoteTimeoutMs?: number;
   /** Fault injection: "no-reveal" proposes and then never reveals. */
   fault?: "none" | "no-reveal";
@@ -54,11 +54,11 @@ export interface ProverConfig {
   /** Quote server port (0 = ephemeral) and host. */
   quotePort: number;
   quoteHost?: string;
-  /** Price quoted, token wei (decimal string, default 5e17). */
+  /** Price quoted, token wei (decimal string, default AGENT_DEFAULTS.proverPrice). */
   price?: string;
-  /** Promised proving time in L1 blocks (default 8). */
+  /** Promised proving time in L1 blocks (default AGENT_DEFAULTS.provingTimeL1Blocks). */
   provingTimeL1Blocks?: number;
-  /** At most this many blocks accepted and not yet proven (default 1); beyond that the prover declines. */
+  /** At most this many blocks accepted and not yet proven (default AGENT_DEFAULTS.maxInFlight); beyond that the prover declines. */
   maxInFlight?: number;
   /** L2 RPC URLs of the sequencers, where block bodies (signed transfers) are fetched. */
   sequencerRpcUrls: string[];

@@ -22,10 +22,11 @@ import { L2RpcClient, RpcError } from "../node/index.js";
 import { artifactsFor } from "../zk/artifacts.js";
 import { AgentError, type L1TxRecord, type Logger } from "./common.js";
 import { devnetModule } from "../../deploy/modules/Devnet.js";
+import { DEVNET_DEFAULTS } from "../defaults.js";
+import { E18 } from "../protocol.js";
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
-export const E18 = 10n ** 18n;
 
 /** A free TCP port on 127.0.0.1 (the OS picks; released before returning). */
 export function freePort(): Promise<number> {
@@ -201,7 +202,7 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   // The adapter either deploys its generated verifier itself (no constructor argument) or takes its address.
   const adapterAbi = artifact(`contracts/verifiers/${art.adapterContract}.sol`, art.adapterContract).abi as { type: string; inputs?: unknown[] }[];
   const wantsVerifier = (adapterAbi.find((x) => x.type === "constructor")?.inputs?.length ?? 0) > 0;
-  const pool = o.rewardPool ?? 10_000n * E18;
+  const pool = o.rewardPool ?? DEVNET_DEFAULTS.rewardPool;
   const wallets = [...sequencers.map((x) => x.wallet), ...provers.map((x) => x.wallet)];
   // One block per transaction (automine). Ignition: [verifier,] adapter, token, staking, the Rollup's 4 linked
   // libraries (src/client/deploy.ts), rollup, setRollup

@@ -16,6 +16,7 @@ import { QuoteServer, type QuoteOffer, type QuoteRequest } from "../market/index
 import { Prover } from "../zk/prover.js";
 import { AgentError, L2Chain, Logger, PollingAgent, TxSender, connectL1, errText, type L1TxRecord } from "./common.js";
 import { ProofDuty, type ProofEvent } from "./proving.js";
+import { AGENT_DEFAULTS } from "../defaults.js";
 
 export interface ProverOptions {
   name: string;
@@ -72,7 +73,7 @@ export class ProverAgent extends PollingAgent {
   private quoted = 0;
 
   private constructor(o: ProverOptions, provider: JsonRpcProvider) {
-    super(provider, o.log ?? new Logger(o.name), o.pollMs ?? 100);
+    super(provider, o.log ?? new Logger(o.name), o.pollMs ?? AGENT_DEFAULTS.pollMs);
     this.o = o;
     this.name = o.name;
     this.wallet = new Wallet(o.privateKey, provider);
@@ -84,7 +85,7 @@ export class ProverAgent extends PollingAgent {
 
   static async start(o: ProverOptions): Promise<ProverAgent> {
     await initL2();
-    const provider = await connectL1(o.rpcUrl, o.pollMs ?? 100);
+    const provider = await connectL1(o.rpcUrl, o.pollMs ?? AGENT_DEFAULTS.pollMs);
     const a = new ProverAgent(o, provider);
     try {
       await a.init();
@@ -146,7 +147,7 @@ export class ProverAgent extends PollingAgent {
   private async policy(req: QuoteRequest, _l1Block: number): Promise<QuoteOffer | { decline: string }> {
     if (!req.sequencer) return { decline: "the request must name the sequencer" };
     if (this.o.offline?.(_l1Block)) return { decline: "offline" };
-    if (this.duty.inFlight >= (this.o.maxInFlight ?? 1)) return { decline: "busy" };
+    if (this.duty.inFlight >= (this.o.maxInFlight ?? AGENT_DEFAULTS.maxInFlight)) return { decline: "busy" };
     try {
       const p = await this.client.getProposal(req.height, req.sequencer);
       if (p.status !== ProposalStatus.Revealed) return { decline: `proposal is ${ProposalStatus[p.status]}, not revealed` };
@@ -156,7 +157,7 @@ export class ProverAgent extends PollingAgent {
       return { decline: `cannot check the block: ${errText(e)}` };
     }
     this.quoted++;
-    return { price: this.o.price ?? 5n * 10n ** 17n, provingTimeL1Blocks: this.o.provingTimeL1Blocks ?? 8, deposit: this.cfg.proverDeposit };
+    return { price: this.o.price ?? AGENT_DEFAULTS.proverPrice, provingTimeL1Blocks: this.o.provingTimeL1Blocks ?? AGENT_DEFAULTS.provingTimeL1Blocks, deposit: this.cfg.proverDeposit };
   }
 
   /**

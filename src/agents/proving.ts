@@ -9,11 +9,11 @@
  * (if the height still needs it) instead of proving twice.
  */
 import { executeBlock, transfersFromL1, withPayee, type BlockResult, type L2State, type Transfer } from "../l2/index.js";
-import { HeightStatus, type ProofWords, type RollupClient } from "../client/index.js";
+import { HeightStatus, isContractError, type ProofWords, type RollupClient } from "../client/index.js";
 import type { Prover } from "../zk/prover.js";
-import { FIELD_P } from "../zk/batchVerify.js";
+import { BN254_BASE_MODULUS as FIELD_P } from "../protocol.js";
 import type { Store } from "../store/index.js";
-import { AgentError, errText, hex, revertName, type L2Chain, type Logger, type TxSender } from "./common.js";
+import { AgentError, errText, hex, type L2Chain, type Logger, type TxSender } from "./common.js";
 
 export interface ProofDutyOptions {
   client: RollupClient;
@@ -156,7 +156,7 @@ export class ProofDuty {
           try {
             onChain = await client.publicInputsOf(h, revealed.pubdata, this.o.me);
           } catch (e) {
-            if (revertName(e) !== "Rollup__HeightNotDecided" || this.next > t.commitEnd + 2n) throw e;
+            if (!isContractError(e, "Rollup__HeightNotDecided") || this.next > t.commitEnd + 2n) throw e;
             await sleep(200);
           }
         }
@@ -189,8 +189,7 @@ export class ProofDuty {
         log.info(this.o.post ? "proof posted" : "proof submitted", { height: h, gas: r.gasUsed, late });
         this.o.onEvent?.({ kind: "submitted", height: h, gasUsed: r.gasUsed, late });
       } catch (e) {
-        const n = revertName(e);
-        if (n === "Rollup__AlreadyProven" || n === "ProofAggregator__ProofAlreadyPosted") log.info("someone proved it first", { height: h });
+        if (isContractError(e, "Rollup__AlreadyProven", "ProofAggregator__ProofAlreadyPosted")) log.info("someone proved it first", { height: h });
         else if (corrupt) log.warn("invalid proof refused", { height: h, error: errText(e) });
         else throw e;
       }

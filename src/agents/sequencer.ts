@@ -23,7 +23,7 @@ import {
   type TransferJSON,
 } from "../l2/index.js";
 import {
-  HeightStatus, Phase, ProposalStatus, Role, RollupClient, StakingClient, blockCommitment, fernetScore, type RollupConfig, type Timeline,
+  HeightStatus, Phase, ProposalStatus, Role, RollupClient, StakingClient, isContractError, type RollupConfig, type Timeline,
 } from "../client/index.js";
 import { vrfKeyFromSeed, vrfOutput, vrfProve, vrfVerify, type VrfPublicKey } from "../vrf/index.js";
 import {
@@ -33,8 +33,10 @@ import {
 import { Store } from "../store/index.js";
 import { Reputation, matchQuotes, requestQuotes, type QuoteRequest } from "../market/index.js";
 import { Prover } from "../zk/prover.js";
-import { AgentError, L2Chain, Logger, PollingAgent, TxSender, ZERO_ADDRESS, connectL1, errText, hex, revertName, type L1TxRecord } from "./common.js";
+import { AgentError, L2Chain, Logger, PollingAgent, TxSender, ZERO_ADDRESS, connectL1, errText, hex, type L1TxRecord } from "./common.js";
 import { ProofDuty } from "./proving.js";
+import { AGENT_DEFAULTS } from "../defaults.js";
+import { blockCommitment, fernetScore, outranks } from "../protocol.js";
 
 export interface SequencerOptions {
   name: string;
@@ -130,7 +132,7 @@ export class SequencerAgent extends PollingAgent {
   rpcUrl = "";
 
   private constructor(o: SequencerOptions, provider: JsonRpcProvider) {
-    super(provider, o.log ?? new Logger(o.name), o.pollMs ?? 100);
+    super(provider, o.log ?? new Logger(o.name), o.pollMs ?? AGENT_DEFAULTS.pollMs);
     this.o = o;
     this.name = o.name;
     this.wallet = new Wallet(o.privateKey, provider);
@@ -144,7 +146,7 @@ export class SequencerAgent extends PollingAgent {
   /** Connects, restores the store, starts the L2 RPC endpoint and the loop. */
   static async start(o: SequencerOptions): Promise<SequencerAgent> {
     await initL2();
-    const provider = await connectL1(o.rpcUrl, o.pollMs ?? 100);
+    const provider = await connectL1(o.rpcUrl, o.pollMs ?? AGENT_DEFAULTS.pollMs);
     const a = new SequencerAgent(o, provider);
     try {
       await a.init();
@@ -357,8 +359,7 @@ export class SequencerAgent extends PollingAgent {
       try {
         await this.sender.send("release", r.height, () => this.client.release(r.height, this.address));
       } catch (e) {
-        const n = revertName(e);
-        if (n !== "Rollup__NotReleasable") {
+        if (!isContractError(e, "Rollup__NotReleasable")) {
           this.log.warn("release failed", { height: r.height, error: errText(e) });
           continue;
         }
@@ -492,7 +493,7 @@ export class SequencerAgent extends PollingAgent {
     const pubdata = hex(block.pubdata);
     const r: HeightRecord = {
       height: h, parent, newRoot: block.newRoot, pubdata, salt, vrfProof: vrf.proof, vrfOutput: vrf.output,
-      feeSplitBps: this.o.feeSplitBps ?? 1_000n, proverTip: this.o.proverTip ?? 10n ** 18n, proverRewardShareBps: this.o.proverRewardShareBps ?? 2_000n,
+      feeSplitBps: this.o.feeSplitBps ?? AGENT_DEFAULTS.feeSplitBps, proverTip: this.o.proverTip ?? AGENT_DEFAULTS.proverTip, proverRewardShareBps: this.o.proverRewardShareBps ?? AGENT_DEFAULTS.proverRewardShareBps,
       txs: included.map(transferToJSON), txIds: included.map(txIdOf),
     };
     // Intent first: a crash after sending must find the salt and block to reveal.
@@ -702,7 +703,7 @@ export class SequencerAgent extends PollingAgent {
       height: h, maxPrice, maxProvingTime: Number(this.cfg.provingWindow), minDeposit: this.cfg.proverDeposit,
       chainId: this.chainId, rollup: this.o.rollup, sequencer: this.address,
     };
-    const answers = await requestQuotes(urls, req, { timeoutMs: this.o.quoteTimeoutMs ?? 3000 });
+    const answers = await requestQuotes(urls, req, { timeoutMs: this.o.quoteTimeoutMs ?? AGENT_DEFAULTS.quoteTimeoutMs });
     const ok = answers.filter((a) => a.ok && a.commitment !== undefined) as Extract<(typeof answers)[number], { ok: true }>[];
     for (const a of answers) if (!a.ok) this.log.debug("quote declined", { url: a.url, reason: a.reason, message: a.message });
     const match = matchQuotes({ ...req, chainId: this.chainId, rollup: this.o.rollup, currentL1Block: head }, ok.map((a) => a.quote), this.reputation);
@@ -749,8 +750,9 @@ export class SequencerAgent extends PollingAgent {
       this.log.warn("triggered reorg of an unproven height", { height: first });
       this.emit("triggeredReorg", first);
     } catch (e) {
-      const n = revertName(e);
-      if (n !== "Rollup__NotFirstPending" && n !== "HeightNotPending") this.log.debug("triggerReorg failed", { height: first, error: errText(e) });
+      // Expected races: someone else reorged it or it got proven and finalized (it is no longer the first pending
+      // height), or a proof posted to the aggregator holds the reorg off until its verify window ends.
+      if (!isContractError(e, "Rollup__NotFirstPending", "Rollup__ReorgNotAllowed")) this.log.debug("triggerReorg failed", { height: first, error: errText(e) });
     }
   }
 
@@ -758,11 +760,4 @@ export class SequencerAgent extends PollingAgent {
   get proofsInFlight(): number {
     return this.duty?.inFlight ?? 0;
   }
-}
-
-/** ProposeLib.outranks: higher score, then higher VRF output, then lower address. */
-function outranks(a: { score: bigint; output: bigint; addr: string }, b: { score: bigint; output: bigint; addr: string }): boolean {
-  if (a.score !== b.score) return a.score > b.score;
-  if (a.output !== b.output) return a.output > b.output;
-  return a.addr < b.addr;
 }

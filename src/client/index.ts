@@ -21,11 +21,17 @@ import {
   TypedDataEncoder,
   ZeroAddress,
 } from "ethers";
-import { ProofAggregator__factory, Rollup__factory, Staking__factory } from "../../types/ethers-contracts/index.js";
+import { Groth16BatchLib__factory, ProofAggregator__factory, Rollup__factory, Staking__factory } from "../../types/ethers-contracts/index.js";
 import { popProve, publicKeyOf } from "../vrf/index.js";
 import type { ProofAggregator, Rollup, Staking } from "../../types/ethers-contracts/index.js";
 import { findInvalid, selectBatch, type PostedProof as BatchCandidate } from "../zk/batchVerify.js";
 import type { VerificationKey } from "../zk/libs.js";
+import { FernetError } from "../errors.js";
+import { AGGREGATOR_DEFAULTS, ROLLUP_DEFAULTS, STAKING_DEFAULTS } from "../defaults.js";
+import { PROVER_COMMITMENT_TYPES, rollupDomain } from "../protocol.js";
+
+/** The contract twins (src/protocol.ts), re-exported: tests and scripts import them with the client. */
+export { blockCommitment, fernetScore } from "../protocol.js";
 
 /** Phase of a height at an L1 block (Rollup.Phase). */
 export enum Phase {
@@ -92,56 +98,19 @@ export interface RollupConfig {
   provingDesign: bigint;
 }
 
-const E18 = 10n ** 18n;
-
 /**
- * The documented defaults (docs/lifecycle.md). `slots` must match the verifier's circuit and `genesisRoot` the
- * genesis file, so both are required.
+ * The documented defaults (ROLLUP_DEFAULTS of src/defaults.ts). `slots` must match the verifier's circuit and
+ * `genesisRoot` the genesis file, so both are required.
  */
 export function defaultRollupConfig(required: { slots: bigint; genesisRoot: bigint }, overrides: Partial<RollupConfig> = {}): RollupConfig {
-  return {
-    genesisBlock: 0n,
-    proposalBlocks: 3n,
-    revealBlocks: 3n,
-    commitBlocks: 3n,
-    provingWindow: 20n,
-    lateWindow: 10n,
-    minFeeSplitBps: 0n,
-    maxFeeSplitBps: 10_000n,
-    maxProverRewardShareBps: 10_000n,
-    lateProverShareBps: 5_000n,
-    reorgBountyBps: 500n,
-    feeSplitScore: true,
-    proverDeposit: 100n * E18,
-    blockReward: 10n * E18,
-    submissionReward: 1n * E18,
-    maxPendingHeights: 32n,
-    vrfClaimSlash: 10n * E18,
-    keyActivationDelay: 4n,
-    provingDesign: 0n,
-    ...required,
-    ...overrides,
-  };
+  return { ...ROLLUP_DEFAULTS, ...required, ...overrides };
 }
 
-/** Staking defaults: minimum stakes and exit delay (L1 blocks). */
-export const DEFAULT_STAKING = {
-  minSequencerStake: 1_000n * E18,
-  minProverStake: 1_000n * E18,
-  exitDelay: 50n,
-} as const;
+/** Staking defaults: minimum stakes and exit delay (STAKING_DEFAULTS of src/defaults.ts). */
+export const DEFAULT_STAKING = STAKING_DEFAULTS;
 
-/**
- * ProofAggregator defaults (constructor `AggregatorConfig`, docs/batch-verification.md "Posting"): bond per posted
- * proof, verify window in L1 blocks (also how long a post holds off a reorg past the late deadline), and the
- * aggregation reward from the Rollup's pool, per batch and per height (about the fixed and marginal gas).
- */
-export const DEFAULT_AGGREGATOR = {
-  postBond: 10n * E18,
-  verifyWindow: 20n,
-  batchReward: 2n * E18,
-  batchRewardPerHeight: E18 / 2n,
-} as const;
+/** ProofAggregator defaults (AGGREGATOR_DEFAULTS of src/defaults.ts). */
+export const DEFAULT_AGGREGATOR = AGGREGATOR_DEFAULTS;
 
 export interface Timeline {
   proposalStart: bigint;
@@ -187,14 +156,11 @@ export type ProofWords = [bigint, bigint, bigint, bigint, bigint, bigint, bigint
 export type RollupClientErrorCode = "CONTRACT_REVERT" | "BAD_INPUT" | "NO_RECEIPT" | "UNKNOWN";
 
 /** Error of the client. For a revert with a custom error, `code` is CONTRACT_REVERT and `errorName` its name. */
-export class RollupClientError extends Error {
-  readonly code: RollupClientErrorCode;
-  readonly errorName?: string;
+export class RollupClientError extends FernetError<RollupClientErrorCode> {
+  readonly errorName?: ContractErrorName;
   readonly errorArgs?: readonly unknown[];
-  constructor(code: RollupClientErrorCode, message: string, opts: { errorName?: string; errorArgs?: readonly unknown[]; cause?: unknown } = {}) {
-    super(message, { cause: opts.cause });
-    this.name = "RollupClientError";
-    this.code = code;
+  constructor(code: RollupClientErrorCode, message: string, opts: { errorName?: ContractErrorName; errorArgs?: readonly unknown[]; cause?: unknown } = {}) {
+    super(code, message, { cause: opts.cause });
     this.errorName = opts.errorName;
     this.errorArgs = opts.errorArgs;
   }
@@ -204,39 +170,33 @@ const ROLLUP_IFACE: Interface = Rollup__factory.createInterface() as unknown as 
 const STAKING_IFACE: Interface = Staking__factory.createInterface() as unknown as Interface;
 const AGGREGATOR_IFACE: Interface = ProofAggregator__factory.createInterface() as unknown as Interface;
 /** Errors a batch verifier (Groth16BatchLib) can revert with, bubbled up through the ProofAggregator. */
-const BATCH_LIB_IFACE = new Interface([
-  "error EmptyBatch()",
-  "error BadVerifyingKey(uint256 icLength)",
-  "error PublicInputsLengthMismatch(uint256 expected, uint256 actual)",
-  "error InsufficientGas()",
-]);
+const BATCH_LIB_IFACE: Interface = Groth16BatchLib__factory.createInterface() as unknown as Interface;
+
+/** The custom error names in a typechain factory's `as const` ABI. */
+type ErrorNamesOf<Abi extends readonly unknown[]> = Extract<Abi[number], { readonly type: "error" }> extends infer E
+  ? E extends { readonly name: infer N extends string } ? N : never
+  : never;
 
 /**
- * The block commitment a proposal posts: keccak256(abi.encode(proposer, height, parent, newRoot,
- * keccak256(pubdata), salt)), the twin of ProposeLib.commitment.
+ * Every custom error the Rollup, Staking and ProofAggregator (and a batch verifier behind it) can revert with,
+ * derived from the generated ABIs: a name the contracts do not define (or no longer define, after a rename) is a
+ * type error wherever it is compared.
  */
-export function blockCommitment(args: { proposer: string; height: bigint; parent: bigint; newRoot: bigint; pubdata: BytesLike; salt: BytesLike }): string {
-  return keccak256(
-    AbiCoder.defaultAbiCoder().encode(
-      ["address", "uint256", "uint256", "uint256", "bytes32", "bytes32"],
-      [args.proposer, args.height, args.parent, args.newRoot, keccak256(args.pubdata), args.salt],
-    ),
-  );
-}
+export type ContractErrorName =
+  | ErrorNamesOf<typeof Rollup__factory.abi>
+  | ErrorNamesOf<typeof Staking__factory.abi>
+  | ErrorNamesOf<typeof ProofAggregator__factory.abi>
+  | ErrorNamesOf<typeof Groth16BatchLib__factory.abi>;
 
-/** The Fernet score, twin of ProposeLib.score. */
-export function fernetScore(vrfOutput: bigint, feeSplitBps: bigint, boost = true): bigint {
-  return (vrfOutput >> 32n) * (boost ? 10_000n + feeSplitBps : 10_000n);
-}
-
-/** Decodes a revert of the Rollup or Staking into its custom error name and arguments (undefined if none). */
-export function decodeRevert(err: unknown): { name: string; args: readonly unknown[] } | undefined {
+/** Decodes a revert of the Rollup, Staking or ProofAggregator into its custom error name and arguments (undefined if none). */
+export function decodeRevert(err: unknown): { name: ContractErrorName; args: readonly unknown[] } | undefined {
   const data = findRevertData(err);
   if (data === undefined) return undefined;
   for (const iface of [ROLLUP_IFACE, STAKING_IFACE, AGGREGATOR_IFACE, BATCH_LIB_IFACE]) {
     try {
       const parsed = iface.parseError(data);
-      if (parsed) return { name: parsed.name, args: [...parsed.args] };
+      // The four interfaces are exactly the ABIs ContractErrorName is derived from.
+      if (parsed) return { name: parsed.name as ContractErrorName, args: [...parsed.args] };
     } catch {
       // not this interface's error
     }
@@ -253,6 +213,26 @@ function findRevertData(err: unknown, depth = 0): string | undefined {
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+/**
+ * The contracts' custom error behind a thrown error (a RollupClientError, an ethers error with revert data, or an
+ * error wrapping one as its `cause`), or undefined when it is not a decodable revert.
+ */
+export function contractErrorName(err: unknown): ContractErrorName | undefined {
+  for (let e = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof RollupClientError && e.errorName !== undefined) return e.errorName;
+    const decoded = decodeRevert(e);
+    if (decoded) return decoded.name;
+    if (typeof e !== "object") break;
+  }
+  return undefined;
+}
+
+/** Whether `err` is a revert with the custom error `name` (checked against the ABIs by the type checker). */
+export function isContractError(err: unknown, ...names: ContractErrorName[]): boolean {
+  const n = contractErrorName(err);
+  return n !== undefined && names.includes(n);
 }
 
 /** Wraps a thrown error: a decoded custom error becomes RollupClientError(CONTRACT_REVERT, name). */
@@ -464,15 +444,8 @@ export class RollupClient {
    */
   async signProverCommitment(prover: Signer, height: bigint, sequencer: string): Promise<string> {
     const [net, c] = await Promise.all([this.contract.runner!.provider!.getNetwork(), this.contract.config()]);
-    const domain = { name: "fernet-rollup", version: "1", chainId: net.chainId, verifyingContract: this.address };
-    const types = {
-      ProverCommitment: [
-        { name: "height", type: "uint256" },
-        { name: "sequencer", type: "address" },
-        { name: "prover", type: "address" },
-        { name: "deposit", type: "uint256" },
-      ],
-    };
+    const domain = rollupDomain(net.chainId, this.address);
+    const types = PROVER_COMMITMENT_TYPES;
     const value = { height, sequencer, prover: await prover.getAddress(), deposit: c.proverDeposit };
     const sig = await prover.signTypedData(domain, types, value);
     // Cross-check against the contract's digest so a domain mismatch fails here, not on chain.

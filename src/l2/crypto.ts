@@ -5,9 +5,10 @@
  * `await initL2()` once and then use the sync functions below. Using them earlier throws NOT_INITIALIZED.
  */
 import { L2Error } from "./errors.js";
+import { BN254_SCALAR_MODULUS as FIELD_MODULUS } from "../protocol.js";
 
-/** BN254 scalar field modulus r (the circuit's field). */
-export const FIELD_MODULUS = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+/** BN254 scalar field modulus r (the circuit's field; src/protocol.ts, under the L2 API's name). */
+export { FIELD_MODULUS };
 
 /** A Baby Jubjub point in affine coordinates (x, y). */
 export type Point = [bigint, bigint];

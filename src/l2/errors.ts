@@ -1,3 +1,5 @@
+import { FernetError } from "../errors.js";
+
 /** Error codes of the L2 rules. Each names one rule that an input broke. */
 export type L2ErrorCode =
   | "NOT_INITIALIZED" // initL2() was not awaited before a sync call
@@ -18,14 +20,11 @@ export type L2ErrorCode =
   | "BAD_PARAMETER"; // tree depth or block size not supported
 
 /** Typed error of the L2 rules: `code` is stable (tests and agents branch on it), `message` explains. */
-export class L2Error extends Error {
-  readonly code: L2ErrorCode;
+export class L2Error extends FernetError<L2ErrorCode> {
   /** Slot of the block the error refers to, when it refers to one. */
   readonly slot?: number;
   constructor(code: L2ErrorCode, message: string, slot?: number) {
-    super(message);
-    this.name = "L2Error";
-    this.code = code;
+    super(code, message);
     if (slot !== undefined) this.slot = slot;
   }
 }

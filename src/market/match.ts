@@ -20,6 +20,7 @@
 import { getAddress } from "ethers";
 import type { ReputationView } from "./reputation.js";
 import { verifyQuote, type SignedQuote } from "./quote.js";
+import { MARKET_DEFAULTS } from "../defaults.js";
 
 export interface MatchRequest {
   chainId: bigint;
@@ -74,7 +75,7 @@ export function quoteRejection(req: MatchRequest, sq: SignedQuote): RejectReason
   if (q.chainId !== req.chainId) return "WRONG_CHAIN";
   if (getAddress(q.rollup) !== getAddress(req.rollup)) return "WRONG_ROLLUP";
   if (q.height !== req.height) return "WRONG_HEIGHT";
-  if (req.currentL1Block + (req.minValidityL1Blocks ?? 1) > q.expiresAtL1Block) return "EXPIRED";
+  if (req.currentL1Block + (req.minValidityL1Blocks ?? MARKET_DEFAULTS.minValidityL1Blocks) > q.expiresAtL1Block) return "EXPIRED";
   if (q.provingTimeL1Blocks > req.maxProvingTime) return "TOO_SLOW";
   if (q.price > req.maxPrice) return "TOO_EXPENSIVE";
   if (q.deposit < req.minDeposit) return "DEPOSIT_TOO_LOW";
@@ -84,7 +85,7 @@ export function quoteRejection(req: MatchRequest, sq: SignedQuote): RejectReason
 /** All quotes, usable ones ranked best first, the others with their reason. */
 export function rankQuotes(req: MatchRequest, quotes: SignedQuote[], reputation: ReputationView, opts: MatchOptions = {}): Ranking {
   const minScore = opts.minScore ?? 0.5;
-  const penalty = opts.penalty ?? 1;
+  const penalty = opts.penalty ?? MARKET_DEFAULTS.reputationPenalty;
   const out: Ranking = { ranked: [], rejected: [] };
   for (const sq of quotes) {
     const reason = quoteRejection(req, sq);

@@ -17,6 +17,8 @@
  * prover, deposit) so that the sequencer may have the deposit pulled from the prover on commit.
  */
 import { TypedDataEncoder, getAddress, isAddress, verifyTypedData, type TypedDataDomain, type TypedDataField } from "ethers";
+import { FernetError } from "../errors.js";
+import { PROVER_COMMITMENT_TYPES, rollupDomain } from "../protocol.js";
 
 /** What signs: an ethers v6 Wallet or any Signer with signTypedData. */
 export interface TypedDataSigner {
@@ -64,12 +66,9 @@ export interface SignedQuoteJSON {
 
 export type QuoteErrorCode = "BAD_QUOTE" | "WRONG_SIGNER" | "BAD_INPUT";
 
-export class QuoteError extends Error {
-  readonly code: QuoteErrorCode;
+export class QuoteError extends FernetError<QuoteErrorCode> {
   constructor(code: QuoteErrorCode, message: string) {
-    super(message);
-    this.name = "QuoteError";
-    this.code = code;
+    super(code, message);
   }
 }
 
@@ -172,20 +171,7 @@ export function quoteFromJSON(j: SignedQuoteJSON): SignedQuote {
 }
 
 // ---------------------------------------------------------------- the Rollup contract's prover consent
-
-/** Rollup.sol's EIP-712 domain and ProverCommitLib's type (kept in step with src/client's signProverCommitment). */
-export const PROVER_COMMITMENT_TYPES: Record<string, TypedDataField[]> = {
-  ProverCommitment: [
-    { name: "height", type: "uint256" },
-    { name: "sequencer", type: "address" },
-    { name: "prover", type: "address" },
-    { name: "deposit", type: "uint256" },
-  ],
-};
-
-export function rollupDomain(chainId: bigint, rollup: string): TypedDataDomain {
-  return { name: "fernet-rollup", version: "1", chainId, verifyingContract: rollup };
-}
+// (Rollup.sol's EIP-712 domain and ProverCommitLib's type are twins in src/protocol.ts.)
 
 export interface ProverCommitment {
   height: bigint;

@@ -16,6 +16,7 @@
 import { getAddress, isAddress } from "ethers";
 import type { Store } from "../store/index.js";
 import { QuoteError } from "./quote.js";
+import { MARKET_DEFAULTS } from "../defaults.js";
 
 export interface ReputationRecord {
   delivered: number;
@@ -43,8 +44,8 @@ export class Reputation implements ReputationView {
   private readonly mem = new Map<string, ReputationRecord>();
 
   constructor(opts: ReputationOptions = {}) {
-    this.priorDelivered = opts.priorDelivered ?? 2;
-    this.priorFailed = opts.priorFailed ?? 1;
+    this.priorDelivered = opts.priorDelivered ?? MARKET_DEFAULTS.priorDelivered;
+    this.priorFailed = opts.priorFailed ?? MARKET_DEFAULTS.priorFailed;
     if (!(this.priorDelivered > 0) || !(this.priorFailed > 0)) throw new QuoteError("BAD_INPUT", "reputation priors must be positive");
     this.store = opts.store;
     this.ns = opts.namespace ?? "reputation";

@@ -21,6 +21,8 @@ import { getAddress, isAddress } from "ethers";
 import {
   quoteFromJSON, quoteToJSON, signProverCommitment, signQuote, type SignedQuote, type SignedQuoteJSON, type TypedDataSigner,
 } from "./quote.js";
+import { FernetError } from "../errors.js";
+import { MARKET_DEFAULTS } from "../defaults.js";
 
 /** A quote request as a sequencer sends it (JSON). */
 export interface QuoteRequestJSON {
@@ -82,11 +84,9 @@ export interface QuoteServerOptions {
 
 const MAX_BODY = 16 * 1024;
 
-export class QuoteRequestError extends Error {
-  readonly code = "BAD_REQUEST" as const;
+export class QuoteRequestError extends FernetError<"BAD_REQUEST"> {
   constructor(message: string) {
-    super(message);
-    this.name = "QuoteRequestError";
+    super("BAD_REQUEST", message);
   }
 }
 
@@ -156,7 +156,7 @@ export class QuoteServer {
     const signed = await signQuote(this.opts.signer, {
       prover, rollup: this.rollup, chainId: this.opts.chainId, height: req.height, price: offer.price,
       provingTimeL1Blocks: offer.provingTimeL1Blocks, deposit: offer.deposit,
-      expiresAtL1Block: l1Block + (this.opts.validityL1Blocks ?? 5), nonce,
+      expiresAtL1Block: l1Block + (this.opts.validityL1Blocks ?? MARKET_DEFAULTS.quoteValidityL1Blocks), nonce,
     });
     const res: QuoteResponse = { ok: true, quote: quoteToJSON(signed) };
     if (this.opts.signCommitments && req.sequencer) {
@@ -219,7 +219,7 @@ export type QuoteAnswer =
  */
 export async function requestQuotes(urls: string[], req: QuoteRequest, opts: { timeoutMs?: number } = {}): Promise<QuoteAnswer[]> {
   const body = JSON.stringify(quoteRequestToJSON(req));
-  const timeoutMs = opts.timeoutMs ?? 2000;
+  const timeoutMs = opts.timeoutMs ?? MARKET_DEFAULTS.requestTimeoutMs;
   return Promise.all(
     urls.map(async (url): Promise<QuoteAnswer> => {
       let res: Response;

@@ -23,6 +23,8 @@
  */
 import { L2Error, U32_MAX, U64_MAX, checkDomain, checkTransferRanges, verifyTransfer, transferToJSON, type Point, type Transfer, type TransferJSON } from "../l2/index.js";
 import { txIdOf, type TxId } from "./txid.js";
+import { FernetError } from "../errors.js";
+import { MEMPOOL_DEFAULTS } from "../defaults.js";
 
 export type MempoolErrorCode =
   | "DUPLICATE" // this exact transaction (same tx id) is already in the pool
@@ -33,12 +35,9 @@ export type MempoolErrorCode =
   | "BAD_OPTION"; // a constructor option out of range
 
 /** Typed error of the pool's policy (`code` is stable). */
-export class MempoolError extends Error {
-  readonly code: MempoolErrorCode;
+export class MempoolError extends FernetError<MempoolErrorCode> {
   constructor(code: MempoolErrorCode, message: string) {
-    super(message);
-    this.name = "MempoolError";
-    this.code = code;
+    super(code, message);
   }
 }
 
@@ -97,8 +96,8 @@ export class Mempool {
   constructor(view: AccountView, opts: MempoolOptions) {
     checkDomain(opts.domain);
     this.domain = opts.domain;
-    this.maxSize = opts.maxSize ?? 4096;
-    this.maxNonceGap = opts.maxNonceGap ?? 64;
+    this.maxSize = opts.maxSize ?? MEMPOOL_DEFAULTS.maxSize;
+    this.maxNonceGap = opts.maxNonceGap ?? MEMPOOL_DEFAULTS.maxNonceGap;
     if (!Number.isInteger(this.maxSize) || this.maxSize < 1) throw new MempoolError("BAD_OPTION", `maxSize must be a positive integer`);
     if (!Number.isInteger(this.maxNonceGap) || this.maxNonceGap < 0) throw new MempoolError("BAD_OPTION", `maxNonceGap must be a non-negative integer`);
     this.view = view;

@@ -19,6 +19,7 @@ import { L2Error, transferFromJSON, transferToJSON, type Transfer, type Transfer
 import { MempoolError, type AccountView, type Mempool } from "./mempool.js";
 import { StatusError, isTxStatus, type L1Point, type StatusTracker, type TxRecord, type TxStatus } from "./status.js";
 import { isTxId, txIdOf, type TxId } from "./txid.js";
+import { FernetError } from "../errors.js";
 
 /** JSON-RPC error codes used here. */
 export const RPC_ERRORS = {
@@ -91,12 +92,11 @@ interface RpcResponse {
 }
 
 /** An error a method throws to answer with a specific JSON-RPC error. */
-export class RpcMethodError extends Error {
+export class RpcMethodError extends FernetError<"RPC_METHOD_ERROR"> {
   readonly rpcCode: number;
   readonly data?: unknown;
   constructor(rpcCode: number, message: string, data?: unknown) {
-    super(message);
-    this.name = "RpcMethodError";
+    super("RPC_METHOD_ERROR", message);
     this.rpcCode = rpcCode;
     if (data !== undefined) this.data = data;
   }
@@ -300,13 +300,10 @@ function toRpcError(e: unknown): RpcErrorObject {
 // ---------------------------------------------------------------- client
 
 /** A JSON-RPC error answer (numeric `code` as sent; the L2 / mempool code, if any, in `data.code`). */
-export class RpcError extends Error {
-  readonly code: number;
+export class RpcError extends FernetError<number> {
   readonly data?: unknown;
   constructor(code: number, message: string, data?: unknown) {
-    super(message);
-    this.name = "RpcError";
-    this.code = code;
+    super(code, message);
     if (data !== undefined) this.data = data;
   }
   /** The application code in `data.code` (e.g. "OVERSPEND"), if any. */
@@ -317,12 +314,11 @@ export class RpcError extends Error {
 }
 
 /** Transport failure (timeout, connection, non-JSON answer). */
-export class RpcTransportError extends Error {
-  readonly code: "TIMEOUT" | "NETWORK" | "HTTP" | "BAD_RESPONSE";
-  constructor(code: RpcTransportError["code"], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "RpcTransportError";
-    this.code = code;
+export type RpcTransportErrorCode = "TIMEOUT" | "NETWORK" | "HTTP" | "BAD_RESPONSE";
+
+export class RpcTransportError extends FernetError<RpcTransportErrorCode> {
+  constructor(code: RpcTransportErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 

@@ -19,6 +19,7 @@
  * Each step records the L1 block number and timestamp (seconds) at which it was observed.
  */
 import { isTxId, type TxId } from "./txid.js";
+import { FernetError } from "../errors.js";
 
 export const LADDER = [
   "in_mempool",
@@ -36,12 +37,9 @@ export const TX_STATUSES: readonly TxStatus[] = [...LADDER, "dropped", "reorged"
 
 export type StatusErrorCode = "UNKNOWN_TX" | "BAD_TRANSITION" | "BAD_INPUT";
 
-export class StatusError extends Error {
-  readonly code: StatusErrorCode;
+export class StatusError extends FernetError<StatusErrorCode> {
   constructor(code: StatusErrorCode, message: string) {
-    super(message);
-    this.name = "StatusError";
-    this.code = code;
+    super(code, message);
   }
 }
 

@@ -7,14 +7,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HeightFigure, LedgerEntry, ScenarioFigures } from "./figures.js";
+import { E18 } from "../protocol.js";
 
 export const CHARTS = {
   latency: { file: "latency.svg", title: "Per-height latency: first proposal to finality (L1 blocks)" },
   ledger: { file: "rewards-slashes.svg", title: "Cumulative rewards and slashes per actor" },
   gas: { file: "gas-per-phase.svg", title: "L1 gas per phase" },
 } as const;
-
-const E18 = 10n ** 18n;
 
 /** Gas as a whole number with thousands separators (a median of an even count may end in .5). */
 const gasNum = (g: number) => Math.round(g).toLocaleString("en-US");

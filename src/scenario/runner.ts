@@ -13,12 +13,14 @@ import { dirname, join, resolve } from "node:path";
 import { AbiCoder, Contract, isAddress, keccak256, type JsonRpcProvider, type Signer, type Wallet } from "ethers";
 import {
   AggregatorAgent, Logger, PROJECT_ROOT, ProverAgent, SequencerAgent, TxGenerator, connectL1, deployDevnet, devWallet, errText,
-  freePort, startHardhatNode, startIntervalMining, E18, ZERO_ADDRESS, type DevnetActors, type Deployment, type HardhatNode, type LogRecord,
+  freePort, startHardhatNode, startIntervalMining, ZERO_ADDRESS, type DevnetActors, type Deployment, type HardhatNode, type LogRecord,
 } from "../agents/index.js";
 import { initL2, stateFromGenesis } from "../l2/index.js";
 import { devGenesis } from "../l2/sample.js";
 import { vrfKeyFromSeed } from "../vrf/index.js";
 import { DEFAULT_AGGREGATOR, DEFAULT_STAKING, HeightStatus, RollupClient, StakingClient } from "../client/index.js";
+import { AGENT_DEFAULTS, DEVNET_DEFAULTS } from "../defaults.js";
+import { E18 } from "../protocol.js";
 
 import type { ScenarioFigures, ScenarioMode } from "./figures.js";
 import { ScenarioError, strategyText, validateScenario, type Scenario } from "./schema.js";
@@ -186,7 +188,7 @@ async function attachDeployment(a: {
     const have = (await token.getFunction("balanceOf")(w.address)) as bigint;
     if (have < want) await (await mint(w.address, want - have)).wait();
   }
-  const pool = 10_000n * E18;
+  const pool = DEVNET_DEFAULTS.rewardPool;
   await (await mint(actors.deployer.address, pool)).wait();
   for (const q of actors.sequencers) {
     const info = await staking.contract.stakerOf(q.wallet.address);
@@ -291,7 +293,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     const seqUrls = seqPorts.map((p) => `http://127.0.0.1:${p}`);
     const postProofs = s.aggregator !== undefined;
     const common = {
-      rpcUrl: url, rollup: d.rollup, T: s.circuit.T, D: s.circuit.D, genesis: d.genesis, pollMs: 100, postProofs,
+      rpcUrl: url, rollup: d.rollup, T: s.circuit.T, D: s.circuit.D, genesis: d.genesis, pollMs: AGENT_DEFAULTS.pollMs, postProofs,
       wasmPath: resolve(PROJECT_ROOT, build.wasmPath), zkeyPath: resolve(PROJECT_ROOT, build.setup.zkeyPath),
     };
     const provers: ProverAgent[] = [];
@@ -319,7 +321,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     if (s.aggregator) {
       const agg = await AggregatorAgent.start({
         name: "aggregator", rpcUrl: url, rollup: d.rollup, privateKey: aggWallet.privateKey, vkey: build.setup.vkey,
-        fromBlock: BigInt(d.deployBlock), pollMs: 200, minBatch: s.aggregator.minBatch, log: log.child("aggregator"),
+        fromBlock: BigInt(d.deployBlock), pollMs: AGENT_DEFAULTS.aggregatorPollMs, minBatch: s.aggregator.minBatch, log: log.child("aggregator"),
       });
       stops.push(() => agg.stop());
     }
@@ -412,9 +414,8 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 }
 
 function fmt(wei: bigint): string {
-  const E = 10n ** 18n;
-  const f = (wei % E).toString().padStart(18, "0").replace(/0+$/, "");
-  return `${wei / E}${f ? "." + f : ""}`;
+  const f = (wei % E18).toString().padStart(18, "0").replace(/0+$/, "");
+  return `${wei / E18}${f ? "." + f : ""}`;
 }
 
 /** The figures of a run (or of its replay: same meta, another node) from L1 events, with the expectations checked. */

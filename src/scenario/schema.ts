@@ -5,13 +5,15 @@
  * of the first problem (`$.provers[1].strategy.heights[0]: must be an integer >= 1`). See docs/scenarios.md.
  */
 import { readFileSync } from "node:fs";
+import { FernetError } from "../errors.js";
+import { SCENARIO_DEFAULTS as DEF } from "../defaults.js";
+import { BPS, E18 } from "../protocol.js";
 
-export class ScenarioError extends Error {
+export class ScenarioError extends FernetError<"BAD_SCENARIO"> {
   /** JSON path of the offending value (`$` is the document). */
   readonly path: string;
   constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
-    this.name = "ScenarioError";
+    super("BAD_SCENARIO", `${path}: ${message}`);
     this.path = path;
   }
 }
@@ -96,8 +98,6 @@ export interface Scenario {
   stop: { heights: number; maxL1Blocks: number; timeoutSeconds: number };
   expect: Expectation[];
 }
-
-const E18 = 10n ** 18n;
 
 // ---------------------------------------------------------------------------------------------- amounts
 
@@ -253,7 +253,7 @@ function proverStrategy(s: Obj): ProverStrategy {
       return { kind: s.kind, heights: opt(s, "heights", p, heights, undefined) };
     case "belowCost":
       only(s, p, ["kind", "price"]);
-      return { kind: "belowCost", price: parseAmount(s.price ?? "1e17", `${p}.price`) };
+      return { kind: "belowCost", price: s.price === undefined ? DEF.belowCostPrice : parseAmount(s.price, `${p}.price`) };
     default:
       throw new ScenarioError(typeof s.kind === "string" ? p : `${p}.kind`, `unknown prover strategy ${JSON.stringify(s.kind)} (honest, withhold, invalidProof, belowCost, offline)`);
   }
@@ -325,37 +325,37 @@ export function validateScenario(doc: unknown, fallbackName = "scenario"): Scena
   only(d, "$", ["$schema", "name", "description", "seed", "circuit", "params", "l1", "load", "sequencers", "provers", "aggregator", "stop", "expect"]);
   const name = d.name === undefined ? fallbackName : str(d.name, "$.name", NAME, NAME_MSG);
   const description = d.description === undefined ? undefined : str(d.description, "$.description");
-  const seed = opt(d, "seed", "$", (v, p) => int(v, p, 0), 1);
+  const seed = opt(d, "seed", "$", (v, p) => int(v, p, 0), DEF.seed);
 
   const c = d.circuit === undefined ? {} : obj(d.circuit, "$.circuit");
   only(c, "$.circuit", ["T", "D"]);
-  const circuit = { T: opt(c, "T", "$.circuit", (v, p) => int(v, p, 1, 64), 2), D: opt(c, "D", "$.circuit", (v, p) => int(v, p, 2, 32), 8) };
+  const circuit = { T: opt(c, "T", "$.circuit", (v, p) => int(v, p, 1, 64), DEF.T), D: opt(c, "D", "$.circuit", (v, p) => int(v, p, 2, 32), DEF.D) };
 
   const pr = d.params === undefined ? {} : obj(d.params, "$.params");
   only(pr, "$.params", ["proposalBlocks", "revealBlocks", "commitBlocks", "phaseBlocks", "provingWindow", "lateWindow", "proverDeposit", "blockReward", "submissionReward"]);
-  const phase = opt(pr, "phaseBlocks", "$.params", (v, p) => int(v, p, 1, 1000), 3);
+  const phase = opt(pr, "phaseBlocks", "$.params", (v, p) => int(v, p, 1, 1000), DEF.phaseBlocks);
   const blocks = (k: string, def: number, min: number) => opt(pr, k, "$.params", (v, p) => int(v, p, min, 100_000), def);
   const params = {
     proposalBlocks: blocks("proposalBlocks", phase, 1),
     revealBlocks: blocks("revealBlocks", phase, 1),
     commitBlocks: blocks("commitBlocks", phase, 1),
-    provingWindow: blocks("provingWindow", 30, 1),
-    lateWindow: blocks("lateWindow", 10, 1),
-    proverDeposit: opt(pr, "proverDeposit", "$.params", parseAmount, 100n * E18),
-    blockReward: opt(pr, "blockReward", "$.params", parseAmount, 10n * E18),
-    submissionReward: opt(pr, "submissionReward", "$.params", parseAmount, E18),
+    provingWindow: blocks("provingWindow", DEF.provingWindow, 1),
+    lateWindow: blocks("lateWindow", DEF.lateWindow, 1),
+    proverDeposit: opt(pr, "proverDeposit", "$.params", parseAmount, DEF.proverDeposit),
+    blockReward: opt(pr, "blockReward", "$.params", parseAmount, DEF.blockReward),
+    submissionReward: opt(pr, "submissionReward", "$.params", parseAmount, DEF.submissionReward),
   };
   if (params.proverDeposit > 5_000n * E18) throw new ScenarioError("$.params.proverDeposit", "must be at most 5000e18 (each actor is funded with 10 000 tokens)");
 
   const l = d.l1 === undefined ? {} : obj(d.l1, "$.l1");
   only(l, "$.l1", ["blockTimeMs"]);
-  const l1 = { blockTimeMs: opt(l, "blockTimeMs", "$.l1", (v, p) => int(v, p, 100, 60_000), 2000) };
+  const l1 = { blockTimeMs: opt(l, "blockTimeMs", "$.l1", (v, p) => int(v, p, 100, 60_000), DEF.blockTimeMs) };
 
   const ld = d.load === undefined ? {} : obj(d.load, "$.load");
   only(ld, "$.load", ["accounts", "txRate"]);
   const load = {
-    accounts: opt(ld, "accounts", "$.load", (v, p) => int(v, p, 2, 2 ** circuit.D - 1), 8),
-    txRate: opt(ld, "txRate", "$.load", (v, p) => num(v, p, 0), 0.3),
+    accounts: opt(ld, "accounts", "$.load", (v, p) => int(v, p, 2, 2 ** circuit.D - 1), DEF.accounts),
+    txRate: opt(ld, "txRate", "$.load", (v, p) => num(v, p, 0), DEF.txRate),
   };
 
   const names = new Set<string>();
@@ -368,12 +368,12 @@ export function validateScenario(doc: unknown, fallbackName = "scenario"): Scena
   const sequencers: SequencerSpec[] = actorList(d.sequencers, "$.sequencers", "seq", 1).map(({ o, p, name }) => {
     only(o, p, ["name", "stake", "feeSplitBps", "proverTip", "strategy"]);
     claim(name, `${p}.name`);
-    const stake = opt(o, "stake", p, parseAmount, 1_000n * E18);
-    if (stake < 1_000n * E18) throw new ScenarioError(`${p}.stake`, `must be at least the minimum sequencer stake 1000e18, got ${formatTokens(stake)} tokens`);
+    const stake = opt(o, "stake", p, parseAmount, DEF.sequencerStake);
+    if (stake < DEF.sequencerStake) throw new ScenarioError(`${p}.stake`, `must be at least the minimum sequencer stake ${formatTokens(DEF.sequencerStake)}e18, got ${formatTokens(stake)} tokens`);
     if (stake > 1_000_000n * E18) throw new ScenarioError(`${p}.stake`, "must be at most 1000000e18");
     return {
       name, stake,
-      feeSplitBps: o.feeSplitBps === undefined ? undefined : BigInt(int(o.feeSplitBps, `${p}.feeSplitBps`, 0, 10_000)),
+      feeSplitBps: o.feeSplitBps === undefined ? undefined : BigInt(int(o.feeSplitBps, `${p}.feeSplitBps`, 0, Number(BPS))),
       proverTip: o.proverTip === undefined ? undefined : parseAmount(o.proverTip, `${p}.proverTip`),
       strategies: strategyList(o.strategy, `${p}.strategy`).map(sequencerStrategy),
     };
@@ -385,7 +385,7 @@ export function validateScenario(doc: unknown, fallbackName = "scenario"): Scena
     claim(name, `${p}.name`);
     const strategies = strategyList(o.strategy, `${p}.strategy`).map(proverStrategy);
     const below = strategies.find((s) => s.kind === "belowCost") as { price: bigint } | undefined;
-    const price = o.price !== undefined ? parseAmount(o.price, `${p}.price`) : (5n + BigInt(i)) * 10n ** 17n;
+    const price = o.price !== undefined ? parseAmount(o.price, `${p}.price`) : DEF.proverPriceBase + BigInt(i) * DEF.proverPriceStep;
     const cost = opt(o, "cost", p, parseAmount, price);
     if (below && below.price >= cost) throw new ScenarioError(`${p}.strategy`, `belowCost price ${formatTokens(below.price)} must be below the prover's cost ${formatTokens(cost)}`);
     for (const s of strategies) {
@@ -402,9 +402,9 @@ export function validateScenario(doc: unknown, fallbackName = "scenario"): Scena
     const a = d.aggregator === true ? {} : obj(d.aggregator, "$.aggregator");
     only(a, "$.aggregator", ["minBatch", "verifyWindow", "postBond"]);
     aggregator = {
-      minBatch: opt(a, "minBatch", "$.aggregator", (v, p) => int(v, p, 1, 16), 2),
-      verifyWindow: opt(a, "verifyWindow", "$.aggregator", (v, p) => int(v, p, 2, 10_000), 20),
-      postBond: opt(a, "postBond", "$.aggregator", parseAmount, 10n * E18),
+      minBatch: opt(a, "minBatch", "$.aggregator", (v, p) => int(v, p, 1, 16), DEF.aggregatorMinBatch),
+      verifyWindow: opt(a, "verifyWindow", "$.aggregator", (v, p) => int(v, p, 2, 10_000), DEF.aggregatorVerifyWindow),
+      postBond: opt(a, "postBond", "$.aggregator", parseAmount, DEF.aggregatorPostBond),
     };
     names.add("aggregator");
   }
@@ -415,7 +415,7 @@ export function validateScenario(doc: unknown, fallbackName = "scenario"): Scena
   const stop = {
     heights: int(st.heights, "$.stop.heights", 1, 10_000),
     maxL1Blocks: opt(st, "maxL1Blocks", "$.stop", (v, p) => int(v, p, 10), 0),
-    timeoutSeconds: opt(st, "timeoutSeconds", "$.stop", (v, p) => int(v, p, 10), 900),
+    timeoutSeconds: opt(st, "timeoutSeconds", "$.stop", (v, p) => int(v, p, 10), DEF.timeoutSeconds),
   };
   const period = params.proposalBlocks + params.revealBlocks + params.commitBlocks;
   // Default limit: every height's whole life (phases, proving and late windows, a reorg hold-off) plus slack.

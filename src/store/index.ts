@@ -16,15 +16,13 @@
  * reconcile with L1 (was the transaction mined?) instead of repeating it. `putIfAbsent` gives a once-only claim.
  */
 import { DatabaseSync } from "node:sqlite";
+import { FernetError } from "../errors.js";
 
 export type StoreErrorCode = "CLOSED" | "BAD_KEY" | "BAD_VALUE" | "OPEN_FAILED";
 
-export class StoreError extends Error {
-  readonly code: StoreErrorCode;
+export class StoreError extends FernetError<StoreErrorCode> {
   constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "StoreError";
-    this.code = code;
+    super(code, message, options);
   }
 }
 

@@ -13,6 +13,7 @@
  */
 import { bn254 } from "@noble/curves/bn254.js";
 import { AbiCoder, getAddress, isAddress, keccak256, solidityPackedKeccak256, toUtf8Bytes, concat, getBytes } from "ethers";
+import { FernetError } from "../errors.js";
 
 /** BN254 base field modulus p. */
 export const P: bigint = bn254.fields.Fp.ORDER;
@@ -56,12 +57,9 @@ export type VrfErrorCode =
   | "VRF_HASH_TO_CURVE_FAILED";
 
 /** Error thrown for malformed inputs (not for a proof that merely fails to verify: that is `false`). */
-export class VrfError extends Error {
-  readonly code: VrfErrorCode;
+export class VrfError extends FernetError<VrfErrorCode> {
   constructor(code: VrfErrorCode, message: string) {
-    super(`${code}: ${message}`);
-    this.name = "VrfError";
-    this.code = code;
+    super(code, `${code}: ${message}`);
   }
 }
 

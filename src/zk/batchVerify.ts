@@ -12,11 +12,11 @@ import { bn254 } from "@noble/curves/bn254.js";
 import { AbiCoder, keccak256, toBeHex } from "ethers";
 import type { VerificationKey } from "./libs.js";
 import { flattenVk, vkeyToWords, vkIdOfWords, type VkWords } from "./vkSolidity.js";
+import { FernetError } from "../errors.js";
+import { BN254_BASE_MODULUS as FIELD_P, BN254_SCALAR_MODULUS as FIELD_R } from "../protocol.js";
 
-/** BN254 base field modulus p. */
-export const FIELD_P = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
-/** BN254 scalar field modulus r. */
-export const FIELD_R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+/** BN254 base field modulus p and scalar field modulus r (src/protocol.ts; re-exported for the batch tests). */
+export { FIELD_P, FIELD_R };
 /** keccak256("fernet-rollup/groth16-batch/v1"), the seed's domain tag (Groth16BatchLib.BATCH_DOMAIN). */
 export const BATCH_DOMAIN = keccak256(new TextEncoder().encode("fernet-rollup/groth16-batch/v1"));
 
@@ -35,12 +35,9 @@ export type ProofWords = readonly bigint[];
 export type BatchVerifyErrorCode = "EMPTY_BATCH" | "INPUT_LENGTH" | "BAD_PROOF_SHAPE" | "BAD_VKEY" | "BAD_ARGUMENT";
 
 /** Typed error of the batch verifier. */
-export class BatchVerifyError extends Error {
-  readonly code: BatchVerifyErrorCode;
+export class BatchVerifyError extends FernetError<BatchVerifyErrorCode> {
   constructor(code: BatchVerifyErrorCode, message: string) {
-    super(message);
-    this.name = "BatchVerifyError";
-    this.code = code;
+    super(code, message);
   }
 }
 

@@ -14,6 +14,7 @@ import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/p
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { FernetError } from "../errors.js";
 
 const require = createRequire(import.meta.url);
 
@@ -25,12 +26,9 @@ const FLAGS = ["--O2", "--r1cs", "--wasm", "-l", "node_modules"];
 export type CompileErrorCode = "BAD_PARAMETER" | "COMPILE_FAILED" | "BAD_R1CS";
 
 /** Typed error of circuit compilation. */
-export class CompileError extends Error {
-  readonly code: CompileErrorCode;
+export class CompileError extends FernetError<CompileErrorCode> {
   constructor(code: CompileErrorCode, message: string) {
-    super(message);
-    this.name = "CompileError";
-    this.code = code;
+    super(code, message);
   }
 }
 

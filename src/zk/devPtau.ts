@@ -18,11 +18,8 @@ import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { ZkError } from "./errors.js";
+import { BN254_BASE_MODULUS as FQ, BN254_SCALAR_MODULUS as FR } from "../protocol.js";
 
-/** BN254 scalar field order. */
-export const FR = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
-/** BN254 base field order. */
-export const FQ = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 /** Largest power of two dividing r - 1 (snarkjs cannot go above it). */
 const FR_TWO_ADICITY = 28;
 

@@ -31,7 +31,8 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { availableParallelism } from "node:os";
 import { ZkError } from "./errors.js";
-import { BinWriter, FQ, FR, FixedBasePool, devSecrets, lagrangeAt, scalarsToBytes, type Group } from "./devPtau.js";
+import { BN254_BASE_MODULUS as FQ, BN254_SCALAR_MODULUS as FR } from "../protocol.js";
+import { BinWriter, FixedBasePool, devSecrets, lagrangeAt, scalarsToBytes, type Group } from "./devPtau.js";
 import { circuitPower, readBinSections, readR1csHeader } from "./r1cs.js";
 import { loadSnarkjs } from "./libs.js";
 

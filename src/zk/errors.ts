@@ -1,3 +1,5 @@
+import { FernetError } from "../errors.js";
+
 /** Error codes raised by the zk pipeline (setup, export, prover). */
 export type ZkErrorCode =
   | "BAD_ARGUMENT"
@@ -24,11 +26,8 @@ export type ZkErrorCode =
   | "BAD_WITNESS";
 
 /** Typed error of the zk pipeline: `code` says what went wrong, `message` says how to fix it. */
-export class ZkError extends Error {
-  readonly code: ZkErrorCode;
+export class ZkError extends FernetError<ZkErrorCode> {
   constructor(code: ZkErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ZkError";
-    this.code = code;
+    super(code, message, options);
   }
 }

@@ -4,10 +4,9 @@
  * Solidity verifier and the pairing precompile expect).
  */
 import { ZkError } from "./errors.js";
+import { BN254_BASE_MODULUS as FQ } from "../protocol.js";
 import type { SnarkjsProof } from "./libs.js";
 
-/** BN254 base field order (coordinates must be below it). */
-const FQ = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 
 function coord(v: string | undefined, what: string): bigint {
   if (v === undefined) throw new ZkError("BAD_ARGUMENT", `proof is missing ${what}`);

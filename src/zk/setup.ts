@@ -21,7 +21,8 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/prom
 import { basename, join, resolve } from "node:path";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { ZkError } from "./errors.js";
-import { DEV_PTAU_VERSION, DEV_SETUP_LABEL, FR } from "./devPtau.js";
+import { DEV_PTAU_VERSION, DEV_SETUP_LABEL } from "./devPtau.js";
+import { BN254_SCALAR_MODULUS as FR } from "../protocol.js";
 import { writeDevZkey } from "./devZkey.js";
 import { circuitPower, readBinSections, readPtauInfo, readR1csHeader } from "./r1cs.js";
 import { loadSnarkjs, type Logger, type VerificationKey } from "./libs.js";

@@ -9,20 +9,17 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { keccak256, toBeHex } from "ethers";
 import type { VerificationKey } from "./libs.js";
+import { BN254_BASE_MODULUS as FQ } from "../protocol.js";
+import { FernetError } from "../errors.js";
 
-/** BN254 base field modulus (every key coordinate must be below it). */
-const FQ = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 
 /** Error codes of the key generator. */
 export type VkSolidityErrorCode = "BAD_VKEY" | "BAD_NAME";
 
 /** Typed error of the key generator. */
-export class VkSolidityError extends Error {
-  readonly code: VkSolidityErrorCode;
+export class VkSolidityError extends FernetError<VkSolidityErrorCode> {
   constructor(code: VkSolidityErrorCode, message: string) {
-    super(message);
-    this.name = "VkSolidityError";
-    this.code = code;
+    super(code, message);
   }
 }
 

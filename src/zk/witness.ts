@@ -4,20 +4,18 @@
  * message (template and line), so that callers can tell "this block is not provable" from other failures.
  */
 import { loadSnarkjs, type MemFile } from "./libs.js";
+import { FernetError } from "../errors.js";
 
 export type WitnessErrorCode = "CONSTRAINT_FAILED" | "BAD_INPUT" | "WITNESS_FAILED";
 
-export class WitnessError extends Error {
-  readonly code: WitnessErrorCode;
+export class WitnessError extends FernetError<WitnessErrorCode> {
   /**
    * For CONSTRAINT_FAILED: the circuit's trace, innermost template first (e.g. "Num2Bits_12 line: 38",
    * "SenderBalanceCheck_150 line: 27", ...). circuits/checks.circom names each rule, so the trace says which broke.
    */
   readonly trace: string[];
   constructor(code: WitnessErrorCode, message: string, options?: { cause?: unknown; trace?: string[] }) {
-    super(message, options);
-    this.name = "WitnessError";
-    this.code = code;
+    super(code, message, { cause: options?.cause });
     this.trace = options?.trace ?? [];
   }
 }

@@ -12,7 +12,8 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { loadSnarkjs, type MemFile, type VerificationKey } from "../../src/zk/libs.js";
 import { toContractProof } from "../../src/zk/proof.js";
-import { FIELD_R, type ProofWords } from "../../src/zk/batchVerify.js";
+import { BN254_SCALAR_MODULUS as FIELD_R } from "../../src/protocol.js";
+import type { ProofWords } from "../../src/zk/batchVerify.js";
 
 const require = createRequire(import.meta.url);
 const CIRCUIT = "test/batch/fixtures/batch_fixture.circom";

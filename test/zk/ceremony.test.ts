@@ -17,7 +17,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { FR } from "../../src/zk/devPtau.js";
+import { BN254_SCALAR_MODULUS as FR } from "../../src/protocol.js";
 import { beaconDelta } from "../../src/zk/devZkey.js";
 import {
   BEACON_ITERATIONS_EXP,

@@ -1,0 +1,201 @@
+/**
+ * Every default parameter value of the system, in one place: the contracts' deployment parameters (Ignition
+ * modules, src/client), the agents' options (library and CLI), the prover market, the mempool, the local devnet
+ * (scripts/devnet.ts, src/agents/devnet.ts) and the scenario schema (src/scenario/schema.ts).
+ *
+ * Where two uses want different values on purpose (a devnet or a scenario wants a longer proving window than the
+ * contract default, the CLI polls more slowly than an embedded agent), both are here under their own name.
+ * Units: L1 blocks, wei of the protocol token, bps (1/10 000), ms.
+ *
+ * Kept free of runtime imports other than src/protocol.ts: the Ignition modules load it.
+ */
+import { BPS, E18 } from "./protocol.js";
+
+/** RollupConfig defaults (docs/lifecycle.md); `slots` and `genesisRoot` have none (they must match the circuit and genesis). */
+export const ROLLUP_DEFAULTS = {
+  /** L1 block of height 1's proposal start; 0: the constructor derives it from the deployment block. */
+  genesisBlock: 0n,
+  /** Proposal phase, L1 blocks: room for every sequencer's propose transaction. */
+  proposalBlocks: 3n,
+  /** Reveal phase, L1 blocks. */
+  revealBlocks: 3n,
+  /** Commit phase, L1 blocks (also the length of the next height's seed window). */
+  commitBlocks: 3n,
+  /** Proving window after the commit phase, L1 blocks: a Groth16 proof on a laptop takes a few blocks. */
+  provingWindow: 20n,
+  /** Late proving window after it, L1 blocks: a late proof still settles, with a smaller prover share. */
+  lateWindow: 10n,
+  /** Lowest FEE_SPLIT a proposal may offer, bps (0: no floor). */
+  minFeeSplitBps: 0n,
+  /** Highest FEE_SPLIT, bps (100 %: no cap). */
+  maxFeeSplitBps: BPS,
+  /** Highest prover share of the block reward, bps (100 %). */
+  maxProverRewardShareBps: BPS,
+  /** Prover's share of the reward for a late proof, bps (half). */
+  lateProverShareBps: 5_000n,
+  /** Part of a missed height's slashed deposit paid to whoever triggers its reorg, bps (5 %). */
+  reorgBountyBps: 500n,
+  /** Whether FEE_SPLIT boosts the Fernet score (score = VRF x (1 + FEE_SPLIT)). */
+  feeSplitScore: true,
+  /** Deposit a committed prover backs its block with, wei (slashed on a miss). */
+  proverDeposit: 100n * E18,
+  /** Reward per proven block from the pool, wei. */
+  blockReward: 10n * E18,
+  /** Reward to whoever submits the accepted proof, wei. */
+  submissionReward: 1n * E18,
+  /** Most unfinalized heights the chain may hold (bounds reorg and finalization loops). */
+  maxPendingHeights: 32n,
+  /** Stake slashed for a VRF claim without a valid proof, wei (half to the challenger, half burnt). */
+  vrfClaimSlash: 10n * E18,
+  /** L1 blocks before a height's seed window by which stakes and VRF keys must be active (64 on mainnet). */
+  keyActivationDelay: 4n,
+  /** The prover-coordination design (contracts/coordination): 0 = Sidecar, the only one deployed today. */
+  provingDesign: 0n,
+} as const;
+
+/** Staking constructor defaults. */
+export const STAKING_DEFAULTS = {
+  /** Minimum sequencer stake, wei. */
+  minSequencerStake: 1_000n * E18,
+  /** Minimum prover stake, wei. */
+  minProverStake: 1_000n * E18,
+  /** L1 blocks between an exit request and the withdrawal (time to slash a misbehaviour first). */
+  exitDelay: 50n,
+} as const;
+
+/**
+ * ProofAggregator constructor defaults (`AggregatorConfig`, docs/batch-verification.md "Posting"): the aggregation
+ * rewards come from the Rollup's pool and are about the fixed and marginal gas of a batch.
+ */
+export const AGGREGATOR_DEFAULTS = {
+  /** Bond per posted proof, wei (lost to a challenger if the proof is invalid). */
+  postBond: 10n * E18,
+  /** L1 blocks a posted proof waits for a batch (also how long a post holds off a reorg past the late deadline). */
+  verifyWindow: 20n,
+  /** Aggregation reward per batch, wei. */
+  batchReward: 2n * E18,
+  /** Aggregation reward per height in a batch, wei. */
+  batchRewardPerHeight: E18 / 2n,
+} as const;
+
+/** Options of the agents (src/agents) when the caller leaves them out. */
+export const AGENT_DEFAULTS = {
+  /** L1 head polling period of a sequencer or prover, ms: a fraction of a local 2 s block. */
+  pollMs: 100,
+  /** L1 head polling period of the aggregator, ms: it acts once per verify window, no need to be quick. */
+  aggregatorPollMs: 200,
+  /** FEE_SPLIT a sequencer offers, bps (10 %). */
+  feeSplitBps: 1_000n,
+  /** proverTip a sequencer escrows, wei; also the highest quote price it accepts. */
+  proverTip: E18,
+  /** Prover's share of the block reward a sequencer offers, bps (20 %). */
+  proverRewardShareBps: 2_000n,
+  /** How long a sequencer waits for the provers' quotes, ms. */
+  quoteTimeoutMs: 3_000,
+  /** Price a prover quotes, wei (half a token: below the default proverTip). */
+  proverPrice: 5n * 10n ** 17n,
+  /** Proving time a prover promises, L1 blocks (within the default proving window). */
+  provingTimeL1Blocks: 8,
+  /** Blocks a prover accepts and has not proven yet before it declines (one proof at a time on 2 cores). */
+  maxInFlight: 1,
+  /** Posted proofs the aggregator waits for before it verifies a batch (one alone saves nothing over submitProof). */
+  aggregatorMinBatch: 2,
+  /** Most posted proofs in one batch (bounds the batch transaction's gas). */
+  aggregatorMaxBatch: 16,
+  /** L1 blocks before the oldest post's verify window ends at which the aggregator verifies whatever it has. */
+  aggregatorMarginBlocks: 5,
+} as const;
+
+/** The prover marketplace (src/market): quotes, matching, reputation. */
+export const MARKET_DEFAULTS = {
+  /** L1 blocks a quote stays valid after it is made. */
+  quoteValidityL1Blocks: 5,
+  /** L1 blocks a quote must still be valid for when matched (the commit must land before it expires). */
+  minValidityL1Blocks: 1,
+  /** How long requestQuotes waits for each prover, ms (a sequencer passes AGENT_DEFAULTS.quoteTimeoutMs). */
+  requestTimeoutMs: 2_000,
+  /** Weight of (1 - reputation score) in the price adjustment of the ranking. */
+  reputationPenalty: 1,
+  /** Reputation priors: deliveries and failures every prover starts with (a newcomer scores 2/3). */
+  priorDelivered: 2,
+  priorFailed: 1,
+} as const;
+
+/** Limits of a sequencer's L2 mempool (src/node/mempool.ts). */
+export const MEMPOOL_DEFAULTS = {
+  /** Most transactions held. */
+  maxSize: 4_096,
+  /** How far a transaction's nonce may be ahead of its account's nonce (one sender cannot fill the pool). */
+  maxNonceGap: 64,
+} as const;
+
+/** Agents run from a config file (src/agents/cli.ts): network.pollMs when the file has none, ms. */
+export const CLI_DEFAULTS = {
+  /** Slower than an embedded agent: one process per agent, several on one machine. */
+  pollMs: 200,
+} as const;
+
+/** The local devnet (`npm start`, scripts/devnet.ts; deployDevnet in src/agents/devnet.ts). */
+export const DEVNET_DEFAULTS = {
+  sequencers: 3,
+  provers: 2,
+  /** L2 accounts at genesis. */
+  accounts: 8,
+  /** L1 block time, ms. */
+  blockTimeMs: 2_000,
+  /** L2 transfers per second of the load generator. */
+  txRate: 0.2,
+  /** Circuit: T slots per block, tree depth D. */
+  T: 2,
+  D: 8,
+  /** Wall-clock limit of a run, minutes. */
+  timeoutMinutes: 15,
+  /** Length of each of the proposal, reveal and commit phases, L1 blocks (= ROLLUP_DEFAULTS'). */
+  phaseBlocks: 3,
+  /** Tokens the deployer funds the Rollup's reward pool with, wei. */
+  rewardPool: 10_000n * E18,
+  /** Prover i quotes proverPriceBase + i x proverPriceStep wei: different prices give the market something to rank. */
+  proverPriceBase: 5n * 10n ** 17n,
+  proverPriceStep: 10n ** 17n,
+  /** L1 polling of the agents the devnet runs in-process, ms (several agents share 2 cores). */
+  agentPollMs: 200,
+  /** network.pollMs written into the devnet's agent config file, ms. */
+  configPollMs: 100,
+} as const;
+
+/**
+ * Where the devnet and the scenarios depart from ROLLUP_DEFAULTS on purpose: a real proof on a loaded laptop
+ * (several agents, a 2 s block) needs more than the contract default's 20 L1 blocks.
+ */
+export const DEVNET_OVERRIDES = {
+  /** Proving window, L1 blocks. */
+  provingWindow: 30,
+} as const;
+
+/** Defaults of a scenario file (src/scenario/schema.ts) for what it leaves out. */
+export const SCENARIO_DEFAULTS = {
+  seed: 1,
+  T: DEVNET_DEFAULTS.T,
+  D: DEVNET_DEFAULTS.D,
+  phaseBlocks: DEVNET_DEFAULTS.phaseBlocks,
+  provingWindow: DEVNET_OVERRIDES.provingWindow,
+  lateWindow: Number(ROLLUP_DEFAULTS.lateWindow),
+  proverDeposit: ROLLUP_DEFAULTS.proverDeposit,
+  blockReward: ROLLUP_DEFAULTS.blockReward,
+  submissionReward: ROLLUP_DEFAULTS.submissionReward,
+  blockTimeMs: DEVNET_DEFAULTS.blockTimeMs,
+  accounts: DEVNET_DEFAULTS.accounts,
+  /** L2 transfers per second: a little more load than the devnet's, so that blocks fill. */
+  txRate: 0.3,
+  /** Quote price of a prover's belowCost strategy, wei. */
+  belowCostPrice: 10n ** 17n,
+  proverPriceBase: DEVNET_DEFAULTS.proverPriceBase,
+  proverPriceStep: DEVNET_DEFAULTS.proverPriceStep,
+  /** Sequencer stake, wei (the Staking minimum). */
+  sequencerStake: STAKING_DEFAULTS.minSequencerStake,
+  aggregatorMinBatch: AGENT_DEFAULTS.aggregatorMinBatch,
+  aggregatorVerifyWindow: Number(AGGREGATOR_DEFAULTS.verifyWindow),
+  aggregatorPostBond: AGGREGATOR_DEFAULTS.postBond,
+  /** Wall-clock limit of a run, seconds. */
+  timeoutSeconds: 900,
+} as const;
