@@ -82,14 +82,14 @@ describe("contract error names", function () {
     const d = await networkHelpers.loadFixture(defaultFixture);
     const viaClient = await d.client.connect(d.outsider).triggerReorg(1n).then(() => undefined, (e: unknown) => e);
     expect(viaClient).to.be.instanceOf(RollupClientError);
-    expect(contractErrorName(viaClient)).to.equal("NotFirstPending");
-    expect(isContractError(viaClient, "NotFirstPending")).to.equal(true);
-    expect(isContractError(viaClient, "ReorgNotAllowed", "AlreadyProven")).to.equal(false);
+    expect(contractErrorName(viaClient)).to.equal("Rollup__NotFirstPending");
+    expect(isContractError(viaClient, "Rollup__NotFirstPending")).to.equal(true);
+    expect(isContractError(viaClient, "Rollup__ReorgNotAllowed", "Rollup__AlreadyProven")).to.equal(false);
     const raw = await d.rollup.connect(d.outsider).triggerReorg(1n).then(() => undefined, (e: unknown) => e);
     expect(raw).to.not.be.instanceOf(RollupClientError);
-    expect(contractErrorName(raw)).to.equal("NotFirstPending");
+    expect(contractErrorName(raw)).to.equal("Rollup__NotFirstPending");
     // Wrapped as the cause of another error (as the agents' TxSender may).
-    expect(contractErrorName(new AgentError("INVALID_BLOCK", "wrapped", { cause: raw }))).to.equal("NotFirstPending");
+    expect(contractErrorName(new AgentError("INVALID_BLOCK", "wrapped", { cause: raw }))).to.equal("Rollup__NotFirstPending");
   });
 
   it("decodes ReorgNotAllowed: the sequencer's reorg duty treats it as an expected race (the height it meant)", async function () {
@@ -98,14 +98,14 @@ describe("contract error names", function () {
     await endCommit(d, 1n);
     // Height 1 is pending and its late window is still open: a reorg is not allowed yet.
     const err = await d.client.connect(d.outsider).triggerReorg(1n).then(() => undefined, (e: unknown) => e);
-    expect(contractErrorName(err)).to.equal("ReorgNotAllowed");
-    expect(isContractError(err, "NotFirstPending", "ReorgNotAllowed")).to.equal(true);
+    expect(contractErrorName(err)).to.equal("Rollup__ReorgNotAllowed");
+    expect(isContractError(err, "Rollup__NotFirstPending", "Rollup__ReorgNotAllowed")).to.equal(true);
   });
 
   it("is undefined for an error that is not a contract revert", function () {
     expect(contractErrorName(new Error("connection refused"))).to.equal(undefined);
     expect(contractErrorName(undefined)).to.equal(undefined);
-    expect(isContractError("WrongPhase", "WrongPhase")).to.equal(false);
+    expect(isContractError("Rollup__WrongPhase", "Rollup__WrongPhase")).to.equal(false);
   });
 });
 
