@@ -168,6 +168,9 @@ export interface Deployment {
   genesisState: L2State;
 }
 
+/** ProofAggregator constructor parameters (bond, verify window, rewards), as in DEFAULT_AGGREGATOR. */
+export type AggregatorParams = { [K in keyof typeof DEFAULT_AGGREGATOR]?: bigint };
+
 export interface DeployOptions {
   provider: JsonRpcProvider;
   actors: DevnetActors;
@@ -181,7 +184,7 @@ export interface DeployOptions {
   /** Also deploy the ProofAggregator (batch path) with its batch verifier and set it on the Rollup. */
   aggregator?: boolean;
   /** ProofAggregator parameters over DEFAULT_AGGREGATOR (bond, verify window, rewards). */
-  aggregatorParams?: Partial<typeof DEFAULT_AGGREGATOR>;
+  aggregatorParams?: AggregatorParams;
   log?: Logger;
 }
 
