@@ -1,9 +1,9 @@
 /**
- * Local devnet plumbing shared by `scripts/devnet.ts` and the integration tests: a Hardhat node child process,
- * deployment of the generated verifier adapter + DevToken + Staking + Rollup (+ batch verifier + ProofAggregator) with
- * the Ignition module deploy/modules/Devnet.ts (in-process Hardhat, network `devnet` pointed at the node's URL), minting,
- * funding and registration of sequencers and provers (ethers), an L2 transaction generator, and the run summary computed
- * from L1 events.
+ * Local devnet plumbing, assembled by the network builder (src/network) for the devnet, the scenarios and the
+ * integration tests: a Hardhat node child process, deployment of the generated verifier adapter + DevToken + Staking
+ * + Rollup (+ batch verifier + ProofAggregator) with the Ignition module deploy/modules/Devnet.ts (in-process Hardhat,
+ * network `devnet` pointed at the node's URL), minting, funding and registration of sequencers and provers (ethers),
+ * an L2 transaction generator, and the run summary computed from L1 events.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmdirSync, rmSync } from "node:fs";
