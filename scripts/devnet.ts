@@ -8,7 +8,7 @@
  * Exit codes: 0 done (K heights finalized, or stopped with Ctrl-C), 1 failure or timeout, 2 bad flags.
  */
 import { parseArgs } from "node:util";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 // Plain constants (no generated types): safe to import before the compile below.
 import { DEVNET_DEFAULTS, DEVNET_OVERRIDES } from "../src/defaults.js";
@@ -106,14 +106,31 @@ async function main(): Promise<void> {
     : (r: import("../src/agents/index.js").LogRecord) => process.stderr.write(A.formatLog(r) + "\n");
   const log = new A.Logger("devnet", quiet ? "warn" : verbose ? "debug" : "info", sink);
 
-  // 2. L1.
-  let node: Awaited<ReturnType<typeof A.startHardhatNode>> | undefined;
-  let rpcUrl = values.rpc as string | undefined;
-  const cleanup: (() => Promise<void>)[] = [];
-  const shutdown = async () => {
-    for (const f of cleanup.reverse()) await f().catch(() => {});
-    await node?.stop();
-  };
+  // 2. The network: L1, contracts, agents (fresh stores per deployment) and the transfer generator.
+  const { createNetwork } = await import("../src/network/index.js");
+  const rpcUrl = values.rpc as string | undefined;
+  const postProofs = values.aggregator === true;
+  const run = createNetwork({
+    circuit: { T, D, build },
+    l1: { rpc: rpcUrl, port: rpcUrl ? undefined : port },
+    contracts: { params: { proposalBlocks: BigInt(phaseBlocks), revealBlocks: BigInt(phaseBlocks), commitBlocks: BigInt(phaseBlocks), provingWindow: BigInt(provingWindow) } },
+    accounts,
+    sequencers: Array.from({ length: N }, (_, i) => ({ name: `seq-${i + 1}`, vrfSeed: `devnet-sequencer-${i + 1}` })),
+    // Provers quote different prices ((5 + i) * 1e17, the network's default) so that the market has something to rank.
+    provers: Array.from({ length: M }, (_, i) => ({ name: `prover-${i + 1}`, options: { fault: i === 0 && values["withhold-prover"] ? ("withhold" as const) : ("none" as const) } })),
+    aggregator: postProofs ? { pollMs: 200 } : undefined,
+    blockTimeMs: blockTime,
+    pollMs: 200,
+    dataDir: (d) => join(dataRoot, `${d.chainId}-${d.rollup.slice(2, 10).toLowerCase()}`),
+    txGenerator: { ratePerSecond: txRate },
+    log,
+    onStage: (e) => {
+      if (e.stage === "spawning") say("starting a Hardhat node");
+      else if (e.stage === "deploying") say(`deploying on chain ${e.chainId}: ${N} sequencers, ${M} provers, ${accounts} L2 accounts`);
+      else say(`rollup ${e.deployment.rollup}; height 1 opens at L1 block ${e.deployment.config.genesisBlock}; one L1 block every ${blockTime} ms`);
+    },
+  });
+  const shutdown = () => run.stop();
   const timer = setTimeout(async () => {
     log.error(`timeout: fewer than ${blocks} heights finalized after ${timeoutMin} min`);
     await shutdown();
@@ -124,82 +141,21 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => void shutdown().then(() => process.exit(1)));
 
   try {
-    if (!rpcUrl) {
-      say("starting a Hardhat node");
-      node = await A.startHardhatNode({ port, log });
-      rpcUrl = node.url;
-    }
-    const provider = await A.connectL1(rpcUrl, 100);
-    cleanup.push(async () => provider.destroy());
-    const chainId = (await provider.getNetwork()).chainId;
-    const deployer = A.devWallet(0, undefined, provider);
-    const actors = {
-      deployer,
-      sequencers: Array.from({ length: N }, (_, i) => ({ name: `seq-${i + 1}`, wallet: A.devWallet(1 + i, undefined, provider), vrfSeed: `devnet-sequencer-${i + 1}` })),
-      provers: Array.from({ length: M }, (_, i) => ({ name: `prover-${i + 1}`, wallet: A.devWallet(1 + N + i, undefined, provider) })),
-    };
-    if ((await provider.getBalance(deployer.address)) === 0n) throw new A.AgentError("BAD_CONFIG", `deployer ${deployer.address} has no ETH on ${rpcUrl}`);
-    say(`deploying on chain ${chainId}: ${N} sequencers, ${M} provers, ${accounts} L2 accounts`);
-    await provider.send("evm_setAutomine", [true]).catch(() => {});
-    const d = await A.deployDevnet({
-      provider, actors, T, D, accounts, log,
-      overrides: { proposalBlocks: BigInt(phaseBlocks), revealBlocks: BigInt(phaseBlocks), commitBlocks: BigInt(phaseBlocks), provingWindow: BigInt(provingWindow) },
-      aggregator: values.aggregator === true,
-    });
-    await A.startIntervalMining(provider, blockTime);
-    say(`rollup ${d.rollup}; height 1 opens at L1 block ${d.config.genesisBlock}; one L1 block every ${blockTime} ms`);
+    const net = await run.start();
+    const { provider, deployment: d, actors, provers, sequencers, aggregator, sequencerUrls: seqUrls, dataDir } = net;
+    const gen = net.txGenerator;
 
-    // 3. Agents (fresh stores per deployment) and the config file describing them.
-    const dataDir = join(dataRoot, `${chainId}-${d.rollup.slice(2, 10).toLowerCase()}`);
-    rmSync(dataDir, { recursive: true, force: true });
-    mkdirSync(dataDir, { recursive: true });
-    const seqPorts = await Promise.all(actors.sequencers.map(() => A.freePort()));
-    const seqUrls = seqPorts.map((p) => `http://127.0.0.1:${p}`);
-    const txRecords: import("../src/agents/index.js").L1TxRecord[] = [];
-    const onTx = (r: import("../src/agents/index.js").L1TxRecord) => txRecords.push(r);
-    const postProofs = values.aggregator === true;
-    const common = { rpcUrl, rollup: d.rollup, T, D, genesis: d.genesis, wasmPath: resolve(A.PROJECT_ROOT, build.wasmPath), zkeyPath: resolve(A.PROJECT_ROOT, build.setup.zkeyPath), pollMs: DEVNET_DEFAULTS.agentPollMs, onTx, postProofs };
-    const provers: import("../src/agents/index.js").ProverAgent[] = [];
-    for (const [i, p] of actors.provers.entries()) {
-      const fault = i === 0 && values["withhold-prover"] ? ("withhold" as const) : ("none" as const);
-      const a = await A.ProverAgent.start({ ...common, name: p.name, privateKey: p.wallet.privateKey, storePath: join(dataDir, `${p.name}.sqlite`), sequencerRpcUrls: seqUrls, fault, log: log.child(p.name),
-        // Different prices so that the market has something to rank; a busy prover declines (maxInFlight 1).
-        price: DEVNET_DEFAULTS.proverPriceBase + BigInt(i) * DEVNET_DEFAULTS.proverPriceStep });
-      provers.push(a);
-      cleanup.push(() => a.stop());
-    }
-    const sequencers: import("../src/agents/index.js").SequencerAgent[] = [];
-    for (const [i, s] of actors.sequencers.entries()) {
-      const a = await A.SequencerAgent.start({
-        ...common, name: s.name, privateKey: s.wallet.privateKey, vrfSeed: s.vrfSeed, storePath: join(dataDir, `${s.name}.sqlite`),
-        rpcPort: seqPorts[i], proverUrls: provers.map((p) => p.quoteUrl), log: log.child(s.name),
-      });
-      sequencers.push(a);
-      cleanup.push(() => a.stop());
-    }
-    let aggregator: import("../src/agents/index.js").AggregatorAgent | undefined;
-    if (postProofs) {
-      const agg = await A.AggregatorAgent.start({
-        name: "aggregator", rpcUrl, rollup: d.rollup, privateKey: A.devWallet(1 + N + M).privateKey, vkey: build.setup.vkey,
-        fromBlock: BigInt(d.deployBlock), pollMs: DEVNET_DEFAULTS.agentPollMs, onTx, log: log.child("aggregator"),
-      });
-      aggregator = agg;
-      cleanup.push(() => agg.stop());
-    }
+    // 3. The config file describing the agents (src/agents/cli.ts runs any of them from it).
     const fileConfig = {
-      network: { rpcUrl, rollup: d.rollup, T, D, genesis: d.genesis, dataDir, pollMs: DEVNET_DEFAULTS.configPollMs },
-      sequencers: actors.sequencers.map((s, i) => ({ name: s.name, privateKey: s.wallet.privateKey, vrfSeed: s.vrfSeed, rpcPort: seqPorts[i], proverUrls: provers.map((p) => p.quoteUrl) })),
+      network: { rpcUrl: net.l1Url, rollup: d.rollup, T, D, genesis: d.genesis, dataDir, pollMs: 100 },
+      sequencers: actors.sequencers.map((s, i) => ({ name: s.name, privateKey: s.wallet.privateKey, vrfSeed: s.vrfSeed, rpcPort: Number(new URL(seqUrls[i]!).port), proverUrls: provers.map((p) => p.quoteUrl) })),
       provers: actors.provers.map((p, i) => ({ name: p.name, privateKey: p.wallet.privateKey, quotePort: Number(new URL(provers[i]!.quoteUrl).port), sequencerRpcUrls: seqUrls })),
     };
     writeFileSync(join(dataDir, "config.json"), JSON.stringify(fileConfig, null, 2));
     say(`agents up; L2 JSON-RPC at ${seqUrls.join(", ")}; config ${join(dataDir, "config.json")}`);
 
-    const gen = new A.TxGenerator(seqUrls, accounts, log.child("txgen"));
-    gen.start(txRate);
-    cleanup.push(async () => gen.stop());
-
     // 4. Progress until K heights are final.
-    const client = new (await import("../src/client/index.js")).RollupClient(d.rollup, provider);
+    const client = net.client;
     let lastHead = -1;
     let finalizedN = 0;
     for (;;) {
@@ -224,11 +180,11 @@ async function main(): Promise<void> {
     // 5. Summary.
     gen.stop();
     const names = new Map<string, { name: string; role: "sequencer" | "prover" | "deployer" }>();
-    names.set(deployer.address.toLowerCase(), { name: "deployer", role: "deployer" });
+    names.set(actors.deployer.address.toLowerCase(), { name: "deployer", role: "deployer" });
     for (const s of actors.sequencers) names.set(s.wallet.address.toLowerCase(), { name: s.name, role: "sequencer" });
     for (const p of actors.provers) names.set(p.wallet.address.toLowerCase(), { name: p.name, role: "prover" });
     if (aggregator) names.set(aggregator.address.toLowerCase(), { name: "aggregator", role: "prover" });
-    const summary = await A.computeSummary({ provider, deployment: d, names, txRecords, txsSent: gen.stats.sent, startedAt: started });
+    const summary = await A.computeSummary({ provider, deployment: d, names, txRecords: net.txRecords, txsSent: gen.stats.sent, startedAt: started });
     const text = JSON.stringify(summary, null, 2);
     if (values.summary) writeFileSync(values.summary as string, text + "\n");
     if (!quiet) {

@@ -1,9 +1,9 @@
 /**
- * Local devnet plumbing shared by `scripts/devnet.ts` and the integration tests: a Hardhat node child process,
- * deployment of the generated verifier adapter + DevToken + Staking + Rollup (+ batch verifier + ProofAggregator) with
- * the Ignition module deploy/modules/Devnet.ts (in-process Hardhat, network `devnet` pointed at the node's URL), minting,
- * funding and registration of sequencers and provers (ethers), an L2 transaction generator, and the run summary computed
- * from L1 events.
+ * Local devnet plumbing, assembled by the network builder (src/network) for the devnet, the scenarios and the
+ * integration tests: a Hardhat node child process, deployment of the generated verifier adapter + DevToken + Staking
+ * + Rollup (+ batch verifier + ProofAggregator) with the Ignition module deploy/modules/Devnet.ts (in-process Hardhat,
+ * network `devnet` pointed at the node's URL), minting, funding and registration of sequencers and provers (ethers),
+ * an L2 transaction generator, and the run summary computed from L1 events.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmdirSync, rmSync } from "node:fs";
@@ -169,6 +169,9 @@ export interface Deployment {
   genesisState: L2State;
 }
 
+/** ProofAggregator constructor parameters (bond, verify window, rewards), as in DEFAULT_AGGREGATOR. */
+export type AggregatorParams = { [K in keyof typeof DEFAULT_AGGREGATOR]?: bigint };
+
 export interface DeployOptions {
   provider: JsonRpcProvider;
   actors: DevnetActors;
@@ -182,7 +185,7 @@ export interface DeployOptions {
   /** Also deploy the ProofAggregator (batch path) with its batch verifier and set it on the Rollup. */
   aggregator?: boolean;
   /** ProofAggregator parameters over DEFAULT_AGGREGATOR (bond, verify window, rewards). */
-  aggregatorParams?: Partial<typeof DEFAULT_AGGREGATOR>;
+  aggregatorParams?: AggregatorParams;
   log?: Logger;
 }
 

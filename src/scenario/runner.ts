@@ -1,38 +1,29 @@
 /**
  * Scenario runner: plays a scenario (src/scenario/schema.ts) on its own Hardhat node (default), on a running node
- * (`rpc`), or on a fork of a chain (`fork`, `forkBlock`: a `hardhat node --fork` child), with the devnet plumbing of
- * src/agents/devnet.ts (deployment, funding and registration, agents, transaction generator). Every L1 client of
+ * (`rpc`), or on a fork of a chain (`fork`, `forkBlock`: a `hardhat node --fork` child), with the network builder of
+ * src/network (deployment or attach, funding and registration, agents with the scenario's strategies, transaction
+ * generator). Every L1 client of
  * the run goes through the recorder (src/scenario/record.ts, a JSON-RPC proxy), so every transaction sent is in
  * `<out>/l1-log.json` and the run can be replayed (`replayScenario`). At the end the figures are computed from L1
  * events (src/scenario/collect.ts), the expectations checked, and the report written (src/scenario/report.ts).
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { AbiCoder, Contract, isAddress, keccak256, type JsonRpcProvider, type Signer, type Wallet } from "ethers";
-import {
-  AggregatorAgent, Logger, PROJECT_ROOT, ProverAgent, SequencerAgent, TxGenerator, connectL1, deployDevnet, devWallet, errText,
-  freePort, startHardhatNode, startIntervalMining, ZERO_ADDRESS, type DevnetActors, type Deployment, type HardhatNode, type LogRecord,
-} from "../agents/index.js";
-import { initL2, stateFromGenesis } from "../l2/index.js";
-import { devGenesis } from "../l2/sample.js";
-import { vrfKeyFromSeed } from "../vrf/index.js";
-import { DEFAULT_AGGREGATOR, DEFAULT_STAKING, HeightStatus, RollupClient, StakingClient } from "../client/index.js";
-import { AGENT_DEFAULTS, DEVNET_DEFAULTS } from "../defaults.js";
-import { E18 } from "../protocol.js";
+import type { JsonRpcProvider } from "ethers";
+import { Logger, connectL1, type HardhatNode } from "../agents/index.js";
+import { HeightStatus } from "../client/index.js";
+import { NetworkConfigError, startNetwork, type Clock, type Network, type NetworkSpec } from "../network/index.js";
 
 import type { ScenarioFigures, ScenarioMode } from "./figures.js";
 import { ScenarioError, strategyText, validateScenario, type Scenario } from "./schema.js";
-import { proverHooks, sequencerHooks, type Clock } from "./strategies.js";
+import { proverHooks, sequencerHooks } from "./strategies.js";
 import { collectFigures } from "./collect.js";
 import { evaluate } from "./expectations.js";
-import { startRecorder, type ReplayLog } from "./record.js";
+import { startRecorder, type Recorder, type ReplayLog } from "./record.js";
 import { replayLog, startReplayNode } from "./replay.js";
 import { writeReport } from "./report.js";
 import { seededRandom } from "./random.js";
-
-const ZERO_HASH = "0x" + "00".repeat(32);
+import { E18 } from "../protocol.js";
 
 export interface RunOptions {
   scenario: Scenario;
@@ -95,20 +86,6 @@ export async function writeOutputs(outDir: string, figures: ScenarioFigures): Pr
 // ------------------------------------------------------------------------------------ helpers
 
 
-const ETH_FLOOR = 10n ** 21n; // 1000 ETH
-
-async function ensureFunded(provider: JsonRpcProvider, addresses: string[], log: Logger): Promise<void> {
-  for (const a of addresses) {
-    if ((await provider.getBalance(a)) >= ETH_FLOOR) continue;
-    try {
-      await provider.send("hardhat_setBalance", [a, "0x" + (10n ** 22n).toString(16)]);
-    } catch (e) {
-      throw new ScenarioError("$", `dev account ${a} has little ETH and hardhat_setBalance failed: ${errText(e)}`);
-    }
-    log.info("funded dev account with hardhat_setBalance", { address: a });
-  }
-}
-
 function scenarioParams(s: Scenario): Record<string, string | number> {
   const p: Record<string, string | number> = {
     T: s.circuit.T, D: s.circuit.D, proposalBlocks: s.params.proposalBlocks, revealBlocks: s.params.revealBlocks, commitBlocks: s.params.commitBlocks,
@@ -125,91 +102,20 @@ export function toJson(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x), 2) + "\n";
 }
 
-// ------------------------------------------------------------------------------------ attach
-
-const TOKEN_ABI = [
-  "function owner() view returns (address)", "function mint(address to, uint256 amount)", "function balanceOf(address) view returns (uint256)",
-  "function allowance(address owner, address spender) view returns (uint256)", "function approve(address spender, uint256 amount) returns (bool)",
-];
-
-/**
- * Uses a deployment already on the chain (a fork of a chain that has the contracts, or a running node): checks the
- * circuit and the L2 genesis against the Rollup, funds the actors by minting as the token's owner (impersonated with
- * hardhat_impersonateAccount when it is not dev account 0), registers the sequencers that are not (their VRF key is
- * derived from their name, as in a deploying run), approves the Rollup (and the ProofAggregator) and tops up the
- * reward pool.
- */
-async function attachDeployment(a: {
-  provider: JsonRpcProvider; rollup: string; actors: DevnetActors; aggWallet: Wallet; scenario: Scenario; log: Logger;
-}): Promise<Deployment> {
-  const { provider, actors, scenario: s, log } = a;
-  if (!isAddress(a.rollup)) throw new ScenarioError("--rollup", `not an address: ${a.rollup}`);
-  if ((await provider.getCode(a.rollup)) === "0x") throw new ScenarioError("--rollup", `no contract at ${a.rollup} on this chain`);
-  const client = new RollupClient(a.rollup, provider);
-  const config = await client.config();
-  if (Number(config.slots) !== s.circuit.T) throw new ScenarioError("$.circuit.T", `the Rollup at ${a.rollup} has T = ${config.slots}, the scenario says ${s.circuit.T}`);
-  await initL2();
-  const genesis = devGenesis(s.load.accounts, 1_000_000_000n);
-  const genesisState = stateFromGenesis(genesis, s.circuit.D);
-  if (genesisState.root !== config.genesisRoot) {
-    throw new ScenarioError("$.load.accounts", `the dev genesis with ${s.load.accounts} accounts (D = ${s.circuit.D}) does not give the Rollup's genesis root: the L2 state cannot be rebuilt`);
-  }
-  const c = client.contract;
-  const stakingAddr = await c.staking();
-  const staking = new StakingClient(stakingAddr, provider);
-  const tokenAddr = await staking.contract.token();
-  const verifier = await c.verifier();
-  const agg = await c.aggregator();
-  const aggregator = agg === ZERO_ADDRESS ? undefined : agg;
-  if (s.aggregator && !aggregator) throw new ScenarioError("$.aggregator", `the Rollup at ${a.rollup} has no ProofAggregator`);
-  if (!s.aggregator && aggregator) log.warn("the Rollup has a ProofAggregator but the scenario does not use it: proofs are submitted directly");
-  const p = s.params;
-  const differs = [["proposalBlocks", config.proposalBlocks, p.proposalBlocks], ["revealBlocks", config.revealBlocks, p.revealBlocks], ["commitBlocks", config.commitBlocks, p.commitBlocks],
-    ["provingWindow", config.provingWindow, p.provingWindow], ["lateWindow", config.lateWindow, p.lateWindow], ["proverDeposit", config.proverDeposit, p.proverDeposit]]
-    .filter(([, x, y]) => BigInt(x as bigint) !== BigInt(y as bigint));
-  if (differs.length) log.warn("attached: the Rollup's parameters apply, not the scenario's", Object.fromEntries(differs.map(([k, x]) => [k as string, String(x)])));
-
-  // Funding: mint as the token's owner.
-  const token = new Contract(tokenAddr, TOKEN_ABI, provider);
-  const owner = (await token.getFunction("owner")()) as string;
-  let minter: Signer;
-  if (owner.toLowerCase() === actors.deployer.address.toLowerCase()) minter = actors.deployer;
-  else {
-    await provider.send("hardhat_impersonateAccount", [owner]);
-    await provider.send("hardhat_setBalance", [owner, "0x" + (10n ** 21n).toString(16)]);
-    minter = await provider.getSigner(owner);
-    log.info("minting as the impersonated token owner", { owner });
-  }
-  const mint = (token.connect(minter) as Contract).getFunction("mint");
-  const wallets = [...actors.sequencers.map((x) => x.wallet), ...actors.provers.map((x) => x.wallet), ...(aggregator ? [a.aggWallet] : [])];
-  const stakeOf = new Map(actors.sequencers.map((x) => [x.wallet.address, x.stake ?? DEFAULT_STAKING.minSequencerStake]));
-  for (const w of wallets) {
-    const want = 10_000n * E18 + (stakeOf.get(w.address) ?? 0n);
-    const have = (await token.getFunction("balanceOf")(w.address)) as bigint;
-    if (have < want) await (await mint(w.address, want - have)).wait();
-  }
-  const pool = DEVNET_DEFAULTS.rewardPool;
-  await (await mint(actors.deployer.address, pool)).wait();
-  for (const q of actors.sequencers) {
-    const info = await staking.contract.stakerOf(q.wallet.address);
-    const { pk } = vrfKeyFromSeed(q.vrfSeed);
-    const keyHash = keccak256(AbiCoder.defaultAbiCoder().encode(["uint256[4]"], [pk]));
-    if (info.keyHash === ZERO_HASH) await staking.connect(q.wallet).registerSequencer(q.stake ?? DEFAULT_STAKING.minSequencerStake, vrfKeyFromSeed(q.vrfSeed).sk);
-    else if (info.keyHash !== keyHash) throw new ScenarioError("$.sequencers", `${q.name} (${q.wallet.address}) is registered with another VRF key on this chain`);
-  }
-  for (const w of wallets) {
-    for (const spender of [a.rollup, ...(aggregator ? [aggregator] : [])]) {
-      if (((await token.getFunction("allowance")(w.address, spender)) as bigint) < 2n ** 254n) await (await (token.connect(w) as Contract).getFunction("approve")(spender, 2n ** 255n)).wait();
-    }
-  }
-  await (await (token.connect(actors.deployer) as Contract).getFunction("approve")(a.rollup, pool)).wait();
-  await new RollupClient(a.rollup, actors.deployer).fundRewards(pool);
-  const head = await provider.getBlockNumber();
-  log.info("attached", { rollup: a.rollup, head, genesisBlock: config.genesisBlock });
-  return { rollup: a.rollup, staking: stakingAddr, token: tokenAddr, verifier, aggregator, config, chainId: (await provider.getNetwork()).chainId, deployBlock: head, genesis, genesisState };
-}
-
 // ------------------------------------------------------------------------------------ run
+
+/** Where the network's spec errors point in a scenario run (the rest are under `$`). */
+const SPEC_PATHS: Record<string, string> = {
+  "contracts.attach": "--rollup", "circuit.T": "$.circuit.T", "circuit.D": "$.circuit.D", accounts: "$.load.accounts", aggregator: "$.aggregator",
+  l1: "$", "l1.rpc": "--rpc", "l1.fork": "--fork", "l1.forkBlock": "--fork-block",
+};
+
+/** A network spec error as a scenario error (the scenario command reports those as an invalid scenario, exit 2). */
+function asScenarioError(e: unknown): unknown {
+  if (!(e instanceof NetworkConfigError)) return e;
+  const path = SPEC_PATHS[e.field] ?? (/^(sequencers|provers)\b/.test(e.field) ? `$.${e.field}` : "$");
+  return new ScenarioError(path, e.detail);
+}
 
 /** Plays the scenario and writes its outputs. Throws on infrastructure failures; expectations decide `passed`. */
 export async function runScenario(o: RunOptions): Promise<RunResult> {
@@ -219,14 +125,9 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   const startedAt = new Date(started).toISOString();
   const mode: ScenarioMode = o.fork ? "fork" : o.rpc ? "rpc" : "local";
   const say = o.progress ?? (() => {});
-  const cleanup: (() => Promise<void>)[] = [];
-  /** The agents and the generator: stopped before the figures are computed. */
-  const stops: (() => Promise<void>)[] = [];
   const outDir = resolve(o.outDir);
   mkdirSync(outDir, { recursive: true });
-  const dataDir = mkdtempSync(join(tmpdir(), "fernet-scenario-"));
-  cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-  let node: HardhatNode | undefined;
+  let net: Network | undefined;
   try {
     // 1. Circuit and contracts.
     const { buildCircuit } = await import("../zk/build.js");
@@ -236,101 +137,69 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
     }
 
-    // 2. L1: own node, a fork, or a running node; the recorder in front of it.
-    let l1Url: string;
-    if (o.rpc) l1Url = o.rpc;
-    else {
-      say(o.fork ? `starting a Hardhat node forking ${o.fork}${o.forkBlock !== undefined ? ` at block ${o.forkBlock}` : ""}` : "starting a Hardhat node");
-      node = await startHardhatNode({ log, fork: o.fork, forkBlock: o.forkBlock, port: await freePort() });
-      l1Url = node.url;
-    }
-    const recorder = o.record === false ? undefined : await startRecorder(l1Url);
-    if (recorder) cleanup.push(() => recorder.stop());
-    const url = recorder?.url ?? l1Url;
-    const provider = await connectL1(url, 100);
-    cleanup.push(async () => provider.destroy());
-    const direct = await connectL1(l1Url, 100);
-    cleanup.push(async () => direct.destroy());
-    const chainId = (await provider.getNetwork()).chainId;
-
-    // 3. Actors (Hardhat's mnemonic: 0 deployer, then sequencers, provers, aggregator) and the deployment.
+    // 2. The network: own node, a fork, or a running node, with the recorder in front of it (every L1 client of the
+    // run goes through it); the contracts deployed with the scenario's parameters or attached; the agents with
+    // their strategies (src/scenario/strategies.ts) as hooks over the Rollup's clock.
+    let recorder: Recorder | undefined;
     const N = s.sequencers.length;
     const M = s.provers.length;
-    const actors = {
-      deployer: devWallet(0, undefined, provider),
-      sequencers: s.sequencers.map((q, i) => ({ name: q.name, wallet: devWallet(1 + i, undefined, provider), vrfSeed: `scenario-${q.name}`, stake: q.stake })),
-      provers: s.provers.map((p, i) => ({ name: p.name, wallet: devWallet(1 + N + i, undefined, provider) })),
-    };
-    const aggWallet = devWallet(1 + N + M, undefined, provider);
-    await ensureFunded(provider, [actors.deployer.address, ...actors.sequencers.map((x) => x.wallet.address), ...actors.provers.map((x) => x.wallet.address), aggWallet.address], log);
-    await provider.send("evm_setIntervalMining", [0]).catch(() => {});
-    await provider.send("evm_setAutomine", [true]).catch(() => {});
-    const startBlock = await provider.getBlockNumber();
-    say(`deploying on chain ${chainId} (${mode}) from block ${startBlock}: ${N} sequencers, ${M} provers${s.aggregator ? ", aggregator" : ""}`);
-    const d = o.rollup
-      ? await attachDeployment({ provider, rollup: o.rollup, actors, aggWallet, scenario: s, log })
-      : await deployDevnet({
-      provider, actors, T: s.circuit.T, D: s.circuit.D, accounts: s.load.accounts, log,
-      overrides: {
-        proposalBlocks: BigInt(s.params.proposalBlocks), revealBlocks: BigInt(s.params.revealBlocks), commitBlocks: BigInt(s.params.commitBlocks),
-        provingWindow: BigInt(s.params.provingWindow), lateWindow: BigInt(s.params.lateWindow), proverDeposit: s.params.proverDeposit,
-        blockReward: s.params.blockReward, submissionReward: s.params.submissionReward,
+    const spec: NetworkSpec = {
+      circuit: { T: s.circuit.T, D: s.circuit.D, build },
+      l1: {
+        rpc: o.rpc, fork: o.fork, forkBlock: o.forkBlock, topUpDevAccounts: true,
+        proxy: o.record === false ? undefined : async (nodeUrl) => (recorder = await startRecorder(nodeUrl)),
       },
-      aggregator: s.aggregator !== undefined,
-      aggregatorParams: s.aggregator ? ({ verifyWindow: BigInt(s.aggregator.verifyWindow), postBond: s.aggregator.postBond } as Partial<typeof DEFAULT_AGGREGATOR>) : undefined,
-    });
-    await startIntervalMining(provider, s.l1.blockTimeMs);
-    const period = d.config.proposalBlocks + d.config.revealBlocks + d.config.commitBlocks;
-    // Attached: the scenario's height 1 is the first Rollup height whose proposal phase opens after the setup.
-    const nextBlock = BigInt(await provider.getBlockNumber()) + 1n;
-    const heightOffset = o.rollup && nextBlock >= d.config.genesisBlock ? Number((nextBlock - d.config.genesisBlock) / period) + 1 : 0;
-    const clock: Clock = { genesisBlock: d.config.genesisBlock, period, heightOffset };
-    if (heightOffset) say(`attached to rollup ${d.rollup}: scenario height 1 is Rollup height ${heightOffset + 1}`);
-    say(`rollup ${d.rollup}; height 1 opens at L1 block ${d.config.genesisBlock}; one L1 block every ${s.l1.blockTimeMs} ms`);
-
-    // 4. Agents with their strategies.
-    const seqPorts = await Promise.all(actors.sequencers.map(() => freePort()));
-    const seqUrls = seqPorts.map((p) => `http://127.0.0.1:${p}`);
-    const postProofs = s.aggregator !== undefined;
-    const common = {
-      rpcUrl: url, rollup: d.rollup, T: s.circuit.T, D: s.circuit.D, genesis: d.genesis, pollMs: AGENT_DEFAULTS.pollMs, postProofs,
-      wasmPath: resolve(PROJECT_ROOT, build.wasmPath), zkeyPath: resolve(PROJECT_ROOT, build.setup.zkeyPath),
+      contracts: {
+        attach: o.rollup,
+        params: {
+          proposalBlocks: BigInt(s.params.proposalBlocks), revealBlocks: BigInt(s.params.revealBlocks), commitBlocks: BigInt(s.params.commitBlocks),
+          provingWindow: BigInt(s.params.provingWindow), lateWindow: BigInt(s.params.lateWindow), proverDeposit: s.params.proverDeposit,
+          blockReward: s.params.blockReward, submissionReward: s.params.submissionReward,
+        },
+      },
+      accounts: s.load.accounts,
+      sequencers: s.sequencers.map((q) => ({
+        name: q.name, vrfSeed: `scenario-${q.name}`, stake: q.stake,
+        options: (clock: Clock) => {
+          const h = sequencerHooks(q, clock);
+          return { noRevealAt: h.noRevealAt, offline: h.offline, feeSplitBps: h.feeSplitBps, proverTip: h.proverTip };
+        },
+      })),
+      provers: s.provers.map((p) => ({
+        name: p.name,
+        options: (clock: Clock) => {
+          const h = proverHooks(p, clock);
+          return { price: h.price, withholdAt: h.withholdAt, invalidProofAt: h.invalidProofAt, offline: h.offline };
+        },
+      })),
+      aggregator: s.aggregator
+        ? { params: { verifyWindow: BigInt(s.aggregator.verifyWindow), postBond: s.aggregator.postBond }, minBatch: s.aggregator.minBatch, pollMs: 200 }
+        : undefined,
+      blockTimeMs: s.l1.blockTimeMs,
+      pollMs: 100,
+      txGenerator: { ratePerSecond: s.load.txRate, random: seededRandom(s.seed) },
+      log,
+      onStage: (e) => {
+        if (e.stage === "spawning") say(o.fork ? `starting a Hardhat node forking ${o.fork}${o.forkBlock !== undefined ? ` at block ${o.forkBlock}` : ""}` : "starting a Hardhat node");
+        else if (e.stage === "deploying") say(`deploying on chain ${e.chainId} (${mode}) from block ${e.startBlock}: ${N} sequencers, ${M} provers${s.aggregator ? ", aggregator" : ""}`);
+        else {
+          const offset = e.clock.heightOffset ?? 0;
+          if (offset) say(`attached to rollup ${e.deployment.rollup}: scenario height 1 is Rollup height ${offset + 1}`);
+          say(`rollup ${e.deployment.rollup}; height 1 opens at L1 block ${e.deployment.config.genesisBlock}; one L1 block every ${s.l1.blockTimeMs} ms`);
+        }
+      },
     };
-    const provers: ProverAgent[] = [];
-    for (const [i, p] of actors.provers.entries()) {
-      const spec = s.provers[i]!;
-      const h = proverHooks(spec, clock);
-      const a = await ProverAgent.start({
-        ...common, name: p.name, privateKey: p.wallet.privateKey, storePath: join(dataDir, `${p.name}.sqlite`), sequencerRpcUrls: seqUrls,
-        price: h.price, withholdAt: h.withholdAt, invalidProofAt: h.invalidProofAt, offline: h.offline, log: log.child(p.name),
-      });
-      provers.push(a);
-      stops.push(() => a.stop());
+    try {
+      net = await startNetwork(spec);
+    } catch (e) {
+      throw asScenarioError(e);
     }
-    const sequencers: SequencerAgent[] = [];
-    for (const [i, q] of actors.sequencers.entries()) {
-      const h = sequencerHooks(s.sequencers[i]!, clock);
-      const a = await SequencerAgent.start({
-        ...common, name: q.name, privateKey: q.wallet.privateKey, vrfSeed: q.vrfSeed, storePath: join(dataDir, `${q.name}.sqlite`),
-        rpcPort: seqPorts[i], proverUrls: provers.map((p) => p.quoteUrl), log: log.child(q.name),
-        noRevealAt: h.noRevealAt, offline: h.offline, feeSplitBps: h.feeSplitBps, proverTip: h.proverTip,
-      });
-      sequencers.push(a);
-      stops.push(() => a.stop());
-    }
-    if (s.aggregator) {
-      const agg = await AggregatorAgent.start({
-        name: "aggregator", rpcUrl: url, rollup: d.rollup, privateKey: aggWallet.privateKey, vkey: build.setup.vkey,
-        fromBlock: BigInt(d.deployBlock), pollMs: AGENT_DEFAULTS.aggregatorPollMs, minBatch: s.aggregator.minBatch, log: log.child("aggregator"),
-      });
-      stops.push(() => agg.stop());
-    }
-    const gen = new TxGenerator(seqUrls, s.load.accounts, log.child("txgen"), seededRandom(s.seed));
-    gen.start(s.load.txRate);
-    stops.push(async () => gen.stop());
+    const { direct, deployment: d, actors, startBlock, chainId, l1Url } = net;
+    const heightOffset = net.clock.heightOffset ?? 0;
+    const gen = net.txGenerator;
 
-    // 5. Until every height up to stop.heights is settled, or the limits.
-    const client = new RollupClient(d.rollup, direct);
+    // 3. Until every height up to stop.heights is settled, or the limits.
+    const client = net.client;
     const lastTimeline = await client.timeline(BigInt(s.stop.heights + heightOffset));
     const deadline = started + s.stop.timeoutSeconds * 1000;
     const maxBlock = Number(d.config.genesisBlock) + s.stop.maxL1Blocks;
@@ -372,20 +241,19 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     log.info("run ended", { reason: endReason });
     say(`run ended: ${endReason}`);
 
-    // 6. Stop the agents, then freeze the chain (no more blocks) and compute the figures from L1.
-    gen.stop();
-    for (const f of stops.splice(0).reverse()) await f().catch((e) => log.warn("stop failed", { error: errText(e) }));
+    // 4. Stop the agents, then freeze the chain (no more blocks) and compute the figures from L1.
+    await net.stopAgents();
     await direct.send("evm_setIntervalMining", [0]).catch(() => {});
     const endBlock = await direct.getBlockNumber();
     const names = new Map<string, string>();
     names.set(actors.deployer.address.toLowerCase(), "deployer");
     for (const q of actors.sequencers) names.set(q.wallet.address.toLowerCase(), q.name);
     for (const p of actors.provers) names.set(p.wallet.address.toLowerCase(), p.name);
-    if (s.aggregator) names.set(aggWallet.address.toLowerCase(), "aggregator");
+    if (s.aggregator) names.set(actors.aggregator.address.toLowerCase(), "aggregator");
     const actorList: ScenarioFigures["actors"] = [
       ...s.sequencers.map((q, i) => ({ name: q.name, role: "sequencer" as const, address: actors.sequencers[i]!.wallet.address, strategy: strategyText(q.strategies) })),
       ...s.provers.map((p, i) => ({ name: p.name, role: "prover" as const, address: actors.provers[i]!.wallet.address, strategy: `${strategyText(p.strategies)}; price ${fmt(p.price)}, cost ${fmt(p.cost)}` })),
-      ...(s.aggregator ? [{ name: "aggregator", role: "aggregator" as const, address: aggWallet.address, strategy: `honest; challenges invalid posts; minBatch ${s.aggregator.minBatch}` }] : []),
+      ...(s.aggregator ? [{ name: "aggregator", role: "aggregator" as const, address: actors.aggregator.address, strategy: `honest; challenges invalid posts; minBatch ${s.aggregator.minBatch}` }] : []),
       { name: "deployer", role: "user" as const, address: actors.deployer.address, strategy: `deploys, funds the reward pool; ${s.load.accounts} L2 accounts, ${s.load.txRate} tx/s` },
     ];
     const deployment = { rollup: d.rollup, staking: d.staking, token: d.token, verifier: d.verifier, aggregator: d.aggregator, deployBlock: d.deployBlock, genesisBlock: Number(d.config.genesisBlock) };
@@ -399,17 +267,19 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     let logPath: string | undefined;
     if (recorder) {
       logPath = join(outDir, "l1-log.json");
-      writeFileSync(logPath, toJson(await recorder.log({ rollup: d.rollup, endBlock })));
+      writeFileSync(logPath, toJson(await (recorder as Recorder).log({ rollup: d.rollup, endBlock })));
     }
     await writeOutputs(outDir, figures);
     // A node we did not start is given back mining on demand (automine), as a fresh Hardhat node is.
     if (o.rpc) await direct.send("evm_setAutomine", [true]).catch(() => {});
     return { figures, passed: figures.expectations.every((e) => e.passed), outDir, meta, logPath };
   } finally {
-    for (const f of [...cleanup, ...stops].reverse()) await f().catch(() => {});
-    await node?.stop();
-    const { closeProver } = await import("../zk/prover.js");
-    await closeProver().catch(() => {});
+    // Agents first, then the providers, the recorder and the node (the network's order); closes the prover workers.
+    if (net) await net.stop();
+    else {
+      const { closeProver } = await import("../zk/prover.js");
+      await closeProver().catch(() => {});
+    }
   }
 }
 

@@ -4,15 +4,11 @@
  * a quote below cost, offline windows. Height windows are turned into L1 block windows with the Rollup's clock
  * (height h opens at genesisBlock + (h - 1) * period).
  */
+import type { Clock } from "../network/spec.js";
 import type { OfflineWindow, ProverSpec, ProverStrategy, SequencerSpec, SequencerStrategy } from "./schema.js";
 
-export interface Clock {
-  genesisBlock: bigint;
-  /** proposal + reveal + commit blocks */
-  period: bigint;
-  /** Scenario height h is the Rollup's height h + heightOffset (a run attached to a chain that already advanced). */
-  heightOffset?: number;
-}
+/** The Rollup's clock the height windows are placed on (the network builder's). */
+export type { Clock };
 
 /** First L1 block of height `h`'s proposal phase. */
 export function proposalStart(clock: Clock, h: number): number {

@@ -18,18 +18,18 @@ describe("integration: posted proofs verified in batches (aggregator agent)", fu
   });
 
   it("finalizes heights through verifyBatch, with the transfers", async () => {
-    const id = (await net.gen.sendOne(1))!;
+    const id = (await net.txGenerator.sendOne(1))!;
     const agg = await net.client.aggregator();
     const c = agg.contract;
     await waitFor("a batch of >= 2 posted proofs verified and the transfer finalized", 600_000, async () => {
-      const batches = await c.queryFilter(c.filters.BatchVerified(), net.d.deployBlock);
-      return batches.some((b) => b.args.count >= 2n) && (await statuses(net.seqUrls[0]!, [id]))[0]?.status === "finalized";
+      const batches = await c.queryFilter(c.filters.BatchVerified(), net.deployment.deployBlock);
+      return batches.some((b) => b.args.count >= 2n) && (await statuses(net.sequencerUrls[0]!, [id]))[0]?.status === "finalized";
     });
-    const batches = await c.queryFilter(c.filters.BatchVerified(), net.d.deployBlock);
-    const verified = await c.queryFilter(c.filters.PostedProofVerified(), net.d.deployBlock);
+    const batches = await c.queryFilter(c.filters.BatchVerified(), net.deployment.deployBlock);
+    const verified = await c.queryFilter(c.filters.PostedProofVerified(), net.deployment.deployBlock);
     expect(verified.length).to.be.at.least(2);
     // Posters: the prover, or the sequencer when the prover was busy and it proved its own block (fallback).
-    const actors = [net.provers[0]!.address, net.seqs[0]!.address].map((a) => a.toLowerCase());
+    const actors = [net.provers[0]!.address, net.sequencers[0]!.address].map((a) => a.toLowerCase());
     for (const v of verified) {
       expect(actors).to.include(v.args.poster.toLowerCase());
       expect([HeightStatus.Proven, HeightStatus.Finalized]).to.include((await net.client.getHeight(v.args.height)).status);

@@ -21,12 +21,12 @@ describe("integration: agents that stop and restart", function () {
   });
 
   it("a sequencer that stops after proposing loses the height; restarted, it recovers its transactions", async () => {
-    const seq1 = net.seqs[0]!;
+    const seq1 = net.sequencers[0]!;
     // Account 1 is served by seq-1.
-    const id = (await net.gen.sendOne(1))!;
+    const id = (await net.txGenerator.sendOne(1))!;
     const crashedAt = await new Promise<bigint>((resolve) => {
       const onProposed = (h: bigint) => {
-        void statuses(net.seqUrls[0]!, [id]).then(([r]) => {
+        void statuses(net.sequencerUrls[0]!, [id]).then(([r]) => {
           if (r?.status !== "in_proposed_block") return;
           seq1.off("proposed", onProposed);
           void seq1.crash();
@@ -42,8 +42,8 @@ describe("integration: agents that stop and restart", function () {
     expect((await net.client.getProposal(crashedAt, seq1.address)).status).to.equal(ProposalStatus.Proposed);
 
     const seq1b = await net.restartSequencer(0);
-    await waitFor("the transfer finalized after the restart", 400_000, async () => (await statuses(net.seqUrls[0]!, [id]))[0]?.status === "finalized");
-    const [rec] = await statuses(net.seqUrls[0]!, [id]);
+    await waitFor("the transfer finalized after the restart", 400_000, async () => (await statuses(net.sequencerUrls[0]!, [id]))[0]?.status === "finalized");
+    const [rec] = await statuses(net.sequencerUrls[0]!, [id]);
     const h = path(rec);
     expect(h).to.include("reorged");
     expect(rec!.history.find((s) => s.status === "reorged")!.reason).to.match(/not revealed/);
@@ -65,12 +65,12 @@ describe("integration: agents that stop and restart", function () {
     });
     const restarted = await net.restartProver(0);
     const c = net.client.contract;
-    await waitFor("the height proven after the restart", 400_000, async () => (await c.queryFilter(c.filters.ProofSubmitted(killedAt), net.d.deployBlock)).length > 0);
-    const [sub] = await c.queryFilter(c.filters.ProofSubmitted(killedAt), net.d.deployBlock);
+    await waitFor("the height proven after the restart", 400_000, async () => (await c.queryFilter(c.filters.ProofSubmitted(killedAt), net.deployment.deployBlock)).length > 0);
+    const [sub] = await c.queryFilter(c.filters.ProofSubmitted(killedAt), net.deployment.deployBlock);
     expect(sub!.args.submitter.toLowerCase()).to.equal(restarted.address.toLowerCase());
     expect(sub!.args.late, "proved within the window").to.equal(false);
     // Its deposit was not slashed: the height was not the missed one of any reorg.
-    const reorgs = await c.queryFilter(c.filters.ChainReorged(), net.d.deployBlock);
+    const reorgs = await c.queryFilter(c.filters.ChainReorged(), net.deployment.deployBlock);
     expect(reorgs.map((r) => r.args.missedHeight)).to.not.include(killedAt);
   });
 });

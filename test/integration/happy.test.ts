@@ -24,13 +24,13 @@ describe("integration: happy path (real node, real proofs)", function () {
     // Accounts 1 and 3 are served by seq-1, 2 and 4 by seq-2 (TxGenerator's assignment).
     const ids: string[] = [];
     for (const from of [1, 2, 3, 4]) {
-      const id = await net.gen.sendOne(from);
+      const id = await net.txGenerator.sendOne(from);
       expect(id, `transfer from ${from} accepted`).to.be.a("string");
       ids.push(id!);
     }
-    const urlOf = (from: number) => net.seqUrls[(from - 1) % 2]!;
+    const urlOf = (from: number) => net.sequencerUrls[(from - 1) % 2]!;
     await waitFor("3 finalized heights and every transfer finalized", 600_000, async () => {
-      if ((await finalizedCount(net.provider, net.d)) < 3) return false;
+      if ((await finalizedCount(net.provider, net.deployment)) < 3) return false;
       const st = await Promise.all(ids.map((id, i) => statuses(urlOf(i + 1), [id]).then((s) => s[0])));
       return st.every((s) => s?.status === "finalized");
     });
@@ -53,12 +53,12 @@ describe("integration: happy path (real node, real proofs)", function () {
     // Anyone can rebuild the L2 state from L1 (genesis + revealed pubdata): it matches the proven roots.
     // Both sequencers' finalized views must be at the same height first (each follows L1 on its own poll).
     await waitFor("both sequencers at the same finalized height", 60_000, async () => {
-      const [a, b] = await Promise.all(net.seqUrls.map((u) => new L2RpcClient(u).chainInfo()));
+      const [a, b] = await Promise.all(net.sequencerUrls.map((u) => new L2RpcClient(u).chainInfo()));
       return a!.finalizedHeight === b!.finalizedHeight;
     });
-    const info = await new L2RpcClient(net.seqUrls[0]!).chainInfo();
+    const info = await new L2RpcClient(net.sequencerUrls[0]!).chainInfo();
     const fin = BigInt(info.finalizedHeight);
-    const rebuilt = await new L2Chain(net.client, net.d.genesisState).stateAt(fin);
+    const rebuilt = await new L2Chain(net.client, net.deployment.genesisState).stateAt(fin);
     expect(rebuilt.root).to.equal(await net.client.rootOf(fin));
     expect(BigInt(info.finalizedRoot)).to.equal(rebuilt.root);
 
@@ -72,10 +72,10 @@ describe("integration: happy path (real node, real proofs)", function () {
 
     // Real proofs were verified on chain by the generated verifier, and the prover got paid.
     const c = net.client.contract;
-    const subs = await c.queryFilter(c.filters.ProofSubmitted(), net.d.deployBlock);
+    const subs = await c.queryFilter(c.filters.ProofSubmitted(), net.deployment.deployBlock);
     expect(subs.length).to.be.at.least(3);
-    expect((await c.verifier()).toLowerCase()).to.equal(net.d.verifier.toLowerCase());
-    const finals = await c.queryFilter(c.filters.HeightFinalized(), net.d.deployBlock);
+    expect((await c.verifier()).toLowerCase()).to.equal(net.deployment.verifier.toLowerCase());
+    const finals = await c.queryFilter(c.filters.HeightFinalized(), net.deployment.deployBlock);
     const proverPaid = finals.filter((f) => f.args.prover.toLowerCase() === net.provers[0]!.address.toLowerCase());
     expect(proverPaid.length + finals.filter((f) => f.args.prover === f.args.sequencer).length).to.equal(finals.length);
     expect(await net.client.claimable(finals[0]!.args.sequencer)).to.be.greaterThan(0n);

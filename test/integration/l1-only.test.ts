@@ -27,23 +27,23 @@ describe("integration: proving from L1 data alone (finding 10)", function () {
   it("a fresh prover with no store and no sequencer RPC proves the next revealed block", async () => {
     const c = net.client.contract;
     const prover = net.provers[0]!.address.toLowerCase();
-    for (const from of [1, 2, 3, 4]) await net.gen.sendOne(from);
+    for (const from of [1, 2, 3, 4]) await net.txGenerator.sendOne(from);
     await waitFor("a height with transfers revealed and a proof accepted", 400_000, async () => {
-      const subs = await c.queryFilter(c.filters.ProofSubmitted(), net.d.deployBlock);
-      const revs = await c.queryFilter(c.filters.Revealed(), net.d.deployBlock);
+      const subs = await c.queryFilter(c.filters.ProofSubmitted(), net.deployment.deployBlock);
+      const revs = await c.queryFilter(c.filters.Revealed(), net.deployment.deployBlock);
       return subs.length >= 1 && revs.some((r) => r.args.signatures.length > 2);
     });
 
     // Everyone stops; every store is deleted.
-    for (const a of [...net.seqs, ...net.provers]) await a.crash();
-    const stores = readdirSync(net.dir).filter((f) => f.includes(".sqlite"));
+    for (const a of [...net.sequencers, ...net.provers]) await a.crash();
+    const stores = readdirSync(net.dataDir).filter((f) => f.includes(".sqlite"));
     expect(stores.length, "agents had stores").to.be.greaterThan(0);
-    for (const f of stores) rmSync(join(net.dir, f), { force: true });
+    for (const f of stores) rmSync(join(net.dataDir, f), { force: true });
     const restartBlock = await net.provider.getBlockNumber();
 
-    for (let i = 0; i < net.seqs.length; i++) await net.restartSequencer(i);
+    for (let i = 0; i < net.sequencers.length; i++) await net.restartSequencer(i);
     const fresh = await net.restartProver(0, { sequencerRpcUrls: [] });
-    for (const from of [1, 2, 3, 4]) await net.gen.sendOne(from);
+    for (const from of [1, 2, 3, 4]) await net.txGenerator.sendOne(from);
 
     // The next revealed block with transfers that the fresh prover proves, accepted on chain with a real proof.
     let proven: bigint | undefined;
@@ -77,7 +77,7 @@ describe("integration: proving from L1 data alone (finding 10)", function () {
       for await (const ch of req) chunks.push(ch as Buffer);
       const body = Buffer.concat(chunks).toString("utf8");
       let out: { result?: { txs?: unknown[] } | null } = {};
-      for (const url of net.seqUrls) {
+      for (const url of net.sequencerUrls) {
         const r = (await (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body })).json()) as typeof out;
         if (r.result) {
           out = r;
@@ -96,8 +96,8 @@ describe("integration: proving from L1 data alone (finding 10)", function () {
     try {
       await net.provers[0]!.stop();
       const restartBlock = await net.provider.getBlockNumber();
-      await net.restartProver(0, { sequencerRpcUrls: [liarUrl, ...net.seqUrls], preferRpcBodies: true });
-      for (const from of [1, 2, 3, 4]) await net.gen.sendOne(from);
+      await net.restartProver(0, { sequencerRpcUrls: [liarUrl, ...net.sequencerUrls], preferRpcBodies: true });
+      for (const from of [1, 2, 3, 4]) await net.txGenerator.sendOne(from);
       await waitFor("the prover proves a block with transfers after being lied to", 500_000, async () => {
         if (lies === 0) return false;
         const subs = await c.queryFilter(c.filters.ProofSubmitted(), restartBlock);

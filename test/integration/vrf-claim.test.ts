@@ -27,18 +27,18 @@ describe("integration: a false VRF claim (finding 8)", function () {
   it("neither stalls nor wins: the honest sequencer commits at once and the claimer is slashed", async () => {
     const E18 = 10n ** 18n;
     const liar = devWallet(7, undefined, net.provider);
-    const honest = net.seqs[0]!;
-    const token = new Contract(net.d.token, ["function mint(address,uint256)", "function approve(address,uint256) returns (bool)"], devWallet(0, undefined, net.provider));
+    const honest = net.sequencers[0]!;
+    const token = new Contract(net.deployment.token, ["function mint(address,uint256)", "function approve(address,uint256) returns (bool)"], devWallet(0, undefined, net.provider));
     await (await token.getFunction("mint")(liar.address, 5_000n * E18)).wait();
-    const staking = new StakingClient(net.d.staking, liar);
+    const staking = new StakingClient(net.deployment.staking, liar);
     await staking.registerSequencer(DEFAULT_STAKING.minSequencerStake, vrfKeyFromSeed("liar").sk);
-    await (await (token.connect(liar) as Contract).getFunction("approve")(net.d.rollup, 2n ** 255n)).wait();
+    await (await (token.connect(liar) as Contract).getFunction("approve")(net.deployment.rollup, 2n ** 255n)).wait();
     const since = await staking.contract.activeSince(liar.address, Role.Sequencer);
     const stakeBefore = await staking.contract.stakeOf(liar.address);
 
     // The first height whose seed window opens after the liar became active (and with time to prepare).
-    const rc = new RollupClient(net.d.rollup, liar);
-    const cfg = net.d.config;
+    const rc = new RollupClient(net.deployment.rollup, liar);
+    const cfg = net.deployment.config;
     const head = BigInt(await net.provider.getBlockNumber());
     let h = 1n;
     while ((await rc.activationCutoff(h)) <= since || (await rc.timeline(h)).proposalStart <= head + 2n) h++;
@@ -52,8 +52,8 @@ describe("integration: a false VRF claim (finding 8)", function () {
     }
     await waitFor(`proposal phase of height ${h}`, 120_000, async () => BigInt(await net.provider.getBlockNumber()) + 1n >= t.proposalStart);
     const parent = await rc.chainTip();
-    const parentState = await new L2Chain(net.client, net.d.genesisState).stateAt(parent);
-    const empty = executeBlock(parentState, [], T, l2Domain(net.d.chainId, net.d.rollup));
+    const parentState = await new L2Chain(net.client, net.deployment.genesisState).stateAt(parent);
+    const empty = executeBlock(parentState, [], T, l2Domain(net.deployment.chainId, net.deployment.rollup));
     const pubdata = hexlify(empty.pubdata);
     const salt = hexlify(randomBytes(32));
     const commitment = blockCommitment({ proposer: liar.address, height: h, parent, newRoot: empty.newRoot, pubdata, salt });

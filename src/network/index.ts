@@ -1,0 +1,303 @@
+/**
+ * One network builder for the devnet (scripts/devnet.ts), the scenario runner (src/scenario/runner.ts) and the
+ * integration tests: from a declarative spec (src/network/spec.ts) it brings up the L1 (a spawned Hardhat node, a
+ * fork, or a running node; optionally behind a proxy), deploys the contracts or attaches to them, switches the node
+ * to interval mining, starts the provers, the sequencers (with their L2 JSON-RPC) and the aggregator with their
+ * per-agent options and strategies, and the L2 transfer generator. The handle stops everything in order: the
+ * generator and the agents first (each waits for its in-flight L1 transactions: TxSender.idle), then the shared
+ * providers, the proxy and the node. Destroying a provider under an in-flight `tx.wait()` makes ethers v6's
+ * waitForTransaction reject inside a Promise executor, an unhandled rejection (see SequencerAgent.crash).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { JsonRpcProvider, Wallet } from "ethers";
+import { RollupClient } from "../client/index.js";
+import { buildCircuit, type BuildResult } from "../zk/build.js";
+import { AgentError, connectL1, errText, type L1TxRecord, type Logger } from "../agents/common.js";
+import {
+  PROJECT_ROOT, TxGenerator, deployDevnet, devWallet, freePort, startHardhatNode, startIntervalMining,
+  type DevnetActors, type Deployment, type HardhatNode,
+} from "../agents/devnet.js";
+import { ProverAgent, type ProverOptions } from "../agents/prover.js";
+import { SequencerAgent, type SequencerOptions } from "../agents/sequencer.js";
+import { AggregatorAgent } from "../agents/aggregator.js";
+import { attachDeployment } from "./attach.js";
+import { NetworkConfigError, checkNetworkSpec, type AgentPatchSource, type Clock, type L1Proxy, type NetworkSpec } from "./spec.js";
+
+export * from "./spec.js";
+export { attachDeployment } from "./attach.js";
+
+/** A running network. */
+export interface Network {
+  readonly spec: NetworkSpec;
+  readonly build: BuildResult;
+  /** The spawned node (undefined on `l1.rpc`). */
+  readonly node?: HardhatNode;
+  /** The node's URL, and the URL the network's clients use (the proxy's when there is one). */
+  readonly l1Url: string;
+  readonly clientUrl: string;
+  /** Provider through the proxy (the setup went through it); `direct` talks to the node (the same one without a proxy). */
+  readonly provider: JsonRpcProvider;
+  readonly direct: JsonRpcProvider;
+  readonly chainId: bigint;
+  /** Head before the first transaction of the setup. */
+  readonly startBlock: number;
+  readonly deployment: Deployment;
+  readonly clock: Clock;
+  /** Rollup client on `direct`. */
+  readonly client: RollupClient;
+  /** Dev account 0 deploys; then the sequencers, the provers; the aggregator's key comes after them. */
+  readonly actors: DevnetActors & { aggregator: Wallet };
+  readonly sequencers: SequencerAgent[];
+  readonly provers: ProverAgent[];
+  readonly aggregator?: AggregatorAgent;
+  readonly sequencerUrls: string[];
+  readonly txGenerator: TxGenerator;
+  /** Every L1 transaction the agents sent (gas accounting). */
+  readonly txRecords: L1TxRecord[];
+  /** Folder of the agents' stores (`<name>.sqlite`). */
+  readonly dataDir: string;
+  readonly log: Logger;
+  /** Starts agent i again with its options (patched by `patch`); the caller stopped or crashed it before. */
+  restartSequencer(i: number, patch?: Partial<SequencerOptions>): Promise<SequencerAgent>;
+  restartProver(i: number, patch?: Partial<ProverOptions>): Promise<ProverAgent>;
+  /** Stops the generator and the agents (the chain, the providers and the stores stay). Idempotent. */
+  stopAgents(): Promise<void>;
+  /** Stops the agents, then the providers, the proxy and the node; removes a temporary data folder. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** A network being started: `stop()` may be called at any time (a signal during the setup) and stops what is up. */
+export interface NetworkRun {
+  start(): Promise<Network>;
+  stop(): Promise<void>;
+}
+
+/** Starts the network of `spec`; on failure, stops whatever was started and rethrows. */
+export async function startNetwork(spec: NetworkSpec): Promise<Network> {
+  return createNetwork(spec).start();
+}
+
+/** Validates the spec (a bad one throws NetworkConfigError, nothing is started) and returns the run to start. */
+export function createNetwork(spec: NetworkSpec): NetworkRun {
+  checkNetworkSpec(spec);
+  return new Builder(spec);
+}
+
+interface Stoppable {
+  stop(): Promise<void> | void;
+}
+
+/** Per-agent options without the keys whose value is undefined (so they do not hide the network's values). */
+function patchOf<P extends object>(source: AgentPatchSource<P> | undefined, clock: Clock): Partial<P> {
+  const p = typeof source === "function" ? (source as (c: Clock) => P)(clock) : source;
+  return Object.fromEntries(Object.entries(p ?? {}).filter(([, v]) => v !== undefined)) as Partial<P>;
+}
+
+const ETH_FLOOR = 10n ** 21n; // 1000 ETH
+
+class Builder implements NetworkRun {
+  private stopped = false;
+  private started = false;
+  /** Node, proxy, providers, temporary folder: released in reverse order after the agents. */
+  private readonly resources: (() => Promise<void> | void)[] = [];
+  private readonly sequencers: SequencerAgent[] = [];
+  private readonly provers: ProverAgent[] = [];
+  private aggregator?: AggregatorAgent;
+  private txGenerator?: TxGenerator;
+  /** Agents already stopped (a restart replaces an entry of the lists; a stopped one is not stopped twice). */
+  private readonly done = new WeakSet<object>();
+
+  constructor(private readonly spec: NetworkSpec) {}
+
+  async start(): Promise<Network> {
+    if (this.started) throw new AgentError("BAD_CONFIG", "a network is started once");
+    this.started = true;
+    try {
+      return await this.bringUp();
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+  }
+
+  /** Throws once stop() was called during the start (what was started since is stopped by start's catch). */
+  private check(): void {
+    if (this.stopped) throw new AgentError("NOT_RUNNING", "the network was stopped while starting");
+  }
+
+  private async bringUp(): Promise<Network> {
+    const s = this.spec;
+    const log = s.log;
+    const { T, D } = s.circuit;
+    const l1 = s.l1 ?? {};
+    const N = s.sequencers.length;
+    const M = s.provers.length;
+    const build = s.circuit.build ?? (await buildCircuit({ T, D }));
+    this.check();
+
+    // 1. L1: a spawned node (maybe a fork) or a running one, maybe behind a proxy.
+    let node: HardhatNode | undefined;
+    if (l1.rpc === undefined) {
+      s.onStage?.({ stage: "spawning", fork: l1.fork, forkBlock: l1.forkBlock });
+      node = await startHardhatNode({ log, port: l1.port || undefined, fork: l1.fork, forkBlock: l1.forkBlock });
+      this.resources.push(() => node!.stop());
+      this.check();
+    }
+    const l1Url = node?.url ?? l1.rpc!;
+    let proxy: L1Proxy | undefined;
+    if (l1.proxy) {
+      proxy = await l1.proxy(l1Url);
+      this.resources.push(() => proxy!.stop());
+      this.check();
+    }
+    const clientUrl = proxy?.url ?? l1Url;
+    const provider = await connectL1(clientUrl, 100);
+    this.resources.push(() => provider.destroy());
+    let direct = provider;
+    if (proxy) {
+      direct = await connectL1(l1Url, 100);
+      this.resources.push(() => direct.destroy());
+    }
+    this.check();
+    const chainId = (await provider.getNetwork()).chainId;
+
+    // 2. Actors (Hardhat's mnemonic: 0 deployer, then sequencers, provers, aggregator) and the contracts.
+    const actors = {
+      deployer: devWallet(0, undefined, provider),
+      sequencers: s.sequencers.map((q, i) => ({ name: q.name, wallet: devWallet(1 + i, undefined, provider), vrfSeed: q.vrfSeed, stake: q.stake })),
+      provers: s.provers.map((p, i) => ({ name: p.name, wallet: devWallet(1 + N + i, undefined, provider) })),
+      aggregator: devWallet(1 + N + M, undefined, provider),
+    };
+    if (l1.topUpDevAccounts) {
+      const all = [actors.deployer, ...actors.sequencers.map((x) => x.wallet), ...actors.provers.map((x) => x.wallet), actors.aggregator];
+      for (const { address } of all) {
+        if ((await provider.getBalance(address)) >= ETH_FLOOR) continue;
+        try {
+          await provider.send("hardhat_setBalance", [address, "0x" + (10n ** 22n).toString(16)]);
+        } catch (e) {
+          throw new NetworkConfigError("l1", `dev account ${address} has little ETH and hardhat_setBalance failed: ${errText(e)}`);
+        }
+        log.info("funded dev account with hardhat_setBalance", { address });
+      }
+    }
+    if ((await provider.getBalance(actors.deployer.address)) === 0n) throw new NetworkConfigError("l1", `deployer ${actors.deployer.address} has no ETH on ${l1Url}`);
+    // The setup expects automine (one block per transaction).
+    await provider.send("evm_setIntervalMining", [0]).catch(() => {});
+    await provider.send("evm_setAutomine", [true]).catch(() => {});
+    const startBlock = await provider.getBlockNumber();
+    s.onStage?.({ stage: "deploying", chainId, startBlock });
+    const attach = s.contracts?.attach;
+    const deployment = attach
+      ? await attachDeployment({ provider, rollup: attach, actors, aggWallet: actors.aggregator, T, D, accounts: s.accounts, aggregator: s.aggregator !== undefined, params: s.contracts?.params, log })
+      : await deployDevnet({
+          provider, actors, T, D, accounts: s.accounts, log, overrides: s.contracts?.params,
+          aggregator: s.aggregator !== undefined, aggregatorParams: s.aggregator?.params,
+        });
+    this.check();
+    await startIntervalMining(provider, s.blockTimeMs);
+    const cfg = deployment.config;
+    const period = cfg.proposalBlocks + cfg.revealBlocks + cfg.commitBlocks;
+    // Attached: height 1 of the run is the first Rollup height whose proposal phase opens after the setup.
+    const nextBlock = BigInt(await provider.getBlockNumber()) + 1n;
+    const heightOffset = attach && nextBlock >= cfg.genesisBlock ? Number((nextBlock - cfg.genesisBlock) / period) + 1 : 0;
+    const clock: Clock = { genesisBlock: cfg.genesisBlock, period, heightOffset };
+    s.onStage?.({ stage: "deployed", deployment, clock });
+
+    // 3. Stores.
+    let dataDir: string;
+    if (s.dataDir === undefined) {
+      dataDir = mkdtempSync(join(tmpdir(), "fernet-net-"));
+      this.resources.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    } else {
+      // Fresh stores per deployment: a store of another chain would only confuse the agents.
+      dataDir = resolve(typeof s.dataDir === "function" ? s.dataDir(deployment) : s.dataDir);
+      rmSync(dataDir, { recursive: true, force: true });
+      mkdirSync(dataDir, { recursive: true });
+    }
+
+    // 4. Agents: provers first (the sequencers ask their quote servers), then sequencers, then the aggregator.
+    const txRecords: L1TxRecord[] = [];
+    const onTx = (r: L1TxRecord) => txRecords.push(r);
+    const common = {
+      rpcUrl: clientUrl, rollup: deployment.rollup, T, D, genesis: deployment.genesis, pollMs: s.pollMs, onTx,
+      wasmPath: resolve(PROJECT_ROOT, build.wasmPath), zkeyPath: resolve(PROJECT_ROOT, build.setup.zkeyPath),
+      postProofs: s.aggregator !== undefined,
+    };
+    const seqPatches = s.sequencers.map((q) => patchOf(q.options, clock));
+    const seqPorts = await Promise.all(seqPatches.map(async (p) => p.rpcPort || (await freePort())));
+    const sequencerUrls = seqPorts.map((p) => `http://127.0.0.1:${p}`);
+    const proverOpts: ProverOptions[] = [];
+    for (const [i, p] of actors.provers.entries()) {
+      const opts: ProverOptions = {
+        ...common, name: p.name, privateKey: p.wallet.privateKey, storePath: join(dataDir, `${p.name}.sqlite`), sequencerRpcUrls: sequencerUrls,
+        price: (5n + BigInt(i)) * 10n ** 17n, log: log.child(p.name), ...patchOf(s.provers[i]!.options, clock),
+      };
+      const a = await ProverAgent.start(opts);
+      this.provers.push(a);
+      this.check();
+      opts.quotePort = Number(new URL(a.quoteUrl).port); // a restart comes back on the same URL
+      proverOpts.push(opts);
+    }
+    const seqOpts: SequencerOptions[] = [];
+    for (const [i, q] of actors.sequencers.entries()) {
+      const opts: SequencerOptions = {
+        ...common, name: q.name, privateKey: q.wallet.privateKey, vrfSeed: q.vrfSeed, storePath: join(dataDir, `${q.name}.sqlite`),
+        proverUrls: this.provers.map((p) => p.quoteUrl), log: log.child(q.name), ...seqPatches[i], rpcPort: seqPorts[i],
+      };
+      seqOpts.push(opts);
+      this.sequencers.push(await SequencerAgent.start(opts));
+      this.check();
+    }
+    if (s.aggregator) {
+      this.aggregator = await AggregatorAgent.start({
+        name: "aggregator", rpcUrl: clientUrl, rollup: deployment.rollup, privateKey: actors.aggregator.privateKey, vkey: build.setup.vkey,
+        fromBlock: BigInt(deployment.deployBlock), pollMs: s.aggregator.pollMs, minBatch: s.aggregator.minBatch, onTx, log: log.child("aggregator"),
+      });
+      this.check();
+    }
+    const txGenerator = new TxGenerator(sequencerUrls, s.accounts, log.child("txgen"), s.txGenerator?.random);
+    this.txGenerator = txGenerator;
+    if (s.txGenerator?.ratePerSecond !== undefined) txGenerator.start(s.txGenerator.ratePerSecond);
+
+    const sequencers = this.sequencers;
+    const provers = this.provers;
+    return {
+      spec: s, build, node, l1Url, clientUrl, provider, direct, chainId, startBlock, deployment, clock,
+      client: new RollupClient(deployment.rollup, direct), actors, sequencers, provers, aggregator: this.aggregator, sequencerUrls,
+      txGenerator, txRecords, dataDir, log,
+      restartSequencer: async (i, patch) => (sequencers[i] = await SequencerAgent.start({ ...seqOpts[i]!, ...patch })),
+      restartProver: async (i, patch) => (provers[i] = await ProverAgent.start({ ...proverOpts[i]!, ...patch })),
+      stopAgents: () => this.stopAgents(),
+      stop: () => this.stop(),
+    };
+  }
+
+  private async stopOne(a: Stoppable | undefined): Promise<void> {
+    if (!a || this.done.has(a)) return;
+    this.done.add(a);
+    try {
+      await a.stop();
+    } catch (e) {
+      this.spec.log.warn("stop failed", { error: errText(e) });
+    }
+  }
+
+  async stopAgents(): Promise<void> {
+    await this.stopOne(this.txGenerator);
+    await this.stopOne(this.aggregator);
+    for (const a of [...this.sequencers].reverse()) await this.stopOne(a);
+    for (const a of [...this.provers].reverse()) await this.stopOne(a);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.stopAgents();
+    // The providers, the proxy and the node go last: no agent has an L1 request in flight any more.
+    for (const release of this.resources.splice(0).reverse()) await Promise.resolve().then(release).catch(() => {});
+    // Proving may have loaded snarkjs here: its curve worker threads would keep the process from exiting.
+    const { closeProver } = await import("../zk/prover.js");
+    await closeProver().catch(() => {});
+  }
+}
