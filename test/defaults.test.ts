@@ -17,7 +17,7 @@ describe("defaults", function () {
     expect(defaultRollupConfig({ slots: 2n, genesisRoot: 5n })).to.deep.equal({
       genesisBlock: 0n, proposalBlocks: 3n, revealBlocks: 3n, commitBlocks: 3n, provingWindow: 20n, lateWindow: 10n, slots: 2n,
       minFeeSplitBps: 0n, maxFeeSplitBps: 10_000n, maxProverRewardShareBps: 10_000n, lateProverShareBps: 5_000n, reorgBountyBps: 500n,
-      feeSplitScore: true, proverDeposit: 100n * E18, blockReward: 10n * E18, submissionReward: E18, genesisRoot: 5n,
+      feeSplitScore: true, provingDesign: 0n, proverDeposit: 100n * E18, blockReward: 10n * E18, submissionReward: E18, genesisRoot: 5n,
       maxPendingHeights: 32n, vrfClaimSlash: 10n * E18, keyActivationDelay: 4n,
     });
     expect(defaultRollupConfig({ slots: 2n, genesisRoot: 5n }, { provingWindow: 30n }).provingWindow).to.equal(30n);
