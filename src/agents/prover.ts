@@ -209,7 +209,7 @@ export class ProverAgent extends PollingAgent {
     }
     for (const url of this.o.sequencerRpcUrls ?? []) {
       try {
-        const r = await new L2RpcClient(url, { timeoutMs: 2000 }).call<{ sequencer: string; pubdata: string; txs: TransferJSON[] } | null>("l2_getBlockBody", [h.toString()]);
+        const r = await new L2RpcClient(url, { timeoutMs: 2000 }).getBlockBody(h);
         if (!r || r.sequencer.toLowerCase() !== sequencer.toLowerCase()) continue;
         const txs = r.txs.map(transferFromJSON);
         if (!matches(txs)) {

@@ -439,6 +439,11 @@ export class L2RpcClient {
   chainInfo(): Promise<ChainInfo> {
     return this.call<ChainInfo>("l2_chainInfo", []);
   }
+
+  /** A sequencer's revealed block with its signed transfers (null while unknown or unrevealed). */
+  getBlockBody(height: bigint): Promise<BlockBody | null> {
+    return this.call<BlockBody | null>("l2_getBlockBody", [height.toString()]);
+  }
 }
 
 /** 0x-hex of a root (helper for chainInfo implementations). */

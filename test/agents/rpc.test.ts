@@ -155,7 +155,7 @@ describe("agents/rpc", function () {
     const withBodies = new L2RpcServer({ ...backend, blockBody: async (h) => (asked.push(h), h === 3n ? body : null) });
     const c = new L2RpcClient(await withBodies.listen(0), { timeoutMs: 5000 });
     try {
-      expect(await c.call("l2_getBlockBody", [3])).to.deep.equal(body);
+      expect(await c.getBlockBody(3n)).to.deep.equal(body);
       expect(await c.call("l2_getBlockBody", ["3"])).to.deep.equal(body);
       expect(await c.call("l2_getBlockBody", { height: 3 })).to.deep.equal(body);
       expect(await c.call("l2_getBlockBody", [4])).to.equal(null);
