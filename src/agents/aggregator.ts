@@ -6,13 +6,15 @@
  * the aggregation reward from the Rollup's pool.
  *
  * When to send: as soon as `minBatch` heights are posted, or when the oldest post is within `marginBlocks` of the end
- * of its verify window (a post that expires unverified is worth nothing), whichever comes first.
+ * of its verify window (a post that expires unverified is worth nothing), whichever comes first. That choice is
+ * src/agents/decisions/aggregator.ts; this loop only reads the posts, asks, and sends.
  */
 import { Wallet, type JsonRpcProvider } from "ethers";
-import { HeightStatus, RollupClient, proofHash, type AggregatorClient, type PostedProofInfo, type ProofWords } from "../client/index.js";
+import { RollupClient, proofHash, type AggregatorClient, type HeightStatus, type ProofWords } from "../client/index.js";
 import type { L1Point } from "../node/index.js";
 import { findInvalid } from "../zk/batchVerify.js";
 import type { VerificationKey } from "../zk/libs.js";
+import { aggregatorDecisionConfig, batchDecision, isLivePost, splitChecked, type BatchView } from "./decisions/aggregator.js";
 import { Logger, PollingAgent, TxSender, connectL1, errText, type L1TxRecord } from "./common.js";
 import { AGENT_DEFAULTS } from "../defaults.js";
 
@@ -74,25 +76,21 @@ export class AggregatorAgent extends PollingAgent {
 
   protected async onBlock(head: number, _at: L1Point): Promise<void> {
     const next = BigInt(head) + 1n;
-    const posts = await this.agg.postedProofs(this.o.fromBlock);
-    // One live post per pending height (the first one posted that is not known invalid), not expired.
-    const byHeight = new Map<bigint, PostedProofInfo>();
-    for (const p of posts) {
-      if (byHeight.has(p.height) || p.postedAt + this.window <= next || this.invalid.has(proofHash(p.proof, p.payee))) continue;
-      if ((await this.client.getHeight(p.height)).status !== HeightStatus.Pending) continue;
-      byHeight.set(p.height, p);
+    const config = aggregatorDecisionConfig({ verifyWindow: this.window, minBatch: this.o.minBatch, maxBatch: this.o.maxBatch, marginBlocks: this.o.marginBlocks });
+    const statuses = new Map<bigint, HeightStatus>();
+    const posts: BatchView["posts"] = [];
+    for (const post of await this.agg.postedProofs(this.o.fromBlock)) {
+      // Only a live post's height is read (expired or known-invalid ones are skipped by the decision anyway).
+      if (isLivePost(post, next, this.window, this.invalid) && !statuses.has(post.height)) statuses.set(post.height, (await this.client.getHeight(post.height)).status);
+      posts.push({ post, heightStatus: statuses.get(post.height) });
     }
-    if (byHeight.size === 0) return;
-    const items = [...byHeight.values()].sort((a, b) => (a.height < b.height ? -1 : 1)).slice(0, this.o.maxBatch ?? AGENT_DEFAULTS.aggregatorMaxBatch);
-    const oldest = items.reduce((m, p) => (p.postedAt < m ? p.postedAt : m), items[0]!.postedAt);
-    const urgent = oldest + this.window - BigInt(this.o.marginBlocks ?? AGENT_DEFAULTS.aggregatorMarginBlocks) <= next;
-    if (items.length < (this.o.minBatch ?? AGENT_DEFAULTS.aggregatorMinBatch) && !urgent) return;
+    const decision = batchDecision({ next, posts, invalid: this.invalid }, config);
+    if (decision.kind === "wait") return;
 
-    const withData = await Promise.all(items.map(async (p) => ({ ...p, pubdata: (await this.client.revealedBlock(p.height)).pubdata })));
+    const withData = await Promise.all(decision.items.map(async (p) => ({ ...p, pubdata: (await this.client.revealedBlock(p.height)).pubdata })));
     const inputs = await Promise.all(withData.map((p) => this.client.statementOf(p.height, p.pubdata, p.payee)));
-    const bad = new Set(findInvalid(this.o.vkey, withData.map((p) => p.proof), inputs));
-    for (const i of bad) {
-      const p = withData[i]!;
+    const { challenge, verify: batch } = splitChecked(withData, findInvalid(this.o.vkey, withData.map((p) => p.proof), inputs));
+    for (const p of challenge) {
       this.log.warn("posted proof is invalid: left out of the batch, challenged", { height: p.height, poster: p.poster });
       this.invalid.add(proofHash(p.proof, p.payee));
       // The challenge removes the post and pays its bond to this agent; a later valid post of the height is batched.
@@ -104,7 +102,6 @@ export class AggregatorAgent extends PollingAgent {
         })
         .catch((e) => this.log.warn("challenge failed", { height: p.height, error: errText(e) }));
     }
-    const batch = withData.filter((_, i) => !bad.has(i));
     if (batch.length === 0) return;
     try {
       const r = await this.sender.send("verifyBatch", undefined, () => this.agg.verifyBatch(batch.map((p) => ({ height: p.height, proof: p.proof, payee: p.payee, pubdata: p.pubdata }))));

@@ -10,13 +10,15 @@ import { keccak256, Wallet, type JsonRpcProvider } from "ethers";
 import { executeBlock, initL2, l2Domain, stateFromGenesis, transferFromJSON, transferToJSON, type GenesisAccount, type Transfer, type TransferJSON } from "../l2/index.js";
 import { blockFromL1 } from "./proving.js";
 import { ProposalStatus, RollupClient, type RollupConfig } from "../client/index.js";
+import { AGENT_DEFAULTS } from "../defaults.js";
 import { L2RpcClient, type L1Point } from "../node/index.js";
 import { Store } from "../store/index.js";
 import { QuoteServer, type QuoteOffer, type QuoteRequest } from "../market/index.js";
 import { Prover } from "../zk/prover.js";
 import { AgentError, L2Chain, Logger, PollingAgent, TxSender, connectL1, errText, type L1TxRecord } from "./common.js";
 import { ProofDuty, type ProofEvent } from "./proving.js";
-import { AGENT_DEFAULTS } from "../defaults.js";
+import { sidecar } from "./designs/sidecar.js";
+import type { BackingView, ProvingDesignStrategy } from "./designs/strategy.js";
 
 export interface ProverOptions {
   name: string;
@@ -71,6 +73,8 @@ export class ProverAgent extends PollingAgent {
   private duty!: ProofDuty;
   private server?: QuoteServer;
   private quoted = 0;
+  /** The proving design: whether to back a sequencer's block, which heights are ours to prove. */
+  private readonly design: ProvingDesignStrategy = sidecar;
 
   private constructor(o: ProverOptions, provider: JsonRpcProvider) {
     super(provider, o.log ?? new Logger(o.name), o.pollMs ?? AGENT_DEFAULTS.pollMs);
@@ -110,7 +114,7 @@ export class ProverAgent extends PollingAgent {
       client: this.client, sender: this.sender, chain: this.chain, prover: this.prover, wasmPath: this.o.wasmPath, zkeyPath: this.o.zkeyPath,
       T: this.o.T, domain: this.domain, me: this.address, store: this.store, log: this.log, withhold: this.o.fault === "withhold" ? true : this.o.withholdAt, corrupt: this.o.invalidProofAt, post: this.o.postProofs,
       paused: this.o.offline ? () => this.o.offline!(this.lastL1) : undefined,
-      body: (h, s) => this.body(h, s),
+      body: (h, s) => this.body(h, s), design: this.design,
       onEvent: (e: ProofEvent) => this.emit("proof", e),
     });
     this.server = new QuoteServer({
@@ -141,23 +145,34 @@ export class ProverAgent extends PollingAgent {
   }
 
   /**
-   * Quote policy: only for a revealed block whose body we could fetch and check (committing is vouching: the
-   * block must be provable), and only while we have capacity.
+   * Quote policy (the design's `backSequencer`, Sidecar by default): only for a revealed block whose body we could
+   * fetch and check (committing is vouching: the block must be provable), and only while we have capacity. The
+   * block is read and checked only when the decision asks for it.
    */
-  private async policy(req: QuoteRequest, _l1Block: number): Promise<QuoteOffer | { decline: string }> {
-    if (!req.sequencer) return { decline: "the request must name the sequencer" };
-    if (this.o.offline?.(_l1Block)) return { decline: "offline" };
-    if (this.duty.inFlight >= (this.o.maxInFlight ?? AGENT_DEFAULTS.maxInFlight)) return { decline: "busy" };
-    try {
-      const p = await this.client.getProposal(req.height, req.sequencer);
-      if (p.status !== ProposalStatus.Revealed) return { decline: `proposal is ${ProposalStatus[p.status]}, not revealed` };
-      // Throws unless a body rebuilding the revealed block was found (L1 first): committing is vouching.
-      await this.body(req.height, req.sequencer);
-    } catch (e) {
-      return { decline: `cannot check the block: ${errText(e)}` };
+  private async policy(req: QuoteRequest, l1Block: number): Promise<QuoteOffer | { decline: string }> {
+    const view: BackingView = {
+      sequencer: req.sequencer, offline: this.o.offline?.(l1Block) === true, inFlight: this.duty.inFlight, maxInFlight: this.o.maxInFlight ?? 1,
+      terms: { price: this.o.price ?? 5n * 10n ** 17n, provingTimeL1Blocks: this.o.provingTimeL1Blocks ?? 8, deposit: this.cfg.proverDeposit },
+    };
+    let d = this.design.backSequencer(view);
+    if (d.kind === "check-block") d = this.design.backSequencer({ ...view, block: await this.checkBlock(req.height, req.sequencer!) });
+    if (d.kind === "offer") {
+      this.quoted++;
+      return d.offer;
     }
-    this.quoted++;
-    return { price: this.o.price ?? AGENT_DEFAULTS.proverPrice, provingTimeL1Blocks: this.o.provingTimeL1Blocks ?? AGENT_DEFAULTS.provingTimeL1Blocks, deposit: this.cfg.proverDeposit };
+    return { decline: d.kind === "decline" ? d.reason : "the block was not checked" };
+  }
+
+  /** The proposal's status and, if revealed, whether a body rebuilding the block was found (L1 first). */
+  private async checkBlock(h: bigint, sequencer: string): Promise<{ status?: ProposalStatus; bodyError?: string }> {
+    let status: ProposalStatus | undefined;
+    try {
+      status = (await this.client.getProposal(h, sequencer)).status;
+      if (status === ProposalStatus.Revealed) await this.body(h, sequencer);
+      return { status };
+    } catch (e) {
+      return { status, bodyError: errText(e) };
+    }
   }
 
   /**
@@ -195,7 +210,7 @@ export class ProverAgent extends PollingAgent {
     }
     for (const url of this.o.sequencerRpcUrls ?? []) {
       try {
-        const r = await new L2RpcClient(url, { timeoutMs: 2000 }).call<{ sequencer: string; pubdata: string; txs: TransferJSON[] } | null>("l2_getBlockBody", [h.toString()]);
+        const r = await new L2RpcClient(url, { timeoutMs: 2000 }).getBlockBody(h);
         if (!r || r.sequencer.toLowerCase() !== sequencer.toLowerCase()) continue;
         const txs = r.txs.map(transferFromJSON);
         if (!matches(txs)) {

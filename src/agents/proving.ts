@@ -9,11 +9,14 @@
  * (if the height still needs it) instead of proving twice.
  */
 import { executeBlock, transfersFromL1, withPayee, type BlockResult, type L2State, type Transfer } from "../l2/index.js";
-import { HeightStatus, isContractError, type ProofWords, type RollupClient } from "../client/index.js";
+import { HeightStatus, contractErrorName, isContractError, type ProofWords, type RollupClient } from "../client/index.js";
 import type { Prover } from "../zk/prover.js";
 import { BN254_BASE_MODULUS as FIELD_P } from "../protocol.js";
 import type { Store } from "../store/index.js";
 import { AgentError, errText, hex, type L2Chain, type Logger, type TxSender } from "./common.js";
+import { isLate, submitDecision, submitRefusal, takeHeightDecision, withholdDecision, type SubmitView } from "./decisions/prover.js";
+import { sidecar } from "./designs/sidecar.js";
+import type { ProvingDesignStrategy } from "./designs/strategy.js";
 
 export interface ProofDutyOptions {
   client: RollupClient;
@@ -44,6 +47,8 @@ export interface ProofDutyOptions {
   paused?: () => boolean;
   /** Events for the owner (logs, metrics, status ladder). */
   onEvent?: (e: ProofEvent) => void;
+  /** Who is assigned a height (default: Sidecar, the prover named by the winning proposal). */
+  design?: ProvingDesignStrategy;
 }
 
 export type ProofEvent =
@@ -81,12 +86,14 @@ export class ProofDuty {
     this.next = nextBlock;
     if (this.stopped) return;
     const pending = await this.o.client.pendingHeights();
+    const design = this.o.design ?? sidecar;
     for (const h of pending) {
       if (this.jobs.has(h) || this.done.has(h)) continue;
       const info = await this.o.client.getHeight(h);
       if (info.status !== HeightStatus.Pending) continue;
       const p = await this.o.client.getProposal(h, info.winner);
-      if (p.prover.toLowerCase() !== this.o.me.toLowerCase()) continue;
+      const take = takeHeightDecision({ me: this.o.me, height: h, busy: this.jobs.has(h), done: this.done.has(h), status: info.status, namedProver: p.prover }, design);
+      if (take.kind !== "prove") continue;
       const job = this.run(h, info.winner).finally(() => this.jobs.delete(h));
       this.jobs.set(h, job);
     }
@@ -121,7 +128,7 @@ export class ProofDuty {
   private async run(h: bigint, sequencer: string): Promise<void> {
     const { client, log } = this.o;
     try {
-      if (this.o.withhold === true || (typeof this.o.withhold === "function" && this.o.withhold(h))) {
+      if (withholdDecision(h, this.o.withhold)) {
         log.warn("withholding the proof (fault injection)", { height: h });
         this.o.onEvent?.({ kind: "withheld", height: h });
         this.done.add(h);
@@ -169,28 +176,36 @@ export class ProofDuty {
         this.o.onEvent?.({ kind: "proven", height: h, seconds });
       }
       // Submitting is allowed from the end of the commit phase (the winner is final then).
-      while ((this.next < t.commitEnd || this.o.paused?.()) && !this.stopped) await sleep(100);
+      const view = (): SubmitView => ({ next: this.next, commitEnd: t.commitEnd, paused: this.o.paused?.() === true, sequencer, post: this.o.post === true, corrupt: this.o.corrupt?.(h) === true });
+      let action = submitDecision(view());
+      while (action.kind === "wait" && !this.stopped) {
+        await sleep(100);
+        action = submitDecision(view());
+      }
       if (this.stopped) return;
       const info = await client.getHeight(h);
-      if (info.status !== HeightStatus.Pending || info.winner.toLowerCase() !== sequencer.toLowerCase()) {
+      action = submitDecision({ ...view(), height: info });
+      if (action.kind === "drop") {
         log.info("proof no longer needed", { height: h, status: HeightStatus[info.status] });
         this.done.add(h);
         return;
       }
-      const corrupt = this.o.corrupt?.(h) === true;
+      if (action.kind !== "post" && action.kind !== "submit") return; // the wait is over: cannot happen, the height was read
+      const corrupt = action.corrupt;
       try {
         const proof = (corrupt ? corruptProof(stored.proof) : stored.proof) as ProofWords;
         if (corrupt) log.warn("sending an invalid proof (fault injection)", { height: h });
-        const r = this.o.post
+        const r = action.kind === "post"
           ? await this.o.sender.send("postProof", h, async () => (await client.aggregator()).postProof(h, proof, this.o.me))
           : await this.o.sender.send("submitProof", h, () => client.submitProof({ height: h, proof, pubdata: stored!.pubdata, payee: this.o.me }));
-        const late = this.next >= t.provingDeadline;
+        const late = isLate(this.next, t.provingDeadline);
         this.o.store.put(NS, key(h), { ...stored, submitted: true });
         log.info(this.o.post ? "proof posted" : "proof submitted", { height: h, gas: r.gasUsed, late });
         this.o.onEvent?.({ kind: "submitted", height: h, gasUsed: r.gasUsed, late });
       } catch (e) {
-        if (isContractError(e, "Rollup__AlreadyProven", "ProofAggregator__ProofAlreadyPosted")) log.info("someone proved it first", { height: h });
-        else if (corrupt) log.warn("invalid proof refused", { height: h, error: errText(e) });
+        const refusal = submitRefusal(contractErrorName(e), corrupt);
+        if (refusal === "proved-by-other") log.info("someone proved it first", { height: h });
+        else if (refusal === "invalid-refused") log.warn("invalid proof refused", { height: h, error: errText(e) });
         else throw e;
       }
       this.done.add(h);

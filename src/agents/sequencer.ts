@@ -11,32 +11,34 @@
  * transfers of a revealed block (signatures are not pubdata), triggers overdue reorgs (it is paid for it), and
  * proves its own blocks when no prover took them.
  *
+ * What to do is decided by the pure functions of src/agents/decisions/sequencer.ts (and, for the prover choice and
+ * reputation, the proving design: src/agents/designs/sidecar.ts); this class reads L1, asks them, performs the
+ * actions and persists.
+ *
  * Resume: the block of a height (txs, salt, VRF proof) is written to the store before `propose` is sent; every
  * later step reads the proposal's status from L1, so a restarted agent continues where L1 says it is, and never
  * posts a deposit twice (the contract refuses a second commit).
  */
-import { createServer, type Server } from "node:http";
-import { listenHttp } from "../node/http.js";
 import { AbiCoder, hexlify, keccak256, randomBytes, Wallet, type JsonRpcProvider } from "ethers";
+import { encodeBlockSignatures, initL2, l2Domain, stateFromGenesis, transferFromJSON, type GenesisAccount, type L2State, type Transfer } from "../l2/index.js";
+import { Phase, ProposalStatus, Role, RollupClient, StakingClient, isContractError, type RollupConfig, type Timeline } from "../client/index.js";
+import { AGENT_DEFAULTS } from "../defaults.js";
+import { vrfKeyFromSeed, type VrfPublicKey } from "../vrf/index.js";
 import {
-  buildBlock, encodeBlockSignatures, initL2, l2Domain, stateFromGenesis, transferFromJSON, transferToJSON, type GenesisAccount, type L2State, type Transfer,
-  type TransferJSON,
-} from "../l2/index.js";
-import {
-  HeightStatus, Phase, ProposalStatus, Role, RollupClient, StakingClient, isContractError, type RollupConfig, type Timeline,
-} from "../client/index.js";
-import { vrfKeyFromSeed, vrfOutput, vrfProve, vrfVerify, type VrfPublicKey } from "../vrf/index.js";
-import {
-  L2RpcServer, loadNode, rootHex, saveNode, canTransition, txIdOf, type L1Point, type Mempool, type StatusTracker, type TxId,
-  type TxStatus,
+  L2RpcServer, loadNode, rootHex, saveNode, canTransition, type BlockBody, type L1Point, type Mempool, type StatusTracker, type TxId, type TxStatus,
 } from "../node/index.js";
 import { Store } from "../store/index.js";
-import { Reputation, matchQuotes, requestQuotes, type QuoteRequest } from "../market/index.js";
+import { Reputation, requestQuotes } from "../market/index.js";
 import { Prover } from "../zk/prover.js";
-import { AgentError, L2Chain, Logger, PollingAgent, TxSender, ZERO_ADDRESS, connectL1, errText, hex, type L1TxRecord } from "./common.js";
+import { AgentError, L2Chain, Logger, PollingAgent, TxSender, ZERO_ADDRESS, connectL1, errText, type L1TxRecord } from "./common.js";
 import { ProofDuty } from "./proving.js";
-import { AGENT_DEFAULTS } from "../defaults.js";
-import { blockCommitment, fernetScore, outranks } from "../protocol.js";
+import {
+  TERMINAL_OUTCOMES, buildProposal, choresDue, claimVerdict, commitDecision, phaseDecision, proposalTerms, proposeDecision, releaseDecision,
+  reorgDecision, revealDecision, seedDecision, settleDecision, type ClaimVerdict, type CommitAction, type CommitView, type RivalProposal,
+  type SequencerRecord, type SettleAction,
+} from "./decisions/sequencer.js";
+import { sidecar, sidecarQuoteRequest } from "./designs/sidecar.js";
+import type { ProvingDesignStrategy } from "./designs/strategy.js";
 
 export interface SequencerOptions {
   name: string;
@@ -70,31 +72,12 @@ export interface SequencerOptions {
   postProofs?: boolean;
 }
 
-/** What the sequencer keeps per height it proposed at. */
-export interface HeightRecord {
-  height: bigint;
-  parent: bigint;
-  newRoot: bigint;
-  pubdata: string;
-  salt: string;
-  vrfProof: [bigint, bigint];
-  vrfOutput: bigint;
-  feeSplitBps: bigint;
-  proverTip: bigint;
-  proverRewardShareBps: bigint;
-  txs: TransferJSON[];
-  txIds: TxId[];
-  /** The prover named at commit (this sequencer when self-proving). */
-  prover?: string;
-  /** Terminal once set to lost / finalized / reorged / abandoned. */
-  outcome?: "won" | "lost" | "finalized" | "reorged" | "abandoned";
-  released?: boolean;
-}
+/** What the sequencer keeps per height it proposed at (src/agents/decisions/sequencer.ts). */
+export type HeightRecord = SequencerRecord;
 
 const HEIGHTS = "heights";
 const NODE = "node";
 const key = (h: bigint) => h.toString().padStart(12, "0");
-const TERMINAL = new Set(["lost", "finalized", "reorged", "abandoned"]);
 
 export class SequencerAgent extends PollingAgent {
   readonly name: string;
@@ -121,12 +104,13 @@ export class SequencerAgent extends PollingAgent {
   private finalizedState!: L2State;
   private head: L1Point = { l1Block: 0, timestamp: 0 };
   private rpc?: L2RpcServer;
-  private http?: Server;
+  /** The proving design: which prover to name at commit, the reputation verdict on it. */
+  private readonly design: ProvingDesignStrategy = sidecar;
   private prover?: Prover;
   private duty?: ProofDuty;
   private staking!: StakingClient;
   /** Off-chain verdicts on other proposals' claimed VRF outputs (finding 8), per `height:sequencer`. */
-  private readonly claims = new Map<string, { leads: boolean; falseProof?: [bigint, bigint]; pk?: VrfPublicKey }>();
+  private readonly claims = new Map<string, ClaimVerdict>();
   /** False claims already challenged (or given up on), per `height:sequencer`. */
   private readonly challenged = new Set<string>();
   rpcUrl = "";
@@ -178,7 +162,7 @@ export class SequencerAgent extends PollingAgent {
     const loaded = loadNode(this.store, NODE, this.tipState, this.head, { domain: this.domain });
     this.mempool = loaded.mempool;
     this.tracker = loaded.tracker;
-    for (const [, r] of this.store.list<HeightRecord>(HEIGHTS)) if (!r.outcome || !TERMINAL.has(r.outcome)) this.records.set(r.height, r);
+    for (const [, r] of this.store.list<HeightRecord>(HEIGHTS)) if (!r.outcome || !TERMINAL_OUTCOMES.has(r.outcome)) this.records.set(r.height, r);
     // Blocks this node won before a restart are still in the pool (saved before they were removed): drop them again.
     for (const r of this.records.values()) if (r.outcome === "won") this.mempool.removeIncluded(r.txs.map(transferFromJSON));
     if ([...this.records.values()].some((r) => r.prover?.toLowerCase() === this.address.toLowerCase())) this.ensureSelfProver();
@@ -196,54 +180,20 @@ export class SequencerAgent extends PollingAgent {
       }),
       l1Now: () => this.head,
       onTransaction: () => this.save(),
+      blockBody: (h) => this.blockBody(h),
     });
-    this.rpcUrl = await this.listen(this.o.rpcPort ?? 0, this.o.rpcHost ?? "127.0.0.1");
+    this.rpcUrl = await this.rpc.listen(this.o.rpcPort ?? 0, this.o.rpcHost ?? "127.0.0.1");
     this.log.info("sequencer up", { address: this.address, rpc: this.rpcUrl });
   }
 
-  /** HTTP front: `l2_getBlockBody` is answered here, everything else by the L2RpcServer (docs/agents.md). */
-  private listen(port: number, host: string): Promise<string> {
-    const server = createServer(async (req, res) => {
-      if (req.method !== "POST") {
-        res.writeHead(405, { allow: "POST" }).end();
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const c of req) {
-        size += (c as Buffer).length;
-        if (size > 1 << 20) {
-          res.writeHead(413).end();
-          return;
-        }
-        chunks.push(c as Buffer);
-      }
-      const body = Buffer.concat(chunks).toString("utf8");
-      let out: string | undefined;
-      try {
-        const parsed = JSON.parse(body) as { method?: unknown; id?: unknown; params?: unknown };
-        if (parsed && !Array.isArray(parsed) && parsed.method === "l2_getBlockBody") out = JSON.stringify(await this.blockBodyRpc(parsed));
-      } catch {
-        // not JSON: the L2RpcServer answers the parse error
-      }
-      out ??= await this.rpc!.handle(body);
-      res.writeHead(out === undefined ? 204 : 200, { "content-type": "application/json" }).end(out);
-    });
-    this.http = server;
-    return listenHttp(server, port, host);
-  }
-
-  private async blockBodyRpc(req: { id?: unknown; params?: unknown }): Promise<unknown> {
-    const id = req.id ?? null;
-    const p = Array.isArray(req.params) ? req.params[0] : (req.params as { height?: unknown } | undefined)?.height;
-    const h = typeof p === "number" && Number.isSafeInteger(p) ? BigInt(p) : typeof p === "string" && /^[0-9]{1,20}$/.test(p) ? BigInt(p) : undefined;
-    if (h === undefined) return { jsonrpc: "2.0", id, error: { code: -32602, message: "params: [height]" } };
+  /** `l2_getBlockBody` (served by the L2RpcServer): the signed transfers of our block at `h`, once revealed. */
+  private async blockBody(h: bigint): Promise<BlockBody | null> {
     const r = this.records.get(h) ?? this.store.get<HeightRecord>(HEIGHTS, key(h));
     // Only revealed blocks are served: before the reveal the body would leak the block to competitors.
-    if (!r) return { jsonrpc: "2.0", id, result: null };
+    if (!r) return null;
     const onChain = await this.client.getProposal(h, this.address);
-    if (onChain.status < ProposalStatus.Revealed) return { jsonrpc: "2.0", id, result: null };
-    return { jsonrpc: "2.0", id, result: { height: h.toString(), sequencer: this.address, parent: r.parent.toString(), newRoot: rootHex(r.newRoot), pubdata: r.pubdata, txs: r.txs } };
+    if (onChain.status < ProposalStatus.Revealed) return null;
+    return { height: h.toString(), sequencer: this.address, parent: r.parent.toString(), newRoot: rootHex(r.newRoot), pubdata: r.pubdata, txs: r.txs };
   }
 
   /** Stops the loop, the RPC endpoint and the prover; saves the node. */
@@ -253,8 +203,7 @@ export class SequencerAgent extends PollingAgent {
     const drained = this.duty?.drain();
     await this.prover?.close();
     await drained;
-    await new Promise<void>((r) => (this.http ? this.http.close(() => r()) : r()));
-    this.http?.closeAllConnections();
+    await this.rpc?.close();
     if (!this.store.closed) {
       this.save();
       this.store.close();
@@ -270,8 +219,7 @@ export class SequencerAgent extends PollingAgent {
     this.running = false;
     this.duty?.halt();
     await this.prover?.close();
-    this.http?.closeAllConnections();
-    this.http?.close();
+    void this.rpc?.close().catch(() => {});
     this.store.close();
     // The provider goes last: destroying it under an in-flight `tx.wait()` makes ethers' waitForTransaction reject
     // inside an async Promise executor, an unhandled rejection that would take the whole test process down. What
@@ -320,19 +268,17 @@ export class SequencerAgent extends PollingAgent {
 
     // The phase action is the time-critical part: it goes before anything that can wait a block.
     const { height, phase } = await this.client.clockAt(next);
-    if (height > 0n) {
-      const r = this.records.get(height);
-      if (phase === Phase.Proposal && !r && !this.store.get(HEIGHTS, key(height))) await this.propose(height, next, at);
-      else if (phase === Phase.Reveal && r && !r.outcome) await this.reveal(r);
-      else if (phase === Phase.Commit && r && !r.outcome) await this.maybeCommit(r, next, head);
-    }
+    const action = phaseDecision({ height, phase, record: this.records.get(height), persisted: height > 0n && this.store.get(HEIGHTS, key(height)) !== undefined });
+    if (action.kind === "propose") await this.propose(action.height, next, at);
+    else if (action.kind === "reveal") await this.reveal(action.record);
+    else if (action.kind === "consider-commit") await this.maybeCommit(action.record, next, head);
     await this.recordSeed(next);
     this.save();
     // One wallet, one nonce sequence: chores run in the reveal phase, where a queued transaction cannot push a
     // proposal (next phase boundary) or a commit (last block of the phase) out of its window.
-    if (phase === Phase.Reveal) {
-      this.background(() => this.releaseLost());
-      this.background(() => this.reorgDuty(next));
+    for (const chore of choresDue(phase)) {
+      if (chore === "release-lost") this.background(chore, () => this.releaseLost());
+      else this.background(chore, () => this.reorgDuty(next));
     }
     await this.duty?.scan(next);
     this.log.debug("round", { l1: head, height, phase: Phase[phase], ms: Math.round(performance.now() - t0) });
@@ -341,21 +287,20 @@ export class SequencerAgent extends PollingAgent {
   private readonly chores = new Map<string, Promise<void>>();
 
   /** Runs housekeeping (escrow release, reorg trigger) without holding up the next round; one of each at a time. */
-  private background(fn: () => Promise<void>): void {
-    const k = fn.toString();
-    if (this.chores.has(k)) return;
+  private background(name: string, fn: () => Promise<void>): void {
+    if (this.chores.has(name)) return;
     const p = fn()
       .catch((e) => {
         if (this.running) this.log.debug("chore failed", { error: errText(e) });
       })
-      .finally(() => this.chores.delete(k));
-    this.chores.set(k, p);
+      .finally(() => this.chores.delete(name));
+    this.chores.set(name, p);
   }
 
   /** Gets the tip and deposit of lost proposals back (credited to `claimable` by the Rollup). */
   private async releaseLost(): Promise<void> {
     for (const [, r] of this.store.list<HeightRecord>(HEIGHTS)) {
-      if (r.outcome !== "lost" || r.released || !this.running) continue;
+      if (releaseDecision(r).kind !== "release" || !this.running) continue;
       try {
         await this.sender.send("release", r.height, () => this.client.release(r.height, this.address));
       } catch (e) {
@@ -394,35 +339,33 @@ export class SequencerAgent extends PollingAgent {
     const h = r.height;
     const t = await this.timeline(h);
     const p = await this.client.getProposal(h, this.address);
-    if (next < t.commitEnd) {
-      if (p.status >= ProposalStatus.Proposed) this.mark(r.txIds, "in_proposed_block", at, h);
-      if (p.status >= ProposalStatus.Revealed) this.mark(r.txIds, "revealed", at, h);
-      if (p.status === ProposalStatus.None && next >= t.revealStart) {
+    const view = { me: this.address, record: r, next, timeline: t, status: p.status };
+    let a: SettleAction = settleDecision(view);
+    if (a.kind === "need-height") a = settleDecision({ ...view, height: await this.client.getHeight(h) });
+    switch (a.kind) {
+      case "need-height":
+        return;
+      case "track":
+        for (const to of a.marks) this.mark(r.txIds, to, at, h);
+        return;
+      case "abandon":
         // The propose never landed (crash before sending, or it reverted): nothing to undo on L1.
         this.log.warn("proposal never landed", { height: h });
         this.put({ ...r, outcome: "abandoned" });
         this.records.delete(h);
-      }
-      return;
+        return;
+      case "lost":
+        this.log.info("height lost", { height: h, why: a.why });
+        this.backToPool(r, at, `height ${h} ${a.why}`, reinsert);
+        // Escrow (tip, deposit) comes back through release(), sent in the background (releaseLost).
+        this.put({ ...r, outcome: "lost", released: a.released });
+        this.records.delete(h);
+        this.emit("lost", h);
+        return;
+      case "won":
+        break;
     }
-    const info = await this.client.getHeight(h);
-    const won = info.winner.toLowerCase() === this.address.toLowerCase() && info.status !== HeightStatus.None;
-    if (!won) {
-      const why =
-        p.status === ProposalStatus.Proposed ? "not revealed"
-        : info.winner !== ZERO_ADDRESS ? `outranked by ${info.winner}`
-        : p.status === ProposalStatus.Revealed ? "not committed"
-        : "height skipped";
-      this.log.info("height lost", { height: h, why });
-      this.backToPool(r, at, `height ${h} ${why}`, reinsert);
-      // Escrow (tip, deposit) comes back through release(), sent in the background (releaseLost).
-      const released = r.released ?? (p.status === ProposalStatus.None || p.status === ProposalStatus.Settled);
-      this.put({ ...r, outcome: "lost", released });
-      this.records.delete(h);
-      this.emit("lost", h);
-      return;
-    }
-    if (!r.outcome) {
+    if (a.newlyWon) {
       this.mempool.removeIncluded(r.txs.map(transferFromJSON));
       this.mark(r.txIds, "prover_committed", at, h);
       r = { ...r, outcome: "won" };
@@ -430,27 +373,30 @@ export class SequencerAgent extends PollingAgent {
       this.log.info("height won", { height: h, txs: r.txIds.length, prover: r.prover });
       this.emit("won", h);
     }
-    if (info.status === HeightStatus.Proven || info.status === HeightStatus.Finalized) this.mark(r.txIds, "verified_on_l1", at, h);
-    if (info.status === HeightStatus.Finalized) {
-      this.mark(r.txIds, "finalized", at, h);
-      if (r.prover && r.prover.toLowerCase() !== this.address.toLowerCase()) {
-        if (info.late) this.reputation.recordFailed(r.prover, h);
-        else this.reputation.recordDelivered(r.prover, h);
-      }
+    for (const to of a.marks) this.mark(r.txIds, to, at, h);
+    if (a.end === "finalized") {
+      this.judgeProver(r, a.late ? "late" : "on-time");
       this.put({ ...r, outcome: "finalized" });
       this.records.delete(h);
       this.log.info("height finalized", { height: h, txs: r.txIds.length });
       this.emit("finalized", h);
-    } else if (info.status === HeightStatus.Reorged) {
+    } else if (a.end === "reorged") {
       // Our block is gone (its own proof was missed, or an ancestor's): its transactions go back to the pool.
       const missed = (await this.client.contract.queryFilter(this.client.contract.filters.ChainReorged(h), Number(t.commitEnd))).length > 0;
-      if (missed && r.prover && r.prover.toLowerCase() !== this.address.toLowerCase()) this.reputation.recordFailed(r.prover, h);
+      if (missed) this.judgeProver(r, "missed");
       this.log.warn("height reorged", { height: h, missedHere: missed });
       this.backToPool(r, at, missed ? `height ${h} missed its proof` : `an ancestor of height ${h} missed its proof`, reinsert);
       this.put({ ...r, outcome: "reorged" });
       this.records.delete(h);
       this.emit("reorged", h);
     }
+  }
+
+  /** The design's reputation verdict on the prover we named, recorded for the next prover choice. */
+  private judgeProver(r: HeightRecord, outcome: "on-time" | "late" | "missed"): void {
+    const v = this.design.proverVerdict({ me: this.address, prover: r.prover, outcome });
+    if (v?.verdict === "delivered") this.reputation.recordDelivered(v.prover, r.height);
+    else if (v?.verdict === "failed") this.reputation.recordFailed(v.prover, r.height);
   }
 
   /** The pending view follows the L1 chain tip (it moves on commits and reorgs). */
@@ -478,31 +424,25 @@ export class SequencerAgent extends PollingAgent {
   }
 
   private async propose(h: bigint, next: bigint, at: L1Point): Promise<void> {
-    const parent = this.tipHeight;
-    const candidates = this.mempool.select(this.o.T);
-    const { block, included, rejected } = buildBlock(this.tipState, candidates, this.o.T, this.domain);
-    for (const x of rejected) this.log.debug("tx not included", { error: x.error.code });
-    const randomness = await this.client.randomnessOf(h);
-    if (randomness === 0n) {
+    const decision = proposeDecision({ height: h, randomness: await this.client.randomnessOf(h) });
+    if (decision.kind === "wait") {
       // Nobody recorded the seed in its window (the contract would refuse: RandomnessNotRecorded).
       this.log.warn("no randomness recorded for the height: cannot propose", { height: h });
       return;
     }
-    const vrf = vrfProve(this.vrfSk, { chainId: this.chainId, verifier: this.o.rollup, randomness, height: h });
-    const salt = hexlify(randomBytes(32));
-    const pubdata = hex(block.pubdata);
-    const r: HeightRecord = {
-      height: h, parent, newRoot: block.newRoot, pubdata, salt, vrfProof: vrf.proof, vrfOutput: vrf.output,
-      feeSplitBps: this.o.feeSplitBps ?? AGENT_DEFAULTS.feeSplitBps, proverTip: this.o.proverTip ?? AGENT_DEFAULTS.proverTip, proverRewardShareBps: this.o.proverRewardShareBps ?? AGENT_DEFAULTS.proverRewardShareBps,
-      txs: included.map(transferToJSON), txIds: included.map(txIdOf),
-    };
+    const { randomness } = decision;
+    const { record: r, commitment, included, rejected } = buildProposal({
+      me: this.address, height: h, parent: this.tipHeight, tipState: this.tipState, candidates: this.mempool.select(this.o.T), T: this.o.T,
+      domain: this.domain, vrfSk: this.vrfSk, chainId: this.chainId, rollup: this.o.rollup, randomness, salt: hexlify(randomBytes(32)),
+      terms: proposalTerms(this.o),
+    });
+    for (const x of rejected) this.log.debug("tx not included", { error: x.error.code });
     // Intent first: a crash after sending must find the salt and block to reveal.
     this.put(r);
-    const commitment = blockCommitment({ proposer: this.address, height: h, parent, newRoot: block.newRoot, pubdata, salt });
     try {
       await this.sender.send("propose", h, () =>
         // The randomness the proof signed: if an L1 reorg changes it, the proposal is refused, never slashable.
-        this.client.propose({ height: h, vrfProof: vrf.proof, commitment, feeSplitBps: r.feeSplitBps, proverTip: r.proverTip, proverRewardShareBps: r.proverRewardShareBps, randomness }),
+        this.client.propose({ height: h, vrfProof: r.vrfProof, commitment, feeSplitBps: r.feeSplitBps, proverTip: r.proverTip, proverRewardShareBps: r.proverRewardShareBps, randomness }),
       );
     } catch (e) {
       this.log.warn("propose failed", { height: h, error: errText(e) });
@@ -511,22 +451,21 @@ export class SequencerAgent extends PollingAgent {
       return;
     }
     this.mark(r.txIds, "in_proposed_block", at, h);
-    this.log.info("proposed", { height: h, parent, txs: included.length, l1: Number(next) });
+    this.log.info("proposed", { height: h, parent: r.parent, txs: included.length, l1: Number(next) });
     this.emit("proposed", h);
   }
 
-  private async reveal(r: HeightRecord): Promise<void> {
-    const p = await this.client.getProposal(r.height, this.address);
-    if (p.status !== ProposalStatus.Proposed) return;
-    if (this.o.fault === "no-reveal" || this.o.noRevealAt?.(r.height)) {
-      this.log.warn("not revealing (fault injection)", { height: r.height });
+  private async reveal(record: HeightRecord): Promise<void> {
+    const p = await this.client.getProposal(record.height, this.address);
+    const withholdReveal = this.o.fault === "no-reveal" || this.o.noRevealAt?.(record.height) === true;
+    const tip = p.status === ProposalStatus.Proposed && !withholdReveal ? await this.client.chainTip() : this.tipHeight;
+    const a = revealDecision({ record, status: p.status, tip, withholdReveal });
+    if (a.kind === "wait") {
+      if (a.reason === "fault-injection") this.log.warn("not revealing (fault injection)", { height: record.height });
+      if (a.reason === "parent-not-tip") this.log.warn("parent is no longer the tip: cannot reveal", { height: record.height, parent: record.parent, tip });
       return;
     }
-    const tip = await this.client.chainTip();
-    if (tip !== r.parent) {
-      this.log.warn("parent is no longer the tip: cannot reveal", { height: r.height, parent: r.parent, tip });
-      return;
-    }
+    const r = a.record;
     try {
       // The signatures go on L1 with the pubdata: anyone can then prove the block from L1 data alone.
       const signatures = encodeBlockSignatures(r.txs.map(transferFromJSON), this.o.T);
@@ -540,47 +479,42 @@ export class SequencerAgent extends PollingAgent {
   }
 
   /**
-   * Commits only when it matters: at once if this proposal is the best revealed one; otherwise in the last block of
-   * the phase, if the best ones did not commit and this one would lead (spec step 3). Saves losers' deposits and gas.
+   * Commits only when it matters (commitDecision): at once if this proposal is the best revealed one; otherwise in
+   * the last block of the phase, if the best ones did not commit and this one would lead. The decision asks for the
+   * claim checks of better-ranked rivals and for the current winner only when it needs them.
    */
   private async maybeCommit(r: HeightRecord, next: bigint, head: number): Promise<void> {
     const h = r.height;
     const p = await this.client.getProposal(h, this.address);
-    if (p.status !== ProposalStatus.Revealed) return;
-    // A reorg during the phase took the parent away: the contract would refuse (ParentNotTip); settle will see it lost.
-    if ((await this.client.chainTip()) !== r.parent) return;
+    const tip = p.status === ProposalStatus.Revealed ? await this.client.chainTip() : this.tipHeight;
     const t = await this.timeline(h);
+    const view: CommitView = { me: this.address, record: r, status: p.status, tip, next, commitEnd: t.commitEnd, feeSplitScore: this.cfg.feeSplitScore, rivals: [] };
+    let a: CommitAction = commitDecision(view);
+    if (a.kind === "wait" && (a.reason === "not-revealed" || a.reason === "parent-not-tip")) return;
     const revealed = await this.client.contract.queryFilter(this.client.contract.filters.Revealed(h), Number(t.revealStart), head);
-    const mine = { score: fernetScore(r.vrfOutput, r.feeSplitBps, this.cfg.feeSplitScore), output: r.vrfOutput, addr: this.address.toLowerCase() };
-    let best = true;
-    const falseClaims: string[] = [];
     for (const ev of revealed) {
-      const who = ev.args.sequencer.toLowerCase();
-      if (who === mine.addr) continue;
+      if (ev.args.sequencer.toLowerCase() === this.address.toLowerCase()) continue;
       const q = await this.client.getProposal(h, ev.args.sequencer);
-      if (q.status !== ProposalStatus.Revealed && q.status !== ProposalStatus.Committed) continue;
-      const theirs = { score: fernetScore(q.vrfOutput, q.feeSplitBps, this.cfg.feeSplitScore), output: q.vrfOutput, addr: who };
-      if (!outranks(theirs, mine)) continue;
-      // Finding 8: a claimed output is only deferred to once its logged proof verifies off chain.
-      const claim = await this.checkClaim(h, ev.args.sequencer, q.vrfOutput, t);
-      if (claim.falseProof) falseClaims.push(ev.args.sequencer);
-      if (claim.leads) best = false;
+      view.rivals.push({ sequencer: ev.args.sequencer, status: q.status, vrfOutput: q.vrfOutput, feeSplitBps: q.feeSplitBps });
     }
-    if (!best) {
-      if (next < t.commitEnd - 1n) return this.challengeFalseClaims(h, falseClaims);
-      const info = await this.client.getHeight(h);
-      if (info.winner !== ZERO_ADDRESS) {
-        const w = await this.client.getProposal(h, info.winner);
-        const theirs = { score: fernetScore(w.vrfOutput, w.feeSplitBps, this.cfg.feeSplitScore), output: w.vrfOutput, addr: info.winner.toLowerCase() };
-        if (outranks(theirs, mine)) return;
+    for (;;) {
+      a = commitDecision(view);
+      if (a.kind === "need-claims") {
+        for (const q of view.rivals) if (a.sequencers.includes(q.sequencer)) q.claim = await this.checkClaim(h, q, t);
+      } else if (a.kind === "need-winner") {
+        const info = await this.client.getHeight(h);
+        const w = info.winner === ZERO_ADDRESS ? undefined : await this.client.getProposal(h, info.winner);
+        view.winner = w ? { sequencer: info.winner, vrfOutput: w.vrfOutput, feeSplitBps: w.feeSplitBps } : null;
+      } else break;
+    }
+    if (a.kind === "commit") {
+      if (a.reason === "better-did-not-commit") this.log.info("a better proposal did not commit: committing", { height: h });
+      try {
+        await this.commit(r, h, head);
+      } finally {
+        await this.challengeFalseClaims(h, a.challenge);
       }
-      this.log.info("a better proposal did not commit: committing", { height: h });
-    }
-    try {
-      await this.commit(r, h, head);
-    } finally {
-      await this.challengeFalseClaims(h, falseClaims);
-    }
+    } else if (a.kind === "wait") await this.challengeFalseClaims(h, a.challenge);
   }
 
   private async commit(r: HeightRecord, h: bigint, head: number): Promise<void> {
@@ -608,35 +542,24 @@ export class SequencerAgent extends PollingAgent {
   }
 
   /**
-   * Whether `who`'s proposal at `h` can lead (finding 8): its stake and VRF key were active before the height's
-   * activation cutoff (else the contract refuses its leading commit), and the VRF proof logged in its `Proposed`
-   * event verifies under the key it had at the cutoff and the height's randomness, with the claimed output. A false
-   * claim carries the logged proof and that key, to challenge it (also when the claimer rotated its key or exits).
+   * Reads what the verdict on `q`'s claimed VRF output needs (finding 8; claimVerdict decides): whether its stake and
+   * VRF key were active before the height's activation cutoff, the key it had at the cutoff, the proof logged in its
+   * `Proposed` event and the height's randomness. One verdict per (height, sequencer).
    */
-  private async checkClaim(h: bigint, who: string, claimed: bigint, t: Timeline): Promise<{ leads: boolean; falseProof?: [bigint, bigint]; pk?: VrfPublicKey }> {
+  private async checkClaim(h: bigint, q: RivalProposal, t: Timeline): Promise<ClaimVerdict> {
+    const who = q.sequencer;
     const k = `${h}:${who.toLowerCase()}`;
     const hit = this.claims.get(k);
     if (hit) return hit;
-    let verdict: { leads: boolean; falseProof?: [bigint, bigint]; pk?: VrfPublicKey };
     const cutoff = await this.client.activationCutoff(h);
     const eligible = (await this.staking.contract.activeSince(who, Role.Sequencer)) < cutoff;
     const pk = await this.keyAt(who, cutoff);
     const c = this.client.contract;
     const ev = (await c.queryFilter(c.filters.Proposed(h, who), Number(t.proposalStart), Number(t.revealStart)))[0];
-    if (!ev || !pk) {
-      verdict = { leads: false };
-    } else {
-      const proof: [bigint, bigint] = [ev.args.vrfProof[0], ev.args.vrfProof[1]];
-      const randomness = await this.client.randomnessOf(h);
-      let ok = false;
-      try {
-        ok = vrfOutput(proof) === claimed && vrfVerify(pk, { chainId: this.chainId, verifier: this.o.rollup, randomness, height: h }, proof);
-      } catch {
-        ok = false; // not a curve point: no valid proof
-      }
-      verdict = ok ? { leads: eligible } : { leads: false, falseProof: vrfOutput(proof) === claimed ? proof : undefined, pk };
-      if (!ok) this.log.warn("false VRF claim ignored", { height: h, sequencer: who, claimed });
-    }
+    const loggedProof: [bigint, bigint] | undefined = ev ? [ev.args.vrfProof[0], ev.args.vrfProof[1]] : undefined;
+    const randomness = loggedProof && pk ? await this.client.randomnessOf(h) : undefined;
+    const verdict = claimVerdict({ height: h, claimed: q.vrfOutput, eligible, loggedProof, pk, randomness, chainId: this.chainId, rollup: this.o.rollup });
+    if (verdict.reason === "false-claim") this.log.warn("false VRF claim ignored", { height: h, sequencer: who, claimed: q.vrfOutput });
     this.claims.set(k, verdict);
     return verdict;
   }
@@ -672,20 +595,11 @@ export class SequencerAgent extends PollingAgent {
     }
   }
 
-  /**
-   * The seed of the upcoming height is recorded by the first `commitProver` of the height before it; when nobody
-   * committed (or before height 1), a sequencer records it with `recordRandomness` while its window is open, else
-   * the height could not be proposed at all. A second call is a no-op.
-   */
+  /** Records the upcoming height's randomness seed when nobody did (seedDecision), unless it is already set. */
   private async recordSeed(next: bigint): Promise<void> {
-    const period = this.cfg.proposalBlocks + this.cfg.revealBlocks + this.cfg.commitBlocks;
-    const g = this.cfg.genesisBlock;
-    if (next + this.cfg.commitBlocks < g) return;
-    const h = (next + this.cfg.commitBlocks - g) / period + 1n;
-    const start = g + (h - 1n) * period;
-    if (next < start - this.cfg.commitBlocks || next >= start) return;
-    // One block into the window first: a commit of the height before (which records the seed) usually lands there.
-    if (h > 1n && next === start - this.cfg.commitBlocks && this.cfg.commitBlocks > 1n) return;
+    const a = seedDecision(next, this.cfg);
+    if (a.kind === "wait") return;
+    const h = a.height;
     if ((await this.client.getHeight(h)).seedSet) return;
     try {
       await this.sender.send("recordRandomness", h, () => this.client.recordRandomness(h));
@@ -695,24 +609,20 @@ export class SequencerAgent extends PollingAgent {
     }
   }
 
-  /** The prover marketplace: quotes from every prover, nil-style matching with reputation. Null = self-prove. */
+  /** The prover market (quotes from every prover) and the design's choice. Null = self-prove. */
   private async chooseProver(h: bigint, head: number, maxPrice: bigint): Promise<{ prover: string; signature: string; price: bigint } | null> {
     const urls = this.o.proverUrls ?? [];
-    if (!urls.length) return null;
-    const req: QuoteRequest = {
-      height: h, maxPrice, maxProvingTime: Number(this.cfg.provingWindow), minDeposit: this.cfg.proverDeposit,
-      chainId: this.chainId, rollup: this.o.rollup, sequencer: this.address,
-    };
-    const answers = await requestQuotes(urls, req, { timeoutMs: this.o.quoteTimeoutMs ?? AGENT_DEFAULTS.quoteTimeoutMs });
-    const ok = answers.filter((a) => a.ok && a.commitment !== undefined) as Extract<(typeof answers)[number], { ok: true }>[];
+    const request = sidecarQuoteRequest({
+      height: h, maxPrice, provingWindow: this.cfg.provingWindow, proverDeposit: this.cfg.proverDeposit, chainId: this.chainId, rollup: this.o.rollup, sequencer: this.address,
+    });
+    const answers = urls.length ? await requestQuotes(urls, request, { timeoutMs: this.o.quoteTimeoutMs ?? 3000 }) : [];
     for (const a of answers) if (!a.ok) this.log.debug("quote declined", { url: a.url, reason: a.reason, message: a.message });
-    const match = matchQuotes({ ...req, chainId: this.chainId, rollup: this.o.rollup, currentL1Block: head }, ok.map((a) => a.quote), this.reputation);
-    if (!match) {
-      this.log.info("no usable quote: self-proving", { height: h, answers: answers.length, quotes: ok.length });
+    const choice = this.design.chooseProver({ request, answers, currentL1Block: head, reputation: this.reputation });
+    if (choice.kind === "self-prove") {
+      if (choice.reason === "no-usable-quote") this.log.info("no usable quote: self-proving", { height: h, answers: answers.length, quotes: choice.quotes });
       return null;
     }
-    const a = ok.find((x) => x.quote === match)!;
-    return { prover: match.quote.prover, signature: a.commitment!, price: match.quote.price };
+    return choice;
   }
 
   private ensureSelfProver(): void {
@@ -720,7 +630,7 @@ export class SequencerAgent extends PollingAgent {
     this.prover = new Prover();
     this.duty = new ProofDuty({
       client: this.client, sender: this.sender, chain: this.chain, prover: this.prover, wasmPath: this.o.wasmPath, zkeyPath: this.o.zkeyPath,
-      T: this.o.T, domain: this.domain, me: this.address, store: this.store, log: this.log, post: this.o.postProofs,
+      T: this.o.T, domain: this.domain, me: this.address, store: this.store, log: this.log, post: this.o.postProofs, design: this.design,
       body: async (h) => {
         const r = this.records.get(h) ?? this.store.get<HeightRecord>(HEIGHTS, key(h));
         if (!r) throw new AgentError("BODY_UNAVAILABLE", `no block of ours at height ${h}`);
@@ -736,23 +646,20 @@ export class SequencerAgent extends PollingAgent {
     });
   }
 
-  /** Anyone may reorg a height whose late window passed without a proof; the caller earns the bounty. */
+  /** Triggers the reorg of an overdue unproven height (reorgDecision); the caller earns the bounty. */
   private async reorgDuty(next: bigint): Promise<void> {
-    const pending = await this.client.pendingHeights();
-    const first = pending[0];
-    if (first === undefined) return;
-    const t = await this.timeline(first);
-    if (next < t.lateDeadline) return;
-    const info = await this.client.getHeight(first);
-    if (info.status !== HeightStatus.Pending) return;
+    const first = (await this.client.pendingHeights())[0];
+    const view = first === undefined ? { next } : { next, first: { height: first, lateDeadline: (await this.timeline(first)).lateDeadline, status: (await this.client.getHeight(first)).status } };
+    const a = reorgDecision(view);
+    if (a.kind === "wait") return;
     try {
-      await this.sender.send("triggerReorg", first, () => this.client.triggerReorg(first));
-      this.log.warn("triggered reorg of an unproven height", { height: first });
-      this.emit("triggeredReorg", first);
+      await this.sender.send("triggerReorg", a.height, () => this.client.triggerReorg(a.height));
+      this.log.warn("triggered reorg of an unproven height", { height: a.height });
+      this.emit("triggeredReorg", a.height);
     } catch (e) {
       // Expected races: someone else reorged it or it got proven and finalized (it is no longer the first pending
       // height), or a proof posted to the aggregator holds the reorg off until its verify window ends.
-      if (!isContractError(e, "Rollup__NotFirstPending", "Rollup__ReorgNotAllowed")) this.log.debug("triggerReorg failed", { height: first, error: errText(e) });
+      if (!isContractError(e, "Rollup__NotFirstPending", "Rollup__ReorgNotAllowed")) this.log.debug("triggerReorg failed", { height: a.height, error: errText(e) });
     }
   }
 

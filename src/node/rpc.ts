@@ -7,6 +7,7 @@
  *   l2_getTransactionStatus(txId: TxId) -> TxRecord | null
  *   l2_getTransactionsByStatus(status: TxStatus, limit?: number (default 100, max 1000)) -> TxId[]
  *   l2_chainInfo() -> ChainInfo
+ *   l2_getBlockBody(height: number | decimal string) -> BlockBody | null   (sequencer nodes: the backend's `blockBody`)
  * Errors: the JSON-RPC codes (-32700 parse, -32600 invalid request, -32601 method not found, -32602 invalid
  * params, -32603 internal) and application codes: -32000 the L2 rules refused (data.code = the L2Error code),
  * -32001 the mempool refused (data.code = the MempoolError code), -32002 the tx is already known in another status.
@@ -76,6 +77,22 @@ export interface L2NodeBackend {
   l1Now(): L1Point;
   /** Called after a transaction was pooled (e.g. to persist it). */
   onTransaction?(txId: TxId, tx: Transfer): void;
+  /**
+   * The signed transfers of this node's block at a height (`l2_getBlockBody`, which provers use: signatures are not
+   * pubdata), null while unknown or not yet revealed on L1. Without it the method is not served.
+   */
+  blockBody?(height: bigint): Promise<BlockBody | null>;
+}
+
+/** A sequencer's revealed block with its signed transfers. */
+export interface BlockBody {
+  height: string;
+  sequencer: string;
+  parent: string;
+  /** 0x-hex root. */
+  newRoot: string;
+  pubdata: string;
+  txs: TransferJSON[];
 }
 
 export interface RpcErrorObject {
@@ -138,6 +155,8 @@ export class L2RpcServer {
       l2_getTransactionsByStatus: { names: ["status", "limit"], fn: ([s, limit]) => this.getTransactionsByStatus(s, limit) },
       l2_chainInfo: { names: [], fn: () => ({ ...this.backend.chainInfo(), mempoolSize: this.backend.mempool.size }) },
     };
+    const blockBody = backend.blockBody?.bind(backend);
+    if (blockBody) this.methods.l2_getBlockBody = { names: ["height"], fn: ([h]) => blockBody(heightParam(h)) };
   }
 
   private sendTransaction(json: unknown): TxId {
@@ -281,6 +300,12 @@ export class L2RpcServer {
   }
 }
 
+function heightParam(p: unknown): bigint {
+  if (typeof p === "number" && Number.isSafeInteger(p)) return BigInt(p);
+  if (typeof p === "string" && /^[0-9]{1,20}$/.test(p)) return BigInt(p);
+  throw invalid("params: [height]");
+}
+
 function safeDrop(tracker: StatusTracker, id: TxId, at: L1Point, reason: string): void {
   try {
     tracker.transition(id, "dropped", at, { reason });
@@ -409,6 +434,11 @@ export class L2RpcClient {
 
   chainInfo(): Promise<ChainInfo> {
     return this.call<ChainInfo>("l2_chainInfo", []);
+  }
+
+  /** A sequencer's revealed block with its signed transfers (null while unknown or unrevealed). */
+  getBlockBody(height: bigint): Promise<BlockBody | null> {
+    return this.call<BlockBody | null>("l2_getBlockBody", [height.toString()]);
   }
 }
 

@@ -147,6 +147,30 @@ describe("agents/rpc", function () {
     expect([big.status, (big.json as { error: { code: number } }).error.code]).to.deep.equal([413, -32600]);
   });
 
+  it("serves l2_getBlockBody only from a backend that has block bodies", async function () {
+    // The shared server has no `blockBody`: the method does not exist there.
+    expect((await rpcError(client.call("l2_getBlockBody", [1]))).code).to.equal(RPC_ERRORS.METHOD_NOT_FOUND);
+    const body = { height: "3", sequencer: "0x1000000000000000000000000000000000000001", parent: "2", newRoot: rootHex(7n), pubdata: "0x00", txs: [] };
+    const asked: bigint[] = [];
+    const withBodies = new L2RpcServer({ ...backend, blockBody: async (h) => (asked.push(h), h === 3n ? body : null) });
+    const c = new L2RpcClient(await withBodies.listen(0), { timeoutMs: 5000 });
+    try {
+      expect(await c.getBlockBody(3n)).to.deep.equal(body);
+      expect(await c.call("l2_getBlockBody", ["3"])).to.deep.equal(body);
+      expect(await c.call("l2_getBlockBody", { height: 3 })).to.deep.equal(body);
+      expect(await c.call("l2_getBlockBody", [4])).to.equal(null);
+      for (const bad of [[], ["x"], [1.5]]) {
+        const e = await rpcError(c.call("l2_getBlockBody", bad));
+        expect([e.code, e.message]).to.deep.equal([RPC_ERRORS.INVALID_PARAMS, "params: [height]"]);
+      }
+      expect(asked).to.deep.equal([3n, 3n, 3n, 4n]);
+      // The other methods are the same server's.
+      expect((await c.chainInfo()).blockSize).to.equal(2);
+    } finally {
+      await withBodies.close();
+    }
+  });
+
   it("the client reports an unreachable node as a transport error", async function () {
     const dead = new L2RpcClient("http://127.0.0.1:9", { timeoutMs: 1000 });
     try {

@@ -1,0 +1,360 @@
+/**
+ * The sequencer's decisions, as pure synchronous functions of what it sees on L1 (a view), what it persisted (its
+ * record of a height) and its config. No I/O: the agent (src/agents/sequencer.ts) reads the chain, calls one of
+ * these, and performs the action it gets back; a simulator can call the same functions on an in-process chain.
+ *
+ * A decision that needs a value the caller did not read yet (reading it costs an L1 call that is usually not
+ * needed) answers `need-...`; the caller reads it, puts it in the view and asks again.
+ *
+ * The proving-design parts (which prover to name, reputation) are behind ProvingDesignStrategy
+ * (src/agents/designs/strategy.ts).
+ */
+import { HeightStatus, Phase, ProposalStatus, blockCommitment, fernetScore, type Timeline } from "../../client/index.js";
+import { buildBlock, transferToJSON, type L2State, type Transfer, type TransferJSON } from "../../l2/index.js";
+import { txIdOf, type TxId, type TxStatus } from "../../node/index.js";
+import { vrfOutput, vrfProve, vrfVerify, type VrfPublicKey } from "../../vrf/index.js";
+
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+const hexOf = (b: Uint8Array): string => "0x" + Buffer.from(b).toString("hex");
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/** What the sequencer persists per height it proposed at. */
+export interface SequencerRecord {
+  height: bigint;
+  parent: bigint;
+  newRoot: bigint;
+  pubdata: string;
+  salt: string;
+  vrfProof: [bigint, bigint];
+  vrfOutput: bigint;
+  feeSplitBps: bigint;
+  proverTip: bigint;
+  proverRewardShareBps: bigint;
+  txs: TransferJSON[];
+  txIds: TxId[];
+  /** The prover named at commit (this sequencer when self-proving). */
+  prover?: string;
+  /** Terminal once set to lost / finalized / reorged / abandoned. */
+  outcome?: "won" | "lost" | "finalized" | "reorged" | "abandoned";
+  released?: boolean;
+}
+
+export const TERMINAL_OUTCOMES: ReadonlySet<string> = new Set(["lost", "finalized", "reorged", "abandoned"]);
+
+/** The terms a sequencer proposes with (defaults: 10% fee split, 1 token tip, 20% prover reward share). */
+export interface ProposalTerms {
+  feeSplitBps: bigint;
+  proverTip: bigint;
+  proverRewardShareBps: bigint;
+}
+
+export function proposalTerms(o: { feeSplitBps?: bigint; proverTip?: bigint; proverRewardShareBps?: bigint }): ProposalTerms {
+  return { feeSplitBps: o.feeSplitBps ?? 1_000n, proverTip: o.proverTip ?? 10n ** 18n, proverRewardShareBps: o.proverRewardShareBps ?? 2_000n };
+}
+
+/** The Rollup's clock parameters the seed rule needs. */
+export interface SeedTiming {
+  genesisBlock: bigint;
+  proposalBlocks: bigint;
+  revealBlocks: bigint;
+  commitBlocks: bigint;
+}
+
+// ---------------------------------------------------------------- ranking
+
+/** A proposal as the ranking sees it. */
+export interface RankedProposal {
+  sequencer: string;
+  vrfOutput: bigint;
+  feeSplitBps: bigint;
+}
+
+/** ProposeLib.outranks: higher score, then higher VRF output, then lower address. */
+export function outranks(a: RankedProposal, b: RankedProposal, feeSplitScore: boolean): boolean {
+  const sa = fernetScore(a.vrfOutput, a.feeSplitBps, feeSplitScore);
+  const sb = fernetScore(b.vrfOutput, b.feeSplitBps, feeSplitScore);
+  if (sa !== sb) return sa > sb;
+  if (a.vrfOutput !== b.vrfOutput) return a.vrfOutput > b.vrfOutput;
+  return a.sequencer.toLowerCase() < b.sequencer.toLowerCase();
+}
+
+// ---------------------------------------------------------------- the phase of the round
+
+export interface PhaseView {
+  /** The height whose phase the next L1 block is in (0 before the first height). */
+  height: bigint;
+  phase: Phase;
+  /** This sequencer's open (non-terminal) record of the height, if any. */
+  record?: SequencerRecord;
+  /** Whether anything was ever persisted for the height (a terminal record too: never propose twice). */
+  persisted: boolean;
+}
+
+export type PhaseAction =
+  | { kind: "propose"; height: bigint }
+  | { kind: "reveal"; record: SequencerRecord }
+  | { kind: "consider-commit"; record: SequencerRecord }
+  | { kind: "wait"; reason: "no-height" | "already-proposed" | "not-proposed" | "settled" | "other-phase" };
+
+/** Which step of its own height the sequencer takes in this round. */
+export function phaseDecision(v: PhaseView): PhaseAction {
+  if (v.height <= 0n) return { kind: "wait", reason: "no-height" };
+  const r = v.record;
+  if (v.phase === Phase.Proposal) return !r && !v.persisted ? { kind: "propose", height: v.height } : { kind: "wait", reason: "already-proposed" };
+  if (v.phase !== Phase.Reveal && v.phase !== Phase.Commit) return { kind: "wait", reason: "other-phase" };
+  if (!r) return { kind: "wait", reason: "not-proposed" };
+  if (r.outcome) return { kind: "wait", reason: "settled" };
+  return v.phase === Phase.Reveal ? { kind: "reveal", record: r } : { kind: "consider-commit", record: r };
+}
+
+/** Housekeeping that may queue transactions: only in the reveal phase, where nothing time-critical is sent. */
+export function choresDue(phase: Phase): ("release-lost" | "reorg-duty")[] {
+  return phase === Phase.Reveal ? ["release-lost", "reorg-duty"] : [];
+}
+
+// ---------------------------------------------------------------- propose
+
+export type ProposeAction = { kind: "propose"; height: bigint; randomness: bigint } | { kind: "wait"; reason: "no-randomness" };
+
+/** A height can be proposed only once its randomness seed is recorded (the contract refuses: RandomnessNotRecorded). */
+export function proposeDecision(v: { height: bigint; randomness: bigint }): ProposeAction {
+  return v.randomness === 0n ? { kind: "wait", reason: "no-randomness" } : { kind: "propose", height: v.height, randomness: v.randomness };
+}
+
+export interface ProposalInput {
+  me: string;
+  height: bigint;
+  /** The chain tip the block builds on, and its state. */
+  parent: bigint;
+  tipState: L2State;
+  /** Mempool candidates, best first. */
+  candidates: Transfer[];
+  T: number;
+  domain: bigint;
+  vrfSk: bigint;
+  chainId: bigint;
+  rollup: string;
+  randomness: bigint;
+  /** 32 random bytes, 0x-hex: hides the block until the reveal. */
+  salt: string;
+  terms: ProposalTerms;
+}
+
+/** The block, VRF proof and commitment of a proposal (pure: the salt is an input). */
+export function buildProposal(p: ProposalInput): { record: SequencerRecord; commitment: string; included: Transfer[]; rejected: ReturnType<typeof buildBlock>["rejected"] } {
+  const { block, included, rejected } = buildBlock(p.tipState, p.candidates, p.T, p.domain);
+  const vrf = vrfProve(p.vrfSk, { chainId: p.chainId, verifier: p.rollup, randomness: p.randomness, height: p.height });
+  const pubdata = hexOf(block.pubdata);
+  const record: SequencerRecord = {
+    height: p.height, parent: p.parent, newRoot: block.newRoot, pubdata, salt: p.salt, vrfProof: vrf.proof, vrfOutput: vrf.output,
+    ...p.terms, txs: included.map(transferToJSON), txIds: included.map(txIdOf),
+  };
+  const commitment = blockCommitment({ proposer: p.me, height: p.height, parent: p.parent, newRoot: block.newRoot, pubdata, salt: p.salt });
+  return { record, commitment, included, rejected };
+}
+
+// ---------------------------------------------------------------- reveal
+
+export interface RevealView {
+  record: SequencerRecord;
+  /** This sequencer's proposal status on L1. */
+  status: ProposalStatus;
+  tip: bigint;
+  /** Fault injection: never reveal this height. */
+  withholdReveal: boolean;
+}
+
+export type RevealAction = { kind: "reveal"; record: SequencerRecord } | { kind: "wait"; reason: "not-proposed" | "fault-injection" | "parent-not-tip" };
+
+export function revealDecision(v: RevealView): RevealAction {
+  if (v.status !== ProposalStatus.Proposed) return { kind: "wait", reason: "not-proposed" };
+  if (v.withholdReveal) return { kind: "wait", reason: "fault-injection" };
+  // The contract refuses a block whose parent is no longer the tip (ParentNotTip).
+  if (v.tip !== v.record.parent) return { kind: "wait", reason: "parent-not-tip" };
+  return { kind: "reveal", record: v.record };
+}
+
+// ---------------------------------------------------------------- commit
+
+/** Off-chain verdict on another proposal's claimed VRF output (finding 8). */
+export interface ClaimVerdict {
+  /** Whether the proposal can lead (its claim verifies and its stake and key were active at the cutoff). */
+  leads: boolean;
+  /** A logged proof whose output is the claimed one but that does not verify: challengeable with `pk`. */
+  falseProof?: [bigint, bigint];
+  pk?: VrfPublicKey;
+  reason: "verified" | "no-proof-or-key" | "false-claim";
+}
+
+export interface ClaimInput {
+  height: bigint;
+  claimed: bigint;
+  /** Stake and VRF key active before the height's activation cutoff. */
+  eligible: boolean;
+  /** The proof logged in the claimer's `Proposed` event, and the key it had at the cutoff. */
+  loggedProof?: [bigint, bigint];
+  pk?: VrfPublicKey;
+  /** The height's randomness (needed only with a proof and a key). */
+  randomness?: bigint;
+  chainId: bigint;
+  rollup: string;
+}
+
+/**
+ * A claimed output is deferred to only once its logged proof verifies off chain under the claimer's key at the
+ * cutoff and the height's randomness. A proof that gives the claimed output but does not verify is a false claim,
+ * kept with the key to challenge it (also when the claimer rotated its key or exits).
+ */
+export function claimVerdict(c: ClaimInput): ClaimVerdict {
+  if (!c.loggedProof || !c.pk || c.randomness === undefined) return { leads: false, reason: "no-proof-or-key" };
+  const proof = c.loggedProof;
+  let ok = false;
+  try {
+    ok = vrfOutput(proof) === c.claimed && vrfVerify(c.pk, { chainId: c.chainId, verifier: c.rollup, randomness: c.randomness, height: c.height }, proof);
+  } catch {
+    ok = false; // not a curve point: no valid proof
+  }
+  if (ok) return { leads: c.eligible, reason: "verified" };
+  return { leads: false, falseProof: vrfOutput(proof) === c.claimed ? proof : undefined, pk: c.pk, reason: "false-claim" };
+}
+
+/** Another revealed (or committed) proposal of the height, with the verdict on its claim once checked. */
+export interface RivalProposal extends RankedProposal {
+  status: ProposalStatus;
+  claim?: ClaimVerdict;
+}
+
+export interface CommitView {
+  me: string;
+  record: SequencerRecord;
+  status: ProposalStatus;
+  tip: bigint;
+  /** The next L1 block, and the end of the height's commit phase. */
+  next: bigint;
+  commitEnd: bigint;
+  feeSplitScore: boolean;
+  /** The other sequencers that revealed at the height, in log order. */
+  rivals: RivalProposal[];
+  /** The height's current winner: undefined = not read yet, null = none. */
+  winner?: RankedProposal | null;
+}
+
+export type CommitAction =
+  | { kind: "commit"; reason: "best" | "better-did-not-commit"; challenge: string[] }
+  | { kind: "wait"; reason: "not-revealed" | "parent-not-tip" | "better-may-commit" | "outranked"; challenge: string[] }
+  | { kind: "need-claims"; sequencers: string[] }
+  | { kind: "need-winner" };
+
+/**
+ * Commits only when it matters: at once if this proposal is the best revealed one; otherwise in the last block of
+ * the phase, if the better ones did not commit and this one would lead (spec step 3). Saves losers' deposits and
+ * gas. False VRF claims of better-ranked rivals are challenged along the way.
+ */
+export function commitDecision(v: CommitView): CommitAction {
+  if (v.status !== ProposalStatus.Revealed) return { kind: "wait", reason: "not-revealed", challenge: [] };
+  // A reorg during the phase took the parent away: the contract would refuse (ParentNotTip); settle will see it lost.
+  if (v.tip !== v.record.parent) return { kind: "wait", reason: "parent-not-tip", challenge: [] };
+  const mine: RankedProposal = { sequencer: v.me, vrfOutput: v.record.vrfOutput, feeSplitBps: v.record.feeSplitBps };
+  const above = v.rivals.filter(
+    (q) => !same(q.sequencer, v.me) && (q.status === ProposalStatus.Revealed || q.status === ProposalStatus.Committed) && outranks(q, mine, v.feeSplitScore),
+  );
+  const unchecked = above.filter((q) => !q.claim).map((q) => q.sequencer);
+  if (unchecked.length) return { kind: "need-claims", sequencers: unchecked };
+  const challenge = above.filter((q) => q.claim!.falseProof).map((q) => q.sequencer);
+  if (!above.some((q) => q.claim!.leads)) return { kind: "commit", reason: "best", challenge };
+  if (v.next < v.commitEnd - 1n) return { kind: "wait", reason: "better-may-commit", challenge };
+  if (v.winner === undefined) return { kind: "need-winner" };
+  if (v.winner && v.winner.sequencer !== ZERO_ADDRESS && outranks(v.winner, mine, v.feeSplitScore)) return { kind: "wait", reason: "outranked", challenge: [] };
+  return { kind: "commit", reason: "better-did-not-commit", challenge };
+}
+
+// ---------------------------------------------------------------- settle
+
+export interface SettleView {
+  me: string;
+  record: SequencerRecord;
+  next: bigint;
+  timeline: Pick<Timeline, "revealStart" | "commitEnd">;
+  /** This sequencer's proposal status on L1. */
+  status: ProposalStatus;
+  /** The height on L1 (winner, status, proven late): read once the commit phase is over. */
+  height?: { winner: string; status: HeightStatus; late: boolean };
+}
+
+export type SettleAction =
+  | { kind: "track"; marks: TxStatus[] }
+  | { kind: "abandon" }
+  | { kind: "need-height" }
+  | { kind: "lost"; why: string; released: boolean }
+  | { kind: "won"; newlyWon: boolean; marks: TxStatus[]; end?: "finalized" | "reorged"; late: boolean };
+
+/** Where a height this sequencer proposed at stands: the tx status ladder, won / lost, finalized / reorged. */
+export function settleDecision(v: SettleView): SettleAction {
+  const r = v.record;
+  if (v.next < v.timeline.commitEnd) {
+    if (v.status === ProposalStatus.None && v.next >= v.timeline.revealStart) return { kind: "abandon" }; // the propose never landed
+    const marks: TxStatus[] = [];
+    if (v.status >= ProposalStatus.Proposed) marks.push("in_proposed_block");
+    if (v.status >= ProposalStatus.Revealed) marks.push("revealed");
+    return { kind: "track", marks };
+  }
+  const info = v.height;
+  if (!info) return { kind: "need-height" };
+  const won = same(info.winner, v.me) && info.status !== HeightStatus.None;
+  if (!won) {
+    const why =
+      v.status === ProposalStatus.Proposed ? "not revealed"
+      : info.winner !== ZERO_ADDRESS ? `outranked by ${info.winner}`
+      : v.status === ProposalStatus.Revealed ? "not committed"
+      : "height skipped";
+    // Escrow (tip, deposit) comes back through release(); nothing is escrowed without a proposal or once settled.
+    const released = r.released ?? (v.status === ProposalStatus.None || v.status === ProposalStatus.Settled);
+    return { kind: "lost", why, released };
+  }
+  const marks: TxStatus[] = [];
+  if (info.status === HeightStatus.Proven || info.status === HeightStatus.Finalized) marks.push("verified_on_l1");
+  if (info.status === HeightStatus.Finalized) marks.push("finalized");
+  const end = info.status === HeightStatus.Finalized ? "finalized" : info.status === HeightStatus.Reorged ? "reorged" : undefined;
+  return { kind: "won", newlyWon: !r.outcome, marks, end, late: info.late };
+}
+
+/** A lost height's escrow is released once (the Rollup credits it to `claimable`). */
+export function releaseDecision(r: SequencerRecord): { kind: "release"; height: bigint } | { kind: "wait" } {
+  return r.outcome === "lost" && !r.released ? { kind: "release", height: r.height } : { kind: "wait" };
+}
+
+// ---------------------------------------------------------------- randomness and reorgs
+
+export type SeedAction = { kind: "record-randomness"; height: bigint } | { kind: "wait"; reason: "outside-window" | "commit-may-record" };
+
+/**
+ * The seed of the upcoming height is recorded by the first `commitProver` of the height before it; when nobody
+ * committed (or before height 1), a sequencer records it with `recordRandomness` while its window (the commit
+ * phase before the height) is open, else the height could not be proposed at all. The caller skips it when the
+ * seed is already set (a second call is a no-op on chain, but costs gas).
+ */
+export function seedDecision(next: bigint, c: SeedTiming): SeedAction {
+  const period = c.proposalBlocks + c.revealBlocks + c.commitBlocks;
+  const g = c.genesisBlock;
+  if (next + c.commitBlocks < g) return { kind: "wait", reason: "outside-window" };
+  const h = (next + c.commitBlocks - g) / period + 1n;
+  const start = g + (h - 1n) * period;
+  if (next < start - c.commitBlocks || next >= start) return { kind: "wait", reason: "outside-window" };
+  // One block into the window first: a commit of the height before (which records the seed) usually lands there.
+  if (h > 1n && next === start - c.commitBlocks && c.commitBlocks > 1n) return { kind: "wait", reason: "commit-may-record" };
+  return { kind: "record-randomness", height: h };
+}
+
+export interface ReorgView {
+  next: bigint;
+  /** The first pending height, its late deadline and status. */
+  first?: { height: bigint; lateDeadline: bigint; status: HeightStatus };
+}
+
+/** Anyone may reorg a height whose late window passed without a proof; the caller earns the bounty. */
+export function reorgDecision(v: ReorgView): { kind: "trigger-reorg"; height: bigint } | { kind: "wait"; reason: "none-pending" | "in-window" | "not-pending" } {
+  if (!v.first) return { kind: "wait", reason: "none-pending" };
+  if (v.next < v.first.lateDeadline) return { kind: "wait", reason: "in-window" };
+  if (v.first.status !== HeightStatus.Pending) return { kind: "wait", reason: "not-pending" };
+  return { kind: "trigger-reorg", height: v.first.height };
+}

@@ -1,0 +1,382 @@
+/**
+ * The agents' pure decisions (src/agents/decisions/, src/agents/designs/sidecar.ts): a case per branch, pure inputs
+ * -> expected action. No chain, no I/O: they run in milliseconds.
+ */
+import { expect } from "chai";
+import { Wallet } from "ethers";
+import { HeightStatus, Phase, ProposalStatus, blockCommitment, fernetScore, proofHash, type PostedProofInfo, type ProofWords } from "../../src/client/index.js";
+import { initL2, signTransfer, transferToJSON } from "../../src/l2/index.js";
+import { signProverCommitment, signQuote, type QuoteAnswer, type QuoteRequest, type ReputationView } from "../../src/market/index.js";
+import { vrfKeyFromSeed, vrfProve, vrfVerify } from "../../src/vrf/index.js";
+import {
+  buildProposal, choresDue, claimVerdict, commitDecision, outranks, phaseDecision, proposalTerms, proposeDecision, releaseDecision, reorgDecision,
+  revealDecision, seedDecision, settleDecision, type CommitView, type RivalProposal, type SequencerRecord, type SettleView,
+} from "../../src/agents/decisions/sequencer.js";
+import { isLate, submitDecision, submitRefusal, takeHeightDecision, withholdDecision, type SubmitView } from "../../src/agents/decisions/prover.js";
+import { aggregatorDecisionConfig, batchDecision, isLivePost, splitChecked } from "../../src/agents/decisions/aggregator.js";
+import { sidecar, sidecarQuoteRequest } from "../../src/agents/designs/sidecar.js";
+import type { BackingView } from "../../src/agents/designs/strategy.js";
+import { DOMAIN, makeKeys, makeState } from "../l2/helpers.js";
+
+const ROLLUP = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+const ME = "0x1000000000000000000000000000000000000001";
+const RIVAL = "0x2000000000000000000000000000000000000002";
+const OTHER = "0x3000000000000000000000000000000000000003";
+const ZERO = "0x0000000000000000000000000000000000000000";
+
+function record(over: Partial<SequencerRecord> = {}): SequencerRecord {
+  return {
+    height: 5n, parent: 4n, newRoot: 123n, pubdata: "0x00", salt: "0x" + "11".repeat(32), vrfProof: [1n, 2n], vrfOutput: 1n << 200n,
+    feeSplitBps: 1_000n, proverTip: 10n ** 18n, proverRewardShareBps: 2_000n, txs: [], txIds: ["0x" + "aa".repeat(32)], ...over,
+  };
+}
+
+describe("agents/decisions", function () {
+  describe("sequencer: the phase of the round", function () {
+    it("proposes once in the proposal phase of a height it never touched", function () {
+      expect(phaseDecision({ height: 5n, phase: Phase.Proposal, persisted: false })).to.deep.equal({ kind: "propose", height: 5n });
+      expect(phaseDecision({ height: 5n, phase: Phase.Proposal, persisted: true }).kind).to.equal("wait");
+      expect(phaseDecision({ height: 5n, phase: Phase.Proposal, record: record(), persisted: true })).to.deep.include({ reason: "already-proposed" });
+    });
+    it("waits before the first height and outside its phases", function () {
+      expect(phaseDecision({ height: 0n, phase: Phase.Proposal, persisted: false })).to.deep.equal({ kind: "wait", reason: "no-height" });
+      expect(phaseDecision({ height: 5n, phase: Phase.Proving, record: record(), persisted: true })).to.deep.include({ reason: "other-phase" });
+    });
+    it("reveals in the reveal phase and considers committing in the commit phase, only with an open record", function () {
+      const r = record();
+      expect(phaseDecision({ height: 5n, phase: Phase.Reveal, record: r, persisted: true })).to.deep.equal({ kind: "reveal", record: r });
+      expect(phaseDecision({ height: 5n, phase: Phase.Commit, record: r, persisted: true })).to.deep.equal({ kind: "consider-commit", record: r });
+      expect(phaseDecision({ height: 5n, phase: Phase.Reveal, persisted: false })).to.deep.include({ reason: "not-proposed" });
+      expect(phaseDecision({ height: 5n, phase: Phase.Commit, record: record({ outcome: "won" }), persisted: true })).to.deep.include({ reason: "settled" });
+    });
+    it("runs its chores (release, reorg) only in the reveal phase", function () {
+      expect(choresDue(Phase.Reveal)).to.deep.equal(["release-lost", "reorg-duty"]);
+      for (const p of [Phase.Proposal, Phase.Commit, Phase.Proving]) expect(choresDue(p)).to.deep.equal([]);
+    });
+  });
+
+  describe("sequencer: propose", function () {
+    before(async function () {
+      await initL2();
+    });
+    it("waits while the height's randomness is not recorded", function () {
+      expect(proposeDecision({ height: 3n, randomness: 0n })).to.deep.equal({ kind: "wait", reason: "no-randomness" });
+      expect(proposeDecision({ height: 3n, randomness: 7n })).to.deep.equal({ kind: "propose", height: 3n, randomness: 7n });
+    });
+    it("builds the block, the VRF proof and the commitment from the tip and the mempool", function () {
+      const keys = makeKeys(2);
+      const tipState = makeState(keys, [1000n, 0n], 4);
+      const tx = signTransfer({ from: 1, to: 2, amount: 10n, fee: 1n, nonce: 0 }, keys[1]!.seed, DOMAIN);
+      const bad = signTransfer({ from: 1, to: 2, amount: 10_000n, fee: 1n, nonce: 1 }, keys[1]!.seed, DOMAIN);
+      const vrf = vrfKeyFromSeed("seq");
+      const salt = "0x" + "22".repeat(32);
+      const out = buildProposal({
+        me: ME, height: 3n, parent: 2n, tipState, candidates: [tx, bad], T: 2, domain: DOMAIN, vrfSk: vrf.sk, chainId: 31337n, rollup: ROLLUP,
+        randomness: 99n, salt, terms: proposalTerms({ feeSplitBps: 500n }),
+      });
+      expect(out.included).to.deep.equal([tx]);
+      expect(out.rejected.map((x) => x.tx)).to.deep.equal([bad]);
+      const r = out.record;
+      expect(r).to.deep.include({ height: 3n, parent: 2n, salt, feeSplitBps: 500n, proverTip: 10n ** 18n, proverRewardShareBps: 2_000n });
+      expect(r.txs).to.deep.equal([transferToJSON(tx)]);
+      expect(r.txIds).to.have.length(1);
+      expect(vrfVerify(vrf.pk, { chainId: 31337n, verifier: ROLLUP, randomness: 99n, height: 3n }, r.vrfProof)).to.equal(true);
+      expect(out.commitment).to.equal(blockCommitment({ proposer: ME, height: 3n, parent: 2n, newRoot: r.newRoot, pubdata: r.pubdata, salt }));
+      expect(r.newRoot).to.not.equal(tipState.root);
+    });
+  });
+
+  describe("sequencer: reveal", function () {
+    const r = record();
+    it("reveals a proposed block whose parent is the tip", function () {
+      expect(revealDecision({ record: r, status: ProposalStatus.Proposed, tip: 4n, withholdReveal: false })).to.deep.equal({ kind: "reveal", record: r });
+    });
+    it("does not reveal what is not (or no longer) proposed", function () {
+      expect(revealDecision({ record: r, status: ProposalStatus.Revealed, tip: 4n, withholdReveal: false })).to.deep.include({ reason: "not-proposed" });
+      expect(revealDecision({ record: r, status: ProposalStatus.None, tip: 4n, withholdReveal: false })).to.deep.include({ reason: "not-proposed" });
+    });
+    it("withholds under fault injection", function () {
+      expect(revealDecision({ record: r, status: ProposalStatus.Proposed, tip: 4n, withholdReveal: true })).to.deep.include({ reason: "fault-injection" });
+    });
+    it("waits when a reorg took its parent away", function () {
+      expect(revealDecision({ record: r, status: ProposalStatus.Proposed, tip: 3n, withholdReveal: false })).to.deep.include({ reason: "parent-not-tip" });
+    });
+  });
+
+  describe("sequencer: ranking and VRF claims", function () {
+    it("outranks by score, then output, then lower address", function () {
+      const a = { sequencer: RIVAL, vrfOutput: 1n << 100n, feeSplitBps: 1_000n };
+      expect(outranks({ ...a, feeSplitBps: 2_000n }, a, true)).to.equal(true);
+      expect(outranks({ ...a, feeSplitBps: 2_000n }, a, false)).to.equal(false); // same score without the boost; same output; same address
+      expect(outranks({ ...a, vrfOutput: a.vrfOutput + (1n << 32n) }, a, false)).to.equal(true);
+      // Equal score (the low 32 bits are dropped), higher output wins.
+      expect(fernetScore(a.vrfOutput + 1n, 1_000n)).to.equal(fernetScore(a.vrfOutput, 1_000n));
+      expect(outranks({ ...a, vrfOutput: a.vrfOutput + 1n }, a, true)).to.equal(true);
+      expect(outranks({ ...a, sequencer: ME }, a, true)).to.equal(true);
+      expect(outranks(a, { ...a, sequencer: ME }, true)).to.equal(false);
+    });
+
+    const key = vrfKeyFromSeed("rival");
+    const ctx = { height: 5n, chainId: 31337n, rollup: ROLLUP };
+    const good = vrfProve(key.sk, { chainId: 31337n, verifier: ROLLUP, randomness: 42n, height: 5n });
+    it("defers to a claim whose logged proof verifies, if its stake and key were active in time", function () {
+      expect(claimVerdict({ ...ctx, claimed: good.output, eligible: true, loggedProof: good.proof, pk: key.pk, randomness: 42n })).to.deep.equal({ leads: true, reason: "verified" });
+      expect(claimVerdict({ ...ctx, claimed: good.output, eligible: false, loggedProof: good.proof, pk: key.pk, randomness: 42n })).to.deep.equal({ leads: false, reason: "verified" });
+    });
+    it("ignores a claim without a logged proof or key", function () {
+      expect(claimVerdict({ ...ctx, claimed: good.output, eligible: true, pk: key.pk, randomness: 42n })).to.deep.equal({ leads: false, reason: "no-proof-or-key" });
+      expect(claimVerdict({ ...ctx, claimed: good.output, eligible: true, loggedProof: good.proof })).to.deep.equal({ leads: false, reason: "no-proof-or-key" });
+    });
+    it("keeps a proof that gives the claimed output but does not verify, to challenge it", function () {
+      // Signed over another randomness: the output is the proof's hash, so the claim matches it, but it does not verify.
+      const wrong = vrfProve(key.sk, { chainId: 31337n, verifier: ROLLUP, randomness: 43n, height: 5n });
+      const v = claimVerdict({ ...ctx, claimed: wrong.output, eligible: true, loggedProof: wrong.proof, pk: key.pk, randomness: 42n });
+      expect(v).to.deep.equal({ leads: false, falseProof: wrong.proof, pk: key.pk, reason: "false-claim" });
+    });
+    it("does not challenge a claim that is not the logged proof's output (nothing to prove wrong)", function () {
+      const v = claimVerdict({ ...ctx, claimed: good.output + 1n, eligible: true, loggedProof: good.proof, pk: key.pk, randomness: 42n });
+      expect(v).to.deep.include({ leads: false, reason: "false-claim", falseProof: undefined });
+    });
+  });
+
+  describe("sequencer: commit", function () {
+    const mine = record({ vrfOutput: 1n << 200n });
+    const base = (over: Partial<CommitView> = {}): CommitView => ({
+      me: ME, record: mine, status: ProposalStatus.Revealed, tip: 4n, next: 100n, commitEnd: 105n, feeSplitScore: true, rivals: [], ...over,
+    });
+    const better = (over: Partial<RivalProposal> = {}): RivalProposal => ({ sequencer: RIVAL, status: ProposalStatus.Revealed, vrfOutput: 1n << 210n, feeSplitBps: 1_000n, ...over });
+    const leads = { leads: true, reason: "verified" as const };
+    const falseClaim = { leads: false, falseProof: [3n, 4n] as [bigint, bigint], pk: [1n, 2n, 3n, 4n] as [bigint, bigint, bigint, bigint], reason: "false-claim" as const };
+
+    it("commits at once as the best revealed proposal", function () {
+      expect(commitDecision(base())).to.deep.equal({ kind: "commit", reason: "best", challenge: [] });
+      // Worse rivals and rivals that are not revealed any more do not count.
+      const rivals = [better({ vrfOutput: 1n << 190n }), better({ sequencer: OTHER, status: ProposalStatus.Proposed })];
+      expect(commitDecision(base({ rivals }))).to.deep.equal({ kind: "commit", reason: "best", challenge: [] });
+    });
+    it("waits unless its own proposal is revealed and its parent is the tip", function () {
+      expect(commitDecision(base({ status: ProposalStatus.Committed }))).to.deep.include({ kind: "wait", reason: "not-revealed" });
+      expect(commitDecision(base({ tip: 5n }))).to.deep.include({ kind: "wait", reason: "parent-not-tip" });
+    });
+    it("asks for the claim checks of better-ranked rivals only", function () {
+      const rivals = [better(), better({ sequencer: OTHER, vrfOutput: 1n << 150n }), better({ sequencer: ME })];
+      expect(commitDecision(base({ rivals }))).to.deep.equal({ kind: "need-claims", sequencers: [RIVAL] });
+    });
+    it("waits for a better proposal that can lead until the last block of the phase", function () {
+      expect(commitDecision(base({ rivals: [better({ claim: leads })] }))).to.deep.equal({ kind: "wait", reason: "better-may-commit", challenge: [] });
+    });
+    it("in the last block asks for the winner, and commits if the better ones did not commit", function () {
+      const v = base({ next: 104n, rivals: [better({ claim: leads })] });
+      expect(commitDecision(v)).to.deep.equal({ kind: "need-winner" });
+      expect(commitDecision({ ...v, winner: null })).to.deep.equal({ kind: "commit", reason: "better-did-not-commit", challenge: [] });
+      expect(commitDecision({ ...v, winner: { sequencer: OTHER, vrfOutput: 1n << 100n, feeSplitBps: 0n } })).to.deep.include({ kind: "commit", reason: "better-did-not-commit" });
+      expect(commitDecision({ ...v, winner: { sequencer: RIVAL, vrfOutput: 1n << 210n, feeSplitBps: 1_000n } })).to.deep.equal({ kind: "wait", reason: "outranked", challenge: [] });
+    });
+    it("commits past a false claim and challenges it", function () {
+      expect(commitDecision(base({ rivals: [better({ claim: falseClaim })] }))).to.deep.equal({ kind: "commit", reason: "best", challenge: [RIVAL] });
+      // A false claim next to a real better one: wait, and challenge the false one meanwhile.
+      const rivals = [better({ claim: falseClaim }), better({ sequencer: OTHER, claim: leads })];
+      expect(commitDecision(base({ rivals }))).to.deep.equal({ kind: "wait", reason: "better-may-commit", challenge: [RIVAL] });
+    });
+  });
+
+  describe("sequencer: settle", function () {
+    const timeline = { revealStart: 10n, commitEnd: 20n };
+    const view = (over: Partial<SettleView> = {}): SettleView => ({ me: ME, record: record(), next: 15n, timeline, status: ProposalStatus.Revealed, ...over });
+
+    it("tracks its transactions up the ladder during the height's phases", function () {
+      expect(settleDecision(view({ status: ProposalStatus.Proposed }))).to.deep.equal({ kind: "track", marks: ["in_proposed_block"] });
+      expect(settleDecision(view())).to.deep.equal({ kind: "track", marks: ["in_proposed_block", "revealed"] });
+      expect(settleDecision(view({ status: ProposalStatus.None, next: 9n }))).to.deep.equal({ kind: "track", marks: [] });
+    });
+    it("abandons a proposal that never landed once the reveal phase started", function () {
+      expect(settleDecision(view({ status: ProposalStatus.None, next: 10n }))).to.deep.equal({ kind: "abandon" });
+    });
+    it("asks for the height once the commit phase is over", function () {
+      expect(settleDecision(view({ next: 20n }))).to.deep.equal({ kind: "need-height" });
+    });
+    it("explains a lost height and whether escrow is left to release", function () {
+      const after = (status: ProposalStatus, winner: string, over: Partial<SettleView> = {}) =>
+        settleDecision(view({ next: 20n, status, height: { winner, status: winner === ZERO ? HeightStatus.None : HeightStatus.Pending, late: false }, ...over }));
+      expect(after(ProposalStatus.Proposed, ZERO)).to.deep.equal({ kind: "lost", why: "not revealed", released: false });
+      expect(after(ProposalStatus.Revealed, RIVAL)).to.deep.equal({ kind: "lost", why: `outranked by ${RIVAL}`, released: false });
+      expect(after(ProposalStatus.Revealed, ZERO)).to.deep.equal({ kind: "lost", why: "not committed", released: false });
+      expect(after(ProposalStatus.None, ZERO)).to.deep.equal({ kind: "lost", why: "height skipped", released: true });
+      expect(after(ProposalStatus.Settled, RIVAL)).to.deep.include({ released: true });
+      expect(after(ProposalStatus.Revealed, RIVAL, { record: record({ released: true }) })).to.deep.include({ released: true });
+    });
+    it("follows a won height to proven, finalized (late or not) or reorged", function () {
+      const won = (status: HeightStatus, over: Partial<SettleView> = {}, late = false) =>
+        settleDecision(view({ next: 20n, status: ProposalStatus.Committed, height: { winner: ME.toUpperCase().replace("0X", "0x"), status, late }, ...over }));
+      expect(won(HeightStatus.Pending)).to.deep.equal({ kind: "won", newlyWon: true, marks: [], end: undefined, late: false });
+      expect(won(HeightStatus.Pending, { record: record({ outcome: "won" }) })).to.deep.include({ newlyWon: false });
+      expect(won(HeightStatus.Proven)).to.deep.include({ marks: ["verified_on_l1"], end: undefined });
+      expect(won(HeightStatus.Finalized, {}, true)).to.deep.include({ marks: ["verified_on_l1", "finalized"], end: "finalized", late: true });
+      expect(won(HeightStatus.Reorged)).to.deep.include({ marks: [], end: "reorged" });
+    });
+    it("releases a lost height's escrow once", function () {
+      expect(releaseDecision(record({ outcome: "lost" }))).to.deep.equal({ kind: "release", height: 5n });
+      expect(releaseDecision(record({ outcome: "lost", released: true }))).to.deep.equal({ kind: "wait" });
+      expect(releaseDecision(record({ outcome: "finalized" }))).to.deep.equal({ kind: "wait" });
+    });
+  });
+
+  describe("sequencer: randomness and reorgs", function () {
+    // Heights start at 100, 110, 120...: 4 proposal + 3 reveal + 3 commit blocks; height h's seed window is the 3
+    // blocks before its start.
+    const timing = { genesisBlock: 100n, proposalBlocks: 4n, revealBlocks: 3n, commitBlocks: 3n };
+    it("records height 1's seed anywhere in its window", function () {
+      expect(seedDecision(96n, timing)).to.deep.include({ kind: "wait", reason: "outside-window" });
+      for (const n of [97n, 98n, 99n]) expect(seedDecision(n, timing)).to.deep.equal({ kind: "record-randomness", height: 1n });
+      expect(seedDecision(100n, timing)).to.deep.include({ reason: "outside-window" });
+    });
+    it("lets a commit of the height before record a later seed in the window's first block", function () {
+      expect(seedDecision(107n, timing)).to.deep.equal({ kind: "wait", reason: "commit-may-record" });
+      expect(seedDecision(108n, timing)).to.deep.equal({ kind: "record-randomness", height: 2n });
+      expect(seedDecision(105n, timing)).to.deep.include({ reason: "outside-window" });
+      // With a one-block window (heights at 100, 108...) there is no block to wait in.
+      expect(seedDecision(107n, { ...timing, commitBlocks: 1n })).to.deep.equal({ kind: "record-randomness", height: 2n });
+    });
+    it("triggers the reorg of the first pending height once its late window passed", function () {
+      expect(reorgDecision({ next: 50n })).to.deep.equal({ kind: "wait", reason: "none-pending" });
+      const first = { height: 3n, lateDeadline: 50n, status: HeightStatus.Pending };
+      expect(reorgDecision({ next: 49n, first })).to.deep.equal({ kind: "wait", reason: "in-window" });
+      expect(reorgDecision({ next: 50n, first })).to.deep.equal({ kind: "trigger-reorg", height: 3n });
+      expect(reorgDecision({ next: 50n, first: { ...first, status: HeightStatus.Proven } })).to.deep.equal({ kind: "wait", reason: "not-pending" });
+    });
+  });
+
+  describe("prover: proof duty", function () {
+    const take = { me: ME, height: 7n, busy: false, done: false, status: HeightStatus.Pending, namedProver: ME.toUpperCase().replace("0X", "0x") };
+    it("takes a pending height its design assigns to it, once", function () {
+      expect(takeHeightDecision(take, sidecar)).to.deep.equal({ kind: "prove", height: 7n });
+      expect(takeHeightDecision({ ...take, busy: true }, sidecar)).to.deep.equal({ kind: "skip", reason: "in-progress" });
+      expect(takeHeightDecision({ ...take, done: true }, sidecar)).to.deep.equal({ kind: "skip", reason: "done" });
+      expect(takeHeightDecision({ ...take, status: HeightStatus.Proven }, sidecar)).to.deep.equal({ kind: "skip", reason: "not-pending" });
+      expect(takeHeightDecision({ ...take, namedProver: RIVAL }, sidecar)).to.deep.equal({ kind: "skip", reason: "not-assigned" });
+    });
+    it("withholds only under fault injection", function () {
+      expect(withholdDecision(7n, undefined)).to.equal(false);
+      expect(withholdDecision(7n, true)).to.equal(true);
+      expect(withholdDecision(7n, (h) => h === 7n)).to.equal(true);
+      expect(withholdDecision(8n, (h) => h === 7n)).to.equal(false);
+    });
+    const sv = (over: Partial<SubmitView> = {}): SubmitView => ({ next: 30n, commitEnd: 30n, paused: false, sequencer: RIVAL, post: false, corrupt: false, ...over });
+    it("holds a finished proof until the commit phase is over and while offline", function () {
+      expect(submitDecision(sv({ next: 29n }))).to.deep.equal({ kind: "wait", reason: "commit-phase" });
+      expect(submitDecision(sv({ paused: true }))).to.deep.equal({ kind: "wait", reason: "paused" });
+      expect(submitDecision(sv())).to.deep.equal({ kind: "need-height" });
+    });
+    it("submits, or posts on the batch path; drops a proof the height no longer needs", function () {
+      const pending = { status: HeightStatus.Pending, winner: RIVAL.toLowerCase() };
+      expect(submitDecision(sv({ height: pending }))).to.deep.equal({ kind: "submit", corrupt: false });
+      expect(submitDecision(sv({ height: pending, post: true, corrupt: true }))).to.deep.equal({ kind: "post", corrupt: true });
+      expect(submitDecision(sv({ height: { ...pending, status: HeightStatus.Proven } }))).to.deep.equal({ kind: "drop", reason: "no-longer-needed" });
+      expect(submitDecision(sv({ height: { ...pending, winner: OTHER } }))).to.deep.equal({ kind: "drop", reason: "no-longer-needed" });
+    });
+    it("reads a refused submission and lateness", function () {
+      expect(submitRefusal("Rollup__AlreadyProven", false)).to.equal("proved-by-other");
+      expect(submitRefusal("ProofAggregator__ProofAlreadyPosted", true)).to.equal("proved-by-other");
+      expect(submitRefusal("Rollup__InvalidProof", true)).to.equal("invalid-refused");
+      expect(submitRefusal(undefined, false)).to.equal("retry");
+      expect(isLate(40n, 40n)).to.equal(true);
+      expect(isLate(39n, 40n)).to.equal(false);
+    });
+  });
+
+  describe("aggregator: batches", function () {
+    const post = (height: bigint, postedAt: bigint, seed = 1n): PostedProofInfo => {
+      const proof = Array.from({ length: 8 }, (_, i) => seed * 10n + BigInt(i)) as ProofWords;
+      return { height, poster: RIVAL, payee: RIVAL, proofHash: proofHash(proof, RIVAL), proof, postedAt, bond: 1n };
+    };
+    const config = aggregatorDecisionConfig({ verifyWindow: 20n });
+    const pending = (p: PostedProofInfo) => ({ post: p, heightStatus: HeightStatus.Pending });
+
+    it("waits with nothing live to batch", function () {
+      expect(batchDecision({ next: 50n, posts: [], invalid: new Set() }, config)).to.deep.equal({ kind: "wait", reason: "nothing-posted" });
+      // Expired (posted 20 blocks ago), known invalid, or its height is no longer pending.
+      const expired = post(3n, 30n);
+      const invalid = post(4n, 45n);
+      expect(isLivePost(expired, 50n, 20n, new Set())).to.equal(false);
+      const posts = [pending(expired), pending(invalid), { post: post(5n, 45n), heightStatus: HeightStatus.Proven }];
+      expect(batchDecision({ next: 50n, posts, invalid: new Set([proofHash(invalid.proof, invalid.payee)]) }, config)).to.deep.include({ kind: "wait", reason: "nothing-posted" });
+    });
+    it("waits for a second height unless the oldest post is near the end of its window", function () {
+      expect(batchDecision({ next: 50n, posts: [pending(post(3n, 45n))], invalid: new Set() }, config)).to.deep.equal({ kind: "wait", reason: "too-few" });
+      // Posted at 35: its window ends at 55, the margin (5) starts at 50.
+      expect(batchDecision({ next: 50n, posts: [pending(post(3n, 35n))], invalid: new Set() }, config)).to.deep.include({ kind: "batch", urgent: true });
+    });
+    it("batches one post per height (the first), lowest heights first, at most maxBatch", function () {
+      const first3 = post(3n, 44n, 1n);
+      const posts = [pending(post(4n, 45n)), pending(first3), pending(post(3n, 46n, 2n)), pending(post(2n, 46n))];
+      const d = batchDecision({ next: 50n, posts, invalid: new Set() }, config);
+      expect(d.kind).to.equal("batch");
+      if (d.kind !== "batch") return;
+      expect(d.items.map((p) => p.height)).to.deep.equal([2n, 3n, 4n]);
+      expect(d.items[1]).to.equal(first3);
+      expect(d.urgent).to.equal(false);
+      const small = batchDecision({ next: 50n, posts, invalid: new Set() }, aggregatorDecisionConfig({ verifyWindow: 20n, maxBatch: 2 }));
+      expect(small.kind === "batch" && small.items.map((p) => p.height)).to.deep.equal([2n, 3n]);
+    });
+    it("challenges the posts the off-chain check found invalid and verifies the rest", function () {
+      expect(splitChecked(["a", "b", "c"], [1])).to.deep.equal({ challenge: ["b"], verify: ["a", "c"] });
+      expect(splitChecked(["a"], [])).to.deep.equal({ challenge: [], verify: ["a"] });
+    });
+  });
+
+  describe("sidecar design", function () {
+    const chainId = 31337n;
+    const prover = new Wallet("0x" + "1".repeat(64));
+    const seq = new Wallet("0x" + "9".repeat(64));
+    const request: QuoteRequest = sidecarQuoteRequest({ height: 5n, maxPrice: 150n, provingWindow: 30n, proverDeposit: 1000n, chainId, rollup: ROLLUP, sequencer: seq.address });
+    const neutral: ReputationView = { score: () => 1 };
+    async function answer(price: bigint, withConsent = true): Promise<QuoteAnswer> {
+      const quote = await signQuote(prover, {
+        prover: prover.address, rollup: ROLLUP, chainId, height: 5n, price, provingTimeL1Blocks: 20, deposit: 1000n, expiresAtL1Block: 60, nonce: price,
+      });
+      const commitment = withConsent ? await signProverCommitment(prover, chainId, ROLLUP, { height: 5n, sequencer: seq.address, prover: prover.address, deposit: 1000n }) : undefined;
+      return { url: "http://p", ok: true, quote, commitment };
+    }
+
+    it("asks with the tip as the most it pays, the proving window and the deposit", function () {
+      expect(request).to.deep.equal({ height: 5n, maxPrice: 150n, maxProvingTime: 30, minDeposit: 1000n, chainId, rollup: ROLLUP, sequencer: seq.address });
+    });
+    it("names the cheapest usable quote that carries the prover's consent", async function () {
+      const a = await answer(100n);
+      const choice = sidecar.chooseProver({ request, answers: [await answer(120n), a], currentL1Block: 50, reputation: neutral });
+      expect(choice).to.deep.equal({ kind: "commit-prover", prover: prover.address, signature: (a as { commitment: string }).commitment, price: 100n });
+    });
+    it("proves itself with no provers, no consent, or no acceptable quote", async function () {
+      expect(sidecar.chooseProver({ request, answers: [], currentL1Block: 50, reputation: neutral })).to.deep.equal({ kind: "self-prove", reason: "no-provers", quotes: 0 });
+      const declined: QuoteAnswer = { url: "http://p", ok: false, reason: "TIMEOUT", message: "slow" };
+      expect(sidecar.chooseProver({ request, answers: [declined, await answer(100n, false)], currentL1Block: 50, reputation: neutral }))
+        .to.deep.equal({ kind: "self-prove", reason: "no-usable-quote", quotes: 0 });
+      expect(sidecar.chooseProver({ request, answers: [await answer(200n)], currentL1Block: 50, reputation: neutral })).to.deep.equal({ kind: "self-prove", reason: "no-usable-quote", quotes: 1 });
+      expect(sidecar.chooseProver({ request, answers: [await answer(100n)], currentL1Block: 50, reputation: { score: () => 0 } })).to.deep.include({ kind: "self-prove" });
+    });
+
+    const terms = { price: 5n, provingTimeL1Blocks: 8, deposit: 1000n };
+    const back = (over: Partial<BackingView> = {}): BackingView => ({ sequencer: seq.address, offline: false, inFlight: 0, maxInFlight: 1, terms, ...over });
+    it("backs a sequencer's block only once it checked it, with capacity, online", function () {
+      expect(sidecar.backSequencer(back({ sequencer: undefined }))).to.deep.equal({ kind: "decline", reason: "the request must name the sequencer" });
+      expect(sidecar.backSequencer(back({ offline: true }))).to.deep.equal({ kind: "decline", reason: "offline" });
+      expect(sidecar.backSequencer(back({ inFlight: 1 }))).to.deep.equal({ kind: "decline", reason: "busy" });
+      expect(sidecar.backSequencer(back())).to.deep.equal({ kind: "check-block" });
+      expect(sidecar.backSequencer(back({ block: { status: ProposalStatus.Revealed } }))).to.deep.equal({ kind: "offer", offer: terms });
+    });
+    it("declines an unrevealed block or one whose body it could not rebuild", function () {
+      expect(sidecar.backSequencer(back({ block: { status: ProposalStatus.Proposed } }))).to.deep.equal({ kind: "decline", reason: "proposal is Proposed, not revealed" });
+      expect(sidecar.backSequencer(back({ block: { status: ProposalStatus.Revealed, bodyError: "BODY_MISMATCH" } }))).to.deep.equal({ kind: "decline", reason: "cannot check the block: BODY_MISMATCH" });
+      expect(sidecar.backSequencer(back({ block: { bodyError: "network down" } }))).to.deep.equal({ kind: "decline", reason: "cannot check the block: network down" });
+    });
+    it("proves the heights that name it, and judges the provers a sequencer named (not itself)", function () {
+      expect(sidecar.provesHeight({ me: ME, namedProver: ME.toLowerCase() })).to.equal(true);
+      expect(sidecar.provesHeight({ me: ME, namedProver: ZERO })).to.equal(false);
+      expect(sidecar.proverVerdict({ me: ME, prover: RIVAL, outcome: "on-time" })).to.deep.equal({ prover: RIVAL, verdict: "delivered" });
+      expect(sidecar.proverVerdict({ me: ME, prover: RIVAL, outcome: "late" })).to.deep.equal({ prover: RIVAL, verdict: "failed" });
+      expect(sidecar.proverVerdict({ me: ME, prover: RIVAL, outcome: "missed" })).to.deep.equal({ prover: RIVAL, verdict: "failed" });
+      expect(sidecar.proverVerdict({ me: ME, prover: ME, outcome: "missed" })).to.equal(undefined);
+      expect(sidecar.proverVerdict({ me: ME, outcome: "on-time" })).to.equal(undefined);
+    });
+  });
+});
