@@ -9,10 +9,11 @@
  * The proving-design parts (which prover to name, reputation) are behind ProvingDesignStrategy
  * (src/agents/designs/strategy.ts).
  */
-import { HeightStatus, Phase, ProposalStatus, blockCommitment, fernetScore, type Timeline } from "../../client/index.js";
+import { HeightStatus, Phase, ProposalStatus, type Timeline } from "../../client/index.js";
 import { buildBlock, transferToJSON, type L2State, type Transfer, type TransferJSON } from "../../l2/index.js";
 import { txIdOf, type TxId, type TxStatus } from "../../node/index.js";
 import { vrfOutput, vrfProve, vrfVerify, type VrfPublicKey } from "../../vrf/index.js";
+import { blockCommitment, fernetScore, outranks as protocolOutranks } from "../../protocol.js";
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const hexOf = (b: Uint8Array): string => "0x" + Buffer.from(b).toString("hex");
@@ -69,13 +70,10 @@ export interface RankedProposal {
   feeSplitBps: bigint;
 }
 
-/** ProposeLib.outranks: higher score, then higher VRF output, then lower address. */
+/** ProposeLib.outranks on proposals as the agents hold them (the rule itself is src/protocol.ts `outranks`). */
 export function outranks(a: RankedProposal, b: RankedProposal, feeSplitScore: boolean): boolean {
-  const sa = fernetScore(a.vrfOutput, a.feeSplitBps, feeSplitScore);
-  const sb = fernetScore(b.vrfOutput, b.feeSplitBps, feeSplitScore);
-  if (sa !== sb) return sa > sb;
-  if (a.vrfOutput !== b.vrfOutput) return a.vrfOutput > b.vrfOutput;
-  return a.sequencer.toLowerCase() < b.sequencer.toLowerCase();
+  const ranked = (p: RankedProposal) => ({ score: fernetScore(p.vrfOutput, p.feeSplitBps, feeSplitScore), output: p.vrfOutput, addr: p.sequencer });
+  return protocolOutranks(ranked(a), ranked(b));
 }
 
 // ---------------------------------------------------------------- the phase of the round
