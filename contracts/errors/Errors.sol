@@ -171,4 +171,19 @@ interface Errors {
     error ProofAggregator__PostedProofIsValid(uint256 height, bytes32 proofHash);
     /// @notice The posted proof's bond is locked until `availableAt` (its verify and challenge window).
     error ProofAggregator__BondLocked(uint256 height, bytes32 proofHash, uint256 availableAt);
+
+    // ---- libraries used by several contracts (VrfLib: Staking, Rollup; Groth16BatchLib: the batch verifiers) ----
+    /// @notice No point of the hash-to-curve sequence landed on G1 within the retry bound (never seen in practice).
+    error VrfLib__HashToCurveFailed();
+    /// @notice The modexp precompile call failed.
+    error VrfLib__ModExpFailed();
+    /// @notice A batch must hold at least one proof.
+    error Groth16BatchLib__EmptyBatch();
+    /// @notice The key's IC array is empty or has an odd length.
+    error Groth16BatchLib__BadVerifyingKey(uint256 icLength);
+    /// @notice `publicInputs` must hold exactly nProofs * nPub words (row-major: proof i's inputs are
+    ///         publicInputs[i*nPub .. i*nPub+nPub-1]).
+    error Groth16BatchLib__PublicInputsLengthMismatch(uint256 expected, uint256 actual);
+    /// @notice Not enough gas left to give a precompile its full price (selector 0x9c306a78).
+    error Groth16BatchLib__InsufficientGas();
 }

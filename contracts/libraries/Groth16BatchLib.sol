@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {Errors} from "../errors/Errors.sol";
+
 /// @title Groth16BatchLib
 /// @notice Batched Groth16 verification on BN254 by a random linear combination, in ONE pairing-precompile call of
 ///         n + 3 pairs, plus the plain single-proof check with the same verification key.
@@ -19,7 +21,7 @@ pragma solidity ^0.8.28;
 ///      so that a posted invalid proof can be shown invalid on chain (curve membership of G1 and G2 points is
 ///      checked by the precompiles themselves; their failure becomes false). SHAPE errors (empty batch, input count,
 ///      malformed key) revert with custom errors. Every precompile call gets exactly its EIP-1108 price and the
-///      caller must have enough gas for it (else `InsufficientGas`): a too-low gas limit can therefore never turn
+///      caller must have enough gas for it (else `Groth16BatchLib__InsufficientGas`): a too-low gas limit can therefore never turn
 ///      a valid proof into "invalid" (which would slash an honest prover), and a bad G2 point burns only the
 ///      pairing price, not 63/64 of the transaction's gas.
 library Groth16BatchLib {
@@ -33,15 +35,6 @@ library Groth16BatchLib {
         uint256[] ic;
     }
 
-    /// @notice A batch must hold at least one proof.
-    error EmptyBatch();
-    /// @notice The key's IC array is empty or has an odd length.
-    error BadVerifyingKey(uint256 icLength);
-    /// @notice `publicInputs` must hold exactly nProofs * nPub words (row-major: proof i's inputs are
-    ///         publicInputs[i*nPub .. i*nPub+nPub-1]).
-    error PublicInputsLengthMismatch(uint256 expected, uint256 actual);
-    /// @notice Not enough gas left to give a precompile its full price (selector 0x1c26714c).
-    error InsufficientGas();
 
     /// @notice BN254 base field modulus p (coordinates must be < p).
     uint256 internal constant P = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
@@ -87,7 +80,7 @@ library Groth16BatchLib {
     /// @return nPub The number of public inputs per proof.
     function publicInputCount(VerifyingKey memory vk) internal pure returns (uint256 nPub) {
         uint256 len = vk.ic.length;
-        if (len < 2 || len % 2 != 0) revert BadVerifyingKey(len);
+        if (len < 2 || len % 2 != 0) revert Errors.Groth16BatchLib__BadVerifyingKey(len);
         nPub = len / 2 - 1;
     }
 
@@ -137,9 +130,9 @@ library Groth16BatchLib {
         returns (bool)
     {
         uint256 n = proofs.length;
-        if (n == 0) revert EmptyBatch();
+        if (n == 0) revert Errors.Groth16BatchLib__EmptyBatch();
         uint256 nPub = publicInputCount(vk);
-        if (publicInputs.length != n * nPub) revert PublicInputsLengthMismatch(n * nPub, publicInputs.length);
+        if (publicInputs.length != n * nPub) revert Errors.Groth16BatchLib__PublicInputsLengthMismatch(n * nPub, publicInputs.length);
         bytes32 seed = n == 1 ? bytes32(0) : batchSeed(vkId(vk), proofs, publicInputs);
         uint256 offset;
         assembly {
@@ -159,7 +152,7 @@ library Groth16BatchLib {
         returns (bool)
     {
         uint256 nPub = publicInputCount(vk);
-        if (publicInputs.length != nPub) revert PublicInputsLengthMismatch(nPub, publicInputs.length);
+        if (publicInputs.length != nPub) revert Errors.Groth16BatchLib__PublicInputsLengthMismatch(nPub, publicInputs.length);
         uint256 offset;
         assembly {
             offset := proof
@@ -187,7 +180,7 @@ library Groth16BatchLib {
             // real invalid-input failure leaves more. Starvation must revert, never read as "invalid".
             function starved(cost) {
                 if lt(gas(), add(div(cost, 63), 1)) {
-                    mstore(0, shl(224, 0x1c26714c)) // InsufficientGas()
+                    mstore(0, shl(224, 0x9c306a78)) // Errors.Groth16BatchLib__InsufficientGas()
                     revert(0, 4)
                 }
             }

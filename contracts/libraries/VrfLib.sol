@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {Errors} from "../errors/Errors.sol";
+
 /// @title VrfLib: a VRF from BLS signatures on BN254, checked with the pairing precompile (0x08)
 /// @notice proof = sk * H(message) in G1, public key pk = sk * G2gen in G2, output = keccak256(proof).
 ///         A BLS signature is unique per (key, message), so the output is too.
@@ -33,10 +35,6 @@ library VrfLib {
     string internal constant VRF_DOMAIN = "fernet-rollup/vrf";
     string internal constant POP_DOMAIN = "fernet-rollup/pop";
 
-    /// @notice No curve point within MAX_TRIES tries (probability < 2^-170); only `hashToG1` reverts with it.
-    error VrfHashToCurveFailed();
-    /// @notice The modexp precompile failed (only possible when out of gas).
-    error VrfModExpFailed();
 
     /// @notice Checks a VRF proof for (randomness, height) under `pk`, bound to this chain and the calling contract.
     /// @dev message = abi.encode("fernet-rollup/vrf", block.chainid, address(this), randomness, height).
@@ -140,7 +138,7 @@ library VrfLib {
     function hashToG1(bytes memory message) internal view returns (uint256 x, uint256 y) {
         bool found;
         (x, y, found) = tryHashToG1(message);
-        if (!found) revert VrfHashToCurveFailed();
+        if (!found) revert Errors.VrfLib__HashToCurveFailed();
     }
 
     /// @notice `hashToG1` that reports failure instead of reverting (so verification can return false).
@@ -178,6 +176,6 @@ library VrfLib {
             r := mload(m)
         }
         // Only out-of-gas can make modexp fail; surface it rather than return a wrong root.
-        if (!ok) revert VrfModExpFailed();
+        if (!ok) revert Errors.VrfLib__ModExpFailed();
     }
 }

@@ -21,7 +21,7 @@ import {
   TypedDataEncoder,
   ZeroAddress,
 } from "ethers";
-import { Groth16BatchLib__factory, ProofAggregator__factory, Rollup__factory, Staking__factory } from "../../types/ethers-contracts/index.js";
+import { Errors__factory, ProofAggregator__factory, Rollup__factory, Staking__factory } from "../../types/ethers-contracts/index.js";
 import { popProve, publicKeyOf } from "../vrf/index.js";
 import type { ProofAggregator, Rollup, Staking } from "../../types/ethers-contracts/index.js";
 import { findInvalid, selectBatch, type PostedProof as BatchCandidate } from "../zk/batchVerify.js";
@@ -169,8 +169,8 @@ export class RollupClientError extends FernetError<RollupClientErrorCode> {
 const ROLLUP_IFACE: Interface = Rollup__factory.createInterface() as unknown as Interface;
 const STAKING_IFACE: Interface = Staking__factory.createInterface() as unknown as Interface;
 const AGGREGATOR_IFACE: Interface = ProofAggregator__factory.createInterface() as unknown as Interface;
-/** Errors a batch verifier (Groth16BatchLib) can revert with, bubbled up through the ProofAggregator. */
-const BATCH_LIB_IFACE: Interface = Groth16BatchLib__factory.createInterface() as unknown as Interface;
+/** Every error of the protocol (contracts/errors/Errors.sol), including the libraries' (Groth16BatchLib: bubbled up from a batch verifier). */
+const BATCH_LIB_IFACE: Interface = Errors__factory.createInterface() as unknown as Interface;
 
 /** The custom error names in a typechain factory's `as const` ABI. */
 type ErrorNamesOf<Abi extends readonly unknown[]> = Extract<Abi[number], { readonly type: "error" }> extends infer E
@@ -186,7 +186,7 @@ export type ContractErrorName =
   | ErrorNamesOf<typeof Rollup__factory.abi>
   | ErrorNamesOf<typeof Staking__factory.abi>
   | ErrorNamesOf<typeof ProofAggregator__factory.abi>
-  | ErrorNamesOf<typeof Groth16BatchLib__factory.abi>;
+  | ErrorNamesOf<typeof Errors__factory.abi>;
 
 /** Decodes a revert of the Rollup, Staking or ProofAggregator into its custom error name and arguments (undefined if none). */
 export function decodeRevert(err: unknown): { name: ContractErrorName; args: readonly unknown[] } | undefined {
