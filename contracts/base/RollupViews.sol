@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IRollup, RollupConfig} from "../interfaces/IRollup.sol";
+import {ISidecar} from "../coordination/ISidecar.sol";
+import {ConfigLib} from "../libraries/ConfigLib.sol";
+import {ClockLib} from "../libraries/ClockLib.sol";
+import {ChainLib} from "../libraries/ChainLib.sol";
+import {RandomnessLib} from "../libraries/RandomnessLib.sol";
+import {ProposalLib} from "../libraries/ProposalLib.sol";
+import {ProofLib} from "../libraries/ProofLib.sol";
+import {TreasuryLib} from "../libraries/TreasuryLib.sol";
+import {SidecarLib} from "../coordination/SidecarLib.sol";
+
+/// @title RollupViews: the Rollup's read API over its concern libraries' storage
+/// @notice Inherited by the Rollup (the split of Aztec's RollupCore and Rollup): the state-changing entry points are
+///         in Rollup.sol, what an agent or explorer reads is here. Nothing here writes.
+abstract contract RollupViews is IRollup, ISidecar {
+    /// @notice The configuration.
+    /// @return the RollupConfig
+    function config() external view returns (RollupConfig memory) {
+        return ConfigLib.get();
+    }
+
+    /// @notice Tokens available for block, submission and aggregation rewards.
+    /// @return the amount
+    function rewardPool() external view returns (uint256) {
+        return TreasuryLib.getStorage().rewardPool;
+    }
+
+    /// @notice Tips and deposits held for live proposals.
+    /// @return the amount
+    function totalEscrowed() external view returns (uint256) {
+        return TreasuryLib.getStorage().totalEscrowed;
+    }
+
+    /// @notice Tokens burnt so far (credited to BURN_ADDRESS, or slashed there from a stake).
+    /// @return the amount
+    function totalBurnt() external view returns (uint256) {
+        return TreasuryLib.getStorage().totalBurnt;
+    }
+
+    /// @notice The height whose proposal/reveal/commit phases contain `l1Block`, and that phase.
+    /// @param l1Block an L1 block number
+    /// @return height the L2 height (0 before genesis)
+    /// @return phase Proposal, Reveal or Commit (NotStarted before genesis)
+    function clockAt(uint256 l1Block) external view returns (uint256 height, Phase phase) {
+        return ClockLib.clockAt(l1Block);
+    }
+
+    /// @notice `clockAt(block.number)`.
+    /// @return height the L2 height now in its proposal, reveal or commit phase
+    /// @return phase that phase
+    function currentHeight() external view returns (uint256 height, Phase phase) {
+        return ClockLib.clockAt(block.number);
+    }
+
+    /// @notice Phase boundaries of `height` (each phase is [start, end) in L1 blocks).
+    /// @param height the L2 height (>= 1)
+    /// @return t the timeline
+    function timeline(uint256 height) external view returns (Timeline memory t) {
+        return ClockLib.timeline(height);
+    }
+
+    /// @notice Phase of `height` at `l1Block`, including Proving / LateProving / Expired after the commit phase.
+    /// @param height the L2 height
+    /// @param l1Block an L1 block number
+    /// @return the phase
+    function phaseOf(uint256 height, uint256 l1Block) external view returns (Phase) {
+        return ClockLib.phaseOf(height, l1Block);
+    }
+
+    /// @notice A height's record (status None after its commit phase = skipped).
+    /// @param height the L2 height
+    /// @return the record
+    function getHeight(uint256 height) external view returns (Height memory) {
+        return ChainLib.height(height);
+    }
+
+    /// @notice A proposal (its sequencing part; the design's part: `proverTermsOf`).
+    /// @param height the L2 height
+    /// @param sequencer the proposer
+    /// @return the proposal
+    function getProposal(uint256 height, address sequencer) external view returns (Proposal memory) {
+        return ProposalLib.get(height, sequencer);
+    }
+
+    /// @notice Sidecar's record of a proposal: tip, share, prover, deposit and who funded it.
+    /// @param height the L2 height
+    /// @param sequencer the proposer
+    /// @return the terms
+    function proverTermsOf(uint256 height, address sequencer) external view returns (ProverTerms memory) {
+        return SidecarLib.termsOf(height, sequencer);
+    }
+
+    /// @notice The Fernet score of a proposal (as ranked at the commit).
+    /// @param height the L2 height
+    /// @param sequencer the proposer
+    /// @return the score (0 if there is no proposal)
+    function scoreOf(uint256 height, address sequencer) external view returns (uint256) {
+        return ProposalLib.scoreOf(height, sequencer);
+    }
+
+    /// @notice The decided chain tip: the latest height that holds a winner and whose commit phase is over.
+    /// @dev For off-chain callers: an eth_call runs on the latest mined block, so once the last block of a commit
+    ///      phase is mined (block.number + 1 == commitEnd) its winner is final and it is the tip.
+    /// @return the height (0 = genesis)
+    function chainTip() external view returns (uint256) {
+        uint256 last = ChainLib.last();
+        if (last != 0 && block.number + 1 < ClockLib.timeline(last).commitEnd) return ChainLib.tipExcluding(last);
+        return last;
+    }
+
+    /// @notice The last finalized height (0 = genesis).
+    /// @return the height
+    function lastFinalized() external view returns (uint256) {
+        return ChainLib.lastFinalized();
+    }
+
+    /// @notice Heights after the last finalized one, in chain order (proven or not, including one in its
+    ///         commit phase).
+    /// @return heights the pending heights
+    function pendingHeights() external view returns (uint64[] memory heights) {
+        return ChainLib.pendingHeights();
+    }
+
+    /// @notice State root after `height` (the winner's revealed root; the genesis root for 0).
+    /// @param height the L2 height
+    /// @return the root (0 if the height has no winner)
+    function rootOf(uint256 height) external view returns (uint256) {
+        return ProofLib.rootOf(height);
+    }
+
+    /// @notice The L1 randomness of `height`, which its VRF proofs must sign; 0 while its seed is not recorded.
+    /// @dev randomness = keccak256("fernet-rollup/randomness", height, seed, VRF output of height - 2's winner).
+    ///      The seed is block.prevrandao of the block in the seed window in which someone recorded it. Height - 2's
+    ///      winner is fixed when its commit phase ends, before the seed window opens (the window is height - 1's
+    ///      commit phase), whatever reorgs happen later: whoever picks that output cannot know the seed yet, and
+    ///      whoever records the seed cannot change the output. Final from the recording block on.
+    /// @param height the L2 height
+    /// @return the randomness
+    function randomnessOf(uint256 height) external view returns (uint256) {
+        return RandomnessLib.randomnessOf(height);
+    }
+
+    /// @notice First L1 block of the seed window of `height` (`recordRandomness`).
+    /// @param height the L2 height (>= 1)
+    /// @return the block
+    function seedWindowStart(uint256 height) external view returns (uint256) {
+        return ClockLib.seedWindowStart(height);
+    }
+
+    /// @notice Stakes and VRF keys active from this L1 block on do not count for `height`: the seed window's start
+    ///         less `keyActivationDelay`.
+    /// @param height the L2 height (>= 1)
+    /// @return the block
+    function activationCutoff(uint256 height) external view returns (uint256) {
+        return ClockLib.activationCutoff(height);
+    }
+
+    /// @notice What the aggregator needs to accept a post for `height`: its status and deadlines.
+    /// @param height the L2 height
+    /// @return status the height's status (Pending = decided and awaiting a proof, if `decided`)
+    /// @return decided whether its commit phase has ended
+    /// @return provingDeadline the first block at which a proof is late
+    /// @return lateDeadline the first block from which the height may be reorged
+    function proofWindow(uint256 height)
+        external
+        view
+        returns (HeightStatus status, bool decided, uint256 provingDeadline, uint256 lateDeadline)
+    {
+        Timeline memory t = ClockLib.timeline(height);
+        return (ChainLib.height(height).status, block.number >= t.commitEnd, t.provingDeadline, t.lateDeadline);
+    }
+}
