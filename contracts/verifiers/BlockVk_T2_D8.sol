@@ -69,25 +69,25 @@ library BlockVk_T2_D8 {
     }
 
     /// @notice IC points, flat: [IC_0.x, IC_0.y, IC_1.x, ...].
-    /// @return ic The points.
-    function ic() internal pure returns (uint256[] memory ic) {
-        ic = new uint256[](16);
-        ic[0] = IC0_X;
-        ic[1] = IC0_Y;
-        ic[2] = IC1_X;
-        ic[3] = IC1_Y;
-        ic[4] = IC2_X;
-        ic[5] = IC2_Y;
-        ic[6] = IC3_X;
-        ic[7] = IC3_Y;
-        ic[8] = IC4_X;
-        ic[9] = IC4_Y;
-        ic[10] = IC5_X;
-        ic[11] = IC5_Y;
-        ic[12] = IC6_X;
-        ic[13] = IC6_Y;
-        ic[14] = IC7_X;
-        ic[15] = IC7_Y;
+    /// @return points The points.
+    function ic() internal pure returns (uint256[] memory points) {
+        points = new uint256[](16);
+        points[0] = IC0_X;
+        points[1] = IC0_Y;
+        points[2] = IC1_X;
+        points[3] = IC1_Y;
+        points[4] = IC2_X;
+        points[5] = IC2_Y;
+        points[6] = IC3_X;
+        points[7] = IC3_Y;
+        points[8] = IC4_X;
+        points[9] = IC4_Y;
+        points[10] = IC5_X;
+        points[11] = IC5_Y;
+        points[12] = IC6_X;
+        points[13] = IC6_Y;
+        points[14] = IC7_X;
+        points[15] = IC7_Y;
     }
 
     /// @notice The whole key as Groth16BatchLib takes it.

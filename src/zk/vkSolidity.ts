@@ -125,7 +125,7 @@ export function renderVkSolidity(vkey: VerificationKey, opts: VkSolidityOptions)
   const icLines: string[] = [];
   for (let i = 0; i <= nPub; i++) icLines.push(c(`IC${i}_X`, w.ic[2 * i]), c(`IC${i}_Y`, w.ic[2 * i + 1]));
   const icAssign: string[] = [];
-  for (let i = 0; i <= nPub; i++) icAssign.push(`        ic[${2 * i}] = IC${i}_X;`, `        ic[${2 * i + 1}] = IC${i}_Y;`);
+  for (let i = 0; i <= nPub; i++) icAssign.push(`        points[${2 * i}] = IC${i}_X;`, `        points[${2 * i + 1}] = IC${i}_Y;`);
   const g2Fn = (fn: string, p: string) => [
     `    /// @notice ${fn} as [x.c1, x.c0, y.c1, y.c0].`,
     `    /// @return The point.`,
@@ -167,9 +167,9 @@ export function renderVkSolidity(vkey: VerificationKey, opts: VkSolidityOptions)
     ...g2Fn("gamma", "GAMMA"),
     ...g2Fn("delta", "DELTA"),
     `    /// @notice IC points, flat: [IC_0.x, IC_0.y, IC_1.x, ...].`,
-    `    /// @return ic The points.`,
-    `    function ic() internal pure returns (uint256[] memory ic) {`,
-    `        ic = new uint256[](${2 * (nPub + 1)});`,
+    `    /// @return points The points.`,
+    `    function ic() internal pure returns (uint256[] memory points) {`,
+    `        points = new uint256[](${2 * (nPub + 1)});`,
     ...icAssign,
     `    }`,
     ``,
