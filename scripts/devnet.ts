@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 // Plain constants (no generated types): safe to import before the compile below.
-import { DEVNET_DEFAULTS, DEVNET_OVERRIDES } from "../src/defaults.js";
+import { AGENT_DEFAULTS, DEVNET_DEFAULTS, DEVNET_OVERRIDES } from "../src/defaults.js";
 
 const USAGE = `usage: npx tsx scripts/devnet.ts [options]
   --blocks K            stop after K finalized heights (default: run until Ctrl-C)
@@ -116,11 +116,11 @@ async function main(): Promise<void> {
     contracts: { params: { proposalBlocks: BigInt(phaseBlocks), revealBlocks: BigInt(phaseBlocks), commitBlocks: BigInt(phaseBlocks), provingWindow: BigInt(provingWindow) } },
     accounts,
     sequencers: Array.from({ length: N }, (_, i) => ({ name: `seq-${i + 1}`, vrfSeed: `devnet-sequencer-${i + 1}` })),
-    // Provers quote different prices ((5 + i) * 1e17, the network's default) so that the market has something to rank.
+    // Provers quote different prices (DEVNET_DEFAULTS.proverPriceBase + i * proverPriceStep, the network's default) so that the market has something to rank.
     provers: Array.from({ length: M }, (_, i) => ({ name: `prover-${i + 1}`, options: { fault: i === 0 && values["withhold-prover"] ? ("withhold" as const) : ("none" as const) } })),
-    aggregator: postProofs ? { pollMs: 200 } : undefined,
+    aggregator: postProofs ? { pollMs: AGENT_DEFAULTS.aggregatorPollMs } : undefined,
     blockTimeMs: blockTime,
-    pollMs: 200,
+    pollMs: DEVNET_DEFAULTS.agentPollMs,
     dataDir: (d) => join(dataRoot, `${d.chainId}-${d.rollup.slice(2, 10).toLowerCase()}`),
     txGenerator: { ratePerSecond: txRate },
     log,
@@ -147,7 +147,7 @@ async function main(): Promise<void> {
 
     // 3. The config file describing the agents (src/agents/cli.ts runs any of them from it).
     const fileConfig = {
-      network: { rpcUrl: net.l1Url, rollup: d.rollup, T, D, genesis: d.genesis, dataDir, pollMs: 100 },
+      network: { rpcUrl: net.l1Url, rollup: d.rollup, T, D, genesis: d.genesis, dataDir, pollMs: DEVNET_DEFAULTS.configPollMs },
       sequencers: actors.sequencers.map((s, i) => ({ name: s.name, privateKey: s.wallet.privateKey, vrfSeed: s.vrfSeed, rpcPort: Number(new URL(seqUrls[i]!).port), proverUrls: provers.map((p) => p.quoteUrl) })),
       provers: actors.provers.map((p, i) => ({ name: p.name, privateKey: p.wallet.privateKey, quotePort: Number(new URL(provers[i]!.quoteUrl).port), sequencerRpcUrls: seqUrls })),
     };

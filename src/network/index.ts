@@ -24,6 +24,7 @@ import { SequencerAgent, type SequencerOptions } from "../agents/sequencer.js";
 import { AggregatorAgent } from "../agents/aggregator.js";
 import { attachDeployment } from "./attach.js";
 import { NetworkConfigError, checkNetworkSpec, type AgentPatchSource, type Clock, type L1Proxy, type NetworkSpec } from "./spec.js";
+import { DEVNET_DEFAULTS } from "../defaults.js";
 
 export * from "./spec.js";
 export { attachDeployment } from "./attach.js";
@@ -232,7 +233,7 @@ class Builder implements NetworkRun {
     for (const [i, p] of actors.provers.entries()) {
       const opts: ProverOptions = {
         ...common, name: p.name, privateKey: p.wallet.privateKey, storePath: join(dataDir, `${p.name}.sqlite`), sequencerRpcUrls: sequencerUrls,
-        price: (5n + BigInt(i)) * 10n ** 17n, log: log.child(p.name), ...patchOf(s.provers[i]!.options, clock),
+        price: DEVNET_DEFAULTS.proverPriceBase + BigInt(i) * DEVNET_DEFAULTS.proverPriceStep, log: log.child(p.name), ...patchOf(s.provers[i]!.options, clock),
       };
       const a = await ProverAgent.start(opts);
       this.provers.push(a);

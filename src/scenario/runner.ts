@@ -24,6 +24,7 @@ import { replayLog, startReplayNode } from "./replay.js";
 import { writeReport } from "./report.js";
 import { seededRandom } from "./random.js";
 import { E18 } from "../protocol.js";
+import { AGENT_DEFAULTS } from "../defaults.js";
 
 export interface RunOptions {
   scenario: Scenario;
@@ -173,10 +174,10 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
         },
       })),
       aggregator: s.aggregator
-        ? { params: { verifyWindow: BigInt(s.aggregator.verifyWindow), postBond: s.aggregator.postBond }, minBatch: s.aggregator.minBatch, pollMs: 200 }
+        ? { params: { verifyWindow: BigInt(s.aggregator.verifyWindow), postBond: s.aggregator.postBond }, minBatch: s.aggregator.minBatch, pollMs: AGENT_DEFAULTS.aggregatorPollMs }
         : undefined,
       blockTimeMs: s.l1.blockTimeMs,
-      pollMs: 100,
+      pollMs: AGENT_DEFAULTS.pollMs,
       txGenerator: { ratePerSecond: s.load.txRate, random: seededRandom(s.seed) },
       log,
       onStage: (e) => {
