@@ -14,6 +14,7 @@ import { ZERO_ADDRESS, type Logger } from "../agents/common.js";
 import { type DevnetActors, type Deployment } from "../agents/devnet.js";
 import { NetworkConfigError } from "./spec.js";
 import { E18 } from "../protocol.js";
+import { DEVNET_DEFAULTS } from "../defaults.js";
 
 const ZERO_HASH = "0x" + "00".repeat(32);
 
@@ -72,7 +73,7 @@ export async function attachDeployment(a: {
     const have = (await token.getFunction("balanceOf")(w.address)) as bigint;
     if (have < want) await (await mint(w.address, want - have)).wait();
   }
-  const pool = 10_000n * E18;
+  const pool = DEVNET_DEFAULTS.rewardPool;
   await (await mint(actors.deployer.address, pool)).wait();
   for (const [i, q] of actors.sequencers.entries()) {
     const info = await staking.contract.stakerOf(q.wallet.address);

@@ -24,7 +24,7 @@ import { SequencerAgent, type SequencerOptions } from "../agents/sequencer.js";
 import { AggregatorAgent } from "../agents/aggregator.js";
 import { attachDeployment } from "./attach.js";
 import { NetworkConfigError, checkNetworkSpec, type AgentPatchSource, type Clock, type L1Proxy, type NetworkSpec } from "./spec.js";
-import { DEVNET_DEFAULTS } from "../defaults.js";
+import { AGENT_DEFAULTS, DEVNET_DEFAULTS } from "../defaults.js";
 
 export * from "./spec.js";
 export { attachDeployment } from "./attach.js";
@@ -154,11 +154,11 @@ class Builder implements NetworkRun {
       this.check();
     }
     const clientUrl = proxy?.url ?? l1Url;
-    const provider = await connectL1(clientUrl, 100);
+    const provider = await connectL1(clientUrl, AGENT_DEFAULTS.pollMs);
     this.resources.push(() => provider.destroy());
     let direct = provider;
     if (proxy) {
-      direct = await connectL1(l1Url, 100);
+      direct = await connectL1(l1Url, AGENT_DEFAULTS.pollMs);
       this.resources.push(() => direct.destroy());
     }
     this.check();

@@ -417,7 +417,7 @@ export async function replayScenario(o: ReplayOptions): Promise<ReplayResult> {
     }
     say(`replaying ${o.logPath} on ${url}`);
     const r = await replayLog(recorded, url);
-    provider = await connectL1(url, 100);
+    provider = await connectL1(url, AGENT_DEFAULTS.pollMs);
     await provider.send("evm_setIntervalMining", [0]).catch(() => {});
     await provider.send("evm_setAutomine", [false]).catch(() => {});
     const figures = await figuresOf(provider, meta, {
