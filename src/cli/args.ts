@@ -24,7 +24,7 @@ export interface FollowArgs {
 }
 
 export type Command =
-  | { command: "help"; topic?: string }
+  | { command: "help" }
   | { command: "key-new"; out: string; devAccount?: number }
   | { command: "key-show"; key: string; showSecret: boolean }
   | { command: "account"; endpoint: EndpointArgs; who: { kind: "index"; index: number } | SignerArgs; view: "pending" | "finalized"; json: boolean }
@@ -118,8 +118,7 @@ function follow(values: Values): FollowArgs {
 /** argv (without node and the script) -> the command. Throws L2CliError USAGE. */
 export function parseCommand(argv: string[]): Command {
   const [cmd, ...rest] = argv;
-  if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h") return { command: "help", topic: cmd === "help" ? rest[0] : undefined };
-  if (rest.includes("--help") || rest.includes("-h")) return { command: "help", topic: cmd === "key" && rest[0] && !rest[0].startsWith("-") ? `key` : cmd };
+  if (cmd === undefined || cmd === "help" || cmd === "--help" || cmd === "-h" || rest.includes("--help") || rest.includes("-h")) return { command: "help" };
   switch (cmd) {
     case "key": {
       const [sub, ...args] = rest;

@@ -5,7 +5,7 @@
  * documented codes.
  */
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { runL2Cli } from "../../src/cli/l2.js";
 import { L2RpcClient } from "../../src/node/index.js";
@@ -14,11 +14,25 @@ import { startNet, waitFor, type Net } from "./helpers.js";
 const AMOUNT = 12_345n;
 const FEE = 3n;
 
-/** Runs scripts/l2.ts in its own process (the `npm run l2` entry), with the project's tsx. */
-function l2Process(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+/**
+ * Runs scripts/l2.ts in its own process (the `npm run l2` entry), with the project's tsx. Asynchronously: the
+ * sequencer it talks to runs in this process and must keep answering meanwhile.
+ */
+function l2Process(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const tsx = join(process.cwd(), "node_modules", "tsx", "dist", "cli.mjs");
-  const r = spawnSync(process.execPath, [tsx, "scripts/l2.ts", ...args], { encoding: "utf8", timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [tsx, "scripts/l2.ts", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+    child.on("error", reject);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
 
 describe("integration: the L2 command line (real node, real proofs)", function () {
@@ -69,14 +83,14 @@ describe("integration: the L2 command line (real node, real proofs)", function (
     expect(sender.nonce).to.equal(1);
 
     // The entry process: `status --json` reads it back finalized (exit 0); a bad input exits 2 and sends nothing.
-    const st = l2Process("status", txId!, "--rpc", url, "--json");
+    const st = await l2Process("status", txId!, "--rpc", url, "--json");
     expect(st.status, st.stderr).to.equal(0);
     expect(JSON.parse(st.stdout)).to.deep.include({ txId, status: "finalized", height });
     const pooled = (await node.chainInfo()).mempoolSize;
-    const bad = l2Process("send", "--rpc", url, "--dev-account", "1", "--to", "2", "--amount", "-5");
+    const bad = await l2Process("send", "--rpc", url, "--dev-account", "1", "--to", "2", "--amount", "-5");
     expect(bad.status).to.equal(2);
-    expect(bad.stderr).to.match(/^error \[USAGE\]: --amount/);
-    const refused = l2Process("send", "--rpc", url, "--dev-account", "1", "--to", "2", "--amount", (senderBefore * 2n).toString());
+    expect(bad.stderr).to.match(/^error \[USAGE\]: .*--amount/);
+    const refused = await l2Process("send", "--rpc", url, "--dev-account", "1", "--to", "2", "--amount", (senderBefore * 2n).toString());
     expect(refused.status).to.equal(6);
     expect(refused.stderr).to.match(/^error \[TX_REJECTED\].*\[OVERSPEND\]/);
     expect((await node.chainInfo()).mempoolSize).to.equal(pooled);
