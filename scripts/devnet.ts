@@ -145,7 +145,10 @@ async function main(): Promise<void> {
       params: { proposalBlocks: BigInt(timing.proposalBlocks), revealBlocks: BigInt(timing.revealBlocks), commitBlocks: BigInt(timing.commitBlocks), provingWindow: BigInt(timing.provingWindow) },
     },
     accounts,
-    sequencers: Array.from({ length: N }, (_, i) => ({ name: `seq-${i + 1}`, vrfSeed: `devnet-sequencer-${i + 1}` })),
+    // A sequencer that proves its own block (no prover took it) proves like a prover: its share of the cores, below the agents.
+    sequencers: Array.from({ length: N }, (_, i) => ({
+      name: `seq-${i + 1}`, vrfSeed: `devnet-sequencer-${i + 1}`, options: { proverThreads: threadsPerProver, proverNiceness: DEVNET_SIZING.PROVER_NICENESS },
+    })),
     // Provers quote different prices ((5 + i) * 1e17, the network's default) so that the market has something to rank.
     provers: Array.from({ length: M }, (_, i) => ({
       name: `prover-${i + 1}`,

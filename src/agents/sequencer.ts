@@ -70,6 +70,10 @@ export interface SequencerOptions {
   onTx?: (r: L1TxRecord) => void;
   /** Batch path: post proofs to the ProofAggregator instead of submitting them verified. */
   postProofs?: boolean;
+  /** Threads of the native prover when it proves its own block (default: all cores). */
+  proverThreads?: number;
+  /** OS niceness of that proving (default 0); the devnet lowers it below the agents'. */
+  proverNiceness?: number;
 }
 
 /** What the sequencer keeps per height it proposed at (src/agents/decisions/sequencer.ts). */
@@ -644,7 +648,7 @@ export class SequencerAgent extends PollingAgent {
 
   private ensureSelfProver(): void {
     if (this.duty) return;
-    this.prover = new Prover();
+    this.prover = new Prover("process", { threads: this.o.proverThreads, niceness: this.o.proverNiceness });
     this.duty = new ProofDuty({
       client: this.client, sender: this.sender, chain: this.chain, prover: this.prover, wasmPath: this.o.wasmPath, zkeyPath: this.o.zkeyPath,
       T: this.o.T, domain: this.domain, me: this.address, store: this.store, log: this.log, post: this.o.postProofs, design: this.design,

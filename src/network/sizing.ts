@@ -12,14 +12,14 @@
  *  - the proving window must hold such a proof with a margin: ceil(WINDOW_MARGIN x P_load / blockTime) L1 blocks
  *    (at least MIN_PROVING_WINDOW);
  *  - a height every period (proposal + reveal + commit) is sustainable when the provers together prove one per
- *    period: period >= max(P / M, C / cores) x LOAD_FACTOR seconds, and at least 3 x MIN_PHASE_BLOCKS blocks. The
- *    proposal and reveal phases keep MIN_PHASE_BLOCKS (room for every sequencer's transaction); the commit phase
- *    takes the rest (the quote round of the prover market happens there).
+ *    period: period >= max(P / M, C / cores) x LOAD_FACTOR seconds. The proposal and reveal phases keep
+ *    MIN_PHASE_BLOCKS (room for every sequencer's transaction); the commit phase takes the rest, and at least the
+ *    quote round of the prover market (AGENT_DEFAULTS.quoteTimeoutMs) plus one block for the commit transaction.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { DEVNET_SIZING } from "../defaults.js";
+import { AGENT_DEFAULTS, DEVNET_SIZING } from "../defaults.js";
 
 /** One proof's cost on this machine. */
 export interface ProvingMeasure {
@@ -76,7 +76,9 @@ export function deriveTiming(i: TimingInput): DerivedTiming {
   if (i.phaseBlocks !== undefined) {
     proposalBlocks = revealBlocks = commitBlocks = i.phaseBlocks;
   } else {
-    const period = Math.max(3 * MIN_PHASE_BLOCKS, Math.ceil(provingSecondsPerHeight / bt));
+    // The commit phase holds the quote round (up to quoteTimeoutMs) and then the commit transaction's block.
+    const minCommit = Math.max(MIN_PHASE_BLOCKS, Math.ceil(AGENT_DEFAULTS.quoteTimeoutMs / i.blockTimeMs) + 1);
+    const period = Math.max(2 * MIN_PHASE_BLOCKS + minCommit, Math.ceil(provingSecondsPerHeight / bt));
     proposalBlocks = revealBlocks = MIN_PHASE_BLOCKS;
     commitBlocks = period - 2 * MIN_PHASE_BLOCKS;
   }
