@@ -147,7 +147,8 @@ async function main(): Promise<void> {
     accounts,
     // A sequencer that proves its own block (no prover took it) proves like a prover: its share of the cores, below the agents.
     sequencers: Array.from({ length: N }, (_, i) => ({
-      name: `seq-${i + 1}`, vrfSeed: `devnet-sequencer-${i + 1}`, options: { proverThreads: threadsPerProver, proverNiceness: DEVNET_SIZING.PROVER_NICENESS },
+      name: `seq-${i + 1}`, vrfSeed: `devnet-sequencer-${i + 1}`, options: { proverThreads: threadsPerProver, proverNiceness: DEVNET_SIZING.PROVER_NICENESS,
+        maxInFlight: DEVNET_SIZING.PROVER_QUEUE },
     })),
     // Provers quote different prices ((5 + i) * 1e17, the network's default) so that the market has something to rank.
     provers: Array.from({ length: M }, (_, i) => ({

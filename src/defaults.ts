@@ -184,9 +184,16 @@ export const DEVNET_SIZING = {
   MIN_PHASE_BLOCKS: 2,
   /**
    * OS niceness of the devnet provers' proving processes: the agents must act within a phase of a few seconds, a
-   * proof has a window of many blocks, so proofs take the CPU the agents and the node leave.
+   * proof has a window of many blocks, so proofs yield to the agents and the node. Moderate: at 10 the provers
+   * starved behind other work on a shared machine and heights were reorged.
    */
-  PROVER_NICENESS: 10,
+  PROVER_NICENESS: 5,
+  /**
+   * Heights a devnet prover accepts at once (AGENT_DEFAULTS.maxInFlight is 1): the second waits for the first (one
+   * proof at a time per prover). With one, a busy market left sequencers proving their own blocks in parallel, more
+   * proofs than cores, all late. The derived window holds 3 proofs under load.
+   */
+  PROVER_QUEUE: 2,
 } as const;
 
 /**
