@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { renderMarkdown, type DevnetThroughputSection } from "./report.js";
+import { laterHalf, type FinalizedPoint } from "../src/network/throughput.js";
 
 const JSON_PATH = fileURLToPath(new URL("./report.json", import.meta.url));
 const MD_PATH = fileURLToPath(new URL("./report.md", import.meta.url));
@@ -26,9 +27,10 @@ function main(): void {
   }
   const section: DevnetThroughputSection = {
     date: new Date().toISOString(),
-    command: `npm start -- --T ${s.config.T} --D ${s.config.D} --blocks ${s.finalizedBlocks}${s.config.txRate !== undefined ? ` --tx-rate ${s.config.txRate}` : ""}`,
+    command: `npm start -- --T ${s.config.T} --D ${s.config.D} --blocks ${s.finalizedBlocks}${s.config.txRateDerived === false ? ` --tx-rate ${s.config.txRate}` : ""} --summary out.json`,
     T: s.config.T, D: s.config.D, finalizedHeights: s.finalizedBlocks, txsFinalized: s.txsFinalized,
     finalizedTransfersPerSecond: s.finalizedTransfersPerSecond, finalizedTransfersPerL1Block: s.finalizedTransfersPerL1Block,
+    laterHalf: laterHalf(t.finalized as FinalizedPoint[]),
     windowSeconds: t.windowSeconds, windowL1Blocks: t.windowL1Blocks, transfersInWindow: t.transfersInWindow,
     offered: t.offered, maxMempool: t.maxMempool, loadAverage1m: t.loadAverage1m, cores: t.cores,
     phases: [s.proving.proposalBlocks, s.proving.revealBlocks, s.proving.commitBlocks], provingWindow: s.proving.provingWindow,

@@ -28,8 +28,8 @@ const USAGE = `usage: npx tsx scripts/devnet.ts [options]
   --provers M           provers (default ${DEVNET_DEFAULTS.provers})
   --accounts A          L2 genesis accounts (default ${DEVNET_DEFAULTS.accounts})
   --block-time MS       L1 block interval in ms (default ${DEVNET_DEFAULTS.blockTimeMs})
-  --tx-rate R           L2 transfers per second offered by the generator (default ${DEVNET_DEFAULTS.txRate}; may exceed
-                        what the network takes: the backlog then grows)
+  --tx-rate R           L2 transfers per second offered by the generator (default ${DEVNET_SIZING.OFFERED_OVER_CAPACITY} x T per
+                        period: every block full); may exceed what the network takes: the backlog then grows
   --phase-blocks P      proposal/reveal/commit phase length in L1 blocks (default: derived from a proof timed at startup)
   --proving-window W    proving window in L1 blocks (default: derived from a proof timed at startup)
   --rpc URL             use this L1 node instead of spawning a Hardhat node (must allow evm_* mining calls)
@@ -85,8 +85,8 @@ async function main(): Promise<void> {
   const port = int("port", values.port as string, 0, 0);
   const T = int("T", values.T as string, DEVNET_DEFAULTS.T, 1);
   const D = int("D", values.D as string, DEVNET_DEFAULTS.D, 2);
-  const txRate = values["tx-rate"] === undefined ? DEVNET_DEFAULTS.txRate : Number(values["tx-rate"]);
-  if (!Number.isFinite(txRate) || txRate < 0) bad(`--tx-rate must be a number >= 0`);
+  const givenTxRate = values["tx-rate"] === undefined ? undefined : Number(values["tx-rate"]);
+  if (givenTxRate !== undefined && (!Number.isFinite(givenTxRate) || givenTxRate < 0)) bad(`--tx-rate must be a number >= 0`);
   if (values.quiet && values.verbose) bad("--quiet and --verbose exclude each other");
   if (accounts >= 2 ** D) bad(`--accounts must be below 2^D = ${2 ** D}`);
   if (values["withhold-prover"] && M === 0) bad("--withhold-prover needs at least one prover");
@@ -128,6 +128,10 @@ async function main(): Promise<void> {
       say(describeTiming(measure, timing, blockTime));
     }
   }
+  // Without --tx-rate: more than the clock lets through (T per period), so that blocks are full and the backlog shows.
+  const periodSeconds = ((timing.proposalBlocks + timing.revealBlocks + timing.commitBlocks) * blockTime) / 1000;
+  const txRate = givenTxRate ?? Math.round(((DEVNET_SIZING.OFFERED_OVER_CAPACITY * T) / periodSeconds) * 100) / 100;
+  if (givenTxRate === undefined) say(`offering ${txRate} transfers/s (${DEVNET_SIZING.OFFERED_OVER_CAPACITY} x ${T} per ${periodSeconds} s period; --tx-rate to change)`);
 
   const sink = values["json-logs"]
     ? (r: import("../src/agents/index.js").LogRecord) => process.stderr.write(A.stringify(r) + "\n")
@@ -234,7 +238,7 @@ async function main(): Promise<void> {
       finalizedTransfersPerL1Block: throughput.finalizedTransfersPerL1Block,
       throughput,
       proving: { measured: measure ?? null, ...timing },
-      config: { ...base.config, D, blockTimeMs: blockTime, sequencers: N, provers: M, txRate },
+      config: { ...base.config, D, blockTimeMs: blockTime, sequencers: N, provers: M, txRate, txRateDerived: givenTxRate === undefined },
     };
     const text = JSON.stringify(summary, null, 2);
     if (values.summary) writeFileSync(values.summary as string, text + "\n");

@@ -35,6 +35,11 @@ export interface ThroughputReport {
   finalizedTransfersPerSecond: number;
   /** The same per L1 block. */
   finalizedTransfersPerL1Block: number;
+  /**
+   * The rates over the later half of the finalizations only: the steady state, without the catch-up of heights
+   * proposed before the first finalization (which finalize in quick succession and flatter the run's rate).
+   */
+  laterHalf: { perSecond: number; perBlock: number; transfers: number; seconds: number; blocks: number };
   /** Transfers finalized after the first finalized height (what the rates count). */
   transfersInWindow: number;
   windowSeconds: number;
@@ -117,6 +122,7 @@ export class ThroughputMeter {
     return {
       finalizedTransfersPerSecond: r.perSecond,
       finalizedTransfersPerL1Block: r.perBlock,
+      laterHalf: laterHalf(this.points),
       transfersInWindow: r.transfers,
       windowSeconds: r.seconds,
       windowL1Blocks: r.blocks,
@@ -136,6 +142,11 @@ export function countTransfers(pubdata: string): number {
   let n = 0;
   for (let i = 0; i < bytes.length; i += 20) if (bytes.subarray(i, i + 20).some((x) => x !== 0)) n++;
   return n;
+}
+
+/** `rates` over the later half of the finalizations (from the middle one on). */
+export function laterHalf(points: FinalizedPoint[]): ReturnType<typeof rates> {
+  return rates(points.slice(Math.floor((points.length - 1) / 2)));
 }
 
 /**

@@ -8,7 +8,7 @@ import hre from "hardhat";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { benchProvingTime, countTransfers, deriveTiming, proverThreads, rates, type ProvingMeasure } from "../../src/network/index.js";
+import { benchProvingTime, countTransfers, deriveTiming, laterHalf, proverThreads, rates, type ProvingMeasure } from "../../src/network/index.js";
 import { VerifierMismatchError, checkDeployedVerifier, missingVkCoordinates } from "../../src/zk/verifierCheck.js";
 import { buildCircuit } from "../../src/zk/build.js";
 import { CI_CIRCUIT, DEVNET_SIZING } from "../../src/defaults.js";
@@ -74,6 +74,9 @@ describe("network: throughput meter", function () {
     ]);
     expect(r).to.deep.equal({ perSecond: Math.round((16 / 24) * 1000) / 1000, perBlock: Math.round((16 / 12) * 1000) / 1000, transfers: 16, seconds: 24, blocks: 12 });
     expect(rates([{ height: 1, transfers: 8, l1Block: 50, atSeconds: 20 }]).perSecond).to.equal(0);
+    // The later half starts at the middle finalization: heights 2 (baseline), 3 and 4.
+    const pts = [1, 2, 3, 4].map((h) => ({ height: h, transfers: 8, l1Block: 50 + 6 * h, atSeconds: 10 * h }));
+    expect(laterHalf(pts)).to.deep.equal({ perSecond: 0.8, perBlock: Math.round((16 / 12) * 1000) / 1000, transfers: 16, seconds: 20, blocks: 12 });
     expect(rates([]).transfers).to.equal(0);
   });
 });
