@@ -9,14 +9,14 @@ import { hexlify, randomBytes, type Contract, type TransactionReceipt } from "et
 import type { ProvedSample, Log } from "./circuits.js";
 import { deployRollup, deployRollupLibraries } from "../src/client/deploy.js";
 
-type Connection = Awaited<ReturnType<typeof hre.network.connect>>;
+type Connection = Awaited<ReturnType<typeof hre.network.create>>;
 let conn: Promise<Connection> | undefined;
 
 /** Compiles contracts/ (after the verifiers were exported) and connects once. */
 export function chain(): Promise<Connection> {
   conn ??= (async () => {
     await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
-    return hre.network.connect();
+    return hre.network.create();
   })();
   return conn;
 }

@@ -10,7 +10,36 @@ function table(head: string[], rows: (string | number)[][]): string {
   return [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
-const KNOWN = new Set(["machine", "sectionRuns", "throughputEarlierRuns", "circuits", "throughput", "ptauComparison", "verifyGasSingle", "verifyGas", "verifyGasPerPublicInput", "batch", "batchVerifyGas", "l1", "l1GasPerPhase", "l1GasBaseline", "contractSizes"]);
+/** A devnet run's throughput with real proofs (bench/devnet.ts, from a devnet --summary file). */
+export interface DevnetThroughputSection {
+  date: string;
+  command: string;
+  T: number;
+  D: number;
+  finalizedHeights: number;
+  txsFinalized: number;
+  finalizedTransfersPerSecond: number;
+  finalizedTransfersPerL1Block: number;
+  /** The same over the later half of the finalizations (the steady state). */
+  laterHalf: { perSecond: number; perBlock: number; transfers: number; seconds: number; blocks: number };
+  windowSeconds: number;
+  windowL1Blocks: number;
+  transfersInWindow: number;
+  offered: { ratePerSecond: number; sent: number; refused: number };
+  maxMempool: number;
+  loadAverage1m: number;
+  cores: number;
+  phases: number[];
+  provingWindow: number;
+  blockTimeMs: number;
+  sequencers: number;
+  provers: number;
+  measuredProof: { seconds: number; cpuSeconds: number; engine: string; source: string } | null;
+  reorgs: number;
+  latencyL1Blocks: number;
+}
+
+const KNOWN = new Set(["devnetThroughput", "machine", "sectionRuns", "throughputEarlierRuns", "circuits", "throughput", "ptauComparison", "verifyGasSingle", "verifyGas", "verifyGasPerPublicInput", "batch", "batchVerifyGas", "l1", "l1GasPerPhase", "l1GasBaseline", "contractSizes"]);
 
 export function renderMarkdown(r: Record<string, unknown>): string {
   const out: string[] = [];
@@ -155,6 +184,18 @@ export function renderMarkdown(r: Record<string, unknown>): string {
     }
     out.push(`**Result: ${s(tp.chosenTps, 3)} tx/s with route \`${tp.chosen}\` (${s(tp.speedupVsSequential)}x the plain sequential route in the same run): target ${tp.targetTps} tx/s ${tp.meetsTarget ? "MET" : "NOT met"}; ${s(tp.chosenTps / tp.baselineTps)}x the 0.45 tx/s probe baseline.**`);
   } else out.push("not measured");
+  out.push("");
+
+  out.push("## Devnet throughput (real proofs)");
+  out.push("");
+  const dt = r.devnetThroughput as DevnetThroughputSection | undefined;
+  if (dt) {
+    out.push(`\`${dt.command}\` (${dt.date}; recorded by \`npx tsx bench/devnet.ts out.json\`): ${dt.sequencers} sequencers, ${dt.provers} provers, T=${dt.T} D=${dt.D}, one L1 block every ${dt.blockTimeMs} ms, phases ${dt.phases.join("/")} L1 blocks, proving window ${dt.provingWindow} L1 blocks${dt.measuredProof ? ` (derived from one proof timed at startup: ${s(dt.measuredProof.seconds, 1)} s wall, ${s(dt.measuredProof.cpuSeconds, 1)} s CPU, ${dt.measuredProof.engine})` : ""}.`);
+    out.push("");
+    out.push(`**${s(dt.finalizedTransfersPerSecond, 3)} finalized transfers/s** (${s(dt.finalizedTransfersPerL1Block, 3)} per L1 block): ${dt.transfersInWindow} transfers finalized in the ${s(dt.windowSeconds, 1)} s (${dt.windowL1Blocks} L1 blocks) after the first finalized height; ${dt.finalizedHeights} heights, ${dt.txsFinalized} transfers final in all, median latency ${dt.latencyL1Blocks} L1 blocks, ${dt.reorgs} reorgs. Offered load ${dt.offered.ratePerSecond} transfers/s (${dt.offered.sent} accepted, ${dt.offered.refused} refused), peak mempool backlog ${dt.maxMempool}. 1-minute load average at the end: **${s(dt.loadAverage1m)}** on ${dt.cores} cores (other sessions share this machine).`);
+    out.push("");
+    out.push(`Steady state (the later half of the finalizations, without the catch-up of the heights proposed before the first one finalized): ${s(dt.laterHalf.perSecond, 3)} transfers/s, ${s(dt.laterHalf.perBlock, 3)} per L1 block (${dt.laterHalf.transfers} transfers in ${s(dt.laterHalf.seconds, 1)} s). The clock allows at most T per period: ${s(dt.T / ((dt.phases.reduce((a, b) => a + b, 0) * dt.blockTimeMs) / 1000), 3)} transfers/s with these phases; with a backlog of hundreds of transfers every block is full, so the phases, not the provers, set the pace (docs/devnet.md, "Sizing").`);
+  } else out.push("not measured (run a devnet with --summary, then `npx tsx bench/devnet.ts` on the file)");
   out.push("");
 
   out.push("## On-chain verification gas (exact)");

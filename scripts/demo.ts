@@ -63,7 +63,7 @@ async function main(): Promise<void> {
 
   log("4/5 verifying on Hardhat's in-process chain with the generated verifier");
   await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
-  const { ethers } = await hre.network.connect();
+  const { ethers } = await hre.network.create();
   // The adapter deploys the generated snarkjs verifier itself, so the pair cannot be miswired.
   const adapter = await ethers.deployContract(build.artifacts.adapterContract);
   const ok: boolean = await adapter.verifyBlockProof(proved.proof, paid.publicInputs);

@@ -2,8 +2,10 @@
  * Local devnet: a Hardhat node, the contracts with the generated Groth16 verifier, N sequencers and M provers
  * running the protocol with real proofs, and an L2 transaction generator. See docs/devnet.md.
  *
- *   npx tsx scripts/devnet.ts [--blocks K] [--summary FILE] [--sequencers 3] [--provers 2] [--block-time 1000]
- *                             [--tx-rate 1] [--rpc URL] [--port 0] [--withhold-prover] [--quiet | --verbose]
+ *   npx tsx scripts/devnet.ts [--T 8 --D 16] [--blocks K] [--summary FILE] [--sequencers 3] [--provers 2]
+ *                             [--block-time 1000] [--tx-rate 1] [--rpc URL] [--port 0] [--withhold-prover] [--quiet | --verbose]
+ *
+ * Phase lengths and the proving window not given are derived from one proof timed at startup (src/network/sizing.ts).
  *
  * Exit codes: 0 done (K heights finalized, or stopped with Ctrl-C), 1 failure or timeout, 2 bad flags.
  */
@@ -11,18 +13,25 @@ import { parseArgs } from "node:util";
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 // Plain constants (no generated types): safe to import before the compile below.
-import { AGENT_DEFAULTS, DEVNET_DEFAULTS, DEVNET_OVERRIDES } from "../src/defaults.js";
+import { AGENT_DEFAULTS, DEVNET_DEFAULTS, DEVNET_SIZING } from "../src/defaults.js";
+import { muteSqliteExperimentalWarning } from "../src/warnings.js";
+
+muteSqliteExperimentalWarning();
 
 const USAGE = `usage: npx tsx scripts/devnet.ts [options]
+  --T SLOTS             transfers per L2 block (default ${DEVNET_DEFAULTS.T}; CI runs 2)
+  --D DEPTH             depth of the L2 state tree (default ${DEVNET_DEFAULTS.D}; CI runs 8)
+                        any size: its circuit is built and cached under build/ the first time
   --blocks K            stop after K finalized heights (default: run until Ctrl-C)
   --summary FILE        write the run summary (JSON) there
   --sequencers N        sequencers (default ${DEVNET_DEFAULTS.sequencers})
   --provers M           provers (default ${DEVNET_DEFAULTS.provers})
   --accounts A          L2 genesis accounts (default ${DEVNET_DEFAULTS.accounts})
   --block-time MS       L1 block interval in ms (default ${DEVNET_DEFAULTS.blockTimeMs})
-  --tx-rate R           L2 transfers per second sent by the generator (default ${DEVNET_DEFAULTS.txRate})
-  --phase-blocks P      proposal/reveal/commit phase length in L1 blocks (default ${DEVNET_DEFAULTS.phaseBlocks})
-  --proving-window W    proving window in L1 blocks (default ${DEVNET_OVERRIDES.provingWindow})
+  --tx-rate R           L2 transfers per second offered by the generator (default ${DEVNET_SIZING.OFFERED_OVER_CAPACITY} x T per
+                        period: every block full); may exceed what the network takes: the backlog then grows
+  --phase-blocks P      proposal/reveal/commit phase length in L1 blocks (default: derived from a proof timed at startup)
+  --proving-window W    proving window in L1 blocks (default: derived from a proof timed at startup)
   --rpc URL             use this L1 node instead of spawning a Hardhat node (must allow evm_* mining calls)
   --port PORT           port of the spawned Hardhat node (default: a free one)
   --data-dir DIR        agent stores and the generated config (default .devnet)
@@ -70,14 +79,14 @@ async function main(): Promise<void> {
   const M = int("provers", values.provers as string, DEVNET_DEFAULTS.provers, 0);
   const accounts = int("accounts", values.accounts as string, DEVNET_DEFAULTS.accounts, 2);
   const blockTime = int("block-time", values["block-time"] as string, DEVNET_DEFAULTS.blockTimeMs, 100);
-  const phaseBlocks = int("phase-blocks", values["phase-blocks"] as string, DEVNET_DEFAULTS.phaseBlocks, 2);
-  const provingWindow = int("proving-window", values["proving-window"] as string, DEVNET_OVERRIDES.provingWindow, 2);
+  const givenPhaseBlocks = values["phase-blocks"] === undefined ? undefined : int("phase-blocks", values["phase-blocks"] as string, 0, 2);
+  const givenProvingWindow = values["proving-window"] === undefined ? undefined : int("proving-window", values["proving-window"] as string, 0, 2);
   const timeoutMin = int("timeout", values.timeout as string, DEVNET_DEFAULTS.timeoutMinutes, 1);
   const port = int("port", values.port as string, 0, 0);
   const T = int("T", values.T as string, DEVNET_DEFAULTS.T, 1);
   const D = int("D", values.D as string, DEVNET_DEFAULTS.D, 2);
-  const txRate = values["tx-rate"] === undefined ? DEVNET_DEFAULTS.txRate : Number(values["tx-rate"]);
-  if (!Number.isFinite(txRate) || txRate < 0) bad(`--tx-rate must be a number >= 0`);
+  const givenTxRate = values["tx-rate"] === undefined ? undefined : Number(values["tx-rate"]);
+  if (givenTxRate !== undefined && (!Number.isFinite(givenTxRate) || givenTxRate < 0)) bad(`--tx-rate must be a number >= 0`);
   if (values.quiet && values.verbose) bad("--quiet and --verbose exclude each other");
   if (accounts >= 2 ** D) bad(`--accounts must be below 2^D = ${2 ** D}`);
   if (values["withhold-prover"] && M === 0) bad("--withhold-prover needs at least one prover");
@@ -100,6 +109,29 @@ async function main(): Promise<void> {
     await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
   }
   const A = await import("../src/agents/index.js");
+  const { timeOneProof, deriveTiming, describeTiming, proverThreads, ThroughputMeter } = await import("../src/network/index.js");
+  // Each prover proves on its share of the cores (the benchmark's best route: one single-threaded native prover per core).
+  const threadsPerProver = proverThreads(M);
+
+  // Phase lengths and proving window: what is not given follows from one real proof of this size on this machine.
+  let timing;
+  let measure;
+  {
+    const given = { phaseBlocks: givenPhaseBlocks, provingWindow: givenProvingWindow };
+    if (given.phaseBlocks !== undefined && given.provingWindow !== undefined) {
+      timing = { proposalBlocks: given.phaseBlocks, revealBlocks: given.phaseBlocks, commitBlocks: given.phaseBlocks, provingWindow: given.provingWindow };
+      say(`phases ${given.phaseBlocks} L1 blocks each, proving window ${given.provingWindow} L1 blocks (given)`);
+    } else {
+      say(`timing one T=${T} D=${D} proof (phase lengths and proving window follow from it)`);
+      measure = await timeOneProof(T, D, { wasmPath: build.wasmPath, zkeyPath: build.setup.zkeyPath }, threadsPerProver);
+      timing = deriveTiming({ proof: measure, blockTimeMs: blockTime, provers: M, ...given });
+      say(describeTiming(measure, timing, blockTime));
+    }
+  }
+  // Without --tx-rate: more than the clock lets through (T per period), so that blocks are full and the backlog shows.
+  const periodSeconds = ((timing.proposalBlocks + timing.revealBlocks + timing.commitBlocks) * blockTime) / 1000;
+  const txRate = givenTxRate ?? Math.round(((DEVNET_SIZING.OFFERED_OVER_CAPACITY * T) / periodSeconds) * 100) / 100;
+  if (givenTxRate === undefined) say(`offering ${txRate} transfers/s (${DEVNET_SIZING.OFFERED_OVER_CAPACITY} x ${T} per ${periodSeconds} s period; --tx-rate to change)`);
 
   const sink = values["json-logs"]
     ? (r: import("../src/agents/index.js").LogRecord) => process.stderr.write(A.stringify(r) + "\n")
@@ -113,11 +145,20 @@ async function main(): Promise<void> {
   const run = createNetwork({
     circuit: { T, D, build },
     l1: { rpc: rpcUrl, port: rpcUrl ? undefined : port },
-    contracts: { params: { proposalBlocks: BigInt(phaseBlocks), revealBlocks: BigInt(phaseBlocks), commitBlocks: BigInt(phaseBlocks), provingWindow: BigInt(provingWindow) } },
+    contracts: {
+      params: { proposalBlocks: BigInt(timing.proposalBlocks), revealBlocks: BigInt(timing.revealBlocks), commitBlocks: BigInt(timing.commitBlocks), provingWindow: BigInt(timing.provingWindow) },
+    },
     accounts,
-    sequencers: Array.from({ length: N }, (_, i) => ({ name: `seq-${i + 1}`, vrfSeed: `devnet-sequencer-${i + 1}` })),
+    // A sequencer that proves its own block (no prover took it) proves like a prover: its share of the cores, below the agents.
+    sequencers: Array.from({ length: N }, (_, i) => ({
+      name: `seq-${i + 1}`, vrfSeed: `devnet-sequencer-${i + 1}`, options: { proverThreads: threadsPerProver, proverNiceness: DEVNET_SIZING.PROVER_NICENESS,
+        maxInFlight: DEVNET_SIZING.PROVER_QUEUE },
+    })),
     // Provers quote different prices (DEVNET_DEFAULTS.proverPriceBase + i * proverPriceStep, the network's default) so that the market has something to rank.
-    provers: Array.from({ length: M }, (_, i) => ({ name: `prover-${i + 1}`, options: { fault: i === 0 && values["withhold-prover"] ? ("withhold" as const) : ("none" as const) } })),
+    provers: Array.from({ length: M }, (_, i) => ({
+      name: `prover-${i + 1}`,
+      options: { fault: i === 0 && values["withhold-prover"] ? ("withhold" as const) : ("none" as const), proverThreads: threadsPerProver, proverNiceness: DEVNET_SIZING.PROVER_NICENESS },
+    })),
     aggregator: postProofs ? { pollMs: AGENT_DEFAULTS.aggregatorPollMs } : undefined,
     blockTimeMs: blockTime,
     pollMs: DEVNET_DEFAULTS.agentPollMs,
@@ -154,8 +195,9 @@ async function main(): Promise<void> {
     writeFileSync(join(dataDir, "config.json"), JSON.stringify(fileConfig, null, 2));
     say(`agents up; L2 JSON-RPC at ${seqUrls.join(", ")}; config ${join(dataDir, "config.json")}`);
 
-    // 4. Progress until K heights are final.
+    // 4. Progress until K heights are final; the meter counts finalized transfers and samples the backlog.
     const client = net.client;
+    const meter = new ThroughputMeter(client, d.deployBlock);
     let lastHead = -1;
     let finalizedN = 0;
     for (;;) {
@@ -163,15 +205,18 @@ async function main(): Promise<void> {
       const head = await provider.getBlockNumber();
       if (head === lastHead) continue;
       lastHead = head;
-      finalizedN = await A.finalizedCount(provider, d);
+      await meter.observe(head);
+      finalizedN = meter.finalizedHeights;
+      const backlog = sequencers.reduce((s, q) => s + q.mempoolSize, 0);
+      meter.sample(head, backlog, gen.stats.sent);
       if (!quiet) {
         const { height, phase } = await client.clockAt(BigInt(head));
         const [tip, fin] = await Promise.all([client.chainTip(), client.lastFinalized()]);
         const inFlight = provers.reduce((s, p) => s + p.proofsInFlight, 0) + sequencers.reduce((s, q) => s + q.proofsInFlight, 0);
         const pools = sequencers.map((s) => s.mempoolSize).join("/");
         console.log(
-          `[${elapsed()} s] L1 ${head} | height ${height} ${phaseName(Number(phase))} | tip ${tip} | finalized ${fin} (${finalizedN}${Number.isFinite(blocks) ? `/${blocks}` : ""} heights)` +
-            ` | proofs in flight ${inFlight} | mempools ${pools} | txs sent ${gen.stats.sent}`,
+          `[${elapsed()} s] L1 ${head} | height ${height} ${phaseName(Number(phase))} | tip ${tip} | finalized ${fin} (${finalizedN}${Number.isFinite(blocks) ? `/${blocks}` : ""} heights,` +
+            ` ${meter.finalizedTransfers} transfers, ${meter.finalizedTps.toFixed(2)}/s) | proofs in flight ${inFlight} | backlog ${backlog} (${pools}) | txs sent ${gen.stats.sent}`,
         );
       }
       if (finalizedN >= blocks) break;
@@ -184,11 +229,25 @@ async function main(): Promise<void> {
     for (const s of actors.sequencers) names.set(s.wallet.address.toLowerCase(), { name: s.name, role: "sequencer" });
     for (const p of actors.provers) names.set(p.wallet.address.toLowerCase(), { name: p.name, role: "prover" });
     if (aggregator) names.set(aggregator.address.toLowerCase(), { name: "aggregator", role: "prover" });
-    const summary = await A.computeSummary({ provider, deployment: d, names, txRecords: net.txRecords, txsSent: gen.stats.sent, startedAt: started });
+    const base = await A.computeSummary({ provider, deployment: d, names, txRecords: net.txRecords, txsSent: gen.stats.sent, startedAt: started });
+    const throughput = meter.report({ ratePerSecond: txRate, sent: gen.stats.sent, refused: gen.stats.refused });
+    const summary = {
+      ...base,
+      // The headline number: finalized transfers per second after the first finalized height (real proofs).
+      finalizedTransfersPerSecond: throughput.finalizedTransfersPerSecond,
+      finalizedTransfersPerL1Block: throughput.finalizedTransfersPerL1Block,
+      throughput,
+      proving: { measured: measure ?? null, ...timing },
+      config: { ...base.config, D, blockTimeMs: blockTime, sequencers: N, provers: M, txRate, txRateDerived: givenTxRate === undefined },
+    };
     const text = JSON.stringify(summary, null, 2);
     if (values.summary) writeFileSync(values.summary as string, text + "\n");
     if (!quiet) {
       console.log(`done: ${summary.finalizedBlocks} heights finalized, ${summary.txsFinalized} transfers final, ${summary.l1GasPerBlock} L1 gas per block, median latency ${summary.latencyL1Blocks} L1 blocks, ${summary.wallSeconds} s`);
+      console.log(
+        `throughput: ${throughput.finalizedTransfersPerSecond} finalized transfers/s (${throughput.finalizedTransfersPerL1Block} per L1 block) over ${throughput.windowSeconds} s after the first finalized height;` +
+          ` offered ${txRate}/s, peak backlog ${throughput.maxMempool}; load average ${throughput.loadAverage1m} on ${throughput.cores} cores`,
+      );
       if (values.summary) console.log(`summary written to ${values.summary}`);
     } else if (!values.summary) console.log(text);
     await shutdown();

@@ -11,6 +11,9 @@ import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { ScenarioError, loadScenario, type Scenario } from "../src/scenario/schema.js";
+import { muteSqliteExperimentalWarning } from "../src/warnings.js";
+
+muteSqliteExperimentalWarning();
 
 const USAGE = `usage: npm run scenario -- FILE [options]
        npm run scenario -- --replay LOG [options]

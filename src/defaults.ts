@@ -143,11 +143,17 @@ export const DEVNET_DEFAULTS = {
   accounts: 8,
   /** L1 block time, ms. */
   blockTimeMs: 2_000,
-  /** L2 transfers per second of the load generator. */
+  /**
+   * L2 transfers per second of the load generator, in the scenarios' and older devnets' sense; `npm start` without
+   * --tx-rate offers DEVNET_SIZING.OFFERED_OVER_CAPACITY x the clock's capacity instead (full blocks).
+   */
   txRate: 0.2,
-  /** Circuit: T slots per block, tree depth D. */
-  T: 2,
-  D: 8,
+  /**
+   * Circuit: T slots per block, tree depth D. The realistic size (issue 12), proven by the native prover; the tests
+   * and the scenarios run CI_CIRCUIT.
+   */
+  T: 8,
+  D: 16,
   /** Wall-clock limit of a run, minutes. */
   timeoutMinutes: 15,
   /** Length of each of the proposal, reveal and commit phases, L1 blocks (= ROLLUP_DEFAULTS'). */
@@ -163,6 +169,41 @@ export const DEVNET_DEFAULTS = {
   configPollMs: 100,
 } as const;
 
+/** The small circuit of CI: the integration tests, the scenarios (their default) and the test fixtures. */
+export const CI_CIRCUIT = { T: 2, D: 8 } as const;
+
+/**
+ * How the devnet derives its phase lengths and proving window from a measured proof when they are not given
+ * (src/network/sizing.ts has the formulas).
+ */
+export const DEVNET_SIZING = {
+  /** Share of the machine left to the provers: the node, the sequencers and the generator take the rest (x 1.5). */
+  LOAD_FACTOR: 1.5,
+  /** The proving window holds this many proofs under load. */
+  WINDOW_MARGIN: 3,
+  /** Shortest derived proving window, L1 blocks. */
+  MIN_PROVING_WINDOW: 10,
+  /** Shortest phase, L1 blocks: every sequencer's propose or reveal must land inside it. */
+  MIN_PHASE_BLOCKS: 2,
+  /**
+   * OS niceness of the devnet provers' proving processes: the agents must act within a phase of a few seconds, a
+   * proof has a window of many blocks, so proofs yield to the agents and the node. Moderate: at 10 the provers
+   * starved behind other work on a shared machine and heights were reorged.
+   */
+  PROVER_NICENESS: 5,
+  /**
+   * Heights a devnet prover accepts at once (AGENT_DEFAULTS.maxInFlight is 1): the second waits for the first (one
+   * proof at a time per prover). With one, a busy market left sequencers proving their own blocks in parallel, more
+   * proofs than cores, all late. The derived window holds 3 proofs under load.
+   */
+  PROVER_QUEUE: 2,
+  /**
+   * Load the devnet's generator offers without --tx-rate, as a multiple of the clock's capacity (T transfers per
+   * period): more than the network takes, so that every block is full and the throughput measured is the network's.
+   */
+  OFFERED_OVER_CAPACITY: 1.5,
+} as const;
+
 /**
  * Where the devnet and the scenarios depart from ROLLUP_DEFAULTS on purpose: a real proof on a loaded laptop
  * (several agents, a 2 s block) needs more than the contract default's 20 L1 blocks.
@@ -175,8 +216,9 @@ export const DEVNET_OVERRIDES = {
 /** Defaults of a scenario file (src/scenario/schema.ts) for what it leaves out. */
 export const SCENARIO_DEFAULTS = {
   seed: 1,
-  T: DEVNET_DEFAULTS.T,
-  D: DEVNET_DEFAULTS.D,
+  /** The CI size: scenarios run in the tests (a scenario file sets `circuit` for another size). */
+  T: CI_CIRCUIT.T,
+  D: CI_CIRCUIT.D,
   phaseBlocks: DEVNET_DEFAULTS.phaseBlocks,
   provingWindow: DEVNET_OVERRIDES.provingWindow,
   lateWindow: Number(ROLLUP_DEFAULTS.lateWindow),

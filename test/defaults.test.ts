@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import {
-  AGENT_DEFAULTS, AGGREGATOR_DEFAULTS, CLI_DEFAULTS, DEVNET_DEFAULTS, DEVNET_OVERRIDES, MARKET_DEFAULTS, MEMPOOL_DEFAULTS, ROLLUP_DEFAULTS, SCENARIO_DEFAULTS,
+  AGENT_DEFAULTS, AGGREGATOR_DEFAULTS, CI_CIRCUIT, CLI_DEFAULTS, DEVNET_DEFAULTS, DEVNET_SIZING, DEVNET_OVERRIDES, MARKET_DEFAULTS, MEMPOOL_DEFAULTS, ROLLUP_DEFAULTS, SCENARIO_DEFAULTS,
   STAKING_DEFAULTS,
 } from "../src/defaults.js";
 import { DEFAULT_AGGREGATOR, DEFAULT_STAKING, defaultRollupConfig } from "../src/client/index.js";
@@ -43,6 +43,16 @@ describe("defaults", function () {
     expect(CLI_DEFAULTS.pollMs).to.equal(200);
     expect([DEVNET_DEFAULTS.agentPollMs, DEVNET_DEFAULTS.configPollMs, DEVNET_DEFAULTS.phaseBlocks, DEVNET_OVERRIDES.provingWindow]).to.deep.equal([200, 100, 3, 30]);
     expect(DEVNET_DEFAULTS.rewardPool).to.equal(10_000n * E18);
+  });
+
+  it("sizes: the devnet runs T=8 D=16, CI and the scenarios T=2 D=8; the devnet's sizing constants", function () {
+    expect([DEVNET_DEFAULTS.T, DEVNET_DEFAULTS.D]).to.deep.equal([8, 16]);
+    expect({ ...CI_CIRCUIT }).to.deep.equal({ T: 2, D: 8 });
+    expect([SCENARIO_DEFAULTS.T, SCENARIO_DEFAULTS.D]).to.deep.equal([2, 8]);
+    expect(validateScenario({ sequencers: 1, provers: 1, stop: { heights: 1 } }).circuit).to.deep.equal({ T: 2, D: 8 });
+    expect({ ...DEVNET_SIZING }).to.deep.equal({
+      LOAD_FACTOR: 1.5, WINDOW_MARGIN: 3, MIN_PROVING_WINDOW: 10, MIN_PHASE_BLOCKS: 2, PROVER_NICENESS: 5, PROVER_QUEUE: 2, OFFERED_OVER_CAPACITY: 1.5,
+    });
   });
 
   it("a scenario's defaults: the devnet's proving window (30), not the contract's (20)", function () {

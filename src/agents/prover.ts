@@ -52,6 +52,10 @@ export interface ProverOptions {
   onTx?: (r: L1TxRecord) => void;
   /** Batch path: post proofs to the ProofAggregator instead of submitting them verified. */
   postProofs?: boolean;
+  /** Threads of the native prover (default: all cores); the devnet gives each of its M provers cores / M. */
+  proverThreads?: number;
+  /** OS niceness of the proving processes (default 0); the devnet lowers their priority below the agents'. */
+  proverNiceness?: number;
 }
 
 const BODIES = "bodies";
@@ -66,7 +70,7 @@ export class ProverAgent extends PollingAgent {
   private readonly wallet: Wallet;
   private readonly client: RollupClient;
   private readonly sender: TxSender;
-  private readonly prover = new Prover();
+  private readonly prover: Prover;
   private store!: Store;
   private chain!: L2Chain;
   private cfg!: RollupConfig;
@@ -79,6 +83,7 @@ export class ProverAgent extends PollingAgent {
   private constructor(o: ProverOptions, provider: JsonRpcProvider) {
     super(provider, o.log ?? new Logger(o.name), o.pollMs ?? AGENT_DEFAULTS.pollMs);
     this.o = o;
+    this.prover = new Prover("process", { threads: o.proverThreads, niceness: o.proverNiceness });
     this.name = o.name;
     this.wallet = new Wallet(o.privateKey, provider);
     this.address = this.wallet.address;

@@ -70,6 +70,10 @@ export interface SequencerOptions {
   onTx?: (r: L1TxRecord) => void;
   /** Batch path: post proofs to the ProofAggregator instead of submitting them verified. */
   postProofs?: boolean;
+  /** Threads of the native prover when it proves its own block (default: all cores). */
+  proverThreads?: number;
+  /** OS niceness of that proving (default 0); the devnet lowers it below the agents'. */
+  proverNiceness?: number;
 }
 
 /** What the sequencer keeps per height it proposed at (src/agents/decisions/sequencer.ts). */
@@ -77,6 +81,8 @@ export type HeightRecord = SequencerRecord;
 
 const HEIGHTS = "heights";
 const NODE = "node";
+/** Longest a received L2 transaction waits to be written to the store, ms (see saveSoon). */
+const SAVE_DELAY_MS = 250;
 const key = (h: bigint) => h.toString().padStart(12, "0");
 
 export class SequencerAgent extends PollingAgent {
@@ -94,6 +100,7 @@ export class SequencerAgent extends PollingAgent {
   /** The rollup's L2 domain (chain id, rollup address): what the transfers are signed under. */
   private domain!: bigint;
   private mempool!: Mempool;
+  private saveTimer?: NodeJS.Timeout;
   private tracker!: StatusTracker;
   private reputation!: Reputation;
   private readonly records = new Map<bigint, HeightRecord>();
@@ -179,7 +186,7 @@ export class SequencerAgent extends PollingAgent {
         pendingRoot: rootHex(this.tipState.root), finalizedRoot: rootHex(this.finalizedState.root), l1Block: this.head.l1Block,
       }),
       l1Now: () => this.head,
-      onTransaction: () => this.save(),
+      onTransaction: () => this.saveSoon(),
       blockBody: (h) => this.blockBody(h),
     });
     this.rpcUrl = await this.rpc.listen(this.o.rpcPort ?? 0, this.o.rpcHost ?? "127.0.0.1");
@@ -220,6 +227,7 @@ export class SequencerAgent extends PollingAgent {
     this.duty?.halt();
     await this.prover?.close();
     void this.rpc?.close().catch(() => {});
+    if (this.saveTimer) clearTimeout(this.saveTimer);
     this.store.close();
     // The provider goes last: destroying it under an in-flight `tx.wait()` makes ethers' waitForTransaction reject
     // inside an async Promise executor, an unhandled rejection that would take the whole test process down. What
@@ -241,7 +249,20 @@ export class SequencerAgent extends PollingAgent {
   }
 
   private save(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
     if (!this.store.closed) saveNode(this.store, NODE, this.mempool, this.tracker);
+  }
+
+  /**
+   * Saves within SAVE_DELAY_MS, once for all the transactions that arrive meanwhile: a save writes the whole pool
+   * and tracker, so one per incoming transaction costs O(pool) each, O(n^2) under load (issue 12). A transaction is
+   * on disk at the latest by the next L1 round (onBlock saves) or that delay, whichever comes first.
+   */
+  private saveSoon(): void {
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY_MS);
+    this.saveTimer.unref();
   }
 
   private put(r: HeightRecord): void {
@@ -627,7 +648,7 @@ export class SequencerAgent extends PollingAgent {
 
   private ensureSelfProver(): void {
     if (this.duty) return;
-    this.prover = new Prover();
+    this.prover = new Prover("process", { threads: this.o.proverThreads, niceness: this.o.proverNiceness });
     this.duty = new ProofDuty({
       client: this.client, sender: this.sender, chain: this.chain, prover: this.prover, wasmPath: this.o.wasmPath, zkeyPath: this.o.zkeyPath,
       T: this.o.T, domain: this.domain, me: this.address, store: this.store, log: this.log, post: this.o.postProofs, design: this.design,

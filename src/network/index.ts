@@ -22,11 +22,14 @@ import {
 import { ProverAgent, type ProverOptions } from "../agents/prover.js";
 import { SequencerAgent, type SequencerOptions } from "../agents/sequencer.js";
 import { AggregatorAgent } from "../agents/aggregator.js";
+import { checkDeployedVerifier } from "../zk/verifierCheck.js";
 import { attachDeployment } from "./attach.js";
 import { NetworkConfigError, checkNetworkSpec, type AgentPatchSource, type Clock, type L1Proxy, type NetworkSpec } from "./spec.js";
 import { AGENT_DEFAULTS, DEVNET_DEFAULTS } from "../defaults.js";
 
 export * from "./spec.js";
+export * from "./sizing.js";
+export * from "./throughput.js";
 export { attachDeployment } from "./attach.js";
 
 /** A running network. */
@@ -197,6 +200,8 @@ class Builder implements NetworkRun {
           aggregator: s.aggregator !== undefined, aggregatorParams: s.aggregator?.params,
         });
     this.check();
+    // Before any agent proves: the verifier on L1 must hold this zkey's key (an attached chain may be of another size).
+    await checkDeployedVerifier(provider, deployment.verifier, build.setup.vkey, build.setup.zkeyPath);
     await startIntervalMining(provider, s.blockTimeMs);
     const cfg = deployment.config;
     const period = cfg.proposalBlocks + cfg.revealBlocks + cfg.commitBlocks;

@@ -1,4 +1,4 @@
-import { FernetError } from "../errors.js";
+import { FernetError, type FernetErrorOptions } from "../errors.js";
 
 /** Error codes raised by the zk pipeline (setup, export, prover). */
 export type ZkErrorCode =
@@ -23,11 +23,16 @@ export type ZkErrorCode =
    */
   | "INSECURE_SETUP"
   /** The native prover rejected the witness (truncated, wrong field, length differs from the circuit's). */
-  | "BAD_WITNESS";
+  | "BAD_WITNESS"
+  /**
+   * The block verifier deployed on L1 does not hold the zkey's verification key (another size, another setup): every
+   * proof would be refused. src/zk/verifierCheck.ts.
+   */
+  | "VERIFIER_MISMATCH";
 
 /** Typed error of the zk pipeline: `code` says what went wrong, `message` says how to fix it. */
 export class ZkError extends FernetError<ZkErrorCode> {
-  constructor(code: ZkErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ZkErrorCode, message: string, options?: FernetErrorOptions) {
     super(code, message, options);
   }
 }

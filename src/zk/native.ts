@@ -12,7 +12,7 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
-import { tmpdir, cpus } from "node:os";
+import { tmpdir, cpus, setPriority } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -112,6 +112,16 @@ function nativeError(code: string | number | null, message: string): ZkError {
   return new ZkError("PROVE_FAILED", `native prover: ${message}`);
 }
 
+/** Raises the niceness of process `pid` (best effort: an OS that refuses leaves it as it is). */
+export function lowerPriority(pid: number | undefined, niceness: number): void {
+  if (!niceness || pid === undefined) return;
+  try {
+    setPriority(pid, Math.min(19, Math.max(0, niceness)));
+  } catch {
+    // not permitted here: the proof just competes on equal terms
+  }
+}
+
 function defaultThreads(): number {
   return Math.max(1, cpus().length);
 }
@@ -176,6 +186,8 @@ export class NativeProverProcess {
   constructor(
     readonly zkeyPath: string,
     readonly threads = defaultThreads(),
+    /** OS scheduling niceness of the process (0: unchanged; higher: yields the CPU to the caller's other work). */
+    readonly niceness = 0,
   ) {}
 
   /** Starts the process and waits until the zkey is loaded (proofs call it too). */
@@ -207,6 +219,7 @@ export class NativeProverProcess {
     this.zkeyStamp = `${st.size}:${st.mtimeMs}`;
     const ch = spawn(bin, ["--threads", String(this.threads), "--serve", zkey], { stdio: ["pipe", "pipe", "pipe"] });
     this.child = ch;
+    lowerPriority(ch.pid, this.niceness);
     let stderr = "";
     ch.stderr!.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
     const lines = createInterface({ input: ch.stdout! });

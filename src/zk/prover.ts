@@ -23,7 +23,7 @@ import { ZkError } from "./errors.js";
 import { WEB_WORKER_SHIM } from "./devPtau.js";
 import { loadSnarkjs, type SnarkjsProof, type VerificationKey } from "./libs.js";
 import { fromContractProof, toContractProof } from "./proof.js";
-import { NativeProverProcess, engineFromEnv, ensureNativeProver, type NativeTimings, type ProverEngine } from "./native.js";
+import { NativeProverProcess, engineFromEnv, ensureNativeProver, lowerPriority, type NativeTimings, type ProverEngine } from "./native.js";
 import { tmpdir } from "node:os";
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
@@ -58,6 +58,11 @@ export interface ProverOptions {
   engine?: ProverEngine;
   /** Threads of the native prover per proof (default: all cores). */
   threads?: number;
+  /**
+   * OS niceness of the witness worker and the native prover (default 0, unchanged). The devnet raises it: agents
+   * must act within a phase of a few seconds, a proof has a proving window of many blocks.
+   */
+  niceness?: number;
 }
 
 let warnedFallback = false;
@@ -161,6 +166,7 @@ export class Prover {
       if (this.child) return;
       // process.execPath: the Node running us (Node 22 under npx); no TypeScript loader is needed for a .mjs.
       const ch = fork(WORKER_FILE, [], { execArgv: [], serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
+      lowerPriority(ch.pid, this.options.niceness ?? 0);
       ch.on("message", (m) => this.onReply(m as Reply));
       ch.on("error", this.onCrash);
       ch.on("exit", (code, signal) => {
@@ -203,7 +209,7 @@ export class Prover {
       if (wtnsPath === undefined) return result(reply.proof!, reply.publicSignals!, reply.witnessSeconds!, reply.proveSeconds!, "snarkjs");
       let native = this.natives.get(zkeyPath);
       if (!native) {
-        native = new NativeProverProcess(zkeyPath, this.options.threads);
+        native = new NativeProverProcess(zkeyPath, this.options.threads, this.options.niceness);
         this.natives.set(zkeyPath, native);
       }
       opts.onProgress?.("prove");
