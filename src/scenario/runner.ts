@@ -12,6 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import type { JsonRpcProvider } from "ethers";
 import { Logger, connectL1, type HardhatNode } from "../agents/index.js";
 import { HeightStatus } from "../client/index.js";
+import { L1Node } from "../l1/node.js";
 import { NetworkConfigError, startNetwork, type Clock, type Network, type NetworkSpec } from "../network/index.js";
 
 import type { ScenarioFigures, ScenarioMode } from "./figures.js";
@@ -29,7 +30,7 @@ export interface RunOptions {
   scenario: Scenario;
   /** Output folder (report.md, figures.json, charts/, l1-log.json, run.json). */
   outDir: string;
-  /** Use this running node (must allow evm_* mining calls and hardhat_setBalance or funded dev accounts). */
+  /** Use this running node (Hardhat, anvil, or one that mines on its own with funded dev accounts: src/l1/node.ts). */
   rpc?: string;
   /** Fork this chain with a spawned `hardhat node --fork URL [--fork-block-number N]`. */
   fork?: string;
@@ -243,7 +244,9 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 
     // 4. Stop the agents, then freeze the chain (no more blocks) and compute the figures from L1.
     await net.stopAgents();
-    await direct.send("evm_setIntervalMining", [0]).catch(() => {});
+    // On the node directly (not through the recorder): the run is over.
+    const directNode = new L1Node(direct, net.l1Node.caps, log);
+    await directNode.setIntervalMining(0).catch(() => false);
     const endBlock = await direct.getBlockNumber();
     const names = new Map<string, string>();
     names.set(actors.deployer.address.toLowerCase(), "deployer");
@@ -271,7 +274,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     }
     await writeOutputs(outDir, figures);
     // A node we did not start is given back mining on demand (automine), as a fresh Hardhat node is.
-    if (o.rpc) await direct.send("evm_setAutomine", [true]).catch(() => {});
+    if (o.rpc) await directNode.setAutomine(true).catch(() => false);
     return { figures, passed: figures.expectations.every((e) => e.passed), outDir, meta, logPath };
   } finally {
     // Agents first, then the providers, the recorder and the node (the network's order); closes the prover workers.
@@ -417,8 +420,9 @@ export async function replayScenario(o: ReplayOptions): Promise<ReplayResult> {
     say(`replaying ${o.logPath} on ${url}`);
     const r = await replayLog(recorded, url);
     provider = await connectL1(url, 100);
-    await provider.send("evm_setIntervalMining", [0]).catch(() => {});
-    await provider.send("evm_setAutomine", [false]).catch(() => {});
+    const l1Node = await L1Node.connect(provider, { log });
+    await l1Node.setIntervalMining(0).catch(() => false);
+    await l1Node.setAutomine(false).catch(() => false);
     const figures = await figuresOf(provider, meta, {
       startedAt: new Date(started).toISOString(), wallSeconds: (Date.now() - started) / 1000, startBlock: meta.startBlock,
       endBlock: Math.min(meta.endBlock, await provider.getBlockNumber()), l1Url: url, mode: o.fork ? "fork" : o.rpc ? "rpc" : "local",
