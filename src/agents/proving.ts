@@ -99,6 +99,14 @@ export class ProofDuty {
     }
   }
 
+  /**
+   * After an L1 reorg: forgets which heights are done, since a submitted proof may have been dropped with its block.
+   * The next scan re-reads each height's status; a stored proof is submitted again (not proven again).
+   */
+  afterL1Reorg(): void {
+    this.done.clear();
+  }
+
   private stopped = false;
 
   /** Stops starting or waiting (a crash: nothing is awaited). */
