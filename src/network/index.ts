@@ -24,6 +24,7 @@ import { SequencerAgent, type SequencerOptions } from "../agents/sequencer.js";
 import { AggregatorAgent } from "../agents/aggregator.js";
 import { attachDeployment } from "./attach.js";
 import { L1Node } from "../l1/node.js";
+import { startAnvil } from "../l1/anvil.js";
 import { derivedWallet, fundFrom } from "../l1/keys.js";
 import { NetworkConfigError, checkNetworkSpec, type AgentPatchSource, type Clock, type L1Proxy, type NetworkSpec } from "./spec.js";
 
@@ -34,7 +35,7 @@ export { attachDeployment } from "./attach.js";
 export interface Network {
   readonly spec: NetworkSpec;
   readonly build: BuildResult;
-  /** The spawned node (undefined on `l1.rpc`). */
+  /** The spawned node, Hardhat or anvil (undefined on `l1.rpc`). */
   readonly node?: HardhatNode;
   /** The node's URL, and the URL the network's clients use (the proxy's when there is one). */
   readonly l1Url: string;
@@ -145,7 +146,9 @@ class Builder implements NetworkRun {
     let node: HardhatNode | undefined;
     if (l1.rpc === undefined) {
       s.onStage?.({ stage: "spawning", fork: l1.fork, forkBlock: l1.forkBlock });
-      node = await startHardhatNode({ log, port: l1.port || undefined, fork: l1.fork, forkBlock: l1.forkBlock });
+      node = l1.spawn === "anvil"
+        ? await startAnvil({ log, port: l1.port || undefined })
+        : await startHardhatNode({ log, port: l1.port || undefined, fork: l1.fork, forkBlock: l1.forkBlock });
       this.resources.push(() => node!.stop());
       this.check();
     }

@@ -88,6 +88,8 @@ export interface L1Spec {
   actorFundingWei?: bigint;
   /** A wait for L1 blocks fails after this long without a new block, ms (default 60 000). */
   noBlockMs?: number;
+  /** Which node to spawn when there is no `rpc`: a Hardhat node (default) or anvil (it can reorg: anvil_reorg). */
+  spawn?: "hardhat" | "anvil";
   /** Port of the spawned node (default: a free one). */
   port?: number;
   /** The spawned node forks this JSON-RPC URL, at `forkBlock` (default its head). */
@@ -157,7 +159,9 @@ export function checkNetworkSpec(s: NetworkSpec): void {
   const l1 = s.l1 ?? {};
   if (l1.rpc !== undefined && !httpUrl.test(l1.rpc)) throw new NetworkConfigError("l1.rpc", `must be an http(s) URL, got "${l1.rpc}"`);
   if (l1.fork !== undefined && !httpUrl.test(l1.fork)) throw new NetworkConfigError("l1.fork", `must be an http(s) URL, got "${l1.fork}"`);
-  if (l1.rpc !== undefined && (l1.fork !== undefined || l1.port)) throw new NetworkConfigError("l1.rpc", "a running node excludes spawning one (fork, port)");
+  if (l1.rpc !== undefined && (l1.fork !== undefined || l1.port || l1.spawn)) throw new NetworkConfigError("l1.rpc", "a running node excludes spawning one (spawn, fork, port)");
+  if (l1.spawn !== undefined && l1.spawn !== "hardhat" && l1.spawn !== "anvil") throw new NetworkConfigError("l1.spawn", `must be "hardhat" or "anvil", got ${JSON.stringify(l1.spawn)}`);
+  if (l1.spawn === "anvil" && l1.fork !== undefined) throw new NetworkConfigError("l1.fork", "forking is done with the spawned Hardhat node");
   if (l1.forkBlock !== undefined) {
     if (l1.fork === undefined) throw new NetworkConfigError("l1.forkBlock", "needs l1.fork");
     int("l1.forkBlock", l1.forkBlock, 0);

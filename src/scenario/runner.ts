@@ -15,9 +15,14 @@ import { HeightStatus } from "../client/index.js";
 import { L1Node } from "../l1/node.js";
 import { NetworkConfigError, startNetwork, type Clock, type Network, type NetworkSpec } from "../network/index.js";
 
-import type { ScenarioFigures, ScenarioMode } from "./figures.js";
+import type { L1ReorgFigure, L2Figure, ScenarioFigures, ScenarioMode } from "./figures.js";
 import { ScenarioError, strategyText, validateScenario, type Scenario } from "./schema.js";
-import { proverHooks, sequencerHooks } from "./strategies.js";
+import { proposalStart, proverHooks, sequencerHooks } from "./strategies.js";
+import { L2Chain } from "../agents/common.js";
+import { RollupClient } from "../client/index.js";
+import { initL2, stateFromGenesis, type L2State } from "../l2/index.js";
+import { decodePubdata, isNoop } from "../l2/pubdata.js";
+import { devGenesis } from "../l2/sample.js";
 import { collectFigures } from "./collect.js";
 import { evaluate } from "./expectations.js";
 import { startRecorder, type Recorder, type ReplayLog } from "./record.js";
@@ -66,6 +71,10 @@ export interface RunMeta {
   heightOffset: number;
   names: Record<string, string>;
   actors: ScenarioFigures["actors"];
+  /** The L1 reorgs the run injected (l1.reorgs). */
+  l1Reorgs?: L1ReorgFigure[];
+  /** Transfers the sequencers dropped for good (from the agents: a replay has no agents). */
+  l2Dropped?: number;
 }
 
 export interface RunResult {
@@ -148,6 +157,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       circuit: { T: s.circuit.T, D: s.circuit.D, build },
       l1: {
         rpc: o.rpc, fork: o.fork, forkBlock: o.forkBlock, topUpDevAccounts: true,
+        spawn: o.rpc || o.fork ? undefined : s.l1.node,
         proxy: o.record === false ? undefined : async (nodeUrl) => (recorder = await startRecorder(nodeUrl)),
       },
       contracts: {
@@ -181,7 +191,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       txGenerator: { ratePerSecond: s.load.txRate, random: seededRandom(s.seed) },
       log,
       onStage: (e) => {
-        if (e.stage === "spawning") say(o.fork ? `starting a Hardhat node forking ${o.fork}${o.forkBlock !== undefined ? ` at block ${o.forkBlock}` : ""}` : "starting a Hardhat node");
+        if (e.stage === "spawning") say(o.fork ? `starting a Hardhat node forking ${o.fork}${o.forkBlock !== undefined ? ` at block ${o.forkBlock}` : ""}` : `starting ${s.l1.node === "anvil" ? "anvil" : "a Hardhat node"}`);
         else if (e.stage === "deploying") say(`deploying on chain ${e.chainId} (${mode}) from block ${e.startBlock}: ${N} sequencers, ${M} provers${s.aggregator ? ", aggregator" : ""}`);
         else {
           const offset = e.clock.heightOffset ?? 0;
@@ -207,6 +217,12 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     let lastHead = -1;
     let endReason = "";
     const settled = new Set<number>();
+    // L1 faults: each reorg fires once, when the head reaches its block (l1.reorgs).
+    const cfg = d.config;
+    const phaseOffset = { proposal: 0n, reveal: cfg.proposalBlocks, commit: cfg.proposalBlocks + cfg.revealBlocks, proving: cfg.proposalBlocks + cfg.revealBlocks + cfg.commitBlocks };
+    const reorgPlan = s.l1.reorgs.map((x) => ({ ...x, at: proposalStart(net!.clock, x.height) + Number(phaseOffset[x.phase]) + x.offset }));
+    if (reorgPlan.length && !net.l1Node.caps.reorg) throw new ScenarioError("$.l1.reorgs", `the L1 node (${net.l1Node.caps.kind}) cannot reorg (no anvil_reorg)`);
+    const l1Reorgs: L1ReorgFigure[] = [];
     for (;;) {
       await new Promise((r) => setTimeout(r, 250));
       const head = await direct.getBlockNumber();
@@ -218,6 +234,13 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
         continue;
       }
       lastHead = head;
+      for (const x of reorgPlan.filter((y) => head >= y.at)) {
+        reorgPlan.splice(reorgPlan.indexOf(x), 1);
+        await net.l1Node.reorg(x.depth);
+        l1Reorgs.push({ height: x.height, phase: x.phase, atBlock: head, depth: x.depth });
+        say(`L1 reorg: the last ${x.depth} blocks up to ${head} replaced (height ${x.height}, ${x.phase} phase + ${head - x.at + x.offset})`);
+        log.warn("injected an L1 reorg", { depth: x.depth, head, height: x.height, phase: x.phase });
+      }
       for (let h = heightOffset + 1; h <= heightOffset + s.stop.heights; h++) {
         if (settled.has(h)) continue;
         const st = (await client.getHeight(BigInt(h))).status;
@@ -262,7 +285,8 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     const deployment = { rollup: d.rollup, staking: d.staking, token: d.token, verifier: d.verifier, aggregator: d.aggregator, deployBlock: d.deployBlock, genesisBlock: Number(d.config.genesisBlock) };
     const meta: RunMeta = {
       scenario: s, mode, l1Url, forkUrl: o.fork, forkBlock: o.forkBlock, chainId: chainId.toString(), deployment, startBlock, endBlock, heightOffset,
-      names: Object.fromEntries(names), actors: actorList,
+      names: Object.fromEntries(names), actors: actorList, l1Reorgs,
+      l2Dropped: droppedTransfers(net, gen.stats.txIds),
     };
     const figures = await figuresOf(direct, meta, { startedAt, wallSeconds: (Date.now() - started) / 1000 });
     figures.params.endReason = endReason;
@@ -316,9 +340,47 @@ export async function figuresOf(
       genesisBlock: meta.deployment.genesisBlock, rollup: meta.deployment.rollup, heightOffset: meta.heightOffset ?? 0,
     },
     actors: meta.actors, heights: c.heights, ledger: c.ledger, gasByPhase: c.gasByPhase, expectations: [],
+    l2: await l2Figure(provider, meta), l1Reorgs: meta.l1Reorgs,
   };
   figures.expectations = evaluate(s.expect, figures, meta.heightOffset ?? 0);
   return figures;
+}
+
+const totalOf = (st: L2State) => st.accountIndices().reduce((sum, i) => sum + st.getAccount(i)!.balance, 0n);
+
+/** The L2 value at the last finalized height, rebuilt from L1 (genesis + the winners' revealed pubdata). */
+async function l2Figure(provider: JsonRpcProvider, meta: RunMeta): Promise<L2Figure> {
+  await initL2();
+  const s = meta.scenario;
+  const genesis = stateFromGenesis(devGenesis(s.load.accounts, 1_000_000_000n), s.circuit.D);
+  const client = new RollupClient(meta.deployment.rollup, provider);
+  const fin = await client.lastFinalized();
+  const chain = new L2Chain(client, genesis);
+  const state = await chain.stateAt(fin);
+  // Fees leave the L2 ledger (the sequencer and prover are paid on L1): the canonical blocks' fees, from their pubdata.
+  let fees = 0n;
+  let transfers = 0;
+  for (let h = fin; h > 0n; ) {
+    const b = await chain.blockAt(h);
+    for (const slot of decodePubdata(Uint8Array.from(Buffer.from(b.pubdata.slice(2), "hex")))) {
+      if (isNoop(slot)) continue;
+      fees += slot.fee;
+      transfers++;
+    }
+    h = b.parent;
+  }
+  return {
+    finalizedHeight: Number(fin), genesisTotal: totalOf(genesis).toString(), finalizedTotal: totalOf(state).toString(), fees: fees.toString(),
+    finalizedTransfers: transfers, dropped: meta.l2Dropped,
+  };
+}
+
+/** Transfers of the generator that every sequencer tracking them dropped for good (none re-accepted them). */
+function droppedTransfers(net: Network, txIds: readonly string[]): number {
+  return txIds.filter((id) => {
+    const st = net.sequencers.map((q) => q.txStatus(id as Parameters<typeof q.txStatus>[0])).filter((x) => x !== undefined);
+    return st.length > 0 && st.every((x) => x === "dropped");
+  }).length;
 }
 
 /** Reads `run.json` (next to an l1-log.json) back, scenario amounts as bigints again. */
