@@ -4,7 +4,7 @@
  * from L1 data alone, and the polling loop every agent runs on.
  */
 import { EventEmitter } from "node:events";
-import { JsonRpcProvider, Network, Wallet, type TransactionReceipt } from "ethers";
+import { JsonRpcProvider, Network, Wallet, type BlockTag, type TransactionReceipt } from "ethers";
 import { applyPubdata, type L2State } from "../l2/index.js";
 import { HeightStatus, RollupClient, RollupClientError, toClientError } from "../client/index.js";
 import type { L1Point } from "../node/index.js";
@@ -111,6 +111,20 @@ export interface L1TxRecord {
 }
 
 /**
+ * The agents' wallet. After an L1 reorg its transactions take their nonce from the mined chain ("latest") instead
+ * of the node's pending view: a transaction abandoned behind a nonce gap (its predecessor dropped with a reorged
+ * block) would otherwise put every later nonce past the gap, and nothing of this wallet would be mined again. The
+ * next transaction fills the gap; the agent sends one at a time (TxSender), so "latest" is the right nonce.
+ */
+export class AgentWallet extends Wallet {
+  latestNonce = false;
+
+  override async getNonce(blockTag?: BlockTag): Promise<number> {
+    return super.getNonce(this.latestNonce ? "latest" : blockTag);
+  }
+}
+
+/**
  * Sends one L1 transaction at a time for a wallet: a wallet has one nonce sequence, and an agent may want to act on
  * two heights at once (submit a proof while proposing). Failures are returned to the caller, never swallowed.
  */
@@ -153,6 +167,7 @@ export class TxSender {
    * still needed, with a fresh nonce (ethers asks the node for it per transaction).
    */
   abandon(reason: string): void {
+    if (this.wallet instanceof AgentWallet) this.wallet.latestNonce = true;
     this.abandonCurrent?.(new AgentError("L1_REORG", `${this.actor}: stopped waiting for a transaction: ${reason}`));
   }
 

@@ -202,7 +202,8 @@ export interface DeployOptions {
  */
 export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   const { deployer, sequencers, provers } = o.actors;
-  const node = o.node ?? (await L1Node.connect(o.provider, { log: o.log }));
+  // Without the network's probed node: a local dev node is assumed (no probe calls through a recording proxy).
+  const node = o.node ?? L1Node.assumeDevNode(o.provider, (await o.provider.getNetwork()).chainId, o.log);
   // Automine gives one block per transaction; a node that mines on its own may take more (a transaction sent just
   // after a block waits for the next one, a receipt poll may miss a block): 1.5 times the count plus a margin.
   const automine = node.caps.setAutomine;

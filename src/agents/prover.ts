@@ -15,7 +15,7 @@ import { L2RpcClient, type L1Point } from "../node/index.js";
 import { Store } from "../store/index.js";
 import { QuoteServer, type QuoteOffer, type QuoteRequest } from "../market/index.js";
 import { Prover } from "../zk/prover.js";
-import { AgentError, L2Chain, Logger, PollingAgent, TxSender, connectL1, errText, type L1ReorgEvent, type L1TxRecord } from "./common.js";
+import { AgentError, AgentWallet, L2Chain, Logger, PollingAgent, TxSender, connectL1, errText, type L1ReorgEvent, type L1TxRecord } from "./common.js";
 import { ProofDuty, type ProofEvent } from "./proving.js";
 import { sidecar } from "./designs/sidecar.js";
 import type { BackingView, ProvingDesignStrategy } from "./designs/strategy.js";
@@ -80,7 +80,7 @@ export class ProverAgent extends PollingAgent {
     super(provider, o.log ?? new Logger(o.name), o.pollMs ?? AGENT_DEFAULTS.pollMs);
     this.o = o;
     this.name = o.name;
-    this.wallet = new Wallet(o.privateKey, provider);
+    this.wallet = new AgentWallet(o.privateKey, provider);
     this.address = this.wallet.address;
     this.client = new RollupClient(o.rollup, this.wallet);
     this.sender = new TxSender(this.wallet, o.name, o.onTx);

@@ -30,7 +30,7 @@ import {
 import { Store } from "../store/index.js";
 import { Reputation, requestQuotes } from "../market/index.js";
 import { Prover } from "../zk/prover.js";
-import { AgentError, L2Chain, Logger, PollingAgent, TxSender, ZERO_ADDRESS, connectL1, errText, type L1ReorgEvent, type L1TxRecord } from "./common.js";
+import { AgentError, AgentWallet, L2Chain, Logger, PollingAgent, TxSender, ZERO_ADDRESS, connectL1, errText, type L1ReorgEvent, type L1TxRecord } from "./common.js";
 import { ProofDuty } from "./proving.js";
 import {
   TERMINAL_OUTCOMES, buildProposal, choresDue, claimVerdict, commitDecision, phaseDecision, proposalTerms, proposeDecision, releaseDecision,
@@ -119,7 +119,7 @@ export class SequencerAgent extends PollingAgent {
     super(provider, o.log ?? new Logger(o.name), o.pollMs ?? AGENT_DEFAULTS.pollMs);
     this.o = o;
     this.name = o.name;
-    this.wallet = new Wallet(o.privateKey, provider);
+    this.wallet = new AgentWallet(o.privateKey, provider);
     this.address = this.wallet.address;
     this.client = new RollupClient(o.rollup, this.wallet);
     this.sender = new TxSender(this.wallet, o.name, o.onTx);

@@ -140,6 +140,18 @@ export class L1Node {
     return node;
   }
 
+  /**
+   * A node assumed to be a local dev node with Hardhat's control calls, without probing (callers that talk to their
+   * own spawned node through a recording proxy, where probe calls would land in the recording). The calls still
+   * fall back when a method turns out to be missing.
+   */
+  static assumeDevNode(provider: JsonRpcProvider, chainId: bigint, log?: Logger): L1Node {
+    return new L1Node(provider, {
+      kind: "other", clientVersion: "", chainId, mineMany: "hardhat_mine", evmMine: true, setAutomine: true, setIntervalMining: true,
+      intervalUnit: "ms", setBalance: "hardhat_setBalance", impersonate: "hardhat_impersonateAccount", reorg: false,
+    }, log);
+  }
+
   /** Whether blocks can be mined on demand (else the node mines on its own and the callers wait). */
   get canMine(): boolean {
     return this.caps.mineMany !== undefined || this.caps.evmMine;
@@ -155,14 +167,25 @@ export class L1Node {
   async mine(n: bigint | number, what = `${n} blocks`): Promise<void> {
     const count = BigInt(n);
     if (count <= 0n) return;
+    const start = await this.provider.getBlockNumber();
+    // Each way falls back to the next when the node refuses it: one call, one block per call, waiting.
     if (this.caps.mineMany) {
-      await this.provider.send(this.caps.mineMany, [quantity(count)]);
-    } else if (this.caps.evmMine) {
-      for (let i = 0n; i < count; i++) await this.provider.send("evm_mine", []);
-    } else {
-      const head = await this.provider.getBlockNumber();
-      await this.waitForBlock(head + Number(count), { what });
+      try {
+        await this.provider.send(this.caps.mineMany, [quantity(count)]);
+        return;
+      } catch (e) {
+        this.log?.warn(`${this.caps.mineMany} refused: mining block by block`, { error: errText(e) });
+      }
     }
+    if (this.caps.evmMine) {
+      try {
+        for (let i = 0n; i < count; i++) await this.provider.send("evm_mine", []);
+        return;
+      } catch (e) {
+        this.log?.warn("evm_mine refused: waiting for the node's own blocks", { error: errText(e) });
+      }
+    }
+    await this.waitForBlock(start + Number(count), { what });
   }
 
   /** Mines until the head is `target` (waits for it on a node that mines on its own). */

@@ -6,7 +6,7 @@
  * chain continues (at least 3 of the 4 heights finalized).
  */
 import { expect } from "chai";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Logger, PROJECT_ROOT, formatLog } from "../../src/agents/index.js";
@@ -25,16 +25,24 @@ describe("scenario: L1 reorgs on anvil (scenarios/l1-reorg.json)", function () {
     const s = loadScenario(join(PROJECT_ROOT, "scenarios", "l1-reorg.json"));
     expect(s.l1.node).to.equal("anvil");
     const lines: string[] = [];
-    const log = new Logger("scenario", "info", (r) => lines.push(formatLog(r)));
+    const file = process.env.FERNET_TEST_LOGFILE;
+    const log = new Logger("scenario", "info", (r) => {
+      lines.push(formatLog(r));
+      if (file) appendFileSync(file, formatLog(r) + "\n");
+    });
     // No recorder: a replay log keeps only the final canonical chain (the reorged blocks are not in it).
     const r = await runScenario({ scenario: s, outDir: dir, noCompile: true, record: false, log });
-    if (process.env.FERNET_TEST_LOGFILE) writeFileSync(process.env.FERNET_TEST_LOGFILE, lines.join("\n") + "\n");
     const failed = r.figures.expectations.filter((e) => !e.passed);
     expect(failed, `${JSON.stringify(failed)}\n${lines.filter((l) => /reorg|WARN|ERROR/i.test(l)).slice(-40).join("\n")}`).to.deep.equal([]);
     expect(r.passed).to.equal(true);
     expect(r.figures.l1Reorgs).to.have.length(2);
     // The agents saw the reorgs (their warning), and re-sent what was dropped.
     expect(lines.some((l) => l.includes("L1 reorg: blocks seen before are no longer canonical"))).to.equal(true);
+    // What the reorgs dropped was sent again: the height-2 proposals (more "proposed" lines than sequencers), and
+    // after the second one height 3's proof or height 4's reveals.
+    const count = (re: RegExp) => lines.filter((l) => re.test(l)).length;
+    expect(count(/proposed height="2"/), "height 2 proposed again").to.be.greaterThan(s.sequencers.length);
+    expect(count(/proof submitted height="3"/) > 1 || count(/revealed height="4"/) > s.sequencers.length, "height 3's proof or height 4's reveals sent again").to.equal(true);
     const l2 = r.figures.l2!;
     expect(BigInt(l2.finalizedTotal) + BigInt(l2.fees)).to.equal(BigInt(l2.genesisTotal));
     expect(l2.finalizedTransfers).to.be.greaterThan(0);
