@@ -308,6 +308,7 @@ export abstract class PollingAgent extends EventEmitter {
       this.seen.delete(n);
     }
     for (const n of [...this.seen.keys()]) if (n > block.number) this.seen.delete(n);
+    this.lastSeen = undefined;
     this.remember(block.number, block.hash);
     if (depth === 0) return;
     this.l1Reorgs++;
@@ -319,6 +320,7 @@ export abstract class PollingAgent extends EventEmitter {
 
   private remember(n: number, hash: string): void {
     this.seen.set(n, hash);
+    if (!this.lastSeen || n >= this.lastSeen.number) this.lastSeen = { number: n, hash };
     if (this.seen.size > 256) this.seen.delete(Math.min(...this.seen.keys()));
   }
 
@@ -327,13 +329,46 @@ export abstract class PollingAgent extends EventEmitter {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
+    this.watcher = setInterval(() => void this.watchHead(), this.pollMs);
+    this.watcher.unref();
   }
 
   /** Stops the loop after the current round. */
   async stopLoop(): Promise<void> {
     this.running = false;
+    clearInterval(this.watcher);
     this.wake?.();
     await this.loop;
+  }
+
+  /**
+   * Called as soon as a reorg is suspected while a round runs (the round may be waiting for a receipt that will never
+   * come: its transaction was dropped, or sits behind a nonce gap). Agents stop waiting there (TxSender.abandon);
+   * the full handling (onL1Reorg) follows at the next poll.
+   */
+  protected onL1ReorgSuspected(): void {}
+
+  private watcher?: NodeJS.Timeout;
+  private roundBusy = false;
+  private watching = false;
+  /** The newest block a round ran on, and its hash. */
+  private lastSeen?: { number: number; hash: string };
+
+  /** While a round runs: is the block it started from still canonical? */
+  private async watchHead(): Promise<void> {
+    if (this.watching || !this.roundBusy || !this.lastSeen) return;
+    this.watching = true;
+    try {
+      const b = await this.provider.getBlock(this.lastSeen.number);
+      if (this.roundBusy && b && b.hash !== this.lastSeen.hash) {
+        this.log.warn("L1 reorg suspected during a round: no longer waiting for its transaction", { block: this.lastSeen.number });
+        this.onL1ReorgSuspected();
+      }
+    } catch {
+      // the next poll sees it
+    } finally {
+      this.watching = false;
+    }
   }
 
   private async run(): Promise<void> {
@@ -354,7 +389,12 @@ export abstract class PollingAgent extends EventEmitter {
           if (block) await this.checkReorg(block);
           if (head !== this.lastHead || (before !== undefined && before !== block?.hash)) {
             const at: L1Point = { l1Block: head, timestamp: block ? block.timestamp : Math.floor(Date.now() / 1000) };
-            await this.onBlock(head, at);
+            this.roundBusy = true;
+            try {
+              await this.onBlock(head, at);
+            } finally {
+              this.roundBusy = false;
+            }
             this.lastHead = head;
           }
         }

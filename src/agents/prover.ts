@@ -136,6 +136,10 @@ export class ProverAgent extends PollingAgent {
   private domain = 0n;
 
   /** An L1 reorg: stop waiting for a dropped submission, rebuild L2 states from L1 again, resubmit what is still needed. */
+  protected onL1ReorgSuspected(): void {
+    this.sender.abandon("L1 reorg suspected");
+  }
+
   protected onL1Reorg(e: L1ReorgEvent): void {
     this.sender.abandon(`L1 reorg of ${e.depth} blocks at ${e.head}`);
     this.chain.forget();

@@ -264,6 +264,10 @@ export class SequencerAgent extends PollingAgent {
    * changed: a stale one is refused, Rollup__RandomnessMismatch). Reveals, commits and proofs need nothing here: the
    * next round reads their status from L1 and sends again what is missing, with fresh nonces.
    */
+  protected onL1ReorgSuspected(): void {
+    this.sender.abandon("L1 reorg suspected");
+  }
+
   protected async onL1Reorg(e: L1ReorgEvent): Promise<void> {
     this.sender.abandon(`L1 reorg of ${e.depth} blocks at ${e.head}`);
     this.chain.forget();
