@@ -353,14 +353,17 @@ export abstract class PollingAgent extends EventEmitter {
   private watching = false;
   /** The newest block a round ran on, and its hash. */
   private lastSeen?: { number: number; hash: string };
+  /** The hash of the last block found replaced by the watcher. */
+  private suspected?: string;
 
   /** While a round runs: is the block it started from still canonical? */
   private async watchHead(): Promise<void> {
-    if (this.watching || !this.roundBusy || !this.lastSeen) return;
+    if (this.watching || !this.roundBusy || !this.lastSeen || this.suspected === this.lastSeen.hash) return;
     this.watching = true;
     try {
       const b = await this.provider.getBlock(this.lastSeen.number);
       if (this.roundBusy && b && b.hash !== this.lastSeen.hash) {
+        this.suspected = this.lastSeen.hash; // once per replaced block
         this.log.warn("L1 reorg suspected during a round: no longer waiting for its transaction", { block: this.lastSeen.number });
         this.onL1ReorgSuspected();
       }
