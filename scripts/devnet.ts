@@ -32,7 +32,12 @@ const USAGE = `usage: npx tsx scripts/devnet.ts [options]
                         period: every block full); may exceed what the network takes: the backlog then grows
   --phase-blocks P      proposal/reveal/commit phase length in L1 blocks (default: derived from a proof timed at startup)
   --proving-window W    proving window in L1 blocks (default: derived from a proof timed at startup)
-  --rpc URL             use this L1 node instead of spawning a Hardhat node (must allow evm_* mining calls)
+  --rpc URL             use this L1 node instead of spawning a Hardhat node: a Hardhat node, anvil, or a node that
+                        allows no evm_*/hardhat_* call but mines on its own (what it offers is probed)
+  --keystore FILE       deployer key from this JSON keystore (password in FERNET_KEYSTORE_PASSWORD); without it
+                        FERNET_DEPLOYER_KEY, else the dev accounts. Agent keys are derived from it and funded by it
+  --stall-blocks N      fail when no height is proposed or finalized in N L1 blocks (default 2 x (period + proving
+                        + late window)); no L1 block at all in max(60 s, 20 block times) fails too
   --port PORT           port of the spawned Hardhat node (default: a free one)
   --data-dir DIR        agent stores and the generated config (default .devnet)
   --withhold-prover     the first prover commits but never proves (its deposit gets slashed, heights reorged)
@@ -63,7 +68,7 @@ async function main(): Promise<void> {
         accounts: { type: "string" }, "block-time": { type: "string" }, "tx-rate": { type: "string" }, "phase-blocks": { type: "string" },
         "proving-window": { type: "string" }, rpc: { type: "string" }, port: { type: "string" }, "data-dir": { type: "string" },
         "withhold-prover": { type: "boolean" }, timeout: { type: "string" }, quiet: { type: "boolean" }, verbose: { type: "boolean" },
-        "json-logs": { type: "boolean" }, "no-compile": { type: "boolean" }, aggregator: { type: "boolean" }, help: { type: "boolean", short: "h" }, T: { type: "string" }, D: { type: "string" },
+        "json-logs": { type: "boolean" }, "no-compile": { type: "boolean" }, aggregator: { type: "boolean" }, keystore: { type: "string" }, "stall-blocks": { type: "string" }, help: { type: "boolean", short: "h" }, T: { type: "string" }, D: { type: "string" },
       },
       strict: true,
     }));
@@ -83,6 +88,7 @@ async function main(): Promise<void> {
   const givenProvingWindow = values["proving-window"] === undefined ? undefined : int("proving-window", values["proving-window"] as string, 0, 2);
   const timeoutMin = int("timeout", values.timeout as string, DEVNET_DEFAULTS.timeoutMinutes, 1);
   const port = int("port", values.port as string, 0, 0);
+  const stallBlocksFlag = values["stall-blocks"] === undefined ? undefined : int("stall-blocks", values["stall-blocks"] as string, 0, 1);
   const T = int("T", values.T as string, DEVNET_DEFAULTS.T, 1);
   const D = int("D", values.D as string, DEVNET_DEFAULTS.D, 2);
   const givenTxRate = values["tx-rate"] === undefined ? undefined : Number(values["tx-rate"]);
@@ -142,9 +148,13 @@ async function main(): Promise<void> {
   const { createNetwork } = await import("../src/network/index.js");
   const rpcUrl = values.rpc as string | undefined;
   const postProofs = values.aggregator === true;
+  const { loadDeployerKey } = await import("../src/l1/keys.js");
+  const deployerKey = await loadDeployerKey({ keystore: values.keystore as string | undefined });
+  // No block for this long is an error (a node that neither mines on its own nor allows interval mining).
+  const noBlockMs = Math.max(60_000, 20 * blockTime);
   const run = createNetwork({
     circuit: { T, D, build },
-    l1: { rpc: rpcUrl, port: rpcUrl ? undefined : port },
+    l1: { rpc: rpcUrl, port: rpcUrl ? undefined : port, deployerKey, noBlockMs },
     contracts: {
       params: { proposalBlocks: BigInt(timing.proposalBlocks), revealBlocks: BigInt(timing.revealBlocks), commitBlocks: BigInt(timing.commitBlocks), provingWindow: BigInt(timing.provingWindow) },
     },
@@ -192,23 +202,42 @@ async function main(): Promise<void> {
       sequencers: actors.sequencers.map((s, i) => ({ name: s.name, privateKey: s.wallet.privateKey, vrfSeed: s.vrfSeed, rpcPort: Number(new URL(seqUrls[i]!).port), proverUrls: provers.map((p) => p.quoteUrl) })),
       provers: actors.provers.map((p, i) => ({ name: p.name, privateKey: p.wallet.privateKey, quotePort: Number(new URL(provers[i]!.quoteUrl).port), sequencerRpcUrls: seqUrls })),
     };
-    writeFileSync(join(dataDir, "config.json"), JSON.stringify(fileConfig, null, 2));
-    say(`agents up; L2 JSON-RPC at ${seqUrls.join(", ")}; config ${join(dataDir, "config.json")}`);
+    if (deployerKey === undefined) {
+      writeFileSync(join(dataDir, "config.json"), JSON.stringify(fileConfig, null, 2));
+      say(`agents up; L2 JSON-RPC at ${seqUrls.join(", ")}; config ${join(dataDir, "config.json")}`);
+    } else {
+      // Keys from a keystore or the environment are not written anywhere.
+      say(`agents up; L2 JSON-RPC at ${seqUrls.join(", ")}; no config file written (the agents' keys derive from the deployer key)`);
+    }
+    const l1Info = net.l1Node.describe();
+    say(`L1 node: ${l1Info.kind} (${l1Info.client}), chain ${l1Info.chainId}; control calls: ${l1Info.controls}`);
 
     // 4. Progress until K heights are final; the meter counts finalized transfers and samples the backlog.
     const client = net.client;
     const meter = new ThroughputMeter(client, d.deployBlock);
     let lastHead = -1;
     let finalizedN = 0;
+    const cfg = d.config;
+    const stallBlocks = stallBlocksFlag ?? Number(2n * (cfg.proposalBlocks + cfg.revealBlocks + cfg.commitBlocks + cfg.provingWindow + cfg.lateWindow));
+    const { ProgressWatch } = await import("../src/l1/stall.js");
+    const watch = new ProgressWatch({ stallBlocks, noBlockMs });
+    // Until height 1 opens the agents wait for the genesis block: that wait is announced, not a stall.
+    say(`waiting for L1 block ${cfg.genesisBlock} (height 1 opens); a stall of ${stallBlocks} L1 blocks or ${noBlockMs / 1000} s without a block is an error`);
+    let tipNow = 0n;
+    let finNow = 0n;
     for (;;) {
       await new Promise((r) => setTimeout(r, 250));
       const head = await provider.getBlockNumber();
+      const inFlightNow = provers.reduce((s, p) => s + p.proofsInFlight, 0) + sequencers.reduce((s, q) => s + q.proofsInFlight, 0);
+      watch.observe(head, BigInt(head) < cfg.genesisBlock ? `genesis ${head}` : `${tipNow}/${finNow}`,
+        `chain tip ${tipNow}, finalized ${finNow}, proofs in flight ${inFlightNow}, mempools ${sequencers.map((q) => q.mempoolSize).join("/")}`);
       if (head === lastHead) continue;
       lastHead = head;
       await meter.observe(head);
       finalizedN = meter.finalizedHeights;
       const backlog = sequencers.reduce((s, q) => s + q.mempoolSize, 0);
       meter.sample(head, backlog, gen.stats.sent);
+      [tipNow, finNow] = await Promise.all([client.chainTip(), client.lastFinalized()]);
       if (!quiet) {
         const { height, phase } = await client.clockAt(BigInt(head));
         const [tip, fin] = await Promise.all([client.chainTip(), client.lastFinalized()]);

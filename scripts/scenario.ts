@@ -19,7 +19,7 @@ const USAGE = `usage: npm run scenario -- FILE [options]
        npm run scenario -- --replay LOG [options]
   FILE                a scenario (JSON, see docs/scenarios.md and scenarios/)
   --out DIR           output folder (default scenario-out/<name>; a replay: <log folder>/replay)
-  --rpc URL           run on this running node instead of spawning one (needs evm_* mining calls)
+  --rpc URL           run on this running node instead of spawning one (Hardhat, anvil, or one that mines on its own)
   --fork URL          spawn 'hardhat node --fork URL' and run there (contracts are deployed on the fork)
   --fork-block N      fork at block N (default: the latest)
   --rollup ADDR       with --rpc or --fork: use the contracts already there (the Rollup at ADDR) instead of

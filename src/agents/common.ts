@@ -4,7 +4,7 @@
  * from L1 data alone, and the polling loop every agent runs on.
  */
 import { EventEmitter } from "node:events";
-import { JsonRpcProvider, Network, Wallet, type TransactionReceipt } from "ethers";
+import { JsonRpcProvider, Network, Wallet, type BlockTag, type TransactionReceipt } from "ethers";
 import { applyPubdata, type L2State } from "../l2/index.js";
 import { HeightStatus, RollupClient, RollupClientError, toClientError } from "../client/index.js";
 import type { L1Point } from "../node/index.js";
@@ -15,7 +15,8 @@ export type AgentErrorCode =
   | "INVALID_BLOCK" // revealed L1 data does not rebuild to the revealed root
   | "BODY_UNAVAILABLE" // the signed transactions of a block could not be obtained
   | "BODY_MISMATCH" // the signed transactions do not match the revealed pubdata / root
-  | "NOT_RUNNING";
+  | "NOT_RUNNING"
+  | "L1_REORG"; // an L1 reorg dropped the block a transaction was in, or left it waiting behind a nonce gap
 
 export class AgentError extends FernetError<AgentErrorCode> {
   constructor(code: AgentErrorCode, message: string, options?: { cause?: unknown }) {
@@ -110,6 +111,20 @@ export interface L1TxRecord {
 }
 
 /**
+ * The agents' wallet. After an L1 reorg its transactions take their nonce from the mined chain ("latest") instead
+ * of the node's pending view: a transaction abandoned behind a nonce gap (its predecessor dropped with a reorged
+ * block) would otherwise put every later nonce past the gap, and nothing of this wallet would be mined again. The
+ * next transaction fills the gap; the agent sends one at a time (TxSender), so "latest" is the right nonce.
+ */
+export class AgentWallet extends Wallet {
+  latestNonce = false;
+
+  override async getNonce(blockTag?: BlockTag): Promise<number> {
+    return super.getNonce(this.latestNonce ? "latest" : blockTag);
+  }
+}
+
+/**
  * Sends one L1 transaction at a time for a wallet: a wallet has one nonce sequence, and an agent may want to act on
  * two heights at once (submit a proof while proposing). Failures are returned to the caller, never swallowed.
  */
@@ -121,13 +136,22 @@ export class TxSender {
     private readonly onTx?: (r: L1TxRecord) => void,
   ) {}
 
+  /** Rejects the transaction being awaited (abandon()): its receipt may never come after an L1 reorg. */
+  private abandonCurrent?: (e: AgentError) => void;
+
   send(method: string, height: bigint | undefined, fn: () => Promise<TransactionReceipt>): Promise<TransactionReceipt> {
     const run = async () => {
       let r: TransactionReceipt;
       try {
-        r = await fn();
+        const sent = fn();
+        // An abandoned wait keeps running unobserved: it ends when its transaction is mined or replaced.
+        sent.catch(() => undefined);
+        r = await Promise.race([sent, new Promise<never>((_, rej) => (this.abandonCurrent = rej))]);
       } catch (e) {
+        if (e instanceof AgentError && e.code === "L1_REORG") throw e;
         throw await this.explain(e);
+      } finally {
+        this.abandonCurrent = undefined;
       }
       this.onTx?.({ actor: this.actor, address: this.wallet.address, method, height, gasUsed: r.gasUsed, l1Block: r.blockNumber, ok: r.status === 1 });
       return r;
@@ -135,6 +159,16 @@ export class TxSender {
     const p = this.tail.then(run, run);
     this.tail = p.catch(() => undefined);
     return p;
+  }
+
+  /**
+   * After an L1 reorg: stops waiting for the transaction in flight (it may have been dropped with its block, or sit
+   * behind a nonce gap the reorg opened) so that the queue moves on; the agent re-reads L1 and sends again what is
+   * still needed, with a fresh nonce (ethers asks the node for it per transaction).
+   */
+  abandon(reason: string): void {
+    if (this.wallet instanceof AgentWallet) this.wallet.latestNonce = true;
+    this.abandonCurrent?.(new AgentError("L1_REORG", `${this.actor}: stopped waiting for a transaction: ${reason}`));
   }
 
   /** Resolves once every queued transaction has settled (before the provider is destroyed: see SequencerAgent.crash). */
@@ -175,6 +209,11 @@ export class L2Chain {
     readonly genesis: L2State,
   ) {}
 
+  /** Drops the cache (after an L1 reorg: a height's reveal may be gone or different). */
+  forget(): void {
+    this.cache.clear();
+  }
+
   /** The state after `height` (0 = genesis). Throws AgentError INVALID_BLOCK if the L1 data does not add up. */
   async stateAt(height: bigint): Promise<L2State> {
     return (await this.blockAt(height)).state;
@@ -205,6 +244,16 @@ export class L2Chain {
 
 // ------------------------------------------------------------------ the loop
 
+/** An L1 reorg as an agent saw it. */
+export interface L1ReorgEvent {
+  /** The head when it was noticed. */
+  head: number;
+  /** Blocks seen before that are no longer canonical. */
+  depth: number;
+  /** The lowest of them. */
+  firstReplaced: number;
+}
+
 /**
  * Base of the agents: polls the L1 head and runs `onBlock` once per new head, never two at a time. An exception in
  * one round is logged and the next head retries (every step re-reads L1, so a retry is safe).
@@ -228,18 +277,101 @@ export abstract class PollingAgent extends EventEmitter {
 
   protected abstract onBlock(head: number, at: L1Point): Promise<void>;
 
+  /**
+   * Called before the round when the L1 blocks the agent has seen are no longer canonical (an L1 reorg, noticed by
+   * their hashes). `depth`: how many of the seen blocks were replaced. Subclasses drop what they derived from them.
+   */
+  protected onL1Reorg(_e: L1ReorgEvent): Promise<void> | void {}
+
+  /** Hashes of the recent heads this agent ran rounds on (number -> hash), to find how deep a reorg went. */
+  private readonly seen = new Map<number, string>();
+  /** L1 reorgs noticed so far. */
+  l1Reorgs = 0;
+
+  /** Compares the head with the blocks seen before; on a reorg tells the subclass (onL1Reorg) before the round. */
+  private async checkReorg(block: { number: number; hash: string | null; parentHash: string }): Promise<void> {
+    if (block.hash === null) return;
+    const known = this.seen.get(block.number);
+    const parentKnown = this.seen.get(block.number - 1);
+    const replaced = (known !== undefined && known !== block.hash) || (parentKnown !== undefined && parentKnown !== block.parentHash);
+    if (!replaced && (known !== undefined || parentKnown !== undefined || this.seen.size === 0)) {
+      this.remember(block.number, block.hash);
+      return;
+    }
+    // Either replaced, or a jump over several blocks: compare the newest seen block below the head.
+    let depth = 0;
+    const numbers = [...this.seen.keys()].filter((n) => n <= block.number).sort((a, b) => b - a);
+    for (const n of numbers) {
+      const b = n === block.number ? block : await this.provider.getBlock(n);
+      if (b && b.hash === this.seen.get(n)) break;
+      depth++;
+      this.seen.delete(n);
+    }
+    for (const n of [...this.seen.keys()]) if (n > block.number) this.seen.delete(n);
+    this.lastSeen = undefined;
+    this.remember(block.number, block.hash);
+    if (depth === 0) return;
+    this.l1Reorgs++;
+    const e: L1ReorgEvent = { head: block.number, depth, firstReplaced: numbers[depth - 1] ?? block.number };
+    this.log.warn("L1 reorg: blocks seen before are no longer canonical; re-reading L1", { ...e });
+    this.emit("l1-reorg", e);
+    await this.onL1Reorg(e);
+  }
+
+  private remember(n: number, hash: string): void {
+    this.seen.set(n, hash);
+    if (!this.lastSeen || n >= this.lastSeen.number) this.lastSeen = { number: n, hash };
+    if (this.seen.size > 256) this.seen.delete(Math.min(...this.seen.keys()));
+  }
+
   /** Starts the loop (after `init`). */
   startLoop(): void {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
+    this.watcher = setInterval(() => void this.watchHead(), this.pollMs);
+    this.watcher.unref();
   }
 
   /** Stops the loop after the current round. */
   async stopLoop(): Promise<void> {
     this.running = false;
+    clearInterval(this.watcher);
     this.wake?.();
     await this.loop;
+  }
+
+  /**
+   * Called as soon as a reorg is suspected while a round runs (the round may be waiting for a receipt that will never
+   * come: its transaction was dropped, or sits behind a nonce gap). Agents stop waiting there (TxSender.abandon);
+   * the full handling (onL1Reorg) follows at the next poll.
+   */
+  protected onL1ReorgSuspected(): void {}
+
+  private watcher?: NodeJS.Timeout;
+  private roundBusy = false;
+  private watching = false;
+  /** The newest block a round ran on, and its hash. */
+  private lastSeen?: { number: number; hash: string };
+  /** The hash of the last block found replaced by the watcher. */
+  private suspected?: string;
+
+  /** While a round runs: is the block it started from still canonical? */
+  private async watchHead(): Promise<void> {
+    if (this.watching || !this.roundBusy || !this.lastSeen || this.suspected === this.lastSeen.hash) return;
+    this.watching = true;
+    try {
+      const b = await this.provider.getBlock(this.lastSeen.number);
+      if (this.roundBusy && b && b.hash !== this.lastSeen.hash) {
+        this.suspected = this.lastSeen.hash; // once per replaced block
+        this.log.warn("L1 reorg suspected during a round: no longer waiting for its transaction", { block: this.lastSeen.number });
+        this.onL1ReorgSuspected();
+      }
+    } catch {
+      // the next poll sees it
+    } finally {
+      this.watching = false;
+    }
   }
 
   private async run(): Promise<void> {
@@ -253,11 +385,21 @@ export abstract class PollingAgent extends EventEmitter {
           else this.log.info("back online", { l1: head });
         }
         if (off) this.lastHead = head;
-        else if (head !== this.lastHead) {
+        else {
+          // The head block every poll, not only its number: an L1 reorg may replace blocks and keep the height.
           const block = await this.provider.getBlock(head);
-          const at: L1Point = { l1Block: head, timestamp: block ? block.timestamp : Math.floor(Date.now() / 1000) };
-          await this.onBlock(head, at);
-          this.lastHead = head;
+          const before = block?.hash ? this.seen.get(head) : undefined;
+          if (block) await this.checkReorg(block);
+          if (head !== this.lastHead || (before !== undefined && before !== block?.hash)) {
+            const at: L1Point = { l1Block: head, timestamp: block ? block.timestamp : Math.floor(Date.now() / 1000) };
+            this.roundBusy = true;
+            try {
+              await this.onBlock(head, at);
+            } finally {
+              this.roundBusy = false;
+            }
+            this.lastHead = head;
+          }
         }
       } catch (e) {
         if (!this.running) break;

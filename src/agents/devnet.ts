@@ -24,6 +24,7 @@ import { AgentError, type L1TxRecord, type Logger } from "./common.js";
 import { devnetModule } from "../../deploy/modules/Devnet.js";
 import { DEVNET_DEFAULTS } from "../defaults.js";
 import { E18 } from "../protocol.js";
+import { L1Node } from "../l1/node.js";
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -127,7 +128,7 @@ function attach(signer: Signer, sourcePath: string, name: string, address: strin
  * afterwards: every devnet is a new chain 31337, so a kept journal would only break the next run.
  */
 async function ignitionDeploy(provider: JsonRpcProvider, deployer: Wallet, module: ReturnType<typeof devnetModule>,
-  parameters: Record<string, bigint | boolean | string>): Promise<Record<string, string>> {
+  parameters: Record<string, bigint | boolean | string>, automine: boolean): Promise<Record<string, string>> {
   const hre = (await import("hardhat")).default;
   const url = provider._getConnection().url;
   const conn = await hre.network.create({ network: "devnet", override: { url, accounts: [deployer.privateKey] } });
@@ -135,7 +136,10 @@ async function ignitionDeploy(provider: JsonRpcProvider, deployer: Wallet, modul
   const deploymentsDir = join(hre.config.paths.ignition, "deployments");
   const hadDeploymentsDir = existsSync(deploymentsDir);
   try {
-    const result = await conn.ignition.deploy(module, { parameters: { [module.id]: parameters }, deploymentId });
+    // Ignition waits for 5 confirmations per transaction on a node that does not automine: 1 is enough for a devnet
+    // (its genesis block budget counts one block per transaction), and it polls faster than its 1 s default.
+    const config = automine ? undefined : { requiredConfirmations: 1, blockPollingInterval: 250 };
+    const result = await conn.ignition.deploy(module, { parameters: { [module.id]: parameters }, deploymentId, config });
     const out: Record<string, string> = {};
     for (const [k, c] of Object.entries(result)) out[k] = await (c as Contract).getAddress();
     return out;
@@ -174,6 +178,8 @@ export type AggregatorParams = { [K in keyof typeof DEFAULT_AGGREGATOR]?: bigint
 
 export interface DeployOptions {
   provider: JsonRpcProvider;
+  /** The node's capabilities (probed here when not given): mining on demand, or waiting on a node that mines on its own. */
+  node?: L1Node;
   actors: DevnetActors;
   T: number;
   D: number;
@@ -196,6 +202,11 @@ export interface DeployOptions {
  */
 export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   const { deployer, sequencers, provers } = o.actors;
+  // Without the network's probed node: a local dev node is assumed (no probe calls through a recording proxy).
+  const node = o.node ?? L1Node.assumeDevNode(o.provider, (await o.provider.getNetwork()).chainId, o.log);
+  // Automine gives one block per transaction; a node that mines on its own may take more (a transaction sent just
+  // after a block waits for the next one, a receipt poll may miss a block): 1.5 times the count plus a margin.
+  const automine = node.caps.setAutomine;
   await initL2();
   const genesis = devGenesis(o.accounts, 1_000_000_000n);
   const genesisState = stateFromGenesis(genesis, o.D);
@@ -218,12 +229,14 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   const ignitionTxs = 5 + 4 + (wantsVerifier ? 1 : 0) + (o.aggregator ? 3 : 0);
   const setupTxs = wallets.length + 1 + 3 * sequencers.length + wallets.length + 2 + (o.aggregator ? wallets.length : 0);
   const { commitBlocks, keyActivationDelay } = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { ...o.overrides });
-  const genesisBlock = BigInt(deployBlock) + BigInt(ignitionTxs + setupTxs) + 3n + commitBlocks + keyActivationDelay;
+  const txs = BigInt(ignitionTxs + setupTxs);
+  const setupBlocks = automine ? txs : (3n * txs) / 2n + 10n;
+  const genesisBlock = BigInt(deployBlock) + setupBlocks + 3n + commitBlocks + keyActivationDelay;
   const config = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { genesisBlock, ...o.overrides });
   const module = devnetModule({ T: o.T, D: o.D, aggregator: o.aggregator, verifierContract: wantsVerifier ? art.verifierContract : undefined });
   const addrs = await ignitionDeploy(o.provider, deployer, module, {
     ...config, ...DEFAULT_STAKING, ...(o.aggregator ? { ...DEFAULT_AGGREGATOR, ...o.aggregatorParams } : {}),
-  });
+  }, automine);
   const tokenAddr = addrs.token;
   const stakingAddr = addrs.staking;
   const rollupAddr = addrs.rollup;
@@ -251,12 +264,7 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   // Height 1's seed: mine to its window and record it (agents would too, but they may start late).
   const windowStart = await rollupClient.seedWindowStart(1n);
   const before = BigInt(await o.provider.getBlockNumber());
-  if (before + 1n < windowStart) {
-    const n = windowStart - 1n - before;
-    await o.provider.send("hardhat_mine", ["0x" + n.toString(16)]).catch(async () => {
-      for (let i = 0n; i < n; i++) await o.provider.send("evm_mine", []);
-    });
-  }
+  if (before + 1n < windowStart) await node.mineTo(windowStart - 1n, `height 1's seed window (block ${windowStart})`);
   if (BigInt(await o.provider.getBlockNumber()) + 1n < config.genesisBlock) {
     await rollupClient.recordRandomness(1n).catch((e: unknown) => o.log?.warn("recordRandomness(1) failed", { error: String(e) }));
   }
@@ -270,10 +278,12 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   return { rollup: rollupAddr, staking: stakingAddr, token: tokenAddr, verifier: addrs.verifier, aggregator, config, chainId, deployBlock, genesis, genesisState };
 }
 
-/** Switches the node from automine to one block every `ms` (time passes without transactions). */
-export async function startIntervalMining(provider: JsonRpcProvider, ms: number): Promise<void> {
-  await provider.send("evm_setAutomine", [false]);
-  await provider.send("evm_setIntervalMining", [ms]);
+/**
+ * Switches the node from automine to one block every `ms` (time passes without transactions), in the node's unit;
+ * a node that mines on its own keeps its block time. False in that case.
+ */
+export async function startIntervalMining(node: L1Node, ms: number): Promise<boolean> {
+  return node.useIntervalMining(ms);
 }
 
 // ------------------------------------------------------------------ transaction generator

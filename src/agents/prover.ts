@@ -15,7 +15,7 @@ import { L2RpcClient, type L1Point } from "../node/index.js";
 import { Store } from "../store/index.js";
 import { QuoteServer, type QuoteOffer, type QuoteRequest } from "../market/index.js";
 import { Prover } from "../zk/prover.js";
-import { AgentError, L2Chain, Logger, PollingAgent, TxSender, connectL1, errText, type L1TxRecord } from "./common.js";
+import { AgentError, AgentWallet, L2Chain, Logger, PollingAgent, TxSender, connectL1, errText, type L1ReorgEvent, type L1TxRecord } from "./common.js";
 import { ProofDuty, type ProofEvent } from "./proving.js";
 import { sidecar } from "./designs/sidecar.js";
 import type { BackingView, ProvingDesignStrategy } from "./designs/strategy.js";
@@ -85,7 +85,7 @@ export class ProverAgent extends PollingAgent {
     this.o = o;
     this.prover = new Prover("process", { threads: o.proverThreads, niceness: o.proverNiceness });
     this.name = o.name;
-    this.wallet = new Wallet(o.privateKey, provider);
+    this.wallet = new AgentWallet(o.privateKey, provider);
     this.address = this.wallet.address;
     this.client = new RollupClient(o.rollup, this.wallet);
     this.sender = new TxSender(this.wallet, o.name, o.onTx);
@@ -139,6 +139,17 @@ export class ProverAgent extends PollingAgent {
   private lastL1 = 0;
   /** The rollup's L2 domain (chain id, rollup address): what the transfers are signed under. */
   private domain = 0n;
+
+  /** An L1 reorg: stop waiting for a dropped submission, rebuild L2 states from L1 again, resubmit what is still needed. */
+  protected onL1ReorgSuspected(): void {
+    this.sender.abandon("L1 reorg suspected");
+  }
+
+  protected onL1Reorg(e: L1ReorgEvent): void {
+    this.sender.abandon(`L1 reorg of ${e.depth} blocks at ${e.head}`);
+    this.chain.forget();
+    this.duty.afterL1Reorg();
+  }
 
   protected async onBlock(head: number, _at: L1Point): Promise<void> {
     this.lastL1 = head;

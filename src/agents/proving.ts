@@ -99,6 +99,14 @@ export class ProofDuty {
     }
   }
 
+  /**
+   * After an L1 reorg: forgets which heights are done, since a submitted proof may have been dropped with its block.
+   * The next scan re-reads each height's status; a stored proof is submitted again (not proven again).
+   */
+  afterL1Reorg(): void {
+    this.done.clear();
+  }
+
   private stopped = false;
 
   /** Stops starting or waiting (a crash: nothing is awaited). */
@@ -211,7 +219,9 @@ export class ProofDuty {
       this.done.add(h);
     } catch (e) {
       if (this.stopped) return; // shutdown: the prover was closed under the job
-      log.error("proving failed", { height: h, error: errText(e) });
+      // An L1 reorg made the agent stop waiting for its submission: the next scan looks at the height again.
+      if (e instanceof AgentError && e.code === "L1_REORG") log.warn("submission abandoned after an L1 reorg: checking the height again", { height: h });
+      else log.error("proving failed", { height: h, error: errText(e) });
       this.o.onEvent?.({ kind: "failed", height: h, error: errText(e) });
       // Not marked done: the next scan retries (the body may become available, the node may come back).
     }

@@ -30,7 +30,7 @@ import {
 import { Store } from "../store/index.js";
 import { Reputation, requestQuotes } from "../market/index.js";
 import { Prover } from "../zk/prover.js";
-import { AgentError, L2Chain, Logger, PollingAgent, TxSender, ZERO_ADDRESS, connectL1, errText, type L1TxRecord } from "./common.js";
+import { AgentError, AgentWallet, L2Chain, Logger, PollingAgent, TxSender, ZERO_ADDRESS, connectL1, errText, type L1ReorgEvent, type L1TxRecord } from "./common.js";
 import { ProofDuty } from "./proving.js";
 import {
   TERMINAL_OUTCOMES, buildProposal, choresDue, claimVerdict, commitDecision, phaseDecision, proposalTerms, proposeDecision, releaseDecision,
@@ -126,7 +126,7 @@ export class SequencerAgent extends PollingAgent {
     super(provider, o.log ?? new Logger(o.name), o.pollMs ?? AGENT_DEFAULTS.pollMs);
     this.o = o;
     this.name = o.name;
-    this.wallet = new Wallet(o.privateKey, provider);
+    this.wallet = new AgentWallet(o.privateKey, provider);
     this.address = this.wallet.address;
     this.client = new RollupClient(o.rollup, this.wallet);
     this.sender = new TxSender(this.wallet, o.name, o.onTx);
@@ -274,6 +274,43 @@ export class SequencerAgent extends PollingAgent {
     let t = this.timelines.get(h);
     if (!t) this.timelines.set(h, (t = await this.client.timeline(h)));
     return t;
+  }
+
+  // ---------------------------------------------------------------- L1 reorgs
+
+  /**
+   * An L1 reorg replaced blocks this agent had seen: stop waiting for a transaction that may be gone, drop what was
+   * derived from the old blocks (L2 states rebuilt from reveals, claim checks), and let a proposal the reorg dropped
+   * be made again while its proposal phase lasts, with a VRF proof over the randomness L1 has now (it may have
+   * changed: a stale one is refused, Rollup__RandomnessMismatch). Reveals, commits and proofs need nothing here: the
+   * next round reads their status from L1 and sends again what is missing, with fresh nonces.
+   */
+  protected onL1ReorgSuspected(): void {
+    this.sender.abandon("L1 reorg suspected");
+  }
+
+  protected async onL1Reorg(e: L1ReorgEvent): Promise<void> {
+    this.sender.abandon(`L1 reorg of ${e.depth} blocks at ${e.head}`);
+    this.chain.forget();
+    this.claims.clear();
+    this.challenged.clear();
+    this.duty?.afterL1Reorg();
+    const next = BigInt(e.head) + 1n;
+    for (const r of [...this.records.values()]) {
+      if (r.outcome) continue;
+      const p = await this.client.getProposal(r.height, this.address);
+      if (p.status !== ProposalStatus.None) continue;
+      if (next < (await this.timeline(r.height)).revealStart) {
+        this.log.warn("the L1 reorg dropped our proposal: proposing again", { height: r.height });
+        this.forgetProposal(r.height);
+      }
+    }
+  }
+
+  /** Forgets an unsent or dropped proposal so that the phase decision proposes again (fresh block, salt, VRF proof). */
+  private forgetProposal(h: bigint): void {
+    this.records.delete(h);
+    if (!this.store.closed) this.store.delete(HEIGHTS, key(h));
   }
 
   // ---------------------------------------------------------------- the round
@@ -466,6 +503,13 @@ export class SequencerAgent extends PollingAgent {
         this.client.propose({ height: h, vrfProof: r.vrfProof, commitment, feeSplitBps: r.feeSplitBps, proverTip: r.proverTip, proverRewardShareBps: r.proverRewardShareBps, randomness }),
       );
     } catch (e) {
+      // The randomness changed under the proof (an L1 reorg), or the wait was abandoned after one: while the
+      // proposal phase lasts, the next round proposes again over what L1 says now.
+      if ((isContractError(e, "Rollup__RandomnessMismatch") || (e instanceof AgentError && e.code === "L1_REORG")) && next + 1n < (await this.timeline(h)).revealStart) {
+        this.log.warn("propose undone by an L1 reorg: proposing again", { height: h, error: errText(e) });
+        if ((await this.client.getProposal(h, this.address)).status === ProposalStatus.None) this.forgetProposal(h);
+        return;
+      }
       this.log.warn("propose failed", { height: h, error: errText(e) });
       this.put({ ...r, outcome: "abandoned" });
       this.records.delete(h);

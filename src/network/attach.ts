@@ -1,7 +1,7 @@
 /**
  * Attaching a network to contracts already on the chain (a fork of a chain that has them, or a running node)
  * instead of deploying: the circuit and the L2 genesis are checked against the Rollup, the actors are funded by
- * minting as the token's owner (impersonated with hardhat_impersonateAccount when it is not dev account 0), the
+ * minting as the token's owner (impersonated, hardhat_/anvil_impersonateAccount, when it is not the deployer), the
  * sequencers that are not registered are (their VRF key from their seed, as in a deploying run), the Rollup (and the
  * ProofAggregator) are approved and the reward pool is topped up.
  */
@@ -13,6 +13,7 @@ import { DEFAULT_STAKING, RollupClient, StakingClient, type RollupConfig } from 
 import { ZERO_ADDRESS, type Logger } from "../agents/common.js";
 import { type DevnetActors, type Deployment } from "../agents/devnet.js";
 import { NetworkConfigError } from "./spec.js";
+import type { L1Node } from "../l1/node.js";
 import { E18 } from "../protocol.js";
 import { DEVNET_DEFAULTS } from "../defaults.js";
 
@@ -24,7 +25,9 @@ const TOKEN_ABI = [
 ];
 
 export async function attachDeployment(a: {
-  provider: JsonRpcProvider; rollup: string; actors: DevnetActors; aggWallet: Wallet; T: number; D: number; accounts: number;
+  provider: JsonRpcProvider;
+  /** Impersonates the token's owner when the deployer is not it (a node that cannot: the attach is refused). */
+  node: L1Node; rollup: string; actors: DevnetActors; aggWallet: Wallet; T: number; D: number; accounts: number;
   /** Whether the network runs an aggregator agent (then the Rollup must have a ProofAggregator). */
   aggregator: boolean;
   /** The parameters the spec asked for: the Rollup's apply, a warning names the differences. */
@@ -60,8 +63,8 @@ export async function attachDeployment(a: {
   let minter: Signer;
   if (owner.toLowerCase() === actors.deployer.address.toLowerCase()) minter = actors.deployer;
   else {
-    await provider.send("hardhat_impersonateAccount", [owner]);
-    await provider.send("hardhat_setBalance", [owner, "0x" + (10n ** 21n).toString(16)]);
+    await a.node.impersonate(owner);
+    await a.node.setBalance(owner, 10n ** 21n);
     minter = await provider.getSigner(owner);
     log.info("minting as the impersonated token owner", { owner });
   }

@@ -11,7 +11,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { JsonRpcProvider, Wallet } from "ethers";
+import { Wallet, type JsonRpcProvider } from "ethers";
 import { RollupClient } from "../client/index.js";
 import { buildCircuit, type BuildResult } from "../zk/build.js";
 import { AgentError, connectL1, errText, type L1TxRecord, type Logger } from "../agents/common.js";
@@ -24,6 +24,9 @@ import { SequencerAgent, type SequencerOptions } from "../agents/sequencer.js";
 import { AggregatorAgent } from "../agents/aggregator.js";
 import { checkDeployedVerifier } from "../zk/verifierCheck.js";
 import { attachDeployment } from "./attach.js";
+import { L1Node } from "../l1/node.js";
+import { startAnvil } from "../l1/anvil.js";
+import { derivedWallet, fundFrom } from "../l1/keys.js";
 import { NetworkConfigError, checkNetworkSpec, type AgentPatchSource, type Clock, type L1Proxy, type NetworkSpec } from "./spec.js";
 import { AGENT_DEFAULTS, DEVNET_DEFAULTS } from "../defaults.js";
 
@@ -36,7 +39,7 @@ export { attachDeployment } from "./attach.js";
 export interface Network {
   readonly spec: NetworkSpec;
   readonly build: BuildResult;
-  /** The spawned node (undefined on `l1.rpc`). */
+  /** The spawned node, Hardhat or anvil (undefined on `l1.rpc`). */
   readonly node?: HardhatNode;
   /** The node's URL, and the URL the network's clients use (the proxy's when there is one). */
   readonly l1Url: string;
@@ -45,6 +48,8 @@ export interface Network {
   readonly provider: JsonRpcProvider;
   readonly direct: JsonRpcProvider;
   readonly chainId: bigint;
+  /** What the L1 node offers (probed once), and the node-control calls with their fallbacks. */
+  readonly l1Node: L1Node;
   /** Head before the first transaction of the setup. */
   readonly startBlock: number;
   readonly deployment: Deployment;
@@ -145,7 +150,9 @@ class Builder implements NetworkRun {
     let node: HardhatNode | undefined;
     if (l1.rpc === undefined) {
       s.onStage?.({ stage: "spawning", fork: l1.fork, forkBlock: l1.forkBlock });
-      node = await startHardhatNode({ log, port: l1.port || undefined, fork: l1.fork, forkBlock: l1.forkBlock });
+      node = l1.spawn === "anvil"
+        ? await startAnvil({ log, port: l1.port || undefined })
+        : await startHardhatNode({ log, port: l1.port || undefined, fork: l1.fork, forkBlock: l1.forkBlock });
       this.resources.push(() => node!.stop());
       this.check();
     }
@@ -166,43 +173,52 @@ class Builder implements NetworkRun {
     }
     this.check();
     const chainId = (await provider.getNetwork()).chainId;
+    // Probed on the node itself; the calls go through the proxy (a recorder sees them).
+    const l1Node = await L1Node.connect(provider, { url: l1Url, log, noBlockMs: l1.noBlockMs });
+    this.check();
 
-    // 2. Actors (Hardhat's mnemonic: 0 deployer, then sequencers, provers, aggregator) and the contracts.
+    // 2. Actors (Hardhat's mnemonic: 0 deployer, then sequencers, provers, aggregator, or keys derived from
+    // l1.deployerKey on a node whose dev accounts are not ours) and the contracts.
+    const key = l1.deployerKey;
+    const actorWallet = (i: number) => (key === undefined ? devWallet(i, undefined, provider) : derivedWallet(key, i, provider));
     const actors = {
-      deployer: devWallet(0, undefined, provider),
-      sequencers: s.sequencers.map((q, i) => ({ name: q.name, wallet: devWallet(1 + i, undefined, provider), vrfSeed: q.vrfSeed, stake: q.stake })),
-      provers: s.provers.map((p, i) => ({ name: p.name, wallet: devWallet(1 + N + i, undefined, provider) })),
-      aggregator: devWallet(1 + N + M, undefined, provider),
+      deployer: key === undefined ? devWallet(0, undefined, provider) : new Wallet(key, provider),
+      sequencers: s.sequencers.map((q, i) => ({ name: q.name, wallet: actorWallet(1 + i), vrfSeed: q.vrfSeed, stake: q.stake })),
+      provers: s.provers.map((p, i) => ({ name: p.name, wallet: actorWallet(1 + N + i) })),
+      aggregator: actorWallet(1 + N + M),
     };
-    if (l1.topUpDevAccounts) {
+    if ((await provider.getBalance(actors.deployer.address)) === 0n) throw new NetworkConfigError("l1", `deployer ${actors.deployer.address} has no ETH on ${l1Url}`);
+    if (key !== undefined) {
+      await fundFrom(actors.deployer, [...actors.sequencers.map((x) => x.wallet), ...actors.provers.map((x) => x.wallet), actors.aggregator], l1.actorFundingWei ?? 10n ** 18n, log);
+      this.check();
+    } else if (l1.topUpDevAccounts) {
       const all = [actors.deployer, ...actors.sequencers.map((x) => x.wallet), ...actors.provers.map((x) => x.wallet), actors.aggregator];
       for (const { address } of all) {
         if ((await provider.getBalance(address)) >= ETH_FLOOR) continue;
         try {
-          await provider.send("hardhat_setBalance", [address, "0x" + (10n ** 22n).toString(16)]);
+          await l1Node.setBalance(address, 10n ** 22n);
         } catch (e) {
-          throw new NetworkConfigError("l1", `dev account ${address} has little ETH and hardhat_setBalance failed: ${errText(e)}`);
+          throw new NetworkConfigError("l1", `dev account ${address} has little ETH and setting its balance failed: ${errText(e)}`);
         }
-        log.info("funded dev account with hardhat_setBalance", { address });
+        log.info("funded dev account", { address, with: l1Node.caps.setBalance });
       }
     }
-    if ((await provider.getBalance(actors.deployer.address)) === 0n) throw new NetworkConfigError("l1", `deployer ${actors.deployer.address} has no ETH on ${l1Url}`);
-    // The setup expects automine (one block per transaction).
-    await provider.send("evm_setIntervalMining", [0]).catch(() => {});
-    await provider.send("evm_setAutomine", [true]).catch(() => {});
+    // The setup expects automine (one block per transaction); a node that mines on its own keeps its pace.
+    await l1Node.setIntervalMining(0).catch(() => false);
+    await l1Node.setAutomine(true).catch(() => false);
     const startBlock = await provider.getBlockNumber();
     s.onStage?.({ stage: "deploying", chainId, startBlock });
     const attach = s.contracts?.attach;
     const deployment = attach
-      ? await attachDeployment({ provider, rollup: attach, actors, aggWallet: actors.aggregator, T, D, accounts: s.accounts, aggregator: s.aggregator !== undefined, params: s.contracts?.params, log })
+      ? await attachDeployment({ provider, node: l1Node, rollup: attach, actors, aggWallet: actors.aggregator, T, D, accounts: s.accounts, aggregator: s.aggregator !== undefined, params: s.contracts?.params, log })
       : await deployDevnet({
-          provider, actors, T, D, accounts: s.accounts, log, overrides: s.contracts?.params,
+          provider, node: l1Node, actors, T, D, accounts: s.accounts, log, overrides: s.contracts?.params,
           aggregator: s.aggregator !== undefined, aggregatorParams: s.aggregator?.params,
         });
     this.check();
     // Before any agent proves: the verifier on L1 must hold this zkey's key (an attached chain may be of another size).
     await checkDeployedVerifier(provider, deployment.verifier, build.setup.vkey, build.setup.zkeyPath);
-    await startIntervalMining(provider, s.blockTimeMs);
+    await startIntervalMining(l1Node, s.blockTimeMs);
     const cfg = deployment.config;
     const period = cfg.proposalBlocks + cfg.revealBlocks + cfg.commitBlocks;
     // Attached: height 1 of the run is the first Rollup height whose proposal phase opens after the setup.
@@ -270,7 +286,7 @@ class Builder implements NetworkRun {
     const sequencers = this.sequencers;
     const provers = this.provers;
     return {
-      spec: s, build, node, l1Url, clientUrl, provider, direct, chainId, startBlock, deployment, clock,
+      spec: s, build, node, l1Url, clientUrl, provider, direct, chainId, l1Node, startBlock, deployment, clock,
       client: new RollupClient(deployment.rollup, direct), actors, sequencers, provers, aggregator: this.aggregator, sequencerUrls,
       txGenerator, txRecords, dataDir, log,
       restartSequencer: async (i, patch) => (sequencers[i] = await SequencerAgent.start({ ...seqOpts[i]!, ...patch })),

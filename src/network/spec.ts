@@ -74,8 +74,22 @@ export interface L1Proxy {
 }
 
 export interface L1Spec {
-  /** A running node (must allow the evm_* mining calls). Without it a Hardhat node is spawned. */
+  /**
+   * A running node: a Hardhat node, anvil, or a node that allows no evm_* / hardhat_* call but mines on its own
+   * (src/l1/node.ts probes what it offers). Without it a Hardhat node is spawned.
+   */
   rpc?: string;
+  /**
+   * The deployer's private key on a node whose dev accounts are not ours (src/l1/keys.ts: a keystore or
+   * FERNET_DEPLOYER_KEY); the agents' keys are derived from it and funded by the deployer. Default: the dev accounts.
+   */
+  deployerKey?: string;
+  /** ETH (wei) each derived agent key is funded up to (default 1 ETH); only with `deployerKey`. */
+  actorFundingWei?: bigint;
+  /** A wait for L1 blocks fails after this long without a new block, ms (default 60 000). */
+  noBlockMs?: number;
+  /** Which node to spawn when there is no `rpc`: a Hardhat node (default) or anvil (it can reorg: anvil_reorg). */
+  spawn?: "hardhat" | "anvil";
   /** Port of the spawned node (default: a free one). */
   port?: number;
   /** The spawned node forks this JSON-RPC URL, at `forkBlock` (default its head). */
@@ -83,7 +97,7 @@ export interface L1Spec {
   forkBlock?: number;
   /** Puts a proxy in front of the node: every client of the network (deployment, agents) goes through it. */
   proxy?: (nodeUrl: string) => Promise<L1Proxy>;
-  /** Gives the dev accounts with less than 1000 ETH 10000 ETH (hardhat_setBalance) before the setup. */
+  /** Gives the dev accounts with less than 1000 ETH 10000 ETH (hardhat_/anvil_setBalance) before the setup. */
   topUpDevAccounts?: boolean;
 }
 
@@ -145,12 +159,16 @@ export function checkNetworkSpec(s: NetworkSpec): void {
   const l1 = s.l1 ?? {};
   if (l1.rpc !== undefined && !httpUrl.test(l1.rpc)) throw new NetworkConfigError("l1.rpc", `must be an http(s) URL, got "${l1.rpc}"`);
   if (l1.fork !== undefined && !httpUrl.test(l1.fork)) throw new NetworkConfigError("l1.fork", `must be an http(s) URL, got "${l1.fork}"`);
-  if (l1.rpc !== undefined && (l1.fork !== undefined || l1.port)) throw new NetworkConfigError("l1.rpc", "a running node excludes spawning one (fork, port)");
+  if (l1.rpc !== undefined && (l1.fork !== undefined || l1.port || l1.spawn)) throw new NetworkConfigError("l1.rpc", "a running node excludes spawning one (spawn, fork, port)");
+  if (l1.spawn !== undefined && l1.spawn !== "hardhat" && l1.spawn !== "anvil") throw new NetworkConfigError("l1.spawn", `must be "hardhat" or "anvil", got ${JSON.stringify(l1.spawn)}`);
+  if (l1.spawn === "anvil" && l1.fork !== undefined) throw new NetworkConfigError("l1.fork", "forking is done with the spawned Hardhat node");
   if (l1.forkBlock !== undefined) {
     if (l1.fork === undefined) throw new NetworkConfigError("l1.forkBlock", "needs l1.fork");
     int("l1.forkBlock", l1.forkBlock, 0);
   }
   if (l1.port !== undefined) int("l1.port", l1.port, 0, 65535);
+  if (l1.deployerKey !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(l1.deployerKey)) throw new NetworkConfigError("l1.deployerKey", "must be 0x + 64 hex digits");
+  if (l1.noBlockMs !== undefined) int("l1.noBlockMs", l1.noBlockMs, 1000);
   const attach = s.contracts?.attach;
   if (attach !== undefined) {
     if (!isAddress(attach)) throw new NetworkConfigError("contracts.attach", `not an address: ${attach}`);

@@ -33,6 +33,10 @@ export function describeExpectation(e: Expectation): string {
       return `${e.actor} proved at least ${e.count} finalized height${e.count > 1 ? "s" : ""}`;
     case "maxMedianLatency":
       return `median latency (proposal to finality) at most ${e.blocks} L1 blocks`;
+    case "l2Conserved":
+      return "no L2 value created or lost (finalized balances + fees = genesis total) and no transfer dropped";
+    case "l1ReorgsAtLeast":
+      return `at least ${e.count} L1 reorg${e.count > 1 ? "s" : ""} injected`;
   }
 }
 
@@ -43,7 +47,7 @@ function heightOf(heights: readonly HeightFigure[], h: number): HeightFigure | u
 }
 
 /** Evaluates every expectation; `detail` says what was observed. */
-export function evaluate(expect: readonly Expectation[], f: Pick<ScenarioFigures, "heights" | "ledger">, heightOffset = 0): ExpectationResult[] {
+export function evaluate(expect: readonly Expectation[], f: Pick<ScenarioFigures, "heights" | "ledger" | "l2" | "l1Reorgs">, heightOffset = 0): ExpectationResult[] {
   return expect.map((e) => {
     const text = describeExpectation(e);
     const r = (passed: boolean, detail: string): ExpectationResult => ({ text, passed, detail });
@@ -95,6 +99,18 @@ export function evaluate(expect: readonly Expectation[], f: Pick<ScenarioFigures
       case "maxMedianLatency": {
         const m = medianLatency(f.heights as HeightFigure[]);
         return r(m > 0 && m <= e.blocks, `median ${m} L1 blocks`);
+      }
+      case "l2Conserved": {
+        const l2 = f.l2;
+        if (!l2) return r(false, "no L2 figure");
+        const dropped = l2.dropped ?? 0;
+        const conserved = BigInt(l2.finalizedTotal) + BigInt(l2.fees) === BigInt(l2.genesisTotal);
+        return r(conserved && dropped === 0,
+          `at height ${l2.finalizedHeight}: total ${l2.finalizedTotal} + fees ${l2.fees} (genesis ${l2.genesisTotal}), ${l2.finalizedTransfers} transfers finalized, ${dropped} dropped`);
+      }
+      case "l1ReorgsAtLeast": {
+        const n = f.l1Reorgs?.length ?? 0;
+        return r(n >= e.count, `${n} L1 reorg(s): ${(f.l1Reorgs ?? []).map((x) => `${x.depth} blocks at ${x.atBlock}`).join(", ") || "none"}`);
       }
     }
   });

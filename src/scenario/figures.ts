@@ -68,8 +68,34 @@ export interface ScenarioFigures {
   /** from receipts: propose, reveal, commitProver, submitProof, postProof, verifyBatch, claim, ... */
   gasByPhase: Record<string, GasFigure>;
   expectations: ExpectationResult[];
+  /** The L2 ledger at the last finalized height, rebuilt from L1 (l2Conserved). */
+  l2?: L2Figure;
+  /** The L1 reorgs the run injected (l1.reorgs). */
+  l1Reorgs?: L1ReorgFigure[];
   /** Set on the figures of a replay (`--replay LOG`): what the replayer found (src/scenario/replay.ts). */
   replay?: ReplayFigure;
+}
+
+/** L2 value at the last finalized height (rebuilt from the revealed pubdata on L1) against the genesis. */
+export interface L2Figure {
+  finalizedHeight: number;
+  /** Sum of all L2 balances, decimal. */
+  genesisTotal: string;
+  finalizedTotal: string;
+  /** Fees of the finalized transfers (paid out on L1, so out of the L2 ledger), decimal. */
+  fees: string;
+  /** Transfers in the finalized heights. */
+  finalizedTransfers: number;
+  /** Transfers the sequencers dropped for good (live runs only: it comes from the agents, not L1). */
+  dropped?: number;
+}
+
+export interface L1ReorgFigure {
+  height: number;
+  phase: string;
+  /** The head when the reorg was made, and how many blocks it replaced. */
+  atBlock: number;
+  depth: number;
 }
 
 /** A replay's outcome, for the report. */

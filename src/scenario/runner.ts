@@ -12,11 +12,17 @@ import { dirname, join, resolve } from "node:path";
 import type { JsonRpcProvider } from "ethers";
 import { Logger, connectL1, type HardhatNode } from "../agents/index.js";
 import { HeightStatus } from "../client/index.js";
+import { L1Node } from "../l1/node.js";
 import { NetworkConfigError, startNetwork, type Clock, type Network, type NetworkSpec } from "../network/index.js";
 
-import type { ScenarioFigures, ScenarioMode } from "./figures.js";
+import type { L1ReorgFigure, L2Figure, ScenarioFigures, ScenarioMode } from "./figures.js";
 import { ScenarioError, strategyText, validateScenario, type Scenario } from "./schema.js";
-import { proverHooks, sequencerHooks } from "./strategies.js";
+import { proposalStart, proverHooks, sequencerHooks } from "./strategies.js";
+import { L2Chain } from "../agents/common.js";
+import { RollupClient } from "../client/index.js";
+import { initL2, stateFromGenesis, type L2State } from "../l2/index.js";
+import { decodePubdata, isNoop } from "../l2/pubdata.js";
+import { devGenesis } from "../l2/sample.js";
 import { collectFigures } from "./collect.js";
 import { evaluate } from "./expectations.js";
 import { startRecorder, type Recorder, type ReplayLog } from "./record.js";
@@ -30,7 +36,7 @@ export interface RunOptions {
   scenario: Scenario;
   /** Output folder (report.md, figures.json, charts/, l1-log.json, run.json). */
   outDir: string;
-  /** Use this running node (must allow evm_* mining calls and hardhat_setBalance or funded dev accounts). */
+  /** Use this running node (Hardhat, anvil, or one that mines on its own with funded dev accounts: src/l1/node.ts). */
   rpc?: string;
   /** Fork this chain with a spawned `hardhat node --fork URL [--fork-block-number N]`. */
   fork?: string;
@@ -66,6 +72,10 @@ export interface RunMeta {
   heightOffset: number;
   names: Record<string, string>;
   actors: ScenarioFigures["actors"];
+  /** The L1 reorgs the run injected (l1.reorgs). */
+  l1Reorgs?: L1ReorgFigure[];
+  /** Transfers the sequencers dropped for good (from the agents: a replay has no agents). */
+  l2Dropped?: number;
 }
 
 export interface RunResult {
@@ -148,6 +158,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       circuit: { T: s.circuit.T, D: s.circuit.D, build },
       l1: {
         rpc: o.rpc, fork: o.fork, forkBlock: o.forkBlock, topUpDevAccounts: true,
+        spawn: o.rpc || o.fork ? undefined : s.l1.node,
         proxy: o.record === false ? undefined : async (nodeUrl) => (recorder = await startRecorder(nodeUrl)),
       },
       contracts: {
@@ -181,7 +192,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       txGenerator: { ratePerSecond: s.load.txRate, random: seededRandom(s.seed) },
       log,
       onStage: (e) => {
-        if (e.stage === "spawning") say(o.fork ? `starting a Hardhat node forking ${o.fork}${o.forkBlock !== undefined ? ` at block ${o.forkBlock}` : ""}` : "starting a Hardhat node");
+        if (e.stage === "spawning") say(o.fork ? `starting a Hardhat node forking ${o.fork}${o.forkBlock !== undefined ? ` at block ${o.forkBlock}` : ""}` : `starting ${s.l1.node === "anvil" ? "anvil" : "a Hardhat node"}`);
         else if (e.stage === "deploying") say(`deploying on chain ${e.chainId} (${mode}) from block ${e.startBlock}: ${N} sequencers, ${M} provers${s.aggregator ? ", aggregator" : ""}`);
         else {
           const offset = e.clock.heightOffset ?? 0;
@@ -207,6 +218,12 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     let lastHead = -1;
     let endReason = "";
     const settled = new Set<number>();
+    // L1 faults: each reorg fires once, when the head reaches its block (l1.reorgs).
+    const cfg = d.config;
+    const phaseOffset = { proposal: 0n, reveal: cfg.proposalBlocks, commit: cfg.proposalBlocks + cfg.revealBlocks, proving: cfg.proposalBlocks + cfg.revealBlocks + cfg.commitBlocks };
+    const reorgPlan = s.l1.reorgs.map((x) => ({ ...x, at: proposalStart(net!.clock, x.height) + Number(phaseOffset[x.phase]) + x.offset }));
+    if (reorgPlan.length && !net.l1Node.caps.reorg) throw new ScenarioError("$.l1.reorgs", `the L1 node (${net.l1Node.caps.kind}) cannot reorg (no anvil_reorg)`);
+    const l1Reorgs: L1ReorgFigure[] = [];
     for (;;) {
       await new Promise((r) => setTimeout(r, 250));
       const head = await direct.getBlockNumber();
@@ -218,6 +235,13 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
         continue;
       }
       lastHead = head;
+      for (const x of reorgPlan.filter((y) => head >= y.at)) {
+        reorgPlan.splice(reorgPlan.indexOf(x), 1);
+        await net.l1Node.reorg(x.depth);
+        l1Reorgs.push({ height: x.height, phase: x.phase, atBlock: head, depth: x.depth });
+        say(`L1 reorg: the last ${x.depth} blocks up to ${head} replaced (height ${x.height}, ${x.phase} phase + ${head - x.at + x.offset})`);
+        log.warn("injected an L1 reorg", { depth: x.depth, head, height: x.height, phase: x.phase });
+      }
       for (let h = heightOffset + 1; h <= heightOffset + s.stop.heights; h++) {
         if (settled.has(h)) continue;
         const st = (await client.getHeight(BigInt(h))).status;
@@ -244,7 +268,9 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
 
     // 4. Stop the agents, then freeze the chain (no more blocks) and compute the figures from L1.
     await net.stopAgents();
-    await direct.send("evm_setIntervalMining", [0]).catch(() => {});
+    // On the node directly (not through the recorder): the run is over.
+    const directNode = new L1Node(direct, net.l1Node.caps, log);
+    await directNode.setIntervalMining(0).catch(() => false);
     const endBlock = await direct.getBlockNumber();
     const names = new Map<string, string>();
     names.set(actors.deployer.address.toLowerCase(), "deployer");
@@ -260,7 +286,8 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     const deployment = { rollup: d.rollup, staking: d.staking, token: d.token, verifier: d.verifier, aggregator: d.aggregator, deployBlock: d.deployBlock, genesisBlock: Number(d.config.genesisBlock) };
     const meta: RunMeta = {
       scenario: s, mode, l1Url, forkUrl: o.fork, forkBlock: o.forkBlock, chainId: chainId.toString(), deployment, startBlock, endBlock, heightOffset,
-      names: Object.fromEntries(names), actors: actorList,
+      names: Object.fromEntries(names), actors: actorList, l1Reorgs,
+      l2Dropped: droppedTransfers(net, gen.stats.txIds),
     };
     const figures = await figuresOf(direct, meta, { startedAt, wallSeconds: (Date.now() - started) / 1000 });
     figures.params.endReason = endReason;
@@ -272,7 +299,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     }
     await writeOutputs(outDir, figures);
     // A node we did not start is given back mining on demand (automine), as a fresh Hardhat node is.
-    if (o.rpc) await direct.send("evm_setAutomine", [true]).catch(() => {});
+    if (o.rpc) await directNode.setAutomine(true).catch(() => false);
     return { figures, passed: figures.expectations.every((e) => e.passed), outDir, meta, logPath };
   } finally {
     // Agents first, then the providers, the recorder and the node (the network's order); closes the prover workers.
@@ -314,9 +341,47 @@ export async function figuresOf(
       genesisBlock: meta.deployment.genesisBlock, rollup: meta.deployment.rollup, heightOffset: meta.heightOffset ?? 0,
     },
     actors: meta.actors, heights: c.heights, ledger: c.ledger, gasByPhase: c.gasByPhase, expectations: [],
+    l2: await l2Figure(provider, meta), l1Reorgs: meta.l1Reorgs,
   };
   figures.expectations = evaluate(s.expect, figures, meta.heightOffset ?? 0);
   return figures;
+}
+
+const totalOf = (st: L2State) => st.accountIndices().reduce((sum, i) => sum + st.getAccount(i)!.balance, 0n);
+
+/** The L2 value at the last finalized height, rebuilt from L1 (genesis + the winners' revealed pubdata). */
+async function l2Figure(provider: JsonRpcProvider, meta: RunMeta): Promise<L2Figure> {
+  await initL2();
+  const s = meta.scenario;
+  const genesis = stateFromGenesis(devGenesis(s.load.accounts, 1_000_000_000n), s.circuit.D);
+  const client = new RollupClient(meta.deployment.rollup, provider);
+  const fin = await client.lastFinalized();
+  const chain = new L2Chain(client, genesis);
+  const state = await chain.stateAt(fin);
+  // Fees leave the L2 ledger (the sequencer and prover are paid on L1): the canonical blocks' fees, from their pubdata.
+  let fees = 0n;
+  let transfers = 0;
+  for (let h = fin; h > 0n; ) {
+    const b = await chain.blockAt(h);
+    for (const slot of decodePubdata(Uint8Array.from(Buffer.from(b.pubdata.slice(2), "hex")))) {
+      if (isNoop(slot)) continue;
+      fees += slot.fee;
+      transfers++;
+    }
+    h = b.parent;
+  }
+  return {
+    finalizedHeight: Number(fin), genesisTotal: totalOf(genesis).toString(), finalizedTotal: totalOf(state).toString(), fees: fees.toString(),
+    finalizedTransfers: transfers, dropped: meta.l2Dropped,
+  };
+}
+
+/** Transfers of the generator that every sequencer tracking them dropped for good (none re-accepted them). */
+function droppedTransfers(net: Network, txIds: readonly string[]): number {
+  return txIds.filter((id) => {
+    const st = net.sequencers.map((q) => q.txStatus(id as Parameters<typeof q.txStatus>[0])).filter((x) => x !== undefined);
+    return st.length > 0 && st.every((x) => x === "dropped");
+  }).length;
 }
 
 /** Reads `run.json` (next to an l1-log.json) back, scenario amounts as bigints again. */
@@ -418,8 +483,9 @@ export async function replayScenario(o: ReplayOptions): Promise<ReplayResult> {
     say(`replaying ${o.logPath} on ${url}`);
     const r = await replayLog(recorded, url);
     provider = await connectL1(url, AGENT_DEFAULTS.pollMs);
-    await provider.send("evm_setIntervalMining", [0]).catch(() => {});
-    await provider.send("evm_setAutomine", [false]).catch(() => {});
+    const l1Node = await L1Node.connect(provider, { log });
+    await l1Node.setIntervalMining(0).catch(() => false);
+    await l1Node.setAutomine(false).catch(() => false);
     const figures = await figuresOf(provider, meta, {
       startedAt: new Date(started).toISOString(), wallSeconds: (Date.now() - started) / 1000, startBlock: meta.startBlock,
       endBlock: Math.min(meta.endBlock, await provider.getBlockNumber()), l1Url: url, mode: o.fork ? "fork" : o.rpc ? "rpc" : "local",

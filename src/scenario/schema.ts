@@ -69,7 +69,20 @@ export type Expectation =
   | { kind: "noReward"; actor: string }
   | { kind: "challenged"; actor: string }
   | { kind: "provedAtLeast"; actor: string; count: number }
-  | { kind: "maxMedianLatency"; blocks: number };
+  | { kind: "maxMedianLatency"; blocks: number }
+  | { kind: "l2Conserved" }
+  | { kind: "l1ReorgsAtLeast"; count: number };
+
+/**
+ * An L1 fault: when the head reaches `offset` blocks into `phase` of `height`, the last `depth` L1 blocks are
+ * replaced (anvil_reorg: the node mines as many new blocks without the transactions they held).
+ */
+export interface L1Reorg {
+  height: number;
+  phase: "proposal" | "reveal" | "commit" | "proving";
+  offset: number;
+  depth: number;
+}
 
 export interface Scenario {
   name: string;
@@ -88,7 +101,8 @@ export interface Scenario {
     blockReward: bigint;
     submissionReward: bigint;
   };
-  l1: { blockTimeMs: number };
+  /** `node`: the node spawned for the run (anvil can reorg); `reorgs`: L1 reorgs injected during the run. */
+  l1: { blockTimeMs: number; node: "hardhat" | "anvil"; reorgs: L1Reorg[] };
   load: { accounts: number; txRate: number };
   sequencers: SequencerSpec[];
   provers: ProverSpec[];
@@ -296,8 +310,14 @@ function expectation(v: unknown, path: string, actors: Set<string>): Expectation
     case "maxMedianLatency":
       only(e, path, ["kind", "blocks"]);
       return { kind: "maxMedianLatency", blocks: int(e.blocks, `${path}.blocks`, 1) };
+    case "l2Conserved":
+      only(e, path, ["kind"]);
+      return { kind: "l2Conserved" };
+    case "l1ReorgsAtLeast":
+      only(e, path, ["kind", "count"]);
+      return { kind: "l1ReorgsAtLeast", count: int(e.count, `${path}.count`, 1) };
     default:
-      throw new ScenarioError(`${path}.kind`, `unknown expectation ${JSON.stringify(e.kind)} (finalized, reorged, skipped, finalizedAtLeast, reorgsAtLeast, noReorgs, slashed, notSlashed, rewardAtLeast, noReward, challenged, provedAtLeast, maxMedianLatency)`);
+      throw new ScenarioError(`${path}.kind`, `unknown expectation ${JSON.stringify(e.kind)} (finalized, reorged, skipped, finalizedAtLeast, reorgsAtLeast, noReorgs, slashed, notSlashed, rewardAtLeast, noReward, challenged, provedAtLeast, maxMedianLatency, l2Conserved, l1ReorgsAtLeast)`);
   }
 }
 
@@ -348,8 +368,24 @@ export function validateScenario(doc: unknown, fallbackName = "scenario"): Scena
   if (params.proverDeposit > 5_000n * E18) throw new ScenarioError("$.params.proverDeposit", "must be at most 5000e18 (each actor is funded with 10 000 tokens)");
 
   const l = d.l1 === undefined ? {} : obj(d.l1, "$.l1");
-  only(l, "$.l1", ["blockTimeMs"]);
-  const l1 = { blockTimeMs: opt(l, "blockTimeMs", "$.l1", (v, p) => int(v, p, 100, 60_000), DEF.blockTimeMs) };
+  only(l, "$.l1", ["blockTimeMs", "node", "reorgs"]);
+  const node = opt(l, "node", "$.l1", (v, p) => {
+    if (v !== "hardhat" && v !== "anvil") throw new ScenarioError(p, `must be "hardhat" or "anvil", got ${JSON.stringify(v)}`);
+    return v;
+  }, "hardhat" as "hardhat" | "anvil");
+  const reorgs = l.reorgs === undefined ? [] : arr(l.reorgs, "$.l1.reorgs").map((x, i) => {
+    const p = `$.l1.reorgs[${i}]`;
+    const o = obj(x, p);
+    only(o, p, ["height", "phase", "offset", "depth"]);
+    const phase = str(o.phase, `${p}.phase`);
+    if (!["proposal", "reveal", "commit", "proving"].includes(phase)) throw new ScenarioError(`${p}.phase`, `must be proposal, reveal, commit or proving, got "${phase}"`);
+    return {
+      height: int(o.height, `${p}.height`, 1), phase: phase as L1Reorg["phase"],
+      offset: opt(o, "offset", p, (v, q) => int(v, q, 0, 100_000), 0), depth: int(o.depth, `${p}.depth`, 1, 64),
+    };
+  });
+  if (reorgs.length && node !== "anvil") throw new ScenarioError("$.l1.reorgs", 'L1 reorgs need a node that can reorg: set "node": "anvil"');
+  const l1 = { blockTimeMs: opt(l, "blockTimeMs", "$.l1", (v, p) => int(v, p, 100, 60_000), DEF.blockTimeMs), node, reorgs };
 
   const ld = d.load === undefined ? {} : obj(d.load, "$.load");
   only(ld, "$.load", ["accounts", "txRate"]);

@@ -65,6 +65,11 @@ describe("network: spec validation", () => {
     expectRefused((s) => (s.l1 = { rpc: "localhost:8545" }), "l1.rpc");
     expectRefused((s) => (s.l1 = { rpc: "http://127.0.0.1:8545", fork: "http://127.0.0.1:8546" }), "l1.rpc");
     expectRefused((s) => (s.l1 = { forkBlock: 5 }), "l1.forkBlock");
+    expectRefused((s) => (s.l1 = { rpc: "http://127.0.0.1:8545", spawn: "anvil" }), "l1.rpc");
+    expectRefused((s) => (s.l1 = { spawn: "geth" as "anvil" }), "l1.spawn");
+    expectRefused((s) => (s.l1 = { spawn: "anvil", fork: "http://127.0.0.1:8546" }), "l1.fork");
+    expectRefused((s) => (s.l1 = { deployerKey: "0x12" }), "l1.deployerKey");
+    expectRefused((s) => (s.l1 = { noBlockMs: 10 }), "l1.noBlockMs");
     expectRefused((s) => (s.l1 = { port: 70000 }), "l1.port");
     expectRefused((s) => (s.contracts = { attach: "0x12" }), "contracts.attach");
     expectRefused((s) => (s.contracts = { attach: "0x" + "ab".repeat(20) }), "contracts.attach"); // a fresh node has no contracts

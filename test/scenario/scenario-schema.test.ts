@@ -67,6 +67,10 @@ describe("scenario schema", () => {
       [{ ...base(), expect: [{ kind: "reorged", height: 9 }] }, "$.expect[0].height", /beyond \$\.stop\.heights/],
       [{ ...base(), expect: [{ kind: "slashed", actor: "prover-1", amount: "lots" }] }, "$.expect[0].amount", /amount like/],
       [{ ...base(), expect: [{ kind: "sunny" }] }, "$.expect[0].kind", /unknown expectation "sunny"/],
+      [{ ...base(), l1: { node: "geth" } }, "$.l1.node", /"hardhat" or "anvil"/],
+      [{ ...base(), l1: { reorgs: [{ height: 1, phase: "proving", depth: 2 }] } }, "$.l1.reorgs", /node that can reorg/],
+      [{ ...base(), l1: { node: "anvil", reorgs: [{ height: 1, phase: "later", depth: 2 }] } }, "$.l1.reorgs[0].phase", /proposal, reveal, commit or proving/],
+      [{ ...base(), l1: { node: "anvil", reorgs: [{ height: 1, phase: "commit", depth: 0 }] } }, "$.l1.reorgs[0].depth", /integer/],
     ];
     for (const [doc, path, msg] of cases) {
       const e = errorOf(doc);
