@@ -38,6 +38,8 @@ library ConfigLib {
         if (c.maxProverRewardShareBps > 10_000) revert Errors.Rollup__InvalidConfig("maxProverRewardShareBps");
         if (c.lateProverShareBps > 10_000 || c.reorgBountyBps > 10_000) revert Errors.Rollup__InvalidConfig("bps");
         if (c.maxPendingHeights == 0 || c.maxPendingHeights > 64) revert Errors.Rollup__InvalidConfig("maxPendingHeights");
+        // Sidecar keeps a deposit in 88 bits (with the prover in one word): refuse what no commit could hold.
+        if (c.proverDeposit > type(uint88).max) revert Errors.Rollup__InvalidConfig("proverDeposit");
         if (c.genesisBlock == 0) c.genesisBlock = uint64(block.number + c.commitBlocks);
         if (c.genesisBlock < block.number) revert Errors.Rollup__InvalidConfig("genesisBlock");
         getStorage().config = c;

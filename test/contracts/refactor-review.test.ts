@@ -28,7 +28,7 @@ import {
 } from "./helpers.js";
 import { vrfOutput } from "../../src/vrf/index.js";
 import { HeightStatus, ProposalStatus, blockCommitment } from "../../src/client/index.js";
-import { deployRollupLibraries } from "../../src/client/deploy.js";
+import { deployRollup, deployRollupLibraries } from "../../src/client/deploy.js";
 
 const coder = AbiCoder.defaultAbiCoder();
 const BURN = "0x000000000000000000000000000000000000dEaD";
@@ -144,20 +144,17 @@ describe("refactor review: the split Rollup against a7d6de3", function () {
     await expectBooks(d);
   });
 
-  it("FINDING (low): a proverDeposit of 2^88 or more is accepted at deployment, then every commitProver reverts (a7d6de3 held up to 2^96 - 1)", async function () {
-    const deposit = 2n ** 88n;
-    const d = await deployFixture({ proverDeposit: deposit });
-    expect((await d.rollup.config()).proverDeposit).to.equal(deposit); // the constructor did not refuse it
-    const s = d.seqs[0]!;
-    await d.token.mint(s.address, deposit);
-    const [p] = await proposeAll(d, 1n, [s]);
-    await revealAll(d, 1n, [p!]);
-    await nextTxAt((await d.client.timeline(1n)).commitStart);
-    // SidecarLib.commit: SafeCast.toUint88(received) -> SafeCastOverflowedUintDowncast(88, 2^88). Before the split
-    // the deposit was a uint96 in the proposal and this commit succeeded; now the height can never be decided.
-    const safeCast = new Contract(d.client.address, ["error SafeCastOverflowedUintDowncast(uint8 bits, uint256 value)"], ethers.provider);
-    await expect(d.rollup.connect(s.signer).commitProver(1n, s.address, "0x", p!.vrfProof))
-      .to.be.revertedWithCustomError(safeCast, "SafeCastOverflowedUintDowncast").withArgs(88n, deposit);
+  it("finding (low, fixed): a proverDeposit of 2^88 or more is refused at deployment with Rollup__InvalidConfig; 2^88 - 1 is accepted", async function () {
+    // Sidecar stores the deposit in 88 bits: before the fix such a Rollup deployed and then every commitProver
+    // reverted SafeCastOverflowedUintDowncast(88, deposit), so no height could ever be decided.
+    const d = await networkHelpers.loadFixture(defaultFixture);
+    const [owner] = await ethers.getSigners();
+    const staking = await d.staking.getAddress();
+    const verifier = await d.verifier.getAddress();
+    await expect(deployRollup(owner!, { ...d.config, genesisBlock: 0n, proverDeposit: 2n ** 88n }, staking, verifier))
+      .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidConfig").withArgs("proverDeposit");
+    const ok = await deployRollup(owner!, { ...d.config, genesisBlock: 0n, proverDeposit: 2n ** 88n - 1n }, staking, verifier);
+    expect((await ok.config()).proverDeposit).to.equal(2n ** 88n - 1n);
   });
 
   it("FINDING (informational): propose with an empty commitment AND an out-of-range share now reverts Rollup__EmptyCommitment (a7d6de3: ProverRewardShareOutOfRange first)", async function () {
