@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     } else {
       say(`timing one T=${T} D=${D} proof (phase lengths and proving window follow from it)`);
       measure = await timeOneProof(T, D, { wasmPath: build.wasmPath, zkeyPath: build.setup.zkeyPath }, threadsPerProver);
-      timing = deriveTiming({ proof: measure, blockTimeMs: blockTime, provers: M, ...given });
+      timing = deriveTiming({ proof: measure, blockTimeMs: blockTime, provers: M, quoteTimeoutMs: DEVNET_DEFAULTS.quoteTimeoutMs, ...given });
       say(describeTiming(measure, timing, blockTime));
     }
   }
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     accounts,
     // A sequencer that proves its own block (no prover took it) proves like a prover: its share of the cores, below the agents.
     sequencers: Array.from({ length: N }, (_, i) => ({
-      name: `seq-${i + 1}`, vrfSeed: `devnet-sequencer-${i + 1}`, options: { proverThreads: threadsPerProver, proverNiceness: DEVNET_SIZING.PROVER_NICENESS,
+      name: `seq-${i + 1}`, vrfSeed: `devnet-sequencer-${i + 1}`, options: { quoteTimeoutMs: DEVNET_DEFAULTS.quoteTimeoutMs, proverThreads: threadsPerProver, proverNiceness: DEVNET_SIZING.PROVER_NICENESS,
         maxInFlight: DEVNET_SIZING.PROVER_QUEUE },
     })),
     // Provers quote different prices (DEVNET_DEFAULTS.proverPriceBase + i * proverPriceStep, the network's default) so that the market has something to rank.

@@ -44,6 +44,8 @@ export interface TimingInput {
   phaseBlocks?: number;
   /** Given by the user: kept as is. */
   provingWindow?: number;
+  /** The sequencers' quote round, ms (default AGENT_DEFAULTS.quoteTimeoutMs). */
+  quoteTimeoutMs?: number;
 }
 
 export interface DerivedTiming {
@@ -77,7 +79,7 @@ export function deriveTiming(i: TimingInput): DerivedTiming {
     proposalBlocks = revealBlocks = commitBlocks = i.phaseBlocks;
   } else {
     // The commit phase holds the quote round (up to quoteTimeoutMs) and then the commit transaction's block.
-    const minCommit = Math.max(MIN_PHASE_BLOCKS, Math.ceil(AGENT_DEFAULTS.quoteTimeoutMs / i.blockTimeMs) + 1);
+    const minCommit = Math.max(MIN_PHASE_BLOCKS, Math.ceil((i.quoteTimeoutMs ?? AGENT_DEFAULTS.quoteTimeoutMs) / i.blockTimeMs) + 1);
     const period = Math.max(2 * MIN_PHASE_BLOCKS + minCommit, Math.ceil(provingSecondsPerHeight / bt));
     proposalBlocks = revealBlocks = MIN_PHASE_BLOCKS;
     commitBlocks = period - 2 * MIN_PHASE_BLOCKS;

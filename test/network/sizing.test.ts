@@ -36,6 +36,15 @@ describe("network: sizing from a measured proof", function () {
     expect(t.provingWindow).to.equal(Math.ceil((DEVNET_SIZING.WINDOW_MARGIN * 45) / 1));
   });
 
+  it("the commit phase holds the quote round: 1 s blocks and a 1.5 s round give 2/2/3 when proving keeps up", function () {
+    // T=8 D=16 on this machine: about 8 s per proof, 2 provers on 2 cores: a height per 6 s of proving.
+    const t = deriveTiming({ proof: proof(8, 8), blockTimeMs: 1000, provers: 2, cores: 2, quoteTimeoutMs: 1500 });
+    expect([t.proposalBlocks, t.revealBlocks, t.commitBlocks]).to.deep.equal([2, 2, 3]);
+    expect(t.clockCapacityTps).to.be.greaterThan(1);
+    // The agents' default round (3 s) needs a 4-block commit phase at 1 s blocks.
+    expect(deriveTiming({ proof: proof(8, 8), blockTimeMs: 1000, provers: 2, cores: 2 }).commitBlocks).to.equal(4);
+  });
+
   it("given values are kept; a tiny proof still gets the minimum window", function () {
     const t = deriveTiming({ proof: proof(0.5, 0.5), blockTimeMs: 2000, provers: 2, cores: 2, phaseBlocks: 3 });
     expect([t.proposalBlocks, t.revealBlocks, t.commitBlocks]).to.deep.equal([3, 3, 3]);
