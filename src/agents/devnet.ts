@@ -70,13 +70,23 @@ export async function startHardhatNode(opts: {
   const child = spawn(process.execPath, args, {
     cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env },
   });
+  const node = await awaitNodeUp(child, `http://127.0.0.1:${port}`, "hardhat node", opts.timeoutMs ?? 120_000, 250);
+  opts.log?.info("hardhat node up", { url: node.url, pid: child.pid });
+  return node;
+}
+
+/**
+ * Waits until a spawned L1 node (Hardhat's, anvil) answers `eth_chainId` on `url`, keeping its last output for the
+ * error; returns its handle, whose `stop` sends SIGTERM, then SIGKILL after 3 s. Shared by every node the project
+ * spawns.
+ */
+export async function awaitNodeUp(child: ChildProcess, url: string, name: string, timeoutMs: number, pollMs: number): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
   let output = "";
   child.stdout!.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
   child.stderr!.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new AgentError("BAD_CONFIG", `hardhat node exited (${child.exitCode}): ${output}`);
+    if (child.exitCode !== null) throw new AgentError("BAD_CONFIG", `${name} exited (${child.exitCode}): ${output}`);
     try {
       const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) });
       if (r.ok) break;
@@ -85,11 +95,10 @@ export async function startHardhatNode(opts: {
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new AgentError("BAD_CONFIG", `hardhat node did not answer on ${url}: ${output}`);
+      throw new AgentError("BAD_CONFIG", `${name} did not answer on ${url}: ${output}`);
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
-  opts.log?.info("hardhat node up", { url, pid: child.pid });
   return {
     url,
     child,

@@ -6,8 +6,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { AgentError, type Logger } from "../agents/common.js";
-import { freePort, PROJECT_ROOT } from "../agents/devnet.js";
+import type { Logger } from "../agents/common.js";
+import { awaitNodeUp, freePort, PROJECT_ROOT } from "../agents/devnet.js";
 
 export interface AnvilNode {
   url: string;
@@ -42,35 +42,7 @@ export async function startAnvil(opts: {
   if (opts.blockTime !== undefined) args.push("--block-time", String(opts.blockTime));
   const [cmd, pre] = anvilCommand();
   const child = spawn(cmd, [...pre, ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout!.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
-  child.stderr!.on("data", (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-  for (;;) {
-    if (child.exitCode !== null) throw new AgentError("BAD_CONFIG", `anvil exited (${child.exitCode}): ${output}`);
-    try {
-      const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }) });
-      if (r.ok) break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new AgentError("BAD_CONFIG", `anvil did not answer on ${url}: ${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  opts.log?.info("anvil up", { url, pid: child.pid, blockTime: opts.blockTime ?? "automine" });
-  return {
-    url,
-    child,
-    stop: () =>
-      new Promise<void>((res) => {
-        if (child.exitCode !== null) return res();
-        child.once("exit", () => res());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 3000).unref();
-      }),
-  };
+  const node = await awaitNodeUp(child, `http://127.0.0.1:${port}`, "anvil", opts.timeoutMs ?? 60_000, 200);
+  opts.log?.info("anvil up", { url: node.url, pid: child.pid, blockTime: opts.blockTime ?? "automine" });
+  return node;
 }
