@@ -70,12 +70,13 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
     /// @notice Proposes a block for `height` (proposal phase). Staked sequencers only, once per height, and only
     ///         if the sequencer's stake and VRF key were active before the height's randomness could be known.
     /// @dev The VRF proof is not checked here (only a proposal that would lead needs it, at the commit); it is
-    ///      logged so that anyone can show a false claim (`challengeVrfClaim`). The proverTip is escrowed now.
+    ///      logged so that anyone can show a false claim (`challengeVrfClaim`). The proverTip is only offered here:
+    ///      it is escrowed at the commit, so a proposal that never commits holds nothing and needs no release.
     /// @param height the L2 height
     /// @param vrfProof BLS signature over (randomness(height), height), see VrfLib
     /// @param commitment ProposeLib.commitment(sender, height, parent, newRoot, keccak256(pubdata), salt)
     /// @param feeSplitBps FEE_SPLIT in basis points, within the configured bounds
-    /// @param proverTip tip for the prover, pulled from the sender
+    /// @param proverTip tip offered to the prover (escrowed at the commit, from the sender's balance here first)
     /// @param proverRewardShareBps share of the pot offered to the prover, in basis points
     /// @param randomness the randomness `vrfProof` signed (`randomnessOf(height)`): a proposal replayed after an L1
     ///        reorg changed it is refused (`RandomnessMismatch`) instead of becoming a slashable false claim
@@ -89,10 +90,9 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         uint256 randomness
     ) external nonReentrant {
         uint256 output = ProposalLib.propose(staking, height, msg.sender, vrfProof, commitment, feeSplitBps, randomness);
-        (uint256 escrowed, uint128 terms) =
-            CoordinationLib.openTerms(token, height, msg.sender, proverTip, proverRewardShareBps);
+        (uint256 offered, uint128 terms) = CoordinationLib.openTerms(proverTip, proverRewardShareBps);
         ProposalLib.get(height, msg.sender).designTerms = terms;
-        emit Proposed(height, msg.sender, commitment, output, vrfProof, feeSplitBps, escrowed, proverRewardShareBps);
+        emit Proposed(height, msg.sender, commitment, output, vrfProof, feeSplitBps, offered, proverRewardShareBps);
     }
 
     /// @notice Reveals the block behind the sender's commitment (reveal phase).
@@ -116,8 +116,9 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         emit Revealed(height, msg.sender, parent, newRoot, pubdata, signatures);
     }
 
-    /// @notice Sidecar's commit (commit phase): names the prover of the sender's revealed block and posts the
-    ///         proverDeposit. When the phase ends, the highest-ranking committed proposal holds the height.
+    /// @notice Sidecar's commit (commit phase): names the prover of the sender's revealed block, escrows the
+    ///         offered proverTip and posts the proverDeposit (each from the payer's balance here first, the rest
+    ///         pulled with transferFrom). When the phase ends, the highest-ranking committed proposal holds the height.
     /// @dev The VRF proof is checked only if this proposal would lead, under the key that was active before the
     ///      randomness was known. The first commit records the seed of `height + 1`.
     /// @param height the L2 height
@@ -134,9 +135,9 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         ClockLib.requirePhase(height, Phase.Commit);
         if (prover == address(0)) revert Rollup__ZeroAddress();
         (bool leads, uint256 score) = ProposalLib.enterRanking(staking, height, msg.sender, vrfProof);
-        (address depositor, uint256 deposit) =
+        (address depositor, uint256 deposit, uint256 tip) =
             CoordinationLib.commit(token, _domainSeparatorV4(), height, msg.sender, prover, proverSignature);
-        emit ProverCommitted(height, msg.sender, prover, depositor, deposit, score, leads);
+        emit ProverCommitted(height, msg.sender, prover, depositor, deposit, tip, score, leads);
     }
 
     /// @notice Submits the proof of a decided height. The payee bound in the first valid proof wins the submission

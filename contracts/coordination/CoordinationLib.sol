@@ -17,17 +17,14 @@ library CoordinationLib {
         return ConfigLib.get().provingDesign;
     }
 
-    /// @dev At `propose`: the design's terms for the proposal's prover(s) (Sidecar: tip escrowed, share checked).
-    function openTerms(IERC20 token, uint256 height, address sequencer, uint256 proverTip, uint16 shareBps)
-        internal
-        returns (uint256 escrowed, uint128 designTerms)
-    {
+    /// @dev At `propose`: the design's terms for the proposal's prover(s) (Sidecar: the share checked and the tip
+    ///      offered; nothing is escrowed before the commit).
+    function openTerms(uint256 proverTip, uint16 shareBps) internal view returns (uint256 offered, uint128 designTerms) {
         // One design today: every other value is refused by the ABI decoder at deployment.
-        height; // Sidecar keys nothing by height at propose: the terms live in the proposal's design word
-        return SidecarLib.openTerms(token, sequencer, proverTip, shareBps);
+        return SidecarLib.openTerms(proverTip, shareBps);
     }
 
-    /// @dev At the commit of a revealed proposal (Sidecar: the named prover and its deposit).
+    /// @dev At the commit of a revealed proposal (Sidecar: the named prover, its deposit and the tip escrowed).
     function commit(
         IERC20 token,
         bytes32 domainSeparator,
@@ -35,7 +32,7 @@ library CoordinationLib {
         address sequencer,
         address prover,
         bytes calldata proverSignature
-    ) internal returns (address depositor, uint256 deposit) {
+    ) internal returns (address depositor, uint256 deposit, uint256 tip) {
         return SidecarLib.commit(token, domainSeparator, height, sequencer, prover, proverSignature);
     }
 

@@ -6,7 +6,7 @@ pragma solidity ^0.8.28;
 ///         `proverDeposit`, refunded on time, split with a late rescuer, or slashed to the victims of a reorg.
 interface ISidecar {
     /// @notice The prover a proposal named at its commit and the deposit it posted: one storage word. What the
-    ///         proposal offered at `propose` (the escrowed tip and the share) is its `designTerms` word
+    ///         proposal offered at `propose` (the tip, escrowed at the commit, and the share) is its `designTerms` word
     ///         (`SidecarLib.packTerms`), written with the proposal itself: no extra slot.
     struct ProverTerms {
         /// @dev The prover named at the commit (zero before).
@@ -17,13 +17,15 @@ interface ISidecar {
         bool proverFunded;
     }
 
-    /// @notice A revealed proposal named a prover and posted its deposit. `leads`: it is now the height's winner.
+    /// @notice A revealed proposal named a prover, posted its deposit and escrowed its tip. `leads`: it is now the
+    ///         height's winner.
     event ProverCommitted(
         uint256 indexed height,
         address indexed sequencer,
         address indexed prover,
         address depositor,
         uint256 deposit,
+        uint256 tip,
         uint256 score,
         bool leads
     );

@@ -55,31 +55,33 @@ library SidecarLib {
         return keccak256(abi.encode(PROVER_COMMITMENT_TYPEHASH, height, sequencer, prover, deposit));
     }
 
-    /// @notice At `propose`: checks the prover's share and escrows the tip, pulled from the sequencer. Internal:
-    ///         it runs inside `propose`, where an external library call would cost more than its code.
-    /// @return received the tip that arrived (balance delta)
-    /// @return terms the proposal's design word (`packTerms`: the tip and the share)
-    function openTerms(IERC20 token, address sequencer, uint256 proverTip, uint16 shareBps)
-        internal
-        returns (uint256 received, uint128 terms)
-    {
+    /// @notice At `propose`: checks the prover's share and records the offered tip. Nothing is escrowed here: the
+    ///         tip is escrowed at the commit, so a proposal that never commits (a loser need not reveal or commit)
+    ///         holds nothing and needs no release. Internal: it runs inside `propose`.
+    /// @return offered the tip offered
+    /// @return terms the proposal's design word (`packTerms`: the tip and the share, not yet escrowed)
+    function openTerms(uint256 proverTip, uint16 shareBps) internal view returns (uint256 offered, uint128 terms) {
         uint256 maxShare = ConfigLib.get().maxProverRewardShareBps;
         if (shareBps > maxShare) revert Errors.Rollup__ProverRewardShareOutOfRange(shareBps, maxShare);
-        if (proverTip != 0) {
-            received = LedgerLib.pull(token, sequencer, proverTip);
-            TreasuryLib.getStorage().totalEscrowed += received;
-        }
-        return (received, packTerms(received, shareBps));
+        return (proverTip, packTerms(proverTip, shareBps, false));
     }
 
-    /// @notice A proposal's design word: proverTip (uint96) << 16 | proverRewardShareBps (uint16).
-    function packTerms(uint256 proverTip, uint16 shareBps) internal pure returns (uint128) {
-        return (uint128(SafeCast.toUint96(proverTip)) << 16) | shareBps;
+    /// @dev Bit of the design word set once the tip is escrowed (at the commit).
+    uint128 internal constant ESCROWED = uint128(1) << 112;
+
+    /// @notice A proposal's design word: escrowed (bit 112) | proverTip (uint96) << 16 | proverRewardShareBps.
+    function packTerms(uint256 proverTip, uint16 shareBps, bool escrowed) internal pure returns (uint128) {
+        return (escrowed ? ESCROWED : 0) | (uint128(SafeCast.toUint96(proverTip)) << 16) | shareBps;
     }
 
-    /// @notice The tip a proposal escrowed.
+    /// @notice The tip a proposal offered (escrowed from its commit on).
     function tipOf(uint128 designTerms) internal pure returns (uint256) {
-        return designTerms >> 16;
+        return uint96(designTerms >> 16);
+    }
+
+    /// @notice The tip a proposal holds in escrow: 0 before its commit.
+    function escrowedTipOf(uint128 designTerms) internal pure returns (uint256) {
+        return designTerms & ESCROWED == 0 ? 0 : uint96(designTerms >> 16);
     }
 
     /// @notice The share of the pot a proposal offered its prover, in basis points.
@@ -91,10 +93,13 @@ library SidecarLib {
         return ProposalLib.get(height, sequencer).designTerms;
     }
 
-    /// @notice At the commit: names the prover and pulls the deposit from the sequencer, or from the prover if
-    ///         `proverSignature` is its EIP-712 ProverCommitment under `domainSeparator`.
+    /// @notice At the commit: names the prover, escrows the offered tip (from the sequencer) and the deposit (from
+    ///         the sequencer, or from the prover if `proverSignature` is its EIP-712 ProverCommitment under
+    ///         `domainSeparator`). Each is drawn from the payer's balance here first, the rest pulled
+    ///         (LedgerLib.collect).
     /// @return depositor who paid the deposit
     /// @return received the deposit that arrived (at least proverDeposit)
+    /// @return tip the tip escrowed (what arrived of the offered tip)
     function commit(
         IERC20 token,
         bytes32 domainSeparator,
@@ -102,7 +107,7 @@ library SidecarLib {
         address sequencer,
         address prover,
         bytes calldata proverSignature
-    ) external returns (address depositor, uint256 received) {
+    ) external returns (address depositor, uint256 received, uint256 tip) {
         uint256 required = ConfigLib.get().proverDeposit;
         bool proverFunded = proverSignature.length != 0;
         depositor = sequencer;
@@ -114,9 +119,14 @@ library SidecarLib {
             }
             depositor = prover;
         }
-        received = required == 0 ? 0 : LedgerLib.pull(token, depositor, required);
+        received = LedgerLib.collect(token, depositor, required);
         if (received < required) revert Errors.Rollup__InsufficientReceived(received, required);
-        TreasuryLib.getStorage().totalEscrowed += received;
+        IRollup.Proposal storage p = ProposalLib.get(height, sequencer);
+        uint128 terms = p.designTerms;
+        tip = LedgerLib.collect(token, sequencer, tipOf(terms));
+        // The proposal's word was just written by the ranking (same slot): rewriting it costs 100 gas.
+        p.designTerms = packTerms(tip, uint16(shareOf(terms)), true);
+        TreasuryLib.getStorage().totalEscrowed += received + tip;
         ISidecar.ProverTerms storage t = termsOf(height, sequencer);
         t.prover = prover;
         t.deposit = SafeCast.toUint88(received);
@@ -170,13 +180,13 @@ library SidecarLib {
             totalFees,
             feeSplitBps,
             shareOf(designTerms),
-            tipOf(designTerms),
+            escrowedTipOf(designTerms),
             t.deposit,
             late,
             c.lateProverShareBps
         );
         $.rewardPool = $.rewardPool - s.poolUsed + s.depositSlashed;
-        $.totalEscrowed -= tipOf(designTerms) + t.deposit;
+        $.totalEscrowed -= escrowedTipOf(designTerms) + t.deposit;
         TreasuryLib.burn(s.burnt);
     }
 
@@ -200,7 +210,7 @@ library SidecarLib {
         slashed = w.deposit;
         uint256 perSequencer;
         (bounty, perSequencer) = _slashMissed(
-            slashed, tipOf(_designTerms(missedHeight, missedSeq)), missedSeq, depositor, lostWinners, caller
+            slashed, escrowedTipOf(_designTerms(missedHeight, missedSeq)), missedSeq, depositor, lostWinners, caller
         );
         emit IRollup.HeightReorgedOut(missedHeight, missedSeq, 0);
         for (uint256 i = 0; i < lostHeights.length; ++i) {
@@ -244,7 +254,7 @@ library SidecarLib {
 
     function _refund(uint256 height, address sequencer) private {
         ISidecar.ProverTerms storage t = termsOf(height, sequencer);
-        uint256 tipRefund = tipOf(_designTerms(height, sequencer));
+        uint256 tipRefund = escrowedTipOf(_designTerms(height, sequencer));
         uint256 depositRefund = t.deposit;
         TreasuryLib.getStorage().totalEscrowed -= tipRefund + depositRefund;
         LedgerLib.credit(sequencer, tipRefund);

@@ -13,6 +13,8 @@ interface Errors {
     // ---- PullPayments (the pull-payment ledger of Rollup and ProofAggregator) ----
     /// @notice Nothing is owed to the caller.
     error PullPayments__NothingToClaim();
+    /// @notice `fundBalance` of zero tokens.
+    error PullPayments__ZeroAmount();
 
     // ---- Staking ----
     /// @notice A zero address was given where an account or contract is required.

@@ -106,7 +106,7 @@ interface IRollup {
         uint16 feeSplitBps;
         ProposalStatus status;
         /// @dev The proving design's word for this proposal, packed here so that `propose` writes no extra slot
-        ///      (Sidecar: the escrowed proverTip and the proverRewardShareBps offered to the prover).
+        ///      (Sidecar: the proverTip offered, escrowed at the commit, and the proverRewardShareBps offered).
         uint128 designTerms;
     }
 
@@ -139,6 +139,7 @@ interface IRollup {
 
     /// @notice A sequencer proposed. `vrfOutput` is claimed, checked when the proposal would lead; `vrfProof` is
     ///         logged so that anyone can check the claim at once and challenge a false one (`challengeVrfClaim`).
+    ///         `proverTip` is offered, escrowed only at the commit (`ProverCommitted.tip`).
     event Proposed(
         uint256 indexed height,
         address indexed sequencer,

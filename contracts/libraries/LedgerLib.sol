@@ -42,6 +42,22 @@ library LedgerLib {
         SafeERC20.safeTransfer(token, account, amount);
     }
 
+    /// @dev Takes `amount` for escrow from `from`: first from its balance here (`claimable`, funded with
+    ///      `fundBalance` or left by earlier credits: no token transfer, about 40k gas less per escrow), the rest
+    ///      pulled with `transferFrom`. Returns what was taken (less than `amount` only with a fee-on-transfer token).
+    function collect(IERC20 token, address from, uint256 amount) internal returns (uint256 received) {
+        if (amount == 0) return 0;
+        Storage storage $ = getStorage();
+        uint256 held = $.claimable[from];
+        uint256 fromBalance = held < amount ? held : amount;
+        if (fromBalance != 0) {
+            $.claimable[from] = held - fromBalance;
+            $.totalClaimable -= fromBalance;
+        }
+        received = fromBalance;
+        if (fromBalance < amount) received += pull(token, from, amount - fromBalance);
+    }
+
     /// @dev Pulls `amount` of `token` from `from` and returns what arrived (balance delta: a fee-on-transfer token
     ///      delivers less, and callers compare with what they required).
     function pull(IERC20 token, address from, uint256 amount) internal returns (uint256 received) {

@@ -146,7 +146,10 @@ export interface ProposalInfo {
   status: ProposalStatus;
   prover: string;
   depositor: string;
+  /** The tip offered at `propose` (escrowed from the commit on: `tipEscrowed`). */
   proverTip: bigint;
+  /** Whether the tip is held in escrow (set at the commit; Sidecar's design word, bit 112). */
+  tipEscrowed: boolean;
   deposit: bigint;
 }
 
@@ -354,9 +357,9 @@ export class RollupClient {
     const [p, t] = await Promise.all([this.contract.getProposal(height, sequencer), this.contract.proverTermsOf(height, sequencer)]);
     return {
       commitment: p.commitment, vrfOutput: p.vrfOutput, newRoot: p.newRoot, pubdataHash: p.pubdataHash,
-      parent: p.parent, feeSplitBps: p.feeSplitBps, proverRewardShareBps: p.designTerms & 0xffffn, // Sidecar's design word: tip << 16 | share
+      parent: p.parent, feeSplitBps: p.feeSplitBps, proverRewardShareBps: p.designTerms & 0xffffn, // Sidecar's design word: escrowed << 112 | tip << 16 | share
       status: Number(p.status) as ProposalStatus, prover: t.prover, depositor: t.prover === ZeroAddress ? ZeroAddress : t.proverFunded ? t.prover : sequencer,
-      proverTip: p.designTerms >> 16n, deposit: t.deposit,
+      proverTip: (p.designTerms >> 16n) & (2n ** 96n - 1n), tipEscrowed: ((p.designTerms >> 112n) & 1n) === 1n, deposit: t.deposit,
     };
   }
 

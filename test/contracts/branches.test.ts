@@ -198,14 +198,14 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       await nextTxAt((await d.client.timeline(1n)).commitStart);
       const deposit = d.config.proverDeposit;
       await expect(d.rollup.connect(bottom.seq.signer).commitProver(1n, bottom.seq.address, "0x", bottom.vrfProof))
-        .to.emit(d.rollup, "ProverCommitted").withArgs(1n, bottom.seq.address, bottom.seq.address, bottom.seq.address, deposit, bottom.score, true);
+        .to.emit(d.rollup, "ProverCommitted").withArgs(1n, bottom.seq.address, bottom.seq.address, bottom.seq.address, deposit, bottom.proverTip, bottom.score, true);
       await expect(d.rollup.connect(top.seq.signer).commitProver(1n, top.seq.address, "0x", top.vrfProof))
-        .to.emit(d.rollup, "ProverCommitted").withArgs(1n, top.seq.address, top.seq.address, top.seq.address, deposit, top.score, true);
+        .to.emit(d.rollup, "ProverCommitted").withArgs(1n, top.seq.address, top.seq.address, top.seq.address, deposit, top.proverTip, top.score, true);
       expect((await d.client.getHeight(1n)).winner).to.equal(top.seq.address);
       expect(await d.client.pendingHeights()).to.deep.equal([1n]);
       // Not leading: the VRF proof is not even looked at (a zero proof passes), the deposit is still escrowed.
       await expect(d.rollup.connect(middle.seq.signer).commitProver(1n, middle.seq.address, "0x", [0n, 0n]))
-        .to.emit(d.rollup, "ProverCommitted").withArgs(1n, middle.seq.address, middle.seq.address, middle.seq.address, deposit, middle.score, false);
+        .to.emit(d.rollup, "ProverCommitted").withArgs(1n, middle.seq.address, middle.seq.address, middle.seq.address, deposit, middle.proverTip, middle.score, false);
       expect((await d.client.getProposal(1n, middle.seq.address)).status).to.equal(ProposalStatus.Committed);
       await endCommit(d, 1n);
       const h = await d.client.getHeight(1n);
@@ -240,7 +240,8 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       expect(BigInt(await ethers.provider.getBlockNumber()) + 1n).to.be.lessThan(t4.commitEnd);
       const before = await d.client.claimable(s1.address);
       await d.rollup.connect(d.outsider).release(H, s1.address); // decided because reorged
-      expect(await d.client.claimable(s1.address)).to.equal(before + p1.proverTip);
+      // s1 never committed: its tip was only offered, never escrowed, so there is nothing to refund.
+      expect(await d.client.claimable(s1.address)).to.equal(before);
       expect((await d.client.getProposal(H, s1.address)).status).to.equal(ProposalStatus.Settled);
       await expectBooksBalanced(d);
 
@@ -368,7 +369,7 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
         .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimNotChallengeable").withArgs(1n, liar.address);
     });
 
-    it("challengeVrfClaim of a sequencer already slashed to zero voids the proposal, refunds its tip and slashes nothing", async function () {
+    it("challengeVrfClaim of a sequencer already slashed to zero voids the proposal, refunds nothing (a tip is escrowed only at the commit) and slashes nothing", async function () {
       const d = await networkHelpers.loadFixture(bigSlashFixture);
       const liar = d.seqs[2]!;
       await ensureSeed(d, 1n);
@@ -387,7 +388,29 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       expect(await d.token.balanceOf(d.outsider.address)).to.equal(bal);
       expect(await d.rollup.totalBurnt()).to.equal(burnt);
       expect((await d.client.getProposal(2n, liar.address)).status).to.equal(ProposalStatus.Settled);
-      expect(await d.client.claimable(liar.address)).to.equal(E18);
+      expect(await d.client.claimable(liar.address)).to.equal(0n); // the offered tip (E18) was never escrowed
+    });
+
+    it("fundBalance: 0 reverts ZeroAmount; funds credit the sender's balance, a commit draws deposit and tip from it with no token transfer, claim withdraws the rest", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      const s = d.seqs[0]!;
+      await expect(d.rollup.connect(s.signer).fundBalance(0n)).to.be.revertedWithCustomError(d.rollup, "PullPayments__ZeroAmount");
+      const [p] = await proposeAll(d, 1n, [s]);
+      await revealAll(d, 1n, [p!]);
+      const need = d.config.proverDeposit + p!.proverTip;
+      await expect(d.rollup.connect(s.signer).fundBalance(need + 5n)).to.emit(d.rollup, "BalanceFunded").withArgs(s.address, need + 5n);
+      expect(await d.client.claimable(s.address)).to.equal(need + 5n);
+      const wallet = await d.token.balanceOf(s.address);
+      await nextTxAt((await d.client.timeline(1n)).commitStart);
+      const tx = d.rollup.connect(s.signer).commitProver(1n, s.address, "0x", p!.vrfProof);
+      await expect(tx).to.emit(d.rollup, "ProverCommitted").withArgs(1n, s.address, s.address, s.address, d.config.proverDeposit, p!.proverTip, p!.score, true);
+      await expect(tx).not.to.emit(d.token, "Transfer");
+      expect(await d.token.balanceOf(s.address)).to.equal(wallet);
+      expect([await d.client.claimable(s.address), await d.rollup.totalEscrowed()]).to.deep.equal([5n, need]);
+      await expectBooksBalanced(d);
+      await expect(d.rollup.connect(s.signer).claim()).to.emit(d.rollup, "Claimed").withArgs(s.address, 5n);
+      expect(await d.token.balanceOf(s.address)).to.equal(wallet + 5n);
+      await expectBooksBalanced(d);
     });
 
     it("setAggregator(0) by the deployer reverts ZeroAddress; fundRewards(0) reverts ZeroAmount", async function () {
@@ -512,6 +535,15 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       const wrong = await ethers.deployContract("MockBatchVerifier", [6n + SLOTS]);
       await expect(ethers.deployContract("ProofAggregator", [d.client.address, await wrong.getAddress(), AGG_CONFIG]))
         .to.be.revertedWithCustomError(agg, "ProofAggregator__VerifierMismatch").withArgs(6n + SLOTS, 5n + SLOTS);
+    });
+
+    it("ProofAggregator.fundBalance: 0 reverts ZeroAmount; funds credit the sender's balance there (not the Rollup's) and claim withdraws them", async function () {
+      const d = await networkHelpers.loadFixture(aggregatorFixture);
+      await expect(d.aggregator.connect(d.outsider).fundBalance(0n)).to.be.revertedWithCustomError(d.aggregator, "PullPayments__ZeroAmount");
+      await expect(d.aggregator.connect(d.outsider).fundBalance(7n)).to.emit(d.aggregator, "BalanceFunded").withArgs(d.outsider.address, 7n);
+      expect([await d.aggregator.claimable(d.outsider.address), await d.client.claimable(d.outsider.address)]).to.deep.equal([7n, 0n]);
+      await expect(d.aggregator.connect(d.outsider).claim()).to.emit(d.aggregator, "Claimed").withArgs(d.outsider.address, 7n);
+      expect(await d.aggregator.totalClaimable()).to.equal(0n);
     });
 
     it("ProofAggregator.claim with nothing owed reverts NothingToClaim", async function () {

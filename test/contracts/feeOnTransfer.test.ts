@@ -31,10 +31,12 @@ async function feeFixture() {
 }
 
 describe("Rollup over a fee-on-transfer token", function () {
-  it("books tips and rewards at what arrived and refuses a short deposit", async function () {
+  it("books tips and rewards at what arrived and refuses a short deposit; a deposit drawn from the balance here arrives whole", async function () {
     const { token, rollup, seq, sk, chainId, client } = await networkHelpers.loadFixture(feeFixture);
     await rollup.fundRewards(1_000n * E18);
     expect(await rollup.rewardPool()).to.equal(990n * E18);
+    const booksBalanced = async () =>
+      expect(await token.balanceOf(client.address)).to.equal((await rollup.totalEscrowed()) + (await rollup.totalClaimable()) + (await rollup.rewardPool()));
 
     const t = await client.timeline(1n);
     await ensureSeed({ client, outsider: seq }, 1n);
@@ -44,13 +46,25 @@ describe("Rollup over a fee-on-transfer token", function () {
     const { proof } = vrfProve(sk, { chainId, verifier: client.address, randomness, height: 1n });
     const commitment = blockCommitment({ proposer: seq.address, height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
     await client.connect(seq).propose({ height: 1n, vrfProof: proof, commitment, feeSplitBps: 0n, proverTip: 10n * E18, proverRewardShareBps: 0n, randomness });
-    expect((await client.getProposal(1n, seq.address)).proverTip).to.equal(99n * E18 / 10n);
+    // The tip is only offered at propose: nothing moves until the commit.
+    const offered = await client.getProposal(1n, seq.address);
+    expect([offered.proverTip, offered.tipEscrowed, await rollup.totalEscrowed()]).to.deep.equal([10n * E18, false, 0n]);
     await nextTxAt(t.revealStart);
     await client.connect(seq).reveal({ height: 1n, parent: 0n, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt, signatures: dummySignatures(block.pubdata) });
     await nextTxAt(t.commitStart);
+    // Pulled with transferFrom, the deposit arrives 1% short: refused.
     await expect(rollup.connect(seq).commitProver(1n, seq.address, "0x", proof))
       .to.be.revertedWithCustomError(rollup, "Rollup__InsufficientReceived").withArgs(99n * E18, 100n * E18);
-    const held = await token.balanceOf(client.address);
-    expect(held).to.equal((await rollup.totalEscrowed()) + (await rollup.totalClaimable()) + (await rollup.rewardPool()));
+    // Funded once into the balance here (booked at what arrived), the deposit is drawn whole; the tip takes the
+    // rest of the balance (3.95) and pulls the remainder (6.05, of which 5.9895 arrives): booked at what arrived.
+    await expect(rollup.connect(seq).fundBalance(105n * E18)).to.emit(rollup, "BalanceFunded").withArgs(seq.address, 10395n * E18 / 100n);
+    const tipBooked = 395n * E18 / 100n + (605n * E18 / 100n) * 99n / 100n;
+    await expect(rollup.connect(seq).commitProver(1n, seq.address, "0x", proof))
+      .to.emit(rollup, "ProverCommitted").withArgs(1n, seq.address, seq.address, seq.address, 100n * E18, tipBooked, await client.scoreOf(1n, seq.address), true);
+    const p = await client.getProposal(1n, seq.address);
+    expect([p.proverTip, p.tipEscrowed, p.deposit]).to.deep.equal([tipBooked, true, 100n * E18]);
+    expect(await rollup.totalEscrowed()).to.equal(100n * E18 + tipBooked);
+    expect(await rollup.claimable(seq.address)).to.equal(0n);
+    await booksBalanced();
   });
 });

@@ -97,14 +97,14 @@ describe("refactor review: the split Rollup against a7d6de3", function () {
     await d.token.connect(d.prover).approve(d.client.address, 2n ** 255n);
     await commitFundedBy(d, 1n, p!, d.prover);
 
-    // Proposal word 4: parent (64) | feeSplitBps (16) | status (8) | designTerms (128) = tip << 16 | share.
+    // Proposal word 4: parent (64) | feeSplitBps (16) | status (8) | designTerms (128) = escrowed << 112 | tip << 16 | share.
     const prop = mapSlot(s.address, "address", mapSlot(1n, "uint256", proposalsSlot));
     const w4 = await word(d, prop + 4n);
     expect(w4 & (2n ** 64n - 1n)).to.equal(0n);
     expect((w4 >> 64n) & 0xffffn).to.equal(4_321n);
     expect((w4 >> 80n) & 0xffn).to.equal(BigInt(ProposalStatus.Committed));
     const terms = w4 >> 88n;
-    expect(terms).to.equal((tip << 16n) | 10_000n);
+    expect(terms).to.equal((1n << 112n) | (tip << 16n) | 10_000n); // escrowed at the commit
     expect(terms >> 128n).to.equal(0n); // nothing spills past the word
     expect((await d.rollup.getProposal(1n, s.address)).designTerms).to.equal(terms);
     // Sidecar terms: prover (160) | deposit (88) | proverFunded (8), one word.
@@ -278,7 +278,7 @@ describe("refactor review: the split Rollup against a7d6de3", function () {
     await revealAll(d, 1n, [honest!, liarProp]);
     await commitAll(d, 1n, [honest!]);
     const rc = await commitFundedBy(d, 1n, liarProp, d.prover);
-    expect(rollupEvents(d, rc!.logs).find(([n]) => n === "ProverCommitted")![1].slice(3)).to.deep.equal([d.prover.address, d.config.proverDeposit, await d.client.scoreOf(1n, liar.address), false]);
+    expect(rollupEvents(d, rc!.logs).find(([n]) => n === "ProverCommitted")![1].slice(3)).to.deep.equal([d.prover.address, d.config.proverDeposit, liarTip, await d.client.scoreOf(1n, liar.address), false]);
     await expectBooks(d);
 
     const stake = await d.staking.stakeOf(liar.address);

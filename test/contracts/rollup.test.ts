@@ -229,7 +229,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     await expectBooksBalanced(d);
   });
 
-  it("leader never reveals: the best revealed proposal that commits wins, the silent one is refunded", async function () {
+  it("leader never reveals: the best revealed proposal that commits wins, the silent one held nothing in escrow (a tip is escrowed at the commit)", async function () {
     const d = await networkHelpers.loadFixture(defaultFixture);
     const props = await proposeAll(d, 1n, d.seqs);
     const leader = best(props);
@@ -241,8 +241,10 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     await commitAll(d, 1n, rest);
     await endCommit(d, 1n);
     expect((await d.client.getHeight(1n)).winner).to.equal(best(rest).seq.address);
+    expect(await d.rollup.totalEscrowed()).to.equal(d.config.proverDeposit * 2n + rest.reduce((a, p) => a + p.proverTip, 0n));
     await d.client.connect(d.outsider).release(1n, leader.seq.address);
-    expect(await d.client.claimable(leader.seq.address)).to.equal(leader.proverTip);
+    expect(await d.client.claimable(leader.seq.address)).to.equal(0n);
+    expect((await d.client.getProposal(1n, leader.seq.address)).status).to.equal(ProposalStatus.Settled);
     await expectBooksBalanced(d);
   });
 
