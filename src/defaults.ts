@@ -168,6 +168,8 @@ export const DEVNET_DEFAULTS = {
   phaseBlocks: 3,
   /** Tokens the deployer funds the Rollup's reward pool with, wei. */
   rewardPool: 10_000n * E18,
+  /** Tokens each agent puts in its balance in the Rollup at setup (tips and deposits are drawn from it). */
+  balanceFunding: 5_000n * E18,
   /** Prover i quotes proverPriceBase + i x proverPriceStep wei: different prices give the market something to rank. */
   proverPriceBase: 5n * 10n ** 17n,
   proverPriceStep: 10n ** 17n,

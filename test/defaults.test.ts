@@ -43,6 +43,7 @@ describe("defaults", function () {
     expect(CLI_DEFAULTS.pollMs).to.equal(200);
     expect([DEVNET_DEFAULTS.agentPollMs, DEVNET_DEFAULTS.configPollMs, DEVNET_DEFAULTS.phaseBlocks, DEVNET_OVERRIDES.provingWindow]).to.deep.equal([200, 100, 3, 30]);
     expect(DEVNET_DEFAULTS.rewardPool).to.equal(10_000n * E18);
+    expect(DEVNET_DEFAULTS.balanceFunding).to.equal(5_000n * E18);
   });
 
   it("sizes: the devnet runs T=8 D=16, CI and the scenarios T=2 D=8; the devnet's sizing constants", function () {

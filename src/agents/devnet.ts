@@ -230,13 +230,13 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   // One block per transaction (automine). Ignition: [verifier,] adapter, token, staking, the Rollup's 4 linked
   // libraries (src/client/deploy.ts), rollup, setRollup
   // [, batch verifier, aggregator, setAggregator]. Then: mints, 3 per sequencer registration (approve, stake, VRF key),
-  // approvals, reward approval + funding [, aggregator approvals]. Keys and stakes count for a height only if active
+  // approvals, balance funding, reward approval + funding [, aggregator approvals]. Keys and stakes count for a height only if active
   // before its activation cutoff (seed window start [proposalStart - commitBlocks, proposalStart) less
   // keyActivationDelay): the genesis block (height 1's proposal start) comes keyActivationDelay + commitBlocks + 3
   // blocks after all that, so the window opens once the setup is done and the agents (started right after) have
   // blocks to record height 1's seed in it (SequencerAgent.recordSeed).
   const ignitionTxs = 5 + 4 + (wantsVerifier ? 1 : 0) + (o.aggregator ? 3 : 0);
-  const setupTxs = wallets.length + 1 + 3 * sequencers.length + wallets.length + 2 + (o.aggregator ? wallets.length : 0);
+  const setupTxs = wallets.length + 1 + 3 * sequencers.length + 2 * wallets.length + 2 + (o.aggregator ? wallets.length : 0);
   const { commitBlocks, keyActivationDelay } = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { ...o.overrides });
   const txs = BigInt(ignitionTxs + setupTxs);
   const setupBlocks = automine ? txs : (3n * txs) / 2n + 10n;
@@ -260,6 +260,9 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   for (const s of wallets) {
     await (await (token.connect(s) as Contract).getFunction("approve")(rollupAddr, 2n ** 255n)).wait();
   }
+  // Deposit once, use many times: tips and deposits are drawn from each agent's balance in the Rollup (no token
+  // transfer per height); rewards and refunds are credited to the same balance.
+  for (const s of wallets) await new RollupClient(rollupAddr, s).fundBalance(DEVNET_DEFAULTS.balanceFunding);
   await (await token.getFunction("approve")(rollupAddr, pool)).wait();
   const rollupClient = new RollupClient(rollupAddr, deployer);
   await rollupClient.fundRewards(pool);

@@ -439,6 +439,8 @@ export class RollupClient {
   triggerReorg(height: bigint): Promise<TransactionReceipt> { return send(this.contract.triggerReorg(height)); }
   release(height: bigint, sequencer: string): Promise<TransactionReceipt> { return send(this.contract.release(height, sequencer)); }
   fundRewards(amount: bigint): Promise<TransactionReceipt> { return send(this.contract.fundRewards(amount)); }
+  /** Adds tokens to the sender's balance in the Rollup, from which tips and deposits are drawn before any transfer. */
+  fundBalance(amount: bigint): Promise<TransactionReceipt> { return send(this.contract.fundBalance(amount)); }
   claim(): Promise<TransactionReceipt> { return send(this.contract.claim()); }
 
   /**
