@@ -30,7 +30,8 @@ describe("integration: withholding prover (slash, reorg, recovery)", function ()
   it("slashes the deposit, reorgs, re-includes the lost transactions and recovers", async () => {
     const token = new Contract(net.deployment.token, ["function balanceOf(address) view returns (uint256)"], net.provider);
     const bad = net.provers[0]!.address;
-    const before = (await token.getFunction("balanceOf")(bad)) as bigint;
+    // Wallet plus its balance in the Rollup (the devnet funds that balance at setup: deposits are drawn from it).
+    const before = ((await token.getFunction("balanceOf")(bad)) as bigint) + (await net.client.claimable(bad));
     const ids = [(await net.txGenerator.sendOne(1))!, (await net.txGenerator.sendOne(2))!];
     const c = net.client.contract;
 
