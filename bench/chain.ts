@@ -226,6 +226,9 @@ export async function benchL1(s: ProvedSample, log: Log): Promise<L1Section> {
     await (await (token.connect(sg) as Contract).getFunction("approve")(rollupAddr, 2n ** 255n)).wait();
   }
   await (await rollup.getFunction("fundRewards")(1_000n * E18)).wait();
+  // As the devnet's agents do: each sequencer funds its balance in the Rollup once; the commit draws the tip and
+  // the deposit from it (no token transfer per height).
+  for (const seq of seqs) await (await (rollup.connect(seq.signer) as Contract).getFunction("fundBalance")(1_000n * E18)).wait();
   const rc = new client.RollupClient(rollupAddr, ethers.provider);
   const nextTxAt = async (block: bigint) => {
     const cur = BigInt(await ethers.provider.getBlockNumber());
