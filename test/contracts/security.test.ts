@@ -737,4 +737,56 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       expect(b.held).to.equal(b.owed);
     });
   });
+
+  describe("issue 13: escrow drawn from the balance held in the Rollup", function () {
+    it("a sequencer cannot spend a prover's balance without its consent, a forged consent changes nothing, and a consent pays exactly one commit", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      const [s0, s1] = d.seqs as [Deployment["seqs"][0], Deployment["seqs"][0]];
+      const dep = d.config.proverDeposit;
+      await ensureSeed(d, 1n);
+      await d.token.connect(d.prover).approve(d.client.address, 2n ** 255n);
+      await d.rollup.connect(d.prover).fundBalance(3n * dep);
+      const [p0, p1] = await proposeAll(d, 1n, [s0, s1]);
+      await revealAll(d, 1n, [p0!, p1!]);
+      await nextTxAt((await d.client.timeline(1n)).commitStart);
+      const proverHeld = async () => [await d.client.claimable(d.prover.address), await d.token.balanceOf(d.prover.address)];
+      const start = await proverHeld();
+      // Naming the prover without its signature: the deposit comes from the sequencer, the prover's balance is untouched.
+      const rc0 = await d.client.connect(s0.signer).commitProver({ height: 1n, prover: d.prover.address, vrfProof: p0!.vrfProof });
+      expect(d.client.decodeEvents(rc0).find((e) => e.name === "ProverCommitted")!.args.depositor).to.equal(s0.address);
+      expect(await proverHeld()).to.deep.equal(start);
+      // A consent signed by someone else: refused, nothing moves.
+      const forged = await d.client.signProverCommitment(d.outsider, 1n, s1.address);
+      await expect(d.rollup.connect(s1.signer).commitProver(1n, d.prover.address, forged, p1!.vrfProof))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidProverSignature").withArgs(d.prover.address);
+      expect(await proverHeld()).to.deep.equal(start);
+      // The prover's consent for s1 at height 1: one deposit from its balance (no transfer), the tip from s1.
+      const sig = await d.client.signProverCommitment(d.prover, 1n, s1.address);
+      await d.client.connect(s1.signer).commitProver({ height: 1n, prover: d.prover.address, proverSignature: sig, vrfProof: p1!.vrfProof });
+      expect(await proverHeld()).to.deep.equal([start[0]! - dep, start[1]!]);
+      // Replaying the same consent (same proposal, or another sequencer's) takes nothing more.
+      await expect(d.rollup.connect(s1.signer).commitProver(1n, d.prover.address, sig, p1!.vrfProof))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__AlreadyCommitted").withArgs(1n, s1.address);
+      expect(await proverHeld()).to.deep.equal([start[0]! - dep, start[1]!]);
+      const b = { held: await d.token.balanceOf(d.client.address), owed: (await d.rollup.totalEscrowed()) + (await d.rollup.totalClaimable()) + (await d.rollup.rewardPool()) };
+      expect(b.held).to.equal(b.owed);
+    });
+
+    it("an offered tip is never paid out unescrowed: a proposal that never committed releases nothing, and its release cannot be repeated", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      const [s0, s1] = d.seqs as [Deployment["seqs"][0], Deployment["seqs"][0]];
+      const [p0, p1] = await proposeAll(d, 1n, [s0, s1], { proverTip: 50n * E18 });
+      await revealAll(d, 1n, [p0!, p1!]);
+      await commitAll(d, 1n, [p0!]);
+      await endCommit(d, 1n);
+      const [escrowed, c1] = [await d.rollup.totalEscrowed(), await d.client.claimable(s1.address)];
+      expect(escrowed).to.equal(d.config.proverDeposit + 50n * E18); // only the committed proposal's tip
+      const rc = await d.client.connect(d.outsider).release(1n, s1.address);
+      const ev = d.client.decodeEvents(rc).find((e) => e.name === "EscrowReleased")!;
+      expect([ev.args.tipRefund, ev.args.depositRefund]).to.deep.equal([0n, 0n]);
+      expect([await d.rollup.totalEscrowed(), await d.client.claimable(s1.address)]).to.deep.equal([escrowed, c1]);
+      await expect(d.rollup.connect(d.outsider).release(1n, s1.address))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__NotReleasable").withArgs(1n, s1.address);
+    });
+  });
 });
