@@ -23,7 +23,7 @@ import { AbiCoder, hexlify, keccak256, randomBytes, Wallet, type JsonRpcProvider
 import { encodeBlockSignatures, initL2, l2Domain, stateFromGenesis, transferFromJSON, type GenesisAccount, type L2State, type Transfer } from "../l2/index.js";
 import { Phase, ProposalStatus, Role, RollupClient, StakingClient, isContractError, type RollupConfig, type Timeline } from "../client/index.js";
 import { AGENT_DEFAULTS } from "../defaults.js";
-import { vrfKeyFromSeed, vrfProve, type VrfPublicKey } from "../vrf/index.js";
+import { vrfKeyFromSeed, type VrfPublicKey } from "../vrf/index.js";
 import {
   L2RpcServer, loadNode, rootHex, saveNode, canTransition, type BlockBody, type L1Point, type Mempool, type StatusTracker, type TxId, type TxStatus,
 } from "../node/index.js";
@@ -130,6 +130,11 @@ export class SequencerAgent extends PollingAgent {
   /** Every account that ever staked as a sequencer (Staking's `Staked` logs up to `stakingScannedTo`). */
   private readonly sequencerAccounts = new Set<string>();
   private stakingScannedTo = -1;
+  /**
+   * A proposal built while waiting for the last block of the proposal phase (proposeTimingDecision): that round then
+   * only reads the claims and sends. Kept in memory only: nothing is persisted before the decision to send.
+   */
+  private readonly prepared = new Map<bigint, { randomness: bigint; built: ReturnType<typeof buildProposal> }>();
   /** Sequencers eligible at a height (stake and key active before its cutoff), per height. */
   private readonly eligibleCounts = new Map<bigint, number>();
   rpcUrl = "";
@@ -307,6 +312,7 @@ export class SequencerAgent extends PollingAgent {
     this.claims.clear();
     this.challenged.clear();
     this.eligibleCounts.clear();
+    this.prepared.clear();
     this.sequencerAccounts.clear();
     this.stakingScannedTo = -1;
     this.duty?.afterL1Reorg();
@@ -334,17 +340,23 @@ export class SequencerAgent extends PollingAgent {
     this.head = at;
     const t0 = performance.now();
     const next = BigInt(head) + 1n;
+    const { height, phase } = await this.client.clockAt(next);
+    const phaseAction = () => phaseDecision({ height, phase, record: this.records.get(height), persisted: height > 0n && this.store.get(HEIGHTS, key(height)) !== undefined });
+    // A reveal, and a proposal prepared in an earlier round (one that waited for the last block of the phase), need
+    // nothing the settling below produces: they go first, so that a send for the phase's last block lands in it.
+    let action = phaseAction();
+    const early = action.kind === "reveal" || (action.kind === "propose" && this.prepared.has(action.height));
+    if (early) await this.act(action, next, head, at);
     const reinsert: Transfer[] = [];
     for (const r of [...this.records.values()]) await this.settle(r, next, at, reinsert);
     await this.refreshView(at, reinsert);
     if (!this.running) return;
 
     // The phase action is the time-critical part: it goes before anything that can wait a block.
-    const { height, phase } = await this.client.clockAt(next);
-    const action = phaseDecision({ height, phase, record: this.records.get(height), persisted: height > 0n && this.store.get(HEIGHTS, key(height)) !== undefined });
-    if (action.kind === "propose") await this.propose(action.height, next, head, at);
-    else if (action.kind === "reveal") await this.reveal(action.record, next, head);
-    else if (action.kind === "consider-commit") await this.maybeCommit(action.record, next, head);
+    if (!early) {
+      action = phaseAction();
+      await this.act(action, next, head, at);
+    }
     await this.recordSeed(next);
     this.save();
     // One wallet, one nonce sequence: chores run in the reveal phase (not its last block, kept for a late reveal),
@@ -356,6 +368,12 @@ export class SequencerAgent extends PollingAgent {
     }
     await this.duty?.scan(next);
     this.log.debug("round", { l1: head, height, phase: Phase[phase], ms: Math.round(performance.now() - t0) });
+  }
+
+  private async act(action: ReturnType<typeof phaseDecision>, next: bigint, head: number, at: L1Point): Promise<void> {
+    if (action.kind === "propose") await this.propose(action.height, next, head, at);
+    else if (action.kind === "reveal") await this.reveal(action.record, next, head);
+    else if (action.kind === "consider-commit") await this.maybeCommit(action.record, next, head);
   }
 
   private readonly chores = new Map<string, Promise<void>>();
@@ -515,12 +533,19 @@ export class SequencerAgent extends PollingAgent {
       return;
     }
     const { randomness } = decision;
-    if (!(await this.mightWin(h, randomness, next, head))) return;
-    const { record: r, commitment, included, rejected } = buildProposal({
-      me: this.address, height: h, parent: this.tipHeight, tipState: this.tipState, candidates: this.mempool.select(this.o.T), T: this.o.T,
-      domain: this.domain, vrfSk: this.vrfSk, chainId: this.chainId, rollup: this.o.rollup, randomness, salt: hexlify(randomBytes(32)),
-      terms: proposalTerms(this.o),
-    });
+    for (const k of this.prepared.keys()) if (k < h) this.prepared.delete(k);
+    let ready = this.prepared.get(h);
+    if (!ready || ready.randomness !== randomness || ready.built.record.parent !== this.tipHeight) {
+      const built = buildProposal({
+        me: this.address, height: h, parent: this.tipHeight, tipState: this.tipState, candidates: this.mempool.select(this.o.T), T: this.o.T,
+        domain: this.domain, vrfSk: this.vrfSk, chainId: this.chainId, rollup: this.o.rollup, randomness, salt: hexlify(randomBytes(32)),
+        terms: proposalTerms(this.o),
+      });
+      this.prepared.set(h, (ready = { randomness, built }));
+    }
+    if (!(await this.mightWin(h, ready.built.record, next, head))) return;
+    this.prepared.delete(h);
+    const { record: r, commitment, included, rejected } = ready.built;
     for (const x of rejected) this.log.debug("tx not included", { error: x.error.code });
     // Intent first: a crash after sending must find the salt and block to reveal.
     this.put(r);
@@ -549,15 +574,13 @@ export class SequencerAgent extends PollingAgent {
 
   /**
    * Whether to propose now (proposeTimingDecision): at once with a score at or above the threshold; otherwise only
-   * in the last block of the proposal phase, if no verified, eligible claim outranks ours by then. The VRF proof is
-   * deterministic: its output is known before the block is built.
+   * in the last block of the proposal phase, if no verified, eligible claim outranks ours by then.
    */
-  private async mightWin(h: bigint, randomness: bigint, next: bigint, head: number): Promise<boolean> {
+  private async mightWin(h: bigint, r: HeightRecord, next: bigint, head: number): Promise<boolean> {
     const t = await this.timeline(h);
     const threshold = this.o.proposeThreshold ?? defaultProposeThreshold(await this.eligibleSequencers(h, head));
-    const { output } = vrfProve(this.vrfSk, { chainId: this.chainId, verifier: this.o.rollup, randomness, height: h });
     const view: ProposeTimingView = {
-      me: this.address, vrfOutput: output, feeSplitBps: proposalTerms(this.o).feeSplitBps, feeSplitScore: this.cfg.feeSplitScore, threshold, next, proposalEnd: t.revealStart,
+      me: this.address, vrfOutput: r.vrfOutput, feeSplitBps: r.feeSplitBps, feeSplitScore: this.cfg.feeSplitScore, threshold, next, proposalEnd: t.revealStart,
     };
     for (;;) {
       const a = proposeTimingDecision(view);
