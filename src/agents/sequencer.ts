@@ -812,10 +812,16 @@ export class SequencerAgent extends PollingAgent {
 
   /** Records the upcoming height's randomness seed when nobody did (seedDecision), unless it is already set. */
   private async recordSeed(next: bigint): Promise<void> {
-    const a = seedDecision(next, this.cfg);
+    let a = seedDecision(next, this.cfg);
     if (a.kind === "wait") return;
-    const h = a.height;
+    const h = a.kind === "need-reveals" ? a.height + 1n : a.height;
     if ((await this.client.getHeight(h)).seedSet) return;
+    if (a.kind === "need-reveals") {
+      const c = this.client.contract;
+      const revealed = await c.queryFilter(c.filters.Revealed(a.height), Number((await this.timeline(a.height)).revealStart));
+      a = seedDecision(next, this.cfg, revealed.length > 0);
+      if (a.kind !== "record-randomness") return;
+    }
     try {
       await this.sender.send("recordRandomness", h, () => this.client.recordRandomness(h));
       this.log.info("randomness seed recorded", { height: h });

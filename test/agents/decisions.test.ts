@@ -340,10 +340,21 @@ describe("agents/decisions", function () {
     });
     it("lets a commit of the height before record a later seed in the window's first block", function () {
       expect(seedDecision(107n, timing)).to.deep.equal({ kind: "wait", reason: "commit-may-record" });
-      expect(seedDecision(108n, timing)).to.deep.equal({ kind: "record-randomness", height: 2n });
+      expect(seedDecision(108n, timing)).to.deep.equal({ kind: "need-reveals", height: 1n });
+      expect(seedDecision(108n, timing, false)).to.deep.equal({ kind: "record-randomness", height: 2n });
       expect(seedDecision(105n, timing)).to.deep.include({ reason: "outside-window" });
       // With a one-block window (heights at 100, 108...) there is no block to wait in.
       expect(seedDecision(107n, { ...timing, commitBlocks: 1n })).to.deep.equal({ kind: "record-randomness", height: 2n });
+    });
+    it("leaves the seed to the commit of the height before while one of its proposals is revealed, but for the window's last block", function () {
+      // Window of height 2: [107, 110). Someone revealed at height 1: its commit (at once, or the fallback's in the
+      // last block) records the seed.
+      expect(seedDecision(108n, timing, true)).to.deep.equal({ kind: "wait", reason: "commit-will-record" });
+      // Attack / fault: the revealer never commits: the last block of the window is still recorded by everyone.
+      expect(seedDecision(109n, timing)).to.deep.equal({ kind: "record-randomness", height: 2n });
+      expect(seedDecision(109n, timing, true)).to.deep.equal({ kind: "record-randomness", height: 2n });
+      // Height 1 has no height before: nothing to wait for.
+      expect(seedDecision(97n, timing)).to.deep.equal({ kind: "record-randomness", height: 1n });
     });
     it("triggers the reorg of the first pending height once its late window passed", function () {
       expect(reorgDecision({ next: 50n })).to.deep.equal({ kind: "wait", reason: "none-pending" });

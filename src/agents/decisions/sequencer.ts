@@ -441,7 +441,10 @@ export function releaseDecision(r: SequencerRecord): { kind: "release"; height: 
 
 // ---------------------------------------------------------------- randomness and reorgs
 
-export type SeedAction = { kind: "record-randomness"; height: bigint } | { kind: "wait"; reason: "outside-window" | "commit-may-record" };
+export type SeedAction =
+  | { kind: "record-randomness"; height: bigint }
+  | { kind: "wait"; reason: "outside-window" | "commit-may-record" | "commit-will-record" }
+  | { kind: "need-reveals"; height: bigint };
 
 /**
  * The seed of the upcoming height is recorded by the first `commitProver` of the height before it; when nobody
@@ -449,7 +452,7 @@ export type SeedAction = { kind: "record-randomness"; height: bigint } | { kind:
  * phase before the height) is open, else the height could not be proposed at all. The caller skips it when the
  * seed is already set (a second call is a no-op on chain, but costs gas).
  */
-export function seedDecision(next: bigint, c: SeedTiming): SeedAction {
+export function seedDecision(next: bigint, c: SeedTiming, revealedBefore?: boolean): SeedAction {
   const period = c.proposalBlocks + c.revealBlocks + c.commitBlocks;
   const g = c.genesisBlock;
   if (next + c.commitBlocks < g) return { kind: "wait", reason: "outside-window" };
@@ -458,6 +461,13 @@ export function seedDecision(next: bigint, c: SeedTiming): SeedAction {
   if (next < start - c.commitBlocks || next >= start) return { kind: "wait", reason: "outside-window" };
   // One block into the window first: a commit of the height before (which records the seed) usually lands there.
   if (h > 1n && next === start - c.commitBlocks && c.commitBlocks > 1n) return { kind: "wait", reason: "commit-may-record" };
+  // A proposal of the height before was revealed (`revealedBefore`): its commit records the seed, at once or as the
+  // fallback in the window's last block, so a recordRandomness would be gas in vain; only that last block is left
+  // to a recorder, in case no commit comes.
+  if (h > 1n && next < start - 1n) {
+    if (revealedBefore === undefined) return { kind: "need-reveals", height: h - 1n };
+    if (revealedBefore) return { kind: "wait", reason: "commit-will-record" };
+  }
   return { kind: "record-randomness", height: h };
 }
 
