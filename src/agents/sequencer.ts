@@ -345,7 +345,9 @@ export class SequencerAgent extends PollingAgent {
     // A reveal, and a proposal prepared in an earlier round (one that waited for the last block of the phase), need
     // nothing the settling below produces: they go first, so that a send for the phase's last block lands in it.
     let action = phaseAction();
-    const early = action.kind === "reveal" || (action.kind === "propose" && this.prepared.has(action.height));
+    const ready = action.kind === "propose" ? this.prepared.get(action.height) : undefined;
+    // (A reorg trigger may have moved the tip since the block was prepared: then it is rebuilt after refreshView.)
+    const early = action.kind === "reveal" || (ready !== undefined && ready.built.record.parent === (await this.client.chainTip()));
     if (early) await this.act(action, next, head, at);
     const reinsert: Transfer[] = [];
     for (const r of [...this.records.values()]) await this.settle(r, next, at, reinsert);
