@@ -36,7 +36,7 @@ import {
   TERMINAL_OUTCOMES, buildProposal, choresDue, claimVerdict, commitDecision, defaultProposeThreshold, phaseDecision, proposalTerms, proposeDecision,
   proposeTimingDecision, releaseDecision, reorgDecision, revealDecision, seedDecision, settleDecision, type ClaimVerdict, type CommitAction,
   type CommitView, type ProposeTimingView, type RankedProposal, type RevealView, type RivalClaim, type RivalProposal, type SequencerRecord,
-  type SettleAction, type SettleView,
+  type SettleAction, type SettleView, escrowedBy,
 } from "./decisions/sequencer.js";
 import { sidecar, sidecarQuoteRequest } from "./designs/sidecar.js";
 import type { ProvingDesignStrategy } from "./designs/strategy.js";
@@ -685,14 +685,24 @@ export class SequencerAgent extends PollingAgent {
   }
 
   /**
-   * What `propose` escrowed for our proposal `r`: the proverTip its `Proposed` log shows (today's contracts escrow
-   * the tip there; once it moves to the commit, 0). Without the log (an L1 reorg took it?), the record's tip: a
-   * release then costs gas in vain at worst.
+   * What `propose` escrowed for our proposal `r`: the tokens its transaction moved from us to the Rollup (the token's
+   * `Transfer` logs in the receipt of the transaction that emitted our `Proposed` log). Contracts that escrow the tip
+   * at `propose` pull it there; once the tip is escrowed at the commit nothing moves. The `Proposed` log's
+   * `proverTip` does not tell them apart: it shows the escrowed tip before that change and the offered one after.
+   * Without the log (an L1 reorg took it?), the record's tip: a release then costs gas in vain at worst.
    */
   private async proposeEscrow(r: HeightRecord, t: Timeline): Promise<bigint> {
     const c = this.client.contract;
     const ev = (await c.queryFilter(c.filters.Proposed(r.height, this.address), Number(t.proposalStart), Number(t.revealStart)))[0];
-    return ev ? ev.args.proverTip : r.proverTip;
+    if (!ev) return r.proverTip;
+    const receipt = await this.provider.getTransactionReceipt(ev.transactionHash);
+    if (!receipt) return r.proverTip;
+    return escrowedBy(receipt.logs, await this.tokenAddress(), this.address, this.o.rollup);
+  }
+
+  private token?: string;
+  private async tokenAddress(): Promise<string> {
+    return (this.token ??= await this.client.contract.token());
   }
 
   /**

@@ -9,7 +9,7 @@ import { initL2, signTransfer, transferToJSON } from "../../src/l2/index.js";
 import { signProverCommitment, signQuote, type QuoteAnswer, type QuoteRequest, type ReputationView } from "../../src/market/index.js";
 import { vrfKeyFromSeed, vrfProve, vrfVerify } from "../../src/vrf/index.js";
 import {
-  MAX_VRF_OUTPUT, buildProposal, choresDue, claimVerdict, commitDecision, defaultProposeThreshold, outranks, phaseDecision, proposalTerms, proposeDecision,
+  ERC20_TRANSFER_TOPIC, MAX_VRF_OUTPUT, buildProposal, escrowedBy, choresDue, claimVerdict, commitDecision, defaultProposeThreshold, outranks, phaseDecision, proposalTerms, proposeDecision,
   proposeTimingDecision, releaseDecision, reorgDecision, revealDecision, seedDecision, settleDecision, thresholdScore, type CommitView, type ProposeTimingView,
   type RevealView, type RivalProposal, type SequencerRecord, type SettleView,
 } from "../../src/agents/decisions/sequencer.js";
@@ -296,14 +296,14 @@ describe("agents/decisions", function () {
       expect(after(ProposalStatus.Settled, RIVAL)).to.deep.include({ released: true });
       expect(after(ProposalStatus.Revealed, RIVAL, { record: record({ released: true }) })).to.deep.include({ released: true });
     });
-    it("releases only what was escrowed: a commit always, a proposal that never committed only if its Proposed log shows a tip", function () {
+    it("releases only what was escrowed: a commit always, a proposal that never committed only if its propose moved tokens", function () {
       const lost = (status: ProposalStatus, proposeEscrow?: bigint) =>
         settleDecision(view({ next: 20n, status, height: { winner: RIVAL, status: HeightStatus.Pending, late: false }, proposeEscrow }));
-      // Not committed: what `propose` escrowed decides, read from its log only then.
+      // Not committed: what `propose` escrowed decides, read (from its transaction) only then.
       for (const s of [ProposalStatus.Proposed, ProposalStatus.Revealed]) {
         expect(lost(s)).to.deep.equal({ kind: "need-propose-escrow" });
         expect(lost(s, 10n ** 18n)).to.deep.include({ kind: "lost", released: false }); // today's contracts: the tip is escrowed at propose
-        expect(lost(s, 0n)).to.deep.include({ kind: "lost", released: true }); // tip at the commit (or none offered): nothing to release
+        expect(lost(s, 0n)).to.deep.include({ kind: "lost", released: true }); // tip escrowed at the commit (or none offered): nothing to release
       }
       // Committed and lost: the commit escrowed (deposit, and the tip once it moves there), whatever propose did.
       expect(lost(ProposalStatus.Committed)).to.deep.include({ kind: "lost", released: false });
@@ -312,6 +312,18 @@ describe("agents/decisions", function () {
       expect(settleDecision(view({ next: 20n, status: ProposalStatus.Proposed, record: record({ released: true }), height: { winner: RIVAL, status: HeightStatus.Pending, late: false } }))).to.deep.include({ released: true });
       // And releaseDecision follows: nothing escrowed, no release transaction.
       expect(releaseDecision(record({ outcome: "lost", released: true }))).to.deep.equal({ kind: "wait" });
+    });
+    it("reads what propose escrowed from the token transfers of its transaction, not from its event", function () {
+      const TOKEN = "0x9A676e781A523b5d0C0e43731313A708CB607508";
+      const topic = (a: string) => "0x" + a.slice(2).toLowerCase().padStart(64, "0");
+      const transfer = (from: string, to: string, amount: bigint, token = TOKEN) => ({ address: token, topics: [ERC20_TRANSFER_TOPIC, topic(from), topic(to)], data: "0x" + amount.toString(16).padStart(64, "0") });
+      const proposed = { address: ROLLUP, topics: ["0x" + "ab".repeat(32), topic(ME)], data: "0x" }; // the Proposed log itself: not a transfer
+      // Contracts that escrow the tip at propose: the tip moved from the sequencer to the Rollup.
+      expect(escrowedBy([proposed, transfer(ME, ROLLUP, 10n ** 18n)], TOKEN.toLowerCase(), ME, ROLLUP)).to.equal(10n ** 18n);
+      // Tip escrowed at the commit: nothing moved (whatever tip the Proposed log offers).
+      expect(escrowedBy([proposed], TOKEN, ME, ROLLUP)).to.equal(0n);
+      // Transfers of another token, from someone else, or to someone else do not count.
+      expect(escrowedBy([transfer(ME, ROLLUP, 5n, ROLLUP), transfer(RIVAL, ROLLUP, 5n), transfer(ME, RIVAL, 5n)], TOKEN, ME, ROLLUP)).to.equal(0n);
     });
     it("follows a won height to proven, finalized (late or not) or reorged", function () {
       const won = (status: HeightStatus, over: Partial<SettleView> = {}, late = false) =>

@@ -382,8 +382,9 @@ export interface SettleView {
   /** The height on L1 (winner, status, proven late): read once the commit phase is over. */
   height?: { winner: string; status: HeightStatus; late: boolean };
   /**
-   * What `propose` escrowed: the proverTip of this proposal's `Proposed` log (today's contracts escrow the tip
-   * there; once the tip moves to the commit it is 0). Read only for a lost proposal that never committed.
+   * What `propose` escrowed: the tokens its transaction moved from this sequencer to the Rollup (escrowedBy; the
+   * contracts that escrow the tip at `propose` pull it there, once the tip moves to the commit nothing moves). Read
+   * only for a lost proposal that never committed.
    */
   proposeEscrow?: bigint;
 }
@@ -416,7 +417,7 @@ export function settleDecision(v: SettleView): SettleAction {
       : v.status === ProposalStatus.Revealed ? "not committed"
       : "height skipped";
     // Escrow comes back through release(), which costs gas: released only what was escrowed. A commit escrows (the
-    // deposit; the tip too once it moves there); `propose` escrows what its log shows (today's contracts: the tip);
+    // deposit; the tip too once it moves there); `propose` escrows what its transaction pulled (escrowedBy);
     // nothing is escrowed without a proposal, and nothing is left once settled (released, or voided by a challenge).
     const uncommitted = v.status === ProposalStatus.Proposed || v.status === ProposalStatus.Revealed;
     if (r.released === undefined && uncommitted && v.proposeEscrow === undefined) return { kind: "need-propose-escrow" };
@@ -429,6 +430,24 @@ export function settleDecision(v: SettleView): SettleAction {
   if (info.status === HeightStatus.Finalized) marks.push("finalized");
   const end = info.status === HeightStatus.Finalized ? "finalized" : info.status === HeightStatus.Reorged ? "reorged" : undefined;
   return { kind: "won", newlyWon: !r.outcome, marks, end, late: info.late };
+}
+
+/** keccak256("Transfer(address,address,uint256)"): the ERC-20 transfer log. */
+export const ERC20_TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
+
+/**
+ * The tokens a transaction moved from `from` to `to` (its logs: the token's `Transfer` events). settleDecision's
+ * `proposeEscrow` is this over the logs of the `propose` transaction: what it escrowed, whatever its event says.
+ */
+export function escrowedBy(logs: readonly { address: string; topics: readonly string[]; data: string }[], token: string, from: string, to: string): bigint {
+  const topicOf = (a: string) => "0x" + a.toLowerCase().replace(/^0x/, "").padStart(64, "0");
+  let sum = 0n;
+  for (const l of logs) {
+    if (!same(l.address, token) || l.topics.length !== 3 || l.topics[0] !== ERC20_TRANSFER_TOPIC) continue;
+    if (l.topics[1]!.toLowerCase() !== topicOf(from) || l.topics[2]!.toLowerCase() !== topicOf(to)) continue;
+    sum += BigInt(l.data);
+  }
+  return sum;
 }
 
 /**
