@@ -3,7 +3,8 @@
  * running the protocol with real proofs, and an L2 transaction generator. See docs/devnet.md.
  *
  *   npx tsx scripts/devnet.ts [--T 8 --D 16] [--blocks K] [--summary FILE] [--sequencers 3] [--provers 2]
- *                             [--block-time 1000] [--tx-rate 1] [--rpc URL] [--port 0] [--withhold-prover] [--quiet | --verbose]
+ *                             [--block-time 1000] [--tx-rate 1] [--rpc URL] [--port 0] [--withhold-prover] [--propose-threshold U]
+ *                             [--quiet | --verbose]
  *
  * Phase lengths and the proving window not given are derived from one proof timed at startup (src/network/sizing.ts).
  *
@@ -41,6 +42,8 @@ const USAGE = `usage: npx tsx scripts/devnet.ts [options]
   --port PORT           port of the spawned Hardhat node (default: a free one)
   --data-dir DIR        agent stores and the generated config (default .devnet)
   --withhold-prover     the first prover commits but never proves (its deposit gets slashed, heights reorged)
+  --propose-threshold U the sequencers' proposeThreshold, 0..1 (0: every sequencer proposes at once; default: the
+                        level at which one of the N - 1 others beats it with chance 1/2, docs/agents.md)
   --aggregator          batch path: provers post proofs unverified, an aggregator agent verifies them in batches
   --timeout MIN         give up after MIN minutes (default ${DEVNET_DEFAULTS.timeoutMinutes})
   --no-compile          do not compile the contracts (the artifacts and types must exist)
@@ -68,7 +71,7 @@ async function main(): Promise<void> {
         accounts: { type: "string" }, "block-time": { type: "string" }, "tx-rate": { type: "string" }, "phase-blocks": { type: "string" },
         "proving-window": { type: "string" }, rpc: { type: "string" }, port: { type: "string" }, "data-dir": { type: "string" },
         "withhold-prover": { type: "boolean" }, timeout: { type: "string" }, quiet: { type: "boolean" }, verbose: { type: "boolean" },
-        "json-logs": { type: "boolean" }, "no-compile": { type: "boolean" }, aggregator: { type: "boolean" }, keystore: { type: "string" }, "stall-blocks": { type: "string" }, help: { type: "boolean", short: "h" }, T: { type: "string" }, D: { type: "string" },
+        "json-logs": { type: "boolean" }, "no-compile": { type: "boolean" }, aggregator: { type: "boolean" }, keystore: { type: "string" }, "stall-blocks": { type: "string" }, "propose-threshold": { type: "string" }, help: { type: "boolean", short: "h" }, T: { type: "string" }, D: { type: "string" },
       },
       strict: true,
     }));
@@ -92,6 +95,8 @@ async function main(): Promise<void> {
   const T = int("T", values.T as string, DEVNET_DEFAULTS.T, 1);
   const D = int("D", values.D as string, DEVNET_DEFAULTS.D, 2);
   const givenTxRate = values["tx-rate"] === undefined ? undefined : Number(values["tx-rate"]);
+  const proposeThreshold = values["propose-threshold"] === undefined ? undefined : Number(values["propose-threshold"]);
+  if (proposeThreshold !== undefined && !(proposeThreshold >= 0 && proposeThreshold <= 1)) bad("--propose-threshold must be a number 0..1");
   if (givenTxRate !== undefined && (!Number.isFinite(givenTxRate) || givenTxRate < 0)) bad(`--tx-rate must be a number >= 0`);
   if (values.quiet && values.verbose) bad("--quiet and --verbose exclude each other");
   if (accounts >= 2 ** D) bad(`--accounts must be below 2^D = ${2 ** D}`);
@@ -162,7 +167,7 @@ async function main(): Promise<void> {
     // A sequencer that proves its own block (no prover took it) proves like a prover: its share of the cores, below the agents.
     sequencers: Array.from({ length: N }, (_, i) => ({
       name: `seq-${i + 1}`, vrfSeed: `devnet-sequencer-${i + 1}`, options: { quoteTimeoutMs: DEVNET_DEFAULTS.quoteTimeoutMs, proverThreads: threadsPerProver, proverNiceness: DEVNET_SIZING.PROVER_NICENESS,
-        maxInFlight: DEVNET_SIZING.PROVER_QUEUE },
+        maxInFlight: DEVNET_SIZING.PROVER_QUEUE, proposeThreshold },
     })),
     // Provers quote different prices (DEVNET_DEFAULTS.proverPriceBase + i * proverPriceStep, the network's default) so that the market has something to rank.
     provers: Array.from({ length: M }, (_, i) => ({
@@ -272,7 +277,10 @@ async function main(): Promise<void> {
     const text = JSON.stringify(summary, null, 2);
     if (values.summary) writeFileSync(values.summary as string, text + "\n");
     if (!quiet) {
-      console.log(`done: ${summary.finalizedBlocks} heights finalized, ${summary.txsFinalized} transfers final, ${summary.l1GasPerBlock} L1 gas per block, median latency ${summary.latencyL1Blocks} L1 blocks, ${summary.wallSeconds} s`);
+      console.log(
+        `done: ${summary.finalizedBlocks} heights finalized, ${summary.txsFinalized} transfers final, ${summary.l1GasPerFinalizedHeight} L1 gas per finalized height` +
+          ` (${summary.l1GasPerBlock} counting heights in flight), ${summary.emptyHeightsPer100} empty heights per 100, median latency ${summary.latencyL1Blocks} L1 blocks, ${summary.wallSeconds} s`,
+      );
       console.log(
         `throughput: ${throughput.finalizedTransfersPerSecond} finalized transfers/s (${throughput.finalizedTransfersPerL1Block} per L1 block) over ${throughput.windowSeconds} s after the first finalized height;` +
           ` offered ${txRate}/s, peak backlog ${throughput.maxMempool}; load average ${throughput.loadAverage1m} on ${throughput.cores} cores`,

@@ -92,6 +92,12 @@ export const AGENT_DEFAULTS = {
   proverRewardShareBps: 2_000n,
   /** How long a sequencer waits for the provers' quotes, ms. */
   quoteTimeoutMs: 3_000,
+  /**
+   * The default proposeThreshold is the score level at which one of the other N - 1 eligible sequencers beats this
+   * one with this chance (u = (1 - chance)^(1/(N-1)) of the top score): above it a sequencer proposes at once, below
+   * it only in the last block of the proposal phase if no verified better claim appeared (docs/agents.md).
+   */
+  proposeBeatenChance: 0.5,
   /** Price a prover quotes, wei (half a token: below the default proverTip). */
   proverPrice: 5n * 10n ** 17n,
   /** Proving time a prover promises, L1 blocks (within the default proving window). */

@@ -104,7 +104,9 @@ export class AggregatorAgent extends PollingAgent {
     }
     if (batch.length === 0) return;
     try {
-      const r = await this.sender.send("verifyBatch", undefined, () => this.agg.verifyBatch(batch.map((p) => ({ height: p.height, proof: p.proof, payee: p.payee, pubdata: p.pubdata }))));
+      // The batch serves its highest height (the gas accounting counts it once that height is finalized).
+      const served = batch.reduce((m, p) => (p.height > m ? p.height : m), 0n);
+      const r = await this.sender.send("verifyBatch", served, () => this.agg.verifyBatch(batch.map((p) => ({ height: p.height, proof: p.proof, payee: p.payee, pubdata: p.pubdata }))));
       this.batches++;
       this.log.info("batch verified", { heights: batch.map((p) => p.height), gas: r.gasUsed, gasPerProof: r.gasUsed / BigInt(batch.length) });
       this.emit("batch", batch.map((p) => p.height));

@@ -48,7 +48,8 @@ async function main(): Promise<void> {
       ...common, name: s.name, privateKey: s.privateKey, vrfSeed: s.vrfSeed, rpcPort: port ?? s.rpcPort, rpcHost: s.rpcHost,
       proverUrls: s.proverUrls, feeSplitBps: s.feeSplitBps === undefined ? undefined : BigInt(s.feeSplitBps),
       proverTip: s.proverTip === undefined ? undefined : BigInt(s.proverTip),
-      proverRewardShareBps: s.proverRewardShareBps === undefined ? undefined : BigInt(s.proverRewardShareBps), quoteTimeoutMs: s.quoteTimeoutMs, fault,
+      proverRewardShareBps: s.proverRewardShareBps === undefined ? undefined : BigInt(s.proverRewardShareBps), quoteTimeoutMs: s.quoteTimeoutMs,
+      proposeThreshold: s.proposeThreshold, fault,
     });
     stop = () => a.stop();
   } else {

@@ -104,6 +104,10 @@ export interface L1TxRecord {
   actor: string;
   address: string;
   method: string;
+  /**
+   * The L2 height the transaction serves (from the method's arguments; recordRandomness: the height whose seed it
+   * records; verifyBatch: its highest height; a reverted one: that of the call). None for claim, fundRewards, setup.
+   */
   height?: bigint;
   gasUsed: bigint;
   l1Block: number;
@@ -149,7 +153,7 @@ export class TxSender {
         r = await Promise.race([sent, new Promise<never>((_, rej) => (this.abandonCurrent = rej))]);
       } catch (e) {
         if (e instanceof AgentError && e.code === "L1_REORG") throw e;
-        throw await this.explain(e);
+        throw await this.explain(e, height);
       } finally {
         this.abandonCurrent = undefined;
       }
@@ -180,10 +184,10 @@ export class TxSender {
    * A transaction that passed estimation but reverted when mined (the chain moved in between, e.g. the phase ended)
    * carries no revert data: replay it on the block it was mined in to name the error.
    */
-  private async explain(e: unknown): Promise<unknown> {
+  private async explain(e: unknown, height: bigint | undefined): Promise<unknown> {
     const x = (e instanceof RollupClientError ? e.cause : e) as { code?: string; receipt?: TransactionReceipt; transaction?: { to?: string; data?: string } } | undefined;
     if (!x || x.code !== "CALL_EXCEPTION" || !x.receipt || !x.transaction?.to) return e;
-    if (this.onTx) this.onTx({ actor: this.actor, address: this.wallet.address, method: "reverted", gasUsed: x.receipt.gasUsed, l1Block: x.receipt.blockNumber, ok: false });
+    if (this.onTx) this.onTx({ actor: this.actor, address: this.wallet.address, method: "reverted", height, gasUsed: x.receipt.gasUsed, l1Block: x.receipt.blockNumber, ok: false });
     try {
       await this.wallet.provider!.call({ to: x.transaction.to, data: x.transaction.data, from: this.wallet.address, blockTag: x.receipt.blockNumber });
     } catch (replayed) {

@@ -44,6 +44,12 @@ export interface SequencerConfig {
   proverRewardShareBps?: number;
   /** Quote request timeout, ms (default AGENT_DEFAULTS.quoteTimeoutMs). */
   quoteTimeoutMs?: number;
+  /**
+   * Fraction 0..1 of the top score at or above which it proposes at once; below it, only in the last block of the
+   * proposal phase and if no verified better claim appeared. 0 = always at once. Default: the level at which one of
+   * the other N - 1 eligible sequencers beats it with chance AGENT_DEFAULTS.proposeBeatenChance (docs/agents.md).
+   */
+  proposeThreshold?: number;
   /** Fault injection: "no-reveal" proposes and then never reveals. */
   fault?: "none" | "no-reveal";
 }
@@ -120,6 +126,9 @@ export function checkConfig(c: unknown): FileConfig {
     checkBps(`${w}.feeSplitBps`, s.feeSplitBps);
     checkBps(`${w}.proverRewardShareBps`, s.proverRewardShareBps);
     checkDecimal(`${w}.proverTip`, s.proverTip);
+    if (s.proposeThreshold !== undefined && (typeof s.proposeThreshold !== "number" || !(s.proposeThreshold >= 0 && s.proposeThreshold <= 1))) {
+      fail(`${w}.proposeThreshold must be a number 0..1`);
+    }
     if (s.fault !== undefined && s.fault !== "none" && s.fault !== "no-reveal") fail(`${w}.fault must be "none" or "no-reveal"`);
   });
   cfg.provers.forEach((p, i) => {

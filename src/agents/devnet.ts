@@ -414,8 +414,20 @@ export interface ActorBook {
 export interface DevnetSummary {
   finalizedBlocks: number;
   finalizedHeights: number[];
+  /** Gas of every L1 transaction the agents sent divided by the finalized heights (short runs overstate it). */
   l1GasPerBlock: number;
   l1GasByMethod: Record<string, { count: number; avgGas: number }>;
+  /** The highest finalized height (`lastFinalized`) at the end of the run. */
+  lastFinalizedHeight: number;
+  /**
+   * Gas of the transactions serving heights <= lastFinalizedHeight (and of those serving no height) divided by the
+   * finalized heights: what a finalized height costs, without the work already spent on heights still in flight.
+   */
+  l1GasPerFinalizedHeight: number;
+  /** Per method, over the same transactions: calls per finalized height and average gas. */
+  l1GasByMethodPerHeight: Record<string, { perHeight: number; avgGas: number }>;
+  /** Heights <= lastFinalizedHeight whose commit phase ended with no winner, per 100 such heights. */
+  emptyHeightsPer100: number;
   latencyL1Blocks: number;
   latencyL1BlocksAll: number[];
   txsFinalized: number;
@@ -503,6 +515,11 @@ export async function computeSummary(a: {
     gas.set(t.method, g);
     totalGas += t.gasUsed;
   }
+  const lastFinalized = await client.lastFinalized();
+  const settled = gasOfSettledHeights(a.txRecords, lastFinalized, finalized.length);
+  // Empty heights: decided (commit phase over: every height <= the last finalized one is) without a winner.
+  let empty = 0;
+  for (let h = 1n; h <= lastFinalized; h++) if ((await client.getHeight(h)).winner === "0x0000000000000000000000000000000000000000") empty++;
   const sorted = [...latencies].sort((x, y) => x - y);
   const median = sorted.length === 0 ? 0 : sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
   const cfg = a.deployment.config;
@@ -511,6 +528,10 @@ export async function computeSummary(a: {
     finalizedHeights: finalized.map((f) => Number(f.args.height)),
     l1GasPerBlock: finalized.length ? Math.round(Number(totalGas) / finalized.length) : 0,
     l1GasByMethod: Object.fromEntries([...gas].map(([m, g]) => [m, { count: g.count, avgGas: Math.round(Number(g.total) / g.count) }])),
+    lastFinalizedHeight: Number(lastFinalized),
+    l1GasPerFinalizedHeight: settled.perHeight,
+    l1GasByMethodPerHeight: settled.byMethod,
+    emptyHeightsPer100: lastFinalized > 0n ? Math.round((empty * 10_000) / Number(lastFinalized)) / 100 : 0,
     latencyL1Blocks: median,
     latencyL1BlocksAll: latencies,
     txsFinalized,
@@ -523,6 +544,34 @@ export async function computeSummary(a: {
       T: Number(cfg.slots), proposalBlocks: Number(cfg.proposalBlocks), revealBlocks: Number(cfg.revealBlocks), commitBlocks: Number(cfg.commitBlocks),
       provingWindow: Number(cfg.provingWindow), lateWindow: Number(cfg.lateWindow), proverDeposit: cfg.proverDeposit.toString(), blockReward: cfg.blockReward.toString(),
     },
+  };
+}
+
+/**
+ * The gas of the transactions that served heights <= `lastFinalized` (and of those that serve no height), per
+ * finalized height, in total and per method (calls per finalized height, average gas). Transactions of heights
+ * after the last finalized one (proposals, reveals, commits, proofs of heights still in flight) are left out: they
+ * belong to heights the run did not finalize.
+ */
+export function gasOfSettledHeights(records: readonly L1TxRecord[], lastFinalized: bigint, finalizedHeights: number): {
+  perHeight: number; byMethod: Record<string, { perHeight: number; avgGas: number }>;
+} {
+  const byMethod = new Map<string, { count: number; total: bigint }>();
+  let total = 0n;
+  for (const t of records) {
+    if (t.height !== undefined && t.height > lastFinalized) continue;
+    const g = byMethod.get(t.method) ?? { count: 0, total: 0n };
+    g.count++;
+    g.total += t.gasUsed;
+    byMethod.set(t.method, g);
+    total += t.gasUsed;
+  }
+  if (finalizedHeights === 0) return { perHeight: 0, byMethod: {} };
+  return {
+    perHeight: Math.round(Number(total) / finalizedHeights),
+    byMethod: Object.fromEntries(
+      [...byMethod].map(([m, g]) => [m, { perHeight: Math.round((g.count * 100) / finalizedHeights) / 100, avgGas: Math.round(Number(g.total) / g.count) }]),
+    ),
   };
 }
 

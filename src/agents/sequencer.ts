@@ -33,9 +33,10 @@ import { Prover } from "../zk/prover.js";
 import { AgentError, AgentWallet, L2Chain, Logger, PollingAgent, TxSender, ZERO_ADDRESS, connectL1, errText, type L1ReorgEvent, type L1TxRecord } from "./common.js";
 import { ProofDuty } from "./proving.js";
 import {
-  TERMINAL_OUTCOMES, buildProposal, choresDue, claimVerdict, commitDecision, phaseDecision, proposalTerms, proposeDecision, releaseDecision,
-  reorgDecision, revealDecision, seedDecision, settleDecision, type ClaimVerdict, type CommitAction, type CommitView, type RivalProposal,
-  type SequencerRecord, type SettleAction,
+  TERMINAL_OUTCOMES, buildProposal, choresDue, claimVerdict, commitDecision, defaultProposeThreshold, phaseDecision, proposalTerms, proposeDecision,
+  proposeTimingDecision, releaseDecision, reorgDecision, revealDecision, seedDecision, settleDecision, type ClaimVerdict, type CommitAction,
+  type CommitView, type ProposeTimingView, type RankedProposal, type RevealView, type RivalClaim, type RivalProposal, type SequencerRecord,
+  type SettleAction, type SettleView, escrowedBy,
 } from "./decisions/sequencer.js";
 import { sidecar, sidecarQuoteRequest } from "./designs/sidecar.js";
 import type { ProvingDesignStrategy } from "./designs/strategy.js";
@@ -57,6 +58,12 @@ export interface SequencerOptions {
   proverTip?: bigint;
   proverRewardShareBps?: bigint;
   quoteTimeoutMs?: number;
+  /**
+   * Fraction (0..1) of the top Fernet score at or above which it proposes at once; below it, it proposes in the last
+   * block of the proposal phase only if no verified better claim appeared (proposeTimingDecision). 0 = always at
+   * once. Default: defaultProposeThreshold(N), N the sequencers eligible at the height (from Staking's events).
+   */
+  proposeThreshold?: number;
   fault?: "none" | "no-reveal";
   /** Per-height fault (scenarios): proposes at these heights and never reveals. */
   noRevealAt?: (height: bigint) => boolean;
@@ -120,6 +127,16 @@ export class SequencerAgent extends PollingAgent {
   private readonly claims = new Map<string, ClaimVerdict>();
   /** False claims already challenged (or given up on), per `height:sequencer`. */
   private readonly challenged = new Set<string>();
+  /** Every account that ever staked as a sequencer (Staking's `Staked` logs up to `stakingScannedTo`). */
+  private readonly sequencerAccounts = new Set<string>();
+  private stakingScannedTo = -1;
+  /**
+   * A proposal built while waiting for the last block of the proposal phase (proposeTimingDecision): that round then
+   * only reads the claims and sends. Kept in memory only: nothing is persisted before the decision to send.
+   */
+  private readonly prepared = new Map<bigint, { randomness: bigint; built: ReturnType<typeof buildProposal> }>();
+  /** Sequencers eligible at a height (stake and key active before its cutoff), per height. */
+  private readonly eligibleCounts = new Map<bigint, number>();
   rpcUrl = "";
 
   private constructor(o: SequencerOptions, provider: JsonRpcProvider) {
@@ -294,6 +311,10 @@ export class SequencerAgent extends PollingAgent {
     this.chain.forget();
     this.claims.clear();
     this.challenged.clear();
+    this.eligibleCounts.clear();
+    this.prepared.clear();
+    this.sequencerAccounts.clear();
+    this.stakingScannedTo = -1;
     this.duty?.afterL1Reorg();
     const next = BigInt(e.head) + 1n;
     for (const r of [...this.records.values()]) {
@@ -319,27 +340,42 @@ export class SequencerAgent extends PollingAgent {
     this.head = at;
     const t0 = performance.now();
     const next = BigInt(head) + 1n;
+    const { height, phase } = await this.client.clockAt(next);
+    const phaseAction = () => phaseDecision({ height, phase, record: this.records.get(height), persisted: height > 0n && this.store.get(HEIGHTS, key(height)) !== undefined });
+    // A reveal, and a proposal prepared in an earlier round (one that waited for the last block of the phase), need
+    // nothing the settling below produces: they go first, so that a send for the phase's last block lands in it.
+    let action = phaseAction();
+    const ready = action.kind === "propose" ? this.prepared.get(action.height) : undefined;
+    // (A reorg trigger may have moved the tip since the block was prepared: then it is rebuilt after refreshView.)
+    const early = action.kind === "reveal" || (ready !== undefined && ready.built.record.parent === (await this.client.chainTip()));
+    if (early) await this.act(action, next, head, at);
     const reinsert: Transfer[] = [];
     for (const r of [...this.records.values()]) await this.settle(r, next, at, reinsert);
     await this.refreshView(at, reinsert);
     if (!this.running) return;
 
     // The phase action is the time-critical part: it goes before anything that can wait a block.
-    const { height, phase } = await this.client.clockAt(next);
-    const action = phaseDecision({ height, phase, record: this.records.get(height), persisted: height > 0n && this.store.get(HEIGHTS, key(height)) !== undefined });
-    if (action.kind === "propose") await this.propose(action.height, next, at);
-    else if (action.kind === "reveal") await this.reveal(action.record);
-    else if (action.kind === "consider-commit") await this.maybeCommit(action.record, next, head);
+    if (!early) {
+      action = phaseAction();
+      await this.act(action, next, head, at);
+    }
     await this.recordSeed(next);
     this.save();
-    // One wallet, one nonce sequence: chores run in the reveal phase, where a queued transaction cannot push a
-    // proposal (next phase boundary) or a commit (last block of the phase) out of its window.
-    for (const chore of choresDue(phase)) {
+    // One wallet, one nonce sequence: chores run in the reveal phase (not its last block, kept for a late reveal),
+    // where a queued transaction cannot push a proposal, a reveal or a commit out of its window.
+    const lastRevealBlock = phase === Phase.Reveal && this.cfg.revealBlocks > 1n && next === (await this.timeline(height)).commitStart - 1n;
+    for (const chore of choresDue(phase, lastRevealBlock)) {
       if (chore === "release-lost") this.background(chore, () => this.releaseLost());
       else this.background(chore, () => this.reorgDuty(next));
     }
     await this.duty?.scan(next);
     this.log.debug("round", { l1: head, height, phase: Phase[phase], ms: Math.round(performance.now() - t0) });
+  }
+
+  private async act(action: ReturnType<typeof phaseDecision>, next: bigint, head: number, at: L1Point): Promise<void> {
+    if (action.kind === "propose") await this.propose(action.height, next, head, at);
+    else if (action.kind === "reveal") await this.reveal(action.record, next, head);
+    else if (action.kind === "consider-commit") await this.maybeCommit(action.record, next, head);
   }
 
   private readonly chores = new Map<string, Promise<void>>();
@@ -355,7 +391,10 @@ export class SequencerAgent extends PollingAgent {
     this.chores.set(name, p);
   }
 
-  /** Gets the tip and deposit of lost proposals back (credited to `claimable` by the Rollup). */
+  /**
+   * Gets the escrow (tip, deposit) of lost proposals back (credited to `claimable` by the Rollup): one release per
+   * round at most, so that a backlog cannot hold the nonce queue into the last block of the reveal phase.
+   */
   private async releaseLost(): Promise<void> {
     for (const [, r] of this.store.list<HeightRecord>(HEIGHTS)) {
       if (releaseDecision(r).kind !== "release" || !this.running) continue;
@@ -368,6 +407,7 @@ export class SequencerAgent extends PollingAgent {
         }
       }
       if (!this.store.closed) this.store.put(HEIGHTS, key(r.height), { ...r, released: true });
+      return;
     }
   }
 
@@ -397,11 +437,17 @@ export class SequencerAgent extends PollingAgent {
     const h = r.height;
     const t = await this.timeline(h);
     const p = await this.client.getProposal(h, this.address);
-    const view = { me: this.address, record: r, next, timeline: t, status: p.status };
+    const view: SettleView = { me: this.address, record: r, next, timeline: t, status: p.status };
     let a: SettleAction = settleDecision(view);
-    if (a.kind === "need-height") a = settleDecision({ ...view, height: await this.client.getHeight(h) });
+    for (;;) {
+      if (a.kind === "need-height" && !view.height) view.height = await this.client.getHeight(h);
+      else if (a.kind === "need-propose-escrow" && view.proposeEscrow === undefined) view.proposeEscrow = await this.proposeEscrow(r, t);
+      else break;
+      a = settleDecision(view);
+    }
     switch (a.kind) {
       case "need-height":
+      case "need-propose-escrow":
         return;
       case "track":
         for (const to of a.marks) this.mark(r.txIds, to, at, h);
@@ -481,7 +527,7 @@ export class SequencerAgent extends PollingAgent {
     }
   }
 
-  private async propose(h: bigint, next: bigint, at: L1Point): Promise<void> {
+  private async propose(h: bigint, next: bigint, head: number, at: L1Point): Promise<void> {
     const decision = proposeDecision({ height: h, randomness: await this.client.randomnessOf(h) });
     if (decision.kind === "wait") {
       // Nobody recorded the seed in its window (the contract would refuse: RandomnessNotRecorded).
@@ -489,11 +535,19 @@ export class SequencerAgent extends PollingAgent {
       return;
     }
     const { randomness } = decision;
-    const { record: r, commitment, included, rejected } = buildProposal({
-      me: this.address, height: h, parent: this.tipHeight, tipState: this.tipState, candidates: this.mempool.select(this.o.T), T: this.o.T,
-      domain: this.domain, vrfSk: this.vrfSk, chainId: this.chainId, rollup: this.o.rollup, randomness, salt: hexlify(randomBytes(32)),
-      terms: proposalTerms(this.o),
-    });
+    for (const k of this.prepared.keys()) if (k < h) this.prepared.delete(k);
+    let ready = this.prepared.get(h);
+    if (!ready || ready.randomness !== randomness || ready.built.record.parent !== this.tipHeight) {
+      const built = buildProposal({
+        me: this.address, height: h, parent: this.tipHeight, tipState: this.tipState, candidates: this.mempool.select(this.o.T), T: this.o.T,
+        domain: this.domain, vrfSk: this.vrfSk, chainId: this.chainId, rollup: this.o.rollup, randomness, salt: hexlify(randomBytes(32)),
+        terms: proposalTerms(this.o),
+      });
+      this.prepared.set(h, (ready = { randomness, built }));
+    }
+    if (!(await this.mightWin(h, ready.built.record, next, head))) return;
+    this.prepared.delete(h);
+    const { record: r, commitment, included, rejected } = ready.built;
     for (const x of rejected) this.log.debug("tx not included", { error: x.error.code });
     // Intent first: a crash after sending must find the salt and block to reveal.
     this.put(r);
@@ -520,17 +574,91 @@ export class SequencerAgent extends PollingAgent {
     this.emit("proposed", h);
   }
 
-  private async reveal(record: HeightRecord): Promise<void> {
-    const p = await this.client.getProposal(record.height, this.address);
-    const withholdReveal = this.o.fault === "no-reveal" || this.o.noRevealAt?.(record.height) === true;
+  /**
+   * Whether to propose now (proposeTimingDecision): at once with a score at or above the threshold; otherwise only
+   * in the last block of the proposal phase, if no verified, eligible claim outranks ours by then.
+   */
+  private async mightWin(h: bigint, r: HeightRecord, next: bigint, head: number): Promise<boolean> {
+    const t = await this.timeline(h);
+    const threshold = this.o.proposeThreshold ?? defaultProposeThreshold(await this.eligibleSequencers(h, head));
+    const view: ProposeTimingView = {
+      me: this.address, vrfOutput: r.vrfOutput, feeSplitBps: r.feeSplitBps, feeSplitScore: this.cfg.feeSplitScore, threshold, next, proposalEnd: t.revealStart,
+    };
+    for (;;) {
+      const a = proposeTimingDecision(view);
+      if (a.kind === "need-proposals") view.claims = await this.proposalsOf(h, t, head);
+      else if (a.kind === "need-claims") {
+        for (const q of view.claims!) if (a.sequencers.includes(q.sequencer)) q.claim = await this.checkClaim(h, q, t);
+      } else if (a.kind === "wait") {
+        if (a.reason === "below-threshold") this.log.debug("score below the threshold: waiting for the last block of the proposal phase", { height: h, threshold });
+        else this.log.info("a verified better claim was made: not proposing", { height: h });
+        return false;
+      } else {
+        if (a.reason === "no-better-claim") this.log.info("no verified better claim: proposing in the last block of the phase", { height: h });
+        return true;
+      }
+    }
+  }
+
+  /** The other sequencers' claims at `h` so far, from their `Proposed` logs (output, fee split). */
+  private async proposalsOf(h: bigint, t: Timeline, head: number): Promise<RivalClaim[]> {
+    const c = this.client.contract;
+    const logs = await c.queryFilter(c.filters.Proposed(h), Number(t.proposalStart), Math.min(head, Number(t.revealStart) - 1));
+    return logs
+      .filter((ev) => ev.args.sequencer.toLowerCase() !== this.address.toLowerCase())
+      .map((ev) => ({ sequencer: ev.args.sequencer, vrfOutput: ev.args.vrfOutput, feeSplitBps: ev.args.feeSplitBps }));
+  }
+
+  /**
+   * The sequencers eligible at `h` (stake and VRF key active before its activation cutoff): every account that ever
+   * staked as a sequencer (Staking's `Staked` logs, scanned incrementally) whose `activeSince` is before the cutoff.
+   */
+  private async eligibleSequencers(h: bigint, head: number): Promise<number> {
+    const hit = this.eligibleCounts.get(h);
+    if (hit !== undefined) return hit;
+    const s = this.staking.contract;
+    if (head > this.stakingScannedTo) {
+      for (const ev of await s.queryFilter(s.filters.Staked(), this.stakingScannedTo + 1, head)) {
+        if (Number(ev.args.role) === Role.Sequencer) this.sequencerAccounts.add(ev.args.account);
+      }
+      this.stakingScannedTo = head;
+    }
+    const cutoff = await this.client.activationCutoff(h);
+    let n = 0;
+    for (const a of this.sequencerAccounts) if ((await s.activeSince(a, Role.Sequencer)) < cutoff) n++;
+    this.eligibleCounts.set(h, n);
+    return n;
+  }
+
+  /**
+   * Reveals only when it might lead (revealDecision): at once if no verified claim outranks ours, otherwise in the
+   * last block of the phase if none of the better claimants revealed. False better claims are challenged.
+   */
+  private async reveal(record: HeightRecord, next: bigint, head: number): Promise<void> {
+    const h = record.height;
+    const p = await this.client.getProposal(h, this.address);
+    const withholdReveal = this.o.fault === "no-reveal" || this.o.noRevealAt?.(h) === true;
     const tip = p.status === ProposalStatus.Proposed && !withholdReveal ? await this.client.chainTip() : this.tipHeight;
-    const a = revealDecision({ record, status: p.status, tip, withholdReveal });
+    const t = await this.timeline(h);
+    const view: RevealView = { me: this.address, record, status: p.status, tip, withholdReveal, next, revealEnd: t.commitStart, feeSplitScore: this.cfg.feeSplitScore };
+    let a = revealDecision(view);
+    for (;;) {
+      if (a.kind === "need-rivals") view.rivals = await this.rivalsOf(h, t, head);
+      else if (a.kind === "need-claims") {
+        for (const q of view.rivals!) if (a.sequencers.includes(q.sequencer)) q.claim = await this.checkClaim(h, q, t);
+      } else break;
+      a = revealDecision(view);
+    }
     if (a.kind === "wait") {
-      if (a.reason === "fault-injection") this.log.warn("not revealing (fault injection)", { height: record.height });
-      if (a.reason === "parent-not-tip") this.log.warn("parent is no longer the tip: cannot reveal", { height: record.height, parent: record.parent, tip });
+      if (a.reason === "fault-injection") this.log.warn("not revealing (fault injection)", { height: h });
+      if (a.reason === "parent-not-tip") this.log.warn("parent is no longer the tip: cannot reveal", { height: h, parent: record.parent, tip });
+      if (a.reason === "outranked") this.log.info("a better proposal revealed: not revealing", { height: h });
+      await this.challengeFalseClaims(h, a.challenge);
       return;
     }
+    if (a.kind !== "reveal") return;
     const r = a.record;
+    if (a.reason === "better-did-not-reveal") this.log.info("the better proposals did not reveal: revealing", { height: h });
     try {
       // The signatures go on L1 with the pubdata: anyone can then prove the block from L1 data alone.
       const signatures = encodeBlockSignatures(r.txs.map(transferFromJSON), this.o.T);
@@ -540,7 +668,41 @@ export class SequencerAgent extends PollingAgent {
       this.emit("revealed", r.height);
     } catch (e) {
       this.log.warn("reveal failed", { height: r.height, error: errText(e) });
+    } finally {
+      // After the reveal: the challenge is not time-critical, the reveal is.
+      await this.challengeFalseClaims(h, a.challenge);
     }
+  }
+
+  /** The other proposals of `h` (from the `Proposed` logs) with their status on L1 now. */
+  private async rivalsOf(h: bigint, t: Timeline, head: number): Promise<RivalProposal[]> {
+    const out: RivalProposal[] = [];
+    for (const q of await this.proposalsOf(h, t, head)) {
+      const onChain = await this.client.getProposal(h, q.sequencer);
+      out.push({ sequencer: q.sequencer, status: onChain.status, vrfOutput: onChain.vrfOutput, feeSplitBps: onChain.feeSplitBps });
+    }
+    return out;
+  }
+
+  /**
+   * What `propose` escrowed for our proposal `r`: the tokens its transaction moved from us to the Rollup (the token's
+   * `Transfer` logs in the receipt of the transaction that emitted our `Proposed` log). Contracts that escrow the tip
+   * at `propose` pull it there; once the tip is escrowed at the commit nothing moves. The `Proposed` log's
+   * `proverTip` does not tell them apart: it shows the escrowed tip before that change and the offered one after.
+   * Without the log (an L1 reorg took it?), the record's tip: a release then costs gas in vain at worst.
+   */
+  private async proposeEscrow(r: HeightRecord, t: Timeline): Promise<bigint> {
+    const c = this.client.contract;
+    const ev = (await c.queryFilter(c.filters.Proposed(r.height, this.address), Number(t.proposalStart), Number(t.revealStart)))[0];
+    if (!ev) return r.proverTip;
+    const receipt = await this.provider.getTransactionReceipt(ev.transactionHash);
+    if (!receipt) return r.proverTip;
+    return escrowedBy(receipt.logs, await this.tokenAddress(), this.address, this.o.rollup);
+  }
+
+  private token?: string;
+  private async tokenAddress(): Promise<string> {
+    return (this.token ??= await this.client.contract.token());
   }
 
   /**
@@ -611,7 +773,7 @@ export class SequencerAgent extends PollingAgent {
    * VRF key were active before the height's activation cutoff, the key it had at the cutoff, the proof logged in its
    * `Proposed` event and the height's randomness. One verdict per (height, sequencer).
    */
-  private async checkClaim(h: bigint, q: RivalProposal, t: Timeline): Promise<ClaimVerdict> {
+  private async checkClaim(h: bigint, q: RankedProposal, t: Timeline): Promise<ClaimVerdict> {
     const who = q.sequencer;
     const k = `${h}:${who.toLowerCase()}`;
     const hit = this.claims.get(k);
@@ -662,10 +824,16 @@ export class SequencerAgent extends PollingAgent {
 
   /** Records the upcoming height's randomness seed when nobody did (seedDecision), unless it is already set. */
   private async recordSeed(next: bigint): Promise<void> {
-    const a = seedDecision(next, this.cfg);
+    let a = seedDecision(next, this.cfg);
     if (a.kind === "wait") return;
-    const h = a.height;
+    const h = a.kind === "need-reveals" ? a.height + 1n : a.height;
     if ((await this.client.getHeight(h)).seedSet) return;
+    if (a.kind === "need-reveals") {
+      const c = this.client.contract;
+      const revealed = await c.queryFilter(c.filters.Revealed(a.height), Number((await this.timeline(a.height)).revealStart));
+      a = seedDecision(next, this.cfg, revealed.length > 0);
+      if (a.kind !== "record-randomness") return;
+    }
     try {
       await this.sender.send("recordRandomness", h, () => this.client.recordRandomness(h));
       this.log.info("randomness seed recorded", { height: h });

@@ -9,8 +9,9 @@ import { initL2, signTransfer, transferToJSON } from "../../src/l2/index.js";
 import { signProverCommitment, signQuote, type QuoteAnswer, type QuoteRequest, type ReputationView } from "../../src/market/index.js";
 import { vrfKeyFromSeed, vrfProve, vrfVerify } from "../../src/vrf/index.js";
 import {
-  buildProposal, choresDue, claimVerdict, commitDecision, outranks, phaseDecision, proposalTerms, proposeDecision, releaseDecision, reorgDecision,
-  revealDecision, seedDecision, settleDecision, type CommitView, type RivalProposal, type SequencerRecord, type SettleView,
+  ERC20_TRANSFER_TOPIC, MAX_VRF_OUTPUT, buildProposal, escrowedBy, choresDue, claimVerdict, commitDecision, defaultProposeThreshold, outranks, phaseDecision, proposalTerms, proposeDecision,
+  proposeTimingDecision, releaseDecision, reorgDecision, revealDecision, seedDecision, settleDecision, thresholdScore, type CommitView, type ProposeTimingView,
+  type RevealView, type RivalProposal, type SequencerRecord, type SettleView,
 } from "../../src/agents/decisions/sequencer.js";
 import { isLate, submitDecision, submitRefusal, takeHeightDecision, withholdDecision, type SubmitView } from "../../src/agents/decisions/prover.js";
 import { aggregatorDecisionConfig, batchDecision, isLivePost, splitChecked } from "../../src/agents/decisions/aggregator.js";
@@ -49,8 +50,9 @@ describe("agents/decisions", function () {
       expect(phaseDecision({ height: 5n, phase: Phase.Reveal, persisted: false })).to.deep.include({ reason: "not-proposed" });
       expect(phaseDecision({ height: 5n, phase: Phase.Commit, record: record({ outcome: "won" }), persisted: true })).to.deep.include({ reason: "settled" });
     });
-    it("runs its chores (release, reorg) only in the reveal phase", function () {
+    it("runs its chores (release, reorg) only in the reveal phase, not in its last block (kept for a late reveal)", function () {
       expect(choresDue(Phase.Reveal)).to.deep.equal(["release-lost", "reorg-duty"]);
+      expect(choresDue(Phase.Reveal, true)).to.deep.equal([]);
       for (const p of [Phase.Proposal, Phase.Commit, Phase.Proving]) expect(choresDue(p)).to.deep.equal([]);
     });
   });
@@ -86,20 +88,108 @@ describe("agents/decisions", function () {
     });
   });
 
-  describe("sequencer: reveal", function () {
+  describe("sequencer: propose only when it might win", function () {
+    // Proposal phase [100, 102): 102 is the reveal start, 101 the last proposal block.
+    const high = (MAX_VRF_OUTPUT / 10n) * 9n; // 0.9 of the top
+    const low = MAX_VRF_OUTPUT / 4n; // 0.25 of the top
+    const view = (over: Partial<ProposeTimingView> = {}): ProposeTimingView => ({
+      me: ME, vrfOutput: low, feeSplitBps: 1_000n, feeSplitScore: true, threshold: 0.5, next: 100n, proposalEnd: 102n, ...over,
+    });
+    const leads = { leads: true, reason: "verified" as const };
+    const falseClaim = { leads: false, falseProof: [3n, 4n] as [bigint, bigint], pk: [1n, 2n, 3n, 4n] as [bigint, bigint, bigint, bigint], reason: "false-claim" as const };
+
+    it("the default threshold: one of the N-1 others beats that score with chance 1/2 (uniform outputs)", function () {
+      expect(defaultProposeThreshold(1)).to.equal(0);
+      expect(defaultProposeThreshold(2)).to.equal(0.5);
+      expect(defaultProposeThreshold(3)).to.be.closeTo(Math.SQRT1_2, 1e-12);
+      for (const n of [2, 3, 5, 10]) expect(1 - defaultProposeThreshold(n) ** (n - 1)).to.be.closeTo(0.5, 1e-12);
+      expect(defaultProposeThreshold(3, 0.75)).to.equal(0.5);
+      // The score level scales with the fee split's boost like the score itself.
+      expect(thresholdScore(0.5, 1_000n, true)).to.equal((MAX_VRF_OUTPUT >> 32n) * 5_500n);
+      expect(thresholdScore(0.5, 1_000n, false)).to.equal((MAX_VRF_OUTPUT >> 32n) * 5_000n);
+      expect(thresholdScore(0, 1_000n, true)).to.equal(0n);
+    });
+    it("proposes at once at or above the threshold, whatever was claimed", function () {
+      expect(proposeTimingDecision(view({ vrfOutput: high }))).to.deep.equal({ kind: "propose", reason: "above-threshold" });
+      expect(proposeTimingDecision(view({ vrfOutput: high, claims: [{ sequencer: RIVAL, vrfOutput: MAX_VRF_OUTPUT, feeSplitBps: 1_000n, claim: leads }] }))).to.deep.include({ kind: "propose" });
+    });
+    it("threshold 0 is today's behaviour: everyone proposes at once", function () {
+      expect(proposeTimingDecision(view({ vrfOutput: 0n, threshold: 0 }))).to.deep.equal({ kind: "propose", reason: "above-threshold" });
+    });
+    it("below the threshold waits for the last block of the phase, then reads the claims", function () {
+      expect(proposeTimingDecision(view())).to.deep.equal({ kind: "wait", reason: "below-threshold" });
+      expect(proposeTimingDecision(view({ next: 101n }))).to.deep.equal({ kind: "need-proposals" });
+      expect(proposeTimingDecision(view({ next: 101n, claims: [] }))).to.deep.equal({ kind: "propose", reason: "no-better-claim" });
+    });
+    it("in the last block skips only for a verified, eligible, higher claim (checks the higher ones only)", function () {
+      const higher = { sequencer: RIVAL, vrfOutput: high, feeSplitBps: 1_000n };
+      const lower = { sequencer: OTHER, vrfOutput: 1n << 100n, feeSplitBps: 1_000n };
+      const v = view({ next: 101n, claims: [higher, lower] });
+      expect(proposeTimingDecision(v)).to.deep.equal({ kind: "need-claims", sequencers: [RIVAL] });
+      expect(proposeTimingDecision(view({ next: 101n, claims: [{ ...higher, claim: leads }, lower] }))).to.deep.equal({ kind: "wait", reason: "outranked" });
+      // Verified but not eligible (stake or key too late): it cannot lead.
+      expect(proposeTimingDecision(view({ next: 101n, claims: [{ ...higher, claim: { leads: false, reason: "verified" } }] }))).to.deep.include({ kind: "propose" });
+      // Its own claim in the logs (an earlier attempt) is not a rival.
+      expect(proposeTimingDecision(view({ next: 101n, claims: [{ ...higher, sequencer: ME.toUpperCase().replace("0X", "0x") }] }))).to.deep.include({ kind: "propose" });
+    });
+    it("attack: a false maximal claim (or one without a proof) does not scare it off", function () {
+      const fake = { sequencer: RIVAL, vrfOutput: MAX_VRF_OUTPUT, feeSplitBps: 10_000n };
+      expect(proposeTimingDecision(view({ next: 101n, claims: [{ ...fake, claim: falseClaim }] }))).to.deep.equal({ kind: "propose", reason: "no-better-claim" });
+      expect(proposeTimingDecision(view({ next: 101n, claims: [{ ...fake, claim: { leads: false, reason: "no-proof-or-key" } }] }))).to.deep.include({ kind: "propose" });
+    });
+    it("a one-block proposal phase has no block to wait in: the first is the last", function () {
+      expect(proposeTimingDecision(view({ next: 101n, proposalEnd: 102n, claims: [] }))).to.deep.include({ kind: "propose" });
+    });
+  });
+
+  describe("sequencer: reveal only when it might lead", function () {
     const r = record();
-    it("reveals a proposed block whose parent is the tip", function () {
-      expect(revealDecision({ record: r, status: ProposalStatus.Proposed, tip: 4n, withholdReveal: false })).to.deep.equal({ kind: "reveal", record: r });
+    // Reveal phase [100, 102): 102 is the commit start, 101 the last reveal block.
+    const base = (over: Partial<RevealView> = {}): RevealView => ({
+      me: ME, record: r, status: ProposalStatus.Proposed, tip: 4n, withholdReveal: false, next: 100n, revealEnd: 102n, feeSplitScore: true, rivals: [], ...over,
+    });
+    const better = (over: Partial<RivalProposal> = {}): RivalProposal => ({ sequencer: RIVAL, status: ProposalStatus.Proposed, vrfOutput: 1n << 210n, feeSplitBps: 1_000n, ...over });
+    const leads = { leads: true, reason: "verified" as const };
+    const falseClaim = { leads: false, falseProof: [3n, 4n] as [bigint, bigint], pk: [1n, 2n, 3n, 4n] as [bigint, bigint, bigint, bigint], reason: "false-claim" as const };
+
+    it("reveals a proposed block whose parent is the tip at once when no claim outranks it", function () {
+      expect(revealDecision(base())).to.deep.equal({ kind: "reveal", record: r, reason: "best", challenge: [] });
+      expect(revealDecision(base({ rivals: [better({ vrfOutput: 1n << 190n })] }))).to.deep.include({ kind: "reveal", reason: "best" });
+    });
+    it("reads the rivals only once its own proposal could be revealed", function () {
+      expect(revealDecision(base({ rivals: undefined }))).to.deep.equal({ kind: "need-rivals" });
     });
     it("does not reveal what is not (or no longer) proposed", function () {
-      expect(revealDecision({ record: r, status: ProposalStatus.Revealed, tip: 4n, withholdReveal: false })).to.deep.include({ reason: "not-proposed" });
-      expect(revealDecision({ record: r, status: ProposalStatus.None, tip: 4n, withholdReveal: false })).to.deep.include({ reason: "not-proposed" });
+      expect(revealDecision(base({ status: ProposalStatus.Revealed }))).to.deep.include({ reason: "not-proposed" });
+      expect(revealDecision(base({ status: ProposalStatus.None }))).to.deep.include({ reason: "not-proposed" });
     });
     it("withholds under fault injection", function () {
-      expect(revealDecision({ record: r, status: ProposalStatus.Proposed, tip: 4n, withholdReveal: true })).to.deep.include({ reason: "fault-injection" });
+      expect(revealDecision(base({ withholdReveal: true }))).to.deep.include({ reason: "fault-injection" });
     });
     it("waits when a reorg took its parent away", function () {
-      expect(revealDecision({ record: r, status: ProposalStatus.Proposed, tip: 3n, withholdReveal: false })).to.deep.include({ reason: "parent-not-tip" });
+      expect(revealDecision(base({ tip: 3n }))).to.deep.include({ reason: "parent-not-tip" });
+    });
+    it("checks the claims of better-ranked rivals only; settled (voided, released) ones do not count", function () {
+      const rivals = [better(), better({ sequencer: OTHER, vrfOutput: 1n << 150n }), better({ sequencer: ME })];
+      expect(revealDecision(base({ rivals }))).to.deep.equal({ kind: "need-claims", sequencers: [RIVAL] });
+      expect(revealDecision(base({ rivals: [better({ status: ProposalStatus.Settled })] }))).to.deep.include({ kind: "reveal", reason: "best" });
+    });
+    it("outranked by a verified claim: waits for the last block of the phase", function () {
+      expect(revealDecision(base({ rivals: [better({ claim: leads })] }))).to.deep.equal({ kind: "wait", reason: "better-may-reveal", challenge: [] });
+    });
+    it("in the last block reveals only if no better claimant revealed", function () {
+      expect(revealDecision(base({ next: 101n, rivals: [better({ claim: leads, status: ProposalStatus.Revealed })] }))).to.deep.equal({ kind: "wait", reason: "outranked", challenge: [] });
+      // Attack: a better claimant withholds its reveal: the height does not stay empty.
+      expect(revealDecision(base({ next: 101n, rivals: [better({ claim: leads })] }))).to.deep.equal({ kind: "reveal", record: r, reason: "better-did-not-reveal", challenge: [] });
+      // One of two better ones revealed: that one may lead.
+      const two = [better({ claim: leads }), better({ sequencer: OTHER, vrfOutput: 1n << 220n, claim: leads, status: ProposalStatus.Revealed })];
+      expect(revealDecision(base({ next: 101n, rivals: two }))).to.deep.include({ kind: "wait", reason: "outranked" });
+    });
+    it("attack: reveals past a false better claim at once, and challenges it", function () {
+      expect(revealDecision(base({ rivals: [better({ claim: falseClaim })] }))).to.deep.equal({ kind: "reveal", record: r, reason: "best", challenge: [RIVAL] });
+      // A false claim next to a real better one: wait, and challenge the false one meanwhile.
+      const rivals = [better({ claim: falseClaim }), better({ sequencer: OTHER, claim: leads })];
+      expect(revealDecision(base({ rivals }))).to.deep.equal({ kind: "wait", reason: "better-may-reveal", challenge: [RIVAL] });
     });
   });
 
@@ -197,13 +287,43 @@ describe("agents/decisions", function () {
     });
     it("explains a lost height and whether escrow is left to release", function () {
       const after = (status: ProposalStatus, winner: string, over: Partial<SettleView> = {}) =>
-        settleDecision(view({ next: 20n, status, height: { winner, status: winner === ZERO ? HeightStatus.None : HeightStatus.Pending, late: false }, ...over }));
+        settleDecision(view({ next: 20n, status, height: { winner, status: winner === ZERO ? HeightStatus.None : HeightStatus.Pending, late: false }, proposeEscrow: 10n ** 18n, ...over }));
       expect(after(ProposalStatus.Proposed, ZERO)).to.deep.equal({ kind: "lost", why: "not revealed", released: false });
       expect(after(ProposalStatus.Revealed, RIVAL)).to.deep.equal({ kind: "lost", why: `outranked by ${RIVAL}`, released: false });
       expect(after(ProposalStatus.Revealed, ZERO)).to.deep.equal({ kind: "lost", why: "not committed", released: false });
+      expect(after(ProposalStatus.Committed, RIVAL)).to.deep.equal({ kind: "lost", why: `outranked by ${RIVAL}`, released: false });
       expect(after(ProposalStatus.None, ZERO)).to.deep.equal({ kind: "lost", why: "height skipped", released: true });
       expect(after(ProposalStatus.Settled, RIVAL)).to.deep.include({ released: true });
       expect(after(ProposalStatus.Revealed, RIVAL, { record: record({ released: true }) })).to.deep.include({ released: true });
+    });
+    it("releases only what was escrowed: a commit always, a proposal that never committed only if its propose moved tokens", function () {
+      const lost = (status: ProposalStatus, proposeEscrow?: bigint) =>
+        settleDecision(view({ next: 20n, status, height: { winner: RIVAL, status: HeightStatus.Pending, late: false }, proposeEscrow }));
+      // Not committed: what `propose` escrowed decides, read (from its transaction) only then.
+      for (const s of [ProposalStatus.Proposed, ProposalStatus.Revealed]) {
+        expect(lost(s)).to.deep.equal({ kind: "need-propose-escrow" });
+        expect(lost(s, 10n ** 18n)).to.deep.include({ kind: "lost", released: false }); // today's contracts: the tip is escrowed at propose
+        expect(lost(s, 0n)).to.deep.include({ kind: "lost", released: true }); // tip escrowed at the commit (or none offered): nothing to release
+      }
+      // Committed and lost: the commit escrowed (deposit, and the tip once it moves there), whatever propose did.
+      expect(lost(ProposalStatus.Committed)).to.deep.include({ kind: "lost", released: false });
+      expect(lost(ProposalStatus.Committed, 0n)).to.deep.include({ kind: "lost", released: false });
+      // Already released: no read.
+      expect(settleDecision(view({ next: 20n, status: ProposalStatus.Proposed, record: record({ released: true }), height: { winner: RIVAL, status: HeightStatus.Pending, late: false } }))).to.deep.include({ released: true });
+      // And releaseDecision follows: nothing escrowed, no release transaction.
+      expect(releaseDecision(record({ outcome: "lost", released: true }))).to.deep.equal({ kind: "wait" });
+    });
+    it("reads what propose escrowed from the token transfers of its transaction, not from its event", function () {
+      const TOKEN = "0x9A676e781A523b5d0C0e43731313A708CB607508";
+      const topic = (a: string) => "0x" + a.slice(2).toLowerCase().padStart(64, "0");
+      const transfer = (from: string, to: string, amount: bigint, token = TOKEN) => ({ address: token, topics: [ERC20_TRANSFER_TOPIC, topic(from), topic(to)], data: "0x" + amount.toString(16).padStart(64, "0") });
+      const proposed = { address: ROLLUP, topics: ["0x" + "ab".repeat(32), topic(ME)], data: "0x" }; // the Proposed log itself: not a transfer
+      // Contracts that escrow the tip at propose: the tip moved from the sequencer to the Rollup.
+      expect(escrowedBy([proposed, transfer(ME, ROLLUP, 10n ** 18n)], TOKEN.toLowerCase(), ME, ROLLUP)).to.equal(10n ** 18n);
+      // Tip escrowed at the commit: nothing moved (whatever tip the Proposed log offers).
+      expect(escrowedBy([proposed], TOKEN, ME, ROLLUP)).to.equal(0n);
+      // Transfers of another token, from someone else, or to someone else do not count.
+      expect(escrowedBy([transfer(ME, ROLLUP, 5n, ROLLUP), transfer(RIVAL, ROLLUP, 5n), transfer(ME, RIVAL, 5n)], TOKEN, ME, ROLLUP)).to.equal(0n);
     });
     it("follows a won height to proven, finalized (late or not) or reorged", function () {
       const won = (status: HeightStatus, over: Partial<SettleView> = {}, late = false) =>
@@ -232,10 +352,21 @@ describe("agents/decisions", function () {
     });
     it("lets a commit of the height before record a later seed in the window's first block", function () {
       expect(seedDecision(107n, timing)).to.deep.equal({ kind: "wait", reason: "commit-may-record" });
-      expect(seedDecision(108n, timing)).to.deep.equal({ kind: "record-randomness", height: 2n });
+      expect(seedDecision(108n, timing)).to.deep.equal({ kind: "need-reveals", height: 1n });
+      expect(seedDecision(108n, timing, false)).to.deep.equal({ kind: "record-randomness", height: 2n });
       expect(seedDecision(105n, timing)).to.deep.include({ reason: "outside-window" });
       // With a one-block window (heights at 100, 108...) there is no block to wait in.
       expect(seedDecision(107n, { ...timing, commitBlocks: 1n })).to.deep.equal({ kind: "record-randomness", height: 2n });
+    });
+    it("leaves the seed to the commit of the height before while one of its proposals is revealed, but for the window's last block", function () {
+      // Window of height 2: [107, 110). Someone revealed at height 1: its commit (at once, or the fallback's in the
+      // last block) records the seed.
+      expect(seedDecision(108n, timing, true)).to.deep.equal({ kind: "wait", reason: "commit-will-record" });
+      // Attack / fault: the revealer never commits: the last block of the window is still recorded by everyone.
+      expect(seedDecision(109n, timing)).to.deep.equal({ kind: "record-randomness", height: 2n });
+      expect(seedDecision(109n, timing, true)).to.deep.equal({ kind: "record-randomness", height: 2n });
+      // Height 1 has no height before: nothing to wait for.
+      expect(seedDecision(97n, timing)).to.deep.equal({ kind: "record-randomness", height: 1n });
     });
     it("triggers the reorg of the first pending height once its late window passed", function () {
       expect(reorgDecision({ next: 50n })).to.deep.equal({ kind: "wait", reason: "none-pending" });

@@ -1,13 +1,14 @@
 /**
  * Finding 8: a staked account posts a false maximal VRF claim (a proposal with a random "proof" whose output is the
- * best of many tries, and the highest fee split) and reveals a valid empty block. The honest sequencer checks the
- * logged proof off chain, does not defer to it (it commits at once, not in the last block of the commit phase),
- * wins the height, and challenges the claim: the claimer's proposal is voided and its stake slashed to the honest
- * sequencer.
+ * best of many tries, and the highest fee split). The honest sequencer checks the logged proof off chain and does
+ * not defer to it at any step: it proposes (a false claim does not make a sequencer below the propose threshold
+ * skip), reveals at once (not in the last block of the reveal phase, as it would behind a verified better claim),
+ * challenges the claim in the reveal phase (the claimer's proposal is voided before it can reveal or commit, its
+ * stake slashed to the honest sequencer), commits at once and wins the height.
  */
 import { expect } from "chai";
 import { Contract, hexlify, randomBytes } from "ethers";
-import { DEFAULT_STAKING, Role, RollupClient, StakingClient, blockCommitment } from "../../src/client/index.js";
+import { DEFAULT_STAKING, ProposalStatus, Role, RollupClient, StakingClient, blockCommitment } from "../../src/client/index.js";
 import { L2Chain, devWallet } from "../../src/agents/index.js";
 import { executeBlock, l2Domain } from "../../src/l2/index.js";
 import { vrfKeyFromSeed, vrfOutput } from "../../src/vrf/index.js";
@@ -58,23 +59,31 @@ describe("integration: a false VRF claim (finding 8)", function () {
     const salt = hexlify(randomBytes(32));
     const commitment = blockCommitment({ proposer: liar.address, height: h, parent, newRoot: empty.newRoot, pubdata, salt });
     await rc.propose({ height: h, vrfProof: proof, commitment, feeSplitBps: cfg.maxFeeSplitBps, proverTip: 0n, proverRewardShareBps: 0n, randomness: await rc.randomnessOf(h) });
+    // The end of the proposal phase: no reveal (hence no challenge) can have landed yet.
     await waitFor(`reveal phase of height ${h}`, 120_000, async () => BigInt(await net.provider.getBlockNumber()) + 1n >= t.revealStart);
-    await rc.reveal({ height: h, parent, newRoot: empty.newRoot, pubdata, salt, signatures: "0x" });
     const liarScore = await rc.scoreOf(h, liar.address);
     const honestScore = await rc.scoreOf(h, honest.address);
     expect(honestScore, "the honest sequencer proposed").to.be.greaterThan(0n);
     expect(liarScore > honestScore, "the false claim outranks the honest proposal on paper").to.equal(true);
 
     const c = net.client.contract;
+    await waitFor("the false claim challenged", 60_000, async () => (await c.queryFilter(c.filters.VrfClaimChallenged(h, liar.address), Number(t.revealStart))).length > 0);
+    const [ch] = await c.queryFilter(c.filters.VrfClaimChallenged(h, liar.address), Number(t.revealStart));
+    expect(BigInt(ch!.blockNumber), "challenged in the reveal phase").to.be.lessThan(t.commitStart);
+    const [revealed] = await c.queryFilter(c.filters.Revealed(h, honest.address), Number(t.revealStart));
+    expect(revealed, "the honest sequencer revealed").to.not.equal(undefined);
+    expect(BigInt(revealed!.blockNumber), "revealed at once, not in the last block of the phase").to.be.lessThan(t.commitStart - 1n);
+    // Voided: settled with no output, the liar can no longer reveal or commit it.
+    const voided = await net.client.getProposal(h, liar.address);
+    expect(voided.status).to.equal(ProposalStatus.Settled);
+    expect(voided.vrfOutput).to.equal(0n);
+
     await waitFor(`height ${h} decided`, 120_000, async () => BigInt(await net.provider.getBlockNumber()) >= t.commitEnd);
     const info = await net.client.getHeight(h);
     expect(info.winner.toLowerCase(), "the honest sequencer won").to.equal(honest.address.toLowerCase());
     const [committed] = await c.queryFilter(c.filters.ProverCommitted(h), Number(t.commitStart));
     expect(committed, "a commit").to.not.equal(undefined);
     expect(BigInt(committed!.blockNumber), "committed at once, not in the last block of the phase").to.be.lessThan(t.commitEnd - 1n);
-
-    await waitFor("the false claim challenged", 60_000, async () => (await c.queryFilter(c.filters.VrfClaimChallenged(h, liar.address), Number(t.commitStart))).length > 0);
-    const [ch] = await c.queryFilter(c.filters.VrfClaimChallenged(h, liar.address), Number(t.commitStart));
     expect(ch!.args.challenger.toLowerCase()).to.equal(honest.address.toLowerCase());
     expect(ch!.args.slashed).to.equal(cfg.vrfClaimSlash);
     expect(await staking.contract.stakeOf(liar.address)).to.equal(stakeBefore - cfg.vrfClaimSlash);

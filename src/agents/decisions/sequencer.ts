@@ -14,6 +14,7 @@ import { buildBlock, transferToJSON, type L2State, type Transfer, type TransferJ
 import { txIdOf, type TxId, type TxStatus } from "../../node/index.js";
 import { vrfOutput, vrfProve, vrfVerify, type VrfPublicKey } from "../../vrf/index.js";
 import { blockCommitment, fernetScore, outranks as protocolOutranks } from "../../protocol.js";
+import { AGENT_DEFAULTS } from "../../defaults.js";
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const hexOf = (b: Uint8Array): string => "0x" + Buffer.from(b).toString("hex");
@@ -37,6 +38,7 @@ export interface SequencerRecord {
   prover?: string;
   /** Terminal once set to lost / finalized / reorged / abandoned. */
   outcome?: "won" | "lost" | "finalized" | "reorged" | "abandoned";
+  /** Set once the escrow is released, or when nothing was escrowed (nothing to release). */
   released?: boolean;
 }
 
@@ -105,9 +107,13 @@ export function phaseDecision(v: PhaseView): PhaseAction {
   return v.phase === Phase.Reveal ? { kind: "reveal", record: r } : { kind: "consider-commit", record: r };
 }
 
-/** Housekeeping that may queue transactions: only in the reveal phase, where nothing time-critical is sent. */
-export function choresDue(phase: Phase): ("release-lost" | "reorg-duty")[] {
-  return phase === Phase.Reveal ? ["release-lost", "reorg-duty"] : [];
+/**
+ * Housekeeping that may queue transactions: only in the reveal phase, and not in its last block (when the phase has
+ * more than one), where an outranked sequencer may still send its reveal (revealDecision): one wallet has one nonce
+ * queue, and a chore ahead of that reveal could push it out of the phase.
+ */
+export function choresDue(phase: Phase, lastBlockOfLongerPhase = false): ("release-lost" | "reorg-duty")[] {
+  return phase === Phase.Reveal && !lastBlockOfLongerPhase ? ["release-lost", "reorg-duty"] : [];
 }
 
 // ---------------------------------------------------------------- propose
@@ -117,6 +123,74 @@ export type ProposeAction = { kind: "propose"; height: bigint; randomness: bigin
 /** A height can be proposed only once its randomness seed is recorded (the contract refuses: RandomnessNotRecorded). */
 export function proposeDecision(v: { height: bigint; randomness: bigint }): ProposeAction {
   return v.randomness === 0n ? { kind: "wait", reason: "no-randomness" } : { kind: "propose", height: v.height, randomness: v.randomness };
+}
+
+/** The largest VRF output: an output is a keccak256 hash, uniform on [0, 2^256). */
+export const MAX_VRF_OUTPUT = (1n << 256n) - 1n;
+
+/**
+ * The default `proposeThreshold` with `activeSequencers` eligible sequencers (this one included): the fraction u of
+ * the top score at which the chance that one of the n - 1 others beats it is `beatenChance` (one half by default):
+ * with uniform outputs, 1 - u^(n-1) = beatenChance, u = (1 - beatenChance)^(1/(n-1)). 0 (always at once) alone.
+ */
+export function defaultProposeThreshold(activeSequencers: number, beatenChance: number = AGENT_DEFAULTS.proposeBeatenChance): number {
+  if (activeSequencers <= 1) return 0;
+  return (1 - beatenChance) ** (1 / (activeSequencers - 1));
+}
+
+/**
+ * The score at the fraction `threshold` (0..1) of the top score a proposal with this fee split can reach. The
+ * others' fee splits are unknown before they propose: they are assumed equal to this one's (the devnet's agents all
+ * offer the same), so the threshold is a level of the VRF output, boosted like the score.
+ */
+export function thresholdScore(threshold: number, feeSplitBps: bigint, feeSplitScore: boolean): bigint {
+  const perBillion = BigInt(Math.round(Math.min(1, Math.max(0, threshold)) * 1e9));
+  return (fernetScore(MAX_VRF_OUTPUT, feeSplitBps, feeSplitScore) * perBillion) / 1_000_000_000n;
+}
+
+/** Another proposal of the height (a claim read from its `Proposed` log), with the verdict once checked. */
+export interface RivalClaim extends RankedProposal {
+  claim?: ClaimVerdict;
+}
+
+export interface ProposeTimingView {
+  me: string;
+  /** This sequencer's VRF output at the height and the fee split it would offer. */
+  vrfOutput: bigint;
+  feeSplitBps: bigint;
+  feeSplitScore: boolean;
+  /** Fraction of the top score at or above which it proposes at once; 0 = always at once (today's behaviour). */
+  threshold: number;
+  /** The next L1 block, and the first block after the proposal phase (the reveal start). */
+  next: bigint;
+  proposalEnd: bigint;
+  /** The other proposals of the height in the `Proposed` logs so far; undefined = not read yet. */
+  claims?: RivalClaim[];
+}
+
+export type ProposeTimingAction =
+  | { kind: "propose"; reason: "above-threshold" | "no-better-claim" }
+  | { kind: "wait"; reason: "below-threshold" | "outranked" }
+  | { kind: "need-proposals" }
+  | { kind: "need-claims"; sequencers: string[] };
+
+/**
+ * Proposes only when it might win: a score at or above the threshold proposes at once; a lower one waits until the
+ * last block of the proposal phase (the agent sends when the next block is that one) and proposes only if no
+ * verified, eligible claim outranks it by then. A false claim (its logged proof does not verify) or one of an
+ * ineligible sequencer does not count: it cannot lead, and it is challenged at the reveal (revealDecision).
+ */
+export function proposeTimingDecision(v: ProposeTimingView): ProposeTimingAction {
+  if (fernetScore(v.vrfOutput, v.feeSplitBps, v.feeSplitScore) >= thresholdScore(v.threshold, v.feeSplitBps, v.feeSplitScore)) {
+    return { kind: "propose", reason: "above-threshold" };
+  }
+  if (v.next < v.proposalEnd - 1n) return { kind: "wait", reason: "below-threshold" };
+  if (!v.claims) return { kind: "need-proposals" };
+  const mine: RankedProposal = { sequencer: v.me, vrfOutput: v.vrfOutput, feeSplitBps: v.feeSplitBps };
+  const above = v.claims.filter((q) => !same(q.sequencer, v.me) && outranks(q, mine, v.feeSplitScore));
+  const unchecked = above.filter((q) => !q.claim).map((q) => q.sequencer);
+  if (unchecked.length) return { kind: "need-claims", sequencers: unchecked };
+  return above.some((q) => q.claim!.leads) ? { kind: "wait", reason: "outranked" } : { kind: "propose", reason: "no-better-claim" };
 }
 
 export interface ProposalInput {
@@ -154,22 +228,52 @@ export function buildProposal(p: ProposalInput): { record: SequencerRecord; comm
 // ---------------------------------------------------------------- reveal
 
 export interface RevealView {
+  me: string;
   record: SequencerRecord;
   /** This sequencer's proposal status on L1. */
   status: ProposalStatus;
   tip: bigint;
   /** Fault injection: never reveal this height. */
   withholdReveal: boolean;
+  /** The next L1 block, and the first block after the reveal phase (the commit start). */
+  next: bigint;
+  revealEnd: bigint;
+  feeSplitScore: boolean;
+  /** The other proposals of the height with their status on L1 (and claim verdicts once checked); undefined = not read yet. */
+  rivals?: RivalProposal[];
 }
 
-export type RevealAction = { kind: "reveal"; record: SequencerRecord } | { kind: "wait"; reason: "not-proposed" | "fault-injection" | "parent-not-tip" };
+export type RevealAction =
+  | { kind: "reveal"; record: SequencerRecord; reason: "best" | "better-did-not-reveal"; challenge: string[] }
+  | { kind: "wait"; reason: "not-proposed" | "fault-injection" | "parent-not-tip" | "better-may-reveal" | "outranked"; challenge: string[] }
+  | { kind: "need-rivals" }
+  | { kind: "need-claims"; sequencers: string[] };
 
+/**
+ * Reveals only when it might lead: at once if no verified, eligible claim outranks its own; otherwise in the last
+ * block of the phase (the agent sends when the next block is that one), and only if none of the better-ranked
+ * claimants revealed by then (the commit step's "better-did-not-commit", one phase earlier). A better claim that is
+ * false does not count and is challenged (`challenge`).
+ */
 export function revealDecision(v: RevealView): RevealAction {
-  if (v.status !== ProposalStatus.Proposed) return { kind: "wait", reason: "not-proposed" };
-  if (v.withholdReveal) return { kind: "wait", reason: "fault-injection" };
+  if (v.status !== ProposalStatus.Proposed) return { kind: "wait", reason: "not-proposed", challenge: [] };
+  if (v.withholdReveal) return { kind: "wait", reason: "fault-injection", challenge: [] };
   // The contract refuses a block whose parent is no longer the tip (ParentNotTip).
-  if (v.tip !== v.record.parent) return { kind: "wait", reason: "parent-not-tip" };
-  return { kind: "reveal", record: v.record };
+  if (v.tip !== v.record.parent) return { kind: "wait", reason: "parent-not-tip", challenge: [] };
+  if (!v.rivals) return { kind: "need-rivals" };
+  const mine: RankedProposal = { sequencer: v.me, vrfOutput: v.record.vrfOutput, feeSplitBps: v.record.feeSplitBps };
+  // A voided (challenged) or released proposal is Settled: it no longer counts.
+  const above = v.rivals.filter(
+    (q) => !same(q.sequencer, v.me) && (q.status === ProposalStatus.Proposed || q.status === ProposalStatus.Revealed) && outranks(q, mine, v.feeSplitScore),
+  );
+  const unchecked = above.filter((q) => !q.claim).map((q) => q.sequencer);
+  if (unchecked.length) return { kind: "need-claims", sequencers: unchecked };
+  const challenge = above.filter((q) => q.claim!.falseProof).map((q) => q.sequencer);
+  const better = above.filter((q) => q.claim!.leads);
+  if (!better.length) return { kind: "reveal", record: v.record, reason: "best", challenge };
+  if (v.next < v.revealEnd - 1n) return { kind: "wait", reason: "better-may-reveal", challenge };
+  if (better.some((q) => q.status === ProposalStatus.Revealed)) return { kind: "wait", reason: "outranked", challenge };
+  return { kind: "reveal", record: v.record, reason: "better-did-not-reveal", challenge };
 }
 
 // ---------------------------------------------------------------- commit
@@ -277,12 +381,19 @@ export interface SettleView {
   status: ProposalStatus;
   /** The height on L1 (winner, status, proven late): read once the commit phase is over. */
   height?: { winner: string; status: HeightStatus; late: boolean };
+  /**
+   * What `propose` escrowed: the tokens its transaction moved from this sequencer to the Rollup (escrowedBy; the
+   * contracts that escrow the tip at `propose` pull it there, once the tip moves to the commit nothing moves). Read
+   * only for a lost proposal that never committed.
+   */
+  proposeEscrow?: bigint;
 }
 
 export type SettleAction =
   | { kind: "track"; marks: TxStatus[] }
   | { kind: "abandon" }
   | { kind: "need-height" }
+  | { kind: "need-propose-escrow" }
   | { kind: "lost"; why: string; released: boolean }
   | { kind: "won"; newlyWon: boolean; marks: TxStatus[]; end?: "finalized" | "reorged"; late: boolean };
 
@@ -305,8 +416,13 @@ export function settleDecision(v: SettleView): SettleAction {
       : info.winner !== ZERO_ADDRESS ? `outranked by ${info.winner}`
       : v.status === ProposalStatus.Revealed ? "not committed"
       : "height skipped";
-    // Escrow (tip, deposit) comes back through release(); nothing is escrowed without a proposal or once settled.
-    const released = r.released ?? (v.status === ProposalStatus.None || v.status === ProposalStatus.Settled);
+    // Escrow comes back through release(), which costs gas: released only what was escrowed. A commit escrows (the
+    // deposit; the tip too once it moves there); `propose` escrows what its transaction pulled (escrowedBy);
+    // nothing is escrowed without a proposal, and nothing is left once settled (released, or voided by a challenge).
+    const uncommitted = v.status === ProposalStatus.Proposed || v.status === ProposalStatus.Revealed;
+    if (r.released === undefined && uncommitted && v.proposeEscrow === undefined) return { kind: "need-propose-escrow" };
+    const nothingEscrowed = v.status === ProposalStatus.None || v.status === ProposalStatus.Settled || (uncommitted && v.proposeEscrow === 0n);
+    const released = r.released ?? nothingEscrowed;
     return { kind: "lost", why, released };
   }
   const marks: TxStatus[] = [];
@@ -316,14 +432,38 @@ export function settleDecision(v: SettleView): SettleAction {
   return { kind: "won", newlyWon: !r.outcome, marks, end, late: info.late };
 }
 
-/** A lost height's escrow is released once (the Rollup credits it to `claimable`). */
+/** keccak256("Transfer(address,address,uint256)"): the ERC-20 transfer log. */
+export const ERC20_TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
+
+/**
+ * The tokens a transaction moved from `from` to `to` (its logs: the token's `Transfer` events). settleDecision's
+ * `proposeEscrow` is this over the logs of the `propose` transaction: what it escrowed, whatever its event says.
+ */
+export function escrowedBy(logs: readonly { address: string; topics: readonly string[]; data: string }[], token: string, from: string, to: string): bigint {
+  const topicOf = (a: string) => "0x" + a.toLowerCase().replace(/^0x/, "").padStart(64, "0");
+  let sum = 0n;
+  for (const l of logs) {
+    if (!same(l.address, token) || l.topics.length !== 3 || l.topics[0] !== ERC20_TRANSFER_TOPIC) continue;
+    if (l.topics[1]!.toLowerCase() !== topicOf(from) || l.topics[2]!.toLowerCase() !== topicOf(to)) continue;
+    sum += BigInt(l.data);
+  }
+  return sum;
+}
+
+/**
+ * A lost height's escrow is released once (the Rollup credits it to `claimable`); `released` is also set when
+ * nothing was escrowed (settleDecision), so a proposal that never committed and escrowed nothing costs no release.
+ */
 export function releaseDecision(r: SequencerRecord): { kind: "release"; height: bigint } | { kind: "wait" } {
   return r.outcome === "lost" && !r.released ? { kind: "release", height: r.height } : { kind: "wait" };
 }
 
 // ---------------------------------------------------------------- randomness and reorgs
 
-export type SeedAction = { kind: "record-randomness"; height: bigint } | { kind: "wait"; reason: "outside-window" | "commit-may-record" };
+export type SeedAction =
+  | { kind: "record-randomness"; height: bigint }
+  | { kind: "wait"; reason: "outside-window" | "commit-may-record" | "commit-will-record" }
+  | { kind: "need-reveals"; height: bigint };
 
 /**
  * The seed of the upcoming height is recorded by the first `commitProver` of the height before it; when nobody
@@ -331,7 +471,7 @@ export type SeedAction = { kind: "record-randomness"; height: bigint } | { kind:
  * phase before the height) is open, else the height could not be proposed at all. The caller skips it when the
  * seed is already set (a second call is a no-op on chain, but costs gas).
  */
-export function seedDecision(next: bigint, c: SeedTiming): SeedAction {
+export function seedDecision(next: bigint, c: SeedTiming, revealedBefore?: boolean): SeedAction {
   const period = c.proposalBlocks + c.revealBlocks + c.commitBlocks;
   const g = c.genesisBlock;
   if (next + c.commitBlocks < g) return { kind: "wait", reason: "outside-window" };
@@ -340,6 +480,13 @@ export function seedDecision(next: bigint, c: SeedTiming): SeedAction {
   if (next < start - c.commitBlocks || next >= start) return { kind: "wait", reason: "outside-window" };
   // One block into the window first: a commit of the height before (which records the seed) usually lands there.
   if (h > 1n && next === start - c.commitBlocks && c.commitBlocks > 1n) return { kind: "wait", reason: "commit-may-record" };
+  // A proposal of the height before was revealed (`revealedBefore`): its commit records the seed, at once or as the
+  // fallback in the window's last block, so a recordRandomness would be gas in vain; only that last block is left
+  // to a recorder, in case no commit comes.
+  if (h > 1n && next < start - 1n) {
+    if (revealedBefore === undefined) return { kind: "need-reveals", height: h - 1n };
+    if (revealedBefore) return { kind: "wait", reason: "commit-will-record" };
+  }
   return { kind: "record-randomness", height: h };
 }
 
