@@ -42,6 +42,8 @@ const USAGE = `usage: npx tsx scripts/devnet.ts [options]
   --data-dir DIR        agent stores and the generated config (default .devnet)
   --withhold-prover     the first prover commits but never proves (its deposit gets slashed, heights reorged)
   --aggregator          batch path: provers post proofs unverified, an aggregator agent verifies them in batches
+  --batch-size N        proofs each prover sends together in one ProofAggregator.submitBatch (default
+                        ${AGENT_DEFAULTS.proofBatchSize}; 1 = each alone through Rollup.submitProof); above 1 the ProofAggregator is deployed
   --timeout MIN         give up after MIN minutes (default ${DEVNET_DEFAULTS.timeoutMinutes})
   --no-compile          do not compile the contracts (the artifacts and types must exist)
   --quiet | --verbose   less / more logging
@@ -68,7 +70,7 @@ async function main(): Promise<void> {
         accounts: { type: "string" }, "block-time": { type: "string" }, "tx-rate": { type: "string" }, "phase-blocks": { type: "string" },
         "proving-window": { type: "string" }, rpc: { type: "string" }, port: { type: "string" }, "data-dir": { type: "string" },
         "withhold-prover": { type: "boolean" }, timeout: { type: "string" }, quiet: { type: "boolean" }, verbose: { type: "boolean" },
-        "json-logs": { type: "boolean" }, "no-compile": { type: "boolean" }, aggregator: { type: "boolean" }, keystore: { type: "string" }, "stall-blocks": { type: "string" }, help: { type: "boolean", short: "h" }, T: { type: "string" }, D: { type: "string" },
+        "json-logs": { type: "boolean" }, "no-compile": { type: "boolean" }, aggregator: { type: "boolean" }, "batch-size": { type: "string" }, keystore: { type: "string" }, "stall-blocks": { type: "string" }, help: { type: "boolean", short: "h" }, T: { type: "string" }, D: { type: "string" },
       },
       strict: true,
     }));
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
   const port = int("port", values.port as string, 0, 0);
   const stallBlocksFlag = values["stall-blocks"] === undefined ? undefined : int("stall-blocks", values["stall-blocks"] as string, 0, 1);
   const T = int("T", values.T as string, DEVNET_DEFAULTS.T, 1);
+  const batchSize = int("batch-size", values["batch-size"] as string, AGENT_DEFAULTS.proofBatchSize, 1);
   const D = int("D", values.D as string, DEVNET_DEFAULTS.D, 2);
   const givenTxRate = values["tx-rate"] === undefined ? undefined : Number(values["tx-rate"]);
   if (givenTxRate !== undefined && (!Number.isFinite(givenTxRate) || givenTxRate < 0)) bad(`--tx-rate must be a number >= 0`);
@@ -170,6 +173,7 @@ async function main(): Promise<void> {
       options: { fault: i === 0 && values["withhold-prover"] ? ("withhold" as const) : ("none" as const), proverThreads: threadsPerProver, proverNiceness: DEVNET_SIZING.PROVER_NICENESS },
     })),
     aggregator: postProofs ? { pollMs: AGENT_DEFAULTS.aggregatorPollMs } : undefined,
+    proofBatchSize: batchSize,
     blockTimeMs: blockTime,
     pollMs: DEVNET_DEFAULTS.agentPollMs,
     dataDir: (d) => join(dataRoot, `${d.chainId}-${d.rollup.slice(2, 10).toLowerCase()}`),
@@ -200,7 +204,7 @@ async function main(): Promise<void> {
     const fileConfig = {
       network: { rpcUrl: net.l1Url, rollup: d.rollup, T, D, genesis: d.genesis, dataDir, pollMs: DEVNET_DEFAULTS.configPollMs },
       sequencers: actors.sequencers.map((s, i) => ({ name: s.name, privateKey: s.wallet.privateKey, vrfSeed: s.vrfSeed, rpcPort: Number(new URL(seqUrls[i]!).port), proverUrls: provers.map((p) => p.quoteUrl) })),
-      provers: actors.provers.map((p, i) => ({ name: p.name, privateKey: p.wallet.privateKey, quotePort: Number(new URL(provers[i]!.quoteUrl).port), sequencerRpcUrls: seqUrls })),
+      provers: actors.provers.map((p, i) => ({ name: p.name, privateKey: p.wallet.privateKey, quotePort: Number(new URL(provers[i]!.quoteUrl).port), sequencerRpcUrls: seqUrls, batchSize })),
     };
     if (deployerKey === undefined) {
       writeFileSync(join(dataDir, "config.json"), JSON.stringify(fileConfig, null, 2));
