@@ -10,7 +10,8 @@
  *
  * Batching (`batchSize` > 1, a Rollup with a ProofAggregator): a finished proof is held in a queue (kept in the
  * store, so a crash loses nothing) and the queue goes out in one `ProofAggregator.submitBatch` once it holds
- * `batchSize` proofs or the oldest one's proving deadline is `batchDeadlineMarginBlocks` away; a lone proof goes
+ * `batchSize` proofs, the oldest one's proving deadline is `batchDeadlineMarginBlocks` away, or no other proof is
+ * being made (nothing could join it); a lone proof goes
  * through `Rollup.submitProof` (cheaper than a batch of one). Heights proven or reorged meanwhile are dropped first.
  */
 import { executeBlock, transfersFromL1, withPayee, type BlockResult, type L2State, type Transfer } from "../l2/index.js";
@@ -154,7 +155,7 @@ export class ProofDuty {
     const { client, log } = this.o;
     const decision = batchFlushDecision({
       next: this.next, batchSize: this.splitNext ? 1 : this.o.batchSize ?? 1, marginBlocks: this.o.batchDeadlineMarginBlocks ?? AGENT_DEFAULTS.batchDeadlineMarginBlocks,
-      paused: this.o.paused?.() === true, queued: [...this.held.values()],
+      paused: this.o.paused?.() === true, queued: [...this.held.values()], proving: this.jobs.size,
     });
     if (decision.kind !== "send" || this.stopped) return;
     const views = await Promise.all(decision.heights.map(async (h) => ({ height: h, sequencer: this.held.get(h)!.sequencer, ...(await client.getHeight(h)) })));

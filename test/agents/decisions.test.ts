@@ -288,7 +288,7 @@ describe("agents/decisions", function () {
 
   describe("prover: batching its own proofs (submitBatch)", function () {
     const q = (height: bigint, provingDeadline = height * 10n + 100n) => ({ height, provingDeadline });
-    const fv = (over: Partial<BatchFlushView> = {}): BatchFlushView => ({ next: 50n, queued: [], batchSize: 4, marginBlocks: 5, paused: false, ...over });
+    const fv = (over: Partial<BatchFlushView> = {}): BatchFlushView => ({ next: 50n, queued: [], batchSize: 4, marginBlocks: 5, paused: false, proving: 1, ...over });
     it("waits while the queue fills, sends as soon as batchSize proofs are held, lowest heights first, at most batchSize", function () {
       expect(batchFlushDecision(fv())).to.deep.equal({ kind: "wait", reason: "empty" });
       expect(batchFlushDecision(fv({ queued: [q(3n), q(1n), q(2n)] }))).to.deep.equal({ kind: "wait", reason: "filling" });
@@ -301,6 +301,11 @@ describe("agents/decisions", function () {
       expect(batchFlushDecision(fv({ queued, next: 55n }))).to.deep.equal({ kind: "send", heights: [1n, 2n], reason: "deadline" });
       expect(batchFlushDecision(fv({ queued, next: 70n }))).to.deep.equal({ kind: "send", heights: [1n, 2n], reason: "deadline" }); // already late: at once
       expect(batchFlushDecision(fv({ queued, next: 70n, paused: true }))).to.deep.equal({ kind: "wait", reason: "paused" });
+    });
+    it("sends what it holds at once when no other proof is being made (nothing could join the batch)", function () {
+      expect(batchFlushDecision(fv({ queued: [q(2n), q(1n)], proving: 0 }))).to.deep.equal({ kind: "send", heights: [1n, 2n], reason: "idle" });
+      expect(batchFlushDecision(fv({ queued: [q(2n), q(1n)], proving: 1 }))).to.deep.equal({ kind: "wait", reason: "filling" });
+      expect(batchFlushDecision(fv({ queued: [q(1n)], proving: 0, paused: true }))).to.deep.equal({ kind: "wait", reason: "paused" });
     });
     it("batchSize 1 sends each proof at once (today's submitProof path)", function () {
       expect(batchFlushDecision(fv({ queued: [q(7n)], batchSize: 1 }))).to.deep.equal({ kind: "send", heights: [7n], reason: "full" });

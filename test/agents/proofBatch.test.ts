@@ -24,7 +24,7 @@ interface Sent {
 }
 
 /** A Rollup whose heights 1..n are pending (won by SEQ, proven by ME), commit phase over at block 10. */
-function fakeL1(n: number, opts: { aggregator?: string; provingDeadline?: (h: bigint) => bigint } = {}) {
+function fakeL1(n: number, opts: { aggregator?: string; provingDeadline?: (h: bigint) => bigint; commitEnd?: (h: bigint) => bigint } = {}) {
   const status = new Map<bigint, HeightStatus>();
   for (let h = 1n; h <= BigInt(n); h++) status.set(h, HeightStatus.Pending);
   const sent: Sent[] = [];
@@ -33,7 +33,7 @@ function fakeL1(n: number, opts: { aggregator?: string; provingDeadline?: (h: bi
     pendingHeights: async () => [...status].filter(([, s]) => s === HeightStatus.Pending).map(([h]) => h),
     getHeight: async (h: bigint) => ({ status: status.get(h) ?? HeightStatus.None, winner: SEQ, parent: h - 1n }),
     getProposal: async () => ({ prover: ME }),
-    timeline: async (h: bigint) => ({ commitEnd: 10n, provingDeadline: opts.provingDeadline?.(h) ?? 1_000n }),
+    timeline: async (h: bigint) => ({ commitEnd: opts.commitEnd?.(h) ?? 10n, provingDeadline: opts.provingDeadline?.(h) ?? 1_000n }),
     aggregatorAddress: async () => opts.aggregator ?? AGG,
     submitBatch: async (items: { height: bigint }[]) => {
       if (refuseNext) {
@@ -102,16 +102,26 @@ describe("agents/ProofDuty: a prover batches its own proofs", function () {
     store.close();
   });
 
-  it("holds fewer than batchSize until the oldest deadline is within the margin, then sends what it has", async function () {
-    const l1 = fakeL1(2, { provingDeadline: (h) => 40n + h * 10n });
-    const { d, store } = duty(l1, storeWith([1n, 2n]), 4);
+  it("while another proof is on its way, holds fewer than batchSize until the oldest deadline is within the margin, then sends what it has", async function () {
+    // Height 3's proof is on its way (its height is decided only at block 1000): it could join the batch.
+    const l1 = fakeL1(3, { provingDeadline: (h) => 40n + h * 10n, commitEnd: (h) => (h === 3n ? 1_000n : 10n) });
+    const { d, store } = duty(l1, storeWith([1n, 2n, 3n]), 4);
     await heads(d, 20n);
     expect(l1.sent).to.deep.equal([]);
     expect(d.heldProofs).to.equal(2);
-    expect(d.inFlight).to.equal(0); // a held proof takes no proving capacity
+    expect(d.inFlight).to.equal(1); // only height 3: a held proof takes no proving capacity
     await d.scan(44n); // height 1's deadline is 50: 6 blocks away
     expect(l1.sent).to.deep.equal([]);
     await d.scan(45n);
+    expect(l1.sent).to.deep.equal([{ method: "submitBatch", heights: [1n, 2n] }]);
+    await d.drain();
+    store.close();
+  });
+
+  it("with no other proof on its way, sends what it holds at once (waiting would fill nothing, only delay finality)", async function () {
+    const l1 = fakeL1(2);
+    const { d, store } = duty(l1, storeWith([1n, 2n]), 4);
+    await heads(d, 20n);
     expect(l1.sent).to.deep.equal([{ method: "submitBatch", heights: [1n, 2n] }]);
     store.close();
   });
