@@ -102,7 +102,8 @@ export const AGENT_DEFAULTS = {
    * Finished proofs a prover collects before it sends them in one `ProofAggregator.submitBatch` (1: each goes alone
    * through `Rollup.submitProof`, today's path). 4, from the gas (bench/report.md "Batched verification gas"; measured
    * per height at T=2 in test/contracts/directBatch.test.ts: 70 % of submitProof at 2, 52 % at 4, 42 % at 8): 4 takes
-   * most of the saving, and every proof held back also holds back the finality of the heights after it.
+   * most of the saving, and every proof held back also holds back the finality of the heights after it (a prover
+   * making no other proof sends what it holds at once: decisions/prover.ts batchFlushDecision).
    */
   proofBatchSize: 4,
   /**
