@@ -29,7 +29,8 @@ struct AggregatorConfig {
 ///         bond (the proof itself goes into the `ProofPosted` log so any aggregator can pick it up). `verifyBatch`
 ///         checks a set of posted proofs of one circuit with Groth16BatchLib (through the circuit's generated
 ///         IBatchVerifier) against the public inputs the Rollup rebuilds from what was revealed, and has the
-///         Rollup mark the heights proven as of the blocks they were POSTED in. `challengePostedProof` shows one
+///         Rollup mark the heights proven as of the blocks they were POSTED in. `submitBatch` does the same for proofs
+///         never posted (a prover landing several of its own proofs at once, proven as of this block). `challengePostedProof` shows one
 ///         posted proof invalid with a single verification and pays its bond to the challenger.
 /// @dev A separate contract keeps the Rollup under the 24 KB code limit; the Rollup trusts exactly this contract
 ///      (`Rollup.setAggregator`, once). Bonds are held here and paid by pull (`claim`, PullPayments):
@@ -81,6 +82,9 @@ contract ProofAggregator is IProofAggregator, Errors, PullPayments {
     );
     /// @notice A batch of posted proofs verified; its heights were marked proven (and finalized if ready).
     event BatchVerified(address indexed aggregator, uint256 firstHeight, uint256 lastHeight, uint256 count, uint256 rewardAsked);
+    /// @notice A batch of never-posted proofs verified (`submitBatch`); its heights were marked proven as of this
+    ///         block (and finalized if ready). No aggregation reward.
+    event BatchSubmitted(address indexed submitter, uint256 firstHeight, uint256 lastHeight, uint256 count);
     /// @notice One posted proof verified in a batch; its bond went back to the poster.
     event PostedProofVerified(uint256 indexed height, address indexed poster, bytes32 indexed proofHash, uint256 postedAt);
     /// @notice A posted proof was shown invalid and removed; its bond went to the challenger.
@@ -206,6 +210,86 @@ contract ProofAggregator is IProofAggregator, Errors, PullPayments {
         uint256 reward = batchReward + batchRewardPerHeight * n;
         emit BatchVerified(msg.sender, heights[0], heights[n - 1], n, reward);
         rollupContract.markProvenBatch(heights, payees, b.postedAt, b.fees, msg.sender, reward);
+    }
+
+    /// @notice Submits proofs that were never posted, verifies them now in one batched pairing check and marks
+    ///         their heights proven as of this block (finalizing the ready prefix): the cheap way for a prover to
+    ///         land several of its own proofs. Each payee is its height's submitter, exactly as with
+    ///         `Rollup.submitProof` (submission reward; the rescuer's share if late).
+    /// @dev All or nothing, like `verifyBatch`: refused with no state change on empty or ragged input, heights not
+    ///      strictly increasing (`HeightsOutOfOrder`), the same (proof, payee) twice (`DuplicateProofInBatch`), a
+    ///      zero payee (`ZeroAddress`), and, from the Rollup, a reorged, proven or undecided height or wrong pubdata
+    ///      (`HeightReorged`, `AlreadyProven`, `HeightNotDecided`, `PubdataMismatch`); any invalid proof reverts
+    ///      `InvalidProofBatch`. Late iff this block is at or after the height's proving deadline; a late proof is
+    ///      refused while an on-time POST of its height stands (`EarlierPostPending`, as `Rollup.submitProof` and
+    ///      `verifyBatch` do), so a direct batch cannot make an on-time height late either.
+    ///      No aggregation reward (the Rollup is asked for 0): the sender proves its own heights and already saves
+    ///      gas over one `submitProof` each; its payees earn exactly what `submitProof` would pay them. A reward
+    ///      here would pay a batch of one more than `submitProof` for the same work, drain the pool through
+    ///      one-proof batches, and be worth front-running (the whole batch is public in the mempool).
+    /// @param heights the heights, strictly increasing
+    /// @param proofs one proof per height
+    /// @param payees the payee bound in each proof (public input 3)
+    /// @param pubdatas each height's revealed pubdata
+    function submitBatch(
+        uint256[] calldata heights,
+        uint256[8][] calldata proofs,
+        address[] calldata payees,
+        bytes[] calldata pubdatas
+    ) external nonReentrant {
+        uint256 n = heights.length;
+        if (n == 0) revert ProofAggregator__EmptyProofBatch();
+        if (proofs.length != n || pubdatas.length != n || payees.length != n) {
+            revert ProofAggregator__BatchLengthMismatch(n, proofs.length, pubdatas.length);
+        }
+        DirectBatch memory b = DirectBatch({
+            hashes: new bytes32[](n),
+            arrivedAt: new uint256[](n),
+            fees: new uint256[](n),
+            flat: new uint256[](n * _nPub)
+        });
+        for (uint256 i = 0; i < n; ++i) {
+            if (i != 0 && heights[i] <= heights[i - 1]) revert ProofAggregator__HeightsOutOfOrder(i, heights[i - 1], heights[i]);
+            _prepareDirect(b, i, heights[i], proofs[i], payees[i], pubdatas[i]);
+        }
+        if (!verifier.verifyBatch(proofs, b.flat)) revert ProofAggregator__InvalidProofBatch();
+        emit BatchSubmitted(msg.sender, heights[0], heights[n - 1], n);
+        rollupContract.markProvenBatch(heights, payees, b.arrivedAt, b.fees, msg.sender, 0);
+    }
+
+    /// @dev Working arrays of one `submitBatch`.
+    struct DirectBatch {
+        bytes32[] hashes;
+        uint256[] arrivedAt;
+        uint256[] fees;
+        uint256[] flat;
+    }
+
+    /// @dev Checks entry `i` of a direct batch (non-zero payee, distinct proof, no late proof over an on-time post)
+    ///      and fills in its row of public inputs, rebuilt by the Rollup (which refuses reorged, proven or
+    ///      undecided heights and wrong pubdata).
+    function _prepareDirect(
+        DirectBatch memory b,
+        uint256 i,
+        uint256 height,
+        uint256[8] calldata proof,
+        address payee,
+        bytes calldata pubdata
+    ) private view {
+        if (payee == address(0)) revert ProofAggregator__ZeroAddress();
+        bytes32 hash = keccak256(abi.encode(proof, payee));
+        for (uint256 j = 0; j < i; ++j) {
+            if (b.hashes[j] == hash) revert ProofAggregator__DuplicateProofInBatch(j, i);
+        }
+        b.hashes[i] = hash;
+        uint256[] memory inputs = rollupContract.publicInputsOf(height, pubdata, payee);
+        // Only a height with a standing on-time post needs its deadline: one local read otherwise.
+        if (_heightPosts[height].onTimePosts != 0 && !_onTime(height, block.number)) {
+            revert ProofAggregator__EarlierPostPending(height);
+        }
+        _copyRow(b.flat, i, inputs);
+        b.fees[i] = inputs[2];
+        b.arrivedAt[i] = block.number;
     }
 
     /// @dev Working arrays of one `verifyBatch` (a struct keeps the stack shallow).

@@ -45,6 +45,8 @@ const USAGE = `usage: npx tsx scripts/devnet.ts [options]
   --propose-threshold U the sequencers' proposeThreshold, 0..1 (0: every sequencer proposes at once; default: the
                         level at which one of the N - 1 others beats it with chance 1/2, docs/agents.md)
   --aggregator          batch path: provers post proofs unverified, an aggregator agent verifies them in batches
+  --batch-size N        proofs each prover sends together in one ProofAggregator.submitBatch (default
+                        ${AGENT_DEFAULTS.proofBatchSize}; 1 = each alone through Rollup.submitProof); above 1 the ProofAggregator is deployed
   --timeout MIN         give up after MIN minutes (default ${DEVNET_DEFAULTS.timeoutMinutes})
   --no-compile          do not compile the contracts (the artifacts and types must exist)
   --quiet | --verbose   less / more logging
@@ -71,7 +73,7 @@ async function main(): Promise<void> {
         accounts: { type: "string" }, "block-time": { type: "string" }, "tx-rate": { type: "string" }, "phase-blocks": { type: "string" },
         "proving-window": { type: "string" }, rpc: { type: "string" }, port: { type: "string" }, "data-dir": { type: "string" },
         "withhold-prover": { type: "boolean" }, timeout: { type: "string" }, quiet: { type: "boolean" }, verbose: { type: "boolean" },
-        "json-logs": { type: "boolean" }, "no-compile": { type: "boolean" }, aggregator: { type: "boolean" }, keystore: { type: "string" }, "stall-blocks": { type: "string" }, "propose-threshold": { type: "string" }, help: { type: "boolean", short: "h" }, T: { type: "string" }, D: { type: "string" },
+        "json-logs": { type: "boolean" }, "no-compile": { type: "boolean" }, aggregator: { type: "boolean" }, "batch-size": { type: "string" }, keystore: { type: "string" }, "stall-blocks": { type: "string" }, "propose-threshold": { type: "string" }, help: { type: "boolean", short: "h" }, T: { type: "string" }, D: { type: "string" },
       },
       strict: true,
     }));
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
   const port = int("port", values.port as string, 0, 0);
   const stallBlocksFlag = values["stall-blocks"] === undefined ? undefined : int("stall-blocks", values["stall-blocks"] as string, 0, 1);
   const T = int("T", values.T as string, DEVNET_DEFAULTS.T, 1);
+  const batchSize = int("batch-size", values["batch-size"] as string, AGENT_DEFAULTS.proofBatchSize, 1);
   const D = int("D", values.D as string, DEVNET_DEFAULTS.D, 2);
   const givenTxRate = values["tx-rate"] === undefined ? undefined : Number(values["tx-rate"]);
   const proposeThreshold = values["propose-threshold"] === undefined ? undefined : Number(values["propose-threshold"]);
@@ -175,6 +178,7 @@ async function main(): Promise<void> {
       options: { fault: i === 0 && values["withhold-prover"] ? ("withhold" as const) : ("none" as const), proverThreads: threadsPerProver, proverNiceness: DEVNET_SIZING.PROVER_NICENESS },
     })),
     aggregator: postProofs ? { pollMs: AGENT_DEFAULTS.aggregatorPollMs } : undefined,
+    proofBatchSize: batchSize,
     blockTimeMs: blockTime,
     pollMs: DEVNET_DEFAULTS.agentPollMs,
     dataDir: (d) => join(dataRoot, `${d.chainId}-${d.rollup.slice(2, 10).toLowerCase()}`),
@@ -205,7 +209,7 @@ async function main(): Promise<void> {
     const fileConfig = {
       network: { rpcUrl: net.l1Url, rollup: d.rollup, T, D, genesis: d.genesis, dataDir, pollMs: DEVNET_DEFAULTS.configPollMs },
       sequencers: actors.sequencers.map((s, i) => ({ name: s.name, privateKey: s.wallet.privateKey, vrfSeed: s.vrfSeed, rpcPort: Number(new URL(seqUrls[i]!).port), proverUrls: provers.map((p) => p.quoteUrl) })),
-      provers: actors.provers.map((p, i) => ({ name: p.name, privateKey: p.wallet.privateKey, quotePort: Number(new URL(provers[i]!.quoteUrl).port), sequencerRpcUrls: seqUrls })),
+      provers: actors.provers.map((p, i) => ({ name: p.name, privateKey: p.wallet.privateKey, quotePort: Number(new URL(provers[i]!.quoteUrl).port), sequencerRpcUrls: seqUrls, batchSize })),
     };
     if (deployerKey === undefined) {
       writeFileSync(join(dataDir, "config.json"), JSON.stringify(fileConfig, null, 2));

@@ -104,6 +104,19 @@ export const AGENT_DEFAULTS = {
   provingTimeL1Blocks: 8,
   /** Blocks a prover accepts and has not proven yet before it declines (one proof at a time on 2 cores). */
   maxInFlight: 1,
+  /**
+   * Finished proofs a prover collects before it sends them in one `ProofAggregator.submitBatch` (1: each goes alone
+   * through `Rollup.submitProof`, today's path). 4, from the gas (bench/report.md "Batched verification gas"; measured
+   * per height at T=2 in test/contracts/directBatch.test.ts: 70 % of submitProof at 2, 52 % at 4, 42 % at 8): 4 takes
+   * most of the saving, and every proof held back also holds back the finality of the heights after it (a prover
+   * making no other proof sends what it holds at once: decisions/prover.ts batchFlushDecision).
+   */
+  proofBatchSize: 4,
+  /**
+   * L1 blocks before the oldest held proof's proving deadline at which a prover sends whatever it holds (a proof
+   * sent at or after the deadline is late: paid less, deposit partly slashed). Room for the transaction to land.
+   */
+  batchDeadlineMarginBlocks: 5,
   /** Posted proofs the aggregator waits for before it verifies a batch (one alone saves nothing over submitProof). */
   aggregatorMinBatch: 2,
   /** Most posted proofs in one batch (bounds the batch transaction's gas). */

@@ -66,6 +66,10 @@ export interface ProverConfig {
   provingTimeL1Blocks?: number;
   /** At most this many blocks accepted and not yet proven (default AGENT_DEFAULTS.maxInFlight); beyond that the prover declines. */
   maxInFlight?: number;
+  /** Proofs sent together in one ProofAggregator.submitBatch (default AGENT_DEFAULTS.proofBatchSize; 1 = each alone via submitProof). */
+  batchSize?: number;
+  /** Held proofs go out once the oldest one's proving deadline is this many L1 blocks away (default AGENT_DEFAULTS.batchDeadlineMarginBlocks). */
+  batchDeadlineMarginBlocks?: number;
   /** L2 RPC URLs of the sequencers, where block bodies (signed transfers) are fetched. */
   sequencerRpcUrls: string[];
   /** Fault injection: "withhold" commits (quotes) but never proves. */
@@ -140,6 +144,10 @@ export function checkConfig(c: unknown): FileConfig {
     checkPort(`${w}.quotePort`, p.quotePort);
     checkDecimal(`${w}.price`, p.price);
     if (!Array.isArray(p.sequencerRpcUrls)) fail(`${w}.sequencerRpcUrls must be a list of URLs`);
+    if (p.batchSize !== undefined && !(Number.isInteger(p.batchSize) && p.batchSize >= 1)) fail(`${w}.batchSize must be an integer >= 1`);
+    if (p.batchDeadlineMarginBlocks !== undefined && !(Number.isInteger(p.batchDeadlineMarginBlocks) && p.batchDeadlineMarginBlocks >= 0)) {
+      fail(`${w}.batchDeadlineMarginBlocks must be an integer >= 0`);
+    }
     if (p.fault !== undefined && p.fault !== "none" && p.fault !== "withhold") fail(`${w}.fault must be "none" or "withhold"`);
   });
   return cfg;

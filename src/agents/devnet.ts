@@ -199,6 +199,11 @@ export interface DeployOptions {
   rewardPool?: bigint;
   /** Also deploy the ProofAggregator (batch path) with its batch verifier and set it on the Rollup. */
   aggregator?: boolean;
+  /**
+   * Proofs per `submitBatch` of the provers (default 1). Above 1 the ProofAggregator is deployed too (provers batch
+   * their own proofs through it), with or without `aggregator` (the posting path and its agent stay optional).
+   */
+  proofBatchSize?: number;
   /** ProofAggregator parameters over DEFAULT_AGGREGATOR (bond, verify window, rewards). */
   aggregatorParams?: AggregatorParams;
   log?: Logger;
@@ -227,6 +232,7 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   const wantsVerifier = (adapterAbi.find((x) => x.type === "constructor")?.inputs?.length ?? 0) > 0;
   const pool = o.rewardPool ?? DEVNET_DEFAULTS.rewardPool;
   const wallets = [...sequencers.map((x) => x.wallet), ...provers.map((x) => x.wallet)];
+  const withAggregator = o.aggregator === true || (o.proofBatchSize ?? 1) > 1;
   // One block per transaction (automine). Ignition: [verifier,] adapter, token, staking, the Rollup's 4 linked
   // libraries (src/client/deploy.ts), rollup, setRollup
   // [, batch verifier, aggregator, setAggregator]. Then: mints, 3 per sequencer registration (approve, stake, VRF key),
@@ -235,16 +241,16 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   // keyActivationDelay): the genesis block (height 1's proposal start) comes keyActivationDelay + commitBlocks + 3
   // blocks after all that, so the window opens once the setup is done and the agents (started right after) have
   // blocks to record height 1's seed in it (SequencerAgent.recordSeed).
-  const ignitionTxs = 5 + 4 + (wantsVerifier ? 1 : 0) + (o.aggregator ? 3 : 0);
-  const setupTxs = wallets.length + 1 + 3 * sequencers.length + 2 * wallets.length + 2 + (o.aggregator ? wallets.length : 0);
+  const ignitionTxs = 5 + 4 + (wantsVerifier ? 1 : 0) + (withAggregator ? 3 : 0);
+  const setupTxs = wallets.length + 1 + 3 * sequencers.length + 2 * wallets.length + 2 + (withAggregator ? wallets.length : 0);
   const { commitBlocks, keyActivationDelay } = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { ...o.overrides });
   const txs = BigInt(ignitionTxs + setupTxs);
   const setupBlocks = automine ? txs : (3n * txs) / 2n + 10n;
   const genesisBlock = BigInt(deployBlock) + setupBlocks + 3n + commitBlocks + keyActivationDelay;
   const config = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { genesisBlock, ...o.overrides });
-  const module = devnetModule({ T: o.T, D: o.D, aggregator: o.aggregator, verifierContract: wantsVerifier ? art.verifierContract : undefined });
+  const module = devnetModule({ T: o.T, D: o.D, aggregator: withAggregator, verifierContract: wantsVerifier ? art.verifierContract : undefined });
   const addrs = await ignitionDeploy(o.provider, deployer, module, {
-    ...config, ...DEFAULT_STAKING, ...(o.aggregator ? { ...DEFAULT_AGGREGATOR, ...o.aggregatorParams } : {}),
+    ...config, ...DEFAULT_STAKING, ...(withAggregator ? { ...DEFAULT_AGGREGATOR, ...o.aggregatorParams } : {}),
   }, automine);
   const tokenAddr = addrs.token;
   const stakingAddr = addrs.staking;
@@ -266,7 +272,7 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   await (await token.getFunction("approve")(rollupAddr, pool)).wait();
   const rollupClient = new RollupClient(rollupAddr, deployer);
   await rollupClient.fundRewards(pool);
-  const aggregator: string | undefined = o.aggregator ? addrs.aggregator : undefined;
+  const aggregator: string | undefined = withAggregator ? addrs.aggregator : undefined;
   if (aggregator !== undefined) {
     // Posting a proof pulls a bond from the poster (provers, and sequencers that prove their own blocks).
     for (const s of wallets) {

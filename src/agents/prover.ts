@@ -52,6 +52,13 @@ export interface ProverOptions {
   onTx?: (r: L1TxRecord) => void;
   /** Batch path: post proofs to the ProofAggregator instead of submitting them verified. */
   postProofs?: boolean;
+  /**
+   * Proofs sent together in one `ProofAggregator.submitBatch` (default AGENT_DEFAULTS.proofBatchSize; 1 = each alone
+   * through `Rollup.submitProof`; without a ProofAggregator on the Rollup, always alone).
+   */
+  batchSize?: number;
+  /** Held proofs go out once the oldest one's proving deadline is this many L1 blocks away (AGENT_DEFAULTS). */
+  batchDeadlineMarginBlocks?: number;
   /** Threads of the native prover (default: all cores); the devnet gives each of its M provers cores / M. */
   proverThreads?: number;
   /** OS niceness of the proving processes (default 0); the devnet lowers their priority below the agents'. */
@@ -118,6 +125,7 @@ export class ProverAgent extends PollingAgent {
     this.duty = new ProofDuty({
       client: this.client, sender: this.sender, chain: this.chain, prover: this.prover, wasmPath: this.o.wasmPath, zkeyPath: this.o.zkeyPath,
       T: this.o.T, domain: this.domain, me: this.address, store: this.store, log: this.log, withhold: this.o.fault === "withhold" ? true : this.o.withholdAt, corrupt: this.o.invalidProofAt, post: this.o.postProofs,
+      batchSize: this.o.batchSize ?? AGENT_DEFAULTS.proofBatchSize, batchDeadlineMarginBlocks: this.o.batchDeadlineMarginBlocks ?? AGENT_DEFAULTS.batchDeadlineMarginBlocks,
       paused: this.o.offline ? () => this.o.offline!(this.lastL1) : undefined,
       body: (h, s) => this.body(h, s), design: this.design,
       onEvent: (e: ProofEvent) => this.emit("proof", e),
@@ -158,6 +166,11 @@ export class ProverAgent extends PollingAgent {
 
   get proofsInFlight(): number {
     return this.duty?.inFlight ?? 0;
+  }
+
+  /** Finished proofs held for the next batch (submitBatch). */
+  get proofsHeld(): number {
+    return this.duty?.heldProofs ?? 0;
   }
 
   /**

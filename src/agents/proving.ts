@@ -7,6 +7,12 @@
  *
  * Resume: a finished proof is written to the store before it is submitted, so a restarted agent submits it again
  * (if the height still needs it) instead of proving twice.
+ *
+ * Batching (`batchSize` > 1, a Rollup with a ProofAggregator): a finished proof is held in a queue (kept in the
+ * store, so a crash loses nothing) and the queue goes out in one `ProofAggregator.submitBatch` once it holds
+ * `batchSize` proofs, the oldest one's proving deadline is `batchDeadlineMarginBlocks` away, or no other proof is
+ * being made (nothing could join it); a lone proof goes
+ * through `Rollup.submitProof` (cheaper than a batch of one). Heights proven or reorged meanwhile are dropped first.
  */
 import { executeBlock, transfersFromL1, withPayee, type BlockResult, type L2State, type Transfer } from "../l2/index.js";
 import { HeightStatus, contractErrorName, isContractError, type ProofWords, type RollupClient } from "../client/index.js";
@@ -14,7 +20,8 @@ import type { Prover } from "../zk/prover.js";
 import { BN254_BASE_MODULUS as FIELD_P } from "../protocol.js";
 import type { Store } from "../store/index.js";
 import { AgentError, errText, hex, type L2Chain, type Logger, type TxSender } from "./common.js";
-import { isLate, submitDecision, submitRefusal, takeHeightDecision, withholdDecision, type SubmitView } from "./decisions/prover.js";
+import { batchFlushDecision, batchMembers, batchRefusal, isLate, submitDecision, submitRefusal, takeHeightDecision, withholdDecision, type SubmitView } from "./decisions/prover.js";
+import { AGENT_DEFAULTS } from "../defaults.js";
 import { sidecar } from "./designs/sidecar.js";
 import type { ProvingDesignStrategy } from "./designs/strategy.js";
 
@@ -49,6 +56,10 @@ export interface ProofDutyOptions {
   onEvent?: (e: ProofEvent) => void;
   /** Who is assigned a height (default: Sidecar, the prover named by the winning proposal). */
   design?: ProvingDesignStrategy;
+  /** Proofs per `submitBatch` (default 1: each proof alone through `submitProof`). Ignored without an aggregator. */
+  batchSize?: number;
+  /** Send the held proofs once the oldest one's proving deadline is this many L1 blocks away (AGENT_DEFAULTS). */
+  batchDeadlineMarginBlocks?: number;
 }
 
 export type ProofEvent =
@@ -69,12 +80,44 @@ interface StoredProof {
 const NS = "proofs";
 const key = (h: bigint) => h.toString().padStart(12, "0");
 
+/** A finished proof held for the next batch. */
+interface HeldProof {
+  height: bigint;
+  sequencer: string;
+  pubdata: string;
+  proof: bigint[];
+  provingDeadline: bigint;
+}
+
 export class ProofDuty {
   private readonly jobs = new Map<bigint, Promise<void>>();
   private readonly done = new Set<bigint>();
   private next = 0n;
+  /** Finished proofs waiting for a batch, by height (also in the store: a restarted agent queues them again). */
+  private readonly held = new Map<bigint, HeldProof>();
+  private flushing?: Promise<void>;
+  /** After a batch failed its pairing check: send the held proofs one by one until the queue is empty. */
+  private splitNext = false;
+  /** Whether the Rollup has a ProofAggregator (read once; batching needs it). */
+  private hasAggregator?: boolean;
 
   constructor(private readonly o: ProofDutyOptions) {}
+
+  /** Finished proofs held for a batch. */
+  get heldProofs(): number {
+    return this.held.size;
+  }
+
+  /** Whether finished proofs are batched: batchSize > 1, not on the posting path, and the Rollup has an aggregator. */
+  private async batching(): Promise<boolean> {
+    if ((this.o.batchSize ?? 1) <= 1 || this.o.post === true) return false;
+    if (this.hasAggregator === undefined) {
+      const addr = await this.o.client.aggregatorAddress();
+      this.hasAggregator = !/^0x0{40}$/i.test(addr);
+      if (!this.hasAggregator) this.o.log.warn("batchSize > 1 but the Rollup has no ProofAggregator: proofs go one by one (submitProof)");
+    }
+    return this.hasAggregator;
+  }
 
   /** Heights being proven or waiting to be submitted. */
   get inFlight(): number {
@@ -96,6 +139,58 @@ export class ProofDuty {
       if (take.kind !== "prove") continue;
       const job = this.run(h, info.winner).finally(() => this.jobs.delete(h));
       this.jobs.set(h, job);
+    }
+    if (this.held.size !== 0 && this.flushing === undefined) {
+      this.flushing = this.flush().finally(() => (this.flushing = undefined));
+      await this.flushing;
+    }
+  }
+
+  /**
+   * Sends held proofs if it is time (batchFlushDecision): the heights are read first, those no longer needed are
+   * dropped (batchMembers), the rest go in one submitBatch (one alone: submitProof). A refused batch stays held and
+   * is looked at again at the next head.
+   */
+  private async flush(): Promise<void> {
+    const { client, log } = this.o;
+    const decision = batchFlushDecision({
+      next: this.next, batchSize: this.splitNext ? 1 : this.o.batchSize ?? 1, marginBlocks: this.o.batchDeadlineMarginBlocks ?? AGENT_DEFAULTS.batchDeadlineMarginBlocks,
+      paused: this.o.paused?.() === true, queued: [...this.held.values()], proving: this.jobs.size,
+    });
+    if (decision.kind !== "send" || this.stopped) return;
+    const views = await Promise.all(decision.heights.map(async (h) => ({ height: h, sequencer: this.held.get(h)!.sequencer, ...(await client.getHeight(h)) })));
+    const { send, drop } = batchMembers(views);
+    for (const h of drop) {
+      log.info("held proof no longer needed: dropped from the batch", { height: h });
+      this.held.delete(h);
+      this.o.store.put(NS, key(h), { ...this.o.store.get<StoredProof>(NS, key(h))!, submitted: true });
+    }
+    if (send.length === 0) return;
+    const items = send.map((h) => this.held.get(h)!);
+    try {
+      const r = items.length === 1
+        ? await this.o.sender.send("submitProof", items[0]!.height, () => client.submitProof({ height: items[0]!.height, proof: items[0]!.proof as ProofWords, pubdata: items[0]!.pubdata, payee: this.o.me }))
+        : await this.o.sender.send("submitBatch", items[0]!.height, () => client.submitBatch(items.map((i) => ({ height: i.height, proof: i.proof as ProofWords, payee: this.o.me, pubdata: i.pubdata }))));
+      const share = r.gasUsed / BigInt(items.length);
+      for (const i of items) {
+        this.held.delete(i.height);
+        this.o.store.put(NS, key(i.height), { height: i.height, sequencer: i.sequencer, pubdata: i.pubdata, proof: i.proof, submitted: true } satisfies StoredProof);
+        const late = isLate(BigInt(r.blockNumber), i.provingDeadline);
+        this.o.onEvent?.({ kind: "submitted", height: i.height, gasUsed: share, late });
+      }
+      log.info(items.length === 1 ? "proof submitted" : "proof batch submitted", { heights: send.join(","), reason: decision.reason, gas: r.gasUsed });
+      if (this.held.size === 0) this.splitNext = false;
+    } catch (e) {
+      const name = contractErrorName(e);
+      if (items.length === 1 && submitRefusal(name, false) === "proved-by-other") {
+        log.info("someone proved it first", { height: items[0]!.height });
+        this.held.delete(items[0]!.height);
+        return;
+      }
+      const refusal = batchRefusal(name);
+      if (refusal === "split") this.splitNext = true;
+      if (e instanceof AgentError && e.code === "L1_REORG") log.warn("batch abandoned after an L1 reorg: held for the next head", { heights: send.join(",") });
+      else log.warn("proof batch refused: held for the next head", { heights: send.join(","), refusal, error: errText(e) });
     }
   }
 
@@ -200,6 +295,13 @@ export class ProofDuty {
       }
       if (action.kind !== "post" && action.kind !== "submit") return; // the wait is over: cannot happen, the height was read
       const corrupt = action.corrupt;
+      // Batching: hold the proof (it is in the store already) for the next batch; an injected invalid proof goes alone.
+      if (action.kind === "submit" && !corrupt && (await this.batching())) {
+        this.held.set(h, { height: h, sequencer, pubdata: stored.pubdata, proof: stored.proof, provingDeadline: t.provingDeadline });
+        log.info("proof held for a batch", { height: h, held: this.held.size });
+        this.done.add(h);
+        return;
+      }
       try {
         const proof = (corrupt ? corruptProof(stored.proof) : stored.proof) as ProofWords;
         if (corrupt) log.warn("sending an invalid proof (fault injection)", { height: h });

@@ -512,6 +512,10 @@ export class RollupClient {
   async verifyBatch(items: readonly { height: bigint; proof: ProofWords; payee: string; pubdata: BytesLike }[]): Promise<TransactionReceipt> {
     return (await this.aggregator()).verifyBatch(items);
   }
+  /** Submits never-posted proofs of several heights in one batched check (ProofAggregator.submitBatch). */
+  async submitBatch(items: readonly { height: bigint; proof: ProofWords; payee: string; pubdata: BytesLike }[]): Promise<TransactionReceipt> {
+    return (await this.aggregator()).submitBatch(items);
+  }
   /** Shows a posted proof invalid; its bond is credited to the sender (in the aggregator: `claimBonds`). */
   async challengePostedProof(height: bigint, proof: ProofWords, payee: string, pubdata: BytesLike): Promise<TransactionReceipt> {
     return (await this.aggregator()).challengePostedProof(height, proof, payee, pubdata);
@@ -678,6 +682,10 @@ export class AggregatorClient {
   postProof(height: bigint, proof: ProofWords, payee: string): Promise<TransactionReceipt> { return send(this.contract.postProof(height, proof, payee)); }
   verifyBatch(items: readonly { height: bigint; proof: ProofWords; payee: string; pubdata: BytesLike }[]): Promise<TransactionReceipt> {
     return send(this.contract.verifyBatch(items.map((i) => i.height), items.map((i) => i.proof), items.map((i) => i.payee), items.map((i) => hexlify(i.pubdata))));
+  }
+  /** Submits never-posted proofs, verified in one batch (heights strictly increasing; no aggregation reward). */
+  submitBatch(items: readonly { height: bigint; proof: ProofWords; payee: string; pubdata: BytesLike }[]): Promise<TransactionReceipt> {
+    return send(this.contract.submitBatch(items.map((i) => i.height), items.map((i) => i.proof), items.map((i) => i.payee), items.map((i) => hexlify(i.pubdata))));
   }
   challengePostedProof(height: bigint, proof: ProofWords, payee: string, pubdata: BytesLike): Promise<TransactionReceipt> {
     return send(this.contract.challengePostedProof(height, proof, payee, hexlify(pubdata)));

@@ -213,7 +213,7 @@ class Builder implements NetworkRun {
       ? await attachDeployment({ provider, node: l1Node, rollup: attach, actors, aggWallet: actors.aggregator, T, D, accounts: s.accounts, aggregator: s.aggregator !== undefined, params: s.contracts?.params, log })
       : await deployDevnet({
           provider, node: l1Node, actors, T, D, accounts: s.accounts, log, overrides: s.contracts?.params,
-          aggregator: s.aggregator !== undefined, aggregatorParams: s.aggregator?.params,
+          aggregator: s.aggregator !== undefined, aggregatorParams: s.aggregator?.params, proofBatchSize: s.proofBatchSize,
         });
     this.check();
     // Before any agent proves: the verifier on L1 must hold this zkey's key (an attached chain may be of another size).
@@ -246,6 +246,8 @@ class Builder implements NetworkRun {
       rpcUrl: clientUrl, rollup: deployment.rollup, T, D, genesis: deployment.genesis, pollMs: s.pollMs, onTx,
       wasmPath: resolve(PROJECT_ROOT, build.wasmPath), zkeyPath: resolve(PROJECT_ROOT, build.setup.zkeyPath),
       postProofs: s.aggregator !== undefined,
+      // The provers' own batches (ProofAggregator.submitBatch); a sequencer proving its own block sends it alone.
+      batchSize: s.proofBatchSize ?? 1,
     };
     const seqPatches = s.sequencers.map((q) => patchOf(q.options, clock));
     const seqPorts = await Promise.all(seqPatches.map(async (p) => p.rpcPort || (await freePort())));

@@ -125,6 +125,11 @@ export interface NetworkSpec {
   provers: ProverSpec[];
   /** The batch path: deploys the ProofAggregator, the agents post proofs, an aggregator agent verifies them in batches. */
   aggregator?: AggregatorSpec;
+  /**
+   * Proofs each prover sends together in one `ProofAggregator.submitBatch` (default 1: each alone through
+   * `submitProof`). Above 1 the ProofAggregator is deployed even without `aggregator`. A prover's options may override it.
+   */
+  proofBatchSize?: number;
   /** One L1 block every blockTimeMs once the setup is done. */
   blockTimeMs: number;
   /** L1 polling period of the sequencers and provers (default: the agents'). */
@@ -189,6 +194,7 @@ export function checkNetworkSpec(s: NetworkSpec): void {
     if (q.stake !== undefined && q.stake <= 0n) throw new NetworkConfigError(`sequencers[${i}].stake`, "must be positive");
   }
   if (s.aggregator?.minBatch !== undefined) int("aggregator.minBatch", s.aggregator.minBatch, 1);
+  if (s.proofBatchSize !== undefined) int("proofBatchSize", s.proofBatchSize, 1);
   if (s.aggregator?.pollMs !== undefined) int("aggregator.pollMs", s.aggregator.pollMs, 1);
   const rate = s.txGenerator?.ratePerSecond;
   if (rate !== undefined && !(Number.isFinite(rate) && rate >= 0)) throw new NetworkConfigError("txGenerator.ratePerSecond", `must be a number >= 0, got ${rate}`);

@@ -13,7 +13,9 @@ import {
   proposeTimingDecision, releaseDecision, reorgDecision, revealDecision, seedDecision, settleDecision, thresholdScore, type CommitView, type ProposeTimingView,
   type RevealView, type RivalProposal, type SequencerRecord, type SettleView,
 } from "../../src/agents/decisions/sequencer.js";
-import { isLate, submitDecision, submitRefusal, takeHeightDecision, withholdDecision, type SubmitView } from "../../src/agents/decisions/prover.js";
+import {
+  batchFlushDecision, batchMembers, batchRefusal, isLate, submitDecision, submitRefusal, takeHeightDecision, withholdDecision, type BatchFlushView, type SubmitView,
+} from "../../src/agents/decisions/prover.js";
 import { aggregatorDecisionConfig, batchDecision, isLivePost, splitChecked } from "../../src/agents/decisions/aggregator.js";
 import { sidecar, sidecarQuoteRequest } from "../../src/agents/designs/sidecar.js";
 import type { BackingView } from "../../src/agents/designs/strategy.js";
@@ -412,6 +414,43 @@ describe("agents/decisions", function () {
       expect(submitRefusal(undefined, false)).to.equal("retry");
       expect(isLate(40n, 40n)).to.equal(true);
       expect(isLate(39n, 40n)).to.equal(false);
+    });
+  });
+
+  describe("prover: batching its own proofs (submitBatch)", function () {
+    const q = (height: bigint, provingDeadline = height * 10n + 100n) => ({ height, provingDeadline });
+    const fv = (over: Partial<BatchFlushView> = {}): BatchFlushView => ({ next: 50n, queued: [], batchSize: 4, marginBlocks: 5, paused: false, proving: 1, ...over });
+    it("waits while the queue fills, sends as soon as batchSize proofs are held, lowest heights first, at most batchSize", function () {
+      expect(batchFlushDecision(fv())).to.deep.equal({ kind: "wait", reason: "empty" });
+      expect(batchFlushDecision(fv({ queued: [q(3n), q(1n), q(2n)] }))).to.deep.equal({ kind: "wait", reason: "filling" });
+      expect(batchFlushDecision(fv({ queued: [q(4n), q(3n), q(1n), q(2n)] }))).to.deep.equal({ kind: "send", heights: [1n, 2n, 3n, 4n], reason: "full" });
+      expect(batchFlushDecision(fv({ queued: [q(6n), q(5n), q(4n), q(3n), q(1n), q(2n)] }))).to.deep.equal({ kind: "send", heights: [1n, 2n, 3n, 4n], reason: "full" });
+    });
+    it("sends what it holds once the oldest proof's deadline is within the margin (never waits into lateness); not while offline", function () {
+      const queued = [q(2n, 80n), q(1n, 60n)];
+      expect(batchFlushDecision(fv({ queued, next: 54n }))).to.deep.equal({ kind: "wait", reason: "filling" });
+      expect(batchFlushDecision(fv({ queued, next: 55n }))).to.deep.equal({ kind: "send", heights: [1n, 2n], reason: "deadline" });
+      expect(batchFlushDecision(fv({ queued, next: 70n }))).to.deep.equal({ kind: "send", heights: [1n, 2n], reason: "deadline" }); // already late: at once
+      expect(batchFlushDecision(fv({ queued, next: 70n, paused: true }))).to.deep.equal({ kind: "wait", reason: "paused" });
+    });
+    it("sends what it holds at once when no other proof is being made (nothing could join the batch)", function () {
+      expect(batchFlushDecision(fv({ queued: [q(2n), q(1n)], proving: 0 }))).to.deep.equal({ kind: "send", heights: [1n, 2n], reason: "idle" });
+      expect(batchFlushDecision(fv({ queued: [q(2n), q(1n)], proving: 1 }))).to.deep.equal({ kind: "wait", reason: "filling" });
+      expect(batchFlushDecision(fv({ queued: [q(1n)], proving: 0, paused: true }))).to.deep.equal({ kind: "wait", reason: "paused" });
+    });
+    it("batchSize 1 sends each proof at once (today's submitProof path)", function () {
+      expect(batchFlushDecision(fv({ queued: [q(7n)], batchSize: 1 }))).to.deep.equal({ kind: "send", heights: [7n], reason: "full" });
+    });
+    it("keeps pending heights still won by the proven block, strictly increasing; drops proven, reorged or re-won heights", function () {
+      const m = (height: bigint, status: HeightStatus, winner = RIVAL) => ({ height, status, winner, sequencer: RIVAL.toLowerCase() });
+      expect(batchMembers([m(3n, HeightStatus.Pending), m(1n, HeightStatus.Pending), m(2n, HeightStatus.Proven), m(4n, HeightStatus.Reorged), m(5n, HeightStatus.Pending, OTHER), m(3n, HeightStatus.Pending)]))
+        .to.deep.equal({ send: [1n, 3n], drop: [2n, 4n, 5n] });
+      expect(batchMembers([m(1n, HeightStatus.Finalized)])).to.deep.equal({ send: [], drop: [1n] });
+    });
+    it("reads a refused batch: the chain moved (recheck), a failing pairing check (split), anything else (retry)", function () {
+      for (const n of ["Rollup__AlreadyProven", "Rollup__HeightReorged", "Rollup__HeightNotDecided", "ProofAggregator__EarlierPostPending"] as const) expect(batchRefusal(n)).to.equal("recheck");
+      expect(batchRefusal("ProofAggregator__InvalidProofBatch")).to.equal("split");
+      expect(batchRefusal(undefined)).to.equal("retry");
     });
   });
 

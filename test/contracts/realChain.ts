@@ -174,7 +174,7 @@ export async function atOrigin(conn: Conn): Promise<void> {
  * set on the Rollup; funds the reward pool and approves the Rollup and the aggregator for every signer. Call it
  * after `atOrigin` so that the Rollup's l2Domain is the one the blocks were signed for.
  */
-export async function deployRealChain(conn: Conn, opts: { genesisRoot: bigint; realBlockVerifier?: boolean; aggregator?: Partial<typeof TEST_AGGREGATOR> }): Promise<RealChain> {
+export async function deployRealChain(conn: Conn, opts: { genesisRoot: bigint; realBlockVerifier?: boolean; aggregator?: Partial<typeof TEST_AGGREGATOR>; config?: Partial<RollupConfig> }): Promise<RealChain> {
   const { ethers } = conn;
   const [owner, s, prover, outsider] = await ethers.getSigners();
   const token = (await ethers.deployContract("DevToken", ["Fernet Dev", "FDEV", owner!.address])) as unknown as DevToken;
@@ -194,7 +194,7 @@ export async function deployRealChain(conn: Conn, opts: { genesisRoot: bigint; r
   // The Rollup's linked libraries first, so that the blocks counted from here are as before the split.
   const rollupLibs = await deployRollupLibraries((await ethers.getSigners())[0]);
   const genesisBlock = BigInt(await ethers.provider.getBlockNumber()) + 20n;
-  const config = defaultRollupConfig({ slots: BigInt(T), genesisRoot: opts.genesisRoot }, { ...REAL_TEST_CONFIG, genesisBlock });
+  const config = defaultRollupConfig({ slots: BigInt(T), genesisRoot: opts.genesisRoot }, { ...REAL_TEST_CONFIG, ...opts.config, genesisBlock });
   const rollup = (await deployRollup((await ethers.getSigners())[0], config, stakingAddr, await blockVerifier.getAddress(), rollupLibs)) as unknown as Rollup;
   const rollupAddr = await rollup.getAddress();
   await staking.setRollup(rollupAddr);

@@ -11,7 +11,7 @@ import {IBatchVerifier} from "../../contracts/interfaces/IBatchVerifier.sol";
 
 /// @title AggregatorHandler: drives heights of a real Rollup (propose/reveal/commit with the real VRF, as
 ///        RollupHandler does) and the ProofAggregator next to it: posts valid and junk proofs with random payees,
-///        verifies batches, challenges, reclaims bonds, proves directly, reorgs, claims
+///        verifies batches, challenges, reclaims bonds, proves directly (submitProof, submitBatch), reorgs, claims
 /// @dev Keeps its own L1 block number (re-applied with vm.roll on every call). Mock block and batch verifiers accept
 ///      exactly the proofs whose first word is keccak256 of their public inputs, so the handler knows which posts
 ///      are valid. Ghost bookkeeping: every post made (height, proof, payee, poster, block, valid, still standing)
@@ -52,6 +52,7 @@ contract AggregatorHandler is HeightDriver {
     uint256 public challenges;
     uint256 public reclaims;
     uint256 public directProofs;
+    uint256 public directBatches;
     uint256 public reorgs;
     uint256 public lateProofs;
 
@@ -204,9 +205,10 @@ contract AggregatorHandler is HeightDriver {
     }
 
     /// A late rescue of a height that has standing on-time posts: moves to its late window and proves it with a
-    /// valid proof, directly (submitProof) or by posting it late and verifying it alone in a batch. Both must be
-    /// refused (EarlierPostPending) while an on-time post stands.
-    function lateRescue(uint8 pick, uint8 payeeSeed, bool viaBatch) external step {
+    /// valid proof, directly (submitProof, `via` % 3 == 0), in a direct batch of one (submitBatch, 1) or by posting
+    /// it late and verifying it alone in a batch (2). All must be refused (EarlierPostPending) while an on-time post
+    /// stands.
+    function lateRescue(uint8 pick, uint8 payeeSeed, uint8 via) external step {
         uint64[] memory pending = rollup.pendingHeights();
         uint256 h = 0;
         for (uint256 j = 0; j < pending.length; ++j) {
@@ -223,10 +225,14 @@ contract AggregatorHandler is HeightDriver {
         address payee = _payee(payeeSeed);
         bytes memory pubdata = _winnerPubdata(h);
         uint256[8] memory proof = _mockProof(rollup.publicInputsOf(h, pubdata, payee));
-        if (!viaBatch) {
+        if (via % 3 == 0) {
             try rollup.submitProof(h, proof, pubdata, payee) {
                 ++directProofs;
             } catch {}
+            return;
+        }
+        if (via % 3 == 1) {
+            _submitDirect(_one(h), _oneProof(proof), _onePayee(payee));
             return;
         }
         proof[1] = 7; // a fresh re-randomization: not a duplicate of an earlier post
@@ -352,6 +358,69 @@ contract AggregatorHandler is HeightDriver {
         } else {
             try aggregator.claim() {} catch {}
         }
+    }
+
+    /// Proves up to three pending heights (increasing) in one direct batch (`submitBatch`, proofs never posted),
+    /// all valid unless `withInvalid` (then one proof fails and the whole batch must revert).
+    function submitBatch(uint8 start, uint8 size, bool withInvalid, uint8 payeeSeed) external step {
+        uint64[] memory pending = rollup.pendingHeights();
+        if (pending.length == 0) return;
+        uint256 want = 1 + (size % 3);
+        uint256 first = start % pending.length;
+        uint256 n = pending.length - first < want ? pending.length - first : want;
+        uint256[] memory heights = new uint256[](n);
+        uint256[8][] memory proofs = new uint256[8][](n);
+        address[] memory payees = new address[](n);
+        for (uint256 q = 0; q < n; ++q) {
+            uint256 h = pending[first + q]; // pendingHeights is in chain order: increasing
+            address payee = _payee(uint8(uint256(payeeSeed) + q));
+            heights[q] = h;
+            payees[q] = payee;
+            try rollup.publicInputsOf(h, _winnerPubdata(h), payee) returns (uint256[] memory inputs) {
+                proofs[q] = _mockProof(inputs);
+            } catch {
+                return; // not decided yet
+            }
+        }
+        if (withInvalid) proofs[uint256(start) % n][0] ^= 1;
+        if (_submitDirect(heights, proofs, payees) && withInvalid) ++violations;
+    }
+
+    /// @dev Sends a direct batch (from OTHER_PAYEE); whether it was accepted. An accepted batch must touch no post,
+    ///      no bond and nothing the aggregator owes.
+    function _submitDirect(uint256[] memory heights, uint256[8][] memory proofs, address[] memory payees)
+        private
+        returns (bool)
+    {
+        bytes[] memory pubdatas = new bytes[](heights.length);
+        for (uint256 q = 0; q < heights.length; ++q) {
+            pubdatas[q] = _winnerPubdata(heights[q]);
+        }
+        uint256 bonds = aggregator.totalBonds();
+        uint256 aggOwed = aggregator.totalClaimable();
+        VM.prank(OTHER_PAYEE);
+        try aggregator.submitBatch(heights, proofs, payees, pubdatas) {
+            ++directBatches;
+            if (aggregator.totalBonds() != bonds || aggregator.totalClaimable() != aggOwed) ++violations;
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
+    function _one(uint256 h) private pure returns (uint256[] memory a) {
+        a = new uint256[](1);
+        a[0] = h;
+    }
+
+    function _oneProof(uint256[8] memory p) private pure returns (uint256[8][] memory a) {
+        a = new uint256[8][](1);
+        a[0] = p;
+    }
+
+    function _onePayee(address x) private pure returns (address[] memory a) {
+        a = new address[](1);
+        a[0] = x;
     }
 
     // ---------------------------------------------------------------------------------------------- rollup paths

@@ -78,3 +78,98 @@ export function submitRefusal(revertName: ContractErrorName | undefined, corrupt
 export function isLate(next: bigint, provingDeadline: bigint): boolean {
   return next >= provingDeadline;
 }
+
+// ------------------------------------------------------------------ batching a prover's own proofs (submitBatch)
+
+/** A finished proof waiting in the prover's batch. */
+export interface QueuedProof {
+  height: bigint;
+  /** The height's proving deadline: sent at or after it, the proof is late. */
+  provingDeadline: bigint;
+}
+
+export interface BatchFlushView {
+  /** The L1 block the next transaction lands in at the earliest. */
+  next: bigint;
+  queued: readonly QueuedProof[];
+  /** Proofs per batch (AGENT_DEFAULTS.proofBatchSize). */
+  batchSize: number;
+  /** Send whatever is queued once the oldest proof's deadline is this close (AGENT_DEFAULTS.batchDeadlineMarginBlocks). */
+  marginBlocks: number;
+  /** The agent is offline (finished proofs wait). */
+  paused: boolean;
+  /** Proofs of this agent still being made (or waiting for their height to be decided): what could join the batch. */
+  proving: number;
+}
+
+export type BatchFlushAction =
+  | { kind: "wait"; reason: "empty" | "paused" | "filling" }
+  | { kind: "send"; heights: bigint[]; reason: "full" | "deadline" | "idle" };
+
+/**
+ * When queued proofs go out: as soon as `batchSize` are queued, or when the oldest one's proving deadline is within
+ * `marginBlocks` of the next block (then whatever is queued goes, so that no proof turns late while it waits),
+ * whichever comes first; and at once when no other proof of the agent is being made ("idle"): nothing could join the
+ * batch soon, and a held proof holds back the finality of every height after it (measured on the T=8 devnet: holding
+ * lone proofs until the margin doubled the latency and formed no batch). The lowest heights go first (their deadlines
+ * are the earliest), at most `batchSize`.
+ */
+export function batchFlushDecision(v: BatchFlushView): BatchFlushAction {
+  if (v.queued.length === 0) return { kind: "wait", reason: "empty" };
+  if (v.paused) return { kind: "wait", reason: "paused" };
+  const size = Math.max(1, Math.floor(v.batchSize));
+  const sorted = [...v.queued].sort((a, b) => (a.height < b.height ? -1 : a.height > b.height ? 1 : 0));
+  const oldestDeadline = sorted.reduce((m, q) => (q.provingDeadline < m ? q.provingDeadline : m), sorted[0]!.provingDeadline);
+  const heights = sorted.slice(0, size).map((q) => q.height);
+  if (sorted.length >= size) return { kind: "send", heights, reason: "full" };
+  if (oldestDeadline - v.next <= BigInt(v.marginBlocks)) return { kind: "send", heights, reason: "deadline" };
+  if (v.proving === 0) return { kind: "send", heights, reason: "idle" };
+  return { kind: "wait", reason: "filling" };
+}
+
+/** A queued proof's height as read from L1 just before the batch is sent. */
+export interface BatchMemberView {
+  height: bigint;
+  status: HeightStatus;
+  winner: string;
+  /** The sequencer whose block the proof proves. */
+  sequencer: string;
+}
+
+/**
+ * Which queued proofs go into the batch: those whose height is still pending with the proven block as winner, in
+ * strictly increasing order (a repeated height is sent once). The others (proven by someone else, reorged, another
+ * winner) are dropped from the batch and the queue, so that they cannot make the whole batch revert.
+ */
+export function batchMembers(v: readonly BatchMemberView[]): { send: bigint[]; drop: bigint[] } {
+  const send: bigint[] = [];
+  const drop: bigint[] = [];
+  const sorted = [...v].sort((a, b) => (a.height < b.height ? -1 : a.height > b.height ? 1 : 0));
+  for (const m of sorted) {
+    if (send.length !== 0 && send[send.length - 1] === m.height) continue;
+    const live = m.status === HeightStatus.Pending && m.winner.toLowerCase() === m.sequencer.toLowerCase();
+    (live ? send : drop).push(m.height);
+  }
+  return { send, drop };
+}
+
+/**
+ * A batch that reverted. The chain moved between the read and the transaction (a height proven or reorged meanwhile,
+ * a late proof held off by an on-time post): read the heights again at the next head ("recheck", the moved ones are
+ * then dropped). A failing pairing check: send the proofs one by one (`submitProof`) so that one bad proof cannot
+ * hold the others back ("split"). Anything else: try again ("retry").
+ */
+export function batchRefusal(revertName: ContractErrorName | undefined): "recheck" | "split" | "retry" {
+  switch (revertName) {
+    case "Rollup__AlreadyProven":
+    case "Rollup__HeightReorged":
+    case "Rollup__HeightNotDecided":
+    case "Rollup__PubdataMismatch":
+    case "ProofAggregator__EarlierPostPending":
+      return "recheck";
+    case "ProofAggregator__InvalidProofBatch":
+      return "split";
+    default:
+      return "retry";
+  }
+}
