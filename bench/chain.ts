@@ -187,7 +187,12 @@ export async function benchL1(s: ProvedSample, log: Log): Promise<L1Section> {
   const vrf = (await import(vrfSpec)) as typeof import("../src/vrf/index.js");
   const { ethers, networkHelpers } = await chain();
   const E18 = 10n ** 18n;
-  const gas = (rc: TransactionReceipt) => Number(rc.gasUsed);
+  // GAS_PROFILE=1: also log where each transaction's gas went (bench/gasProfile.ts).
+  const traced: { name: string; hash: string; gasUsed: number }[] = [];
+  const gas = (rc: TransactionReceipt, name: string) => {
+    traced.push({ name, hash: rc.hash, gasUsed: Number(rc.gasUsed) });
+    return Number(rc.gasUsed);
+  };
   const detail: Record<string, number[]> = { recordRandomness: [], propose: [], reveal: [], commitProver: [], submitProof: [], claim: [] };
 
   log(`L1 phases: deploy DevToken, Staking, ${s.build.artifacts.verifierContract} + adapter, Rollup (slots ${s.T})`);
@@ -260,7 +265,7 @@ export async function benchL1(s: ProvedSample, log: Log): Promise<L1Section> {
   const signatures = l2.encodeBlockSignatures(block.txs, s.T);
   const t = await rc.timeline(height);
   await nextTxAt(await rc.seedWindowStart(height));
-  detail.recordRandomness!.push(gas(await rc.connect(outsider!).recordRandomness(height)));
+  detail.recordRandomness!.push(gas(await rc.connect(outsider!).recordRandomness(height), "recordRandomness"));
   await nextTxAt(t.proposalStart);
   const parent = await rc.chainTip();
   // Every sequencer proposes the same real block (own salt), so whoever wins, the real proof proves it.
@@ -271,27 +276,27 @@ export async function benchL1(s: ProvedSample, log: Log): Promise<L1Section> {
     const salt = hexlify(randomBytes(32));
     const commitment = client.blockCommitment({ proposer: seq.signer.address, height, parent, newRoot: block.newRoot, pubdata, salt });
     const r = await rc.connect(seq.signer).propose({ height, vrfProof: proof, commitment, feeSplitBps: 1_000n, proverTip: 2n * E18, proverRewardShareBps: 2_000n, randomness });
-    detail.propose!.push(gas(r));
+    detail.propose!.push(gas(r, "propose"));
     props.push({ seq, vrfProof: proof, salt });
   }
   await nextTxAt(t.revealStart);
   for (const p of props) {
-    detail.reveal!.push(gas(await rc.connect(p.seq.signer).reveal({ height, parent, newRoot: block.newRoot, pubdata, salt: p.salt, signatures })));
+    detail.reveal!.push(gas(await rc.connect(p.seq.signer).reveal({ height, parent, newRoot: block.newRoot, pubdata, salt: p.salt, signatures }), "reveal"));
   }
   await nextTxAt(t.commitStart);
   for (const p of props) {
-    detail.commitProver!.push(gas(await rc.connect(p.seq.signer).commitProver({ height, prover: p.seq.signer.address, vrfProof: p.vrfProof })));
+    detail.commitProver!.push(gas(await rc.connect(p.seq.signer).commitProver({ height, prover: p.seq.signer.address, vrfProof: p.vrfProof }), "commitProver"));
   }
   await nextTxAt(t.commitEnd + 1n);
   const onChainInputs = await rc.publicInputsOf(height, pubdata, payee);
   if (onChainInputs.some((x, i) => x !== inputs.publicInputs[i] || x !== proved.publicSignals[i])) throw new Error("the Rollup's public inputs differ from the proof's");
   log("L1 phases: submitProof with the real Groth16 proof");
   const proof = proved.proof as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
-  detail.submitProof!.push(gas(await rc.connect(outsider!).submitProof({ height, proof, pubdata, payee })));
+  detail.submitProof!.push(gas(await rc.connect(outsider!).submitProof({ height, proof, pubdata, payee }), "submitProof"));
   const winner = (await rc.getHeight(height)).winner;
   const w = seqs.find((x) => x.signer.address === winner)!;
-  detail.claim!.push(gas(await rc.connect(w.signer).claim()));
-  detail.claim!.push(gas(await rc.connect(outsider!).claim()));
+  detail.claim!.push(gas(await rc.connect(w.signer).claim(), "claim"));
+  detail.claim!.push(gas(await rc.connect(outsider!).claim(), "claim"));
   const l1GasPerPhase = {
     recordRandomness: detail.recordRandomness![0]!,
     propose: median(detail.propose!),
@@ -301,5 +306,12 @@ export async function benchL1(s: ProvedSample, log: Log): Promise<L1Section> {
     claim: detail.claim![0]!,
   };
   log(`  ${JSON.stringify(l1GasPerPhase)}`);
+  if (process.env.GAS_PROFILE) {
+    const { profile, storageDetail } = await import("./gasProfile.js");
+    for (const t of traced) {
+      log(`  profile ${t.name} ${t.gasUsed}: ${JSON.stringify(await profile(ethers.provider, t.hash))}`);
+      log(`    ${(await storageDetail(ethers.provider, t.hash)).join("\n    ")}`);
+    }
+  }
   return { available: true, verifier: s.build.artifacts.adapterContract, l1GasPerPhase, detail };
 }
