@@ -1,6 +1,7 @@
 /** Renders bench/report.md from the merged report.json (so sections from earlier partial runs still show). */
 import type { CircuitRow, PtauComparison, ThroughputReport } from "./circuits.js";
 import type { BatchSection, L1Section, VerifyGasRow } from "./chain.js";
+import type { L1GasPerHeightSection } from "./l1GasPerHeight.js";
 
 const n = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? "-" : x.toLocaleString("en-US"));
 const s = (x: number | undefined, d = 2) => (x === undefined || Number.isNaN(x) ? "-" : x.toFixed(d));
@@ -39,7 +40,61 @@ export interface DevnetThroughputSection {
   latencyL1Blocks: number;
 }
 
-const KNOWN = new Set(["devnetThroughput", "machine", "sectionRuns", "throughputEarlierRuns", "circuits", "throughput", "ptauComparison", "verifyGasSingle", "verifyGas", "verifyGasPerPublicInput", "batch", "batchVerifyGas", "l1", "l1GasPerPhase", "l1GasBaseline", "contractSizes"]);
+const KNOWN = new Set(["devnetThroughput", "machine", "sectionRuns", "throughputEarlierRuns", "circuits", "throughput", "ptauComparison", "verifyGasSingle", "verifyGas", "verifyGasPerPublicInput", "batch", "batchVerifyGas", "l1", "l1GasPerPhase", "l1GasBaseline", "contractSizes", "l1GasPerHeight", "l1GasPerHeightBaseline", "l1GasPlan"]);
+
+/** Issue 13's section: devnet runs' gas per finalized height, per call, against the recorded "before". */
+function renderL1GasPerHeight(r: Record<string, unknown>, out: string[]): void {
+  out.push("## L1 gas per finalized height (devnet, every agent's transactions)");
+  out.push("");
+  const sec = r.l1GasPerHeight as L1GasPerHeightSection | undefined;
+  if (!sec?.rows.length) {
+    out.push("not measured (`npm run bench -- --only l1GasPerHeight`, or `npx tsx bench/l1GasPerHeight.ts SUMMARY.json` on devnet summaries)");
+    out.push("");
+  } else {
+    out.push("Each row is one devnet run with real proofs at the defaults (3 sequencers, 2 provers, 1 s L1 blocks, full blocks offered): gas from the agents' receipts (exact); latency and empty heights depend on the machine's load, noted per row. `l1GasPerBlock` divides every agent transaction by the finalized heights (work on heights still in flight included); `per finalized height` leaves out the transactions of heights after the last finalized one.");
+    out.push("");
+    out.push(table(
+      ["design", "T", "heights", "l1GasPerBlock", "per finalized height", "gas per transfer (full blocks)", "transfers per height", "latency (L1 blocks, median)", "empty per 100", "reorgs", "proof batch", "propose threshold", "load (1 min)"],
+      sec.rows.map((x) => [x.design, x.T, x.finalizedHeights, n(x.l1GasPerBlock), `**${n(x.l1GasPerFinalizedHeight)}**`, n(x.gasPerTransferFullBlocks), x.transfersPerHeight, x.latencyL1Blocks, x.emptyHeightsPer100, x.reorgs, x.proofBatchSize, x.proposeThreshold, s(x.loadAverage1m)]),
+    ));
+    out.push("");
+    const methods = [...new Set(sec.rows.flatMap((x) => x.perCall.map((c) => c.method)))];
+    out.push("Per call: calls per finalized height x average gas = gas per height.");
+    out.push("");
+    out.push(table(
+      ["call", ...sec.rows.map((x) => `${x.design} T=${x.T}`)],
+      methods.map((m) => [m, ...sec.rows.map((x) => {
+        const c = x.perCall.find((y) => y.method === m);
+        return c ? `${c.perHeight} x ${n(c.avgGas)} = ${n(c.gasPerHeight)}` : "-";
+      })]),
+    ));
+    out.push("");
+    for (const k of sec.skipped) out.push(`- T=${k.T} D=${k.D}: not measured: ${k.why}`);
+    if (sec.skipped.length) out.push("");
+  }
+  const base = r.l1GasPerHeightBaseline as { label: string; T: number; total: number; perCall: Record<string, { perHeight: number; avgGas: number }>; why: Record<string, string> } | undefined;
+  const now = sec?.rows.find((x) => x.T === base?.T && x.design === "sidecar");
+  if (base) {
+    out.push(`### Per call at T=${base.T}, before and after (before = ${base.label})`);
+    out.push("");
+    const methods = [...new Set([...Object.keys(base.perCall), ...(now?.perCall.map((c) => c.method) ?? [])])];
+    const fmt = (c: { perHeight: number; avgGas: number } | undefined) => (c ? `${c.perHeight} x ${n(c.avgGas)} = ${n(Math.round(c.perHeight * c.avgGas))}` : "-");
+    out.push(table(["call", "before", "now", "why"], [
+      ...methods.map((m) => [m, fmt(base.perCall[m]), fmt(now?.perCall.find((c) => c.method === m)), base.why[m] ?? ""]),
+      ["**per finalized height**", `**${n(base.total)}**`, now ? `**${n(now.l1GasPerFinalizedHeight)}**` : "not measured", ""],
+    ]));
+    out.push("");
+  }
+  const plan = r.l1GasPlan as { intro: string; steps: { step: string; savingPerHeight: string; status: string }[] } | undefined;
+  if (plan) {
+    out.push("### What 400k and 200k need");
+    out.push("");
+    out.push(plan.intro);
+    out.push("");
+    out.push(table(["step", "saving per height (T=8)", "status"], plan.steps.map((x) => [x.step, x.savingPerHeight, x.status])));
+    out.push("");
+  }
+}
 
 export function renderMarkdown(r: Record<string, unknown>): string {
   const out: string[] = [];
@@ -248,6 +303,8 @@ export function renderMarkdown(r: Record<string, unknown>): string {
     }
   } else out.push(`not measured${l1?.note ? ` (${l1.note})` : ""}`);
   out.push("");
+
+  renderL1GasPerHeight(r, out);
 
   out.push("## Contract sizes (exact)");
   out.push("");

@@ -2,7 +2,8 @@
  * `npm run bench`: circuits, proving throughput, gas. Writes bench/report.json (read-merge-write: keys written by
  * other tools are kept) and bench/report.md (rendered from the merged JSON). See docs/benchmark.md.
  *
- *   npm run bench -- [--only circuits,throughput,ptau,gas,batch,l1] [--reps 2] [--blocks 4] [--ptau-power 11,13]
+ *   npm run bench -- [--only circuits,throughput,ptau,gas,batch,l1,l1GasPerHeight] [--reps 2] [--blocks 4] [--ptau-power 11,13]
+ *                    [--heights 8] (devnet heights per size in l1GasPerHeight)
  *                    [--routes sequential,pipelined,parallel-2x1,parallel-2x2,native-2x1,native-1x2,native-pipelined] [--configs 2x8,4x16,8x16] [--skip ptau]
  *
  * "circuits" alone also runs "throughput" and "ptau" (they are the circuit numbers); name them to run them alone.
@@ -25,11 +26,12 @@ function summarizeThroughput(t: ThroughputReport, date?: string) {
 }
 import { benchBatch, benchL1, benchVerifyGas, perPublicInput, type VerifyGasRow } from "./chain.js";
 import { renderMarkdown } from "./report.js";
+import { benchL1GasPerHeight, mergeRows, type L1GasPerHeightSection } from "./l1GasPerHeight.js";
 import { closeProver } from "../src/zk/prover.js";
 
 const JSON_PATH = fileURLToPath(new URL("./report.json", import.meta.url));
 const MD_PATH = fileURLToPath(new URL("./report.md", import.meta.url));
-const SECTIONS = ["report", "build", "circuits", "throughput", "ptau", "gas", "batch", "l1"] as const;
+const SECTIONS = ["report", "build", "circuits", "throughput", "ptau", "gas", "batch", "l1", "l1GasPerHeight"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const CIRCUITS = [
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
       only: { type: "string" },
       reps: { type: "string", default: "2" },
       blocks: { type: "string", default: "4" },
+      heights: { type: "string", default: "8" },
       "ptau-power": { type: "string", default: "11,13" },
       routes: { type: "string" },
       configs: { type: "string" },
@@ -157,6 +160,13 @@ async function main(): Promise<void> {
     const s = await provedSample(2, 8, log);
     const l1 = await benchL1(s, log);
     await save({ l1, l1GasPerPhase: l1.l1GasPerPhase ?? "not measured" }, "l1");
+  }
+  if (only.has("l1GasPerHeight")) {
+    // Devnet runs with real proofs at the defaults (3 sequencers, 2 provers, Sidecar, full blocks): T=2, 8 and 32
+    // where the circuit is built.
+    const section = await benchL1GasPerHeight({ sizes: [{ T: 2, D: 8 }, { T: 8, D: 16 }, { T: 32, D: 16 }], blocks: Number(values.heights), log });
+    const old = await readReport();
+    await save({ l1GasPerHeight: mergeRows(old.l1GasPerHeight as L1GasPerHeightSection | undefined, section) }, "l1GasPerHeight");
   }
   // Timed throughput last: gas is exact and cheap, so it is saved first if a long run is cut short.
   if (only.has("throughput")) {

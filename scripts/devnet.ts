@@ -276,7 +276,7 @@ async function main(): Promise<void> {
       finalizedTransfersPerL1Block: throughput.finalizedTransfersPerL1Block,
       throughput,
       proving: { measured: measure ?? null, ...timing },
-      config: { ...base.config, D, blockTimeMs: blockTime, sequencers: N, provers: M, txRate, txRateDerived: givenTxRate === undefined },
+      config: { ...base.config, D, design: "sidecar", blockTimeMs: blockTime, sequencers: N, provers: M, txRate, txRateDerived: givenTxRate === undefined, proofBatchSize: batchSize, proposeThreshold: proposeThreshold ?? "default" },
     };
     const text = JSON.stringify(summary, null, 2);
     if (values.summary) writeFileSync(values.summary as string, text + "\n");
