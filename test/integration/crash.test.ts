@@ -46,7 +46,7 @@ describe("integration: agents that stop and restart", function () {
     await waitFor("the transfer finalized after the restart", 400_000, async () => (await statuses(net.sequencerUrls[0]!, [id]))[0]?.status === "finalized");
     const [rec] = await statuses(net.sequencerUrls[0]!, [id]);
     const h = path(rec);
-    expect(h).to.include("reorged");
+    expect(h, JSON.stringify(rec!.history.map((s) => [s.status, s.reason]))).to.include("reorged");
     expect(rec!.history.find((s) => s.status === "reorged")!.reason).to.match(/not revealed/);
     expect(rec!.height).to.be.greaterThan(Number(crashedAt));
     // The unrevealed proposal's escrow: released by the restarted agent if `propose` escrowed the tip (contracts that
