@@ -460,6 +460,7 @@ export class SequencerAgent extends PollingAgent {
         return;
       case "lost":
         this.log.info("height lost", { height: h, why: a.why });
+        for (const to of a.marks) this.mark(r.txIds, to, at, h);
         this.backToPool(r, at, `height ${h} ${a.why}`, reinsert);
         // Escrow (tip, deposit) comes back through release(), sent in the background (releaseLost).
         this.put({ ...r, outcome: "lost", released: a.released });

@@ -19,6 +19,7 @@ import {
 import { aggregatorDecisionConfig, batchDecision, isLivePost, splitChecked } from "../../src/agents/decisions/aggregator.js";
 import { sidecar, sidecarQuoteRequest } from "../../src/agents/designs/sidecar.js";
 import type { BackingView } from "../../src/agents/designs/strategy.js";
+import { StatusTracker, canTransition } from "../../src/node/index.js";
 import { DOMAIN, makeKeys, makeState } from "../l2/helpers.js";
 
 const ROLLUP = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
@@ -291,13 +292,36 @@ describe("agents/decisions", function () {
     it("explains a lost height and whether escrow is left to release", function () {
       const after = (status: ProposalStatus, winner: string, over: Partial<SettleView> = {}) =>
         settleDecision(view({ next: 20n, status, height: { winner, status: winner === ZERO ? HeightStatus.None : HeightStatus.Pending, late: false }, proposeEscrow: 10n ** 18n, ...over }));
-      expect(after(ProposalStatus.Proposed, ZERO)).to.deep.equal({ kind: "lost", why: "not revealed", released: false });
-      expect(after(ProposalStatus.Revealed, RIVAL)).to.deep.equal({ kind: "lost", why: `outranked by ${RIVAL}`, released: false });
-      expect(after(ProposalStatus.Revealed, ZERO)).to.deep.equal({ kind: "lost", why: "not committed", released: false });
-      expect(after(ProposalStatus.Committed, RIVAL)).to.deep.equal({ kind: "lost", why: `outranked by ${RIVAL}`, released: false });
-      expect(after(ProposalStatus.None, ZERO)).to.deep.equal({ kind: "lost", why: "height skipped", released: true });
+      const proposed = ["in_proposed_block"];
+      const revealed = ["in_proposed_block", "revealed"];
+      expect(after(ProposalStatus.Proposed, ZERO)).to.deep.equal({ kind: "lost", why: "not revealed", released: false, marks: proposed });
+      expect(after(ProposalStatus.Revealed, RIVAL)).to.deep.equal({ kind: "lost", why: `outranked by ${RIVAL}`, released: false, marks: revealed });
+      expect(after(ProposalStatus.Revealed, ZERO)).to.deep.equal({ kind: "lost", why: "not committed", released: false, marks: revealed });
+      expect(after(ProposalStatus.Committed, RIVAL)).to.deep.equal({ kind: "lost", why: `outranked by ${RIVAL}`, released: false, marks: revealed });
+      expect(after(ProposalStatus.None, ZERO)).to.deep.equal({ kind: "lost", why: "height skipped", released: true, marks: [] });
+      // Voided or released before we know of a reveal: proposed only.
+      expect(after(ProposalStatus.Settled, RIVAL)).to.deep.include({ marks: proposed });
       expect(after(ProposalStatus.Settled, RIVAL)).to.deep.include({ released: true });
       expect(after(ProposalStatus.Revealed, RIVAL, { record: record({ released: true }) })).to.deep.include({ released: true });
+    });
+    it("a lost proposal's transactions climb to where L1 says it got before they are reorged, when the tracker lags (a crash before the save)", function () {
+      // The node was saved before `propose` was sent (the record is written first, the tracker at the round's end):
+      // restarted, the tracker has the transfer in the pool while L1 has the proposal, unrevealed and lost.
+      const id = "0x" + "aa".repeat(32);
+      const tracker = new StatusTracker();
+      tracker.track(id, { l1Block: 40, timestamp: 1 });
+      const a = settleDecision(view({ next: 20n, status: ProposalStatus.Proposed, height: { winner: RIVAL, status: HeightStatus.Pending, late: false }, proposeEscrow: 0n }));
+      if (a.kind !== "lost") throw new Error(`expected lost, got ${a.kind}`);
+      // Straight from the pool, `reorged` is refused: the lost block would leave no trace in the history.
+      expect(canTransition("in_mempool", "reorged")).to.equal(false);
+      const at = { l1Block: 60, timestamp: 2 };
+      for (const to of a.marks) tracker.transition(id, to, at, { height: 5 });
+      tracker.transition(id, "reorged", at, { reason: `height 5 ${a.why}` });
+      tracker.track(id, at);
+      const h = tracker.get(id)!.history;
+      expect(h.map((s) => s.status)).to.deep.equal(["in_mempool", "in_proposed_block", "reorged", "in_mempool"]);
+      expect(h[1]!.height).to.equal(5);
+      expect(h[2]!.reason).to.equal("height 5 not revealed");
     });
     it("releases only what was escrowed: a commit always, a proposal that never committed only if its propose moved tokens", function () {
       const lost = (status: ProposalStatus, proposeEscrow?: bigint) =>

@@ -394,18 +394,26 @@ export type SettleAction =
   | { kind: "abandon" }
   | { kind: "need-height" }
   | { kind: "need-propose-escrow" }
-  | { kind: "lost"; why: string; released: boolean }
+  | { kind: "lost"; why: string; released: boolean; marks: TxStatus[] }
   | { kind: "won"; newlyWon: boolean; marks: TxStatus[]; end?: "finalized" | "reorged"; late: boolean };
+
+/**
+ * The ladder steps a proposal's transactions reached, from its status on L1: in a proposed block once proposed, and
+ * revealed once revealed (Revealed, Committed). A Settled proposal was proposed, but may have been voided or released
+ * before any reveal: in a proposed block only.
+ */
+function stepsReached(status: ProposalStatus): TxStatus[] {
+  if (status === ProposalStatus.None) return [];
+  if (status === ProposalStatus.Revealed || status === ProposalStatus.Committed) return ["in_proposed_block", "revealed"];
+  return ["in_proposed_block"];
+}
 
 /** Where a height this sequencer proposed at stands: the tx status ladder, won / lost, finalized / reorged. */
 export function settleDecision(v: SettleView): SettleAction {
   const r = v.record;
   if (v.next < v.timeline.commitEnd) {
     if (v.status === ProposalStatus.None && v.next >= v.timeline.revealStart) return { kind: "abandon" }; // the propose never landed
-    const marks: TxStatus[] = [];
-    if (v.status >= ProposalStatus.Proposed) marks.push("in_proposed_block");
-    if (v.status >= ProposalStatus.Revealed) marks.push("revealed");
-    return { kind: "track", marks };
+    return { kind: "track", marks: stepsReached(v.status) };
   }
   const info = v.height;
   if (!info) return { kind: "need-height" };
@@ -423,7 +431,10 @@ export function settleDecision(v: SettleView): SettleAction {
     if (r.released === undefined && uncommitted && v.proposeEscrow === undefined) return { kind: "need-propose-escrow" };
     const nothingEscrowed = v.status === ProposalStatus.None || v.status === ProposalStatus.Settled || (uncommitted && v.proposeEscrow === 0n);
     const released = r.released ?? nothingEscrowed;
-    return { kind: "lost", why, released };
+    // The steps L1 shows the proposal reached come first: the tracker may lag L1 (a crash after `propose` was sent
+    // but before the node was saved leaves its transactions in_mempool on disk), and `reorged` needs a block status
+    // before it, so without them a restarted agent could not mark the lost block's transactions reorged.
+    return { kind: "lost", why, released, marks: stepsReached(v.status) };
   }
   const marks: TxStatus[] = [];
   if (info.status === HeightStatus.Proven || info.status === HeightStatus.Finalized) marks.push("verified_on_l1");
