@@ -95,9 +95,17 @@ export const AGENT_DEFAULTS = {
   /**
    * The default proposeThreshold is the score level at which one of the other N - 1 eligible sequencers beats this
    * one with this chance (u = (1 - chance)^(1/(N-1)) of the top score): above it a sequencer proposes at once, below
-   * it only in the last block of the proposal phase if no verified better claim appeared (docs/agents.md).
+   * it only late in the proposal phase (proposeSlackBlocks before its last block) if no verified better claim appeared
+   * (docs/agents.md).
    */
   proposeBeatenChance: 0.5,
+  /**
+   * Blocks of the proposal phase a below-threshold proposal leaves after the one it aims at (it aims at the last block
+   * minus this): with 0, a proposal one block late is refused and an L1 reorg that drops it leaves no block to make it
+   * again, and when every sequencer is below the threshold the height is empty. 1: one block of room, and the claims
+   * of the phase's first proposalBlocks - 2 blocks still seen before deciding (docs/agents.md, liveness).
+   */
+  proposeSlackBlocks: 1,
   /** Price a prover quotes, wei (half a token: below the default proverTip). */
   proverPrice: 5n * 10n ** 17n,
   /** Proving time a prover promises, L1 blocks (within the default proving window). */

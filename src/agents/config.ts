@@ -45,11 +45,13 @@ export interface SequencerConfig {
   /** Quote request timeout, ms (default AGENT_DEFAULTS.quoteTimeoutMs). */
   quoteTimeoutMs?: number;
   /**
-   * Fraction 0..1 of the top score at or above which it proposes at once; below it, only in the last block of the
-   * proposal phase and if no verified better claim appeared. 0 = always at once. Default: the level at which one of
+   * Fraction 0..1 of the top score at or above which it proposes at once; below it, only late in the proposal phase
+   * (proposeSlackBlocks before its last block) and if no verified better claim appeared. 0 = always at once. Default: the level at which one of
    * the other N - 1 eligible sequencers beats it with chance AGENT_DEFAULTS.proposeBeatenChance (docs/agents.md).
    */
   proposeThreshold?: number;
+  /** Blocks of the proposal phase a below-threshold proposal leaves after the one it aims at (default AGENT_DEFAULTS.proposeSlackBlocks). */
+  proposeSlackBlocks?: number;
   /** Fault injection: "no-reveal" proposes and then never reveals. */
   fault?: "none" | "no-reveal";
 }
@@ -133,6 +135,7 @@ export function checkConfig(c: unknown): FileConfig {
     if (s.proposeThreshold !== undefined && (typeof s.proposeThreshold !== "number" || !(s.proposeThreshold >= 0 && s.proposeThreshold <= 1))) {
       fail(`${w}.proposeThreshold must be a number 0..1`);
     }
+    if (s.proposeSlackBlocks !== undefined && !(Number.isInteger(s.proposeSlackBlocks) && s.proposeSlackBlocks >= 0)) fail(`${w}.proposeSlackBlocks must be an integer >= 0`);
     if (s.fault !== undefined && s.fault !== "none" && s.fault !== "no-reveal") fail(`${w}.fault must be "none" or "no-reveal"`);
   });
   cfg.provers.forEach((p, i) => {

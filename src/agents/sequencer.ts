@@ -59,11 +59,17 @@ export interface SequencerOptions {
   proverRewardShareBps?: bigint;
   quoteTimeoutMs?: number;
   /**
-   * Fraction (0..1) of the top Fernet score at or above which it proposes at once; below it, it proposes in the last
-   * block of the proposal phase only if no verified better claim appeared (proposeTimingDecision). 0 = always at
+   * Fraction (0..1) of the top Fernet score at or above which it proposes at once; below it, it proposes late in the
+   * proposal phase (proposeSlackBlocks before its last block) only if no verified better claim appeared
+   * (proposeTimingDecision). 0 = always at
    * once. Default: defaultProposeThreshold(N), N the sequencers eligible at the height (from Staking's events).
    */
   proposeThreshold?: number;
+  /**
+   * Blocks of the proposal phase a below-threshold proposal leaves after the one it aims at (default
+   * AGENT_DEFAULTS.proposeSlackBlocks): room to land late, or to be made again after an L1 reorg dropped it.
+   */
+  proposeSlackBlocks?: number;
   fault?: "none" | "no-reveal";
   /** Per-height fault (scenarios): proposes at these heights and never reveals. */
   noRevealAt?: (height: bigint) => boolean;
@@ -135,6 +141,11 @@ export class SequencerAgent extends PollingAgent {
    * only reads the claims and sends. Kept in memory only: nothing is persisted before the decision to send.
    */
   private readonly prepared = new Map<bigint, { randomness: bigint; built: ReturnType<typeof buildProposal> }>();
+  /**
+   * Heights whose proposal an L1 reorg dropped (or whose randomness changed under it): made again at once while the
+   * phase lasts, whatever the threshold said (proposeTimingDecision `redo`).
+   */
+  private readonly redo = new Set<bigint>();
   /** Sequencers eligible at a height (stake and key active before its cutoff), per height. */
   private readonly eligibleCounts = new Map<bigint, number>();
   rpcUrl = "";
@@ -324,6 +335,7 @@ export class SequencerAgent extends PollingAgent {
       if (next < (await this.timeline(r.height)).revealStart) {
         this.log.warn("the L1 reorg dropped our proposal: proposing again", { height: r.height });
         this.forgetProposal(r.height);
+        this.redo.add(r.height);
       }
     }
   }
@@ -537,6 +549,7 @@ export class SequencerAgent extends PollingAgent {
     }
     const { randomness } = decision;
     for (const k of this.prepared.keys()) if (k < h) this.prepared.delete(k);
+    for (const k of this.redo) if (k < h) this.redo.delete(k);
     let ready = this.prepared.get(h);
     if (!ready || ready.randomness !== randomness || ready.built.record.parent !== this.tipHeight) {
       const built = buildProposal({
@@ -548,6 +561,7 @@ export class SequencerAgent extends PollingAgent {
     }
     if (!(await this.mightWin(h, ready.built.record, next, head))) return;
     this.prepared.delete(h);
+    this.redo.delete(h);
     const { record: r, commitment, included, rejected } = ready.built;
     for (const x of rejected) this.log.debug("tx not included", { error: x.error.code });
     // Intent first: a crash after sending must find the salt and block to reveal.
@@ -562,7 +576,10 @@ export class SequencerAgent extends PollingAgent {
       // proposal phase lasts, the next round proposes again over what L1 says now.
       if ((isContractError(e, "Rollup__RandomnessMismatch") || (e instanceof AgentError && e.code === "L1_REORG")) && next + 1n < (await this.timeline(h)).revealStart) {
         this.log.warn("propose undone by an L1 reorg: proposing again", { height: h, error: errText(e) });
-        if ((await this.client.getProposal(h, this.address)).status === ProposalStatus.None) this.forgetProposal(h);
+        if ((await this.client.getProposal(h, this.address)).status === ProposalStatus.None) {
+          this.forgetProposal(h);
+          this.redo.add(h);
+        }
         return;
       }
       this.log.warn("propose failed", { height: h, error: errText(e) });
@@ -577,13 +594,15 @@ export class SequencerAgent extends PollingAgent {
 
   /**
    * Whether to propose now (proposeTimingDecision): at once with a score at or above the threshold; otherwise only
-   * in the last block of the proposal phase, if no verified, eligible claim outranks ours by then.
+   * late in the proposal phase (proposeSlackBlocks before its last block), if no verified, eligible claim outranks
+   * ours by then; at once again after an L1 reorg dropped our proposal.
    */
   private async mightWin(h: bigint, r: HeightRecord, next: bigint, head: number): Promise<boolean> {
     const t = await this.timeline(h);
     const threshold = this.o.proposeThreshold ?? defaultProposeThreshold(await this.eligibleSequencers(h, head));
     const view: ProposeTimingView = {
       me: this.address, vrfOutput: r.vrfOutput, feeSplitBps: r.feeSplitBps, feeSplitScore: this.cfg.feeSplitScore, threshold, next, proposalEnd: t.revealStart,
+      slackBlocks: BigInt(this.o.proposeSlackBlocks ?? AGENT_DEFAULTS.proposeSlackBlocks), redo: this.redo.has(h),
     };
     for (;;) {
       const a = proposeTimingDecision(view);
@@ -591,11 +610,12 @@ export class SequencerAgent extends PollingAgent {
       else if (a.kind === "need-claims") {
         for (const q of view.claims!) if (a.sequencers.includes(q.sequencer)) q.claim = await this.checkClaim(h, q, t);
       } else if (a.kind === "wait") {
-        if (a.reason === "below-threshold") this.log.debug("score below the threshold: waiting for the last block of the proposal phase", { height: h, threshold });
+        if (a.reason === "below-threshold") this.log.debug("score below the threshold: waiting until late in the proposal phase", { height: h, threshold });
         else this.log.info("a verified better claim was made: not proposing", { height: h });
         return false;
       } else {
-        if (a.reason === "no-better-claim") this.log.info("no verified better claim: proposing in the last block of the phase", { height: h });
+        if (a.reason === "no-better-claim") this.log.info("no verified better claim: proposing late in the phase", { height: h });
+        if (a.reason === "redo-after-l1-reorg") this.log.info("no verified better claim after the L1 reorg: proposing again at once", { height: h });
         return true;
       }
     }

@@ -96,7 +96,7 @@ describe("agents/decisions", function () {
     const high = (MAX_VRF_OUTPUT / 10n) * 9n; // 0.9 of the top
     const low = MAX_VRF_OUTPUT / 4n; // 0.25 of the top
     const view = (over: Partial<ProposeTimingView> = {}): ProposeTimingView => ({
-      me: ME, vrfOutput: low, feeSplitBps: 1_000n, feeSplitScore: true, threshold: 0.5, next: 100n, proposalEnd: 102n, ...over,
+      me: ME, vrfOutput: low, feeSplitBps: 1_000n, feeSplitScore: true, threshold: 0.5, next: 100n, proposalEnd: 102n, slackBlocks: 0n, ...over,
     });
     const leads = { leads: true, reason: "verified" as const };
     const falseClaim = { leads: false, falseProof: [3n, 4n] as [bigint, bigint], pk: [1n, 2n, 3n, 4n] as [bigint, bigint, bigint, bigint], reason: "false-claim" as const };
@@ -120,7 +120,7 @@ describe("agents/decisions", function () {
     it("threshold 0 is today's behaviour: everyone proposes at once", function () {
       expect(proposeTimingDecision(view({ vrfOutput: 0n, threshold: 0 }))).to.deep.equal({ kind: "propose", reason: "above-threshold" });
     });
-    it("below the threshold waits for the last block of the phase, then reads the claims", function () {
+    it("below the threshold with no slack waits for the last block of the phase, then reads the claims", function () {
       expect(proposeTimingDecision(view())).to.deep.equal({ kind: "wait", reason: "below-threshold" });
       expect(proposeTimingDecision(view({ next: 101n }))).to.deep.equal({ kind: "need-proposals" });
       expect(proposeTimingDecision(view({ next: 101n, claims: [] }))).to.deep.equal({ kind: "propose", reason: "no-better-claim" });
@@ -143,6 +143,34 @@ describe("agents/decisions", function () {
     });
     it("a one-block proposal phase has no block to wait in: the first is the last", function () {
       expect(proposeTimingDecision(view({ next: 101n, proposalEnd: 102n, claims: [] }))).to.deep.include({ kind: "propose" });
+    });
+    it("with slack k it aims k blocks before the last one (room to land late or to be made again), never before the phase", function () {
+      // Phase [100, 105): the last block is 104; slack 1 aims at 103, slack 2 at 102.
+      const phase = (next: bigint, slackBlocks: bigint, over: Partial<ProposeTimingView> = {}) => proposeTimingDecision(view({ next, proposalEnd: 105n, slackBlocks, ...over }));
+      for (const next of [100n, 101n, 102n]) expect(phase(next, 1n)).to.deep.equal({ kind: "wait", reason: "below-threshold" });
+      expect(phase(103n, 1n)).to.deep.equal({ kind: "need-proposals" });
+      expect(phase(103n, 1n, { claims: [] })).to.deep.equal({ kind: "propose", reason: "no-better-claim" });
+      expect(phase(101n, 2n)).to.deep.equal({ kind: "wait", reason: "below-threshold" });
+      expect(phase(102n, 2n)).to.deep.equal({ kind: "need-proposals" });
+      // Still skips for a verified better claim made by then.
+      expect(phase(103n, 1n, { claims: [{ sequencer: RIVAL, vrfOutput: high, feeSplitBps: 1_000n, claim: leads }] })).to.deep.equal({ kind: "wait", reason: "outranked" });
+      // A slack as long as the phase: no block to wait in, it decides in the first.
+      expect(phase(100n, 4n)).to.deep.equal({ kind: "need-proposals" });
+      expect(phase(100n, 9n, { claims: [] })).to.deep.include({ kind: "propose" });
+    });
+    it("after an L1 reorg dropped its proposal it proposes again at once, unless a verified better claim is on L1 now", function () {
+      const redo = (over: Partial<ProposeTimingView> = {}) => proposeTimingDecision(view({ next: 100n, proposalEnd: 105n, slackBlocks: 1n, redo: true, ...over }));
+      // Well before the aimed block (103): no waiting.
+      expect(redo()).to.deep.equal({ kind: "need-proposals" });
+      expect(redo({ claims: [] })).to.deep.equal({ kind: "propose", reason: "redo-after-l1-reorg" });
+      // Past the aimed block too (the reorg came late): as long as the phase lasts.
+      expect(redo({ next: 104n, claims: [] })).to.deep.equal({ kind: "propose", reason: "redo-after-l1-reorg" });
+      const higher = { sequencer: RIVAL, vrfOutput: high, feeSplitBps: 1_000n };
+      expect(redo({ claims: [{ ...higher, claim: leads }] })).to.deep.equal({ kind: "wait", reason: "outranked" });
+      // Attack: a false maximal claim posted after the reorg does not keep it from proposing again.
+      expect(redo({ claims: [{ ...higher, vrfOutput: MAX_VRF_OUTPUT, claim: falseClaim }] })).to.deep.equal({ kind: "propose", reason: "redo-after-l1-reorg" });
+      // Above the threshold nothing changes: at once.
+      expect(redo({ vrfOutput: high })).to.deep.equal({ kind: "propose", reason: "above-threshold" });
     });
   });
 

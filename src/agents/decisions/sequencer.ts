@@ -164,33 +164,49 @@ export interface ProposeTimingView {
   /** The next L1 block, and the first block after the proposal phase (the reveal start). */
   next: bigint;
   proposalEnd: bigint;
+  /**
+   * Blocks of the proposal phase left after the one a below-threshold proposal aims at (AGENT_DEFAULTS
+   * .proposeSlackBlocks): room for it to land late, or to be made again after an L1 reorg dropped it.
+   */
+  slackBlocks: bigint;
+  /**
+   * An L1 reorg dropped our proposal of the height (or its randomness changed under it): the deadline is now, not the
+   * aimed block, which may already be past or too close.
+   */
+  redo?: boolean;
   /** The other proposals of the height in the `Proposed` logs so far; undefined = not read yet. */
   claims?: RivalClaim[];
 }
 
 export type ProposeTimingAction =
-  | { kind: "propose"; reason: "above-threshold" | "no-better-claim" }
+  | { kind: "propose"; reason: "above-threshold" | "no-better-claim" | "redo-after-l1-reorg" }
   | { kind: "wait"; reason: "below-threshold" | "outranked" }
   | { kind: "need-proposals" }
   | { kind: "need-claims"; sequencers: string[] };
 
 /**
- * Proposes only when it might win: a score at or above the threshold proposes at once; a lower one waits until the
- * last block of the proposal phase (the agent sends when the next block is that one) and proposes only if no
- * verified, eligible claim outranks it by then. A false claim (its logged proof does not verify) or one of an
- * ineligible sequencer does not count: it cannot lead, and it is challenged at the reveal (revealDecision).
+ * Proposes only when it might win: a score at or above the threshold proposes at once; a lower one waits until
+ * `slackBlocks` before the last block of the proposal phase (the agent sends when the next block is that one) and
+ * proposes only if no verified, eligible claim outranks it by then. A false claim (its logged proof does not verify)
+ * or one of an ineligible sequencer does not count: it cannot lead, and it is challenged at the reveal
+ * (revealDecision). After an L1 reorg dropped its proposal (`redo`), it does not wait: it checks the claims L1 has
+ * now and proposes again at once if none outranks it.
  */
 export function proposeTimingDecision(v: ProposeTimingView): ProposeTimingAction {
   if (fernetScore(v.vrfOutput, v.feeSplitBps, v.feeSplitScore) >= thresholdScore(v.threshold, v.feeSplitBps, v.feeSplitScore)) {
     return { kind: "propose", reason: "above-threshold" };
   }
-  if (v.next < v.proposalEnd - 1n) return { kind: "wait", reason: "below-threshold" };
+  // Aimed at the last block itself (slack 0), a proposal that lands a block late is refused (WrongPhase), and an L1
+  // reorg that drops it leaves no block to make it again: when every sequencer is below the threshold, either one
+  // empties the height. A slack as long as the phase means at once.
+  if (!v.redo && v.next < v.proposalEnd - 1n - (v.slackBlocks > 0n ? v.slackBlocks : 0n)) return { kind: "wait", reason: "below-threshold" };
   if (!v.claims) return { kind: "need-proposals" };
   const mine: RankedProposal = { sequencer: v.me, vrfOutput: v.vrfOutput, feeSplitBps: v.feeSplitBps };
   const above = v.claims.filter((q) => !same(q.sequencer, v.me) && outranks(q, mine, v.feeSplitScore));
   const unchecked = above.filter((q) => !q.claim).map((q) => q.sequencer);
   if (unchecked.length) return { kind: "need-claims", sequencers: unchecked };
-  return above.some((q) => q.claim!.leads) ? { kind: "wait", reason: "outranked" } : { kind: "propose", reason: "no-better-claim" };
+  if (above.some((q) => q.claim!.leads)) return { kind: "wait", reason: "outranked" };
+  return { kind: "propose", reason: v.redo ? "redo-after-l1-reorg" : "no-better-claim" };
 }
 
 export interface ProposalInput {
