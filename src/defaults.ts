@@ -103,7 +103,8 @@ export const AGENT_DEFAULTS = {
    * Blocks of the proposal phase a below-threshold proposal leaves after the one it aims at (it aims at the last block
    * minus this): with 0, a proposal one block late is refused and an L1 reorg that drops it leaves no block to make it
    * again, and when every sequencer is below the threshold the height is empty. 1: one block of room, and the claims
-   * of the phase's first proposalBlocks - 2 blocks still seen before deciding (docs/agents.md, liveness).
+   * of the phase's first proposalBlocks - 2 blocks still seen before deciding (docs/agents.md, liveness). Never aimed
+   * at the phase's first block: a 2-block phase (the devnet's) keeps the last block.
    */
   proposeSlackBlocks: 1,
   /** Price a prover quotes, wei (half a token: below the default proverTip). */

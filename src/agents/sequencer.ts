@@ -137,7 +137,7 @@ export class SequencerAgent extends PollingAgent {
   private readonly sequencerAccounts = new Set<string>();
   private stakingScannedTo = -1;
   /**
-   * A proposal built while waiting for the last block of the proposal phase (proposeTimingDecision): that round then
+   * A proposal built while waiting for its block late in the proposal phase (proposeTimingDecision): that round then
    * only reads the claims and sends. Kept in memory only: nothing is persisted before the decision to send.
    */
   private readonly prepared = new Map<bigint, { randomness: bigint; built: ReturnType<typeof buildProposal> }>();
@@ -601,7 +601,7 @@ export class SequencerAgent extends PollingAgent {
     const t = await this.timeline(h);
     const threshold = this.o.proposeThreshold ?? defaultProposeThreshold(await this.eligibleSequencers(h, head));
     const view: ProposeTimingView = {
-      me: this.address, vrfOutput: r.vrfOutput, feeSplitBps: r.feeSplitBps, feeSplitScore: this.cfg.feeSplitScore, threshold, next, proposalEnd: t.revealStart,
+      me: this.address, vrfOutput: r.vrfOutput, feeSplitBps: r.feeSplitBps, feeSplitScore: this.cfg.feeSplitScore, threshold, next, proposalStart: t.proposalStart, proposalEnd: t.revealStart,
       slackBlocks: BigInt(this.o.proposeSlackBlocks ?? AGENT_DEFAULTS.proposeSlackBlocks), redo: this.redo.has(h),
     };
     for (;;) {

@@ -96,7 +96,7 @@ describe("agents/decisions", function () {
     const high = (MAX_VRF_OUTPUT / 10n) * 9n; // 0.9 of the top
     const low = MAX_VRF_OUTPUT / 4n; // 0.25 of the top
     const view = (over: Partial<ProposeTimingView> = {}): ProposeTimingView => ({
-      me: ME, vrfOutput: low, feeSplitBps: 1_000n, feeSplitScore: true, threshold: 0.5, next: 100n, proposalEnd: 102n, slackBlocks: 0n, ...over,
+      me: ME, vrfOutput: low, feeSplitBps: 1_000n, feeSplitScore: true, threshold: 0.5, next: 100n, proposalStart: 100n, proposalEnd: 102n, slackBlocks: 0n, ...over,
     });
     const leads = { leads: true, reason: "verified" as const };
     const falseClaim = { leads: false, falseProof: [3n, 4n] as [bigint, bigint], pk: [1n, 2n, 3n, 4n] as [bigint, bigint, bigint, bigint], reason: "false-claim" as const };
@@ -142,7 +142,7 @@ describe("agents/decisions", function () {
       expect(proposeTimingDecision(view({ next: 101n, claims: [{ ...fake, claim: { leads: false, reason: "no-proof-or-key" } }] }))).to.deep.include({ kind: "propose" });
     });
     it("a one-block proposal phase has no block to wait in: the first is the last", function () {
-      expect(proposeTimingDecision(view({ next: 101n, proposalEnd: 102n, claims: [] }))).to.deep.include({ kind: "propose" });
+      expect(proposeTimingDecision(view({ next: 101n, proposalStart: 101n, proposalEnd: 102n, claims: [] }))).to.deep.include({ kind: "propose" });
     });
     it("with slack k it aims k blocks before the last one (room to land late or to be made again), never before the phase", function () {
       // Phase [100, 105): the last block is 104; slack 1 aims at 103, slack 2 at 102.
@@ -154,9 +154,13 @@ describe("agents/decisions", function () {
       expect(phase(102n, 2n)).to.deep.equal({ kind: "need-proposals" });
       // Still skips for a verified better claim made by then.
       expect(phase(103n, 1n, { claims: [{ sequencer: RIVAL, vrfOutput: high, feeSplitBps: 1_000n, claim: leads }] })).to.deep.equal({ kind: "wait", reason: "outranked" });
-      // A slack as long as the phase: no block to wait in, it decides in the first.
-      expect(phase(100n, 4n)).to.deep.equal({ kind: "need-proposals" });
-      expect(phase(100n, 9n, { claims: [] })).to.deep.include({ kind: "propose" });
+      // Never aimed at the first block, where the at-once proposals it waits to see land: the second at the earliest.
+      expect(phase(100n, 4n)).to.deep.equal({ kind: "wait", reason: "below-threshold" });
+      expect(phase(101n, 9n, { claims: [] })).to.deep.include({ kind: "propose" });
+      // A two-block phase keeps the last block (no slack to give); a one-block phase has only its first.
+      expect(proposeTimingDecision(view({ next: 100n, slackBlocks: 1n }))).to.deep.equal({ kind: "wait", reason: "below-threshold" });
+      expect(proposeTimingDecision(view({ next: 101n, slackBlocks: 1n, claims: [] }))).to.deep.include({ kind: "propose" });
+      expect(proposeTimingDecision(view({ next: 101n, proposalStart: 101n, slackBlocks: 1n, claims: [] }))).to.deep.include({ kind: "propose" });
     });
     it("after an L1 reorg dropped its proposal it proposes again at once, unless a verified better claim is on L1 now", function () {
       const redo = (over: Partial<ProposeTimingView> = {}) => proposeTimingDecision(view({ next: 100n, proposalEnd: 105n, slackBlocks: 1n, redo: true, ...over }));

@@ -161,12 +161,14 @@ export interface ProposeTimingView {
   feeSplitScore: boolean;
   /** Fraction of the top score at or above which it proposes at once; 0 = always at once (today's behaviour). */
   threshold: number;
-  /** The next L1 block, and the first block after the proposal phase (the reveal start). */
+  /** The next L1 block, the first block of the proposal phase, and the first block after it (the reveal start). */
   next: bigint;
+  proposalStart: bigint;
   proposalEnd: bigint;
   /**
    * Blocks of the proposal phase left after the one a below-threshold proposal aims at (AGENT_DEFAULTS
-   * .proposeSlackBlocks): room for it to land late, or to be made again after an L1 reorg dropped it.
+   * .proposeSlackBlocks): room for it to land late, or to be made again after an L1 reorg dropped it. Never aimed at
+   * the phase's first block (where the at-once proposals it waits to see land), so shorter in a short phase.
    */
   slackBlocks: bigint;
   /**
@@ -198,8 +200,11 @@ export function proposeTimingDecision(v: ProposeTimingView): ProposeTimingAction
   }
   // Aimed at the last block itself (slack 0), a proposal that lands a block late is refused (WrongPhase), and an L1
   // reorg that drops it leaves no block to make it again: when every sequencer is below the threshold, either one
-  // empties the height. A slack as long as the phase means at once.
-  if (!v.redo && v.next < v.proposalEnd - 1n - (v.slackBlocks > 0n ? v.slackBlocks : 0n)) return { kind: "wait", reason: "below-threshold" };
+  // empties the height. Aimed at the first block, waiting would see nothing: the second at the earliest.
+  const last = v.proposalEnd - 1n;
+  const slacked = last - (v.slackBlocks > 0n ? v.slackBlocks : 0n);
+  const aimed = slacked > v.proposalStart ? slacked : v.proposalStart + 1n < last ? v.proposalStart + 1n : last;
+  if (!v.redo && v.next < aimed) return { kind: "wait", reason: "below-threshold" };
   if (!v.claims) return { kind: "need-proposals" };
   const mine: RankedProposal = { sequencer: v.me, vrfOutput: v.vrfOutput, feeSplitBps: v.feeSplitBps };
   const above = v.claims.filter((q) => !same(q.sequencer, v.me) && outranks(q, mine, v.feeSplitScore));
