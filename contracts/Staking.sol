@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IStaking} from "./interfaces/IStaking.sol";
 import {VrfLib} from "./libraries/VrfLib.sol";
 import {Errors} from "./errors/Errors.sol";
@@ -16,19 +17,24 @@ import {Errors} from "./errors/Errors.sol";
 contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
-    /// @notice One staker's record.
+    /// @notice One staker's record. Slot 0 holds everything the Rollup's eligibility check reads (`activeSince`:
+    ///         role, stake, exit, key registered, activation block), so a proposal reads one cold slot of it, not
+    ///         five; the key history (`keyHashAt`) lives in the slots after it.
     struct Staker {
         Role role;
-        uint256 amount;
-        /// @dev L1 block from which `withdraw` is allowed; 0 = no exit requested.
-        uint256 exitAt;
-        /// @dev keccak256 of the VRF public key; 0 = none.
-        bytes32 keyHash;
+        /// @dev Whether a VRF key is registered (`keyHash != 0`), kept in slot 0 for `activeSince`.
+        bool hasKey;
+        /// @dev The stake (SafeCast: a stake above 2^128 - 1 base units reverts).
+        uint128 amount;
+        /// @dev L1 block from which `withdraw` is allowed; 0 = no exit requested (exitDelay is at most 2^32 - 1).
+        uint48 exitAt;
         /// @dev L1 block since which the account is active in its role with its current VRF key: set when the
         ///      stake first reaches the minimum (or again after falling below it) and at every key registration.
         ///      The Rollup counts an account for a height only if this block is before the height's randomness
         ///      could be known (`activeSince`), so neither a key nor a stake can be chosen after seeing it.
-        uint64 activeFrom;
+        uint48 activeFrom;
+        /// @dev keccak256 of the VRF public key; 0 = none.
+        bytes32 keyHash;
         /// @dev L1 block at which the current key was registered.
         uint64 keyFrom;
         /// @dev L1 block at which the previous key was registered (0 = none).
@@ -36,6 +42,9 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
         /// @dev The key the current one replaced: a claim made under it can still be judged (`keyHashAt`).
         bytes32 prevKeyHash;
     }
+
+    /// @notice Largest `exitDelay`: exit blocks are stored in 48 bits.
+    uint256 public constant MAX_EXIT_DELAY = type(uint32).max;
 
     IERC20 private immutable _token;
     /// @notice Minimum stake to be an active sequencer.
@@ -81,6 +90,7 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
     ) Ownable(owner_) {
         if (address(token_) == address(0)) revert Staking__ZeroAddress();
         if (minSequencerStake_ == 0 || minProverStake_ == 0) revert Staking__InvalidConfig("minStake");
+        if (exitDelay_ > MAX_EXIT_DELAY) revert Staking__InvalidConfig("exitDelay");
         _token = token_;
         minSequencerStake = minSequencerStake_;
         minProverStake = minProverStake_;
@@ -118,9 +128,9 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
         uint256 minimum = _minimum(role);
         if (newAmount < minimum) revert Staking__StakeBelowMinimum(newAmount, minimum);
         // Becoming active (first stake, or topping up after a slash took it below the minimum) starts the clock.
-        if (s.amount < minimum || s.role != role) s.activeFrom = uint64(block.number);
+        if (s.amount < minimum || s.role != role) s.activeFrom = uint48(block.number);
         s.role = role;
-        s.amount = newAmount;
+        s.amount = SafeCast.toUint128(newAmount);
         totalStaked += received;
         emit Staked(msg.sender, role, received, newAmount);
     }
@@ -150,7 +160,8 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
         s.keyHash = keyHash;
         keyOwner[keyHash] = msg.sender;
         _vrfKeys[msg.sender] = pk;
-        s.activeFrom = uint64(block.number);
+        s.hasKey = true;
+        s.activeFrom = uint48(block.number);
         emit VrfKeyRegistered(msg.sender, keyHash, pk);
     }
 
@@ -159,7 +170,7 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
         Staker storage s = _stakers[msg.sender];
         if (s.amount == 0) revert Staking__NotStaked(msg.sender);
         if (s.exitAt != 0) revert Staking__ExitAlreadyRequested(msg.sender);
-        s.exitAt = block.number + exitDelay;
+        s.exitAt = uint48(block.number + exitDelay); // exitDelay <= MAX_EXIT_DELAY (2^32 - 1): fits until block 2^48 - 2^32
         emit ExitInitiated(msg.sender, s.amount, s.exitAt);
     }
 
@@ -183,7 +194,7 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
         if (recipient == address(0)) revert Staking__ZeroAddress();
         Staker storage s = _stakers[account];
         if (amount > s.amount) revert Staking__SlashExceedsStake(amount, s.amount);
-        s.amount -= amount;
+        s.amount -= uint128(amount); // amount <= s.amount, checked above
         totalStaked -= amount;
         if (amount != 0) _token.safeTransfer(recipient, amount);
         emit Slashed(account, amount, recipient);
@@ -192,8 +203,7 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
     /// @inheritdoc IStaking
     function isActiveSequencer(address account) external view returns (bool) {
         Staker storage s = _stakers[account];
-        return s.role == Role.Sequencer && s.exitAt == 0 && s.amount >= minSequencerStake
-            && s.keyHash != bytes32(0);
+        return s.role == Role.Sequencer && s.exitAt == 0 && s.amount >= minSequencerStake && s.hasKey;
     }
 
     /// @notice True iff `account` is a prover with at least the minimum stake and no pending exit.
@@ -207,7 +217,8 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
     /// @inheritdoc IStaking
     function activeSince(address account, Role role) external view returns (uint256) {
         Staker storage s = _stakers[account];
-        if (s.role != role || s.exitAt != 0 || s.amount < _minimum(role) || s.keyHash == bytes32(0)) {
+        // One storage slot: role, hasKey, amount, exitAt and activeFrom are packed together.
+        if (s.role != role || s.exitAt != 0 || s.amount < _minimum(role) || !s.hasKey) {
             return type(uint256).max;
         }
         return s.activeFrom;
@@ -233,7 +244,7 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
 
     /// @notice A staker's record.
     /// @param account the account
-    /// @return the record (role, amount, exitAt, keyHash, activeFrom, keyFrom, prevKeyFrom, prevKeyHash)
+    /// @return the record (role, hasKey, amount, exitAt, activeFrom, keyHash, keyFrom, prevKeyFrom, prevKeyHash)
     function stakerOf(address account) external view returns (Staker memory) {
         return _stakers[account];
     }

@@ -98,10 +98,12 @@ interface IRollup {
     ///         writes the commitment, the VRF output and the packed word; the proof itself is passed again to the
     ///         commit, which checks it hashes to this output and, if the proposal would lead, verifies it.
     struct Proposal {
-        bytes32 commitment;
+        /// @dev The block commitment while the proposal is Proposed; keccak256(pubdata) from its reveal on (the reveal
+        ///      consumes the commitment, and overwriting its slot costs 2.9k gas where a fresh slot costs 20k). A
+        ///      Settled proposal holds either (it may have been settled unrevealed).
+        bytes32 commitmentOrPubdataHash;
         uint256 vrfOutput;
         uint256 newRoot;
-        bytes32 pubdataHash;
         uint64 parent;
         uint16 feeSplitBps;
         ProposalStatus status;
