@@ -37,6 +37,14 @@ struct RollupConfig {
     /// @dev The prover-coordination design (docs/architecture.md, "The seam"): Sidecar today. Packed with the
     ///      word above, which `propose` reads anyway.
     ProvingDesign provingDesign;
+    /// @dev Most unfinalized heights the chain may hold (default 32, at most 64): bounds the loops of
+    ///      `triggerReorg` and finalization so that escrow can never be locked behind the block gas limit.
+    ///      (This and keyActivationDelay share the word above: `propose` and `commitProver` read no extra one.)
+    uint32 maxPendingHeights;
+    /// @dev L1 blocks before a height's seed window by which a stake and VRF key must be active (default 4; 64,
+    ///      two beacon epochs, on mainnet): prevrandao of the window's first block is known to whoever builds the
+    ///      blocks just before it, so an L1 proposer needs this many consecutive slots to grind keys.
+    uint32 keyActivationDelay;
     /// @dev proverDeposit in the staking token (default 100e18).
     uint256 proverDeposit;
     /// @dev Block reward from the pool per finalized height (default 10e18).
@@ -45,13 +53,6 @@ struct RollupConfig {
     uint256 submissionReward;
     /// @dev State root of height 0 (the genesis file's root).
     uint256 genesisRoot;
-    /// @dev Most unfinalized heights the chain may hold (default 32, at most 64): bounds the loops of
-    ///      `triggerReorg` and finalization so that escrow can never be locked behind the block gas limit.
-    uint32 maxPendingHeights;
-    /// @dev L1 blocks before a height's seed window by which a stake and VRF key must be active (default 4; 64,
-    ///      two beacon epochs, on mainnet): prevrandao of the window's first block is known to whoever builds the
-    ///      blocks just before it, so an L1 proposer needs this many consecutive slots to grind keys.
-    uint32 keyActivationDelay;
     /// @dev Stake slashed (to the challenger) from a sequencer whose claimed VRF output has no valid proof
     ///      (`challengeVrfClaim`; default 10e18, capped at the stake).
     uint256 vrfClaimSlash;
@@ -116,8 +117,6 @@ interface IRollup {
     struct Height {
         HeightStatus status;
         bool late;
-        /// @dev Whether `seed` was recorded (`recordRandomness`, in the seed window before the proposal phase).
-        bool seedSet;
         uint64 parent;
         address winner;
         // submitter and totalFees share one slot: a proven height then costs one fresh storage slot, not two
@@ -125,7 +124,9 @@ interface IRollup {
         /// @dev The payee bound in the first valid proof (a public input of the proof).
         address submitter;
         uint96 totalFees;
-        /// @dev block.prevrandao of the block that recorded it; `randomnessOf` mixes in height - 2's winner output.
+        /// @dev block.prevrandao of the block that recorded it (1 if that was 0): 0 means not recorded yet. It has
+        ///      its own word and no separate flag, so recording it writes one fresh slot, not two (`randomnessOf`
+        ///      mixes in height - 2's winner output).
         uint256 seed;
     }
 

@@ -53,7 +53,7 @@ library ProposalLib {
     ) internal returns (uint256 output) {
         ClockLib.requirePhase(height, IRollup.Phase.Proposal);
         RandomnessLib.requireEligible(staking, height, sequencer);
-        if (!ChainLib.height(height).seedSet) revert Errors.Rollup__RandomnessNotRecorded(height);
+        if (!RandomnessLib.seedRecorded(height)) revert Errors.Rollup__RandomnessNotRecorded(height);
         uint256 actual = RandomnessLib.randomnessOf(height);
         if (actual != randomness) revert Errors.Rollup__RandomnessMismatch(height, randomness, actual);
         IRollup.Proposal storage p = get(height, sequencer);

@@ -124,7 +124,7 @@ export interface Timeline {
 export interface HeightInfo {
   status: HeightStatus;
   late: boolean;
-  /** Whether the height's randomness seed was recorded (in its seed window). */
+  /** Whether the height's randomness seed was recorded (in its seed window): the contract's `seed` is not 0. */
   seedSet: boolean;
   parent: bigint;
   winner: string;
@@ -352,7 +352,7 @@ export class RollupClient {
   async getHeight(height: bigint): Promise<HeightInfo> {
     const h = await this.contract.getHeight(height);
     return {
-      status: Number(h.status) as HeightStatus, late: h.late, seedSet: h.seedSet, parent: h.parent,
+      status: Number(h.status) as HeightStatus, late: h.late, seedSet: h.seed !== 0n, parent: h.parent,
       winner: h.winner, submitter: h.submitter, seed: h.seed, totalFees: h.totalFees,
     };
   }
