@@ -45,8 +45,9 @@ struct RollupConfig {
     ///      two beacon epochs, on mainnet): prevrandao of the window's first block is known to whoever builds the
     ///      blocks just before it, so an L1 proposer needs this many consecutive slots to grind keys.
     uint32 keyActivationDelay;
-    /// @dev proverDeposit in the staking token (default 100e18).
-    uint256 proverDeposit;
+    /// @dev proverDeposit in the staking token (default 100e18; at most 2^88 - 1, see ConfigLib.init). In the same
+    ///      word as the two above: a commit reads no extra word for it.
+    uint96 proverDeposit;
     /// @dev Block reward from the pool per finalized height (default 10e18).
     uint256 blockReward;
     /// @dev Reward of the first valid proof submitter (default 1e18).
