@@ -107,6 +107,22 @@ describe("Staking", function () {
     expect(await staking.vrfKeyOf(bob.address)).to.deep.equal(pk);
   });
 
+  it("keeps a stake in 128 bits: a stake that would pass 2^128 - 1 reverts and books nothing; a stake of exactly 2^128 - 1 is kept", async function () {
+    const { alice, token, staking } = await networkHelpers.loadFixture(stakingFixture);
+    const max = 2n ** 128n - 1n;
+    await token.mint(alice.address, max);
+    await staking.connect(alice).stake(Role.Sequencer, MIN);
+    const top = max - MIN;
+    await expect(staking.connect(alice).stake(Role.Sequencer, top + 1n))
+      .to.be.revertedWithCustomError(staking, "SafeCastOverflowedUintDowncast").withArgs(128, max + 1n);
+    expect(await staking.stakeOf(alice.address)).to.equal(MIN);
+    expect(await staking.totalStaked()).to.equal(MIN);
+    await staking.connect(alice).stake(Role.Sequencer, top);
+    expect(await staking.stakeOf(alice.address)).to.equal(max);
+    expect(await staking.totalStaked()).to.equal(max);
+    expect((await staking.stakerOf(alice.address)).amount).to.equal(max);
+  });
+
   it("counts what arrives from a fee-on-transfer token, so the books never exceed the balance", async function () {
     const { alice, feeToken, feeStaking } = await networkHelpers.loadFixture(stakingFixture);
     const amount = 2n * MIN;
