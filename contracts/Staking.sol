@@ -19,7 +19,7 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
 
     /// @notice One staker's record. Slot 0 holds everything the Rollup's eligibility check reads (`activeSince`:
     ///         role, stake, exit, key registered, activation block), so a proposal reads one cold slot of it, not
-    ///         five; the key history (`keyHashAt`) lives in the slots after it.
+    ///         five; the key history (`keyHashAt`) and where the key is stored (`keyCode`) follow it.
     struct Staker {
         Role role;
         /// @dev Whether a VRF key is registered (`keyHash != 0`), kept in slot 0 for `activeSince`.
@@ -36,9 +36,11 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
         /// @dev keccak256 of the VRF public key; 0 = none.
         bytes32 keyHash;
         /// @dev L1 block at which the current key was registered.
-        uint64 keyFrom;
+        uint48 keyFrom;
         /// @dev L1 block at which the previous key was registered (0 = none).
-        uint64 prevKeyFrom;
+        uint48 prevKeyFrom;
+        /// @dev The contract whose code holds the current key (`_storeKey`; zero = none).
+        address keyCode;
         /// @dev The key the current one replaced: a claim made under it can still be judged (`keyHashAt`).
         bytes32 prevKeyHash;
     }
@@ -59,7 +61,6 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
     uint256 public totalStaked;
 
     mapping(address => Staker) private _stakers;
-    mapping(address => uint256[4]) private _vrfKeys;
     /// @notice Owner of each registered VRF key hash (a key serves one account only).
     mapping(bytes32 => address) public keyOwner;
 
@@ -156,10 +157,10 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
             s.prevKeyHash = s.keyHash;
             s.prevKeyFrom = s.keyFrom;
         }
-        s.keyFrom = uint64(block.number);
+        s.keyFrom = uint48(block.number);
         s.keyHash = keyHash;
+        s.keyCode = _storeKey(pk);
         keyOwner[keyHash] = msg.sender;
-        _vrfKeys[msg.sender] = pk;
         s.hasKey = true;
         s.activeFrom = uint48(block.number);
         emit VrfKeyRegistered(msg.sender, keyHash, pk);
@@ -233,8 +234,12 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
     }
 
     /// @inheritdoc IStaking
-    function vrfKeyOf(address account) external view returns (uint256[4] memory) {
-        return _vrfKeys[account];
+    function vrfKeyOf(address account) external view returns (uint256[4] memory pk) {
+        address keyCode = _stakers[account].keyCode;
+        if (keyCode == address(0)) return pk;
+        assembly ("memory-safe") {
+            extcodecopy(keyCode, pk, 1, 128) // skip the leading STOP byte
+        }
     }
 
     /// @inheritdoc IStaking
@@ -244,9 +249,23 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
 
     /// @notice A staker's record.
     /// @param account the account
-    /// @return the record (role, hasKey, amount, exitAt, activeFrom, keyHash, keyFrom, prevKeyFrom, prevKeyHash)
+    /// @return the record (role, hasKey, amount, exitAt, activeFrom, keyHash, keyFrom, prevKeyFrom, keyCode,
+    ///         prevKeyHash)
     function stakerOf(address account) external view returns (Staker memory) {
         return _stakers[account];
+    }
+
+    /// @dev Stores `pk` as the code of a new contract (SSTORE2): a leading STOP byte (a call to it does nothing), then
+    ///      the 128 key bytes. Reading it back (`vrfKeyOf`, in every leading commit's VRF check) costs one cold
+    ///      account access (2.6k gas) instead of four cold storage words (8.4k), and writing it less than four fresh
+    ///      words. The creation code returns everything after its own 11 bytes as the new contract's code.
+    function _storeKey(uint256[4] calldata pk) private returns (address keyCode) {
+        bytes memory creation = abi.encodePacked(hex"600B5981380380925939F3", hex"00", pk);
+        assembly ("memory-safe") {
+            keyCode := create(0, add(creation, 32), mload(creation))
+        }
+        // CREATE returns 0 when it runs out of gas: never record a key that could not be read back.
+        if (keyCode == address(0)) revert Staking__KeyStoreFailed();
     }
 
     function _minimum(Role role) private view returns (uint256) {
