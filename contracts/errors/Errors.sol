@@ -47,6 +47,8 @@ interface Errors {
     error Staking__KeyRotationTooSoon(uint256 availableAt);
     /// @notice More was asked to be slashed than is staked.
     error Staking__SlashExceedsStake(uint256 amount, uint256 stake);
+    /// @notice Writing the VRF key's code (its storage) failed: too little gas was sent.
+    error Staking__KeyStoreFailed();
 
     // ---- Rollup (and the libraries behind it) ----
     /// @notice A zero address was given where an account or contract is required.

@@ -37,21 +37,23 @@ struct RollupConfig {
     /// @dev The prover-coordination design (docs/architecture.md, "The seam"): Sidecar today. Packed with the
     ///      word above, which `propose` reads anyway.
     ProvingDesign provingDesign;
-    /// @dev proverDeposit in the staking token (default 100e18).
-    uint256 proverDeposit;
+    /// @dev Most unfinalized heights the chain may hold (default 32, at most 64): bounds the loops of
+    ///      `triggerReorg` and finalization so that escrow can never be locked behind the block gas limit.
+    ///      (This and keyActivationDelay share the word above: `propose` and `commitProver` read no extra one.)
+    uint32 maxPendingHeights;
+    /// @dev L1 blocks before a height's seed window by which a stake and VRF key must be active (default 4; 64,
+    ///      two beacon epochs, on mainnet): prevrandao of the window's first block is known to whoever builds the
+    ///      blocks just before it, so an L1 proposer needs this many consecutive slots to grind keys.
+    uint32 keyActivationDelay;
+    /// @dev proverDeposit in the staking token (default 100e18; at most 2^88 - 1, see ConfigLib.init). In the same
+    ///      word as the two above: a commit reads no extra word for it.
+    uint96 proverDeposit;
     /// @dev Block reward from the pool per finalized height (default 10e18).
     uint256 blockReward;
     /// @dev Reward of the first valid proof submitter (default 1e18).
     uint256 submissionReward;
     /// @dev State root of height 0 (the genesis file's root).
     uint256 genesisRoot;
-    /// @dev Most unfinalized heights the chain may hold (default 32, at most 64): bounds the loops of
-    ///      `triggerReorg` and finalization so that escrow can never be locked behind the block gas limit.
-    uint32 maxPendingHeights;
-    /// @dev L1 blocks before a height's seed window by which a stake and VRF key must be active (default 4; 64,
-    ///      two beacon epochs, on mainnet): prevrandao of the window's first block is known to whoever builds the
-    ///      blocks just before it, so an L1 proposer needs this many consecutive slots to grind keys.
-    uint32 keyActivationDelay;
     /// @dev Stake slashed (to the challenger) from a sequencer whose claimed VRF output has no valid proof
     ///      (`challengeVrfClaim`; default 10e18, capped at the stake).
     uint256 vrfClaimSlash;
@@ -98,10 +100,12 @@ interface IRollup {
     ///         writes the commitment, the VRF output and the packed word; the proof itself is passed again to the
     ///         commit, which checks it hashes to this output and, if the proposal would lead, verifies it.
     struct Proposal {
-        bytes32 commitment;
+        /// @dev The block commitment while the proposal is Proposed; keccak256(pubdata) from its reveal on (the reveal
+        ///      consumes the commitment, and overwriting its slot costs 2.9k gas where a fresh slot costs 20k). A
+        ///      Settled proposal holds either (it may have been settled unrevealed).
+        bytes32 commitmentOrPubdataHash;
         uint256 vrfOutput;
         uint256 newRoot;
-        bytes32 pubdataHash;
         uint64 parent;
         uint16 feeSplitBps;
         ProposalStatus status;
@@ -114,8 +118,6 @@ interface IRollup {
     struct Height {
         HeightStatus status;
         bool late;
-        /// @dev Whether `seed` was recorded (`recordRandomness`, in the seed window before the proposal phase).
-        bool seedSet;
         uint64 parent;
         address winner;
         // submitter and totalFees share one slot: a proven height then costs one fresh storage slot, not two
@@ -123,7 +125,9 @@ interface IRollup {
         /// @dev The payee bound in the first valid proof (a public input of the proof).
         address submitter;
         uint96 totalFees;
-        /// @dev block.prevrandao of the block that recorded it; `randomnessOf` mixes in height - 2's winner output.
+        /// @dev block.prevrandao of the block that recorded it (1 if that was 0): 0 means not recorded yet. It has
+        ///      its own word and no separate flag, so recording it writes one fresh slot, not two (`randomnessOf`
+        ///      mixes in height - 2's winner output).
         uint256 seed;
     }
 

@@ -96,7 +96,8 @@ library ProofLib {
         returns (uint256[] memory)
     {
         IRollup.Proposal storage w = ProposalLib.get(height, h.winner);
-        if (keccak256(pubdata) != w.pubdataHash) revert Errors.Rollup__PubdataMismatch(height);
+        // The winner was revealed (and committed): its first word is keccak256(pubdata).
+        if (keccak256(pubdata) != w.commitmentOrPubdataHash) revert Errors.Rollup__PubdataMismatch(height);
         return PublicInputsLib.compute(
             rootOf(h.parent), w.newRoot, uint256(uint160(payee)), domain, pubdata, ConfigLib.get().slots
         );

@@ -53,7 +53,7 @@ library ProposalLib {
     ) internal returns (uint256 output) {
         ClockLib.requirePhase(height, IRollup.Phase.Proposal);
         RandomnessLib.requireEligible(staking, height, sequencer);
-        if (!ChainLib.height(height).seedSet) revert Errors.Rollup__RandomnessNotRecorded(height);
+        if (!RandomnessLib.seedRecorded(height)) revert Errors.Rollup__RandomnessNotRecorded(height);
         uint256 actual = RandomnessLib.randomnessOf(height);
         if (actual != randomness) revert Errors.Rollup__RandomnessMismatch(height, randomness, actual);
         IRollup.Proposal storage p = get(height, sequencer);
@@ -61,7 +61,7 @@ library ProposalLib {
         RollupConfig storage c = ConfigLib.get();
         ProposeLib.checkParams(feeSplitBps, c.minFeeSplitBps, c.maxFeeSplitBps, commitment);
         output = VrfLib.output(vrfProof);
-        p.commitment = commitment;
+        p.commitmentOrPubdataHash = commitment;
         p.vrfOutput = output;
         p.feeSplitBps = feeSplitBps;
         p.status = IRollup.ProposalStatus.Proposed;
@@ -83,10 +83,12 @@ library ProposalLib {
         if (p.status == IRollup.ProposalStatus.None) revert Errors.Rollup__NoProposal(height, sequencer);
         if (p.status != IRollup.ProposalStatus.Proposed) revert Errors.Rollup__AlreadyRevealed(height, sequencer);
         bytes32 pubdataHash = RevealLib.check(
-            p.commitment, sequencer, height, parent, ChainLib.last(), newRoot, pubdata, ConfigLib.get().slots, salt
+            p.commitmentOrPubdataHash, sequencer, height, parent, ChainLib.last(), newRoot, pubdata,
+            ConfigLib.get().slots, salt
         );
         p.newRoot = newRoot;
-        p.pubdataHash = pubdataHash;
+        // The commitment is consumed: its slot now holds the pubdata hash (no fresh slot).
+        p.commitmentOrPubdataHash = pubdataHash;
         p.parent = uint64(parent);
         p.status = IRollup.ProposalStatus.Revealed;
         uint256 expectedSigs = 64 * PublicInputsLib.nonEmptySlots(pubdata);

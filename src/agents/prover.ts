@@ -217,7 +217,9 @@ export class ProverAgent extends PollingAgent {
     const parent = await this.chain.stateAt(p.parent);
     const matches = (txs: Transfer[]) => {
       const block = executeBlock(parent, txs, this.o.T, this.domain);
-      return block.newRoot === p.newRoot && keccak256(block.pubdata) === p.pubdataHash;
+      // The word is keccak256(pubdata) once revealed (a Settled proposal never revealed holds its commitment, which
+      // no pubdata hashes to: it never matches).
+      return block.newRoot === p.newRoot && keccak256(block.pubdata) === p.commitmentOrPubdataHash;
     };
     const keep = (txs: Transfer[]) => {
       this.store.put(BODIES, key(h, sequencer), txs.map(transferToJSON));

@@ -124,7 +124,7 @@ export interface Timeline {
 export interface HeightInfo {
   status: HeightStatus;
   late: boolean;
-  /** Whether the height's randomness seed was recorded (in its seed window). */
+  /** Whether the height's randomness seed was recorded (in its seed window): the contract's `seed` is not 0. */
   seedSet: boolean;
   parent: bigint;
   winner: string;
@@ -136,10 +136,15 @@ export interface HeightInfo {
 }
 
 export interface ProposalInfo {
-  commitment: string;
+  /** The contract's first word: the block commitment until the reveal, keccak256(pubdata) from the reveal on. */
+  commitmentOrPubdataHash: string;
+  /** The block commitment, while the proposal is Proposed (undefined once revealed or settled). */
+  commitment: string | undefined;
   vrfOutput: bigint;
   newRoot: bigint;
-  pubdataHash: string;
+  /** keccak256 of the revealed pubdata, while the proposal is Revealed or Committed (undefined before the reveal,
+   *  and for a Settled proposal, which may have been settled unrevealed). */
+  pubdataHash: string | undefined;
   parent: bigint;
   feeSplitBps: bigint;
   proverRewardShareBps: bigint;
@@ -347,7 +352,7 @@ export class RollupClient {
   async getHeight(height: bigint): Promise<HeightInfo> {
     const h = await this.contract.getHeight(height);
     return {
-      status: Number(h.status) as HeightStatus, late: h.late, seedSet: h.seedSet, parent: h.parent,
+      status: Number(h.status) as HeightStatus, late: h.late, seedSet: h.seed !== 0n, parent: h.parent,
       winner: h.winner, submitter: h.submitter, seed: h.seed, totalFees: h.totalFees,
     };
   }
@@ -355,10 +360,15 @@ export class RollupClient {
   async getProposal(height: bigint, sequencer: string): Promise<ProposalInfo> {
     // The sequencing record and the Sidecar design's record (tip, share, prover, deposit) of the proposal.
     const [p, t] = await Promise.all([this.contract.getProposal(height, sequencer), this.contract.proverTermsOf(height, sequencer)]);
+    const status = Number(p.status) as ProposalStatus;
+    const word = p.commitmentOrPubdataHash;
     return {
-      commitment: p.commitment, vrfOutput: p.vrfOutput, newRoot: p.newRoot, pubdataHash: p.pubdataHash,
+      commitmentOrPubdataHash: word,
+      commitment: status === ProposalStatus.Proposed ? word : undefined,
+      pubdataHash: status === ProposalStatus.Revealed || status === ProposalStatus.Committed ? word : undefined,
+      vrfOutput: p.vrfOutput, newRoot: p.newRoot,
       parent: p.parent, feeSplitBps: p.feeSplitBps, proverRewardShareBps: p.designTerms & 0xffffn, // Sidecar's design word: escrowed << 112 | tip << 16 | share
-      status: Number(p.status) as ProposalStatus, prover: t.prover, depositor: t.prover === ZeroAddress ? ZeroAddress : t.proverFunded ? t.prover : sequencer,
+      status, prover: t.prover, depositor: t.prover === ZeroAddress ? ZeroAddress : t.proverFunded ? t.prover : sequencer,
       proverTip: (p.designTerms >> 16n) & (2n ** 96n - 1n), tipEscrowed: ((p.designTerms >> 112n) & 1n) === 1n, deposit: t.deposit,
     };
   }

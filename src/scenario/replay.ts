@@ -61,12 +61,12 @@ export interface ReplayResult {
   ms: number;
 }
 
-/** Offset of `seed` inside the Rollup's `Height` struct (status|late|seedSet|parent|winner; submitter|totalFees; seed). */
+/** Offset of `seed` inside the Rollup's `Height` struct (status|late|parent|winner; submitter|totalFees; seed). */
 export const HEIGHT_SEED_OFFSET = 2n;
 /** @deprecated the word at this offset is the seed now: HEIGHT_SEED_OFFSET. */
 export const HEIGHT_RANDOMNESS_OFFSET = HEIGHT_SEED_OFFSET;
 const VIEWS = new Interface([
-  "function getHeight(uint256) view returns (tuple(uint8 status, bool late, bool seedSet, uint64 parent, address winner, address submitter, uint96 totalFees, uint256 seed))",
+  "function getHeight(uint256) view returns (tuple(uint8 status, bool late, uint64 parent, address winner, address submitter, uint96 totalFees, uint256 seed))",
 ]);
 const coder = AbiCoder.defaultAbiCoder();
 

@@ -422,7 +422,7 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
   });
 
   describe("Staking", function () {
-    it("Staking constructor: a zero token reverts ZeroAddress, a zero owner OwnableInvalidOwner, a zero minimum stake InvalidConfig", async function () {
+    it("Staking constructor: a zero token reverts ZeroAddress, a zero owner OwnableInvalidOwner, a zero minimum stake InvalidConfig, an exit delay above 2^32 - 1 InvalidConfig", async function () {
       const { owner, token, staking } = await networkHelpers.loadFixture(stakingFixture);
       const tokenAddr = await token.getAddress();
       await expect(ethers.deployContract("Staking", [ethers.ZeroAddress, MIN, MIN, 5n, owner.address])).to.be.revertedWithCustomError(staking, "Staking__ZeroAddress");
@@ -432,6 +432,11 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
         await expect(ethers.deployContract("Staking", [tokenAddr, seqMin, proverMin, 5n, owner.address]))
           .to.be.revertedWithCustomError(staking, "Staking__InvalidConfig").withArgs("minStake");
       }
+      // Exit blocks are stored in 48 bits: a larger delay could make initiateExit overflow and trap the stake.
+      await expect(ethers.deployContract("Staking", [tokenAddr, MIN, MIN, 2n ** 32n, owner.address]))
+        .to.be.revertedWithCustomError(staking, "Staking__InvalidConfig").withArgs("exitDelay");
+      const longest = await ethers.deployContract("Staking", [tokenAddr, MIN, MIN, 2n ** 32n - 1n, owner.address]);
+      expect(await longest.exitDelay()).to.equal(2n ** 32n - 1n);
     });
 
     it("setRollup: only the owner (OwnableUnauthorizedAccount), never address 0 (ZeroAddress)", async function () {

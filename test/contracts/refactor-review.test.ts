@@ -93,13 +93,23 @@ describe("refactor review: the split Rollup against a7d6de3", function () {
     await d.token.mint(s.address, tip);
     await d.token.connect(s.signer).approve(d.client.address, 2n ** 255n);
     const [p] = await proposeAll(d, 1n, [s], { proverTip: tip, proverRewardShareBps: 10_000n, feeSplitBps: [4_321n] });
+    const committed = blockCommitment({ proposer: s.address, height: 1n, parent: 0n, newRoot: p!.block.newRoot, pubdata: p!.block.pubdata, salt: p!.block.salt });
+    const proposed = await d.client.getProposal(1n, s.address);
+    expect([proposed.commitmentOrPubdataHash, proposed.commitment, proposed.pubdataHash]).to.deep.equal([committed, committed, undefined]);
     await revealAll(d, 1n, [p!]);
     await d.token.connect(d.prover).approve(d.client.address, 2n ** 255n);
     await commitFundedBy(d, 1n, p!, d.prover);
 
-    // Proposal word 4: parent (64) | feeSplitBps (16) | status (8) | designTerms (128) = escrowed << 112 | tip << 16 | share.
+    // Proposal word 0: the commitment until the reveal, keccak256(pubdata) from then on (the reveal writes no new word).
     const prop = mapSlot(s.address, "address", mapSlot(1n, "uint256", proposalsSlot));
-    const w4 = await word(d, prop + 4n);
+    expect(await word(d, prop)).to.equal(BigInt(keccak256(p!.block.pubdata)));
+    expect((await d.rollup.getProposal(1n, s.address)).commitmentOrPubdataHash).to.equal(keccak256(p!.block.pubdata));
+    expect((await d.client.getProposal(1n, s.address)).pubdataHash).to.equal(keccak256(p!.block.pubdata));
+    // Word 1 the VRF output, word 2 the new root, word 3: parent (64) | feeSplitBps (16) | status (8) | designTerms
+    // (128) = escrowed << 112 | tip << 16 | share. Nothing after it.
+    expect(await word(d, prop + 2n)).to.equal(p!.block.newRoot);
+    expect(await word(d, prop + 4n)).to.equal(0n);
+    const w4 = await word(d, prop + 3n);
     expect(w4 & (2n ** 64n - 1n)).to.equal(0n);
     expect((w4 >> 64n) & 0xffffn).to.equal(4_321n);
     expect((w4 >> 80n) & 0xffn).to.equal(BigInt(ProposalStatus.Committed));

@@ -216,6 +216,24 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     expect(await d.client.randomnessOf(3n)).to.equal(mix(3n, seed3, p!.output));
   });
 
+  it("a zero prevrandao is recorded as seed 1: the seed cannot look unrecorded and be drawn again by a later recorder", async function () {
+    const d = await networkHelpers.loadFixture(defaultFixture);
+    // A stored seed of 0 means "not recorded": were a zero prevrandao stored as is, anyone could record the height
+    // again in a later block of the window and pick among several prevrandao values (a second draw).
+    await nextTxAt(await d.client.seedWindowStart(1n));
+    await networkHelpers.setPrevRandao(0n);
+    const rcpt = await d.client.connect(d.outsider).recordRandomness(1n);
+    expect(d.client.decodeEvents(rcpt).find((e) => e.name === "RandomnessRecorded")!.args.seed).to.equal(1n);
+    expect(await d.client.getHeight(1n)).to.include({ seed: 1n, seedSet: true });
+    await networkHelpers.setPrevRandao(12345n);
+    const again = await d.client.connect(d.seqs[0]!.signer).recordRandomness(1n);
+    expect(d.client.decodeEvents(again).filter((e) => e.name === "RandomnessRecorded")).to.have.length(0);
+    expect((await d.client.getHeight(1n)).seed).to.equal(1n);
+    // The height is proposable on that seed.
+    const [p] = await proposeAll(d, 1n, [d.seqs[0]!]);
+    expect((await d.client.getProposal(1n, p!.seq.address)).status).to.equal(ProposalStatus.Proposed);
+  });
+
   it("skips an empty height: the next height builds on the last tip", async function () {
     const d = await networkHelpers.loadFixture(defaultFixture);
     // Height 1: nobody proposes. Height 2: one sequencer proposes on genesis.

@@ -49,6 +49,40 @@ describe("Staking", function () {
     await expect(staking.connect(bob).registerVrfKey(pk, popForBob)).to.be.revertedWithCustomError(staking, "Staking__VrfKeyTaken");
   });
 
+  it("stores the VRF key as contract code that reads back exactly, and with too little gas for that code reverts KeyStoreFailed instead of recording an unreadable key", async function () {
+    const { alice, bob, staking, chainId } = await networkHelpers.loadFixture(stakingFixture);
+    const verifier = await staking.getAddress();
+    const { sk, pk } = vrfKeyFromSeed("alice-code");
+    const pop = popProve(sk, { chainId, verifier, owner: alice.address });
+    const ZEROS = [0n, 0n, 0n, 0n];
+    expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(ZEROS); // none yet
+    const needed = await staking.connect(alice).registerVrfKey.estimateGas(pk, pop);
+    // Sweep gas limits below what the call needs: each attempt reverts (out of gas, or KeyStoreFailed when CREATE
+    // ran out: then the call still has 1/64 of its gas to revert), and nothing is ever recorded.
+    let keyStoreFailed = 0;
+    for (let cut = 2_000n; cut <= 60_000n; cut += 2_000n) {
+      let reason = "";
+      try {
+        await (await staking.connect(alice).registerVrfKey(pk, pop, { gasLimit: needed - cut })).wait();
+      } catch (e) {
+        reason = String((e as Error).message);
+      }
+      expect(reason, `gas limit ${needed - cut}`).to.not.equal("");
+      if (reason.includes("Staking__KeyStoreFailed")) keyStoreFailed++;
+      expect((await staking.stakerOf(alice.address)).keyHash).to.equal("0x" + "00".repeat(32));
+      expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(ZEROS);
+    }
+    expect(keyStoreFailed, "some limit lets CREATE fail and the call revert KeyStoreFailed").to.be.greaterThan(0);
+    await staking.connect(alice).registerVrfKey(pk, pop, { gasLimit: needed });
+    const rec = await staking.stakerOf(alice.address);
+    expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(pk);
+    // The code is STOP then the key: calling it does nothing (it holds no value, runs no logic).
+    expect(await ethers.provider.getCode(rec.keyCode)).to.equal("0x00" + pk.map((w) => w.toString(16).padStart(64, "0")).join(""));
+    await (await bob.sendTransaction({ to: rec.keyCode, data: "0x12345678" })).wait();
+    expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(pk);
+    expect(await staking.vrfKeyOf(bob.address)).to.deep.equal(ZEROS);
+  });
+
   it("keeps the previous VRF key (keyHashAt) and allows one rotation per exitDelay (KeyRotationTooSoon)", async function () {
     const { alice, bob, staking, chainId } = await networkHelpers.loadFixture(stakingFixture);
     const verifier = await staking.getAddress();
@@ -105,6 +139,22 @@ describe("Staking", function () {
     await client.registerSequencer(MIN, sk);
     expect(await client.isActiveSequencer(bob.address)).to.equal(true);
     expect(await staking.vrfKeyOf(bob.address)).to.deep.equal(pk);
+  });
+
+  it("keeps a stake in 128 bits: a stake that would pass 2^128 - 1 reverts and books nothing; a stake of exactly 2^128 - 1 is kept", async function () {
+    const { alice, token, staking } = await networkHelpers.loadFixture(stakingFixture);
+    const max = 2n ** 128n - 1n;
+    await token.mint(alice.address, max);
+    await staking.connect(alice).stake(Role.Sequencer, MIN);
+    const top = max - MIN;
+    await expect(staking.connect(alice).stake(Role.Sequencer, top + 1n))
+      .to.be.revertedWithCustomError(staking, "SafeCastOverflowedUintDowncast").withArgs(128, max + 1n);
+    expect(await staking.stakeOf(alice.address)).to.equal(MIN);
+    expect(await staking.totalStaked()).to.equal(MIN);
+    await staking.connect(alice).stake(Role.Sequencer, top);
+    expect(await staking.stakeOf(alice.address)).to.equal(max);
+    expect(await staking.totalStaked()).to.equal(max);
+    expect((await staking.stakerOf(alice.address)).amount).to.equal(max);
   });
 
   it("counts what arrives from a fee-on-transfer token, so the books never exceed the balance", async function () {

@@ -100,7 +100,7 @@ contract RollupSetup {
             reorgBountyBps: 500,
             feeSplitScore: true,
             provingDesign: ProvingDesign.Sidecar,
-            proverDeposit: 100 * E18,
+            proverDeposit: uint96(100 * E18),
             blockReward: 10 * E18,
             submissionReward: 1 * E18,
             genesisRoot: GENESIS_ROOT,
