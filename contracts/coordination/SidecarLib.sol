@@ -135,6 +135,7 @@ library SidecarLib {
 
     /// @notice At finalization of `height`: pays the height's value from the pool and settles its escrow
     ///         (RewardsLib.split). A late proof's payee did the prover's work: it takes the prover's reward.
+    ///         Internal: it runs inside the finalizing call's library (no call into this one).
     /// @return proverPaid who got the prover's reward
     /// @return proverReward the prover's reward (tip included)
     /// @return sequencerReward the sequencer's reward
@@ -147,47 +148,41 @@ library SidecarLib {
         uint256 totalFees,
         uint256 feeSplitBps,
         uint128 designTerms
-    ) external returns (address proverPaid, uint256 proverReward, uint256 sequencerReward, uint256 submissionReward) {
-        ISidecar.ProverTerms storage t = termsOf(height, winner);
-        RewardsLib.Split memory s = _drawSplit(t, late, totalFees, feeSplitBps, designTerms);
+    ) internal returns (address proverPaid, uint256 proverReward, uint256 sequencerReward, uint256 submissionReward) {
+        ISidecar.ProverTerms memory t = termsOf(height, winner); // one word, read once
+        RewardsLib.Split memory s = _drawSplit(t.deposit, late, totalFees, feeSplitBps, designTerms);
         proverPaid = late ? submitter : t.prover;
-        LedgerLib.credit(submitter, s.submission + s.depositToRescuer);
-        LedgerLib.credit(proverPaid, s.prover);
-        LedgerLib.credit(winner, s.sequencer);
-        LedgerLib.credit(t.proverFunded ? t.prover : winner, s.depositBack);
+        // One write per account (the submitter is often the prover, the sequencer often its own depositor).
+        LedgerLib.creditEach(
+            [TreasuryLib.BURN_ADDRESS, submitter, proverPaid, winner, t.proverFunded ? t.prover : winner],
+            [s.burnt, s.submission + s.depositToRescuer, s.prover, s.sequencer, s.depositBack]
+        );
         if (late) emit ISidecar.LateProofSettled(height, submitter, s.depositToRescuer, s.depositSlashed);
         return (proverPaid, s.prover, s.sequencer, s.submission);
     }
 
     /// @dev Computes the split from the pool and releases the escrow: the pool pays what is used and takes back a
-    ///      slashed deposit share; FEE_SPLIT's share is burnt.
-    function _drawSplit(
-        ISidecar.ProverTerms storage t,
-        bool late,
-        uint256 totalFees,
-        uint256 feeSplitBps,
-        uint128 designTerms
-    )
+    ///      slashed deposit share; FEE_SPLIT's share is burnt (counted here, credited to BURN_ADDRESS by the caller).
+    function _drawSplit(uint256 deposit, bool late, uint256 totalFees, uint256 feeSplitBps, uint128 designTerms)
         private
         returns (RewardsLib.Split memory s)
     {
-        RollupConfig storage c = ConfigLib.get();
         TreasuryLib.Storage storage $ = TreasuryLib.getStorage();
         s = RewardsLib.split(
             $.rewardPool,
-            c.submissionReward,
-            c.blockReward,
+            ConfigLib.get().submissionReward,
+            ConfigLib.get().blockReward,
             totalFees,
             feeSplitBps,
             shareOf(designTerms),
             escrowedTipOf(designTerms),
-            t.deposit,
+            deposit,
             late,
-            c.lateProverShareBps
+            late ? ConfigLib.get().lateProverShareBps : 0 // an on-time split never uses it: no read of its config word
         );
         $.rewardPool = $.rewardPool - s.poolUsed + s.depositSlashed;
-        $.totalEscrowed -= escrowedTipOf(designTerms) + t.deposit;
-        TreasuryLib.burn(s.burnt);
+        $.totalEscrowed -= escrowedTipOf(designTerms) + deposit;
+        if (s.burnt != 0) $.totalBurnt += s.burnt;
     }
 
     /// @notice At a reorg: `missedHeight`'s deposit is slashed (a bounty to `caller`, the rest in equal parts to the

@@ -18,7 +18,8 @@ import {PublicInputsLib} from "./PublicInputsLib.sol";
 ///         its hash: cheaper than storing it).
 library ProofLib {
     /// @notice Accepts a valid proof of `height` (`Rollup.submitProof`): the height is marked proven by `payee`
-    ///         (late after the proving deadline) and the ready prefix of the chain is finalized. A late proof is
+    ///         (late after the proving deadline) and, if its parent is final, finalized and paid with the heights
+    ///         that waited for it. A late proof is
     ///         refused while a proof posted on time to the aggregator still stands (`EarlierPostPending`).
     function acceptProof(
         IBlockVerifier verifier,
@@ -35,8 +36,7 @@ library ProofLib {
             if (IProofAggregator(aggregator).onTimePosts(height) != 0) revert Errors.Rollup__EarlierPostPending(height);
         }
         if (!verify(verifier, proof, inputs)) revert Errors.Rollup__InvalidProof(height);
-        ChainLib.markProven(height, payee, inputs[2], block.number);
-        FinalityLib.finalizeReady();
+        FinalityLib.acceptProven(height, payee, inputs[2], block.number);
     }
 
     /// @notice `Rollup.publicInputsOf`: the inputs of a proof of `height` (awaiting one) for `payee`.

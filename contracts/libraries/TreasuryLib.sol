@@ -29,13 +29,6 @@ library TreasuryLib {
         }
     }
 
-    /// @dev Burns `amount` held by the Rollup: credited to BURN_ADDRESS (sent there by `flushBurnt`).
-    function burn(uint256 amount) internal {
-        if (amount == 0) return;
-        getStorage().totalBurnt += amount;
-        LedgerLib.credit(BURN_ADDRESS, amount);
-    }
-
     /// @dev Pays up to `amount` from the reward pool to `account`'s ledger; returns what was paid.
     function payFromPool(address account, uint256 amount) internal returns (uint256 paid) {
         Storage storage $ = getStorage();
