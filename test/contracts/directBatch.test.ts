@@ -30,7 +30,17 @@ const AGG_CONFIG = { postBond: 5n * E18, verifyWindow: 60n, batchReward: 2n * E1
 
 /** The default deployment plus a ProofAggregator over a MockBatchVerifier, set on the Rollup. */
 async function directFixture() {
-  const d = await deployFixture({ genesisBlock: BigInt(await ethers.provider.getBlockNumber()) + 60n });
+  return directDeployment({ genesisBlock: BigInt(await ethers.provider.getBlockNumber()) + 60n });
+}
+
+/** A clock whose every length differs (the aggregator computes deadlines from all of them). */
+async function oddClockFixture() {
+  const genesisBlock = BigInt(await ethers.provider.getBlockNumber()) + 61n;
+  return directDeployment({ genesisBlock, proposalBlocks: 5n, revealBlocks: 4n, commitBlocks: 7n, provingWindow: 23n, lateWindow: 9n });
+}
+
+async function directDeployment(config: Parameters<typeof deployFixture>[0]) {
+  const d = await deployFixture(config);
   const batchVerifier = await ethers.deployContract("MockBatchVerifier", [5n + SLOTS]);
   const aggregator = await ethers.deployContract("ProofAggregator", [d.client.address, await batchVerifier.getAddress(), AGG_CONFIG]);
   const aggAddr = await aggregator.getAddress();
@@ -138,6 +148,31 @@ describe("ProofAggregator.submitBatch: never-posted proofs verified in one batch
       expect(viaBatch[4]! > 0n && viaBatch[7]! > 0n).to.equal(true); // the payee and the burn address were credited
       const { held, owed } = await booksBalance(d);
       expect(held).to.equal(owed);
+    });
+
+    it("attack at the deadline's edge (odd clock): the aggregator's own deadline is the Rollup's; one block before it a direct batch lands on time despite a standing on-time post, at it the batch is refused", async function () {
+      const d = await networkHelpers.loadFixture(oddClockFixture);
+      const w = await decided(d, 2);
+      const P = d.prover.address;
+      const junk = mockProof([1n]);
+      for (const h of [1n, 2n]) await d.aggregator.connect(d.seqs[1]!.signer).postProof(h, junk, P);
+      const [t1, t2] = [await d.client.timeline(1n), await d.client.timeline(2n)];
+      // Height 1: its last on-time block.
+      await nextTxAt(t1.provingDeadline - 1n);
+      await d.aggregator.connect(d.prover).submitBatch([1n], [await proofFor(d, 1n, w[0]!, P)], [P], [w[0]!.block.pubdata]);
+      expect((await d.client.getHeight(1n)).late).to.equal(false);
+      // Height 2: its first late block, the on-time post still standing.
+      await nextTxAt(t2.provingDeadline);
+      const p2 = await proofFor(d, 2n, w[1]!, P);
+      await expect(d.aggregator.connect(d.prover).submitBatch([2n], [p2], [P], [w[1]!.block.pubdata]))
+        .to.be.revertedWithCustomError(d.aggregator, "ProofAggregator__EarlierPostPending").withArgs(2n);
+      // The junk posts were made on time: removing them brings each height's count back to zero (no underflow).
+      for (const h of [1n, 2n]) {
+        await d.aggregator.connect(d.outsider).challengePostedProof(h, junk, P, w[Number(h) - 1]!.block.pubdata);
+        expect(await d.aggregator.onTimePosts(h)).to.equal(0n);
+      }
+      await d.aggregator.connect(d.prover).submitBatch([2n], [p2], [P], [w[1]!.block.pubdata]);
+      expect((await d.client.getHeight(2n)).late).to.equal(true);
     });
 
     it("refuses empty, ragged, out-of-order or repeated heights, duplicated proofs, a zero payee, wrong pubdata, undecided and proven heights, with no state change", async function () {
