@@ -126,7 +126,8 @@ library SidecarLib {
         tip = LedgerLib.collect(token, sequencer, tipOf(terms));
         // The proposal's word was just written by the ranking (same slot): rewriting it costs 100 gas.
         p.designTerms = packTerms(tip, uint16(shareOf(terms)), true);
-        TreasuryLib.getStorage().totalEscrowed += received + tip;
+        TreasuryLib.Storage storage treasury = TreasuryLib.getStorage();
+        treasury.totalEscrowed = SafeCast.toUint128(treasury.totalEscrowed + received + tip);
         ISidecar.ProverTerms storage t = termsOf(height, sequencer);
         t.prover = prover;
         t.deposit = SafeCast.toUint88(received);
@@ -162,7 +163,7 @@ library SidecarLib {
     }
 
     /// @dev Computes the split from the pool and releases the escrow: the pool pays what is used and takes back a
-    ///      slashed deposit share; FEE_SPLIT's share is burnt (counted here, credited to BURN_ADDRESS by the caller).
+    ///      slashed deposit share; FEE_SPLIT's share is burnt (credited to BURN_ADDRESS by the caller).
     function _drawSplit(uint256 deposit, bool late, uint256 totalFees, uint256 feeSplitBps, uint128 designTerms)
         private
         returns (RewardsLib.Split memory s)
@@ -180,9 +181,8 @@ library SidecarLib {
             late,
             late ? ConfigLib.get().lateProverShareBps : 0 // an on-time split never uses it: no read of its config word
         );
-        $.rewardPool = $.rewardPool - s.poolUsed + s.depositSlashed;
-        $.totalEscrowed -= escrowedTipOf(designTerms) + deposit;
-        if (s.burnt != 0) $.totalBurnt += s.burnt;
+        $.rewardPool = SafeCast.toUint128($.rewardPool - s.poolUsed + s.depositSlashed);
+        $.totalEscrowed -= SafeCast.toUint128(escrowedTipOf(designTerms) + deposit);
     }
 
     /// @notice At a reorg: `missedHeight`'s deposit is slashed (a bounty to `caller`, the rest in equal parts to the
@@ -236,8 +236,8 @@ library SidecarLib {
         uint256 toPool;
         (bounty, perSequencer, toPool) = ReorgLib.shares(slashed, ConfigLib.get().reorgBountyBps, eligible);
         TreasuryLib.Storage storage $ = TreasuryLib.getStorage();
-        $.totalEscrowed -= slashed + tipRefund;
-        $.rewardPool += toPool;
+        $.totalEscrowed -= SafeCast.toUint128(slashed + tipRefund);
+        $.rewardPool = SafeCast.toUint128($.rewardPool + toPool);
         LedgerLib.credit(caller, bounty);
         LedgerLib.credit(missedSeq, tipRefund);
     }
@@ -251,7 +251,7 @@ library SidecarLib {
         ISidecar.ProverTerms storage t = termsOf(height, sequencer);
         uint256 tipRefund = escrowedTipOf(_designTerms(height, sequencer));
         uint256 depositRefund = t.deposit;
-        TreasuryLib.getStorage().totalEscrowed -= tipRefund + depositRefund;
+        TreasuryLib.getStorage().totalEscrowed -= SafeCast.toUint128(tipRefund + depositRefund);
         LedgerLib.credit(sequencer, tipRefund);
         LedgerLib.credit(t.proverFunded ? t.prover : sequencer, depositRefund);
         emit ISidecar.EscrowReleased(height, sequencer, tipRefund, depositRefund);
