@@ -129,8 +129,9 @@ export interface HeightInfo {
   parent: bigint;
   winner: string;
   /**
-   * The payee bound in the accepted proof while the height is Proven and waits for its parent; zero otherwise (a
-   * height finalized in the same call as its proof never stores it, a waiting one is cleared when it finalizes):
+   * The payee bound in the accepted proof while the height is Proven and waits for its parent (kept if it is then
+   * reorged); zero otherwise (a height finalized in the same call as its proof never stores it, a waiting one is
+   * cleared when it finalizes):
    * read the `ProofSubmitted` / `HeightFinalized` events, e.g. with `RollupClient.proofOf`.
    */
   submitter: string;
