@@ -154,7 +154,7 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         external
         nonReentrant
     {
-        ProofLib.acceptProof(verifier, aggregator, l2Domain, height, proof, pubdata, payee);
+        ProofLib.acceptProof(verifier, l2Domain, height, proof, pubdata, payee);
     }
 
     /// @notice Records the randomness seed of `height` (block.prevrandao of this block) if not yet recorded.

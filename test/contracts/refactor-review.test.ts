@@ -187,7 +187,7 @@ describe("refactor review: the split Rollup against a7d6de3", function () {
       [libs.sidecarLib, sel("settleReorg(uint256,address,uint256[],address[],address)") + enc(["uint256", "address", "uint256[]", "address[]", "address"], [1n, a, [], [], a])],
       [libs.finalityLib, sel("reorg(uint256,uint256,address)") + enc(["uint256", "uint256", "address"], [1n, 0n, a])],
       [libs.finalityLib, sel("markProvenBatch(uint256[],address[],uint256[],uint256[])") + enc(["uint256[]", "address[]", "uint256[]", "uint256[]"], [[], [], [], []])],
-      [libs.proofLib, sel("acceptProof(IBlockVerifier,address,uint256,uint256,uint256[8],bytes,address)") + enc(["address", "address", "uint256", "uint256", "uint256[8]", "bytes", "address"], [a, a, 0n, 1n, [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n], "0x", a])],
+      [libs.proofLib, sel("acceptProof(IBlockVerifier,uint256,uint256,uint256[8],bytes,address)") + enc(["address", "uint256", "uint256", "uint256[8]", "bytes", "address"], [a, 0n, 1n, [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n], "0x", a])],
       [libs.proposalLib, sel("enterRanking(IStaking,uint256,address,uint256[2])") + enc(["address", "uint256", "address", "uint256[2]"], [a, 1n, a, [0n, 0n]])],
       [libs.proposalLib, sel("voidFalseClaim(IStaking,uint256,address,uint256[2],uint256[4],uint256)") + enc(["address", "uint256", "address", "uint256[2]", "uint256[4]", "uint256"], [a, 1n, a, [0n, 0n], [0n, 0n, 0n, 0n], 0n])],
     ];
