@@ -8,7 +8,7 @@ import {LedgerLib} from "./libraries/LedgerLib.sol";
 import {IBatchVerifier} from "./interfaces/IBatchVerifier.sol";
 import {IProofAggregator} from "./interfaces/IProofAggregator.sol";
 import {Rollup} from "./Rollup.sol";
-import {IRollup} from "./interfaces/IRollup.sol";
+import {IRollup, RollupConfig} from "./interfaces/IRollup.sol";
 import {Errors} from "./errors/Errors.sol";
 
 /// @notice Parameters of the ProofAggregator, fixed at deployment (docs/batch-verification.md, "Posting").
@@ -68,6 +68,11 @@ contract ProofAggregator is IProofAggregator, Errors, PullPayments {
     uint256 public immutable batchRewardPerHeight;
     /// @dev Public inputs per proof (5 + T).
     uint256 private immutable _nPub;
+    /// @dev The Rollup's clock (its config is fixed at deployment): a height's proving deadline is computed here
+    ///      (`_provingDeadline`, ClockLib's formula) instead of asked from the Rollup by a call.
+    uint256 private immutable _genesisBlock;
+    uint256 private immutable _period;
+    uint256 private immutable _provingWindow;
 
     /// @dev height => keccak256(abi.encode(proof, payee)) => post. Several different proofs may be posted per
     ///      height, so junk cannot stall a height: an honest prover posts its own next to it.
@@ -102,7 +107,8 @@ contract ProofAggregator is IProofAggregator, Errors, PullPayments {
         // A free post would let anyone hold off late rescues (EarlierPostPending) and make challengers pay to clear
         // it: the bond must at least pay for a challenge.
         if (config_.postBond == 0) revert ProofAggregator__InvalidConfig("postBond");
-        uint256 expected = 5 + uint256(rollup_.config().slots);
+        RollupConfig memory rc = rollup_.config();
+        uint256 expected = 5 + uint256(rc.slots);
         uint256 got = verifier_.publicInputCount();
         if (got != expected) revert ProofAggregator__VerifierMismatch(got, expected);
         rollupContract = rollup_;
@@ -113,6 +119,9 @@ contract ProofAggregator is IProofAggregator, Errors, PullPayments {
         batchReward = config_.batchReward;
         batchRewardPerHeight = config_.batchRewardPerHeight;
         _nPub = expected;
+        _genesisBlock = rc.genesisBlock;
+        _period = uint256(rc.proposalBlocks) + rc.revealBlocks + rc.commitBlocks;
+        _provingWindow = rc.provingWindow;
     }
 
     // ------------------------------------------------------------------------------------------------ posting
@@ -283,8 +292,8 @@ contract ProofAggregator is IProofAggregator, Errors, PullPayments {
         }
         b.hashes[i] = hash;
         uint256[] memory inputs = rollupContract.publicInputsOf(height, pubdata, payee);
-        // Only a height with a standing on-time post needs its deadline: one local read otherwise.
-        if (_heightPosts[height].onTimePosts != 0 && !_onTime(height, block.number)) {
+        // Only a late proof needs the height's count of on-time posts: an on-time one reads no storage here.
+        if (!_onTime(height, block.number) && _heightPosts[height].onTimePosts != 0) {
             revert ProofAggregator__EarlierPostPending(height);
         }
         _copyRow(b.flat, i, inputs);
@@ -310,8 +319,13 @@ contract ProofAggregator is IProofAggregator, Errors, PullPayments {
 
     /// @dev Whether a post made at `postedAt` was made before `height`'s proving deadline.
     function _onTime(uint256 height, uint256 postedAt) private view returns (bool) {
-        (,, uint256 provingDeadline,) = rollupContract.proofWindow(height);
-        return postedAt < provingDeadline;
+        return postedAt < _provingDeadline(height);
+    }
+
+    /// @dev `height`'s proving deadline: ClockLib.timeline's `provingDeadline` over the Rollup's fixed clock
+    ///      (commitEnd + provingWindow, commitEnd = genesisBlock + height * period), without a call.
+    function _provingDeadline(uint256 height) private view returns (uint256) {
+        return _genesisBlock + (height == 0 ? 0 : height - 1) * _period + _period + _provingWindow;
     }
 
     /// @dev Checks entry `i` of a batch (distinct proof, posted, not expired) and fills in its

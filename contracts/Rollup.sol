@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IBlockVerifier} from "./interfaces/IBlockVerifier.sol";
 import {IStaking} from "./interfaces/IStaking.sol";
@@ -153,7 +154,7 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         external
         nonReentrant
     {
-        ProofLib.acceptProof(verifier, aggregator, l2Domain, height, proof, pubdata, payee);
+        ProofLib.acceptProof(verifier, l2Domain, height, proof, pubdata, payee);
     }
 
     /// @notice Records the randomness seed of `height` (block.prevrandao of this block) if not yet recorded.
@@ -186,14 +187,14 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         if (toChallenger != 0) staking.slash(sequencer, toChallenger, msg.sender);
         if (amount - toChallenger != 0) {
             staking.slash(sequencer, amount - toChallenger, BURN_ADDRESS);
-            TreasuryLib.getStorage().totalBurnt += amount - toChallenger;
+            TreasuryLib.getStorage().burntSent += amount - toChallenger;
         }
         emit VrfClaimChallenged(height, sequencer, msg.sender, amount);
     }
 
     /// @notice Sends the burnt tokens accrued in `claimable[BURN_ADDRESS]` to BURN_ADDRESS. Anyone.
     function flushBurnt() external nonReentrant {
-        emit BurntFlushed(LedgerLib.withdraw(token, BURN_ADDRESS));
+        emit BurntFlushed(TreasuryLib.flushBurnt(token));
     }
 
     /// @notice Sets the ProofAggregator, once; only the deployer. From then on the aggregator may mark heights
@@ -257,7 +258,8 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
     function fundRewards(uint256 amount) external nonReentrant {
         if (amount == 0) revert Rollup__ZeroAmount();
         uint256 received = LedgerLib.pull(token, msg.sender, amount);
-        TreasuryLib.getStorage().rewardPool += received;
+        TreasuryLib.Storage storage t = TreasuryLib.getStorage();
+        t.rewardPool = SafeCast.toUint128(t.rewardPool + received);
         emit RewardsFunded(msg.sender, received);
     }
 

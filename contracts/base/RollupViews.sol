@@ -34,10 +34,11 @@ abstract contract RollupViews is IRollup, ISidecar {
         return TreasuryLib.getStorage().totalEscrowed;
     }
 
-    /// @notice Tokens burnt so far (credited to BURN_ADDRESS, or slashed there from a stake).
+    /// @notice Tokens burnt so far: owed to BURN_ADDRESS in the ledger (FEE_SPLIT shares, until `flushBurnt`),
+    ///         flushed there, or slashed there from a stake.
     /// @return the amount
     function totalBurnt() external view returns (uint256) {
-        return TreasuryLib.getStorage().totalBurnt;
+        return TreasuryLib.totalBurnt();
     }
 
     /// @notice The height whose proposal/reveal/commit phases contain `l1Block`, and that phase.

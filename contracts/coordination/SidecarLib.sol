@@ -126,7 +126,8 @@ library SidecarLib {
         tip = LedgerLib.collect(token, sequencer, tipOf(terms));
         // The proposal's word was just written by the ranking (same slot): rewriting it costs 100 gas.
         p.designTerms = packTerms(tip, uint16(shareOf(terms)), true);
-        TreasuryLib.getStorage().totalEscrowed += received + tip;
+        TreasuryLib.Storage storage treasury = TreasuryLib.getStorage();
+        treasury.totalEscrowed = SafeCast.toUint128(treasury.totalEscrowed + received + tip);
         ISidecar.ProverTerms storage t = termsOf(height, sequencer);
         t.prover = prover;
         t.deposit = SafeCast.toUint88(received);
@@ -135,6 +136,7 @@ library SidecarLib {
 
     /// @notice At finalization of `height`: pays the height's value from the pool and settles its escrow
     ///         (RewardsLib.split). A late proof's payee did the prover's work: it takes the prover's reward.
+    ///         Internal: it runs inside the finalizing call's library (no call into this one).
     /// @return proverPaid who got the prover's reward
     /// @return proverReward the prover's reward (tip included)
     /// @return sequencerReward the sequencer's reward
@@ -147,47 +149,40 @@ library SidecarLib {
         uint256 totalFees,
         uint256 feeSplitBps,
         uint128 designTerms
-    ) external returns (address proverPaid, uint256 proverReward, uint256 sequencerReward, uint256 submissionReward) {
-        ISidecar.ProverTerms storage t = termsOf(height, winner);
-        RewardsLib.Split memory s = _drawSplit(t, late, totalFees, feeSplitBps, designTerms);
+    ) internal returns (address proverPaid, uint256 proverReward, uint256 sequencerReward, uint256 submissionReward) {
+        ISidecar.ProverTerms memory t = termsOf(height, winner); // one word, read once
+        RewardsLib.Split memory s = _drawSplit(t.deposit, late, totalFees, feeSplitBps, designTerms);
         proverPaid = late ? submitter : t.prover;
-        LedgerLib.credit(submitter, s.submission + s.depositToRescuer);
-        LedgerLib.credit(proverPaid, s.prover);
-        LedgerLib.credit(winner, s.sequencer);
-        LedgerLib.credit(t.proverFunded ? t.prover : winner, s.depositBack);
+        // One write per account (the submitter is often the prover, the sequencer often its own depositor).
+        LedgerLib.creditEach(
+            [TreasuryLib.BURN_ADDRESS, submitter, proverPaid, winner, t.proverFunded ? t.prover : winner],
+            [s.burnt, s.submission + s.depositToRescuer, s.prover, s.sequencer, s.depositBack]
+        );
         if (late) emit ISidecar.LateProofSettled(height, submitter, s.depositToRescuer, s.depositSlashed);
         return (proverPaid, s.prover, s.sequencer, s.submission);
     }
 
     /// @dev Computes the split from the pool and releases the escrow: the pool pays what is used and takes back a
-    ///      slashed deposit share; FEE_SPLIT's share is burnt.
-    function _drawSplit(
-        ISidecar.ProverTerms storage t,
-        bool late,
-        uint256 totalFees,
-        uint256 feeSplitBps,
-        uint128 designTerms
-    )
+    ///      slashed deposit share; FEE_SPLIT's share is burnt (credited to BURN_ADDRESS by the caller).
+    function _drawSplit(uint256 deposit, bool late, uint256 totalFees, uint256 feeSplitBps, uint128 designTerms)
         private
         returns (RewardsLib.Split memory s)
     {
-        RollupConfig storage c = ConfigLib.get();
         TreasuryLib.Storage storage $ = TreasuryLib.getStorage();
         s = RewardsLib.split(
             $.rewardPool,
-            c.submissionReward,
-            c.blockReward,
+            ConfigLib.get().submissionReward,
+            ConfigLib.get().blockReward,
             totalFees,
             feeSplitBps,
             shareOf(designTerms),
             escrowedTipOf(designTerms),
-            t.deposit,
+            deposit,
             late,
-            c.lateProverShareBps
+            late ? ConfigLib.get().lateProverShareBps : 0 // an on-time split never uses it: no read of its config word
         );
-        $.rewardPool = $.rewardPool - s.poolUsed + s.depositSlashed;
-        $.totalEscrowed -= escrowedTipOf(designTerms) + t.deposit;
-        TreasuryLib.burn(s.burnt);
+        $.rewardPool = SafeCast.toUint128($.rewardPool - s.poolUsed + s.depositSlashed);
+        $.totalEscrowed -= SafeCast.toUint128(escrowedTipOf(designTerms) + deposit);
     }
 
     /// @notice At a reorg: `missedHeight`'s deposit is slashed (a bounty to `caller`, the rest in equal parts to the
@@ -241,8 +236,8 @@ library SidecarLib {
         uint256 toPool;
         (bounty, perSequencer, toPool) = ReorgLib.shares(slashed, ConfigLib.get().reorgBountyBps, eligible);
         TreasuryLib.Storage storage $ = TreasuryLib.getStorage();
-        $.totalEscrowed -= slashed + tipRefund;
-        $.rewardPool += toPool;
+        $.totalEscrowed -= SafeCast.toUint128(slashed + tipRefund);
+        $.rewardPool = SafeCast.toUint128($.rewardPool + toPool);
         LedgerLib.credit(caller, bounty);
         LedgerLib.credit(missedSeq, tipRefund);
     }
@@ -256,7 +251,7 @@ library SidecarLib {
         ISidecar.ProverTerms storage t = termsOf(height, sequencer);
         uint256 tipRefund = escrowedTipOf(_designTerms(height, sequencer));
         uint256 depositRefund = t.deposit;
-        TreasuryLib.getStorage().totalEscrowed -= tipRefund + depositRefund;
+        TreasuryLib.getStorage().totalEscrowed -= SafeCast.toUint128(tipRefund + depositRefund);
         LedgerLib.credit(sequencer, tipRefund);
         LedgerLib.credit(t.proverFunded ? t.prover : sequencer, depositRefund);
         emit ISidecar.EscrowReleased(height, sequencer, tipRefund, depositRefund);

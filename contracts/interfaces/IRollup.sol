@@ -120,10 +120,13 @@ interface IRollup {
         bool late;
         uint64 parent;
         address winner;
-        // submitter and totalFees share one slot: a proven height then costs one fresh storage slot, not two
-        // (about 22k gas per height). totalFees is a sum of T u32 fee fields, far below 2^96.
-        /// @dev The payee bound in the first valid proof (a public input of the proof).
+        // submitter and totalFees share one slot, written only for a proven height that waits for its parent (a
+        // fresh slot, about 22k gas) and cleared when it finalizes: a height whose parent is final is finalized in
+        // the proof's call and never stores them. totalFees is a sum of T u32 fee fields, far below 2^96.
+        /// @dev The payee bound in the first valid proof (a public input of the proof), while the height is Proven
+        ///      and waits (kept if it is then reorged); zero otherwise (`ProofSubmitted`, `HeightFinalized` carry it).
         address submitter;
+        /// @dev The block's fees (public input 2), while the height is Proven and waits; zero otherwise.
         uint96 totalFees;
         /// @dev block.prevrandao of the block that recorded it (1 if that was 0): 0 means not recorded yet. It has
         ///      its own word and no separate flag, so recording it writes one fresh slot, not two (`randomnessOf`

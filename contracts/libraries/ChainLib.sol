@@ -93,15 +93,14 @@ library ChainLib {
         if (st != IRollup.HeightStatus.Pending || !ClockLib.decided(h)) revert Errors.Rollup__HeightNotDecided(h);
     }
 
-    /// @dev Marks `h` proven by `submitter`, whose proof arrived at L1 block `atBlock` (this block for a direct
-    ///      submission, the posting block for a batch-verified post): late iff `atBlock >= provingDeadline`.
-    function markProven(uint256 h, address submitter, uint256 fees, uint256 atBlock) internal {
+    /// @dev Marks `h` proven by `submitter` (`late` after its proving deadline) while it waits for an earlier height
+    ///      to be proven: its submitter and fees are kept until it is finalized (FinalityLib, which finalizes a
+    ///      height whose parent is already final at once, without this record, and emits `ProofSubmitted`).
+    function markProven(uint256 h, address submitter, uint256 fees, bool late) internal {
         IRollup.Height storage ht = getStorage().heights[h];
-        ht.status = IRollup.HeightStatus.Proven;
+        (ht.status, ht.late) = (IRollup.HeightStatus.Proven, late);
         ht.submitter = submitter;
         ht.totalFees = uint96(fees); // a sum of T u32 fee fields (public input 2): far below 2^96
-        ht.late = atBlock >= ClockLib.timeline(h).provingDeadline;
-        emit IRollup.ProofSubmitted(h, submitter, ht.late);
     }
 
     /// @dev Pending heights in chain order.

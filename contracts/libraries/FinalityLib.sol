@@ -9,52 +9,101 @@ import {ProposalLib} from "./ProposalLib.sol";
 import {CoordinationLib} from "../coordination/CoordinationLib.sol";
 
 /// @title FinalityLib: proven heights become final in chain order; missed ones are reorged with their descendants
+/// @notice A proven height whose parent is final is finalized (and paid) in the same call; only a height that must
+///         wait for an earlier one keeps its submitter and fees in storage (`Height.submitter`/`totalFees`),
+///         cleared again when it is finalized: the `ProofSubmitted` and `HeightFinalized` events carry them.
 /// @dev Linked (external functions run in the Rollup's context). What a finalization pays and what a miss costs
-///      is the proving design's (CoordinationLib).
+///      is the proving design's (CoordinationLib). `acceptProven` is internal so that `submitProof` (ProofLib) runs
+///      the whole settlement without a call into another library.
 library FinalityLib {
     /// @notice Marks each of `heights` proven (each must be pending and decided) by `posters[i]`, as of the block
-    ///         its proof was posted, then finalizes the ready prefix (`Rollup.markProvenBatch`).
+    ///         its proof was posted, finalizing every height whose parent is final on the way (`Rollup.markProvenBatch`).
     function markProvenBatch(
         uint256[] calldata heights,
         address[] calldata posters,
         uint256[] calldata postedAt,
         uint256[] calldata fees
     ) external {
+        ChainLib.Storage storage $ = ChainLib.getStorage();
+        uint256 start = $.finalizedIndex;
+        uint256 idx = start;
         for (uint256 i = 0; i < heights.length; ++i) {
-            uint256 height = heights[i];
-            IRollup.HeightStatus st = ChainLib.height(height).status;
-            if (st != IRollup.HeightStatus.Pending) {
-                if (st == IRollup.HeightStatus.Reorged) revert Errors.Rollup__HeightReorged(height);
-                if (st == IRollup.HeightStatus.None) revert Errors.Rollup__HeightNotDecided(height);
-                revert Errors.Rollup__AlreadyProven(height);
-            }
-            ChainLib.markProven(height, posters[i], fees[i], postedAt[i]);
+            _requirePending($, heights[i]);
+            uint256 next = _prove($, idx, heights[i], posters[i], fees[i], postedAt[i]);
+            // Heights proven earlier that waited for this one follow it before the batch goes on.
+            if (next != idx) idx = _finalizeWaiting($, next);
         }
-        finalizeReady();
+        if (idx != start) $.finalizedIndex = idx;
     }
 
-    /// @notice Finalizes, in chain order, every proven height whose parent is final, and pays its value.
-    function finalizeReady() public {
+    /// @dev A batch-verified height must be pending (decided, not proven, finalized or reorged).
+    function _requirePending(ChainLib.Storage storage $, uint256 height) private view {
+        IRollup.HeightStatus st = $.heights[height].status;
+        if (st != IRollup.HeightStatus.Pending) {
+            if (st == IRollup.HeightStatus.Reorged) revert Errors.Rollup__HeightReorged(height);
+            if (st == IRollup.HeightStatus.None) revert Errors.Rollup__HeightNotDecided(height);
+            revert Errors.Rollup__AlreadyProven(height);
+        }
+    }
+
+    /// @dev Marks `height` (pending and decided: the caller checked) proven by `submitter` as of L1 block `atBlock`
+    ///      and finalizes what became ready (`Rollup.submitProof`).
+    function acceptProven(uint256 height, address submitter, uint256 fees, uint256 atBlock) internal {
         ChainLib.Storage storage $ = ChainLib.getStorage();
         uint256 idx = $.finalizedIndex;
-        while (idx + 1 < $.chain.length && $.heights[$.chain[idx + 1]].status == IRollup.HeightStatus.Proven) {
-            ++idx;
-            _finalize($.chain[idx]);
-        }
-        $.finalizedIndex = idx;
+        uint256 next = _prove($, idx, height, submitter, fees, atBlock);
+        // A height that waits for its parent finalizes nothing: the first pending height is still unproven.
+        if (next != idx) $.finalizedIndex = _finalizeWaiting($, next);
     }
 
-    function _finalize(uint256 height) private {
-        IRollup.Height storage h = ChainLib.height(height);
-        IRollup.Proposal storage w = ProposalLib.get(height, h.winner);
-        h.status = IRollup.HeightStatus.Finalized;
+    /// @dev Marks `height` proven (late iff `atBlock >= provingDeadline`). If it is the first pending height (its
+    ///      parent is final) it is finalized at once and nothing more is stored; otherwise it waits as Proven with
+    ///      its submitter and fees. Returns the finalized index after it.
+    function _prove(
+        ChainLib.Storage storage $,
+        uint256 idx,
+        uint256 height,
+        address submitter,
+        uint256 fees,
+        uint256 atBlock
+    ) private returns (uint256) {
+        bool late = atBlock >= ClockLib.timeline(height).provingDeadline;
+        emit IRollup.ProofSubmitted(height, submitter, late);
+        if ($.chain[idx + 1] != height) {
+            ChainLib.markProven(height, submitter, fees, late);
+            return idx;
+        }
+        _finalize(height, $.heights[height], submitter, late, fees);
+        return idx + 1;
+    }
+
+    /// @dev Finalizes, in chain order after `idx`, every height that was proven earlier and waited for its parent
+    ///      (its stored submitter and fees are cleared); returns the new finalized index.
+    function _finalizeWaiting(ChainLib.Storage storage $, uint256 idx) private returns (uint256) {
+        uint256 len = $.chain.length;
+        while (idx + 1 < len) {
+            uint256 height = $.chain[idx + 1];
+            IRollup.Height storage h = $.heights[height];
+            if (h.status != IRollup.HeightStatus.Proven) break;
+            (address submitter, uint256 fees) = (h.submitter, h.totalFees);
+            (h.submitter, h.totalFees) = (address(0), 0);
+            _finalize(height, h, submitter, h.late, fees);
+            ++idx;
+        }
+        return idx;
+    }
+
+    /// @dev Finalizes `height`: its record and its winner's proposal are settled, and the design pays its value.
+    function _finalize(uint256 height, IRollup.Height storage h, address submitter, bool late, uint256 fees) private {
+        address winner = h.winner;
+        // status and late share the record's first word: one write.
+        (h.status, h.late) = (IRollup.HeightStatus.Finalized, late);
+        IRollup.Proposal storage w = ProposalLib.get(height, winner);
         w.status = IRollup.ProposalStatus.Settled;
         (address proverPaid, uint256 proverReward, uint256 sequencerReward, uint256 submissionReward) =
-            CoordinationLib.settleFinalized(
-            height, h.winner, h.submitter, h.late, h.totalFees, w.feeSplitBps, w.designTerms
-        );
+            CoordinationLib.settleFinalized(height, winner, submitter, late, fees, w.feeSplitBps, w.designTerms);
         emit IRollup.HeightFinalized(
-            height, h.winner, proverPaid, h.submitter, sequencerReward, proverReward, submissionReward
+            height, winner, proverPaid, submitter, sequencerReward, proverReward, submissionReward
         );
     }
 

@@ -32,6 +32,27 @@ library LedgerLib {
         $.totalClaimable += amount;
     }
 
+    /// @dev Owes each `amounts[i]` more to `accounts[i]`, one balance write per distinct account and one write of
+    ///      the total: the same as crediting them one by one, for less gas. Zero amounts are skipped.
+    function creditEach(address[5] memory accounts, uint256[5] memory amounts) internal {
+        Storage storage $ = getStorage();
+        uint256 total = 0;
+        for (uint256 i = 0; i < 5; ++i) {
+            uint256 amount = amounts[i];
+            if (amount == 0) continue;
+            address account = accounts[i];
+            for (uint256 j = i + 1; j < 5; ++j) {
+                if (accounts[j] == account && amounts[j] != 0) {
+                    amount += amounts[j];
+                    amounts[j] = 0;
+                }
+            }
+            $.claimable[account] += amount;
+            total += amount;
+        }
+        if (total != 0) $.totalClaimable += total;
+    }
+
     /// @dev Pays `account` everything it is owed, in `token`; returns the amount.
     function withdraw(IERC20 token, address account) internal returns (uint256 amount) {
         Storage storage $ = getStorage();

@@ -12,17 +12,22 @@ import {FinalityLib} from "./FinalityLib.sol";
 import {ProposalLib} from "./ProposalLib.sol";
 import {PublicInputsLib} from "./PublicInputsLib.sol";
 
+/// @dev The Rollup's `aggregator` getter, asked (by a call to itself) only for a late proof.
+interface IAggregatorOf {
+    function aggregator() external view returns (address);
+}
+
 /// @title ProofLib: the statement a block proof must prove, asking the verifier, and accepting a proof
 /// @notice A proof of height h for `payee` has public inputs [root(parent), newRoot, totalFees, payee, l2Domain,
 ///         word_0..word_{T-1}], rebuilt from what the winner revealed (pubdata is passed again and checked against
 ///         its hash: cheaper than storing it).
 library ProofLib {
     /// @notice Accepts a valid proof of `height` (`Rollup.submitProof`): the height is marked proven by `payee`
-    ///         (late after the proving deadline) and the ready prefix of the chain is finalized. A late proof is
+    ///         (late after the proving deadline) and, if its parent is final, finalized and paid with the heights
+    ///         that waited for it. A late proof is
     ///         refused while a proof posted on time to the aggregator still stands (`EarlierPostPending`).
     function acceptProof(
         IBlockVerifier verifier,
-        address aggregator,
         uint256 domain,
         uint256 height,
         uint256[8] calldata proof,
@@ -31,12 +36,15 @@ library ProofLib {
     ) external {
         if (payee == address(0)) revert Errors.Rollup__ZeroAddress();
         uint256[] memory inputs = inputsAwaitingProof(height, pubdata, payee, domain);
-        if (block.number >= ClockLib.timeline(height).provingDeadline && aggregator != address(0)) {
-            if (IProofAggregator(aggregator).onTimePosts(height) != 0) revert Errors.Rollup__EarlierPostPending(height);
+        if (block.number >= ClockLib.timeline(height).provingDeadline) {
+            // Only a late proof needs the aggregator: an on-time one does not read its slot (2.1k gas cold).
+            address aggregator = IAggregatorOf(address(this)).aggregator();
+            if (aggregator != address(0) && IProofAggregator(aggregator).onTimePosts(height) != 0) {
+                revert Errors.Rollup__EarlierPostPending(height);
+            }
         }
         if (!verify(verifier, proof, inputs)) revert Errors.Rollup__InvalidProof(height);
-        ChainLib.markProven(height, payee, inputs[2], block.number);
-        FinalityLib.finalizeReady();
+        FinalityLib.acceptProven(height, payee, inputs[2], block.number);
     }
 
     /// @notice `Rollup.publicInputsOf`: the inputs of a proof of `height` (awaiting one) for `payee`.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {LedgerLib} from "./LedgerLib.sol";
 
 /// @title TreasuryLib: where the Rollup's tokens are: the reward pool, escrow, and what was burnt
@@ -13,12 +14,17 @@ library TreasuryLib {
 
     /// @custom:storage-location erc7201:fernet-rollup.storage.Rewards
     struct Storage {
+        // rewardPool and totalEscrowed share one word: a finalization changes both (one cold read and one fresh
+        // write, not two). 2^128 base units is far above any token supply the Rollup can hold; every addition is
+        // checked (SafeCast), so a larger amount reverts instead of wrapping.
         /// @dev Tokens available for block, submission and aggregation rewards.
-        uint256 rewardPool;
+        uint128 rewardPool;
         /// @dev Tips and deposits held for live proposals (by the proving design).
-        uint256 totalEscrowed;
-        /// @dev Tokens burnt so far (credited to BURN_ADDRESS in the ledger, or slashed there from a stake).
-        uint256 totalBurnt;
+        uint128 totalEscrowed;
+        /// @dev Burnt tokens that reached BURN_ADDRESS: flushed from the ledger (`flushBurnt`) or slashed there from
+        ///      a stake. What the ledger still owes BURN_ADDRESS is burnt too (`totalBurnt` adds it), so a
+        ///      finalization's FEE_SPLIT burn is one ledger credit and no write here.
+        uint256 burntSent;
     }
 
     bytes32 internal constant STORAGE_SLOT = 0x24d694d5c971ef789af8f0b1e7d3a23b923fe552c1e079c17590b59a77c6e900;
@@ -29,11 +35,15 @@ library TreasuryLib {
         }
     }
 
-    /// @dev Burns `amount` held by the Rollup: credited to BURN_ADDRESS (sent there by `flushBurnt`).
-    function burn(uint256 amount) internal {
-        if (amount == 0) return;
-        getStorage().totalBurnt += amount;
-        LedgerLib.credit(BURN_ADDRESS, amount);
+    /// @dev Tokens burnt so far: sent to BURN_ADDRESS, or owed to it in the ledger (sent by anyone with `flushBurnt`).
+    function totalBurnt() internal view returns (uint256) {
+        return getStorage().burntSent + LedgerLib.getStorage().claimable[BURN_ADDRESS];
+    }
+
+    /// @dev Sends what the ledger owes BURN_ADDRESS there (it stays counted in `totalBurnt`); returns the amount.
+    function flushBurnt(IERC20 token) internal returns (uint256 amount) {
+        amount = LedgerLib.withdraw(token, BURN_ADDRESS);
+        getStorage().burntSent += amount;
     }
 
     /// @dev Pays up to `amount` from the reward pool to `account`'s ledger; returns what was paid.
@@ -41,7 +51,7 @@ library TreasuryLib {
         Storage storage $ = getStorage();
         uint256 pool = $.rewardPool;
         paid = amount < pool ? amount : pool;
-        $.rewardPool = pool - paid;
+        $.rewardPool = uint128(pool - paid); // at most the pool
         LedgerLib.credit(account, paid);
     }
 }

@@ -55,7 +55,7 @@ export function buildRollup(m: IgnitionModuleBuilder, verifier: ContractFuture<s
   const SidecarLib = m.library("SidecarLib");
   const ProposalLib = m.library("ProposalLib");
   const FinalityLib = m.library("FinalityLib", { libraries: { SidecarLib } });
-  const ProofLib = m.library("ProofLib", { libraries: { FinalityLib } });
+  const ProofLib = m.library("ProofLib");
   const rollup = m.contract("Rollup", [config, staking, verifier], {
     libraries: { SidecarLib, ProposalLib, FinalityLib, ProofLib },
   });

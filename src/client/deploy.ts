@@ -3,9 +3,8 @@
  * docs/architecture.md). The Rollup is a facade whose flows live in external libraries (each deployed once and
  * linked by address), which keeps every contract under the EIP-170 size limit.
  *
- *   SidecarLib, ProposalLib  (no links)
+ *   SidecarLib, ProposalLib, ProofLib  (no links: ProofLib runs finalization's internal code itself)
  *   FinalityLib -> SidecarLib
- *   ProofLib    -> FinalityLib
  *   Rollup      -> SidecarLib, ProposalLib, FinalityLib, ProofLib
  */
 import type { Signer } from "ethers";
@@ -45,9 +44,7 @@ export async function deployRollupLibraries(signer: Signer): Promise<RollupLibra
     await new FinalityLib__factory({ [ROLLUP_LIBRARY_NAMES.sidecarLib]: sidecarLib }, signer).deploy()
   ).waitForDeployment();
   const finalityLib = await finality.getAddress();
-  const proof = await (
-    await new ProofLib__factory({ [ROLLUP_LIBRARY_NAMES.finalityLib]: finalityLib }, signer).deploy()
-  ).waitForDeployment();
+  const proof = await (await new ProofLib__factory(signer).deploy()).waitForDeployment();
   return { sidecarLib, proposalLib: await proposal.getAddress(), finalityLib, proofLib: await proof.getAddress() };
 }
 

@@ -128,10 +128,16 @@ export interface HeightInfo {
   seedSet: boolean;
   parent: bigint;
   winner: string;
-  /** The payee bound in the accepted proof. */
+  /**
+   * The payee bound in the accepted proof while the height is Proven and waits for its parent (kept if it is then
+   * reorged); zero otherwise (a height finalized in the same call as its proof never stores it, a waiting one is
+   * cleared when it finalizes):
+   * read the `ProofSubmitted` / `HeightFinalized` events, e.g. with `RollupClient.proofOf`.
+   */
   submitter: string;
   /** block.prevrandao of the block that recorded it (randomnessOf mixes in height - 2's winner output). */
   seed: bigint;
+  /** The block's fees (public input 2), kept like `submitter`: only while the height is Proven and waits. */
   totalFees: bigint;
 }
 
@@ -483,6 +489,19 @@ export class RollupClient {
     const log = logs[0];
     if (log === undefined) throw new RollupClientError("BAD_INPUT", `no Revealed log for height ${height} by ${who}`);
     return { sequencer: who, parent: log.args.parent, newRoot: log.args.newRoot, pubdata: log.args.pubdata, signatures: log.args.signatures, blockNumber: log.blockNumber, txHash: log.transactionHash };
+  }
+
+  /**
+   * The accepted proof of `height` from its `ProofSubmitted` log (the record keeps the submitter only while the
+   * height waits for its parent): the payee bound in it, whether it was late, and the L1 block it was accepted
+   * in; undefined if the height was never proven. Searches from the height's commit end (no proof is accepted
+   * before) unless `fromBlock` is given.
+   */
+  async proofOf(height: bigint, fromBlock?: bigint): Promise<{ submitter: string; late: boolean; blockNumber: number; txHash: string } | undefined> {
+    const from = fromBlock ?? (await this.timeline(height)).commitEnd;
+    const logs = await this.contract.queryFilter(this.contract.filters.ProofSubmitted(height), Number(from), "latest");
+    const log = logs[0];
+    return log === undefined ? undefined : { submitter: log.args.submitter, late: log.args.late, blockNumber: log.blockNumber, txHash: log.transactionHash };
   }
 
   /** This deployment's events in a receipt. */

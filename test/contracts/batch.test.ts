@@ -134,7 +134,9 @@ describe("ProofAggregator: posted proofs verified in batches on the Rollup (real
       const info = await c.client.getHeight(h);
       expect(info.status).to.equal(HeightStatus.Finalized);
       expect(info.late).to.equal(false);
-      expect(info.submitter).to.equal(c.prover.address);
+      // The poster is the submitter (ProofSubmitted); finalized with its proof, the record keeps no submitter.
+      expect((await c.client.proofOf(h))!.submitter).to.equal(c.prover.address);
+      expect([info.submitter, info.totalFees]).to.deep.equal([ethers.ZeroAddress, 0n]);
       expect((await c.agg.postedProof(h, proofHash(P[Number(h) - 1]!, PROVER))).poster).to.equal(ethers.ZeroAddress);
     }
     const reward = TEST_AGGREGATOR.batchReward + 4n * TEST_AGGREGATOR.batchRewardPerHeight;
@@ -157,7 +159,7 @@ describe("ProofAggregator: posted proofs verified in batches on the Rollup (real
     const receipt = await c.agg.connect(c.prover).verifyBatch([item(1, Q1, OUTSIDER), item(2, P[1]!)]);
     const h1 = await c.client.getHeight(1n);
     expect(h1.late).to.equal(true);
-    expect(h1.submitter).to.equal(c.outsider.address);
+    expect((await c.client.proofOf(1n))).to.include({ submitter: c.outsider.address, late: true });
     expect((await c.client.getHeight(2n)).late).to.equal(false);
     const settled = c.client.decodeEvents(receipt).filter((e) => e.name === "LateProofSettled");
     expect(settled).to.have.length(1);
@@ -387,7 +389,7 @@ describe("ProofAggregator: posted proofs verified in batches on the Rollup (real
     const receipt = await s.submitProof({ height: 1n, proof: P[0]!, pubdata: pubdata(1), payee: PROVER });
     console.log(`      submitProof with the real snarkjs verifier: ${receipt.gasUsed} gas`);
     expect(await c.client.lastFinalized()).to.equal(1n);
-    expect((await c.client.getHeight(1n)).submitter).to.equal(c.prover.address);
+    expect((await c.client.proofOf(1n))!.submitter).to.equal(c.prover.address);
     // A posted proof for a proven height is refused at posting.
     await expectRevert(c.agg.connect(c.outsider).postProof(1n, rr(P[0]!, 9n), PROVER), "ProofAggregator__PostingClosed");
   });

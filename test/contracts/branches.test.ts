@@ -419,6 +419,21 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       await expect(d.rollup.fundRewards(0n)).to.be.revertedWithCustomError(d.rollup, "Rollup__ZeroAmount");
       expect(await d.rollup.aggregator()).to.equal(ethers.ZeroAddress);
     });
+
+    it("fundRewards that would take the pool past 2^128 base units reverts SafeCastOverflowedUintDowncast (the pool shares a word with totalEscrowed) and changes nothing", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      const huge = 2n ** 128n;
+      await d.token.mint(d.outsider.address, huge);
+      await d.token.connect(d.outsider).approve(d.client.address, huge);
+      const [pool, escrowed] = [await d.rollup.rewardPool(), await d.rollup.totalEscrowed()];
+      await expect(d.rollup.connect(d.outsider).fundRewards(huge - pool))
+        .to.be.revertedWithCustomError(d.rollup, "SafeCastOverflowedUintDowncast");
+      expect([await d.rollup.rewardPool(), await d.rollup.totalEscrowed()]).to.deep.equal([pool, escrowed]);
+      // Up to the bound, the pool takes it and totalEscrowed, in the same word, is untouched.
+      await d.rollup.connect(d.outsider).fundRewards(huge - 1n - pool);
+      expect([await d.rollup.rewardPool(), await d.rollup.totalEscrowed()]).to.deep.equal([huge - 1n, escrowed]);
+      await expectBooksBalanced(d);
+    });
   });
 
   describe("Staking", function () {

@@ -25,11 +25,22 @@ import { FIELD_P, rerandomizeProof } from "../../src/zk/batchVerify.js";
 import { closeProver } from "../../src/zk/prover.js";
 import { atOrigin, books, commitHeight, deployRealChain, proveBlocks, realBlocks, realGenesisRoot, type RealBlocks, type RealChain } from "./realChain.js";
 
+const BURN = "0x000000000000000000000000000000000000dEaD";
 const AGG_CONFIG = { postBond: 5n * E18, verifyWindow: 60n, batchReward: 2n * E18, batchRewardPerHeight: E18 };
 
 /** The default deployment plus a ProofAggregator over a MockBatchVerifier, set on the Rollup. */
 async function directFixture() {
-  const d = await deployFixture({ genesisBlock: BigInt(await ethers.provider.getBlockNumber()) + 60n });
+  return directDeployment({ genesisBlock: BigInt(await ethers.provider.getBlockNumber()) + 60n });
+}
+
+/** A clock whose every length differs (the aggregator computes deadlines from all of them). */
+async function oddClockFixture() {
+  const genesisBlock = BigInt(await ethers.provider.getBlockNumber()) + 61n;
+  return directDeployment({ genesisBlock, proposalBlocks: 5n, revealBlocks: 4n, commitBlocks: 7n, provingWindow: 23n, lateWindow: 9n });
+}
+
+async function directDeployment(config: Parameters<typeof deployFixture>[0]) {
+  const d = await deployFixture(config);
   const batchVerifier = await ethers.deployContract("MockBatchVerifier", [5n + SLOTS]);
   const aggregator = await ethers.deployContract("ProofAggregator", [d.client.address, await batchVerifier.getAddress(), AGG_CONFIG]);
   const aggAddr = await aggregator.getAddress();
@@ -72,7 +83,8 @@ describe("ProofAggregator.submitBatch: never-posted proofs verified in one batch
       for (const h of [1n, 2n]) {
         const info = await d.client.getHeight(h);
         expect(info.status).to.equal(HeightStatus.Finalized);
-        expect(info.submitter).to.equal(d.prover.address);
+        expect((await d.client.proofOf(h))!.submitter).to.equal(d.prover.address);
+        expect(info.submitter).to.equal(ethers.ZeroAddress); // finalized in the same call: not stored
         expect(info.late).to.equal(false);
       }
       // The sender is not the payee: it earned nothing (no aggregation reward).
@@ -93,13 +105,74 @@ describe("ProofAggregator.submitBatch: never-posted proofs verified in one batch
       await d.aggregator.connect(d.prover).submitBatch([1n], [proof], [d.prover.address], [w!.block.pubdata]);
       const viaBatch = (await look()).map((x, i) => x - before[i]!);
       const viaBatchHeight = await d.client.getHeight(1n);
+      const viaBatchProof = await d.client.proofOf(1n);
       await fork.restore();
       await d.rollup.connect(d.prover).submitProof(1n, proof, w!.block.pubdata, d.prover.address);
       const viaSubmit = (await look()).map((x, i) => x - before[i]!);
       expect(viaBatch).to.deep.equal(viaSubmit);
       expect(viaBatch[1]! > 0n).to.equal(true); // the payee was paid (submission reward at finalization)
       const viaSubmitHeight = await d.client.getHeight(1n);
-      expect([viaBatchHeight.status, viaBatchHeight.submitter, viaBatchHeight.late]).to.deep.equal([viaSubmitHeight.status, viaSubmitHeight.submitter, viaSubmitHeight.late]);
+      expect(viaBatchHeight).to.deep.equal(viaSubmitHeight);
+      const viaSubmitProof = await d.client.proofOf(1n);
+      expect([viaBatchProof!.submitter, viaBatchProof!.late]).to.deep.equal([viaSubmitProof!.submitter, viaSubmitProof!.late]);
+      expect(viaSubmitProof!.submitter).to.equal(d.prover.address);
+    });
+
+    it("a batch around a height that waits (proven earlier, parent unproven) finalizes 1, 2, 3 in chain order and pays exactly what three submitProofs in order pay", async function () {
+      const d = await networkHelpers.loadFixture(directFixture);
+      const w = await decided(d, 3);
+      const P = d.prover.address;
+      const proofs = await Promise.all(w.map((p, i) => proofFor(d, BigInt(i + 1), p, P)));
+      const pd = w.map((x) => x.block.pubdata);
+      const accounts = [P, d.outsider.address, d.seqs[0]!.signer.address, BURN];
+      const look = async () => [await d.rollup.rewardPool(), await d.rollup.totalEscrowed(), await d.rollup.totalClaimable(), await d.rollup.totalBurnt(), ...(await Promise.all(accounts.map((a) => d.client.claimable(a))))];
+      const before = await look();
+      const fork = await networkHelpers.takeSnapshot();
+      // Height 2 first: it waits as Proven, with its submitter and fees kept.
+      await d.rollup.connect(d.outsider).submitProof(2n, proofs[1]!, pd[1]!, P);
+      const waiting = await d.client.getHeight(2n);
+      expect([waiting.status, waiting.submitter]).to.deep.equal([HeightStatus.Proven, P]);
+      const r = await (await d.aggregator.connect(d.outsider).submitBatch([1n, 3n], [proofs[0]!, proofs[2]!], [P, P], [pd[0]!, pd[2]!])).wait();
+      const names = d.client.decodeEvents(r!).filter((e) => e.name === "HeightFinalized" || e.name === "ProofSubmitted").map((e) => `${e.name}(${e.args.height})`);
+      expect(names).to.deep.equal(["ProofSubmitted(1)", "HeightFinalized(1)", "HeightFinalized(2)", "ProofSubmitted(3)", "HeightFinalized(3)"]);
+      for (const h of [1n, 2n, 3n]) {
+        const info = await d.client.getHeight(h);
+        expect([info.status, info.submitter, info.totalFees]).to.deep.equal([HeightStatus.Finalized, ethers.ZeroAddress, 0n]);
+      }
+      expect(await d.client.lastFinalized()).to.equal(3n);
+      const viaBatch = (await look()).map((x, i) => x - before[i]!);
+      await fork.restore();
+      for (const h of [1, 2, 3]) await d.rollup.connect(d.outsider).submitProof(BigInt(h), proofs[h - 1]!, pd[h - 1]!, P);
+      const oneByOne = (await look()).map((x, i) => x - before[i]!);
+      expect(viaBatch).to.deep.equal(oneByOne);
+      expect(viaBatch[4]! > 0n && viaBatch[7]! > 0n).to.equal(true); // the payee and the burn address were credited
+      const { held, owed } = await booksBalance(d);
+      expect(held).to.equal(owed);
+    });
+
+    it("attack at the deadline's edge (odd clock): the aggregator's own deadline is the Rollup's; one block before it a direct batch lands on time despite a standing on-time post, at it the batch is refused", async function () {
+      const d = await networkHelpers.loadFixture(oddClockFixture);
+      const w = await decided(d, 2);
+      const P = d.prover.address;
+      const junk = mockProof([1n]);
+      for (const h of [1n, 2n]) await d.aggregator.connect(d.seqs[1]!.signer).postProof(h, junk, P);
+      const [t1, t2] = [await d.client.timeline(1n), await d.client.timeline(2n)];
+      // Height 1: its last on-time block.
+      await nextTxAt(t1.provingDeadline - 1n);
+      await d.aggregator.connect(d.prover).submitBatch([1n], [await proofFor(d, 1n, w[0]!, P)], [P], [w[0]!.block.pubdata]);
+      expect((await d.client.getHeight(1n)).late).to.equal(false);
+      // Height 2: its first late block, the on-time post still standing.
+      await nextTxAt(t2.provingDeadline);
+      const p2 = await proofFor(d, 2n, w[1]!, P);
+      await expect(d.aggregator.connect(d.prover).submitBatch([2n], [p2], [P], [w[1]!.block.pubdata]))
+        .to.be.revertedWithCustomError(d.aggregator, "ProofAggregator__EarlierPostPending").withArgs(2n);
+      // The junk posts were made on time: removing them brings each height's count back to zero (no underflow).
+      for (const h of [1n, 2n]) {
+        await d.aggregator.connect(d.outsider).challengePostedProof(h, junk, P, w[Number(h) - 1]!.block.pubdata);
+        expect(await d.aggregator.onTimePosts(h)).to.equal(0n);
+      }
+      await d.aggregator.connect(d.prover).submitBatch([2n], [p2], [P], [w[1]!.block.pubdata]);
+      expect((await d.client.getHeight(2n)).late).to.equal(true);
     });
 
     it("refuses empty, ragged, out-of-order or repeated heights, duplicated proofs, a zero payee, wrong pubdata, undecided and proven heights, with no state change", async function () {
@@ -167,7 +240,7 @@ describe("ProofAggregator.submitBatch: never-posted proofs verified in one batch
       await expect(tx).to.emit(d.rollup, "LateProofSettled");
       const h1 = await d.client.getHeight(1n);
       expect(h1.late).to.equal(true);
-      expect(h1.submitter).to.equal(O);
+      expect((await d.client.proofOf(1n))!.submitter).to.equal(O);
       expect(h1.status).to.equal(HeightStatus.Finalized);
     });
   });
@@ -205,7 +278,7 @@ describe("ProofAggregator.submitBatch: never-posted proofs verified in one batch
       expect(finalized).to.deep.equal([1n, 2n, 3n]);
       for (let h = 1n; h <= 3n; h++) {
         const info = await c.client.getHeight(h);
-        expect([info.status, info.late, info.submitter]).to.deep.equal([HeightStatus.Finalized, false, PROVER]);
+        expect([info.status, info.late, (await c.client.proofOf(h))!.submitter]).to.deep.equal([HeightStatus.Finalized, false, PROVER]);
       }
       const b = await books(c);
       expect(b.rollupHeld).to.equal(b.rollupOwed);
@@ -220,7 +293,7 @@ describe("ProofAggregator.submitBatch: never-posted proofs verified in one batch
       expect(JSON.stringify([await c.client.getHeight(1n), await c.client.getHeight(2n), await c.client.claimable(OUTSIDER)], (_, v) => (typeof v === "bigint" ? v.toString() : v))).to.equal(before);
       // The copier may still send the proofs as they are: the author (payee) is the submitter.
       await c.agg.connect(c.outsider).submitBatch([item(1, P[0]!), item(2, P[1]!)]);
-      expect((await c.client.getHeight(1n)).submitter).to.equal(PROVER);
+      expect((await c.client.proofOf(1n))!.submitter).to.equal(PROVER);
     });
 
     it("attack: a batch mixing a valid and an invalid proof reverts and changes nothing", async function () {
@@ -247,6 +320,7 @@ describe("ProofAggregator.submitBatch: never-posted proofs verified in one batch
       for (let h = 2; h <= 9; h++) {
         const r = await c0.client.connect(c0.prover).submitProof({ height: BigInt(h), proof: P[h - 1]!, pubdata: chain.blocks[h - 1]!.pubdata, payee: PROVER });
         submitGas.push(Number(r.gasUsed));
+        if (h === 3) await gasProfile("submitProof (steady state)", r.hash);
       }
       const submitAvg = Math.round(submitGas.reduce((a, b) => a + b, 0) / submitGas.length);
       rows.push(`submitProof: ${submitGas.join(", ")} (heights 2..9), mean ${submitAvg}`);
@@ -257,6 +331,7 @@ describe("ProofAggregator.submitBatch: never-posted proofs verified in one batch
         const r = await c.agg.connect(c.prover).submitBatch(Array.from({ length: n }, (_, i) => item(i + 2, P[i + 1]!)));
         for (let h = 2; h <= n + 1; h++) expect((await c.client.getHeight(BigInt(h))).status).to.equal(HeightStatus.Finalized);
         const gas = Number(r.gasUsed);
+        await gasProfile(`submitBatch n=${n}`, r.hash);
         perHeight.push(gas / n);
         rows.push(`submitBatch n=${n}: ${gas} gas, ${Math.round(gas / n)} per height (${((100 * gas) / n / submitAvg).toFixed(1)}% of submitProof)`);
       }
@@ -266,6 +341,14 @@ describe("ProofAggregator.submitBatch: never-posted proofs verified in one batch
       expect(perHeight[3]!).to.be.lessThan(perHeight[2]!);
       expect(perHeight[2]!).to.be.lessThan(perHeight[1]!);
     });
+
+    /** With GAS_PROFILE=1: where the call's gas goes (bench/gasProfile.ts: opcode classes, storage writes, cold reads). */
+    async function gasProfile(name: string, hash: string): Promise<void> {
+      if (!process.env.GAS_PROFILE) return;
+      const { profile, storageDetail } = await import("../../bench/gasProfile.js");
+      console.log(`      profile ${name}: ${JSON.stringify(await profile(ethers.provider, hash))}`);
+      console.log(`        ${(await storageDetail(ethers.provider, hash)).join("\n        ")}`);
+    }
 
     async function expectRevert(p: Promise<unknown>, name: string): Promise<void> {
       try {

@@ -194,17 +194,16 @@ describe("refactor review: the split Rollup against a7d6de3", function () {
     const calls: [string, string][] = [
       [libs.sidecarLib, sel("refund(uint256,address)") + enc(["uint256", "address"], [1n, a])],
       [libs.sidecarLib, sel("commit(IERC20,bytes32,uint256,address,address,bytes)") + enc(["address", "bytes32", "uint256", "address", "address", "bytes"], [await d.token.getAddress(), "0x" + "00".repeat(32), 1n, a, a, "0x"])],
-      [libs.sidecarLib, sel("settleFinalized(uint256,address,address,bool,uint256,uint256,uint128)") + enc(["uint256", "address", "address", "bool", "uint256", "uint256", "uint128"], [1n, a, a, true, 0n, 0n, 0n])],
       [libs.sidecarLib, sel("settleReorg(uint256,address,uint256[],address[],address)") + enc(["uint256", "address", "uint256[]", "address[]", "address"], [1n, a, [], [], a])],
-      [libs.finalityLib, sel("finalizeReady()")],
       [libs.finalityLib, sel("reorg(uint256,uint256,address)") + enc(["uint256", "uint256", "address"], [1n, 0n, a])],
       [libs.finalityLib, sel("markProvenBatch(uint256[],address[],uint256[],uint256[])") + enc(["uint256[]", "address[]", "uint256[]", "uint256[]"], [[], [], [], []])],
-      [libs.proofLib, sel("acceptProof(IBlockVerifier,address,uint256,uint256,uint256[8],bytes,address)") + enc(["address", "address", "uint256", "uint256", "uint256[8]", "bytes", "address"], [a, a, 0n, 1n, [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n], "0x", a])],
+      [libs.proofLib, sel("acceptProof(IBlockVerifier,uint256,uint256,uint256[8],bytes,address)") + enc(["address", "uint256", "uint256", "uint256[8]", "bytes", "address"], [a, 0n, 1n, [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n], "0x", a])],
       [libs.proposalLib, sel("enterRanking(IStaking,uint256,address,uint256[2])") + enc(["address", "uint256", "address", "uint256[2]"], [a, 1n, a, [0n, 0n]])],
       [libs.proposalLib, sel("voidFalseClaim(IStaking,uint256,address,uint256[2],uint256[4],uint256)") + enc(["address", "uint256", "address", "uint256[2]", "uint256[4]", "uint256"], [a, 1n, a, [0n, 0n], [0n, 0n, 0n, 0n], 0n])],
     ];
     for (const [to, data] of calls) {
-      // finalizeReady() and markProvenBatch([]) would succeed on empty storage if the guard were missing.
+      // markProvenBatch([]) would succeed on empty storage if the guard were missing. (Finalization and
+      // settleFinalized are internal: they run only inside submitProof / markProvenBatch.)
       await expect(attacker.sendTransaction({ to, data, gasLimit: 1_000_000n }), `${to} ${data.slice(0, 10)}`).to.be.revert(ethers);
     }
     // The guard, not a bad selector: the view entry dispatches and answers from the library's own storage.

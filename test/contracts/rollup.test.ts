@@ -93,13 +93,24 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     // Prove out of order: 2 first (proven, not final: its parent is not final), then 1 (both finalize).
     const sub = d.client.connect(d.outsider);
     await sub.submitProof({ height: 2n, proof: await proofFor(d, 2n, results[1]!.winner, d.outsider.address), pubdata: results[1]!.winner.block.pubdata, payee: d.outsider.address });
-    expect((await d.client.getHeight(2n)).status).to.equal(HeightStatus.Proven);
+    // Waiting for its parent, height 2 keeps its submitter and fees (what its finalization will pay).
+    const waiting = await d.client.getHeight(2n);
+    expect([waiting.status, waiting.submitter, waiting.totalFees]).to.deep.equal([HeightStatus.Proven, d.outsider.address, results[1]!.winner.block.fee]);
     expect(await d.client.lastFinalized()).to.equal(0n);
     const poolBefore = await d.rollup.rewardPool();
     const rcpt = await sub.submitProof({ height: 1n, proof: await proofFor(d, 1n, results[0]!.winner, d.outsider.address), pubdata: results[0]!.winner.block.pubdata, payee: d.outsider.address });
     const finals = d.client.decodeEvents(rcpt).filter((e) => e.name === "HeightFinalized").map((e) => e.args.height as bigint);
     expect(finals).to.deep.equal([1n, 2n]);
     expect(await d.client.lastFinalized()).to.equal(2n);
+    // Finalized: the record no longer keeps them (height 1 never stored them, height 2's were cleared); the
+    // events carry the submitter.
+    for (const h of [1n, 2n]) {
+      const info = await d.client.getHeight(h);
+      expect([info.status, info.submitter, info.totalFees]).to.deep.equal([HeightStatus.Finalized, ethers.ZeroAddress, 0n]);
+      expect((await d.client.proofOf(h))!.submitter).to.equal(d.outsider.address);
+    }
+    const finalizedEvents = d.client.decodeEvents(rcpt).filter((e) => e.name === "HeightFinalized");
+    expect(finalizedEvents.map((e) => e.args.submitter)).to.deep.equal([d.outsider.address, d.outsider.address]);
     expect((await d.client.getHeight(3n)).status).to.equal(HeightStatus.Pending);
 
     // Exact split of height 1 and 2: self-proving winners get tip + (pot - FEE_SPLIT burnt) + deposit back;

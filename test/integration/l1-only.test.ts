@@ -64,7 +64,7 @@ describe("integration: proving from L1 data alone (finding 10)", function () {
     const sub = net.txRecords.find((r) => r.method === "submitProof" && r.height === proven && r.address.toLowerCase() === prover && r.ok);
     expect(sub, "submitProof by the fresh prover").to.not.equal(undefined);
     expect(sub!.gasUsed > 200_000n, "real verifier gas").to.equal(true);
-    expect((await net.client.getHeight(proven!)).submitter.toLowerCase()).to.equal(prover);
+    expect((await net.client.proofOf(proven!))!.submitter.toLowerCase()).to.equal(prover);
   });
 
   it("a bogus body from the first RPC does not make the prover decline (finding 9)", async () => {
