@@ -79,6 +79,8 @@ export interface ProofDutyOptions {
   handOver?: (url: string, proofs: HandedProof[]) => Promise<bigint[]>;
   /** The circuit's verification key: proofs handed over by peers are checked with it (without it they are refused). */
   vkey?: VerificationKey;
+  /** How a handed-over proof is checked against its public inputs (default: verifySingle with `vkey`). */
+  verify?: (proof: readonly bigint[], inputs: readonly bigint[]) => boolean;
 }
 
 /** A finished proof as handed from one prover to another (POST `/proofs`). */
@@ -375,12 +377,20 @@ export class ProofDuty {
         }
         const id = `${p.height}:${p.payee.toLowerCase()}:${p.proof.join(",")}`;
         if (!this.verified.has(id)) {
-          if (this.o.vkey === undefined) {
+          const vkey = this.o.vkey;
+          const verify = this.o.verify ?? (vkey === undefined ? undefined : (proof: readonly bigint[], inputs: readonly bigint[]) => verifySingle(vkey, proof, inputs));
+          if (verify === undefined) {
             refused.push({ height: p.height, reason: "no-verification-key" });
             continue;
           }
           const inputs = await client.publicInputsOf(p.height, p.pubdata, p.payee);
-          if (!verifySingle(this.o.vkey, p.proof, inputs)) {
+          let valid: boolean;
+          try {
+            valid = verify(p.proof, inputs);
+          } catch {
+            valid = false; // malformed (a point off the curve)
+          }
+          if (!valid) {
             log.warn("a peer handed over an invalid proof: refused", { height: p.height, payee: p.payee });
             refused.push({ height: p.height, reason: "invalid-proof" });
             continue;
