@@ -209,7 +209,8 @@ async function main(): Promise<void> {
     const fileConfig = {
       network: { rpcUrl: net.l1Url, rollup: d.rollup, T, D, genesis: d.genesis, dataDir, pollMs: DEVNET_DEFAULTS.configPollMs },
       sequencers: actors.sequencers.map((s, i) => ({ name: s.name, privateKey: s.wallet.privateKey, vrfSeed: s.vrfSeed, rpcPort: Number(new URL(seqUrls[i]!).port), proverUrls: provers.map((p) => p.quoteUrl) })),
-      provers: actors.provers.map((p, i) => ({ name: p.name, privateKey: p.wallet.privateKey, quotePort: Number(new URL(provers[i]!.quoteUrl).port), sequencerRpcUrls: seqUrls, batchSize })),
+      provers: actors.provers.map((p, i) => ({ name: p.name, privateKey: p.wallet.privateKey, quotePort: Number(new URL(provers[i]!.quoteUrl).port), sequencerRpcUrls: seqUrls, batchSize,
+        batchPeers: provers.filter((_, j) => j !== i).map((x) => x.quoteUrl) })),
     };
     if (deployerKey === undefined) {
       writeFileSync(join(dataDir, "config.json"), JSON.stringify(fileConfig, null, 2));
