@@ -21,6 +21,8 @@ export interface NetOptions {
   accounts?: number;
   /** Batch path: deploy the ProofAggregator, provers post proofs, an aggregator agent verifies them in batches. */
   aggregator?: boolean;
+  /** Proofs per ProofAggregator.submitBatch (default 1: each alone via submitProof); above 1 the ProofAggregator is deployed. */
+  proofBatchSize?: number;
 }
 
 export type Net = Network;
@@ -41,6 +43,7 @@ export async function startNet(o: NetOptions): Promise<Net> {
     sequencers: Array.from({ length: o.sequencers }, (_, i) => ({ name: `seq-${i + 1}`, vrfSeed: `itest-seq-${i + 1}` })),
     provers: Array.from({ length: o.provers }, (_, i) => ({ name: `prover-${i + 1}`, options: { fault: o.proverFaults?.[i] ?? "none", price: o.proverPrices?.[i] } })),
     aggregator: o.aggregator ? { pollMs: 100 } : undefined,
+    proofBatchSize: o.proofBatchSize,
     blockTimeMs: o.blockTimeMs ?? 2000,
     pollMs: 100,
     log: testLogger(),
