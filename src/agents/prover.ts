@@ -48,6 +48,8 @@ export interface ProverOptions {
   withholdAt?: (height: bigint) => boolean;
   /** Invalid proofs (scenarios): at these heights it submits or posts a proof that fails verification. */
   invalidProofAt?: (height: bigint) => boolean;
+  /** Scenarios: declines every quote for these heights (so that another prover takes them). */
+  declineAt?: (height: bigint) => boolean;
   /** Offline windows (scenarios): no rounds, declines every quote, holds its submissions while true for the L1 head. */
   offline?: (l1Block: number) => boolean;
   pollMs?: number;
@@ -232,6 +234,7 @@ export class ProverAgent extends PollingAgent {
    * block is read and checked only when the decision asks for it.
    */
   private async policy(req: QuoteRequest, l1Block: number): Promise<QuoteOffer | { decline: string }> {
+    if (this.o.declineAt?.(req.height) === true) return { decline: "not quoting this height (scenario)" };
     const view: BackingView = {
       sequencer: req.sequencer, offline: this.o.offline?.(l1Block) === true, inFlight: this.duty.inFlight, maxInFlight: this.o.maxInFlight ?? 1,
       terms: { price: this.o.price ?? 5n * 10n ** 17n, provingTimeL1Blocks: this.o.provingTimeL1Blocks ?? 8, deposit: this.cfg.proverDeposit },

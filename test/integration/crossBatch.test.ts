@@ -12,7 +12,11 @@ describe("integration: provers hand proofs to the next height's prover, which ba
   let net: Net;
 
   before(async () => {
-    net = await startNet({ sequencers: 2, provers: 2, proofBatchSize: 2 });
+    // The cheaper prover would take every height (a T=2 proof is quick): each quotes only every other height.
+    net = await startNet({
+      sequencers: 2, provers: 2, proofBatchSize: 2,
+      proverOptions: [{ declineAt: (h) => h % 2n === 0n }, { declineAt: (h) => h % 2n === 1n }],
+    });
     net.txGenerator.start(2);
   });
   after(async () => {
