@@ -263,6 +263,11 @@ export class ProofDuty {
     const fallbackMargin = this.o.forwardFallbackMarginBlocks ?? AGENT_DEFAULTS.forwardFallbackMarginBlocks;
     for (const h of forwardFallbackDecision(this.next, [...this.forwarded.values()], fallbackMargin)) {
       const p = this.forwarded.get(h)!;
+      const info = await client.getHeight(h);
+      if (batchMembers([{ height: h, sequencer: p.sequencer, ...info }]).send.length === 0) {
+        this.settle(h); // the peer's batch landed (or the height moved): nothing to take back, nothing to count
+        continue;
+      }
       this.forwarded.delete(h);
       this.held.set(h, p);
       this.o.store.put(NS, key(h), { height: h, sequencer: p.sequencer, pubdata: p.pubdata, proof: p.proof, submitted: false } satisfies StoredProof);
@@ -280,9 +285,11 @@ export class ProofDuty {
     if (decision.kind === "wait" || this.stopped) return;
     if (decision.kind === "forward") {
       if (await this.forward(decision.heights, decision.url)) return;
-      decision = { kind: "send", heights: [...this.held.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, Math.max(1, size)), reason: "nothing-joins" };
+      decision = { kind: "send", heights: [], reason: "nothing-joins" }; // the hand-over failed: we send
     }
-    const views = await Promise.all(decision.heights.map(async (h) => ({ height: h, sequencer: this.held.get(h)!.sequencer, ...(await client.getHeight(h)) })));
+    // Proofs that arrived while this was decided (a hand-over, an own proof) join: the lowest heights, at most the size.
+    const heights = [...this.held.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, Math.max(1, size));
+    const views = await Promise.all(heights.map(async (h) => ({ height: h, sequencer: this.held.get(h)!.sequencer, ...(await client.getHeight(h)) })));
     const { send, drop } = batchMembers(views);
     for (const h of drop) {
       log.info("held proof no longer needed: dropped from the batch", { height: h });
