@@ -218,12 +218,21 @@ describe("agents/ProofDuty: provers batch their proofs (submitBatch)", function 
       b.store.close();
     });
 
-    it("batches of 4 travel along the heights' provers (1 -> 2 -> 3 -> 4) and the last one sends", async function () {
-      const l1 = fakeL1(4, { prover: odd });
+    it("batches of 4 travel up the heights' provers (1 -> 2 -> 3 -> 4) and the prover of the highest height sends them", async function () {
+      // Heights 3 and 4 are decided later (blocks 25 and 30): their proofs go out only from there.
+      const l1 = fakeL1(4, { prover: odd, commitEnd: (h) => (h === 3n ? 25n : h === 4n ? 30n : 10n) });
       const { a, b } = pair(l1, [1n, 3n], [2n, 4n], 4);
-      await heads(a.d, 20n); // ME: holds 1 and 3 (both stored): successor 4 is PEER's: hands over 1 and 3
-      await heads(b.d, 20n); // PEER: 1, 3 handed over + its own 2 and 4: full
+      await heads(a.d, 20n); // ME: holds 1; the next height is PEER's: handed over
+      expect([a.d.heldProofs, a.d.handedOver, b.d.heldProofs]).to.deep.equal([0, 1, 1]);
+      await heads(b.d, 20n); // PEER: 1 + its own 2; the next height (3) is ME's: both handed to ME
+      expect([a.d.heldProofs, a.d.handedOver, b.d.heldProofs]).to.deep.equal([2, 0, 0]);
+      await heads(a.d, 25n); // ME: 1, 2 + its own 3; the next (4) is PEER's: handed over
+      expect([a.d.heldProofs, b.d.heldProofs]).to.deep.equal([0, 3]);
+      expect(l1.sent).to.deep.equal([]);
+      await heads(b.d, 30n); // PEER: its own 4 fills the batch
       expect(l1.sent).to.deep.equal([{ method: "submitBatch", heights: [1n, 2n, 3n, 4n], payees: [ME, PEER, ME, PEER] }]);
+      await a.d.drain();
+      await b.d.drain();
       a.store.close();
       b.store.close();
     });
