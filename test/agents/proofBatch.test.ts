@@ -107,9 +107,10 @@ describe("agents/ProofDuty: provers batch their proofs (submitBatch)", function 
   }
 
   /** Two L1 heads: the first starts the jobs (they hold the stored proofs), the second sends. */
-  async function heads(d: ProofDuty, next: bigint): Promise<void> {
+  /** `ms`: long enough for a job waiting for its commit phase to end (it looks every 100 ms) to see the new head. */
+  async function heads(d: ProofDuty, next: bigint, ms = 30): Promise<void> {
     await d.scan(next);
-    await sleep(30);
+    await sleep(ms);
     await d.scan(next);
   }
 
@@ -226,10 +227,10 @@ describe("agents/ProofDuty: provers batch their proofs (submitBatch)", function 
       expect([a.d.heldProofs, a.d.handedOver, b.d.heldProofs]).to.deep.equal([0, 1, 1]);
       await heads(b.d, 20n); // PEER: 1 + its own 2; the next height (3) is ME's: both handed to ME
       expect([a.d.heldProofs, a.d.handedOver, b.d.heldProofs]).to.deep.equal([2, 0, 0]);
-      await heads(a.d, 25n); // ME: 1, 2 + its own 3; the next (4) is PEER's: handed over
+      await heads(a.d, 25n, 250); // ME: 1, 2 + its own 3; the next (4) is PEER's: handed over
       expect([a.d.heldProofs, b.d.heldProofs]).to.deep.equal([0, 3]);
       expect(l1.sent).to.deep.equal([]);
-      await heads(b.d, 30n); // PEER: its own 4 fills the batch
+      await heads(b.d, 30n, 250); // PEER: its own 4 fills the batch
       expect(l1.sent).to.deep.equal([{ method: "submitBatch", heights: [1n, 2n, 3n, 4n], payees: [ME, PEER, ME, PEER] }]);
       await a.d.drain();
       await b.d.drain();
