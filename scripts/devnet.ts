@@ -31,7 +31,8 @@ const USAGE = `usage: npx tsx scripts/devnet.ts [options]
   --block-time MS       L1 block interval in ms (default ${DEVNET_DEFAULTS.blockTimeMs})
   --tx-rate R           L2 transfers per second offered by the generator (default ${DEVNET_SIZING.OFFERED_OVER_CAPACITY} x T per
                         period: every block full); may exceed what the network takes: the backlog then grows
-  --phase-blocks P      proposal/reveal/commit phase length in L1 blocks (default: derived from a proof timed at startup)
+  --phase-blocks P      proposal/reveal/commit phase length in L1 blocks, or P,R,C for each (default: derived from a
+                        proof timed at startup; pin them with --proving-window to compare runs on a loaded machine)
   --proving-window W    proving window in L1 blocks (default: derived from a proof timed at startup)
   --rpc URL             use this L1 node instead of spawning a Hardhat node: a Hardhat node, anvil, or a node that
                         allows no evm_*/hardhat_* call but mines on its own (what it offers is probed)
@@ -89,7 +90,11 @@ async function main(): Promise<void> {
   const M = int("provers", values.provers as string, DEVNET_DEFAULTS.provers, 0);
   const accounts = int("accounts", values.accounts as string, DEVNET_DEFAULTS.accounts, 2);
   const blockTime = int("block-time", values["block-time"] as string, DEVNET_DEFAULTS.blockTimeMs, 100);
-  const givenPhaseBlocks = values["phase-blocks"] === undefined ? undefined : int("phase-blocks", values["phase-blocks"] as string, 0, 2);
+  // One length for the three phases, or proposal,reveal,commit.
+  const phaseParts = values["phase-blocks"] === undefined ? undefined : (values["phase-blocks"] as string).split(",");
+  if (phaseParts !== undefined && phaseParts.length !== 1 && phaseParts.length !== 3) bad("--phase-blocks is P or P,R,C");
+  const givenPhases = phaseParts?.map((x) => int("phase-blocks", x, 0, 2));
+  const givenPhaseBlocks = givenPhases?.[0];
   const givenProvingWindow = values["proving-window"] === undefined ? undefined : int("proving-window", values["proving-window"] as string, 0, 2);
   const timeoutMin = int("timeout", values.timeout as string, DEVNET_DEFAULTS.timeoutMinutes, 1);
   const port = int("port", values.port as string, 0, 0);
@@ -133,12 +138,14 @@ async function main(): Promise<void> {
   {
     const given = { phaseBlocks: givenPhaseBlocks, provingWindow: givenProvingWindow };
     if (given.phaseBlocks !== undefined && given.provingWindow !== undefined) {
-      timing = { proposalBlocks: given.phaseBlocks, revealBlocks: given.phaseBlocks, commitBlocks: given.phaseBlocks, provingWindow: given.provingWindow };
-      say(`phases ${given.phaseBlocks} L1 blocks each, proving window ${given.provingWindow} L1 blocks (given)`);
+      const [p, r, c] = givenPhases!.length === 3 ? givenPhases! : [given.phaseBlocks, given.phaseBlocks, given.phaseBlocks];
+      timing = { proposalBlocks: p!, revealBlocks: r!, commitBlocks: c!, provingWindow: given.provingWindow };
+      say(`phases ${p}/${r}/${c} L1 blocks, proving window ${given.provingWindow} L1 blocks (given)`);
     } else {
       say(`timing one T=${T} D=${D} proof (phase lengths and proving window follow from it)`);
       measure = await timeOneProof(T, D, { wasmPath: build.wasmPath, zkeyPath: build.setup.zkeyPath }, threadsPerProver);
       timing = deriveTiming({ proof: measure, blockTimeMs: blockTime, provers: M, quoteTimeoutMs: DEVNET_DEFAULTS.quoteTimeoutMs, ...given });
+      if (givenPhases?.length === 3) timing = { ...timing, proposalBlocks: givenPhases[0]!, revealBlocks: givenPhases[1]!, commitBlocks: givenPhases[2]! };
       say(describeTiming(measure, timing, blockTime));
     }
   }
@@ -209,7 +216,8 @@ async function main(): Promise<void> {
     const fileConfig = {
       network: { rpcUrl: net.l1Url, rollup: d.rollup, T, D, genesis: d.genesis, dataDir, pollMs: DEVNET_DEFAULTS.configPollMs },
       sequencers: actors.sequencers.map((s, i) => ({ name: s.name, privateKey: s.wallet.privateKey, vrfSeed: s.vrfSeed, rpcPort: Number(new URL(seqUrls[i]!).port), proverUrls: provers.map((p) => p.quoteUrl) })),
-      provers: actors.provers.map((p, i) => ({ name: p.name, privateKey: p.wallet.privateKey, quotePort: Number(new URL(provers[i]!.quoteUrl).port), sequencerRpcUrls: seqUrls, batchSize })),
+      provers: actors.provers.map((p, i) => ({ name: p.name, privateKey: p.wallet.privateKey, quotePort: Number(new URL(provers[i]!.quoteUrl).port), sequencerRpcUrls: seqUrls, batchSize,
+        batchPeers: provers.filter((_, j) => j !== i).map((x) => x.quoteUrl) })),
     };
     if (deployerKey === undefined) {
       writeFileSync(join(dataDir, "config.json"), JSON.stringify(fileConfig, null, 2));

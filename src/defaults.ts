@@ -114,11 +114,11 @@ export const AGENT_DEFAULTS = {
   /** Blocks a prover accepts and has not proven yet before it declines (one proof at a time on 2 cores). */
   maxInFlight: 1,
   /**
-   * Finished proofs a prover collects before it sends them in one `ProofAggregator.submitBatch` (1: each goes alone
-   * through `Rollup.submitProof`, today's path). 4, from the gas (bench/report.md "Batched verification gas"; measured
-   * per height at T=2 in test/contracts/directBatch.test.ts: 70 % of submitProof at 2, 52 % at 4, 42 % at 8): 4 takes
-   * most of the saving, and every proof held back also holds back the finality of the heights after it (a prover
-   * making no other proof sends what it holds at once: decisions/prover.ts batchFlushDecision).
+   * Finished proofs sent together in one `ProofAggregator.submitBatch` (1: each goes alone through
+   * `Rollup.submitProof`). Provers hand their finished proofs to the prover of the next height, which sends the batch
+   * (decisions/prover.ts batchFlushDecision); a batch goes out when it holds this many, when the oldest proof's
+   * deadline is `batchDeadlineMarginBlocks` away, or when the next proof cannot be ready before that. Chosen by
+   * measurement on the T=8 devnet (docs/batch-verification.md "Cross-prover batches"): see the table there.
    */
   proofBatchSize: 4,
   /**
@@ -126,6 +126,12 @@ export const AGENT_DEFAULTS = {
    * sent at or after the deadline is late: paid less, deposit partly slashed). Room for the transaction to land.
    */
   batchDeadlineMarginBlocks: 5,
+  /**
+   * L1 blocks before its deadline at which an author sends an own proof it handed to a peer, if the height is still
+   * unproven (the peer withheld it, crashed or its batch reverted). Below batchDeadlineMarginBlocks, so that an
+   * honest sender's batch has landed by then.
+   */
+  forwardFallbackMarginBlocks: 2,
   /** Posted proofs the aggregator waits for before it verifies a batch (one alone saves nothing over submitProof). */
   aggregatorMinBatch: 2,
   /** Most posted proofs in one batch (bounds the batch transaction's gas). */

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     const a = await ProverAgent.start({
       ...common, name: p.name, privateKey: p.privateKey, quotePort: port ?? p.quotePort, quoteHost: p.quoteHost,
       price: p.price === undefined ? undefined : BigInt(p.price), provingTimeL1Blocks: p.provingTimeL1Blocks, maxInFlight: p.maxInFlight,
-      batchSize: p.batchSize, batchDeadlineMarginBlocks: p.batchDeadlineMarginBlocks, sequencerRpcUrls: p.sequencerRpcUrls, fault,
+      batchSize: p.batchSize, batchDeadlineMarginBlocks: p.batchDeadlineMarginBlocks, batchPeers: p.batchPeers, sequencerRpcUrls: p.sequencerRpcUrls, fault,
     });
     stop = () => a.stop();
   }

@@ -16,6 +16,8 @@ export type AgentErrorCode =
   | "BODY_UNAVAILABLE" // the signed transactions of a block could not be obtained
   | "BODY_MISMATCH" // the signed transactions do not match the revealed pubdata / root
   | "NOT_RUNNING"
+  | "BAD_REQUEST" // a peer's hand-over of proofs is malformed
+  | "BAD_RESPONSE" // a peer refused or garbled a hand-over
   | "L1_REORG"; // an L1 reorg dropped the block a transaction was in, or left it waiting behind a nonce gap
 
 export class AgentError extends FernetError<AgentErrorCode> {

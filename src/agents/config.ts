@@ -72,6 +72,8 @@ export interface ProverConfig {
   batchSize?: number;
   /** Held proofs go out once the oldest one's proving deadline is this many L1 blocks away (default AGENT_DEFAULTS.batchDeadlineMarginBlocks). */
   batchDeadlineMarginBlocks?: number;
+  /** Other provers' quote URLs: finished proofs are handed to the one proving the next height, which sends the batch (default none). */
+  batchPeers?: string[];
   /** L2 RPC URLs of the sequencers, where block bodies (signed transfers) are fetched. */
   sequencerRpcUrls: string[];
   /** Fault injection: "withhold" commits (quotes) but never proves. */
@@ -150,6 +152,9 @@ export function checkConfig(c: unknown): FileConfig {
     if (p.batchSize !== undefined && !(Number.isInteger(p.batchSize) && p.batchSize >= 1)) fail(`${w}.batchSize must be an integer >= 1`);
     if (p.batchDeadlineMarginBlocks !== undefined && !(Number.isInteger(p.batchDeadlineMarginBlocks) && p.batchDeadlineMarginBlocks >= 0)) {
       fail(`${w}.batchDeadlineMarginBlocks must be an integer >= 0`);
+    }
+    if (p.batchPeers !== undefined && !(Array.isArray(p.batchPeers) && p.batchPeers.every((u) => typeof u === "string" && /^https?:\/\//.test(u)))) {
+      fail(`${w}.batchPeers must be a list of http(s) URLs`);
     }
     if (p.fault !== undefined && p.fault !== "none" && p.fault !== "withhold") fail(`${w}.fault must be "none" or "withhold"`);
   });

@@ -16,7 +16,10 @@ import { Store } from "../store/index.js";
 import { QuoteServer, type QuoteOffer, type QuoteRequest } from "../market/index.js";
 import { Prover } from "../zk/prover.js";
 import { AgentError, AgentWallet, L2Chain, Logger, PollingAgent, TxSender, connectL1, errText, type L1ReorgEvent, type L1TxRecord } from "./common.js";
-import { ProofDuty, type ProofEvent } from "./proving.js";
+import { ProofDuty, handedFromJSON, type ProofEvent } from "./proving.js";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { VerificationKey } from "../zk/libs.js";
 import { sidecar } from "./designs/sidecar.js";
 import type { BackingView, ProvingDesignStrategy } from "./designs/strategy.js";
 
@@ -45,6 +48,8 @@ export interface ProverOptions {
   withholdAt?: (height: bigint) => boolean;
   /** Invalid proofs (scenarios): at these heights it submits or posts a proof that fails verification. */
   invalidProofAt?: (height: bigint) => boolean;
+  /** Scenarios: declines every quote for these heights (so that another prover takes them). */
+  declineAt?: (height: bigint) => boolean;
   /** Offline windows (scenarios): no rounds, declines every quote, holds its submissions while true for the L1 head. */
   offline?: (l1Block: number) => boolean;
   pollMs?: number;
@@ -59,6 +64,16 @@ export interface ProverOptions {
   batchSize?: number;
   /** Held proofs go out once the oldest one's proving deadline is this many L1 blocks away (AGENT_DEFAULTS). */
   batchDeadlineMarginBlocks?: number;
+  /**
+   * Other provers' quote URLs: finished proofs are handed to the one proving the next height (POST `/proofs`), which
+   * sends them in its batch; theirs are taken the same way (src/agents/proving.ts). Empty: each prover batches only
+   * its own proofs. A function is read at each use (the devnet knows the peers only once all are up).
+   */
+  batchPeers?: string[] | (() => string[]);
+  /** Own proofs handed to a peer are sent by us this many L1 blocks before their deadline if still unproven (AGENT_DEFAULTS). */
+  forwardFallbackMarginBlocks?: number;
+  /** The circuit's verification key, to check proofs peers hand over (default: vkey.json next to the zkey, if there). */
+  vkey?: VerificationKey;
   /** Threads of the native prover (default: all cores); the devnet gives each of its M provers cores / M. */
   proverThreads?: number;
   /** OS niceness of the proving processes (default 0); the devnet lowers their priority below the agents'. */
@@ -126,6 +141,7 @@ export class ProverAgent extends PollingAgent {
       client: this.client, sender: this.sender, chain: this.chain, prover: this.prover, wasmPath: this.o.wasmPath, zkeyPath: this.o.zkeyPath,
       T: this.o.T, domain: this.domain, me: this.address, store: this.store, log: this.log, withhold: this.o.fault === "withhold" ? true : this.o.withholdAt, corrupt: this.o.invalidProofAt, post: this.o.postProofs,
       batchSize: this.o.batchSize ?? AGENT_DEFAULTS.proofBatchSize, batchDeadlineMarginBlocks: this.o.batchDeadlineMarginBlocks ?? AGENT_DEFAULTS.batchDeadlineMarginBlocks,
+      forwardFallbackMarginBlocks: this.o.forwardFallbackMarginBlocks, peerUrl: (a) => this.peerUrl(a), vkey: this.o.vkey ?? loadVkeyNextTo(this.o.zkeyPath),
       paused: this.o.offline ? () => this.o.offline!(this.lastL1) : undefined,
       body: (h, s) => this.body(h, s), design: this.design,
       onEvent: (e: ProofEvent) => this.emit("proof", e),
@@ -133,6 +149,22 @@ export class ProverAgent extends PollingAgent {
     this.server = new QuoteServer({
       signer: this.wallet, chainId, rollup: this.o.rollup, policy: (req, l1) => this.policy(req, l1),
       currentL1Block: () => this.provider.getBlockNumber(), signCommitments: true,
+      // Peers hand over finished proofs for this prover's batch (checked before they are queued).
+      routes: {
+        "/proofs": {
+          maxBody: 64 * 1024,
+          handle: async (body) => {
+            let proofs;
+            try {
+              proofs = handedFromJSON(body);
+            } catch (e) {
+              return { status: 400, body: { ok: false, reason: "BAD_REQUEST", message: errText(e) } };
+            }
+            const r = await this.duty.receive(proofs);
+            return { status: 200, body: { ok: true, accepted: r.accepted.map(String), refused: r.refused.map((x) => ({ height: String(x.height), reason: x.reason })) } };
+          },
+        },
+      },
       // Quote nonces survive restarts (a quote is identified by prover + nonce).
       nextNonce: () => {
         const n = this.store.get<bigint>(META, "quoteNonce") ?? 0n;
@@ -145,6 +177,29 @@ export class ProverAgent extends PollingAgent {
   }
 
   private lastL1 = 0;
+  /** Peer provers' hand-over URLs by address (lower case), learnt from their `/health`. */
+  private readonly peerByAddress = new Map<string, string>();
+
+  /** The hand-over URL of prover `address` if it is one of the batch peers (asks the unknown peers who they are). */
+  private async peerUrl(address: string): Promise<string | undefined> {
+    const want = address.toLowerCase();
+    if (want === this.address.toLowerCase()) return undefined;
+    const known = this.peerByAddress.get(want);
+    if (known !== undefined) return known;
+    const urls = typeof this.o.batchPeers === "function" ? this.o.batchPeers() : this.o.batchPeers ?? [];
+    const learnt = new Set(this.peerByAddress.values());
+    for (const url of urls) {
+      if (learnt.has(url) || url === this.quoteUrl) continue;
+      try {
+        const r = (await (await fetch(url.replace(/\/+$/, "") + "/health", { signal: AbortSignal.timeout(1000) })).json()) as { prover?: string };
+        if (typeof r.prover === "string") this.peerByAddress.set(r.prover.toLowerCase(), url);
+      } catch (e) {
+        this.log.debug("batch peer not reachable", { url, error: errText(e) });
+      }
+    }
+    return this.peerByAddress.get(want);
+  }
+
   /** The rollup's L2 domain (chain id, rollup address): what the transfers are signed under. */
   private domain = 0n;
 
@@ -179,6 +234,7 @@ export class ProverAgent extends PollingAgent {
    * block is read and checked only when the decision asks for it.
    */
   private async policy(req: QuoteRequest, l1Block: number): Promise<QuoteOffer | { decline: string }> {
+    if (this.o.declineAt?.(req.height) === true) return { decline: "not quoting this height (scenario)" };
     const view: BackingView = {
       sequencer: req.sequencer, offline: this.o.offline?.(l1Block) === true, inFlight: this.duty.inFlight, maxInFlight: this.o.maxInFlight ?? 1,
       terms: { price: this.o.price ?? 5n * 10n ** 17n, provingTimeL1Blocks: this.o.provingTimeL1Blocks ?? 8, deposit: this.cfg.proverDeposit },
@@ -260,6 +316,11 @@ export class ProverAgent extends PollingAgent {
     throw new AgentError("BODY_UNAVAILABLE", `no body matching L1 for height ${h} by ${sequencer}`);
   }
 
+  /** Proofs handed over by peers and own ones handed to a peer (tests, status). */
+  get proofsHandedOver(): number {
+    return this.duty?.handedOver ?? 0;
+  }
+
   async stop(): Promise<void> {
     await this.stopLoop();
     await this.server?.close();
@@ -285,3 +346,9 @@ export class ProverAgent extends PollingAgent {
   }
 }
 
+
+/** The verification key next to a zkey (the circuit build writes vkey.json beside it), if there. */
+function loadVkeyNextTo(zkeyPath: string): VerificationKey | undefined {
+  const path = join(dirname(zkeyPath), "vkey.json");
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as VerificationKey) : undefined;
+}

@@ -8,11 +8,17 @@
  * Resume: a finished proof is written to the store before it is submitted, so a restarted agent submits it again
  * (if the height still needs it) instead of proving twice.
  *
- * Batching (`batchSize` > 1, a Rollup with a ProofAggregator): a finished proof is held in a queue (kept in the
- * store, so a crash loses nothing) and the queue goes out in one `ProofAggregator.submitBatch` once it holds
- * `batchSize` proofs, the oldest one's proving deadline is `batchDeadlineMarginBlocks` away, or no other proof is
- * being made (nothing could join it); a lone proof goes
- * through `Rollup.submitProof` (cheaper than a batch of one). Heights proven or reorged meanwhile are dropped first.
+ * Batching (`batchSize` > 1, a Rollup with a ProofAggregator): finished proofs are held (kept in the store, so a crash
+ * loses nothing) and go out together in one `ProofAggregator.submitBatch`, across provers: submitBatch binds each
+ * proof's payee as a public input, so whoever sends a batch, every author is paid. A prover whose next height's proof
+ * is a peer's hands what it holds to that peer (POST `/proofs` on the peer's quote server; the peer verifies each
+ * proof off chain before queueing it) and the prover of the highest height sends the batch and pays its gas (there is
+ * no aggregation reward in submitBatch). The decisions are in decisions/prover.ts (batchFlushDecision): send when
+ * `batchSize` are held, when the oldest deadline is `batchDeadlineMarginBlocks` away, or when no further proof can
+ * join in time; a lone proof goes through `Rollup.submitProof` (cheaper than a batch of one). Heights proven or
+ * reorged meanwhile are dropped first. An author keeps every proof it handed over and sends it itself if it is still
+ * unproven `forwardFallbackMarginBlocks` before its deadline (forwardFallbackDecision): a peer that withholds costs
+ * latency, not the deadline.
  */
 import { executeBlock, transfersFromL1, withPayee, type BlockResult, type L2State, type Transfer } from "../l2/index.js";
 import { HeightStatus, contractErrorName, isContractError, type ProofWords, type RollupClient } from "../client/index.js";
@@ -20,8 +26,10 @@ import type { Prover } from "../zk/prover.js";
 import { BN254_BASE_MODULUS as FIELD_P } from "../protocol.js";
 import type { Store } from "../store/index.js";
 import { AgentError, errText, hex, type L2Chain, type Logger, type TxSender } from "./common.js";
-import { batchFlushDecision, batchMembers, batchRefusal, isLate, submitDecision, submitRefusal, takeHeightDecision, withholdDecision, type SubmitView } from "./decisions/prover.js";
+import { batchFlushDecision, batchMembers, batchRefusal, forwardFallbackDecision, handoverDecision, isLate, type BatchSuccessor, submitDecision, submitRefusal, takeHeightDecision, withholdDecision, type SubmitView } from "./decisions/prover.js";
 import { AGENT_DEFAULTS } from "../defaults.js";
+import { verifySingle } from "../zk/batchVerify.js";
+import type { VerificationKey } from "../zk/libs.js";
 import { sidecar } from "./designs/sidecar.js";
 import type { ProvingDesignStrategy } from "./designs/strategy.js";
 
@@ -60,6 +68,30 @@ export interface ProofDutyOptions {
   batchSize?: number;
   /** Send the held proofs once the oldest one's proving deadline is this many L1 blocks away (AGENT_DEFAULTS). */
   batchDeadlineMarginBlocks?: number;
+  /** Send an own proof handed to a peer ourselves once its deadline is this many L1 blocks away, if still unproven (AGENT_DEFAULTS). */
+  forwardFallbackMarginBlocks?: number;
+  /**
+   * The hand-over URL of a prover (by address) that takes finished proofs for its batch, or undefined: without it,
+   * a prover batches only what it holds itself.
+   */
+  peerUrl?: (prover: string) => Promise<string | undefined>;
+  /** Hands proofs to a peer (POST `/proofs`); returns the heights it queued. Default: HTTP (handOver). */
+  handOver?: (url: string, proofs: HandedProof[]) => Promise<bigint[]>;
+  /** The circuit's verification key: proofs handed over by peers are checked with it (without it they are refused). */
+  vkey?: VerificationKey;
+  /** How a handed-over proof is checked against its public inputs (default: verifySingle with `vkey`). */
+  verify?: (proof: readonly bigint[], inputs: readonly bigint[]) => boolean;
+}
+
+/** A finished proof as handed from one prover to another (POST `/proofs`). */
+export interface HandedProof {
+  height: bigint;
+  /** The sequencer whose block it proves (the height's winner). */
+  sequencer: string;
+  pubdata: string;
+  proof: bigint[];
+  /** The payee bound in the proof (its author): paid whoever sends it. */
+  payee: string;
 }
 
 export type ProofEvent =
@@ -75,18 +107,30 @@ interface StoredProof {
   pubdata: string;
   proof: bigint[];
   submitted: boolean;
+  /** Handed to this peer URL for its batch (a restarted agent keeps it as handed over, with the fallback). */
+  forwardedTo?: string;
+}
+
+/** A proof a peer handed over, kept until it is sent or no longer needed. */
+interface StoredHandover extends HandedProof {
+  provingDeadline: bigint;
+  submitted: boolean;
 }
 
 const NS = "proofs";
+/** Proofs handed over by peers (their heights are not this agent's: kept apart from its own). */
+const HANDOVERS = "handovers";
 const key = (h: bigint) => h.toString().padStart(12, "0");
 
-/** A finished proof held for the next batch. */
+/** A finished proof held for the next batch: this agent's own (payee `me`) or one handed over by a peer. */
 interface HeldProof {
   height: bigint;
   sequencer: string;
   pubdata: string;
   proof: bigint[];
   provingDeadline: bigint;
+  payee: string;
+  own: boolean;
 }
 
 export class ProofDuty {
@@ -100,12 +144,24 @@ export class ProofDuty {
   private splitNext = false;
   /** Whether the Rollup has a ProofAggregator (read once; batching needs it). */
   private hasAggregator?: boolean;
+  /** Own proofs handed to a peer, by height: sent by us after all if still unproven near their deadline. */
+  private readonly forwarded = new Map<bigint, HeldProof>();
+  /** L1 blocks from a height's commit-phase end to its proof being ready, of the last few own proofs. */
+  private readonly lags: bigint[] = [];
+  /** Handed-over proofs already verified (height:payee:proof), so that a proof coming back is not checked again. */
+  private readonly verified = new Set<string>();
+  private resumed = false;
 
   constructor(private readonly o: ProofDutyOptions) {}
 
   /** Finished proofs held for a batch. */
   get heldProofs(): number {
     return this.held.size;
+  }
+
+  /** Own proofs handed to a peer and not yet settled. */
+  get handedOver(): number {
+    return this.forwarded.size;
   }
 
   /** Whether finished proofs are batched: batchSize > 1, not on the posting path, and the Rollup has an aggregator. */
@@ -128,6 +184,7 @@ export class ProofDuty {
   async scan(nextBlock: bigint): Promise<void> {
     this.next = nextBlock;
     if (this.stopped) return;
+    if (!this.resumed) this.resumeHandovers();
     const pending = await this.o.client.pendingHeights();
     const design = this.o.design ?? sidecar;
     for (const h of pending) {
@@ -140,51 +197,128 @@ export class ProofDuty {
       const job = this.run(h, info.winner).finally(() => this.jobs.delete(h));
       this.jobs.set(h, job);
     }
-    if (this.held.size !== 0 && this.flushing === undefined) {
+    if ((this.held.size !== 0 || this.forwarded.size !== 0) && this.flushing === undefined) {
       this.flushing = this.flush().finally(() => (this.flushing = undefined));
       await this.flushing;
     }
   }
 
+  /** Proofs handed over before a restart, not yet sent: queued again (flush drops those no longer needed). */
+  private resumeHandovers(): void {
+    this.resumed = true;
+    for (const [, p] of this.o.store.list<StoredHandover>(HANDOVERS)) {
+      if (p.submitted || this.held.has(p.height)) continue;
+      this.held.set(p.height, { height: p.height, sequencer: p.sequencer, pubdata: p.pubdata, proof: p.proof, provingDeadline: p.provingDeadline, payee: p.payee, own: false });
+    }
+  }
+
+  /** Marks a held proof as sent or no longer needed (in the store too). */
+  private settle(h: bigint): void {
+    const p = this.held.get(h) ?? this.forwarded.get(h);
+    this.held.delete(h);
+    this.forwarded.delete(h);
+    if (p === undefined) return;
+    if (p.own) this.o.store.put(NS, key(h), { height: h, sequencer: p.sequencer, pubdata: p.pubdata, proof: p.proof, submitted: true } satisfies StoredProof);
+    else this.o.store.put(HANDOVERS, key(h), { ...toHanded(p), provingDeadline: p.provingDeadline, submitted: true } satisfies StoredHandover);
+  }
+
   /**
-   * Sends held proofs if it is time (batchFlushDecision): the heights are read first, those no longer needed are
-   * dropped (batchMembers), the rest go in one submitBatch (one alone: submitProof). A refused batch stays held and
-   * is looked at again at the next head.
+   * The proving lag this agent assumes for the next proof: the least of its last few own proofs (0 before any). An
+   * optimistic guess on purpose: guessing short costs at most a wait until the deadline margin (latency of the held
+   * heights only), guessing long sends a batch too early (a full submitProof more; measured on the T=8 devnet with
+   * the most of the last 3: a proof ready 3 s after its neighbour went alone).
+   */
+  private lag(): bigint {
+    return this.lags.length === 0 ? 0n : this.lags.reduce((m, x) => (x < m ? x : m));
+  }
+
+  /**
+   * The next height above `above` whose proof could join a batch: skips heights proven already and decided heights
+   * nobody won (empty); undefined if a reorged height comes first or nothing is found in a few heights.
+   */
+  private async successor(above: bigint): Promise<BatchSuccessor | undefined> {
+    const { client } = this.o;
+    for (let s = above + 1n; s <= above + 4n; s++) {
+      const [info, t] = await Promise.all([client.getHeight(s), client.timeline(s)]);
+      const expectedReady = t.commitEnd + this.lag() > this.next ? t.commitEnd + this.lag() : this.next;
+      if (info.status === HeightStatus.Pending) {
+        const prover = (await client.getProposal(s, info.winner)).prover;
+        if (prover.toLowerCase() === this.o.me.toLowerCase()) return { height: s, prover: "me", expectedReady };
+        const url = await this.o.peerUrl?.(prover);
+        return url === undefined ? { height: s, prover: "other", expectedReady } : { height: s, prover: "peer", url, expectedReady };
+      }
+      if (info.status === HeightStatus.None) {
+        if (this.next <= t.commitEnd) return { height: s, prover: "undecided", expectedReady };
+        continue; // decided and empty
+      }
+      if (info.status === HeightStatus.Reorged) return undefined;
+      // proven already: nothing to join there
+    }
+    return undefined;
+  }
+
+  /**
+   * Sends or hands over held proofs if it is time (batchFlushDecision); first takes back own proofs handed to a peer
+   * that are still unproven near their deadline (forwardFallbackDecision). Before sending, the heights are read and
+   * those no longer needed dropped (batchMembers); the rest go in one submitBatch (one alone: submitProof). A refused
+   * batch stays held and is looked at again at the next head; a refused hand-over is sent by us at once.
    */
   private async flush(): Promise<void> {
     const { client, log } = this.o;
-    const decision = batchFlushDecision({
-      next: this.next, batchSize: this.splitNext ? 1 : this.o.batchSize ?? 1, marginBlocks: this.o.batchDeadlineMarginBlocks ?? AGENT_DEFAULTS.batchDeadlineMarginBlocks,
-      paused: this.o.paused?.() === true, queued: [...this.held.values()], proving: this.jobs.size,
-    });
-    if (decision.kind !== "send" || this.stopped) return;
-    const views = await Promise.all(decision.heights.map(async (h) => ({ height: h, sequencer: this.held.get(h)!.sequencer, ...(await client.getHeight(h)) })));
+    const fallbackMargin = this.o.forwardFallbackMarginBlocks ?? AGENT_DEFAULTS.forwardFallbackMarginBlocks;
+    for (const h of forwardFallbackDecision(this.next, [...this.forwarded.values()], fallbackMargin)) {
+      const p = this.forwarded.get(h)!;
+      const info = await client.getHeight(h);
+      if (batchMembers([{ height: h, sequencer: p.sequencer, ...info }]).send.length === 0) {
+        this.settle(h); // the peer's batch landed (or the height moved): nothing to take back, nothing to count
+        continue;
+      }
+      this.forwarded.delete(h);
+      this.held.set(h, p);
+      this.o.store.put(NS, key(h), { height: h, sequencer: p.sequencer, pubdata: p.pubdata, proof: p.proof, submitted: false } satisfies StoredProof);
+      log.info("handed-over proof near its deadline: sending it ourselves if still needed", { height: h });
+    }
+    if (this.held.size === 0) return;
+    const size = this.splitNext ? 1 : this.o.batchSize ?? 1;
+    const margin = this.o.batchDeadlineMarginBlocks ?? AGENT_DEFAULTS.batchDeadlineMarginBlocks;
+    const queued = [...this.held.values()];
+    const maxHeld = queued.reduce((m, q) => (q.height > m ? q.height : m), 0n);
+    const base = { next: this.next, batchSize: size, marginBlocks: margin, paused: this.o.paused?.() === true, queued };
+    // The successor is read only when the decision could depend on it.
+    let decision = batchFlushDecision({ ...base, successor: { height: maxHeld + 1n, prover: "me", expectedReady: this.next } });
+    if (decision.kind === "wait" && decision.reason === "filling") decision = batchFlushDecision({ ...base, successor: await this.successor(maxHeld) });
+    if (decision.kind === "wait" || this.stopped) return;
+    if (decision.kind === "forward") {
+      if (await this.forward(decision.heights, decision.url)) return;
+      decision = { kind: "send", heights: [], reason: "nothing-joins" }; // the hand-over failed: we send
+    }
+    // Proofs that arrived while this was decided (a hand-over, an own proof) join: the lowest heights, at most the size.
+    const heights = [...this.held.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, Math.max(1, size));
+    const views = await Promise.all(heights.map(async (h) => ({ height: h, sequencer: this.held.get(h)!.sequencer, ...(await client.getHeight(h)) })));
     const { send, drop } = batchMembers(views);
     for (const h of drop) {
       log.info("held proof no longer needed: dropped from the batch", { height: h });
-      this.held.delete(h);
-      this.o.store.put(NS, key(h), { ...this.o.store.get<StoredProof>(NS, key(h))!, submitted: true });
+      this.settle(h);
     }
     if (send.length === 0) return;
     const items = send.map((h) => this.held.get(h)!);
     try {
       const r = items.length === 1
-        ? await this.o.sender.send("submitProof", items[0]!.height, () => client.submitProof({ height: items[0]!.height, proof: items[0]!.proof as ProofWords, pubdata: items[0]!.pubdata, payee: this.o.me }))
-        : await this.o.sender.send("submitBatch", items[0]!.height, () => client.submitBatch(items.map((i) => ({ height: i.height, proof: i.proof as ProofWords, payee: this.o.me, pubdata: i.pubdata }))));
+        ? await this.o.sender.send("submitProof", items[0]!.height, () => client.submitProof({ height: items[0]!.height, proof: items[0]!.proof as ProofWords, pubdata: items[0]!.pubdata, payee: items[0]!.payee }))
+        : await this.o.sender.send("submitBatch", items[0]!.height, () => client.submitBatch(items.map((i) => ({ height: i.height, proof: i.proof as ProofWords, payee: i.payee, pubdata: i.pubdata }))));
       const share = r.gasUsed / BigInt(items.length);
       for (const i of items) {
-        this.held.delete(i.height);
-        this.o.store.put(NS, key(i.height), { height: i.height, sequencer: i.sequencer, pubdata: i.pubdata, proof: i.proof, submitted: true } satisfies StoredProof);
+        this.settle(i.height);
         const late = isLate(BigInt(r.blockNumber), i.provingDeadline);
         this.o.onEvent?.({ kind: "submitted", height: i.height, gasUsed: share, late });
       }
-      log.info(items.length === 1 ? "proof submitted" : "proof batch submitted", { heights: send.join(","), reason: decision.reason, gas: r.gasUsed });
+      log.info(items.length === 1 ? "proof submitted" : "proof batch submitted", { heights: send.join(","), reason: decision.reason, gas: r.gasUsed, handedOver: items.filter((i) => !i.own).length });
       if (this.held.size === 0) this.splitNext = false;
     } catch (e) {
       const name = contractErrorName(e);
       if (items.length === 1 && submitRefusal(name, false) === "proved-by-other") {
         log.info("someone proved it first", { height: items[0]!.height });
-        this.held.delete(items[0]!.height);
+        this.settle(items[0]!.height);
         return;
       }
       const refusal = batchRefusal(name);
@@ -192,6 +326,100 @@ export class ProofDuty {
       if (e instanceof AgentError && e.code === "L1_REORG") log.warn("batch abandoned after an L1 reorg: held for the next head", { heights: send.join(",") });
       else log.warn("proof batch refused: held for the next head", { heights: send.join(","), refusal, error: errText(e) });
     }
+  }
+
+  /**
+   * Hands the held proofs to the peer that proves the next height: its own ones are kept as handed over (for the
+   * fallback), the peers' ones are forgotten (their authors keep theirs). False if the peer took none.
+   */
+  private async forward(heights: bigint[], url: string): Promise<boolean> {
+    const items = heights.map((h) => this.held.get(h)!);
+    let accepted: bigint[];
+    try {
+      accepted = await (this.o.handOver ?? handOver)(url, items.map(toHanded));
+    } catch (e) {
+      this.o.log.warn("hand-over failed: sending the proofs ourselves", { url, heights: heights.join(","), error: errText(e) });
+      return false;
+    }
+    const took = new Set(accepted.map(String));
+    for (const i of items) {
+      if (!took.has(String(i.height))) continue;
+      this.held.delete(i.height);
+      if (i.own) {
+        this.forwarded.set(i.height, i);
+        this.o.store.put(NS, key(i.height), { height: i.height, sequencer: i.sequencer, pubdata: i.pubdata, proof: i.proof, submitted: false, forwardedTo: url } satisfies StoredProof);
+      } else {
+        this.o.store.put(HANDOVERS, key(i.height), { ...toHanded(i), provingDeadline: i.provingDeadline, submitted: true } satisfies StoredHandover);
+      }
+    }
+    this.o.log.info("proofs handed over for the next prover's batch", { url, heights: accepted.join(","), kept: items.length - took.size });
+    return took.size !== 0;
+  }
+
+  /**
+   * A peer hands over finished proofs for this agent's batch (POST `/proofs`). Each is queued only if its height is
+   * pending with the proven block as winner, not queued already, and the proof verifies off chain against the
+   * public inputs the Rollup rebuilds with its payee (handoverDecision): a bad proof would make the batch revert.
+   * An own proof coming back (handed over earlier) is queued again without a check. Returns the queued heights.
+   */
+  async receive(proofs: readonly HandedProof[]): Promise<{ accepted: bigint[]; refused: { height: bigint; reason: string }[] }> {
+    const { client, log } = this.o;
+    const accepted: bigint[] = [];
+    const refused: { height: bigint; reason: string }[] = [];
+    const maxQueued = 4 * Math.max(1, this.o.batchSize ?? 1);
+    if (this.stopped || !(await this.batching())) return { accepted, refused: proofs.map((p) => ({ height: p.height, reason: "not-batching" })) };
+    for (const p of proofs) {
+      const mine = this.forwarded.get(p.height);
+      if (mine !== undefined && p.payee.toLowerCase() === this.o.me.toLowerCase() && sameProof(mine.proof, p.proof)) {
+        this.forwarded.delete(p.height);
+        this.held.set(p.height, mine);
+        this.o.store.put(NS, key(p.height), { height: p.height, sequencer: mine.sequencer, pubdata: mine.pubdata, proof: mine.proof, submitted: false } satisfies StoredProof);
+        accepted.push(p.height);
+        continue;
+      }
+      try {
+        const info = await client.getHeight(p.height);
+        const d = handoverDecision({
+          status: info.status, winner: info.winner, sequencer: p.sequencer, queued: this.held.has(p.height) || this.forwarded.has(p.height),
+          provingItself: this.jobs.has(p.height), queuedCount: this.held.size, maxQueued,
+        });
+        if (d.kind === "refuse") {
+          refused.push({ height: p.height, reason: d.reason });
+          continue;
+        }
+        const id = `${p.height}:${p.payee.toLowerCase()}:${p.proof.join(",")}`;
+        if (!this.verified.has(id)) {
+          const vkey = this.o.vkey;
+          const verify = this.o.verify ?? (vkey === undefined ? undefined : (proof: readonly bigint[], inputs: readonly bigint[]) => verifySingle(vkey, proof, inputs));
+          if (verify === undefined) {
+            refused.push({ height: p.height, reason: "no-verification-key" });
+            continue;
+          }
+          const inputs = await client.publicInputsOf(p.height, p.pubdata, p.payee);
+          let valid: boolean;
+          try {
+            valid = verify(p.proof, inputs);
+          } catch {
+            valid = false; // malformed (a point off the curve)
+          }
+          if (!valid) {
+            log.warn("a peer handed over an invalid proof: refused", { height: p.height, payee: p.payee });
+            refused.push({ height: p.height, reason: "invalid-proof" });
+            continue;
+          }
+          this.verified.add(id);
+        }
+        const t = await client.timeline(p.height);
+        const held: HeldProof = { height: p.height, sequencer: p.sequencer, pubdata: p.pubdata, proof: [...p.proof], provingDeadline: t.provingDeadline, payee: p.payee, own: false };
+        this.o.store.put(HANDOVERS, key(p.height), { ...toHanded(held), provingDeadline: t.provingDeadline, submitted: false } satisfies StoredHandover);
+        this.held.set(p.height, held);
+        accepted.push(p.height);
+      } catch (e) {
+        refused.push({ height: p.height, reason: errText(e) });
+      }
+    }
+    if (accepted.length !== 0) log.info("proofs handed over by a peer queued", { heights: accepted.join(","), held: this.held.size });
+    return { accepted, refused };
   }
 
   /**
@@ -273,6 +501,9 @@ export class ProofDuty {
         if (onChain.length !== proved.publicSignals.length || onChain.some((x, i) => x !== proved.publicSignals[i])) {
           throw new AgentError("BODY_MISMATCH", `height ${h}: public inputs differ from the contract's`);
         }
+        const lag = this.next - t.commitEnd;
+        this.lags.push(lag > 0n ? lag : 0n);
+        if (this.lags.length > 3) this.lags.shift();
         stored = { height: h, sequencer, pubdata: revealed.pubdata, proof: proved.proof, submitted: false };
         this.o.store.put(NS, key(h), stored);
         log.info("proof ready", { height: h, seconds: seconds.toFixed(2) });
@@ -297,8 +528,14 @@ export class ProofDuty {
       const corrupt = action.corrupt;
       // Batching: hold the proof (it is in the store already) for the next batch; an injected invalid proof goes alone.
       if (action.kind === "submit" && !corrupt && (await this.batching())) {
-        this.held.set(h, { height: h, sequencer, pubdata: stored.pubdata, proof: stored.proof, provingDeadline: t.provingDeadline });
-        log.info("proof held for a batch", { height: h, held: this.held.size });
+        const held: HeldProof = { height: h, sequencer, pubdata: stored.pubdata, proof: stored.proof, provingDeadline: t.provingDeadline, payee: this.o.me, own: true };
+        if (stored.forwardedTo !== undefined) {
+          this.forwarded.set(h, held); // handed over before a restart: the peer sends it, or we do near the deadline
+          log.info("proof handed over before a restart: kept for the fallback", { height: h, peer: stored.forwardedTo });
+        } else {
+          this.held.set(h, held);
+          log.info("proof held for a batch", { height: h, held: this.held.size });
+        }
         this.done.add(h);
         return;
       }
@@ -328,6 +565,55 @@ export class ProofDuty {
       // Not marked done: the next scan retries (the body may become available, the node may come back).
     }
   }
+}
+
+function toHanded(p: HeldProof): HandedProof {
+  return { height: p.height, sequencer: p.sequencer, pubdata: p.pubdata, proof: p.proof, payee: p.payee };
+}
+
+function sameProof(a: readonly bigint[], b: readonly bigint[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** JSON of a hand-over (POST `/proofs`): numbers as decimal strings. */
+export function handedToJSON(proofs: readonly HandedProof[]): unknown {
+  return { proofs: proofs.map((p) => ({ height: p.height.toString(), sequencer: p.sequencer, pubdata: p.pubdata, proof: p.proof.map(String), payee: p.payee })) };
+}
+
+/**
+ * Parses a hand-over body; throws AgentError BAD_REQUEST on anything malformed (at most 16 proofs, 8 proof words in
+ * the field, addresses and hex pubdata).
+ */
+export function handedFromJSON(body: unknown): HandedProof[] {
+  const bad = (m: string) => new AgentError("BAD_REQUEST", m);
+  const list = (body as { proofs?: unknown } | null)?.proofs;
+  if (!Array.isArray(list) || list.length === 0 || list.length > 16) throw bad("proofs must be an array of 1..16");
+  const dec = (x: unknown, what: string) => {
+    if (typeof x !== "string" || !/^[0-9]{1,78}$/.test(x)) throw bad(`${what} must be a decimal string`);
+    return BigInt(x);
+  };
+  const addr = (x: unknown, what: string) => {
+    if (typeof x !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(x)) throw bad(`${what} must be an address`);
+    return x;
+  };
+  return list.map((p: Record<string, unknown>) => {
+    if (typeof p !== "object" || p === null) throw bad("a proof must be an object");
+    if (!Array.isArray(p.proof) || p.proof.length !== 8) throw bad("proof must be 8 words");
+    const proof = p.proof.map((w, i) => dec(w, `proof[${i}]`));
+    if (proof.some((w) => w >= FIELD_P)) throw bad("proof words must be below the field modulus");
+    if (typeof p.pubdata !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(p.pubdata)) throw bad("pubdata must be hex");
+    return { height: dec(p.height, "height"), sequencer: addr(p.sequencer, "sequencer"), pubdata: p.pubdata, proof, payee: addr(p.payee, "payee") };
+  });
+}
+
+/** Hands proofs to a peer prover over HTTP (POST `<url>/proofs`); returns the heights it queued. */
+export async function handOver(url: string, proofs: readonly HandedProof[], timeoutMs = 10_000): Promise<bigint[]> {
+  const res = await fetch(url.replace(/\/+$/, "") + "/proofs", {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(handedToJSON(proofs)), signal: AbortSignal.timeout(timeoutMs),
+  });
+  const j = (await res.json()) as { ok?: boolean; accepted?: unknown };
+  if (!res.ok || j.ok !== true || !Array.isArray(j.accepted)) throw new AgentError("BAD_RESPONSE", `hand-over to ${url}: HTTP ${res.status}`);
+  return j.accepted.map((x) => BigInt(String(x)));
 }
 
 /** What `RollupClient.revealedBlock` returns that a block check needs. */

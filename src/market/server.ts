@@ -80,6 +80,11 @@ export interface QuoteServerOptions {
   nextNonce?: () => bigint;
   /** Return the ProverCommitment consent when the request names a sequencer (default false). */
   signCommitments?: boolean;
+  /**
+   * More POST endpoints on the same server (path -> handler), e.g. the prover's `/proofs` hand-over of finished
+   * proofs for a batch (src/agents/proving.ts). The body is parsed JSON, at most `maxBody` bytes.
+   */
+  routes?: Record<string, { maxBody: number; handle: (body: unknown) => Promise<{ status: number; body: unknown }> }>;
 }
 
 const MAX_BODY = 16 * 1024;
@@ -189,6 +194,21 @@ export class QuoteServer {
       const path = (req.url ?? "/").split("?")[0];
       if (req.method === "GET" && path === "/health") {
         return send(200, { ok: true, prover: getAddress(await this.opts.signer.getAddress()), chainId: this.opts.chainId.toString(), rollup: this.rollup });
+      }
+      const routes = this.opts.routes;
+      const route = routes !== undefined && path !== undefined && Object.hasOwn(routes, path) ? routes[path] : undefined;
+      if (route !== undefined) {
+        if (req.method !== "POST") return send(405, { ok: false, reason: "BAD_REQUEST", message: `POST ${path}` });
+        const text = await readBody(req, route.maxBody);
+        if (text === undefined) return send(413, { ok: false, reason: "BAD_REQUEST", message: `body over ${route.maxBody} bytes` });
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          return send(400, { ok: false, reason: "BAD_REQUEST", message: "body is not JSON" });
+        }
+        const out = await route.handle(body);
+        return send(out.status, out.body);
       }
       if (path !== "/quote") return send(404, { ok: false, reason: "BAD_REQUEST", message: "POST /quote" });
       if (req.method !== "POST") return send(405, { ok: false, reason: "BAD_REQUEST", message: "POST /quote" });

@@ -256,6 +256,8 @@ class Builder implements NetworkRun {
     for (const [i, p] of actors.provers.entries()) {
       const opts: ProverOptions = {
         ...common, name: p.name, privateKey: p.wallet.privateKey, storePath: join(dataDir, `${p.name}.sqlite`), sequencerRpcUrls: sequencerUrls,
+        // Cross-prover batches: each prover hands its finished proofs to the one proving the next height.
+        batchPeers: () => this.provers.map((x) => x.quoteUrl), vkey: build.setup.vkey,
         price: DEVNET_DEFAULTS.proverPriceBase + BigInt(i) * DEVNET_DEFAULTS.proverPriceStep, log: log.child(p.name), ...patchOf(s.provers[i]!.options, clock),
       };
       const a = await ProverAgent.start(opts);

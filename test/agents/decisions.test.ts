@@ -14,7 +14,8 @@ import {
   type RevealView, type RivalProposal, type SequencerRecord, type SettleView,
 } from "../../src/agents/decisions/sequencer.js";
 import {
-  batchFlushDecision, batchMembers, batchRefusal, isLate, submitDecision, submitRefusal, takeHeightDecision, withholdDecision, type BatchFlushView, type SubmitView,
+  batchFlushDecision, batchMembers, batchRefusal, forwardFallbackDecision, handoverDecision, isLate, submitDecision, submitRefusal, takeHeightDecision, withholdDecision,
+  type BatchFlushView, type HandoverView, type SubmitView,
 } from "../../src/agents/decisions/prover.js";
 import { aggregatorDecisionConfig, batchDecision, isLivePost, splitChecked } from "../../src/agents/decisions/aggregator.js";
 import { sidecar, sidecarQuoteRequest } from "../../src/agents/designs/sidecar.js";
@@ -474,9 +475,13 @@ describe("agents/decisions", function () {
     });
   });
 
-  describe("prover: batching its own proofs (submitBatch)", function () {
+  describe("prover: batching proofs across provers (submitBatch)", function () {
     const q = (height: bigint, provingDeadline = height * 10n + 100n) => ({ height, provingDeadline });
-    const fv = (over: Partial<BatchFlushView> = {}): BatchFlushView => ({ next: 50n, queued: [], batchSize: 4, marginBlocks: 5, paused: false, proving: 1, ...over });
+    const PEER = "http://127.0.0.1:9/";
+    // By default the next height is this agent's own, expected soon: the queue fills.
+    const fv = (over: Partial<BatchFlushView> = {}): BatchFlushView => ({
+      next: 50n, queued: [], batchSize: 4, marginBlocks: 5, paused: false, successor: { height: 9n, prover: "me", expectedReady: 60n }, ...over,
+    });
     it("waits while the queue fills, sends as soon as batchSize proofs are held, lowest heights first, at most batchSize", function () {
       expect(batchFlushDecision(fv())).to.deep.equal({ kind: "wait", reason: "empty" });
       expect(batchFlushDecision(fv({ queued: [q(3n), q(1n), q(2n)] }))).to.deep.equal({ kind: "wait", reason: "filling" });
@@ -485,18 +490,49 @@ describe("agents/decisions", function () {
     });
     it("sends what it holds once the oldest proof's deadline is within the margin (never waits into lateness); not while offline", function () {
       const queued = [q(2n, 80n), q(1n, 60n)];
-      expect(batchFlushDecision(fv({ queued, next: 54n }))).to.deep.equal({ kind: "wait", reason: "filling" });
+      expect(batchFlushDecision(fv({ queued, next: 54n, successor: { height: 3n, prover: "me", expectedReady: 54n } }))).to.deep.equal({ kind: "wait", reason: "filling" });
       expect(batchFlushDecision(fv({ queued, next: 55n }))).to.deep.equal({ kind: "send", heights: [1n, 2n], reason: "deadline" });
       expect(batchFlushDecision(fv({ queued, next: 70n }))).to.deep.equal({ kind: "send", heights: [1n, 2n], reason: "deadline" }); // already late: at once
       expect(batchFlushDecision(fv({ queued, next: 70n, paused: true }))).to.deep.equal({ kind: "wait", reason: "paused" });
     });
-    it("sends what it holds at once when no other proof is being made (nothing could join the batch)", function () {
-      expect(batchFlushDecision(fv({ queued: [q(2n), q(1n)], proving: 0 }))).to.deep.equal({ kind: "send", heights: [1n, 2n], reason: "idle" });
-      expect(batchFlushDecision(fv({ queued: [q(2n), q(1n)], proving: 1 }))).to.deep.equal({ kind: "wait", reason: "filling" });
-      expect(batchFlushDecision(fv({ queued: [q(1n)], proving: 0, paused: true }))).to.deep.equal({ kind: "wait", reason: "paused" });
+    it("no idle flush: a lone proof waits for the next height's proof while it can join before the margin, and not longer", function () {
+      const queued = [q(1n, 60n)]; // must be sent from block 55 on
+      expect(batchFlushDecision(fv({ queued, successor: { height: 2n, prover: "me", expectedReady: 55n } }))).to.deep.equal({ kind: "wait", reason: "filling" });
+      expect(batchFlushDecision(fv({ queued, successor: { height: 2n, prover: "undecided", expectedReady: 55n } }))).to.deep.equal({ kind: "wait", reason: "filling" });
+      // The next proof would come after the margin (the proving window sizes the batch): waiting fills nothing.
+      expect(batchFlushDecision(fv({ queued, successor: { height: 2n, prover: "me", expectedReady: 56n } }))).to.deep.equal({ kind: "send", heights: [1n], reason: "too-late-to-join" });
+      expect(batchFlushDecision(fv({ queued, successor: { height: 2n, prover: "peer", url: PEER, expectedReady: 56n } }))).to.deep.equal({ kind: "send", heights: [1n], reason: "too-late-to-join" });
+    });
+    it("nothing can join: no next height, or its proof is made outside the peers (a sequencer proving its own block): sends at once", function () {
+      expect(batchFlushDecision(fv({ queued: [q(2n), q(1n)], successor: undefined }))).to.deep.equal({ kind: "send", heights: [1n, 2n], reason: "nothing-joins" });
+      expect(batchFlushDecision(fv({ queued: [q(1n)], successor: { height: 2n, prover: "other", expectedReady: 51n } }))).to.deep.equal({ kind: "send", heights: [1n], reason: "nothing-joins" });
+    });
+    it("the next proof is a peer's: hands everything it holds to that peer (the highest height's prover sends the batch)", function () {
+      expect(batchFlushDecision(fv({ queued: [q(3n), q(1n)], successor: { height: 4n, prover: "peer", url: PEER, expectedReady: 60n } })))
+        .to.deep.equal({ kind: "forward", heights: [1n, 3n], url: PEER });
+      // Full or at the margin, it sends itself rather than hand over.
+      expect(batchFlushDecision(fv({ queued: [q(3n), q(1n)], batchSize: 2, successor: { height: 4n, prover: "peer", url: PEER, expectedReady: 60n } })).kind).to.equal("send");
+      expect(batchFlushDecision(fv({ queued: [q(1n, 55n)], successor: { height: 4n, prover: "peer", url: PEER, expectedReady: 50n } })).kind).to.equal("send");
     });
     it("batchSize 1 sends each proof at once (today's submitProof path)", function () {
       expect(batchFlushDecision(fv({ queued: [q(7n)], batchSize: 1 }))).to.deep.equal({ kind: "send", heights: [7n], reason: "full" });
+    });
+    it("withholding peer: an own proof handed over is taken back fallbackMargin blocks before its deadline, not earlier", function () {
+      const f = [q(3n, 80n), q(1n, 60n), q(2n, 70n)];
+      expect(forwardFallbackDecision(57n, f, 2)).to.deep.equal([]);
+      expect(forwardFallbackDecision(58n, f, 2)).to.deep.equal([1n]);
+      expect(forwardFallbackDecision(75n, f, 2)).to.deep.equal([1n, 2n]); // late already: taken back too
+      expect(forwardFallbackDecision(58n, [], 2)).to.deep.equal([]);
+    });
+    it("a hand-over is checked only for a pending height won by the proven block, once per height, into a bounded queue", function () {
+      const hv = (over: Partial<HandoverView> = {}): HandoverView => ({ status: HeightStatus.Pending, winner: RIVAL, sequencer: RIVAL.toLowerCase(), queued: false, provingItself: false, queuedCount: 0, maxQueued: 8, ...over });
+      expect(handoverDecision(hv())).to.deep.equal({ kind: "verify" });
+      expect(handoverDecision(hv({ status: HeightStatus.Proven }))).to.deep.equal({ kind: "refuse", reason: "not-pending" });
+      expect(handoverDecision(hv({ status: HeightStatus.None }))).to.deep.equal({ kind: "refuse", reason: "not-pending" });
+      expect(handoverDecision(hv({ winner: OTHER }))).to.deep.equal({ kind: "refuse", reason: "other-winner" });
+      expect(handoverDecision(hv({ queued: true }))).to.deep.equal({ kind: "refuse", reason: "already-queued" });
+      expect(handoverDecision(hv({ provingItself: true }))).to.deep.equal({ kind: "refuse", reason: "proving-itself" });
+      expect(handoverDecision(hv({ queuedCount: 8 }))).to.deep.equal({ kind: "refuse", reason: "queue-full" });
     });
     it("keeps pending heights still won by the proven block, strictly increasing; drops proven, reorged or re-won heights", function () {
       const m = (height: bigint, status: HeightStatus, winner = RIVAL) => ({ height, status, winner, sequencer: RIVAL.toLowerCase() });

@@ -5,7 +5,7 @@
  */
 import { Logger, formatLog } from "../../src/agents/index.js";
 import type { RollupConfig } from "../../src/client/index.js";
-import { startNetwork, type Network } from "../../src/network/index.js";
+import { startNetwork, type Network, type ProverPatch } from "../../src/network/index.js";
 import { L2RpcClient, type TxRecord } from "../../src/node/index.js";
 
 export const T = 2;
@@ -21,6 +21,10 @@ export interface NetOptions {
   accounts?: number;
   /** Batch path: deploy the ProofAggregator, provers post proofs, an aggregator agent verifies them in batches. */
   aggregator?: boolean;
+  /** Proofs per ProofAggregator.submitBatch (default 1: each alone via submitProof); above 1 the ProofAggregator is deployed. */
+  proofBatchSize?: number;
+  /** More options of each prover (by index). */
+  proverOptions?: ProverPatch[];
 }
 
 export type Net = Network;
@@ -39,8 +43,9 @@ export async function startNet(o: NetOptions): Promise<Net> {
     contracts: { params: { proposalBlocks: 3n, revealBlocks: 3n, commitBlocks: 3n, provingWindow: 40n, lateWindow: 10n, ...o.overrides } },
     accounts: o.accounts ?? 8,
     sequencers: Array.from({ length: o.sequencers }, (_, i) => ({ name: `seq-${i + 1}`, vrfSeed: `itest-seq-${i + 1}` })),
-    provers: Array.from({ length: o.provers }, (_, i) => ({ name: `prover-${i + 1}`, options: { fault: o.proverFaults?.[i] ?? "none", price: o.proverPrices?.[i] } })),
+    provers: Array.from({ length: o.provers }, (_, i) => ({ name: `prover-${i + 1}`, options: { fault: o.proverFaults?.[i] ?? "none", price: o.proverPrices?.[i], ...o.proverOptions?.[i] } })),
     aggregator: o.aggregator ? { pollMs: 100 } : undefined,
+    proofBatchSize: o.proofBatchSize,
     blockTimeMs: o.blockTimeMs ?? 2000,
     pollMs: 100,
     log: testLogger(),

@@ -79,13 +79,28 @@ export function isLate(next: bigint, provingDeadline: bigint): boolean {
   return next >= provingDeadline;
 }
 
-// ------------------------------------------------------------------ batching a prover's own proofs (submitBatch)
+// ------------------------------------------------------------------ batching proofs (submitBatch), across provers
 
-/** A finished proof waiting in the prover's batch. */
+/** A finished proof waiting in a prover's batch: its own, or one a peer handed over (ProofDuty.receive). */
 export interface QueuedProof {
   height: bigint;
   /** The height's proving deadline: sent at or after it, the proof is late. */
   provingDeadline: bigint;
+}
+
+/**
+ * The next height after the held ones, the proof that could still join the batch: who proves it and when its proof
+ * should be ready (its commit phase end + the proving lag this agent measured on its own proofs).
+ */
+export interface BatchSuccessor {
+  height: bigint;
+  /** "me": this agent proves it; "peer": a prover that takes hand-overs (url known); "other": anyone else (a sequencer
+   *  proving its own block, a prover outside the peer list); "undecided": its commit phase is not over yet. */
+  prover: "me" | "peer" | "other" | "undecided";
+  /** The peer's hand-over URL (prover "peer"). */
+  url?: string;
+  /** L1 block at which its proof is expected. */
+  expectedReady: bigint;
 }
 
 export interface BatchFlushView {
@@ -98,21 +113,32 @@ export interface BatchFlushView {
   marginBlocks: number;
   /** The agent is offline (finished proofs wait). */
   paused: boolean;
-  /** Proofs of this agent still being made (or waiting for their height to be decided): what could join the batch. */
-  proving: number;
+  /** The next proof that could join (undefined: none is coming, e.g. nothing proposed after the held heights). */
+  successor?: BatchSuccessor;
 }
 
 export type BatchFlushAction =
   | { kind: "wait"; reason: "empty" | "paused" | "filling" }
-  | { kind: "send"; heights: bigint[]; reason: "full" | "deadline" | "idle" };
+  | { kind: "send"; heights: bigint[]; reason: "full" | "deadline" | "nothing-joins" | "too-late-to-join" }
+  | { kind: "forward"; heights: bigint[]; url: string };
 
 /**
- * When queued proofs go out: as soon as `batchSize` are queued, or when the oldest one's proving deadline is within
- * `marginBlocks` of the next block (then whatever is queued goes, so that no proof turns late while it waits),
- * whichever comes first; and at once when no other proof of the agent is being made ("idle"): nothing could join the
- * batch soon, and a held proof holds back the finality of every height after it (measured on the T=8 devnet: holding
- * lone proofs until the margin doubled the latency and formed no batch). The lowest heights go first (their deadlines
- * are the earliest), at most `batchSize`.
+ * When queued proofs go out, and who sends them. The lowest heights go first (their deadlines are the earliest), at
+ * most `batchSize`:
+ *  - `batchSize` queued: send ("full");
+ *  - the oldest one's proving deadline within `marginBlocks` of the next block: send what is queued, so that no
+ *    proof turns late while it waits ("deadline");
+ *  - the next height's proof cannot be ready before that point: waiting fills nothing, send now
+ *    ("too-late-to-join"; this sizes the batch from the proving window: at most 1 + (window - margin - lag) / period);
+ *  - no next proof is coming, or it is made by someone outside the peers (a sequencer proving its own block):
+ *    send now ("nothing-joins");
+ *  - the next proof is a peer's: hand everything queued to that peer, which becomes the batch's sender (the prover
+ *    of the highest height sends: its own reward depends on every height below it being proven, and the sending
+ *    rotates with the heights). The author keeps its proof and sends it itself if it is still unproven near its
+ *    deadline (forwardFallbackDecision): a peer that withholds costs latency, never the deadline;
+ *  - the next proof is this agent's own or not decided yet: wait ("filling").
+ * No idle rule: a lone proof waits for the next height's (measured on the T=8 devnet: with an idle flush no batch
+ * ever formed, every height paid a single submitProof).
  */
 export function batchFlushDecision(v: BatchFlushView): BatchFlushAction {
   if (v.queued.length === 0) return { kind: "wait", reason: "empty" };
@@ -122,9 +148,62 @@ export function batchFlushDecision(v: BatchFlushView): BatchFlushAction {
   const oldestDeadline = sorted.reduce((m, q) => (q.provingDeadline < m ? q.provingDeadline : m), sorted[0]!.provingDeadline);
   const heights = sorted.slice(0, size).map((q) => q.height);
   if (sorted.length >= size) return { kind: "send", heights, reason: "full" };
-  if (oldestDeadline - v.next <= BigInt(v.marginBlocks)) return { kind: "send", heights, reason: "deadline" };
-  if (v.proving === 0) return { kind: "send", heights, reason: "idle" };
+  const sendBy = oldestDeadline - BigInt(v.marginBlocks);
+  if (v.next >= sendBy) return { kind: "send", heights, reason: "deadline" };
+  const s = v.successor;
+  if (s === undefined || s.prover === "other") return { kind: "send", heights, reason: "nothing-joins" };
+  if (s.expectedReady > sendBy) return { kind: "send", heights, reason: "too-late-to-join" };
+  if (s.prover === "peer" && s.url !== undefined) return { kind: "forward", heights: sorted.map((q) => q.height), url: s.url };
   return { kind: "wait", reason: "filling" };
+}
+
+/** An own proof handed to a peer for its batch, not yet seen proven. */
+export interface ForwardedProof {
+  height: bigint;
+  provingDeadline: bigint;
+}
+
+/**
+ * Which own proofs handed to a peer to take back and send ourselves: those whose deadline is within
+ * `fallbackMarginBlocks` of the next block (fewer than the sender's `batchDeadlineMarginBlocks`, so that an honest
+ * sender's batch has landed by then and the height reads proven: the fallback then sends nothing). A peer that
+ * withholds, crashes or reverts thus cannot make the author late.
+ */
+export function forwardFallbackDecision(next: bigint, forwarded: readonly ForwardedProof[], fallbackMarginBlocks: number): bigint[] {
+  return forwarded.filter((f) => f.provingDeadline - next <= BigInt(fallbackMarginBlocks)).map((f) => f.height).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** A proof a peer hands over, as checked before it is queued (ProofDuty.receive). */
+export interface HandoverView {
+  /** The height on L1 now. */
+  status: HeightStatus;
+  winner: string;
+  /** The sequencer whose block the proof claims to prove. */
+  sequencer: string;
+  /** This agent already queues a proof of the height (its own or another hand-over). */
+  queued: boolean;
+  /** This agent is the height's named prover and is making its own proof (its store slot is in use). */
+  provingItself: boolean;
+  /** Proofs queued now and the most this agent queues (a bound against floods). */
+  queuedCount: number;
+  maxQueued: number;
+}
+
+export type HandoverAction = { kind: "verify" } | { kind: "refuse"; reason: "not-pending" | "other-winner" | "already-queued" | "proving-itself" | "queue-full" };
+
+/**
+ * Whether to check (then queue) a proof a peer hands over. Only a pending height whose winner is the proven block, at
+ * most one proof per height, a bounded queue; the proof itself is then verified off chain against the public inputs
+ * the Rollup rebuilds (publicInputsOf with its payee) before it is queued: a junk proof would make the whole batch
+ * revert (InvalidProofBatch) and cost the sender the gas.
+ */
+export function handoverDecision(v: HandoverView): HandoverAction {
+  if (v.status !== HeightStatus.Pending) return { kind: "refuse", reason: "not-pending" };
+  if (v.winner.toLowerCase() !== v.sequencer.toLowerCase()) return { kind: "refuse", reason: "other-winner" };
+  if (v.queued) return { kind: "refuse", reason: "already-queued" };
+  if (v.provingItself) return { kind: "refuse", reason: "proving-itself" };
+  if (v.queuedCount >= v.maxQueued) return { kind: "refuse", reason: "queue-full" };
+  return { kind: "verify" };
 }
 
 /** A queued proof's height as read from L1 just before the batch is sent. */
