@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     } else {
       say(`timing one T=${T} D=${D} proof (phase lengths and proving window follow from it)`);
       measure = await timeOneProof(T, D, { wasmPath: build.wasmPath, zkeyPath: build.setup.zkeyPath }, threadsPerProver);
-      timing = deriveTiming({ proof: measure, blockTimeMs: blockTime, provers: M, quoteTimeoutMs: DEVNET_DEFAULTS.quoteTimeoutMs, ...given });
+      timing = deriveTiming({ proof: measure, blockTimeMs: blockTime, provers: M, quoteTimeoutMs: DEVNET_DEFAULTS.quoteTimeoutMs, proofBatchSize: batchSize, ...given });
       if (givenPhases?.length === 3) timing = { ...timing, proposalBlocks: givenPhases[0]!, revealBlocks: givenPhases[1]!, commitBlocks: givenPhases[2]! };
       say(describeTiming(measure, timing, blockTime));
     }

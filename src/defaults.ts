@@ -230,6 +230,13 @@ export const DEVNET_SIZING = {
   /** Shortest phase, L1 blocks: every sequencer's propose or reveal must land inside it. */
   MIN_PHASE_BLOCKS: 2,
   /**
+   * Shortest derived proposal phase, L1 blocks: the sequencers' threshold policy (docs/agents.md) has the claims
+   * above the threshold land first and the others propose in the last block only if none of those beats them, which
+   * needs a block between the two. In a 2-block phase under load every sequencer ended up proposing (issue 13's
+   * T=8 runs: 3 proposals per height instead of about 1.6).
+   */
+  MIN_PROPOSAL_BLOCKS: 3,
+  /**
    * OS niceness of the devnet provers' proving processes: the agents must act within a phase of a few seconds, a
    * proof has a window of many blocks, so proofs yield to the agents and the node. Moderate: at 10 the provers
    * starved behind other work on a shared machine and heights were reorged.

@@ -10,10 +10,13 @@
  *  - a proof under load: all M provers may prove at once and share the cores, and the node and the agents take
  *    their share: P_load = max(P, M x C / cores) x LOAD_FACTOR;
  *  - the proving window must hold such a proof with a margin: ceil(WINDOW_MARGIN x P_load / blockTime) L1 blocks
- *    (at least MIN_PROVING_WINDOW);
+ *    (at least MIN_PROVING_WINDOW), plus (proofBatchSize - 1) periods: a height's proof waits for the next
+ *    heights' proofs to join its batch (issue 13: batches of 4 cost about half as much per height as lone proofs),
+ *    and a window that cannot hold the batch sends proofs alone. The price: a withheld proof is noticed later;
  *  - a height every period (proposal + reveal + commit) is sustainable when the provers together prove one per
- *    period: period >= max(P / M, C / cores) x LOAD_FACTOR seconds. The proposal and reveal phases keep
- *    MIN_PHASE_BLOCKS (room for every sequencer's transaction); the commit phase takes the rest, and at least the
+ *    period: period >= max(P / M, C / cores) x LOAD_FACTOR seconds. The proposal phase keeps MIN_PROPOSAL_BLOCKS
+ *    (the threshold policy's claims land before the last block), the reveal phase MIN_PHASE_BLOCKS (room for every
+ *    sequencer's transaction); the commit phase takes the rest, and at least the
  *    quote round of the prover market (AGENT_DEFAULTS.quoteTimeoutMs) plus one block for the commit transaction.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -46,6 +49,8 @@ export interface TimingInput {
   provingWindow?: number;
   /** The sequencers' quote round, ms (default AGENT_DEFAULTS.quoteTimeoutMs). */
   quoteTimeoutMs?: number;
+  /** Heights a prover batches into one submitBatch (default AGENT_DEFAULTS.proofBatchSize): the window holds them. */
+  proofBatchSize?: number;
 }
 
 export interface DerivedTiming {
@@ -65,7 +70,7 @@ export interface DerivedTiming {
 
 /** Phase lengths and proving window: the given ones kept, the others derived from the proof's cost (see the file comment). */
 export function deriveTiming(i: TimingInput): DerivedTiming {
-  const { LOAD_FACTOR, WINDOW_MARGIN, MIN_PROVING_WINDOW, MIN_PHASE_BLOCKS } = DEVNET_SIZING;
+  const { LOAD_FACTOR, WINDOW_MARGIN, MIN_PROVING_WINDOW, MIN_PHASE_BLOCKS, MIN_PROPOSAL_BLOCKS } = DEVNET_SIZING;
   const cores = Math.max(1, i.cores ?? availableParallelism());
   const bt = i.blockTimeMs / 1000;
   const P = i.proof.seconds;
@@ -73,17 +78,20 @@ export function deriveTiming(i: TimingInput): DerivedTiming {
   const M = Math.max(1, i.provers);
   const loadedProofSeconds = Math.max(P, (Math.min(M, cores) * C) / cores) * LOAD_FACTOR;
   const provingSecondsPerHeight = Math.max(P / M, C / cores) * LOAD_FACTOR;
-  const provingWindow = i.provingWindow ?? Math.max(MIN_PROVING_WINDOW, Math.ceil((WINDOW_MARGIN * loadedProofSeconds) / bt));
   let proposalBlocks: number, revealBlocks: number, commitBlocks: number;
   if (i.phaseBlocks !== undefined) {
     proposalBlocks = revealBlocks = commitBlocks = i.phaseBlocks;
   } else {
     // The commit phase holds the quote round (up to quoteTimeoutMs) and then the commit transaction's block.
     const minCommit = Math.max(MIN_PHASE_BLOCKS, Math.ceil((i.quoteTimeoutMs ?? AGENT_DEFAULTS.quoteTimeoutMs) / i.blockTimeMs) + 1);
-    const period = Math.max(2 * MIN_PHASE_BLOCKS + minCommit, Math.ceil(provingSecondsPerHeight / bt));
-    proposalBlocks = revealBlocks = MIN_PHASE_BLOCKS;
-    commitBlocks = period - 2 * MIN_PHASE_BLOCKS;
+    const period = Math.max(MIN_PROPOSAL_BLOCKS + MIN_PHASE_BLOCKS + minCommit, Math.ceil(provingSecondsPerHeight / bt));
+    proposalBlocks = MIN_PROPOSAL_BLOCKS;
+    revealBlocks = MIN_PHASE_BLOCKS;
+    commitBlocks = period - MIN_PROPOSAL_BLOCKS - MIN_PHASE_BLOCKS;
   }
+  const batch = Math.max(1, i.proofBatchSize ?? AGENT_DEFAULTS.proofBatchSize);
+  const provingWindow = i.provingWindow
+    ?? Math.max(MIN_PROVING_WINDOW, Math.ceil((WINDOW_MARGIN * loadedProofSeconds) / bt)) + (batch - 1) * (proposalBlocks + revealBlocks + commitBlocks);
   const periodSeconds = (proposalBlocks + revealBlocks + commitBlocks) * bt;
   return {
     proposalBlocks, revealBlocks, commitBlocks, provingWindow,
