@@ -354,8 +354,9 @@ export class SequencerAgent extends PollingAgent {
     const next = BigInt(head) + 1n;
     const { height, phase } = await this.client.clockAt(next);
     const phaseAction = () => phaseDecision({ height, phase, record: this.records.get(height), persisted: height > 0n && this.store.get(HEIGHTS, key(height)) !== undefined });
-    // A reveal, and a proposal prepared in an earlier round (one that waited for the last block of the phase), need
-    // nothing the settling below produces: they go first, so that a send for the phase's last block lands in it.
+    // A reveal, and a proposal prepared in an earlier round (one that waited for the last block of the phase, or one
+    // built in the block before the phase: prepareProposal), need nothing the settling below produces: they go first,
+    // so that a send for the phase's first or last block lands in it.
     let action = phaseAction();
     const ready = action.kind === "propose" ? this.prepared.get(action.height) : undefined;
     // (A reorg trigger may have moved the tip since the block was prepared: then it is rebuilt after refreshView.)
@@ -372,6 +373,7 @@ export class SequencerAgent extends PollingAgent {
       await this.act(action, next, head, at);
     }
     await this.recordSeed(next);
+    await this.prepareProposal(next, phase, head);
     this.save();
     // One wallet, one nonce sequence: chores run in the reveal phase (not its last block, kept for a late reveal),
     // where a queued transaction cannot push a proposal, a reveal or a commit out of its window.
@@ -550,15 +552,7 @@ export class SequencerAgent extends PollingAgent {
     const { randomness } = decision;
     for (const k of this.prepared.keys()) if (k < h) this.prepared.delete(k);
     for (const k of this.redo) if (k < h) this.redo.delete(k);
-    let ready = this.prepared.get(h);
-    if (!ready || ready.randomness !== randomness || ready.built.record.parent !== this.tipHeight) {
-      const built = buildProposal({
-        me: this.address, height: h, parent: this.tipHeight, tipState: this.tipState, candidates: this.mempool.select(this.o.T), T: this.o.T,
-        domain: this.domain, vrfSk: this.vrfSk, chainId: this.chainId, rollup: this.o.rollup, randomness, salt: hexlify(randomBytes(32)),
-        terms: proposalTerms(this.o),
-      });
-      this.prepared.set(h, (ready = { randomness, built }));
-    }
+    const ready = this.proposalFor(h, randomness);
     if (!(await this.mightWin(h, ready.built.record, next, head))) return;
     this.prepared.delete(h);
     this.redo.delete(h);
@@ -590,6 +584,38 @@ export class SequencerAgent extends PollingAgent {
     this.mark(r.txIds, "in_proposed_block", at, h);
     this.log.info("proposed", { height: h, parent: r.parent, txs: included.length, l1: Number(next) });
     this.emit("proposed", h);
+  }
+
+  /** The block, VRF proof and commitment of our proposal at `h`: built once, rebuilt if the randomness or the tip moved. */
+  private proposalFor(h: bigint, randomness: bigint): { randomness: bigint; built: ReturnType<typeof buildProposal> } {
+    let ready = this.prepared.get(h);
+    if (!ready || ready.randomness !== randomness || ready.built.record.parent !== this.tipHeight) {
+      const built = buildProposal({
+        me: this.address, height: h, parent: this.tipHeight, tipState: this.tipState, candidates: this.mempool.select(this.o.T), T: this.o.T,
+        domain: this.domain, vrfSk: this.vrfSk, chainId: this.chainId, rollup: this.o.rollup, randomness, salt: hexlify(randomBytes(32)),
+        terms: proposalTerms(this.o),
+      });
+      this.prepared.set(h, (ready = { randomness, built }));
+    }
+    return ready;
+  }
+
+  /**
+   * In the block before a proposal phase: builds the proposal (block, VRF proof) and reads what the threshold needs, so
+   * that the phase's first round sends it at once, ahead of the settling (the early path of onBlock). Built in that
+   * round instead, under load the send took more than a block: the claims above the threshold landed in the phase's
+   * last block with everyone else's, and every sequencer proposed (issue 13's T=8 runs).
+   */
+  private async prepareProposal(next: bigint, phase: Phase, head: number): Promise<void> {
+    if (phase === Phase.Proposal) return;
+    const upcoming = await this.client.clockAt(next + 1n);
+    const h = upcoming.height;
+    if (upcoming.phase !== Phase.Proposal || h <= 0n || this.records.has(h) || this.prepared.has(h) || this.store.get(HEIGHTS, key(h)) !== undefined) return;
+    const randomness = await this.client.randomnessOf(h);
+    if (randomness === 0n) return; // not recorded yet: the phase's round builds it
+    this.proposalFor(h, randomness);
+    await this.timeline(h);
+    if (this.o.proposeThreshold === undefined) await this.eligibleSequencers(h, head);
   }
 
   /**
