@@ -358,9 +358,14 @@ export class SequencerAgent extends PollingAgent {
     // built in the block before the phase: prepareProposal), need nothing the settling below produces: they go first,
     // so that a send for the phase's first or last block lands in it.
     let action = phaseAction();
-    const ready = action.kind === "propose" ? this.prepared.get(action.height) : undefined;
-    // (A reorg trigger may have moved the tip since the block was prepared: then it is rebuilt after refreshView.)
-    const early = action.kind === "reveal" || (ready !== undefined && ready.built.record.parent === (await this.client.chainTip()));
+    let early = action.kind === "reveal";
+    if (action.kind === "propose" && this.prepared.has(action.height)) {
+      // The tip may have moved since the block was prepared (the previous height's commit landed in the phase's
+      // last block, or a reorg trigger): follow it first and rebuild over it, still ahead of the settling (which
+      // reads every height in flight and took more than a block under load).
+      if ((await this.client.chainTip()) !== this.tipHeight) await this.refreshView(at, []);
+      early = true;
+    }
     if (early) await this.act(action, next, head, at);
     const reinsert: Transfer[] = [];
     for (const r of [...this.records.values()]) await this.settle(r, next, at, reinsert);

@@ -19,30 +19,30 @@ const proof = (seconds: number, cpuSeconds: number): ProvingMeasure => ({ T: 8, 
 describe("network: sizing from a measured proof", function () {
   it("a T=8 D=16 proof of 9 s on 2 cores with 2 provers: shortest phases (the commit phase holds the quote round), a window of 3 loaded proofs and a batch", function () {
     const t = deriveTiming({ proof: proof(9, 9), blockTimeMs: 2000, provers: 2, cores: 2 });
-    // Under load: max(9, 2 x 9 / 2) x 1.5 = 13.5 s; ceil(3 x 13.5 / 2) = 21 blocks, plus 3 periods of 8 blocks for
+    // Under load: max(9, 2 x 9 / 2) x 1.5 = 13.5 s; ceil(3 x 13.5 / 2) = 21 blocks, plus 3 periods of 9 blocks for
     // the other heights of a batch of 4 (AGENT_DEFAULTS.proofBatchSize).
     expect(t.loadedProofSeconds).to.equal(13.5);
-    expect(t.provingWindow).to.equal(21 + 3 * 8);
+    expect(t.provingWindow).to.equal(21 + 3 * 9);
     expect(deriveTiming({ proof: proof(9, 9), blockTimeMs: 2000, provers: 2, cores: 2, proofBatchSize: 1 }).provingWindow).to.equal(21);
-    // The provers sustain a height every max(9 / 2, 9 / 2) x 1.5 = 6.75 s: less than the shortest period, 3 + 2 +
-    // (ceil(3 s quote round / 2 s) + 1) = 8 blocks: 8 transfers per 16 s.
+    // The provers sustain a height every max(9 / 2, 9 / 2) x 1.5 = 6.75 s: less than the shortest period, 4 + 2 +
+    // (ceil(3 s quote round / 2 s) + 1) = 9 blocks: 8 transfers per 18 s.
     expect([t.proposalBlocks, t.revealBlocks, t.commitBlocks]).to.deep.equal([DEVNET_SIZING.MIN_PROPOSAL_BLOCKS, 2, 3]);
-    expect(t.clockCapacityTps).to.equal(0.5);
+    expect(t.clockCapacityTps).to.equal(0.44);
     expect(t.derived).to.deep.equal({ phases: true, provingWindow: true });
   });
 
   it("a slow prover lengthens the commit phase (the period) and the window; fast blocks too", function () {
     const t = deriveTiming({ proof: proof(30, 40), blockTimeMs: 1000, provers: 1, cores: 2, proofBatchSize: 2 });
-    // One prover: a height per max(30 / 1, 40 / 2) x 1.5 = 45 s = 45 blocks; proposal and reveal keep 3 and 2.
-    expect([t.proposalBlocks, t.revealBlocks, t.commitBlocks]).to.deep.equal([3, 2, 40]);
+    // One prover: a height per max(30 / 1, 40 / 2) x 1.5 = 45 s = 45 blocks; proposal and reveal keep 4 and 2.
+    expect([t.proposalBlocks, t.revealBlocks, t.commitBlocks]).to.deep.equal([4, 2, 39]);
     expect(t.provingWindow).to.equal(Math.ceil((DEVNET_SIZING.WINDOW_MARGIN * 45) / 1) + 45);
   });
 
-  it("the commit phase holds the quote round: 1 s blocks and a 1.5 s round give 3/2/3 when proving keeps up", function () {
+  it("the commit phase holds the quote round: 1 s blocks and a 1.5 s round give 4/2/3 when proving keeps up", function () {
     // T=8 D=16 on this machine: about 8 s per proof, 2 provers on 2 cores: a height per 6 s of proving.
     const t = deriveTiming({ proof: proof(8, 8), blockTimeMs: 1000, provers: 2, cores: 2, quoteTimeoutMs: 1500 });
-    expect([t.proposalBlocks, t.revealBlocks, t.commitBlocks]).to.deep.equal([3, 2, 3]);
-    expect(t.clockCapacityTps).to.equal(1);
+    expect([t.proposalBlocks, t.revealBlocks, t.commitBlocks]).to.deep.equal([4, 2, 3]);
+    expect(t.clockCapacityTps).to.equal(0.89);
     // The agents' default round (3 s) needs a 4-block commit phase at 1 s blocks.
     expect(deriveTiming({ proof: proof(8, 8), blockTimeMs: 1000, provers: 2, cores: 2 }).commitBlocks).to.equal(4);
   });
