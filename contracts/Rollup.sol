@@ -74,7 +74,8 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
     ///      logged so that anyone can show a false claim (`challengeVrfClaim`). The proverTip is only offered here:
     ///      it is escrowed at the commit, so a proposal that never commits holds nothing and needs no release.
     /// @param height the L2 height
-    /// @param vrfProof BLS signature over (randomness(height), height), see VrfLib
+    /// @param vrfProof [Gamma.x, Gamma.y, c, s] over (randomness(height), height): Gamma is the BLS signature whose
+    ///        hash is the output, (c, s) its DLEQ proof (checked at the commit if it leads), see VrfLib
     /// @param commitment ProposeLib.commitment(sender, height, parent, newRoot, keccak256(pubdata), salt)
     /// @param feeSplitBps FEE_SPLIT in basis points, within the configured bounds
     /// @param proverTip tip offered to the prover (escrowed at the commit, from the sender's balance here first)
@@ -83,7 +84,7 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
     ///        reorg changed it is refused (`RandomnessMismatch`) instead of becoming a slashable false claim
     function propose(
         uint256 height,
-        uint256[2] calldata vrfProof,
+        uint256[4] calldata vrfProof,
         bytes32 commitment,
         uint16 feeSplitBps,
         uint256 proverTip,
@@ -131,7 +132,7 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         uint256 height,
         address prover,
         bytes calldata proverSignature,
-        uint256[2] calldata vrfProof
+        uint256[4] calldata vrfProof
     ) external nonReentrant {
         ClockLib.requirePhase(height, Phase.Commit);
         if (prover == address(0)) revert Rollup__ZeroAddress();
@@ -174,7 +175,7 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
     /// @param sequencer the proposer
     /// @param vrfProof the proof logged in its `Proposed` event
     /// @param pk the sequencer's VRF public key at the cutoff (from `VrfKeyRegistered`)
-    function challengeVrfClaim(uint256 height, address sequencer, uint256[2] calldata vrfProof, uint256[4] calldata pk)
+    function challengeVrfClaim(uint256 height, address sequencer, uint256[4] calldata vrfProof, uint256[4] calldata pk)
         external
         nonReentrant
     {

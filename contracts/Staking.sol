@@ -67,7 +67,7 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
     /// @notice Stake added.
     event Staked(address indexed account, Role role, uint256 received, uint256 newAmount);
     /// @notice VRF key registered (replacing any previous one).
-    event VrfKeyRegistered(address indexed account, bytes32 indexed keyHash, uint256[4] pk);
+    event VrfKeyRegistered(address indexed account, bytes32 indexed keyHash, uint256[4] pk, uint256[2] pkG1);
     /// @notice Exit requested; stake leaves the active set now and can be withdrawn from `availableAt`.
     event ExitInitiated(address indexed account, uint256 amount, uint256 availableAt);
     /// @notice Stake withdrawn.
@@ -139,13 +139,17 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
     /// @notice Registers the caller's VRF public key, with a proof of possession bound to the caller. The key
     ///         counts for a height only if registered before that height's randomness could be known
     ///         (`activeSince`); a rotated key makes the account sit out the heights whose randomness is already open.
+    ///         The key's G1 twin is checked against it here, once (a pairing), so that every leading commit can check
+    ///         its VRF proof with the cheaper DLEQ test (`VrfLib.verifyDleq`).
     /// @param pk public key in G2 [x.c1, x.c0, y.c1, y.c0]
+    /// @param pkG1 the same secret times the G1 generator, [x, y]
     /// @param pop BLS signature over ("fernet-rollup/pop", chainid, this contract, caller)
-    function registerVrfKey(uint256[4] calldata pk, uint256[2] calldata pop) external {
+    function registerVrfKey(uint256[4] calldata pk, uint256[2] calldata pkG1, uint256[2] calldata pop) external {
         bytes32 keyHash = keccak256(abi.encode(pk));
         address owner_ = keyOwner[keyHash];
         if (owner_ != address(0) && owner_ != msg.sender) revert Staking__VrfKeyTaken(keyHash);
         if (!VrfLib.verifyPossession(pk, msg.sender, pop)) revert Staking__InvalidProofOfPossession();
+        if (!VrfLib.verifyKeyPair(pk, pkG1)) revert Staking__VrfKeyPairMismatch();
         Staker storage s = _stakers[msg.sender];
         if (s.keyHash != bytes32(0)) {
             // One rotation per exitDelay: two quick rotations would lose the key a pending VRF claim was made under
@@ -159,11 +163,11 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
         }
         s.keyFrom = uint48(block.number);
         s.keyHash = keyHash;
-        s.keyCode = _storeKey(pk);
+        s.keyCode = _storeKey(pk, pkG1);
         keyOwner[keyHash] = msg.sender;
         s.hasKey = true;
         s.activeFrom = uint48(block.number);
-        emit VrfKeyRegistered(msg.sender, keyHash, pk);
+        emit VrfKeyRegistered(msg.sender, keyHash, pk, pkG1);
     }
 
     /// @notice Leaves the active set now; the stake can be withdrawn after `exitDelay` L1 blocks.
@@ -243,6 +247,15 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
     }
 
     /// @inheritdoc IStaking
+    function vrfG1KeyOf(address account) external view returns (uint256[2] memory pkG1) {
+        address keyCode = _stakers[account].keyCode;
+        if (keyCode == address(0)) return pkG1;
+        assembly ("memory-safe") {
+            extcodecopy(keyCode, pkG1, 129, 64) // after the STOP byte and the G2 key
+        }
+    }
+
+    /// @inheritdoc IStaking
     function stakeOf(address account) external view returns (uint256) {
         return _stakers[account].amount;
     }
@@ -255,12 +268,13 @@ contract Staking is IStaking, Errors, Ownable, ReentrancyGuard {
         return _stakers[account];
     }
 
-    /// @dev Stores `pk` as the code of a new contract (SSTORE2): a leading STOP byte (a call to it does nothing), then
-    ///      the 128 key bytes. Reading it back (`vrfKeyOf`, in every leading commit's VRF check) costs one cold
-    ///      account access (2.6k gas) instead of four cold storage words (8.4k), and writing it less than four fresh
-    ///      words. The creation code returns everything after its own 11 bytes as the new contract's code.
-    function _storeKey(uint256[4] calldata pk) private returns (address keyCode) {
-        bytes memory creation = abi.encodePacked(hex"600B5981380380925939F3", hex"00", pk);
+    /// @dev Stores `pk` and `pkG1` as the code of a new contract (SSTORE2): a leading STOP byte (a call to it does
+    ///      nothing), then the 128 G2 key bytes and the 64 G1 key bytes. Reading the G1 key back (`vrfG1KeyOf`, in
+    ///      every leading commit's VRF check) costs one cold account access (2.6k gas) instead of two cold storage
+    ///      words, and writing it less than six fresh words. The creation code returns everything after its own 11
+    ///      bytes as the new contract's code.
+    function _storeKey(uint256[4] calldata pk, uint256[2] calldata pkG1) private returns (address keyCode) {
+        bytes memory creation = abi.encodePacked(hex"600B5981380380925939F3", hex"00", pk, pkG1);
         assembly ("memory-safe") {
             keyCode := create(0, add(creation, 32), mload(creation))
         }

@@ -31,6 +31,8 @@ interface Errors {
     error Staking__RoleMismatch(IStaking.Role current, IStaking.Role requested);
     /// @notice The proof of possession of a VRF key does not verify.
     error Staking__InvalidProofOfPossession();
+    /// @notice The G1 twin of a VRF key does not share the G2 key's secret (or is not a G1 point).
+    error Staking__VrfKeyPairMismatch();
     /// @notice The VRF key is already registered to another account.
     error Staking__VrfKeyTaken(bytes32 keyHash);
     /// @notice The account has no stake.

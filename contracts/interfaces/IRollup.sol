@@ -152,7 +152,7 @@ interface IRollup {
         address indexed sequencer,
         bytes32 commitment,
         uint256 vrfOutput,
-        uint256[2] vrfProof,
+        uint256[4] vrfProof,
         uint256 feeSplitBps,
         uint256 proverTip,
         uint256 proverRewardShareBps

@@ -25,6 +25,10 @@ interface IStaking {
     /// @notice The registered VRF public key of `account` ([x.c1, x.c0, y.c1, y.c0]; zeros if none).
     function vrfKeyOf(address account) external view returns (uint256[4] memory);
 
+    /// @notice The G1 twin of `account`'s registered VRF key (sk * G1gen, [x, y]; zeros if none), checked at
+    ///         registration against the G2 key: the leading commit's cheap VRF check (`VrfLib.verifyDleq`) uses it.
+    function vrfG1KeyOf(address account) external view returns (uint256[2] memory);
+
     /// @notice keccak256 of the VRF key `account` had in force at `l1Block` (registered before it): the current key,
     ///         or the one it replaced; 0 if unknown.
     function keyHashAt(address account, uint256 l1Block) external view returns (bytes32);

@@ -46,7 +46,7 @@ library ProposalLib {
         IStaking staking,
         uint256 height,
         address sequencer,
-        uint256[2] calldata vrfProof,
+        uint256[4] calldata vrfProof,
         bytes32 commitment,
         uint16 feeSplitBps,
         uint256 randomness
@@ -97,11 +97,12 @@ library ProposalLib {
 
     /// @notice Enters the sender's revealed proposal in the ranking (commit phase; called by the proving design's
     ///         commit step): it must build on the current tip of a live height. If it now ranks first, its VRF
-    ///         proof is verified under the key active before the randomness was known, and it holds the height.
+    ///         proof is verified (its DLEQ part, `VrfLib.verifyDleq`) under the key active before the randomness was
+    ///         known, and it holds the height.
     ///         The commit phase of `height` is the seed window of `height + 1`: the first entry records that seed.
     /// @return leads whether the proposal now holds the height
     /// @return score its Fernet score
-    function enterRanking(IStaking staking, uint256 height, address sequencer, uint256[2] calldata vrfProof)
+    function enterRanking(IStaking staking, uint256 height, address sequencer, uint256[4] calldata vrfProof)
         external
         returns (bool leads, uint256 score)
     {
@@ -128,7 +129,9 @@ library ProposalLib {
             RandomnessLib.requireEligible(staking, height, sequencer);
             if (
                 VrfLib.output(vrfProof) != output
-                    || !VrfLib.verify(staking.vrfKeyOf(sequencer), RandomnessLib.randomnessOf(height), height, vrfProof)
+                    || !VrfLib.verifyDleq(
+                        staking.vrfG1KeyOf(sequencer), RandomnessLib.randomnessOf(height), height, vrfProof
+                    )
             ) revert Errors.Rollup__InvalidVrfProof(height, sequencer);
             ChainLib.setWinner(height, sequencer, tip);
         }
@@ -143,7 +146,7 @@ library ProposalLib {
         IStaking staking,
         uint256 height,
         address sequencer,
-        uint256[2] calldata vrfProof,
+        uint256[4] calldata vrfProof,
         uint256[4] calldata pk,
         uint256 minGas
     ) external {

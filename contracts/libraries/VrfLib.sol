@@ -3,9 +3,14 @@ pragma solidity ^0.8.28;
 
 import {Errors} from "../errors/Errors.sol";
 
-/// @title VrfLib: a VRF from BLS signatures on BN254, checked with the pairing precompile (0x08)
-/// @notice proof = sk * H(message) in G1, public key pk = sk * G2gen in G2, output = keccak256(proof).
-///         A BLS signature is unique per (key, message), so the output is too.
+/// @title VrfLib: a VRF from BLS signatures on BN254, with a DLEQ proof for the cheap check
+/// @notice Gamma = sk * H(message) in G1 (a BLS signature), public key pk = sk * G2gen in G2 and its twin
+///         pkG1 = sk * G1gen, output = keccak256(Gamma). A BLS signature is unique per (key, message), so the
+///         output is too. A proof is [Gamma.x, Gamma.y, c, s]: (c, s) is a Chaum-Pedersen proof that
+///         log_G1gen(pkG1) = log_H(Gamma), checked with four scalar multiplications (`verifyDleq`, about 30k gas,
+///         the leading commit's check) instead of a pairing (113k). The pairing (`verify`) judges Gamma alone, so a
+///         challenger cannot make an honest claim look false by sending a bad (c, s); Staking checks once, at key
+///         registration, that pkG1 and pk share their secret (`verifyKeyPair`), so both checks accept the same Gamma.
 /// @dev Hand-rolled on purpose: there is no maintained npm Solidity library for BLS on BN254 available to this
 ///      project. The TypeScript twin is `src/vrf/index.ts`; `test/vrf/vectors.json` holds the two together.
 ///      Encodings: pk = [x.c1, x.c0, y.c1, y.c0] (imaginary part first, as the precompile wants), G1 points [x, y].
@@ -31,6 +36,12 @@ library VrfLib {
     ///      gets only what it needs: bad input then costs this much instead of 63/64 of the caller's gas.
     uint256 internal constant PAIRING_2_GAS = 45_000 + 2 * 34_000;
 
+    /// @dev BN254 group order r (the scalar field).
+    uint256 internal constant R = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
+    /// @dev Exact EIP-1108 prices of ecMul (0x07) and ecAdd (0x06): a failing precompile burns what it was given.
+    uint256 internal constant ECMUL_GAS = 6_000;
+    uint256 internal constant ECADD_GAS = 150;
+
     /// @dev Domain tags: a VRF proof can never double as a proof of possession, and vice versa.
     string internal constant VRF_DOMAIN = "fernet-rollup/vrf";
     string internal constant POP_DOMAIN = "fernet-rollup/pop";
@@ -42,22 +53,110 @@ library VrfLib {
     /// @param pk public key in G2, [x.c1, x.c0, y.c1, y.c0]
     /// @param randomness the L1 randomness the lottery uses for this height
     /// @param height the L2 block height
-    /// @param proof the BLS signature in G1, [x, y]
-    /// @return true iff proof = sk * H(message) for pk = sk * G2gen; false (never a revert) on malformed input
-    function verify(uint256[4] memory pk, uint256 randomness, uint256 height, uint256[2] memory proof)
+    /// @param proof [Gamma.x, Gamma.y, c, s]; only Gamma is judged here (the pairing needs no (c, s))
+    /// @return true iff Gamma = sk * H(message) for pk = sk * G2gen; false (never a revert) on malformed input
+    function verify(uint256[4] memory pk, uint256 randomness, uint256 height, uint256[4] memory proof)
         internal
         view
         returns (bool)
     {
-        return verifySignature(pk, vrfMessage(randomness, height), proof);
+        return verifySignature(pk, vrfMessage(randomness, height), [proof[0], proof[1]]);
     }
 
-    /// @notice The VRF output of a proof: uint256(keccak256(abi.encodePacked(proof[0], proof[1]))).
-    /// @dev Only meaningful for a proof that `verify` accepted.
-    /// @param proof the BLS signature in G1, [x, y]
+    /// @notice Checks a VRF proof for (randomness, height) under `pkG1` by its DLEQ part: Gamma is on G1, c and s are
+    ///         below r, and c = keccak256(pkG1, H, Gamma, s * G1gen - c * pkG1, s * H - c * Gamma) mod r.
+    /// @dev Sound only for a pkG1 that `verifyKeyPair` tied to a G2 key (Staking does at registration): then it
+    ///      accepts exactly the Gamma that `verify` accepts. Costs four ecMul (24k) plus the hash to G1.
+    /// @param pkG1 the key's G1 twin sk * G1gen, [x, y]
+    /// @param randomness the L1 randomness the lottery uses for this height
+    /// @param height the L2 block height
+    /// @param proof [Gamma.x, Gamma.y, c, s]
+    /// @return true iff the DLEQ proof holds; false (never a revert) on malformed input
+    function verifyDleq(uint256[2] memory pkG1, uint256 randomness, uint256 height, uint256[4] memory proof)
+        internal
+        view
+        returns (bool)
+    {
+        uint256 c = proof[2];
+        uint256 s = proof[3];
+        uint256[2] memory gamma = [proof[0], proof[1]];
+        if (c >= R || s >= R) return false;
+        if (!isOnG1(gamma) || !isOnG1(pkG1)) return false;
+        uint256[2] memory h;
+        bool found;
+        (h[0], h[1], found) = tryHashToG1(vrfMessage(randomness, height));
+        if (!found) return false;
+        // -c mod r is R - c (c = 0 gives r, whose multiple is the identity: still correct).
+        (bool ok1, uint256[2] memory u) = _linearCombination([uint256(1), 2], s, pkG1, R - c);
+        (bool ok2, uint256[2] memory v) = _linearCombination(h, s, gamma, R - c);
+        return ok1 && ok2 && c == dleqChallenge(pkG1, h, gamma, u, v);
+    }
+
+    /// @notice The DLEQ challenge: uint256(keccak256(abi.encodePacked(pkG1, H, Gamma, U, V))) mod r.
+    /// @dev H is bound to the chain, the contract, the randomness and the height through the hashed message.
+    function dleqChallenge(
+        uint256[2] memory pkG1,
+        uint256[2] memory h,
+        uint256[2] memory gamma,
+        uint256[2] memory u,
+        uint256[2] memory v
+    ) internal pure returns (uint256) {
+        return uint256(keccak256(abi.encodePacked(pkG1, h, gamma, u, v))) % R;
+    }
+
+    /// @notice Checks that pkG1 (in G1) and pk (in G2) share their secret: e(pkG1, G2gen) == e(G1gen, pk).
+    /// @param pk public key in G2, [x.c1, x.c0, y.c1, y.c0]
+    /// @param pkG1 its claimed G1 twin, [x, y]
+    /// @return true iff pkG1 = sk * G1gen for pk = sk * G2gen; false (never a revert) on malformed input
+    function verifyKeyPair(uint256[4] memory pk, uint256[2] memory pkG1) internal view returns (bool) {
+        if (!isOnG1(pkG1)) return false;
+        if (pk[0] >= P || pk[1] >= P || pk[2] >= P || pk[3] >= P) return false;
+        if ((pk[0] | pk[1] | pk[2] | pk[3]) == 0) return false;
+        // e(pkG1, G2gen) * e(-G1gen, pk) == 1; -G1gen = (1, P - 2).
+        uint256[12] memory input = [pkG1[0], pkG1[1], G2_X1, G2_X0, G2_Y1, G2_Y0, 1, P - 2, pk[0], pk[1], pk[2], pk[3]];
+        uint256[1] memory out;
+        bool ok;
+        assembly ("memory-safe") {
+            ok := staticcall(PAIRING_2_GAS, 0x08, input, 384, out, 32)
+        }
+        return ok && out[0] == 1;
+    }
+
+    /// @notice The VRF output of a proof: uint256(keccak256(abi.encodePacked(Gamma.x, Gamma.y))).
+    /// @dev Only meaningful for a proof that `verify` or `verifyDleq` accepted.
+    /// @param proof [Gamma.x, Gamma.y, c, s]
     /// @return the output as an integer
-    function output(uint256[2] memory proof) internal pure returns (uint256) {
+    function output(uint256[4] memory proof) internal pure returns (uint256) {
         return uint256(keccak256(abi.encodePacked(proof[0], proof[1])));
+    }
+
+    /// @dev a * A + b * B on G1 with the ecMul and ecAdd precompiles, each given exactly its price.
+    function _linearCombination(uint256[2] memory pa, uint256 a, uint256[2] memory pb, uint256 b)
+        private
+        view
+        returns (bool ok, uint256[2] memory out)
+    {
+        uint256 ax = pa[0];
+        uint256 ay = pa[1];
+        uint256 bx = pb[0];
+        uint256 by = pb[1];
+        uint256 x;
+        uint256 y;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, ax)
+            mstore(add(m, 0x20), ay)
+            mstore(add(m, 0x40), a)
+            ok := staticcall(ECMUL_GAS, 0x07, m, 0x60, m, 0x40) // m[0..64) = a * A
+            mstore(add(m, 0x40), bx)
+            mstore(add(m, 0x60), by)
+            mstore(add(m, 0x80), b)
+            ok := and(ok, staticcall(ECMUL_GAS, 0x07, add(m, 0x40), 0x60, add(m, 0x40), 0x40)) // m[64..128) = b * B
+            ok := and(ok, staticcall(ECADD_GAS, 0x06, m, 0x80, m, 0x40))
+            x := mload(m)
+            y := mload(add(m, 0x20))
+        }
+        out = [x, y];
     }
 
     /// @notice Checks a proof of possession: a BLS signature by pk over ("fernet-rollup/pop", chainid, this, owner).

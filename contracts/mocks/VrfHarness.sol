@@ -6,7 +6,7 @@ import {VrfLib} from "../libraries/VrfLib.sol";
 /// @title VrfHarness: exposes VrfLib as external functions for tests (messages bind this contract's address)
 contract VrfHarness {
     /// @notice See VrfLib.verify.
-    function verify(uint256[4] memory pk, uint256 randomness, uint256 height, uint256[2] memory proof)
+    function verify(uint256[4] memory pk, uint256 randomness, uint256 height, uint256[4] memory proof)
         external
         view
         returns (bool)
@@ -15,13 +15,38 @@ contract VrfHarness {
     }
 
     /// @notice See VrfLib.output.
-    function output(uint256[2] memory proof) external pure returns (uint256) {
+    function output(uint256[4] memory proof) external pure returns (uint256) {
         return VrfLib.output(proof);
     }
 
     /// @notice See VrfLib.verifyPossession.
     function verifyPossession(uint256[4] memory pk, address owner, uint256[2] memory pop) external view returns (bool) {
         return VrfLib.verifyPossession(pk, owner, pop);
+    }
+
+    /// @notice See VrfLib.verifyDleq.
+    function verifyDleq(uint256[2] memory pkG1, uint256 randomness, uint256 height, uint256[4] memory proof)
+        external
+        view
+        returns (bool)
+    {
+        return VrfLib.verifyDleq(pkG1, randomness, height, proof);
+    }
+
+    /// @notice See VrfLib.verifyKeyPair.
+    function verifyKeyPair(uint256[4] memory pk, uint256[2] memory pkG1) external view returns (bool) {
+        return VrfLib.verifyKeyPair(pk, pkG1);
+    }
+
+    /// @notice Gas used by VrfLib.verifyDleq, measured inside the call.
+    function verifyDleqGas(uint256[2] memory pkG1, uint256 randomness, uint256 height, uint256[4] memory proof)
+        external
+        view
+        returns (bool ok, uint256 gasUsed)
+    {
+        uint256 g = gasleft();
+        ok = VrfLib.verifyDleq(pkG1, randomness, height, proof);
+        gasUsed = g - gasleft();
     }
 
     /// @notice See VrfLib.hashToG1.
@@ -40,7 +65,7 @@ contract VrfHarness {
     }
 
     /// @notice Gas used by VrfLib.verify, measured inside the call (excludes calldata and ABI decoding).
-    function verifyGas(uint256[4] memory pk, uint256 randomness, uint256 height, uint256[2] memory proof)
+    function verifyGas(uint256[4] memory pk, uint256 randomness, uint256 height, uint256[4] memory proof)
         external
         view
         returns (bool ok, uint256 gasUsed)

@@ -2,8 +2,10 @@
  * VRF from BLS signatures on BN254: the TypeScript twin of `contracts/libraries/VrfLib.sol`.
  *
  * - secret key sk in [1, r), public key pk = sk * G2gen, passed as [x.c1, x.c0, y.c1, y.c0] (imaginary part first,
- *   as the pairing precompile wants);
- * - proof = sk * H(message) in G1, as [x, y]; output = uint256(keccak256(abi.encodePacked(proof.x, proof.y)));
+ *   as the pairing precompile wants), and its G1 twin pkG1 = sk * G1gen (registered with it, checked once);
+ * - proof = [Gamma.x, Gamma.y, c, s]: Gamma = sk * H(message) in G1 (a BLS signature, judged alone by the pairing
+ *   check `vrfVerify`), (c, s) a Chaum-Pedersen DLEQ proof that log(pkG1) = log_H(Gamma) (`vrfVerifyDleq`, the
+ *   leading commit's cheap check); output = uint256(keccak256(abi.encodePacked(Gamma.x, Gamma.y)));
  * - message = abi.encode("fernet-rollup/vrf", chainId, verifier, randomness, height), where `verifier` is the
  *   contract that calls VrfLib (address(this) inside the library);
  * - proof of possession = signature over abi.encode("fernet-rollup/pop", chainId, verifier, owner).
@@ -30,11 +32,14 @@ const SQRT_EXP = (P + 1n) / 4n;
 const X_MASK = (1n << 254n) - 1n;
 const U256_MAX = (1n << 256n) - 1n;
 const KEY_DOMAIN = "fernet-rollup/vrf-key";
+const NONCE_DOMAIN = "fernet-rollup/vrf-nonce";
 
 /** G2 public key as the precompile wants it: [x.c1, x.c0, y.c1, y.c0]. */
 export type VrfPublicKey = [bigint, bigint, bigint, bigint];
 /** G1 point [x, y]. */
 export type G1Tuple = [bigint, bigint];
+/** A VRF proof: [Gamma.x, Gamma.y, c, s]. */
+export type VrfProof = [bigint, bigint, bigint, bigint];
 /** What a VRF proof is bound to. `verifier` is the contract using VrfLib. */
 export interface VrfContext {
   chainId: bigint;
@@ -149,7 +154,7 @@ export function hashToG1(message: Uint8Array): [bigint, bigint] {
  * Derives a key pair from a seed: sk = (keccak256(tag || seed || 0x00) || keccak256(tag || seed || 0x01)) mod r,
  * a 512-bit value reduced mod r so the bias is negligible. String seeds are taken as their UTF-8 bytes.
  */
-export function vrfKeyFromSeed(seed: Uint8Array | string): { sk: bigint; pk: VrfPublicKey } {
+export function vrfKeyFromSeed(seed: Uint8Array | string): { sk: bigint; pk: VrfPublicKey; pkG1: G1Tuple } {
   let bytes: Uint8Array;
   if (typeof seed === "string") bytes = toUtf8Bytes(seed);
   else if (seed instanceof Uint8Array) bytes = seed;
@@ -160,7 +165,14 @@ export function vrfKeyFromSeed(seed: Uint8Array | string): { sk: bigint; pk: Vrf
   const lo = BigInt(keccak256(concat([tag, bytes, new Uint8Array([1])])));
   const sk = ((hi << 256n) | lo) % R;
   if (sk === 0n) throw new VrfError("VRF_BAD_SEED", "seed gives the zero key"); // probability ~2^-254
-  return { sk, pk: publicKeyOf(sk) };
+  return { sk, pk: publicKeyOf(sk), pkG1: publicKeyG1Of(sk) };
+}
+
+/** pkG1 = sk * G1gen as [x, y]: the G1 twin registered with the G2 key (Staking checks they share sk). */
+export function publicKeyG1Of(sk: bigint): G1Tuple {
+  assertSecretKey(sk);
+  const a = G1.BASE.multiply(sk).toAffine();
+  return [a.x, a.y];
 }
 
 /** pk = sk * G2gen as [x.c1, x.c0, y.c1, y.c0]. */
@@ -216,23 +228,82 @@ function verifySignature(pk: unknown, message: Uint8Array, sig: unknown): boolea
   return Fp12.eql(gt, Fp12.ONE);
 }
 
-/** VRF output of a proof: uint256(keccak256(abi.encodePacked(proof[0], proof[1]))). */
-export function vrfOutput(proof: [bigint, bigint]): bigint {
-  if (!isBigintTuple(proof, 2) || proof.some((c) => c < 0n || c > U256_MAX)) {
-    throw new VrfError("VRF_BAD_INPUT", "proof must be two uint256 bigints");
+/** VRF output of a proof (or of its Gamma alone): uint256(keccak256(abi.encodePacked(proof[0], proof[1]))). */
+export function vrfOutput(proof: VrfProof | G1Tuple): bigint {
+  if (!(isBigintTuple(proof, 4) || isBigintTuple(proof, 2)) || proof.some((c) => c < 0n || c > U256_MAX)) {
+    throw new VrfError("VRF_BAD_INPUT", "proof must be four (or, for Gamma alone, two) uint256 bigints");
   }
   return BigInt(solidityPackedKeccak256(["uint256", "uint256"], [proof[0], proof[1]]));
 }
 
-/** Evaluates the VRF: proof = sk * H(vrfMessage(ctx)), and its output. */
-export function vrfProve(sk: bigint, ctx: VrfContext): { proof: [bigint, bigint]; output: bigint } {
-  const proof = sign(sk, vrfMessage(ctx));
+/** The DLEQ challenge, as VrfLib.dleqChallenge: keccak256(abi.encodePacked(pkG1, H, Gamma, U, V)) mod r. */
+function dleqChallenge(pkG1: G1Tuple, h: G1Tuple, gamma: G1Tuple, u: G1Point, v: G1Point): bigint {
+  const ua = u.is0() ? { x: 0n, y: 0n } : u.toAffine();
+  const va = v.is0() ? { x: 0n, y: 0n } : v.toAffine();
+  const words = [...pkG1, ...h, ...gamma, ua.x, ua.y, va.x, va.y];
+  return BigInt(solidityPackedKeccak256(words.map(() => "uint256"), words)) % R;
+}
+
+/**
+ * Evaluates the VRF: Gamma = sk * H(vrfMessage(ctx)) and its DLEQ proof (c, s), and the output. The nonce is
+ * deterministic (RFC 6979 in spirit): k = (keccak256(tag || sk || message || 0x00) || keccak256(... || 0x01)) mod r,
+ * 512 bits reduced so its bias is negligible (a biased nonce would leak sk).
+ */
+export function vrfProve(sk: bigint, ctx: VrfContext): { proof: VrfProof; output: bigint } {
+  assertSecretKey(sk);
+  const message = vrfMessage(ctx);
+  const h = hashToG1(message);
+  const hp = G1.fromAffine({ x: h[0], y: h[1] });
+  const g = hp.multiply(sk).toAffine();
+  const gamma: G1Tuple = [g.x, g.y];
+  const tag = toUtf8Bytes(NONCE_DOMAIN);
+  const skBytes = getBytes(AbiCoder.defaultAbiCoder().encode(["uint256"], [sk]));
+  const hi = BigInt(keccak256(concat([tag, skBytes, message, new Uint8Array([0])])));
+  const lo = BigInt(keccak256(concat([tag, skBytes, message, new Uint8Array([1])])));
+  const k = ((hi << 256n) | lo) % R;
+  if (k === 0n) throw new VrfError("VRF_BAD_INPUT", "zero nonce"); // probability ~2^-254
+  const c = dleqChallenge(publicKeyG1Of(sk), h, gamma, G1.BASE.multiply(k), hp.multiply(k));
+  const proof: VrfProof = [gamma[0], gamma[1], c, (k + c * sk) % R];
   return { proof, output: vrfOutput(proof) };
 }
 
-/** Checks a VRF proof like VrfLib.verify. Malformed points give false; a malformed ctx throws VrfError. */
-export function vrfVerify(pk: VrfPublicKey, ctx: VrfContext, proof: [bigint, bigint]): boolean {
-  return verifySignature(pk, vrfMessage(ctx), proof);
+/**
+ * Judges Gamma like VrfLib.verify (the pairing: e(Gamma, G2gen) == e(H, pk)); (c, s) are not used, as in
+ * `challengeVrfClaim`. Malformed points give false; a malformed ctx throws VrfError.
+ */
+export function vrfVerify(pk: VrfPublicKey, ctx: VrfContext, proof: VrfProof | G1Tuple): boolean {
+  if (!(isBigintTuple(proof, 4) || isBigintTuple(proof, 2))) return false;
+  return verifySignature(pk, vrfMessage(ctx), [proof[0], proof[1]]);
+}
+
+/** Checks a proof's DLEQ part like VrfLib.verifyDleq (the leading commit's check) under the G1 twin of the key. */
+export function vrfVerifyDleq(pkG1: G1Tuple, ctx: VrfContext, proof: VrfProof): boolean {
+  const message = vrfMessage(ctx);
+  if (!isBigintTuple(proof, 4)) return false;
+  const [, , c, s] = proof;
+  if (c < 0n || s < 0n || c >= R || s >= R) return false;
+  const gamma = parseG1([proof[0], proof[1]]);
+  const q = parseG1(pkG1);
+  if (gamma === null || q === null) return false;
+  const h = hashToG1(message);
+  const hp = G1.fromAffine({ x: h[0], y: h[1] });
+  const negC = (R - c) % R;
+  // multiplyUnsafe accepts 0 (noble's multiply does not): s or -c may be 0 in a crafted proof.
+  const u = G1.BASE.multiplyUnsafe(s).add(q.multiplyUnsafe(negC));
+  const v = hp.multiplyUnsafe(s).add(gamma.multiplyUnsafe(negC));
+  return c === dleqChallenge([pkG1[0], pkG1[1]], h, [proof[0], proof[1]], u, v);
+}
+
+/** Checks that pkG1 and pk share their secret, like VrfLib.verifyKeyPair (e(pkG1, G2gen) == e(G1gen, pk)). */
+export function vrfVerifyKeyPair(pk: VrfPublicKey, pkG1: G1Tuple): boolean {
+  const a = parseG1(pkG1);
+  const q = parseG2(pk);
+  if (a === null || q === null) return false;
+  const gt = bn254.pairingBatch([
+    { g1: a, g2: G2.BASE },
+    { g1: G1.BASE.negate(), g2: q },
+  ]);
+  return Fp12.eql(gt, Fp12.ONE);
 }
 
 /** Proof of possession of sk, bound to `ctx.owner`. */

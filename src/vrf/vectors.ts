@@ -35,8 +35,8 @@ export interface VrfVectors {
   deployer: string;
   verifier: string;
   hashToG1: Array<{ message: string; x: string; y: string; tries: number }>;
-  keys: Array<{ seed: string; sk: string; pk: [string, string, string, string]; owner: string; popMessage: string; pop: [string, string] }>;
-  proofs: Array<{ key: number; randomness: string; height: string; message: string; h: [string, string]; proof: [string, string]; output: string }>;
+  keys: Array<{ seed: string; sk: string; pk: [string, string, string, string]; pkG1: [string, string]; owner: string; popMessage: string; pop: [string, string] }>;
+  proofs: Array<{ key: number; randomness: string; height: string; message: string; h: [string, string]; proof: [string, string, string, string]; output: string }>;
 }
 
 const s = (v: bigint): string => v.toString();
@@ -44,7 +44,7 @@ const s = (v: bigint): string => v.toString();
 /** Builds the vectors (deterministic). */
 export function buildVectors(): VrfVectors {
   const keys = SEEDS.map((seed, i) => {
-    const { sk, pk } = vrfKeyFromSeed(seed);
+    const { sk, pk, pkG1 } = vrfKeyFromSeed(seed);
     const owner = OWNERS[i]!;
     const ctx = { chainId: VECTOR_CHAIN_ID, verifier: VECTOR_VERIFIER, owner };
     const pop = popProve(sk, ctx);
@@ -52,6 +52,7 @@ export function buildVectors(): VrfVectors {
       seed,
       sk: s(sk),
       pk: pk.map(s) as [string, string, string, string],
+      pkG1: pkG1.map(s) as [string, string],
       owner,
       popMessage: hexlify(popMessage(ctx)),
       pop: pop.map(s) as [string, string],
@@ -68,7 +69,7 @@ export function buildVectors(): VrfVectors {
         height: s(height),
         message: hexlify(msg),
         h: hashToG1(msg).map(s) as [string, string],
-        proof: proof.map(s) as [string, string],
+        proof: proof.map(s) as [string, string, string, string],
         output: s(output),
       };
     }),
@@ -79,7 +80,7 @@ export function buildVectors(): VrfVectors {
   });
   return {
     description:
-      "BLS-on-BN254 VRF vectors for fernet-rollup (src/vrf, contracts/libraries/VrfLib.sol). Numbers are decimal " +
+      "BLS-on-BN254 VRF vectors (Gamma, DLEQ c, s) for fernet-rollup (src/vrf, contracts/libraries/VrfLib.sol). Numbers are decimal " +
       "strings. Messages bind chainId and verifier (the first contract deployed by `deployer` on a fresh Hardhat network).",
     chainId: s(VECTOR_CHAIN_ID),
     deployer: VECTOR_DEPLOYER,

@@ -40,7 +40,7 @@ contract ProofAggregatorFuzzTest is RollupSetup {
         bytes memory pubdata = _pubdata(5);
         bytes32 salt = keccak256("salt");
         bytes32 c = ProposeLib.commitment(seqs[1], 1, 0, 777, keccak256(pubdata), salt);
-        uint256[2] memory proof = _vrfProof(1, 1);
+        uint256[4] memory proof = _vrfProof(1, 1);
         uint256 randomness = rollup.randomnessOf(1);
         VM.prank(seqs[1]);
         rollup.propose(1, proof, c, 1000, 2 * E18, 2000, randomness);

@@ -90,7 +90,7 @@ contract RollupFuzzTest is RollupSetup {
     function testFuzz_feeSplitBound(uint16 feeSplit) public {
         VM.assume(feeSplit > 10_000);
         VM.roll(110);
-        uint256[2] memory proof = _vrfProof(0, 1);
+        uint256[4] memory proof = _vrfProof(0, 1);
         uint256 randomness = rollup.randomnessOf(1);
         VM.prank(seqs[0]);
         VM.expectRevert(abi.encodeWithSelector(Errors.Rollup__FeeSplitOutOfRange.selector, uint256(feeSplit), 0, 10_000));
@@ -104,7 +104,7 @@ contract RollupFuzzTest is RollupSetup {
         uint256 newRoot = 777;
         bytes32 salt = keccak256("salt");
         bytes32 c = ProposeLib.commitment(seqs[1], 1, 0, newRoot, keccak256(pubdata), salt);
-        uint256[2] memory proof = _vrfProof(1, 1);
+        uint256[4] memory proof = _vrfProof(1, 1);
         uint256 randomness = rollup.randomnessOf(1);
         VM.prank(seqs[1]);
         rollup.propose(1, proof, c, 1000, 2 * E18, 2000, randomness);

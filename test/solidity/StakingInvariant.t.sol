@@ -134,7 +134,7 @@ contract StakingHandler {
         bytes memory popMsg = abi.encode("fernet-rollup/pop", block.chainid, address(staking), a);
         uint256[2] memory pop = RollupKeys.sign(RollupKeys.sk(k), popMsg);
         VM.prank(a);
-        try staking.registerVrfKey(RollupKeys.pk(k), pop) {
+        try staking.registerVrfKey(RollupKeys.pk(k), RollupKeys.pkG1(k), pop) {
             if (ownerBefore != address(0) && ownerBefore != a) ++violations; // a key serves one account only
             KeyRecord storage r = _keys[a];
             if (r.current != bytes32(0)) {
@@ -156,7 +156,7 @@ contract StakingHandler {
         bytes memory popMsg = abi.encode("fernet-rollup/pop", block.chainid, address(staking), v);
         uint256[2] memory pop = RollupKeys.sign(RollupKeys.sk(k), popMsg);
         VM.prank(a);
-        try staking.registerVrfKey(RollupKeys.pk(k), pop) {
+        try staking.registerVrfKey(RollupKeys.pk(k), RollupKeys.pkG1(k), pop) {
             ++violations;
         } catch {}
     }

@@ -24,6 +24,10 @@ import {
   vrfOutput,
   vrfProve,
   vrfVerify,
+  vrfVerifyDleq,
+  vrfVerifyKeyPair,
+  publicKeyG1Of,
+  type VrfProof,
   type VrfPublicKey,
 } from "../../src/vrf/index.js";
 import { buildVectors, type VrfVectors } from "../../src/vrf/vectors.js";
@@ -33,6 +37,8 @@ const vectors: VrfVectors = JSON.parse(readFileSync(new URL("./vectors.json", im
 const big = (s: string): bigint => BigInt(s);
 const pkOf = (k: VrfVectors["keys"][number]): VrfPublicKey => k.pk.map(big) as VrfPublicKey;
 const pt = (a: [string, string]): [bigint, bigint] => [big(a[0]), big(a[1])];
+const pr = (a: [string, string, string, string]): VrfProof => a.map(big) as VrfProof;
+const g1Of = (k: VrfVectors["keys"][number]): [bigint, bigint] => pt(k.pkG1);
 const chainId = big(vectors.chainId);
 const verifier = vectors.verifier;
 
@@ -62,7 +68,7 @@ function g1Add(a: [bigint, bigint], b: [bigint, bigint]): [bigint, bigint] {
   return [x, y];
 }
 
-describe("VRF (BLS on BN254)", function () {
+describe("VRF (BLS on BN254, DLEQ check)", function () {
   let harness: VrfHarness;
   let other: VrfHarness; // a second deployment: same code, different address(this)
   let ethers: Awaited<ReturnType<typeof network.connect>>["ethers"];
@@ -111,10 +117,12 @@ describe("VRF (BLS on BN254)", function () {
 
     it("keys derive from their seeds", function () {
       for (const k of vectors.keys) {
-        const { sk, pk } = vrfKeyFromSeed(k.seed);
+        const { sk, pk, pkG1 } = vrfKeyFromSeed(k.seed);
         expect(sk).to.equal(big(k.sk));
         expect(pk).to.deep.equal(pkOf(k));
+        expect(pkG1).to.deep.equal(g1Of(k));
         expect(publicKeyOf(sk)).to.deep.equal(pk);
+        expect(publicKeyG1Of(sk)).to.deep.equal(pkG1);
       }
     });
 
@@ -122,13 +130,37 @@ describe("VRF (BLS on BN254)", function () {
       for (const v of vectors.proofs) {
         const k = vectors.keys[v.key]!;
         const ctx = { chainId, verifier, randomness: big(v.randomness), height: big(v.height) };
-        const proof = pt(v.proof);
+        const proof = pr(v.proof);
         expect(vrfProve(big(k.sk), ctx)).to.deep.equal({ proof, output: big(v.output) });
         expect(vrfVerify(pkOf(k), ctx, proof)).to.equal(true);
+        expect(vrfVerifyDleq(g1Of(k), ctx, proof)).to.equal(true);
         expect(vrfOutput(proof)).to.equal(big(v.output));
         expect(await harness.verify(pkOf(k), ctx.randomness, ctx.height, proof)).to.equal(true);
+        expect(await harness.verifyDleq(g1Of(k), ctx.randomness, ctx.height, proof)).to.equal(true);
         expect(await harness.output(proof)).to.equal(big(v.output));
       }
+    });
+
+    it("G1 twins match their G2 keys in TS and Solidity, and no other key's", async function () {
+      for (const [i, k] of vectors.keys.entries()) {
+        expect(vrfVerifyKeyPair(pkOf(k), g1Of(k))).to.equal(true);
+        expect(await harness.verifyKeyPair(pkOf(k), g1Of(k))).to.equal(true);
+        const other = g1Of(vectors.keys[(i + 1) % vectors.keys.length]!);
+        expect(vrfVerifyKeyPair(pkOf(k), other)).to.equal(false);
+        expect(await harness.verifyKeyPair(pkOf(k), other)).to.equal(false);
+      }
+      const k = vectors.keys[0]!;
+      const g = g1Of(k);
+      for (const [what, bad] of [
+        ["negated", [g[0], P - g[1]]],
+        ["infinity", [0n, 0n]],
+        ["off the curve", [g[0], (g[1] + 1n) % P]],
+        ["x + p", [g[0] + P, g[1]]],
+      ] as Array<[string, [bigint, bigint]]>) {
+        expect(vrfVerifyKeyPair(pkOf(k), bad), `TS: ${what}`).to.equal(false);
+        expect(await harness.verifyKeyPair(pkOf(k), bad), `Solidity: ${what}`).to.equal(false);
+      }
+      expect(await harness.verifyKeyPair([0n, 0n, 0n, 0n], g)).to.equal(false);
     });
 
     it("proofs of possession verify in TS and Solidity", async function () {
@@ -145,7 +177,9 @@ describe("VRF (BLS on BN254)", function () {
     const v = vectors.proofs[5]!; // key 1, a non-trivial context
     const k = vectors.keys[v.key]!;
     const pk = pkOf(k);
-    const proof = pt(v.proof);
+    const full = pr(v.proof);
+    const proof = pt([v.proof[0], v.proof[1]]); // Gamma: what `verify` judges
+    const withGamma = (g: [bigint, bigint]): VrfProof => [g[0], g[1], full[2], full[3]];
     const randomness = big(v.randomness);
     const height = big(v.height);
     const ctx = { chainId, verifier, randomness, height };
@@ -154,19 +188,55 @@ describe("VRF (BLS on BN254)", function () {
       what: string,
       p: VrfPublicKey,
       c: { randomness: bigint; height: bigint },
-      pr: [bigint, bigint],
+      gamma: [bigint, bigint],
     ): Promise<void> {
-      expect(vrfVerify(p, { ...ctx, ...c }, pr), `TS: ${what}`).to.equal(false);
-      expect(await harness.verify(p, c.randomness, c.height, pr), `Solidity: ${what}`).to.equal(false);
+      expect(vrfVerify(p, { ...ctx, ...c }, withGamma(gamma)), `TS: ${what}`).to.equal(false);
+      expect(await harness.verify(p, c.randomness, c.height, withGamma(gamma)), `Solidity: ${what}`).to.equal(false);
+    }
+
+    /** The DLEQ check refuses it too (TS and Solidity agree). */
+    async function dleqFalse(what: string, g1: [bigint, bigint], c: { randomness: bigint; height: bigint }, p: VrfProof) {
+      expect(vrfVerifyDleq(g1, { ...ctx, ...c }, p), `TS: ${what}`).to.equal(false);
+      expect(await harness.verifyDleq(g1, c.randomness, c.height, p), `Solidity: ${what}`).to.equal(false);
     }
 
     it("the baseline is valid (so the cases below fail for their own reason)", async function () {
-      expect(vrfVerify(pk, ctx, proof)).to.equal(true);
-      expect(await harness.verify(pk, randomness, height, proof)).to.equal(true);
+      expect(vrfVerify(pk, ctx, full)).to.equal(true);
+      expect(await harness.verify(pk, randomness, height, full)).to.equal(true);
+      expect(await harness.verifyDleq(g1Of(k), randomness, height, full)).to.equal(true);
+    });
+
+    it("the pairing judges Gamma alone: a bad (c, s) cannot make an honest Gamma look false", async function () {
+      const bad: VrfProof = [full[0], full[1], 1n, 2n];
+      expect(vrfVerify(pk, ctx, bad)).to.equal(true);
+      expect(await harness.verify(pk, randomness, height, bad)).to.equal(true);
+      await dleqFalse("bad (c, s)", g1Of(k), ctx, bad);
+    });
+
+    it("DLEQ: tampered c or s, c or s >= r, another Gamma, another key, another context", async function () {
+      const g1 = g1Of(k);
+      await dleqFalse("c + 1", g1, ctx, [full[0], full[1], (full[2] + 1n) % R, full[3]]);
+      await dleqFalse("s + 1", g1, ctx, [full[0], full[1], full[2], (full[3] + 1n) % R]);
+      await dleqFalse("c + r", g1, ctx, [full[0], full[1], full[2] + R, full[3]]);
+      await dleqFalse("s + r", g1, ctx, [full[0], full[1], full[2], full[3] + R]);
+      await dleqFalse("Gamma + G1gen", g1, ctx, withGamma(g1Add(proof, [1n, 2n])));
+      await dleqFalse("Gamma negated", g1, ctx, withGamma([proof[0], P - proof[1]]));
+      await dleqFalse("Gamma at infinity", g1, ctx, withGamma([0n, 0n]));
+      await dleqFalse("Gamma off the curve", g1, ctx, withGamma([proof[0], (proof[1] + 1n) % P]));
+      await dleqFalse("Gamma x + p", g1, ctx, withGamma([proof[0] + P, proof[1]]));
+      await dleqFalse("another key's G1 twin", g1Of(vectors.keys[2]!), ctx, full);
+      await dleqFalse("key at infinity", [0n, 0n], ctx, full);
+      await dleqFalse("height + 1", g1, { randomness, height: height + 1n }, full);
+      await dleqFalse("randomness + 1", g1, { randomness: randomness + 1n, height }, full);
+      await dleqFalse("zeros", g1, ctx, [0n, 0n, 0n, 0n]);
+      // A proof made for the other contract (same key, same context) does not verify here.
+      const forOther = vrfProve(big(k.sk), { ...ctx, verifier: await other.getAddress() }).proof;
+      await dleqFalse("made for another verifier", g1, ctx, forOther);
+      expect(await other.verifyDleq(g1, randomness, height, forOther)).to.equal(true);
     });
 
     it("wrong proof", async function () {
-      const otherCtxProof = pt(vectors.proofs[4]!.proof); // same key, other context: a valid G1 point
+      const otherCtxProof = pt([vectors.proofs[4]!.proof[0], vectors.proofs[4]!.proof[1]]); // same key, other context
       await bothFalse("proof for another context", pk, ctx, otherCtxProof);
       await bothFalse("proof + G1gen", pk, ctx, g1Add(proof, [1n, 2n]));
       await bothFalse("negated proof", pk, ctx, [proof[0], P - proof[1]]);
@@ -179,7 +249,8 @@ describe("VRF (BLS on BN254)", function () {
 
     it("other key", async function () {
       await bothFalse("another registered key", pkOf(vectors.keys[2]!), ctx, proof);
-      const otherKeyProof = pt(vectors.proofs.find((x) => x.key === 2 && x.height === v.height)!.proof);
+      const o = vectors.proofs.find((x) => x.key === 2 && x.height === v.height)!.proof;
+      const otherKeyProof = pt([o[0], o[1]]);
       await bothFalse("other key's proof under this key", pk, ctx, otherKeyProof);
     });
 
@@ -207,16 +278,16 @@ describe("VRF (BLS on BN254)", function () {
       expect(popVerify(pk, { chainId, verifier, owner: otherOwner }, pop)).to.equal(false);
       expect(await harness.verifyPossession(pk, otherOwner, pop)).to.equal(false);
       // The domain tags differ, so a VRF proof is not a PoP.
-      expect(popVerify(pk, { chainId, verifier, owner: k.owner }, proof)).to.equal(false);
+      expect(popVerify(pk, { chainId, verifier, owner: k.owner }, proof)).to.equal(false); // Gamma as a PoP
       expect(await harness.verifyPossession(pk, k.owner, proof)).to.equal(false);
       expect(await harness.verifyPossession([0n, 0n, 0n, 0n], k.owner, [0n, 0n])).to.equal(false);
     });
 
     it("binds the verifier contract and the chain", async function () {
-      expect(await other.verify(pk, randomness, height, proof)).to.equal(false);
+      expect(await other.verify(pk, randomness, height, full)).to.equal(false);
       expect(await other.verifyPossession(pk, k.owner, pt(k.pop))).to.equal(false);
-      expect(vrfVerify(pk, { ...ctx, verifier: await other.getAddress() }, proof)).to.equal(false);
-      expect(vrfVerify(pk, { ...ctx, chainId: chainId + 1n }, proof)).to.equal(false);
+      expect(vrfVerify(pk, { ...ctx, verifier: await other.getAddress() }, full)).to.equal(false);
+      expect(vrfVerify(pk, { ...ctx, chainId: chainId + 1n }, full)).to.equal(false);
       // ... and a proof made for the other contract verifies there.
       const otherCtx = { ...ctx, verifier: await other.getAddress() };
       const p2 = vrfProve(big(k.sk), otherCtx).proof;
@@ -259,7 +330,7 @@ describe("VRF (BLS on BN254)", function () {
   });
 
   describe("gas", function () {
-    it("measures verify and verifyPossession", async function () {
+    it("measures verify, verifyDleq and verifyPossession", async function () {
       const v = vectors.proofs[5]!;
       const k = vectors.keys[v.key]!;
       const rows: string[] = [];
@@ -267,23 +338,33 @@ describe("VRF (BLS on BN254)", function () {
       let minVerify = 1n << 64n;
       for (const x of vectors.proofs) {
         const kk = vectors.keys[x.key]!;
-        const [ok, g] = await harness.verifyGas(pkOf(kk), big(x.randomness), big(x.height), pt(x.proof));
+        const [ok, g] = await harness.verifyGas(pkOf(kk), big(x.randomness), big(x.height), pr(x.proof));
         expect(ok).to.equal(true);
         if (g > maxVerify) maxVerify = g;
         if (g < minVerify) minVerify = g;
       }
-      const [ok1, gVerify] = await harness.verifyGas(pkOf(k), big(v.randomness), big(v.height), pt(v.proof));
+      let maxDleq = 0n;
+      for (const x of vectors.proofs) {
+        const kk = vectors.keys[x.key]!;
+        const [ok, g] = await harness.verifyDleqGas(g1Of(kk), big(x.randomness), big(x.height), pr(x.proof));
+        expect(ok).to.equal(true);
+        if (g > maxDleq) maxDleq = g;
+      }
+      const [okD, gDleq] = await harness.verifyDleqGas(g1Of(k), big(v.randomness), big(v.height), pr(v.proof));
+      expect(okD).to.equal(true);
+      const [ok1, gVerify] = await harness.verifyGas(pkOf(k), big(v.randomness), big(v.height), pr(v.proof));
       const [ok2, gPop] = await harness.verifyPossessionGas(pkOf(k), k.owner, pt(k.pop));
       const [ok3, gBadPk] = await harness.verifyGas(
         twistPointOutsideSubgroup(),
         big(v.randomness),
         big(v.height),
-        pt(v.proof),
+        pr(v.proof),
       );
       expect([ok1, ok2, ok3]).to.deep.equal([true, true, false]);
-      const txVerify = await harness.verify.estimateGas(pkOf(k), big(v.randomness), big(v.height), pt(v.proof));
+      const txVerify = await harness.verify.estimateGas(pkOf(k), big(v.randomness), big(v.height), pr(v.proof));
       const txPop = await harness.verifyPossession.estimateGas(pkOf(k), k.owner, pt(k.pop));
       rows.push(`VrfLib.verify           (in-contract) ${gVerify}  (min ${minVerify}, max ${maxVerify} over the vectors)`);
+      rows.push(`VrfLib.verifyDleq       (in-contract) ${gDleq}  (max ${maxDleq} over the vectors)`);
       rows.push(`VrfLib.verifyPossession (in-contract) ${gPop}`);
       rows.push(`verify on out-of-subgroup pk        ${gBadPk}`);
       rows.push(`harness.verify tx estimate           ${txVerify}`);
@@ -294,6 +375,10 @@ describe("VRF (BLS on BN254)", function () {
       expect(gVerify).to.be.greaterThan(113_000n);
       expect(maxVerify).to.be.lessThan(140_000n);
       expect(gPop).to.be.lessThan(140_000n);
+      // The DLEQ check is four ecMul (24k) and two ecAdd plus the same hash to G1: far below the pairing.
+      expect(gDleq).to.be.greaterThan(24_000n);
+      expect(maxDleq).to.be.lessThan(60_000n);
+      expect(gVerify - gDleq).to.be.greaterThan(60_000n);
       // A failing precompile burns only the gas it is given, so bad keys cannot drain the caller.
       expect(gBadPk).to.be.lessThan(140_000n);
     });

@@ -31,7 +31,7 @@ abstract contract HeightDriver is RollupSetup {
         b.pubdata = _pubdata(h * 10 + i);
         if (h > maxHeight) maxHeight = h;
         bytes32 c = ProposeLib.commitment(seqs[i], h, b.parent, b.newRoot, keccak256(b.pubdata), b.salt);
-        uint256[2] memory proof = _vrfProof(i, h);
+        uint256[4] memory proof = _vrfProof(i, h);
         // Read before the prank: the prank applies to the next call only.
         uint256 randomness = rollup.randomnessOf(h);
         VM.prank(seqs[i]);
@@ -47,7 +47,7 @@ abstract contract HeightDriver is RollupSetup {
 
     function _commitBlock(uint256 h, uint256 i) internal {
         if (!_blocks[h][i].proposed) return;
-        uint256[2] memory proof = _vrfProof(i, h);
+        uint256[4] memory proof = _vrfProof(i, h);
         VM.prank(seqs[i]);
         try rollup.commitProver(h, seqs[i], "", proof) {} catch {}
     }

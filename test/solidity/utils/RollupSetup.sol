@@ -46,6 +46,33 @@ library RollupKeys {
         ];
     }
 
+    /// @notice The G1 twin of key i: sk * G1gen.
+    function pkG1(uint256 i) internal view returns (uint256[2] memory) {
+        return _mul(1, 2, sk(i));
+    }
+
+    /// @notice A VRF proof [Gamma, c, s] for `message` (Gamma = sk * H(message), (c, s) its DLEQ proof), made with the
+    ///         precompiles. The nonce is keccak256(sk, message) mod r: deterministic, fine for tests.
+    function prove(uint256 i, bytes memory message) internal view returns (uint256[4] memory proof) {
+        uint256 secret = sk(i);
+        (uint256 hx, uint256 hy) = VrfLib.hashToG1(message);
+        uint256[2] memory gamma = _mul(hx, hy, secret);
+        uint256 k = uint256(keccak256(abi.encode(secret, message))) % VrfLib.R;
+        uint256[2] memory u = _mul(1, 2, k);
+        uint256[2] memory v = _mul(hx, hy, k);
+        uint256 c = VrfLib.dleqChallenge(pkG1(i), [hx, hy], gamma, u, v);
+        proof = [gamma[0], gamma[1], c, addmod(k, mulmod(c, secret, VrfLib.R), VrfLib.R)];
+    }
+
+    function _mul(uint256 x, uint256 y, uint256 k) private view returns (uint256[2] memory out) {
+        uint256[3] memory input = [x, y, k];
+        bool ok;
+        assembly ("memory-safe") {
+            ok := staticcall(gas(), 0x07, input, 96, out, 64)
+        }
+        require(ok, "ecMul");
+    }
+
     /// @notice BLS signature sk * H(message) with the ecMul precompile.
     function sign(uint256 secret, bytes memory message) internal view returns (uint256[2] memory sig) {
         (uint256 x, uint256 y) = VrfLib.hashToG1(message);
@@ -82,7 +109,7 @@ contract RollupSetup {
             token.approve(address(staking), type(uint256).max);
             staking.stake(IStaking.Role.Sequencer, 1000 * E18);
             bytes memory popMsg = abi.encode("fernet-rollup/pop", block.chainid, address(staking), s);
-            staking.registerVrfKey(RollupKeys.pk(i), RollupKeys.sign(RollupKeys.sk(i), popMsg));
+            staking.registerVrfKey(RollupKeys.pk(i), RollupKeys.pkG1(i), RollupKeys.sign(RollupKeys.sk(i), popMsg));
             VM.stopPrank();
         }
         RollupConfig memory c = RollupConfig({
@@ -122,10 +149,10 @@ contract RollupSetup {
         rollup.recordRandomness(1);
     }
 
-    function _vrfProof(uint256 i, uint256 height) internal view returns (uint256[2] memory) {
+    function _vrfProof(uint256 i, uint256 height) internal view returns (uint256[4] memory) {
         uint256 randomness = rollup.randomnessOf(height);
         bytes memory m = abi.encode("fernet-rollup/vrf", block.chainid, address(rollup), randomness, height);
-        return RollupKeys.sign(RollupKeys.sk(i), m);
+        return RollupKeys.prove(i, m);
     }
 
     function _pubdata(uint256 seed) internal pure returns (bytes memory) {
