@@ -205,12 +205,12 @@ export async function benchL1(s: ProvedSample, log: Log): Promise<L1Section> {
   const stakingAddr = await staking.getAddress();
   const seqs: { signer: (typeof a) & object; sk: bigint }[] = [];
   for (const [i, sg] of [a!, b!, c!].entries()) {
-    const { sk, pk } = vrf.vrfKeyFromSeed(`bench-sequencer-${i}`);
+    const { sk, pk, pkG1 } = vrf.vrfKeyFromSeed(`bench-sequencer-${i}`);
     await (await token.getFunction("mint")(sg.address, 10_000n * E18)).wait();
     await (await (token.connect(sg) as Contract).getFunction("approve")(stakingAddr, st.minSequencerStake)).wait();
     await (await (staking.connect(sg) as Contract).getFunction("stake")(client.Role.Sequencer, st.minSequencerStake)).wait();
     const pop = vrf.popProve(sk, { chainId, verifier: stakingAddr, owner: sg.address });
-    await (await (staking.connect(sg) as Contract).getFunction("registerVrfKey")(pk, pop)).wait();
+    await (await (staking.connect(sg) as Contract).getFunction("registerVrfKey")(pk, pkG1, pop)).wait();
     seqs.push({ signer: sg, sk });
   }
   await (await token.getFunction("mint")(outsider!.address, 10_000n * E18)).wait();
@@ -269,7 +269,7 @@ export async function benchL1(s: ProvedSample, log: Log): Promise<L1Section> {
   await nextTxAt(t.proposalStart);
   const parent = await rc.chainTip();
   // Every sequencer proposes the same real block (own salt), so whoever wins, the real proof proves it.
-  const props: { seq: (typeof seqs)[number]; vrfProof: [bigint, bigint]; salt: string }[] = [];
+  const props: { seq: (typeof seqs)[number]; vrfProof: [bigint, bigint, bigint, bigint]; salt: string }[] = [];
   for (const seq of seqs) {
     const randomness = await rc.randomnessOf(height);
     const { proof } = vrf.vrfProve(seq.sk, { chainId, verifier: rollupAddr, randomness, height });

@@ -23,7 +23,7 @@ import { AbiCoder, hexlify, keccak256, randomBytes, Wallet, type JsonRpcProvider
 import { encodeBlockSignatures, initL2, l2Domain, stateFromGenesis, transferFromJSON, type GenesisAccount, type L2State, type Transfer } from "../l2/index.js";
 import { Phase, ProposalStatus, Role, RollupClient, StakingClient, isContractError, type RollupConfig, type Timeline } from "../client/index.js";
 import { AGENT_DEFAULTS } from "../defaults.js";
-import { vrfKeyFromSeed, type VrfPublicKey } from "../vrf/index.js";
+import { vrfKeyFromSeed, type VrfProof, type VrfPublicKey } from "../vrf/index.js";
 import {
   L2RpcServer, loadNode, rootHex, saveNode, canTransition, type BlockBody, type L1Point, type Mempool, type StatusTracker, type TxId, type TxStatus,
 } from "../node/index.js";
@@ -835,7 +835,7 @@ export class SequencerAgent extends PollingAgent {
     const pk = await this.keyAt(who, cutoff);
     const c = this.client.contract;
     const ev = (await c.queryFilter(c.filters.Proposed(h, who), Number(t.proposalStart), Number(t.revealStart)))[0];
-    const loggedProof: [bigint, bigint] | undefined = ev ? [ev.args.vrfProof[0], ev.args.vrfProof[1]] : undefined;
+    const loggedProof: VrfProof | undefined = ev ? ([...ev.args.vrfProof] as VrfProof) : undefined;
     const randomness = loggedProof && pk ? await this.client.randomnessOf(h) : undefined;
     const verdict = claimVerdict({ height: h, claimed: q.vrfOutput, eligible, loggedProof, pk, randomness, chainId: this.chainId, rollup: this.o.rollup });
     if (verdict.reason === "false-claim") this.log.warn("false VRF claim ignored", { height: h, sequencer: who, claimed: q.vrfOutput });

@@ -22,7 +22,7 @@ import {
   ZeroAddress,
 } from "ethers";
 import { Errors__factory, ProofAggregator__factory, Rollup__factory, Staking__factory } from "../../types/ethers-contracts/index.js";
-import { popProve, publicKeyOf } from "../vrf/index.js";
+import { popProve, publicKeyG1Of, publicKeyOf, type VrfProof } from "../vrf/index.js";
 import type { ProofAggregator, Rollup, Staking } from "../../types/ethers-contracts/index.js";
 import { findInvalid, selectBatch, type PostedProof as BatchCandidate } from "../zk/batchVerify.js";
 import type { VerificationKey } from "../zk/libs.js";
@@ -416,7 +416,7 @@ export class RollupClient {
    * `randomness` is the value `vrfProof` signed (`randomnessOf(height)` when it was made): if an L1 reorg changed it,
    * the proposal is refused (`RandomnessMismatch`) instead of landing as a slashable false claim.
    */
-  propose(a: { height: bigint; vrfProof: [bigint, bigint]; commitment: string; feeSplitBps: bigint; proverTip: bigint; proverRewardShareBps: bigint; randomness: bigint }): Promise<TransactionReceipt> {
+  propose(a: { height: bigint; vrfProof: VrfProof; commitment: string; feeSplitBps: bigint; proverTip: bigint; proverRewardShareBps: bigint; randomness: bigint }): Promise<TransactionReceipt> {
     return send(this.contract.propose(a.height, a.vrfProof, a.commitment, a.feeSplitBps, a.proverTip, a.proverRewardShareBps, a.randomness));
   }
 
@@ -432,7 +432,7 @@ export class RollupClient {
    * Shows a proposal's claimed VRF output false (its logged proof does not verify under `pk`, the key the sequencer
    * had in force at `activationCutoff(height)`): slashes its maker, half to the sender.
    */
-  challengeVrfClaim(height: bigint, sequencer: string, vrfProof: [bigint, bigint], pk: readonly [bigint, bigint, bigint, bigint]): Promise<TransactionReceipt> {
+  challengeVrfClaim(height: bigint, sequencer: string, vrfProof: VrfProof, pk: readonly [bigint, bigint, bigint, bigint]): Promise<TransactionReceipt> {
     return send(this.contract.challengeVrfClaim(height, sequencer, vrfProof, [...pk] as [bigint, bigint, bigint, bigint]));
   }
 
@@ -443,7 +443,7 @@ export class RollupClient {
    * Names the prover; with `proverSignature` (see `signProverCommitment`) the deposit is pulled from the prover.
    * `vrfProof` is the proof given to `propose` (the contract keeps only its output).
    */
-  commitProver(a: { height: bigint; prover: string; vrfProof: [bigint, bigint]; proverSignature?: BytesLike }): Promise<TransactionReceipt> {
+  commitProver(a: { height: bigint; prover: string; vrfProof: VrfProof; proverSignature?: BytesLike }): Promise<TransactionReceipt> {
     return send(this.contract.commitProver(a.height, a.prover, a.proverSignature === undefined ? "0x" : hexlify(a.proverSignature), a.vrfProof));
   }
 
@@ -756,9 +756,12 @@ export class StakingClient {
 
   /** Stakes `amount` (the staking token must be approved to this contract). */
   stake(role: Role, amount: bigint): Promise<TransactionReceipt> { return send(this.contract.stake(role, amount)); }
-  /** Registers a VRF key with its proof of possession (src/vrf popProve with verifier = this contract). */
-  registerVrfKey(pk: readonly [bigint, bigint, bigint, bigint], pop: readonly [bigint, bigint]): Promise<TransactionReceipt> {
-    return send(this.contract.registerVrfKey([...pk] as [bigint, bigint, bigint, bigint], [...pop] as [bigint, bigint]));
+  /**
+   * Registers a VRF key (G2), its G1 twin (src/vrf publicKeyG1Of, checked on chain against it) and its proof of
+   * possession (src/vrf popProve with verifier = this contract).
+   */
+  registerVrfKey(pk: readonly [bigint, bigint, bigint, bigint], pkG1: readonly [bigint, bigint], pop: readonly [bigint, bigint]): Promise<TransactionReceipt> {
+    return send(this.contract.registerVrfKey([...pk] as [bigint, bigint, bigint, bigint], [...pkG1] as [bigint, bigint], [...pop] as [bigint, bigint]));
   }
   /**
    * Approves, stakes `amount` as a sequencer and registers the VRF key of `sk` with its proof of possession
@@ -772,7 +775,7 @@ export class StakingClient {
     const token = new Contract(await this.contract.token(), ["function approve(address spender, uint256 amount) returns (bool)"], runner);
     await send(token.getFunction("approve")(this.address, amount) as Promise<ContractTransactionResponse>);
     await this.stake(Role.Sequencer, amount);
-    await this.registerVrfKey(publicKeyOf(sk), popProve(sk, { chainId, verifier: this.address, owner }));
+    await this.registerVrfKey(publicKeyOf(sk), publicKeyG1Of(sk), popProve(sk, { chainId, verifier: this.address, owner }));
   }
   initiateExit(): Promise<TransactionReceipt> { return send(this.contract.initiateExit()); }
   withdraw(): Promise<TransactionReceipt> { return send(this.contract.withdraw()); }

@@ -31,7 +31,7 @@ const ZERO = "0x0000000000000000000000000000000000000000";
 
 function record(over: Partial<SequencerRecord> = {}): SequencerRecord {
   return {
-    height: 5n, parent: 4n, newRoot: 123n, pubdata: "0x00", salt: "0x" + "11".repeat(32), vrfProof: [1n, 2n], vrfOutput: 1n << 200n,
+    height: 5n, parent: 4n, newRoot: 123n, pubdata: "0x00", salt: "0x" + "11".repeat(32), vrfProof: [1n, 2n, 0n, 0n], vrfOutput: 1n << 200n,
     feeSplitBps: 1_000n, proverTip: 10n ** 18n, proverRewardShareBps: 2_000n, txs: [], txIds: ["0x" + "aa".repeat(32)], ...over,
   };
 }
@@ -100,7 +100,7 @@ describe("agents/decisions", function () {
       me: ME, vrfOutput: low, feeSplitBps: 1_000n, feeSplitScore: true, threshold: 0.5, next: 100n, proposalStart: 100n, proposalEnd: 102n, slackBlocks: 0n, ...over,
     });
     const leads = { leads: true, reason: "verified" as const };
-    const falseClaim = { leads: false, falseProof: [3n, 4n] as [bigint, bigint], pk: [1n, 2n, 3n, 4n] as [bigint, bigint, bigint, bigint], reason: "false-claim" as const };
+    const falseClaim = { leads: false, falseProof: [3n, 4n, 0n, 0n] as [bigint, bigint, bigint, bigint], pk: [1n, 2n, 3n, 4n] as [bigint, bigint, bigint, bigint], reason: "false-claim" as const };
 
     it("the default threshold: one of the N-1 others beats that score with chance 1/2 (uniform outputs)", function () {
       expect(defaultProposeThreshold(1)).to.equal(0);
@@ -187,7 +187,7 @@ describe("agents/decisions", function () {
     });
     const better = (over: Partial<RivalProposal> = {}): RivalProposal => ({ sequencer: RIVAL, status: ProposalStatus.Proposed, vrfOutput: 1n << 210n, feeSplitBps: 1_000n, ...over });
     const leads = { leads: true, reason: "verified" as const };
-    const falseClaim = { leads: false, falseProof: [3n, 4n] as [bigint, bigint], pk: [1n, 2n, 3n, 4n] as [bigint, bigint, bigint, bigint], reason: "false-claim" as const };
+    const falseClaim = { leads: false, falseProof: [3n, 4n, 0n, 0n] as [bigint, bigint, bigint, bigint], pk: [1n, 2n, 3n, 4n] as [bigint, bigint, bigint, bigint], reason: "false-claim" as const };
 
     it("reveals a proposed block whose parent is the tip at once when no claim outranks it", function () {
       expect(revealDecision(base())).to.deep.equal({ kind: "reveal", record: r, reason: "best", challenge: [] });
@@ -273,7 +273,7 @@ describe("agents/decisions", function () {
     });
     const better = (over: Partial<RivalProposal> = {}): RivalProposal => ({ sequencer: RIVAL, status: ProposalStatus.Revealed, vrfOutput: 1n << 210n, feeSplitBps: 1_000n, ...over });
     const leads = { leads: true, reason: "verified" as const };
-    const falseClaim = { leads: false, falseProof: [3n, 4n] as [bigint, bigint], pk: [1n, 2n, 3n, 4n] as [bigint, bigint, bigint, bigint], reason: "false-claim" as const };
+    const falseClaim = { leads: false, falseProof: [3n, 4n, 0n, 0n] as [bigint, bigint, bigint, bigint], pk: [1n, 2n, 3n, 4n] as [bigint, bigint, bigint, bigint], reason: "false-claim" as const };
 
     it("commits at once as the best revealed proposal", function () {
       expect(commitDecision(base())).to.deep.equal({ kind: "commit", reason: "best", challenge: [] });

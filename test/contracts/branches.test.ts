@@ -33,7 +33,7 @@ import {
   type Proposed,
   type Sequencer,
 } from "./helpers.js";
-import { vrfKeyFromSeed, vrfProve, popProve } from "../../src/vrf/index.js";
+import { vrfKeyFromSeed, vrfProve, popProve, publicKeyG1Of } from "../../src/vrf/index.js";
 import { DEFAULT_STAKING, HeightStatus, ProposalStatus, Role, RollupClient, blockCommitment, defaultRollupConfig } from "../../src/client/index.js";
 import { deployRollup } from "../../src/client/deploy.js";
 
@@ -56,8 +56,8 @@ function ranked(props: Proposed[]): Proposed[] {
 }
 
 /** `seq` proposes at `height` (in its proposal phase) with a random "VRF proof": a false claim. */
-async function proposeFalse(d: Deployment, seq: Sequencer, height: bigint, proverTip = 0n): Promise<[bigint, bigint]> {
-  const fake: [bigint, bigint] = [BigInt(ethers.hexlify(randomBytes(31))), BigInt(ethers.hexlify(randomBytes(31)))];
+async function proposeFalse(d: Deployment, seq: Sequencer, height: bigint, proverTip = 0n): Promise<[bigint, bigint, bigint, bigint]> {
+  const fake: [bigint, bigint, bigint, bigint] = [BigInt(ethers.hexlify(randomBytes(31))), BigInt(ethers.hexlify(randomBytes(31))), 0n, 0n];
   const block = makeBlock(Number(height) * 100 + 3);
   const commitment = blockCommitment({ proposer: seq.address, height, parent: await d.client.chainTip(), newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
   await d.rollup.connect(seq.signer).propose(height, fake, commitment, 0, proverTip, 0, await d.client.randomnessOf(height));
@@ -66,7 +66,7 @@ async function proposeFalse(d: Deployment, seq: Sequencer, height: bigint, prove
 
 async function registerKey(d: Deployment, seq: Sequencer, seed: string): Promise<void> {
   const { sk, pk } = vrfKeyFromSeed(seed);
-  await d.staking.connect(seq.signer).registerVrfKey(pk, popProve(sk, { chainId: d.chainId, verifier: await d.staking.getAddress(), owner: seq.address }));
+  await d.staking.connect(seq.signer).registerVrfKey(pk, publicKeyG1Of(sk), popProve(sk, { chainId: d.chainId, verifier: await d.staking.getAddress(), owner: seq.address }));
 }
 
 async function minFeeSplitFixture(): Promise<Deployment> {
@@ -204,7 +204,7 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       expect((await d.client.getHeight(1n)).winner).to.equal(top.seq.address);
       expect(await d.client.pendingHeights()).to.deep.equal([1n]);
       // Not leading: the VRF proof is not even looked at (a zero proof passes), the deposit is still escrowed.
-      await expect(d.rollup.connect(middle.seq.signer).commitProver(1n, middle.seq.address, "0x", [0n, 0n]))
+      await expect(d.rollup.connect(middle.seq.signer).commitProver(1n, middle.seq.address, "0x", [0n, 0n, 0n, 0n]))
         .to.emit(d.rollup, "ProverCommitted").withArgs(1n, middle.seq.address, middle.seq.address, middle.seq.address, deposit, middle.proverTip, middle.score, false);
       expect((await d.client.getProposal(1n, middle.seq.address)).status).to.equal(ProposalStatus.Committed);
       await endCommit(d, 1n);
@@ -477,7 +477,7 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       await staking.setRollup(rollup.address);
       await staking.connect(alice).stake(Role.Sequencer, MIN);
       const { sk, pk } = vrfKeyFromSeed("alice-topup");
-      await staking.connect(alice).registerVrfKey(pk, popProve(sk, { chainId, verifier: await staking.getAddress(), owner: alice.address }));
+      await staking.connect(alice).registerVrfKey(pk, publicKeyG1Of(sk), popProve(sk, { chainId, verifier: await staking.getAddress(), owner: alice.address }));
       const since = await staking.activeSince(alice.address, Role.Sequencer);
       await networkHelpers.mine(5);
       await staking.connect(alice).stake(Role.Sequencer, E18);
@@ -495,9 +495,9 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       const { alice, staking, chainId } = await networkHelpers.loadFixture(stakingFixture);
       const { sk, pk } = vrfKeyFromSeed("alice-again");
       const pop = popProve(sk, { chainId, verifier: await staking.getAddress(), owner: alice.address });
-      await staking.connect(alice).registerVrfKey(pk, pop);
+      await staking.connect(alice).registerVrfKey(pk, publicKeyG1Of(sk), pop);
       const first = await staking.stakerOf(alice.address);
-      await expect(staking.connect(alice).registerVrfKey(pk, pop)).to.emit(staking, "VrfKeyRegistered");
+      await expect(staking.connect(alice).registerVrfKey(pk, publicKeyG1Of(sk), pop)).to.emit(staking, "VrfKeyRegistered");
       const again = await staking.stakerOf(alice.address);
       expect(again.keyHash).to.equal(first.keyHash);
       expect(again.prevKeyHash).to.equal(first.keyHash);
@@ -598,7 +598,7 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       for (const a of [seq!, poster!]) await token.mint(a.address, 10_000n * E18);
       await token.connect(seq!).approve(await staking.getAddress(), 2n ** 255n);
       await staking.connect(seq!).stake(Role.Sequencer, 2n * MIN);
-      await staking.connect(seq!).registerVrfKey(pk, popProve(sk, { chainId, verifier: await staking.getAddress(), owner: seq!.address }));
+      await staking.connect(seq!).registerVrfKey(pk, publicKeyG1Of(sk), popProve(sk, { chainId, verifier: await staking.getAddress(), owner: seq!.address }));
       // proverDeposit 0: a short deposit would stop the height before the post.
       const genesisBlock = BigInt(await ethers.provider.getBlockNumber()) + 12n;
       const config = defaultRollupConfig({ slots: SLOTS, genesisRoot: GENESIS_ROOT }, { ...TEST_CONFIG, genesisBlock, proverDeposit: 0n });

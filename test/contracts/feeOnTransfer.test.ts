@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { ethers, networkHelpers, E18, nextTxAt, GENESIS_ROOT, SLOTS, TEST_CONFIG, makeBlock, ensureSeed, dummySignatures } from "./helpers.js";
-import { vrfKeyFromSeed, vrfProve, popProve } from "../../src/vrf/index.js";
+import { vrfKeyFromSeed, vrfProve, popProve, publicKeyG1Of } from "../../src/vrf/index.js";
 import { RollupClient, Role, blockCommitment, defaultRollupConfig, DEFAULT_STAKING } from "../../src/client/index.js";
 import { deployRollup, deployRollupLibraries } from "../../src/client/deploy.js";
 
@@ -19,7 +19,7 @@ async function feeFixture() {
   await token.mint(owner!.address, 10_000n * E18);
   await token.connect(seq!).approve(await staking.getAddress(), 2n ** 255n);
   await staking.connect(seq!).stake(Role.Sequencer, 2n * DEFAULT_STAKING.minSequencerStake);
-  await staking.connect(seq!).registerVrfKey(pk, popProve(sk, { chainId, verifier: await staking.getAddress(), owner: seq!.address }));
+  await staking.connect(seq!).registerVrfKey(pk, publicKeyG1Of(sk), popProve(sk, { chainId, verifier: await staking.getAddress(), owner: seq!.address }));
   // The Rollup's linked libraries first, so that the blocks counted from here are as before the split.
   const rollupLibs = await deployRollupLibraries((await ethers.getSigners())[0]);
   const genesisBlock = BigInt(await ethers.provider.getBlockNumber()) + 12n; // the key is active before activationCutoff(1)

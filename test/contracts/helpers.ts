@@ -5,7 +5,7 @@
 import { network } from "hardhat";
 import { AbiCoder, keccak256, randomBytes, hexlify, toBeHex, zeroPadValue, concat } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { vrfKeyFromSeed, vrfProve, popProve, type VrfPublicKey } from "../../src/vrf/index.js";
+import { vrfKeyFromSeed, vrfProve, popProve, publicKeyG1Of, type VrfPublicKey } from "../../src/vrf/index.js";
 import {
   RollupClient,
   StakingClient,
@@ -79,7 +79,7 @@ export async function deployFixture(overrides: Partial<RollupConfig> = {}): Prom
     await token.connect(s).approve(stakingAddr, DEFAULT_STAKING.minSequencerStake);
     await staking.connect(s).stake(Role.Sequencer, DEFAULT_STAKING.minSequencerStake);
     const pop = popProve(sk, { chainId, verifier: stakingAddr, owner: s.address });
-    await staking.connect(s).registerVrfKey(pk, pop);
+    await staking.connect(s).registerVrfKey(pk, publicKeyG1Of(sk), pop);
     seqs.push({ signer: s, address: s.address, sk, pk });
   }
   await token.mint(prover!.address, 10_000n * E18);
@@ -172,14 +172,14 @@ export function mockProof(inputs: bigint[]): ProofWords {
 }
 
 /** A VRF proof of `seq` for `height` over the current `randomnessOf(height)`, with the randomness it signed. */
-export async function vrfFor(d: Deployment, seq: Sequencer, height: bigint): Promise<{ proof: [bigint, bigint]; output: bigint; randomness: bigint }> {
+export async function vrfFor(d: Deployment, seq: Sequencer, height: bigint): Promise<{ proof: [bigint, bigint, bigint, bigint]; output: bigint; randomness: bigint }> {
   const randomness = await d.client.randomnessOf(height);
   return { ...vrfProve(seq.sk, { chainId: d.chainId, verifier: d.client.address, randomness, height }), randomness };
 }
 
 export interface Proposed {
   seq: Sequencer;
-  vrfProof: [bigint, bigint];
+  vrfProof: [bigint, bigint, bigint, bigint];
   block: TestBlock;
   parent: bigint;
   output: bigint;

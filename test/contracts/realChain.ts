@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { hexlify, randomBytes } from "ethers";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
-import { vrfKeyFromSeed, vrfProve, popProve, type VrfPublicKey } from "../../src/vrf/index.js";
+import { vrfKeyFromSeed, vrfProve, popProve, publicKeyG1Of, type VrfPublicKey } from "../../src/vrf/index.js";
 import {
   AggregatorClient,
   DEFAULT_STAKING,
@@ -188,7 +188,7 @@ export async function deployRealChain(conn: Conn, opts: { genesisRoot: bigint; r
   await token.mint(owner!.address, 100_000n * E18);
   await token.connect(s!).approve(stakingAddr, DEFAULT_STAKING.minSequencerStake);
   await staking.connect(s!).stake(Role.Sequencer, DEFAULT_STAKING.minSequencerStake);
-  await staking.connect(s!).registerVrfKey(pk, popProve(sk, { chainId, verifier: stakingAddr, owner: s!.address }));
+  await staking.connect(s!).registerVrfKey(pk, publicKeyG1Of(sk), popProve(sk, { chainId, verifier: stakingAddr, owner: s!.address }));
 
   const blockVerifier = await ethers.deployContract(opts.realBlockVerifier ? "BlockVerifier_T2_D8" : "MockBlockVerifier");
   // The Rollup's linked libraries first, so that the blocks counted from here are as before the split.

@@ -198,8 +198,8 @@ describe("refactor review: the split Rollup against a7d6de3", function () {
       [libs.finalityLib, sel("reorg(uint256,uint256,address)") + enc(["uint256", "uint256", "address"], [1n, 0n, a])],
       [libs.finalityLib, sel("markProvenBatch(uint256[],address[],uint256[],uint256[])") + enc(["uint256[]", "address[]", "uint256[]", "uint256[]"], [[], [], [], []])],
       [libs.proofLib, sel("acceptProof(IBlockVerifier,uint256,uint256,uint256[8],bytes,address)") + enc(["address", "uint256", "uint256", "uint256[8]", "bytes", "address"], [a, 0n, 1n, [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n], "0x", a])],
-      [libs.proposalLib, sel("enterRanking(IStaking,uint256,address,uint256[2])") + enc(["address", "uint256", "address", "uint256[2]"], [a, 1n, a, [0n, 0n]])],
-      [libs.proposalLib, sel("voidFalseClaim(IStaking,uint256,address,uint256[2],uint256[4],uint256)") + enc(["address", "uint256", "address", "uint256[2]", "uint256[4]", "uint256"], [a, 1n, a, [0n, 0n], [0n, 0n, 0n, 0n], 0n])],
+      [libs.proposalLib, sel("enterRanking(IStaking,uint256,address,uint256[4])") + enc(["address", "uint256", "address", "uint256[4]"], [a, 1n, a, [0n, 0n, 0n, 0n]])],
+      [libs.proposalLib, sel("voidFalseClaim(IStaking,uint256,address,uint256[4],uint256[4],uint256)") + enc(["address", "uint256", "address", "uint256[4]", "uint256[4]", "uint256"], [a, 1n, a, [0n, 0n, 0n, 0n], [0n, 0n, 0n, 0n], 0n])],
     ];
     for (const [to, data] of calls) {
       // markProvenBatch([]) would succeed on empty storage if the guard were missing. (Finalization and
@@ -274,9 +274,9 @@ describe("refactor review: the split Rollup against a7d6de3", function () {
     await ensureSeed(d, 1n);
     const [honest] = await proposeAll(d, 1n, [s0]);
     // A fake "proof" whose claimed output ranks below the honest one: it is never verified at the commit.
-    let fake: [bigint, bigint] = [0n, 0n];
+    let fake: [bigint, bigint, bigint, bigint] = [0n, 0n, 0n, 0n];
     for (;;) {
-      fake = [BigInt(ethers.hexlify(randomBytes(31))), BigInt(ethers.hexlify(randomBytes(31)))];
+      fake = [BigInt(ethers.hexlify(randomBytes(31))), BigInt(ethers.hexlify(randomBytes(31))), 0n, 0n];
       if (vrfOutput(fake) < honest!.output / 2n) break;
     }
     const block = makeBlock(77);

@@ -491,7 +491,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
       const s = d.seqs[0]!;
       const t = await d.client.timeline(1n);
       const c = "0x" + "11".repeat(32);
-      await expect(d.rollup.connect(s.signer).propose(1n, [1n, 2n], c, 0, 0, 0, 0n))
+      await expect(d.rollup.connect(s.signer).propose(1n, [1n, 2n, 0n, 0n], c, 0, 0, 0, 0n))
         .to.be.revertedWithCustomError(d.rollup, "Rollup__WrongPhase").withArgs(1n, 1, 0);
       await ensureSeed(d, 1n);
       await nextTxAt(t.proposalStart + 1n);

@@ -25,7 +25,7 @@ import {
   type Deployment,
   type Proposed,
 } from "./helpers.js";
-import { vrfKeyFromSeed, vrfProve, vrfOutput, vrfVerify, popProve } from "../../src/vrf/index.js";
+import { vrfKeyFromSeed, vrfProve, vrfOutput, vrfVerify, popProve, publicKeyG1Of } from "../../src/vrf/index.js";
 import { DEFAULT_STAKING, HeightStatus, ProposalStatus, Role, blockCommitment, fernetScore } from "../../src/client/index.js";
 import { initL2 } from "../../src/l2/crypto.js";
 import { stateFromGenesis } from "../../src/l2/state.js";
@@ -81,8 +81,8 @@ function prevrandao(label: string): bigint {
 const keyHash = (pk: readonly bigint[]): string => keccak256(AbiCoder.defaultAbiCoder().encode(["uint256[4]"], [pk]));
 
 /** `seq` proposes at `height` (in its proposal phase) with a random "proof" (no valid VRF proof): a false claim. */
-async function proposeFalse(d: Deployment, seq: Deployment["seqs"][0], height: bigint, proverTip = 0n): Promise<[bigint, bigint]> {
-  const fake: [bigint, bigint] = [BigInt(ethers.hexlify(randomBytes(31))), BigInt(ethers.hexlify(randomBytes(31)))];
+async function proposeFalse(d: Deployment, seq: Deployment["seqs"][0], height: bigint, proverTip = 0n): Promise<[bigint, bigint, bigint, bigint]> {
+  const fake: [bigint, bigint, bigint, bigint] = [BigInt(ethers.hexlify(randomBytes(31))), BigInt(ethers.hexlify(randomBytes(31))), 0n, 0n];
   const block = makeBlock(Number(height) * 100 + 7);
   const commitment = blockCommitment({ proposer: seq.address, height, parent: await d.client.chainTip(), newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
   await d.client.connect(seq.signer).propose({ height, vrfProof: fake, commitment, feeSplitBps: 0n, proverTip, proverRewardShareBps: 0n, randomness: await d.client.randomnessOf(height) });
@@ -92,7 +92,7 @@ async function proposeFalse(d: Deployment, seq: Deployment["seqs"][0], height: b
 async function register(d: Deployment, signer: Deployment["outsider"], seed: string): Promise<{ sk: bigint; pk: [bigint, bigint, bigint, bigint] }> {
   const { sk, pk } = vrfKeyFromSeed(seed);
   const pop = popProve(sk, { chainId: d.chainId, verifier: await d.staking.getAddress(), owner: signer.address });
-  await d.staking.connect(signer).registerVrfKey(pk, pop);
+  await d.staking.connect(signer).registerVrfKey(pk, publicKeyG1Of(sk), pop);
   return { sk, pk };
 }
 
@@ -181,7 +181,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const regAt = async (s: typeof early, block: bigint) => {
         await nextTxAt(block);
         const k = keys.get(s.address)!;
-        const r = await (await d.staking.connect(s).registerVrfKey(k.pk, k.pop)).wait();
+        const r = await (await d.staking.connect(s).registerVrfKey(k.pk, publicKeyG1Of(k.sk), k.pop)).wait();
         expect(BigInt(r!.blockNumber)).to.equal(block);
         expect(await d.staking.activeSince(s.address, Role.Sequencer)).to.equal(block);
       };
@@ -401,10 +401,10 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const props = await proposeAll(d, 1n, [s0, s1]);
       // The liar grinds random "proofs" (no key needed) until its claimed score tops the honest ones.
       const top = props.reduce((m, p) => (p.score > m ? p.score : m), 0n);
-      let fake: [bigint, bigint] = [0n, 0n];
+      let fake: [bigint, bigint, bigint, bigint] = [0n, 0n, 0n, 0n];
       for (let i = 0; ; i++) {
         if (i === 100_000) throw new Error("no claim above the honest scores in 100000 tries");
-        fake = [BigInt(ethers.hexlify(randomBytes(31))), BigInt(ethers.hexlify(randomBytes(31)))];
+        fake = [BigInt(ethers.hexlify(randomBytes(31))), BigInt(ethers.hexlify(randomBytes(31))), 0n, 0n];
         if (fernetScore(vrfOutput(fake), 10_000n) > top) break; // the largest FEE_SPLIT boost: always reachable
       }
       const block = makeBlock(9);
@@ -477,7 +477,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       const newKey = await register(d, rotator.signer, "rotator-new");
       const rotatedAt = (await d.staking.stakerOf(rotator.address)).keyFrom;
       const { sk: sk2, pk: pk2 } = vrfKeyFromSeed("rotator-newer");
-      await expect(d.staking.connect(rotator.signer).registerVrfKey(pk2, popProve(sk2, { chainId: d.chainId, verifier: await d.staking.getAddress(), owner: rotator.address })))
+      await expect(d.staking.connect(rotator.signer).registerVrfKey(pk2, publicKeyG1Of(sk2), popProve(sk2, { chainId: d.chainId, verifier: await d.staking.getAddress(), owner: rotator.address })))
         .to.be.revertedWithCustomError(d.staking, "Staking__KeyRotationTooSoon").withArgs(rotatedAt + DEFAULT_STAKING.exitDelay);
       expect(await d.staking.vrfKeyOf(rotator.address)).to.deep.equal(newKey.pk);
       await d.stakingClient.connect(exiter.signer).initiateExit();

@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { ethers, networkHelpers, E18 } from "./helpers.js";
-import { vrfKeyFromSeed, popProve } from "../../src/vrf/index.js";
+import { vrfKeyFromSeed, popProve, publicKeyG1Of } from "../../src/vrf/index.js";
 import { Role, DEFAULT_STAKING, StakingClient } from "../../src/client/index.js";
 
 const MIN = DEFAULT_STAKING.minSequencerStake;
@@ -40,13 +40,13 @@ describe("Staking", function () {
     const verifier = await staking.getAddress();
     // A proof of possession bound to another owner does not register the key for alice.
     const popForBob = popProve(sk, { chainId, verifier, owner: bob.address });
-    await expect(staking.connect(alice).registerVrfKey(pk, popForBob)).to.be.revertedWithCustomError(staking, "Staking__InvalidProofOfPossession");
+    await expect(staking.connect(alice).registerVrfKey(pk, publicKeyG1Of(sk), popForBob)).to.be.revertedWithCustomError(staking, "Staking__InvalidProofOfPossession");
     const pop = popProve(sk, { chainId, verifier, owner: alice.address });
-    await expect(staking.connect(alice).registerVrfKey(pk, pop)).to.emit(staking, "VrfKeyRegistered");
+    await expect(staking.connect(alice).registerVrfKey(pk, publicKeyG1Of(sk), pop)).to.emit(staking, "VrfKeyRegistered");
     expect(await staking.isActiveSequencer(alice.address)).to.equal(true);
     expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(pk);
     // Bob cannot take alice's key even with a valid proof for himself (he does not know sk here, but check the guard).
-    await expect(staking.connect(bob).registerVrfKey(pk, popForBob)).to.be.revertedWithCustomError(staking, "Staking__VrfKeyTaken");
+    await expect(staking.connect(bob).registerVrfKey(pk, publicKeyG1Of(sk), popForBob)).to.be.revertedWithCustomError(staking, "Staking__VrfKeyTaken");
   });
 
   it("stores the VRF key as contract code that reads back exactly, and with too little gas for that code reverts KeyStoreFailed instead of recording an unreadable key", async function () {
@@ -56,14 +56,14 @@ describe("Staking", function () {
     const pop = popProve(sk, { chainId, verifier, owner: alice.address });
     const ZEROS = [0n, 0n, 0n, 0n];
     expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(ZEROS); // none yet
-    const needed = await staking.connect(alice).registerVrfKey.estimateGas(pk, pop);
+    const needed = await staking.connect(alice).registerVrfKey.estimateGas(pk, publicKeyG1Of(sk), pop);
     // Sweep gas limits below what the call needs: each attempt reverts (out of gas, or KeyStoreFailed when CREATE
     // ran out: then the call still has 1/64 of its gas to revert), and nothing is ever recorded.
     let keyStoreFailed = 0;
     for (let cut = 2_000n; cut <= 60_000n; cut += 2_000n) {
       let reason = "";
       try {
-        await (await staking.connect(alice).registerVrfKey(pk, pop, { gasLimit: needed - cut })).wait();
+        await (await staking.connect(alice).registerVrfKey(pk, publicKeyG1Of(sk), pop, { gasLimit: needed - cut })).wait();
       } catch (e) {
         reason = String((e as Error).message);
       }
@@ -73,7 +73,7 @@ describe("Staking", function () {
       expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(ZEROS);
     }
     expect(keyStoreFailed, "some limit lets CREATE fail and the call revert KeyStoreFailed").to.be.greaterThan(0);
-    await staking.connect(alice).registerVrfKey(pk, pop, { gasLimit: needed });
+    await staking.connect(alice).registerVrfKey(pk, publicKeyG1Of(sk), pop, { gasLimit: needed });
     const rec = await staking.stakerOf(alice.address);
     expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(pk);
     // The code is STOP then the key: calling it does nothing (it holds no value, runs no logic).
@@ -90,7 +90,7 @@ describe("Staking", function () {
     const keyHash = (pk: readonly bigint[]) => keccak256(AbiCoder.defaultAbiCoder().encode(["uint256[4]"], [pk]));
     const reg = async (seed: string) => {
       const { sk, pk } = vrfKeyFromSeed(seed);
-      const r = await (await staking.connect(alice).registerVrfKey(pk, popProve(sk, { chainId, verifier, owner: alice.address }))).wait();
+      const r = await (await staking.connect(alice).registerVrfKey(pk, publicKeyG1Of(sk), popProve(sk, { chainId, verifier, owner: alice.address }))).wait();
       return { pk, hash: keyHash(pk), block: BigInt(r!.blockNumber) };
     };
     const ZERO = "0x" + "00".repeat(32);
@@ -112,10 +112,10 @@ describe("Staking", function () {
     // A second rotation within exitDelay of the previous one reverts and changes nothing.
     const { sk: sk3, pk: pk3 } = vrfKeyFromSeed("alice-3");
     const pop3 = popProve(sk3, { chainId, verifier, owner: alice.address });
-    await expect(staking.connect(alice).registerVrfKey(pk3, pop3))
+    await expect(staking.connect(alice).registerVrfKey(pk3, publicKeyG1Of(sk3), pop3))
       .to.be.revertedWithCustomError(staking, "Staking__KeyRotationTooSoon").withArgs(k2.block + DELAY);
     await networkHelpers.mineUpTo(k2.block + DELAY - 2n);
-    await expect(staking.connect(alice).registerVrfKey(pk3, pop3))
+    await expect(staking.connect(alice).registerVrfKey(pk3, publicKeyG1Of(sk3), pop3))
       .to.be.revertedWithCustomError(staking, "Staking__KeyRotationTooSoon").withArgs(k2.block + DELAY); // lands at availableAt - 1
     expect(await staking.stakerOf(alice.address)).to.deep.equal(rec);
     expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(k2.pk);
@@ -129,7 +129,7 @@ describe("Staking", function () {
     // A replaced key is free for others again (bob registers alice's first key under his own proof).
     const { sk: sk1, pk: pk1 } = vrfKeyFromSeed("alice-1");
     await staking.connect(bob).stake(Role.Sequencer, MIN);
-    await expect(staking.connect(bob).registerVrfKey(pk1, popProve(sk1, { chainId, verifier, owner: bob.address }))).to.emit(staking, "VrfKeyRegistered");
+    await expect(staking.connect(bob).registerVrfKey(pk1, publicKeyG1Of(sk1), popProve(sk1, { chainId, verifier, owner: bob.address }))).to.emit(staking, "VrfKeyRegistered");
   });
 
   it("StakingClient.registerSequencer approves, stakes and registers the VRF key in one call", async function () {

@@ -46,9 +46,9 @@ describe("integration: a false VRF claim (finding 8)", function () {
     const t = await rc.timeline(h);
 
     // A "maximal" claim: the best output of many random proofs, with the highest fee split.
-    let proof: [bigint, bigint] = [0n, 0n];
+    let proof: [bigint, bigint, bigint, bigint] = [0n, 0n, 0n, 0n];
     for (let i = 0; i < 256; i++) {
-      const p: [bigint, bigint] = [BigInt(hexlify(randomBytes(32))), BigInt(hexlify(randomBytes(32)))];
+      const p: [bigint, bigint, bigint, bigint] = [BigInt(hexlify(randomBytes(32))), BigInt(hexlify(randomBytes(32))), 0n, 0n];
       if (vrfOutput(p) > vrfOutput(proof)) proof = p;
     }
     await waitFor(`proposal phase of height ${h}`, 120_000, async () => BigInt(await net.provider.getBlockNumber()) + 1n >= t.proposalStart);

@@ -12,7 +12,7 @@
 import { HeightStatus, Phase, ProposalStatus, type Timeline } from "../../client/index.js";
 import { buildBlock, transferToJSON, type L2State, type Transfer, type TransferJSON } from "../../l2/index.js";
 import { txIdOf, type TxId, type TxStatus } from "../../node/index.js";
-import { vrfOutput, vrfProve, vrfVerify, type VrfPublicKey } from "../../vrf/index.js";
+import { vrfOutput, vrfProve, vrfVerify, type VrfProof, type VrfPublicKey } from "../../vrf/index.js";
 import { blockCommitment, fernetScore, outranks as protocolOutranks } from "../../protocol.js";
 import { AGENT_DEFAULTS } from "../../defaults.js";
 
@@ -27,7 +27,7 @@ export interface SequencerRecord {
   newRoot: bigint;
   pubdata: string;
   salt: string;
-  vrfProof: [bigint, bigint];
+  vrfProof: VrfProof;
   vrfOutput: bigint;
   feeSplitBps: bigint;
   proverTip: bigint;
@@ -304,7 +304,7 @@ export interface ClaimVerdict {
   /** Whether the proposal can lead (its claim verifies and its stake and key were active at the cutoff). */
   leads: boolean;
   /** A logged proof whose output is the claimed one but that does not verify: challengeable with `pk`. */
-  falseProof?: [bigint, bigint];
+  falseProof?: VrfProof;
   pk?: VrfPublicKey;
   reason: "verified" | "no-proof-or-key" | "false-claim";
 }
@@ -315,7 +315,7 @@ export interface ClaimInput {
   /** Stake and VRF key active before the height's activation cutoff. */
   eligible: boolean;
   /** The proof logged in the claimer's `Proposed` event, and the key it had at the cutoff. */
-  loggedProof?: [bigint, bigint];
+  loggedProof?: VrfProof;
   pk?: VrfPublicKey;
   /** The height's randomness (needed only with a proof and a key). */
   randomness?: bigint;
