@@ -25,7 +25,7 @@ import {
   type Deployment,
   type Proposed,
 } from "./helpers.js";
-import { vrfKeyFromSeed, vrfProve, vrfOutput, vrfVerify, popProve, publicKeyG1Of } from "../../src/vrf/index.js";
+import { P, vrfKeyFromSeed, vrfProve, vrfOutput, vrfVerify, popProve, publicKeyG1Of } from "../../src/vrf/index.js";
 import { DEFAULT_STAKING, HeightStatus, ProposalStatus, Role, blockCommitment, fernetScore } from "../../src/client/index.js";
 import { initL2 } from "../../src/l2/crypto.js";
 import { stateFromGenesis } from "../../src/l2/state.js";
@@ -786,6 +786,60 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       expect([await d.rollup.totalEscrowed(), await d.client.claimable(s1.address)]).to.deep.equal([escrowed, c1]);
       await expect(d.rollup.connect(d.outsider).release(1n, s1.address))
         .to.be.revertedWithCustomError(d.rollup, "Rollup__NotReleasable").withArgs(1n, s1.address);
+    });
+  });
+  describe("issue 13: the leader's VRF proof checked by its DLEQ part", function () {
+    it("a leader whose (c, s) does not prove its Gamma is refused (InvalidVrfProof) and holds nothing; its own proof then leads", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      await ensureSeed(d, 1n);
+      const props = await proposeAll(d, 1n, d.seqs);
+      await revealAll(d, 1n, props);
+      await nextTxAt((await d.client.timeline(1n)).commitStart);
+      const top = best(props);
+      const [gx, gy, c, s] = top.vrfProof;
+      const other = props.find((p) => p !== top)!.vrfProof;
+      const forged: Array<[string, [bigint, bigint, bigint, bigint]]> = [
+        ["s + 1", [gx, gy, c, s + 1n]],
+        ["c + 1", [gx, gy, c + 1n, s]],
+        ["another proposer's (c, s)", [gx, gy, other[2], other[3]]],
+        ["zeros", [gx, gy, 0n, 0n]],
+      ];
+      for (const [what, proof] of forged) {
+        await expect(d.rollup.connect(top.seq.signer).commitProver(1n, top.seq.address, "0x", proof), what)
+          .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidVrfProof").withArgs(1n, top.seq.address);
+      }
+      expect((await d.client.getHeight(1n)).winner).to.equal(ethers.ZeroAddress);
+      await d.client.connect(top.seq.signer).commitProver({ height: 1n, prover: top.seq.address, vrfProof: top.vrfProof });
+      expect((await d.client.getHeight(1n)).winner).to.equal(top.seq.address);
+    });
+
+    it("a challenger cannot make an honest claim look false with a bad (c, s): the pairing judges Gamma alone (VrfClaimValid), nothing is slashed", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      await ensureSeed(d, 1n);
+      const props = await proposeAll(d, 1n, d.seqs);
+      const honest = props.find((p) => p !== best(props))!;
+      const [gx, gy] = honest.vrfProof;
+      const stake = await d.staking.stakeOf(honest.seq.address);
+      for (const junk of [[gx, gy, 0n, 0n], [gx, gy, 1n, 2n]] as Array<[bigint, bigint, bigint, bigint]>) {
+        await expect(d.rollup.connect(d.outsider).challengeVrfClaim(1n, honest.seq.address, junk, honest.seq.pk))
+          .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimValid").withArgs(1n, honest.seq.address);
+      }
+      expect(await d.staking.stakeOf(honest.seq.address)).to.equal(stake);
+      expect((await d.client.getProposal(1n, honest.seq.address)).status).to.equal(ProposalStatus.Proposed);
+    });
+
+    it("a key whose G1 twin has another secret is refused at registration (it would let DLEQ accept a second, chosen output)", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      const a = vrfKeyFromSeed("pair-g2-half");
+      const b = vrfKeyFromSeed("pair-g1-half");
+      const pop = popProve(a.sk, { chainId: d.chainId, verifier: await d.staking.getAddress(), owner: d.outsider.address });
+      for (const [what, g1] of [["another secret's twin", b.pkG1], ["the negated twin", [a.pkG1[0], P - a.pkG1[1]]], ["infinity", [0n, 0n]]] as Array<[string, [bigint, bigint]]>) {
+        await expect(d.staking.connect(d.outsider).registerVrfKey(a.pk, g1, pop), what)
+          .to.be.revertedWithCustomError(d.staking, "Staking__VrfKeyPairMismatch");
+      }
+      expect((await d.staking.stakerOf(d.outsider.address)).keyHash).to.equal("0x" + "00".repeat(32));
+      await expect(d.staking.connect(d.outsider).registerVrfKey(a.pk, a.pkG1, pop)).to.emit(d.staking, "VrfKeyRegistered");
+      expect(await d.staking.vrfG1KeyOf(d.outsider.address)).to.deep.equal(a.pkG1);
     });
   });
 });

@@ -52,7 +52,7 @@ describe("Staking", function () {
   it("stores the VRF key as contract code that reads back exactly, and with too little gas for that code reverts KeyStoreFailed instead of recording an unreadable key", async function () {
     const { alice, bob, staking, chainId } = await networkHelpers.loadFixture(stakingFixture);
     const verifier = await staking.getAddress();
-    const { sk, pk } = vrfKeyFromSeed("alice-code");
+    const { sk, pk, pkG1 } = vrfKeyFromSeed("alice-code");
     const pop = popProve(sk, { chainId, verifier, owner: alice.address });
     const ZEROS = [0n, 0n, 0n, 0n];
     expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(ZEROS); // none yet
@@ -76,8 +76,9 @@ describe("Staking", function () {
     await staking.connect(alice).registerVrfKey(pk, publicKeyG1Of(sk), pop, { gasLimit: needed });
     const rec = await staking.stakerOf(alice.address);
     expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(pk);
-    // The code is STOP then the key: calling it does nothing (it holds no value, runs no logic).
-    expect(await ethers.provider.getCode(rec.keyCode)).to.equal("0x00" + pk.map((w) => w.toString(16).padStart(64, "0")).join(""));
+    expect(await staking.vrfG1KeyOf(alice.address)).to.deep.equal(pkG1);
+    // The code is STOP then the key and its G1 twin: calling it does nothing (it holds no value, runs no logic).
+    expect(await ethers.provider.getCode(rec.keyCode)).to.equal("0x00" + [...pk, ...pkG1].map((w) => w.toString(16).padStart(64, "0")).join(""));
     await (await bob.sendTransaction({ to: rec.keyCode, data: "0x12345678" })).wait();
     expect(await staking.vrfKeyOf(alice.address)).to.deep.equal(pk);
     expect(await staking.vrfKeyOf(bob.address)).to.deep.equal(ZEROS);
