@@ -81,16 +81,22 @@ abstract contract RollupViews is IRollup, ISidecar {
     /// @notice A proposal (its sequencing part; the design's part: `proverTermsOf`).
     /// @param height the L2 height
     /// @param sequencer the proposer
-    /// @return the proposal
-    function getProposal(uint256 height, address sequencer) external view returns (Proposal memory) {
-        return ProposalLib.get(height, sequencer);
+    /// @return p the proposal (empty if none, or if its ring slot was reused)
+    function getProposal(uint256 height, address sequencer) external view returns (Proposal memory p) {
+        Proposal storage r = ProposalLib.get(height, sequencer);
+        if (!ProposalLib.live(r, height)) return p; // none, or its ring slot was reused (ProposalLib.RING)
+        p = r;
+        if (p.status == ProposalStatus.Proposed) (p.newRoot, p.parent) = (0, 0); // an older record's, until the reveal
     }
 
     /// @notice Sidecar's record of a proposal: tip, share, prover, deposit and who funded it.
     /// @param height the L2 height
     /// @param sequencer the proposer
-    /// @return the terms
-    function proverTermsOf(uint256 height, address sequencer) external view returns (ProverTerms memory) {
+    /// @return t the terms (empty before the commit)
+    function proverTermsOf(uint256 height, address sequencer) external view returns (ProverTerms memory t) {
+        Proposal storage r = ProposalLib.get(height, sequencer);
+        // Written at the commit: before it (or once the ring slot was reused) the slot is not this proposal's.
+        if (!ProposalLib.live(r, height) || r.designTerms & SidecarLib.ESCROWED == 0) return t;
         return SidecarLib.termsOf(height, sequencer);
     }
 

@@ -42,8 +42,11 @@ library SidecarLib {
         }
     }
 
+    /// @notice The terms slot of (height, sequencer): a ring like the proposals' (ProposalLib.RING), written whole
+    ///         at the commit. It means something only while the proposal's design word has the ESCROWED bit (set at
+    ///         that commit); before it, the slot may hold an older height's terms.
     function termsOf(uint256 height, address sequencer) internal view returns (ISidecar.ProverTerms storage) {
-        return getStorage().terms[height][sequencer];
+        return getStorage().terms[height % ProposalLib.RING][sequencer];
     }
 
     /// @notice The EIP-712 struct hash of a ProverCommitment.
@@ -249,7 +252,13 @@ library SidecarLib {
 
     function _refund(uint256 height, address sequencer) private {
         ISidecar.ProverTerms storage t = termsOf(height, sequencer);
-        uint256 tipRefund = escrowedTipOf(_designTerms(height, sequencer));
+        uint128 designTerms = _designTerms(height, sequencer);
+        // Nothing was escrowed before the commit; the terms slot may then hold an older height's (settled) terms.
+        if (designTerms & ESCROWED == 0) {
+            emit ISidecar.EscrowReleased(height, sequencer, 0, 0);
+            return;
+        }
+        uint256 tipRefund = escrowedTipOf(designTerms);
         uint256 depositRefund = t.deposit;
         TreasuryLib.getStorage().totalEscrowed -= SafeCast.toUint128(tipRefund + depositRefund);
         LedgerLib.credit(sequencer, tipRefund);

@@ -77,6 +77,9 @@ interface Errors {
     error Rollup__NotActiveSequencer(address account);
     /// @notice The sequencer already proposed for this height.
     error Rollup__ProposalExists(uint256 height, address sequencer);
+    /// @notice The sequencer's ring slot for this height still holds an older record that is not settled (a live
+    ///         height it won, or escrow to release): it sits this height out (ProposalLib.RING).
+    error Rollup__ProposalSlotBusy(uint256 height, address sequencer, uint256 heldHeight);
     /// @notice FEE_SPLIT is outside the configured bounds (basis points).
     error Rollup__FeeSplitOutOfRange(uint256 feeSplitBps, uint256 minBps, uint256 maxBps);
     /// @notice proverRewardShare is above the configured maximum (basis points).

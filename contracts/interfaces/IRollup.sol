@@ -112,6 +112,10 @@ interface IRollup {
         /// @dev The proving design's word for this proposal, packed here so that `propose` writes no extra slot
         ///      (Sidecar: the proverTip offered, escrowed at the commit, and the proverRewardShareBps offered).
         uint128 designTerms;
+        /// @dev The height this record belongs to: records live in a ring of `ProposalLib.RING` heights per
+        ///      sequencer (a reused slot costs 5k gas to write, a fresh one 22k), so a slot holds the height it was
+        ///      last written for. `getProposal` of a height whose slot was reused shows an empty proposal.
+        uint32 height;
     }
 
     /// @notice One height's outcome.

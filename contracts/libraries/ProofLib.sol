@@ -81,11 +81,15 @@ library ProofLib {
         }
     }
 
-    /// @dev State root after `height` (the winner's revealed root; the genesis root for 0; 0 without a winner).
+    /// @dev State root after `height` (the winner's revealed root; the genesis root for 0; 0 without a winner, and 0
+    ///      for a height whose record the proposal ring has reused: never a pending or the last finalized height,
+    ///      the only ones a new block builds on, see ProposalLib.reusable).
     function rootOf(uint256 height) internal view returns (uint256) {
         if (height == 0) return ConfigLib.get().genesisRoot;
         address w = ChainLib.height(height).winner;
-        return w == address(0) ? 0 : ProposalLib.get(height, w).newRoot;
+        if (w == address(0)) return 0;
+        IRollup.Proposal storage p = ProposalLib.get(height, w);
+        return p.height == height ? p.newRoot : 0;
     }
 
     /// @dev The public inputs of a proof of `height` (which must await a proof) for `payee`.
