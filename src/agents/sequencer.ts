@@ -581,7 +581,13 @@ export class SequencerAgent extends PollingAgent {
         }
         return;
       }
-      this.log.warn("propose failed", { height: h, error: errText(e) });
+      if (isContractError(e, "Rollup__ProposalSlotBusy")) {
+        // Our ring slot (ProposalLib.RING heights back) still holds a pending height we won or escrow to release:
+        // we sit this height out (the release chore frees a lost proposal's slot).
+        this.log.info("proposal slot busy: sitting this height out", { height: h, error: errText(e) });
+      } else {
+        this.log.warn("propose failed", { height: h, error: errText(e) });
+      }
       this.put({ ...r, outcome: "abandoned" });
       this.records.delete(h);
       return;

@@ -106,16 +106,17 @@ describe("refactor review: the split Rollup against a7d6de3", function () {
     expect((await d.rollup.getProposal(1n, s.address)).commitmentOrPubdataHash).to.equal(keccak256(p!.block.pubdata));
     expect((await d.client.getProposal(1n, s.address)).pubdataHash).to.equal(keccak256(p!.block.pubdata));
     // Word 1 the VRF output, word 2 the new root, word 3: parent (64) | feeSplitBps (16) | status (8) | designTerms
-    // (128) = escrowed << 112 | tip << 16 | share. Nothing after it.
+    // (128) = escrowed << 112 | tip << 16 | share | height (32, the ring's tag). Nothing after it. The slot is
+    // keyed by height % ProposalLib.RING (1 here).
     expect(await word(d, prop + 2n)).to.equal(p!.block.newRoot);
     expect(await word(d, prop + 4n)).to.equal(0n);
     const w4 = await word(d, prop + 3n);
     expect(w4 & (2n ** 64n - 1n)).to.equal(0n);
     expect((w4 >> 64n) & 0xffffn).to.equal(4_321n);
     expect((w4 >> 80n) & 0xffn).to.equal(BigInt(ProposalStatus.Committed));
-    const terms = w4 >> 88n;
+    const terms = (w4 >> 88n) & (2n ** 128n - 1n);
     expect(terms).to.equal((1n << 112n) | (tip << 16n) | 10_000n); // escrowed at the commit
-    expect(terms >> 128n).to.equal(0n); // nothing spills past the word
+    expect(w4 >> 216n).to.equal(1n); // the height tag, and nothing past it
     expect((await d.rollup.getProposal(1n, s.address)).designTerms).to.equal(terms);
     // Sidecar terms: prover (160) | deposit (88) | proverFunded (8), one word.
     const t = await word(d, mapSlot(s.address, "address", mapSlot(1n, "uint256", sidecarSlot)));
