@@ -70,7 +70,8 @@ export const RANDOMNESS_TAG = "fernet-rollup/randomness";
 
 /**
  * A height's randomness, twin of Rollup.randomnessOf: keccak256(abi.encode("fernet-rollup/randomness", height,
- * seed, VRF output of height - 2's winner, or 0)). `seed` is the recorded block.prevrandao.
+ * seed, VRF output of height - 2's winner, or 0)). `seed` is the recorded seed (`RandomnessRecorded`: the top 224
+ * bits of block.prevrandao, low 32 bits zero; RandomnessLib keeps the height there).
  */
 export function heightRandomness(height: bigint, seed: bigint, prevWinnerOutput: bigint): bigint {
   return BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["string", "uint256", "uint256", "uint256"], [RANDOMNESS_TAG, height, seed, prevWinnerOutput])));

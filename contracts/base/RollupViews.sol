@@ -73,9 +73,10 @@ abstract contract RollupViews is IRollup, ISidecar {
 
     /// @notice A height's record (status None after its commit phase = skipped).
     /// @param height the L2 height
-    /// @return the record
-    function getHeight(uint256 height) external view returns (Height memory) {
-        return ChainLib.height(height);
+    /// @return h the record (its seed from the randomness ring)
+    function getHeight(uint256 height) external view returns (Height memory h) {
+        h = ChainLib.height(height);
+        h.seed = RandomnessLib.seedOf(height); // held in RandomnessLib's ring (0 once its word is reused)
     }
 
     /// @notice A proposal (its sequencing part; the design's part: `proverTermsOf`).

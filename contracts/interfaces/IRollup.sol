@@ -132,9 +132,9 @@ interface IRollup {
         address submitter;
         /// @dev The block's fees (public input 2), while the height is Proven and waits; zero otherwise.
         uint96 totalFees;
-        /// @dev block.prevrandao of the block that recorded it (1 if that was 0): 0 means not recorded yet. It has
-        ///      its own word and no separate flag, so recording it writes one fresh slot, not two (`randomnessOf`
-        ///      mixes in height - 2's winner output).
+        /// @dev In `getHeight` only: the top 224 bits of block.prevrandao of the block that recorded it (2^32 if
+        ///      those were 0), 0 while not recorded (or once forgotten). Stored in RandomnessLib's ring, not here:
+        ///      this word is never written.
         uint256 seed;
     }
 

@@ -199,9 +199,13 @@ library ProposalLib {
             !live(p, height) || p.status == IRollup.ProposalStatus.Settled
                 || VrfLib.output(vrfProof) != p.vrfOutput
         ) revert Errors.Rollup__VrfClaimNotChallengeable(height, sequencer);
+        // Judged only while the randomness it signed is still known (its seed and height - 2's winner record are
+        // in their rings): a forgotten input must never make an honest claim look false.
+        (bool known, uint256 randomness) = RandomnessLib.knownRandomnessOf(height);
+        if (!known) revert Errors.Rollup__VrfClaimNotChallengeable(height, sequencer);
         // VrfLib reports a failed precompile call as "invalid": with too little gas a valid proof would look false.
         if (gasleft() < minGas) revert Errors.Rollup__ChallengeGasTooLow(gasleft(), minGas);
-        if (VrfLib.verify(pk, RandomnessLib.randomnessOf(height), height, vrfProof)) {
+        if (VrfLib.verify(pk, randomness, height, vrfProof)) {
             revert Errors.Rollup__VrfClaimValid(height, sequencer);
         }
         // The winner was verified at commit. The key judged is the one in force at the cutoff: the one `propose`

@@ -135,7 +135,7 @@ export interface HeightInfo {
    * read the `ProofSubmitted` / `HeightFinalized` events, e.g. with `RollupClient.proofOf`.
    */
   submitter: string;
-  /** block.prevrandao of the block that recorded it (randomnessOf mixes in height - 2's winner output). */
+  /** The seed: top 224 bits of block.prevrandao of the block that recorded it (randomnessOf mixes in height - 2's winner output); 0 if not recorded or forgotten (RandomnessLib's ring of 32). */
   seed: bigint;
   /** The block's fees (public input 2), kept like `submitter`: only while the height is Proven and waits. */
   totalFees: bigint;

@@ -10,7 +10,8 @@
  * inside the recorded transactions (checked by commitProver) sign it. The replay sets every block's prevrandao to the
  * recorded one, so the seed should come out equal; should a node not honour hardhat_setPrevRandao, the VRF proofs
  * would no longer verify. So right after the block holding the transaction that recorded a height's seed is mined,
- * the replay writes the recorded seed into that height's stored `seed` word (hardhat_setStorageAt) and checks it with
+ * the replay writes the recorded seed into the word that stores it (RandomnessLib's seed ring; the height's record in
+ * Rollups deployed before it) with hardhat_setStorageAt, and checks it with
  * the `getHeight(h).seed` view. Gas and every other stored word are unchanged (a zero-to-nonzero SSTORE costs the
  * same for any value); a different value in that RandomnessRecorded event is the only expected difference, and it
  * is reported, not counted.
@@ -38,9 +39,11 @@ export interface PinReport {
   /** What the replayed chain computed and recorded before the overwrite. */
   replayComputed: string;
   slot: string;
-  /** Base slot of the Rollup's `_heights` mapping, as found on the replayed chain. */
-  /** Where the `heights` mapping was found: "ChainLib" (its ERC-7201 namespace) or a plain slot number. */
-  base: number | "ChainLib";
+  /**
+   * Where the seed word was found: "RandomnessLib" (its ring of seeds, today's layout), or for Rollups deployed
+   * before it, the `heights` mapping: "ChainLib" (its ERC-7201 namespace) or a plain slot number.
+   */
+  base: number | "ChainLib" | "RandomnessLib";
 }
 
 export interface ReplayResult {
@@ -83,6 +86,14 @@ export function erc7201Slot(id: string): bigint {
   return BigInt(keccak256(coder.encode(["uint256"], [BigInt(keccak256(toUtf8Bytes(id))) - 1n]))) & ~0xffn;
 }
 export const CHAIN_STORAGE_SLOT = erc7201Slot("fernet-rollup.storage.Chain");
+/** RandomnessLib's namespace: a ring of SEED_RING words, word h % SEED_RING = (seed's top 224 bits) | uint32(h). */
+export const RANDOMNESS_STORAGE_SLOT = erc7201Slot("fernet-rollup.storage.Randomness");
+/** RandomnessLib.SEED_RING */
+export const SEED_RING = 32n;
+/** The ring word that holds `height`'s seed (contracts/libraries/RandomnessLib.sol). */
+export function seedRingSlot(height: number | bigint): bigint {
+  return RANDOMNESS_STORAGE_SLOT + (BigInt(height) % SEED_RING);
+}
 
 /**
  * Base slot of the Rollup's `heights` mapping, checked on a live chain: the slot whose `seed` word holds `value`,
@@ -276,21 +287,32 @@ export async function replayLog(log: ReplayLog, targetUrl: string, opts: ReplayO
         diverge(`height ${p.height}: the replay recorded no randomness at block ${b.number} (recorded ${short(p.value)}); not pinned`);
         continue;
       }
-      let base = baseSlots.get(p.rollup);
-      if (base === undefined) {
-        base = await findHeightsBaseSlot(targetUrl, p.rollup, p.height, BigInt(ev.data));
+      // Today's layout: the seed ring (the word holds the seed with the height in its low 32 bits).
+      const ring = seedRingSlot(p.height);
+      const ringWord = BigInt(await rpc<string>(targetUrl, "eth_getStorageAt", [p.rollup, toQuantity(ring), "latest"]));
+      let slot: bigint;
+      let written: bigint;
+      let base: bigint | "RandomnessLib" | undefined = ringWord === (BigInt(ev.data) | BigInt(p.height)) ? "RandomnessLib" : baseSlots.get(p.rollup);
+      if (base === "RandomnessLib") {
+        slot = ring;
+        written = BigInt(p.value) | BigInt(p.height);
+      } else {
         if (base === undefined) {
-          diverge(`height ${p.height}: could not find the Rollup's height storage (randomness ${short(ev.data)} in none of the first 64 mappings); not pinned`);
-          continue;
+          base = await findHeightsBaseSlot(targetUrl, p.rollup, p.height, BigInt(ev.data));
+          if (base === undefined) {
+            diverge(`height ${p.height}: could not find the Rollup's seed storage (randomness ${short(ev.data)} neither in the seed ring nor in the first 64 mappings); not pinned`);
+            continue;
+          }
+          baseSlots.set(p.rollup, base);
         }
-        baseSlots.set(p.rollup, base);
+        slot = heightSlot(p.height, base) + HEIGHT_SEED_OFFSET;
+        written = BigInt(p.value);
       }
-      const slot = heightSlot(p.height, base) + HEIGHT_SEED_OFFSET;
-      await rpc(targetUrl, "hardhat_setStorageAt", [p.rollup, toQuantity(slot), zeroPadValue(p.value, 32)]);
+      await rpc(targetUrl, "hardhat_setStorageAt", [p.rollup, toQuantity(slot), zeroPadValue(toQuantity(written), 32)]);
       const raw = await rpc<string>(targetUrl, "eth_call", [{ to: p.rollup, data: VIEWS.encodeFunctionData("getHeight", [p.height]) }, "latest"]);
       const seed = (VIEWS.decodeFunctionResult("getHeight", raw)[0] as { seed: bigint }).seed;
       if (seed !== BigInt(p.value)) diverge(`height ${p.height}: getHeight(${p.height}).seed is ${short(toQuantity(seed))} after pinning ${short(p.value)}`);
-      pinned.push({ height: p.height, block: b.number, recorded: p.value, replayComputed: ev.data, slot: toQuantity(slot), base: base === CHAIN_STORAGE_SLOT ? "ChainLib" : Number(base) });
+      pinned.push({ height: p.height, block: b.number, recorded: p.value, replayComputed: ev.data, slot: toQuantity(slot), base: base === "RandomnessLib" ? base : base === CHAIN_STORAGE_SLOT ? "ChainLib" : Number(base) });
       interventions.push(`height ${p.height}: randomness pinned to the recorded ${short(p.value)} after block ${b.number} (the replayed chain computed ${short(ev.data)})`);
     }
     i++;

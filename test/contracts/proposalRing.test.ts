@@ -32,6 +32,8 @@ import { ProposalStatus, blockCommitment } from "../../src/client/index.js";
 
 /** ProposalLib.RING */
 const RING = 16n;
+/** RandomnessLib.SEED_RING */
+const SEED_RING = 32n;
 
 async function ringFixture(): Promise<Deployment> {
   // A long proving window lets a height stay pending through a whole turn of the ring; a long proposal phase
@@ -98,7 +100,7 @@ describe("proposal ring (issue 13): records reused RING heights later, never whi
     console.log(`      fresh slots (height 2): propose ${fresh.propose}, reveal ${fresh.reveal}, commit (not leading) ${fresh.commit}`);
     console.log(`      reused (height ${RING + 2n}): propose ${reused.propose}, reveal ${reused.reveal}, commit (not leading) ${reused.commit}`);
     // propose writes three words, reveal one (the new root), a commit one (the Sidecar terms).
-    expect(fresh.propose - reused.propose).to.be.greaterThan(40_000n);
+    expect(fresh.propose - reused.propose).to.be.greaterThan(35_000n);
     expect(fresh.reveal - reused.reveal).to.be.greaterThan(15_000n);
     expect(fresh.commit - reused.commit).to.be.greaterThan(15_000n);
     // Height 2's slot now holds height RING + 2: height 2's record reads as none, its root as unknown (0), while
@@ -222,5 +224,43 @@ describe("proposal ring (issue 13): records reused RING heights later, never whi
       .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimNotChallengeable").withArgs(2n, oldLiar.address);
     const { held, owed } = await booksBalance(d);
     expect(held).to.equal(owed);
+  });
+
+  it("seeds live in a ring of 32: recording one over a reused word costs about 17k less; getHeight(h).seed of a forgotten height reads 0", async function () {
+    const d = await networkHelpers.loadFixture(ringFixture);
+    const s = d.seqs[0]!;
+    const recordGas = async (h: bigint): Promise<bigint> => {
+      // Nobody commits at h - 1 (its first commit would record the seed): anyone records it in the window.
+      await nextTxAt(await d.client.seedWindowStart(h));
+      const r = await d.client.connect(d.outsider).recordRandomness(h);
+      expect((await d.client.getHeight(h)).seedSet).to.equal(true);
+      return r.gasUsed;
+    };
+    const fresh = await recordGas(1n);
+    await soloHeights(d, 1n, SEED_RING - 1n, s); // each commit records the next seed: the ring's words 2..31 fill
+    // Height SEED_RING: nobody proposes, so nobody commits in its commit phase, height SEED_RING + 1's seed window.
+    const reused = await recordGas(SEED_RING + 1n); // word 1 again
+    console.log(`      recordRandomness: fresh word ${fresh}, reused word ${reused}`);
+    expect(fresh - reused).to.be.greaterThan(15_000n);
+    expect((await d.client.getHeight(1n)).seed).to.equal(0n); // forgotten: its word holds height 33's seed
+    expect(await d.client.randomnessOf(1n)).to.equal(0n);
+    expect((await d.client.getHeight(SEED_RING + 1n)).seed).to.not.equal(0n);
+  });
+
+  it("a claim whose randomness inputs have left their rings cannot be judged (VrfClaimNotChallengeable): an honest claim is never slashed for a forgotten input", async function () {
+    const d = await networkHelpers.loadFixture(ringFixture);
+    const [w, x] = d.seqs as [Sequencer, Sequencer];
+    await soloHeights(d, 1n, 2n, w);
+    // Height 3: x proposes honestly (and does not reveal); w carries on alone.
+    const [honest] = await proposeAll(d, 3n, [x]);
+    await soloHeights(d, 3n, RING + 1n, w);
+    // Height 3's randomness mixes in height 1's winner output. w's slot of height 1 is reused at RING + 1: the
+    // input is gone, so the honest claim at 3 can no longer be judged (it would look false under any other output).
+    expect((await d.client.getProposal(1n, w.address)).status).to.equal(ProposalStatus.None);
+    expect((await d.client.getProposal(3n, x.address)).status).to.equal(ProposalStatus.Proposed);
+    const stake = await d.staking.stakeOf(x.address);
+    await expect(d.rollup.connect(d.outsider).challengeVrfClaim(3n, x.address, honest!.vrfProof, x.pk))
+      .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimNotChallengeable").withArgs(3n, x.address);
+    expect(await d.staking.stakeOf(x.address)).to.equal(stake);
   });
 });

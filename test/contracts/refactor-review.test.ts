@@ -76,7 +76,7 @@ describe("refactor review: the split Rollup against a7d6de3", function () {
   it("storage: each namespace sits at its ERC-7201 slot, no two collide, and the packed words hold what the views say", async function () {
     const d = await networkHelpers.loadFixture(defaultFixture);
     await ensureSeed(d, 1n); // before the extra mint and approvals below push us past the seed window
-    const ids = ["Config", "Chain", "Proposals", "Sidecar", "Rewards", "Ledger"].map((n) => `fernet-rollup.storage.${n}`);
+    const ids = ["Config", "Chain", "Proposals", "Sidecar", "Rewards", "Ledger", "Randomness"].map((n) => `fernet-rollup.storage.${n}`);
     const slots = ids.map(erc7201);
     expect(new Set(slots.map(String)).size).to.equal(slots.length);
     const [configSlot, chainSlot, proposalsSlot, sidecarSlot, rewardsSlot, ledgerSlot] = slots as [bigint, bigint, bigint, bigint, bigint, bigint];

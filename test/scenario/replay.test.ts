@@ -137,9 +137,9 @@ describe("scenario record / replay", function () {
     // The seed is the block's prevrandao, which the replay sets to the recorded one: the pin writes the same value.
     expect(r.pinned.every((p) => BigInt(p.replayComputed) === BigInt(p.recorded))).to.equal(true);
     expect(r.interventions).to.have.length(2);
-    // The mapping found on the chain is the one the source lays out: ChainLib's ERC-7201 namespace
-    // (contracts/libraries/ChainLib.sol), whose first member is the heights mapping.
-    expect(r.pinned.map((p) => p.base)).to.deep.equal(["ChainLib", "ChainLib"]);
+    // The seed word found on the chain is the one the source lays out: RandomnessLib's ring of seeds
+    // (contracts/libraries/RandomnessLib.sol), word h % 32 in its ERC-7201 namespace.
+    expect(r.pinned.map((p) => p.base)).to.deep.equal(["RandomnessLib", "RandomnessLib"]);
     // A fork cannot prove its storage: the storage roots are the one thing not compared there.
     expect(r.notes.join()).to.match(/storage roots of \d+ contract\(s\) not compared/);
     console.log(`      fork replay: ${r.txs} txs in ${r.blocks} blocks, ${r.ms} ms`);

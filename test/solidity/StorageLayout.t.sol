@@ -7,6 +7,7 @@ import {ProposalLib} from "../../contracts/libraries/ProposalLib.sol";
 import {TreasuryLib} from "../../contracts/libraries/TreasuryLib.sol";
 import {LedgerLib} from "../../contracts/libraries/LedgerLib.sol";
 import {SidecarLib} from "../../contracts/coordination/SidecarLib.sol";
+import {RandomnessLib} from "../../contracts/libraries/RandomnessLib.sol";
 
 /// Each library's hard-coded storage slot is its ERC-7201 namespace slot (inline assembly takes only literals, so
 /// the slots are written out; this test holds them to the formula and to each other: no two slices may overlap).
@@ -22,5 +23,6 @@ contract StorageLayoutTest {
         require(TreasuryLib.STORAGE_SLOT == _erc7201("fernet-rollup.storage.Rewards"), "Rewards");
         require(LedgerLib.STORAGE_SLOT == _erc7201("fernet-rollup.storage.Ledger"), "Ledger");
         require(SidecarLib.STORAGE_SLOT == _erc7201("fernet-rollup.storage.Sidecar"), "Sidecar");
+        require(RandomnessLib.STORAGE_SLOT == _erc7201("fernet-rollup.storage.Randomness"), "Randomness");
     }
 }
