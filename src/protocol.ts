@@ -73,6 +73,15 @@ export const RANDOMNESS_TAG = "fernet-rollup/randomness";
  * seed, VRF output of height - 2's winner, or 0)). `seed` is the recorded seed (`RandomnessRecorded`: the top 224
  * bits of block.prevrandao, low 32 bits zero; RandomnessLib keeps the height there).
  */
+/**
+ * The seed RandomnessLib records for a block's prevrandao: its top 224 bits (the low 32 bits of the stored word hold
+ * the height), and 2^32 for a prevrandao below 2^32, so that a recorded seed is never 0 ("not recorded").
+ */
+export function recordedSeed(prevrandao: bigint): bigint {
+  const seed = prevrandao & ~0xffffffffn;
+  return seed === 0n ? 1n << 32n : seed;
+}
+
 export function heightRandomness(height: bigint, seed: bigint, prevWinnerOutput: bigint): bigint {
   return BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["string", "uint256", "uint256", "uint256"], [RANDOMNESS_TAG, height, seed, prevWinnerOutput])));
 }

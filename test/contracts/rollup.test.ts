@@ -2,6 +2,7 @@
  * Rollup lifecycle (Fernet + Sidecar) with the mock verifier and the real VRF (src/vrf): winners, refunds,
  * rewards, empty heights, missed and late proofs, reorgs, and every rejection with its named error.
  */
+import { recordedSeed } from "../../src/protocol.js";
 import { expect } from "chai";
 import {
   ethers,
@@ -188,7 +189,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     expect(await d.client.randomnessOf(1n)).to.equal(0n); // nothing recorded yet
     await nextTxAt(ws);
     const rcpt = await d.client.connect(d.outsider).recordRandomness(1n);
-    const seed1 = await prevrandao(rcpt.blockNumber);
+    const seed1 = recordedSeed(await prevrandao(rcpt.blockNumber));
     const ev = d.client.decodeEvents(rcpt).find((e) => e.name === "RandomnessRecorded")!;
     expect(ev.args.seed).to.equal(seed1);
     const info = await d.client.getHeight(1n);
@@ -207,7 +208,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     expect(await d.client.seedWindowStart(2n)).to.equal(t1.commitStart);
     await nextTxAt(t1.commitStart);
     const c = await d.client.connect(p!.seq.signer).commitProver({ height: 1n, prover: p!.seq.address, vrfProof: p!.vrfProof });
-    const seed2 = await prevrandao(c.blockNumber);
+    const seed2 = recordedSeed(await prevrandao(c.blockNumber));
     expect((await d.client.getHeight(2n)).seed).to.equal(seed2);
     // Height 2's randomness mixes in height 0's winner output: none, so 0 (height 1's winner is decided inside
     // height 2's seed window and is not mixed in).
@@ -219,7 +220,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     await revealAll(d, 2n, [q!]);
     await nextTxAt((await d.client.timeline(2n)).commitStart);
     const c3 = await d.client.connect(q!.seq.signer).commitProver({ height: 2n, prover: q!.seq.address, vrfProof: q!.vrfProof });
-    const seed3 = await prevrandao(c3.blockNumber);
+    const seed3 = recordedSeed(await prevrandao(c3.blockNumber));
     expect((await d.client.getHeight(3n)).seed).to.equal(seed3);
     await endCommit(d, 2n);
     expect((await d.client.getHeight(2n)).winner).to.equal(q!.seq.address);
@@ -227,19 +228,19 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     expect(await d.client.randomnessOf(3n)).to.equal(mix(3n, seed3, p!.output));
   });
 
-  it("a zero prevrandao is recorded as seed 1: the seed cannot look unrecorded and be drawn again by a later recorder", async function () {
+  it("a zero prevrandao is recorded as seed 2^32: the seed cannot look unrecorded and be drawn again by a later recorder", async function () {
     const d = await networkHelpers.loadFixture(defaultFixture);
     // A stored seed of 0 means "not recorded": were a zero prevrandao stored as is, anyone could record the height
     // again in a later block of the window and pick among several prevrandao values (a second draw).
     await nextTxAt(await d.client.seedWindowStart(1n));
     await networkHelpers.setPrevRandao(0n);
     const rcpt = await d.client.connect(d.outsider).recordRandomness(1n);
-    expect(d.client.decodeEvents(rcpt).find((e) => e.name === "RandomnessRecorded")!.args.seed).to.equal(1n);
-    expect(await d.client.getHeight(1n)).to.include({ seed: 1n, seedSet: true });
+    expect(d.client.decodeEvents(rcpt).find((e) => e.name === "RandomnessRecorded")!.args.seed).to.equal(1n << 32n);
+    expect(await d.client.getHeight(1n)).to.include({ seed: 1n << 32n, seedSet: true });
     await networkHelpers.setPrevRandao(12345n);
     const again = await d.client.connect(d.seqs[0]!.signer).recordRandomness(1n);
     expect(d.client.decodeEvents(again).filter((e) => e.name === "RandomnessRecorded")).to.have.length(0);
-    expect((await d.client.getHeight(1n)).seed).to.equal(1n);
+    expect((await d.client.getHeight(1n)).seed).to.equal(1n << 32n);
     // The height is proposable on that seed.
     const [p] = await proposeAll(d, 1n, [d.seqs[0]!]);
     expect((await d.client.getProposal(1n, p!.seq.address)).status).to.equal(ProposalStatus.Proposed);

@@ -2,6 +2,7 @@
  * Security issue 10: every attack mounted on the real contracts, each shown NOT to profit. Mock block verifier
  * where the attack does not need a proof; real T=2/D=8 Groth16 proofs (realChain.ts) for the copied-proof attacks.
  */
+import { recordedSeed } from "../../src/protocol.js";
 import { expect } from "chai";
 import { AbiCoder, MaxUint256, keccak256, randomBytes, toUtf8Bytes } from "ethers";
 import {
@@ -193,7 +194,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       // H - 2 has no winner, so it can compute randomnessOf(H) and grind keys against it.
       expect((await d.client.getHeight(H - 2n)).winner).to.equal(ethers.ZeroAddress);
       const X = prevrandao("prevrandao of the seed window's first block");
-      const predicted = mix(H, X, 0n);
+      const predicted = mix(H, recordedSeed(X), 0n);
       const ctx = { chainId: d.chainId, verifier: d.client.address, randomness: predicted, height: H };
       const ground = Array.from({ length: 64 }, (_, i) => {
         const { sk } = vrfKeyFromSeed(`l1-grind-${i}`);
@@ -209,7 +210,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       await networkHelpers.setPrevRandao(X);
       const rec = await d.client.connect(d.outsider).recordRandomness(H);
       expect(BigInt(rec.blockNumber)).to.equal(ws);
-      expect((await d.client.getHeight(H)).seed).to.equal(X);
+      expect((await d.client.getHeight(H)).seed).to.equal(recordedSeed(X));
       expect(await d.client.randomnessOf(H)).to.equal(predicted); // it really knew the randomness
 
       // Proposal phase: the honest sequencer proposes; the ground key and every key registered at or after the
@@ -313,7 +314,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       await networkHelpers.setPrevRandao(X);
       await d.client.connect(d.outsider).recordRandomness(2n);
       const r2 = await d.client.randomnessOf(2n);
-      expect(r2).to.equal(mix(2n, X, 0n)); // height 0 has no winner
+      expect(r2).to.equal(mix(2n, recordedSeed(X), 0n)); // height 0 has no winner
       const fork = await networkHelpers.takeSnapshot();
       const Y = prevrandao("seed of height 3");
       const history = async (committers: Proposed[]) => {
@@ -325,7 +326,7 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
         await nextTxAt(await d.client.seedWindowStart(3n));
         await networkHelpers.setPrevRandao(Y);
         await d.client.connect(d.outsider).recordRandomness(3n);
-        expect((await d.client.getHeight(3n)).seed).to.equal(Y);
+        expect((await d.client.getHeight(3n)).seed).to.equal(recordedSeed(Y));
         return { winner, r2After, r3: await d.client.randomnessOf(3n) };
       };
       const a = await history([top, other]); // both commit: the best leads
@@ -337,8 +338,8 @@ describe("Security issue 10: attacks on the contracts fail to profit", function 
       expect(a.r2After).to.equal(r2);
       expect(b.r2After).to.equal(r2);
       // Height 3 mixes in height 1's winner output: a different winner, a different randomness.
-      expect(a.r3).to.equal(mix(3n, Y, top.output));
-      expect(b.r3).to.equal(mix(3n, Y, other.output));
+      expect(a.r3).to.equal(mix(3n, recordedSeed(Y), top.output));
+      expect(b.r3).to.equal(mix(3n, recordedSeed(Y), other.output));
       expect(a.r3).to.not.equal(b.r3);
     });
 
