@@ -28,6 +28,8 @@ export interface L1GasPerHeightRow {
   l1GasPerFinalizedHeight: number;
   /** Per call: calls per finalized height, average gas, and their product (gas per height). */
   perCall: { method: string; perHeight: number; avgGas: number; gasPerHeight: number }[];
+  /** The same over the heights after the storage rings turned (the devnet summary's `l1GasSteady`), if reached. */
+  steady?: { fromHeight: number; finalizedHeights: number; perHeight: number; perCall: { method: string; perHeight: number; avgGas: number; gasPerHeight: number }[] };
   /** Transfers finalized per finalized height (T at full blocks) and the gas per transfer at that fill. */
   transfersPerHeight: number;
   gasPerTransfer: number;
@@ -54,10 +56,11 @@ type Summary = Record<string, any>;
 export function rowFromSummary(s: Summary, command: string, loadAverage1m: number): L1GasPerHeightRow {
   const cfg = s.config as Record<string, any>;
   const T = Number(cfg.T);
-  const byMethod = (s.l1GasByMethodPerHeight ?? {}) as Record<string, { perHeight: number; avgGas: number }>;
-  const perCall = Object.entries(byMethod)
+  const calls = (byMethod: Record<string, { perHeight: number; avgGas: number }>) => Object.entries(byMethod)
     .map(([method, v]) => ({ method, perHeight: v.perHeight, avgGas: v.avgGas, gasPerHeight: Math.round(v.perHeight * v.avgGas) }))
     .sort((a, b) => b.gasPerHeight - a.gasPerHeight);
+  const perCall = calls((s.l1GasByMethodPerHeight ?? {}) as Record<string, { perHeight: number; avgGas: number }>);
+  const st = s.l1GasSteady as { fromHeight: number; finalizedHeights: number; perHeight: number; byMethod: Record<string, { perHeight: number; avgGas: number }> } | undefined;
   const finalized = Number(s.finalizedBlocks);
   const transfersPerHeight = finalized ? Number(s.txsFinalized) / finalized : 0;
   const perHeight = Number(s.l1GasPerFinalizedHeight);
@@ -72,6 +75,7 @@ export function rowFromSummary(s: Summary, command: string, loadAverage1m: numbe
     l1GasPerBlock: Number(s.l1GasPerBlock),
     l1GasPerFinalizedHeight: perHeight,
     perCall,
+    ...(st ? { steady: { fromHeight: st.fromHeight, finalizedHeights: st.finalizedHeights, perHeight: st.perHeight, perCall: calls(st.byMethod) } } : {}),
     transfersPerHeight: Math.round(transfersPerHeight * 100) / 100,
     gasPerTransfer: transfersPerHeight ? Math.round(perHeight / transfersPerHeight) : 0,
     gasPerTransferFullBlocks: Math.round(perHeight / T),

@@ -69,6 +69,23 @@ function renderL1GasPerHeight(r: Record<string, unknown>, out: string[]): void {
       })]),
     ));
     out.push("");
+    const steadyRows = sec.rows.filter((x) => x.steady);
+    if (steadyRows.length) {
+      out.push("Once the storage rings have turned (heights after the first 32: proposal records and Sidecar terms in a ring of 16 per sequencer, seeds in a ring of 32, so these calls overwrite old words instead of writing fresh ones), the same runs' heights from then on:");
+      out.push("");
+      const sm = [...new Set(steadyRows.flatMap((x) => x.steady!.perCall.map((c) => c.method)))];
+      out.push(table(
+        ["call", ...steadyRows.map((x) => `${x.design} T=${x.T} (heights ${x.steady!.fromHeight}+, ${x.steady!.finalizedHeights} finalized)`)],
+        [
+          ...sm.map((m) => [m, ...steadyRows.map((x) => {
+            const c = x.steady!.perCall.find((y) => y.method === m);
+            return c ? `${c.perHeight} x ${n(c.avgGas)} = ${n(c.gasPerHeight)}` : "-";
+          })]),
+          ["**per finalized height**", ...steadyRows.map((x) => `**${n(x.steady!.perHeight)}**`)],
+        ],
+      ));
+      out.push("");
+    }
     for (const k of sec.skipped) out.push(`- T=${k.T} D=${k.D}: not measured: ${k.why}`);
     if (sec.skipped.length) out.push("");
   }

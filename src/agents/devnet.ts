@@ -432,6 +432,12 @@ export interface DevnetSummary {
   l1GasPerFinalizedHeight: number;
   /** Per method, over the same transactions: calls per finalized height and average gas. */
   l1GasByMethodPerHeight: Record<string, { perHeight: number; avgGas: number }>;
+  /**
+   * The same over the heights after the storage rings have turned once (heights > RING_WARMUP_HEIGHTS: the proposal
+   * ring, 16, and the seed ring, 32, then overwrite old words instead of writing fresh ones), when the run reached
+   * them: the cost of a height in a long-lived deployment. Absent for shorter runs.
+   */
+  l1GasSteady?: { fromHeight: number; finalizedHeights: number; perHeight: number; byMethod: Record<string, { perHeight: number; avgGas: number }> };
   /** Heights <= lastFinalizedHeight whose commit phase ended with no winner, per 100 such heights. */
   emptyHeightsPer100: number;
   latencyL1Blocks: number;
@@ -523,6 +529,8 @@ export async function computeSummary(a: {
   }
   const lastFinalized = await client.lastFinalized();
   const settled = gasOfSettledHeights(a.txRecords, lastFinalized, finalized.length);
+  const finalizedAfterWarmup = finalized.filter((f) => f.args.height > RING_WARMUP_HEIGHTS).length;
+  const steady = finalizedAfterWarmup > 0 ? gasOfSettledHeights(a.txRecords, lastFinalized, finalizedAfterWarmup, RING_WARMUP_HEIGHTS + 1n) : undefined;
   // Empty heights: decided (commit phase over: every height <= the last finalized one is) without a winner.
   let empty = 0;
   for (let h = 1n; h <= lastFinalized; h++) if ((await client.getHeight(h)).winner === "0x0000000000000000000000000000000000000000") empty++;
@@ -537,6 +545,7 @@ export async function computeSummary(a: {
     lastFinalizedHeight: Number(lastFinalized),
     l1GasPerFinalizedHeight: settled.perHeight,
     l1GasByMethodPerHeight: settled.byMethod,
+    ...(steady ? { l1GasSteady: { fromHeight: Number(RING_WARMUP_HEIGHTS) + 1, finalizedHeights: finalizedAfterWarmup, perHeight: steady.perHeight, byMethod: steady.byMethod } } : {}),
     emptyHeightsPer100: lastFinalized > 0n ? Math.round((empty * 10_000) / Number(lastFinalized)) / 100 : 0,
     latencyL1Blocks: median,
     latencyL1BlocksAll: latencies,
@@ -559,13 +568,22 @@ export async function computeSummary(a: {
  * after the last finalized one (proposals, reveals, commits, proofs of heights still in flight) are left out: they
  * belong to heights the run did not finalize.
  */
-export function gasOfSettledHeights(records: readonly L1TxRecord[], lastFinalized: bigint, finalizedHeights: number): {
+/** Heights after which both storage rings (ProposalLib.RING = 16, RandomnessLib.SEED_RING = 32) have turned once. */
+export const RING_WARMUP_HEIGHTS = 32n;
+
+/**
+ * Gas of the transactions serving heights <= lastFinalized, per finalized height and per method. With `fromHeight`,
+ * only transactions serving heights >= fromHeight count (those serving no height are left out), divided by
+ * `finalizedHeights`, the finalized heights in that range.
+ */
+export function gasOfSettledHeights(records: readonly L1TxRecord[], lastFinalized: bigint, finalizedHeights: number, fromHeight?: bigint): {
   perHeight: number; byMethod: Record<string, { perHeight: number; avgGas: number }>;
 } {
   const byMethod = new Map<string, { count: number; total: bigint }>();
   let total = 0n;
   for (const t of records) {
     if (t.height !== undefined && t.height > lastFinalized) continue;
+    if (fromHeight !== undefined && (t.height === undefined || t.height < fromHeight)) continue;
     const g = byMethod.get(t.method) ?? { count: 0, total: 0n };
     g.count++;
     g.total += t.gasUsed;

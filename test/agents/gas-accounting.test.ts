@@ -39,4 +39,12 @@ describe("agents/devnet: gas per finalized height", function () {
   it("is zero with nothing finalized", function () {
     expect(gasOfSettledHeights(records, 0n, 0)).to.deep.equal({ perHeight: 0, byMethod: {} });
   });
+
+  it("from a height on (the steady state once the storage rings turned): only the heights in range, no height-less transactions", function () {
+    const r = gasOfSettledHeights(records, 2n, 1, 2n);
+    const counted = 163_000 + 104_000 + 337_000 + 473_000 + 64_000; // height 2's; not height 1's, 3's or the claim
+    expect(r.perHeight).to.equal(counted);
+    expect(r.byMethod.propose).to.deep.equal({ perHeight: 1, avgGas: 163_000 });
+    expect(r.byMethod.claim).to.equal(undefined);
+  });
 });
