@@ -80,6 +80,9 @@ interface Errors {
     /// @notice The sequencer's ring slot for this height still holds an older record that is not settled (a live
     ///         height it won, or escrow to release): it sits this height out (ProposalLib.RING).
     error Rollup__ProposalSlotBusy(uint256 height, address sequencer, uint256 heldHeight);
+    /// @notice The height's statement can no longer be made: its winner's record or its parent's root left the
+    ///         proposal ring (a finished height, 16 or more heights back). Only posts of such heights meet it.
+    error Rollup__StatementForgotten(uint256 height);
     /// @notice FEE_SPLIT is outside the configured bounds (basis points).
     error Rollup__FeeSplitOutOfRange(uint256 feeSplitBps, uint256 minBps, uint256 maxBps);
     /// @notice proverRewardShare is above the configured maximum (basis points).

@@ -56,7 +56,8 @@ library ProofLib {
         return inputsAwaitingProof(height, pubdata, payee, domain);
     }
 
-    /// @notice `Rollup.statementOf`: the inputs of `height`'s winning block whatever its status.
+    /// @notice `Rollup.statementOf`: the inputs of `height`'s winning block whatever its status, while its record
+    ///         and its parent's root are held (`Rollup__StatementForgotten` once the proposal ring reused either).
     function statementOf(uint256 height, bytes calldata pubdata, address payee, uint256 domain)
         external
         view
@@ -64,6 +65,11 @@ library ProofLib {
     {
         IRollup.Height storage h = ChainLib.height(height);
         if (h.winner == address(0) || !ClockLib.decided(height)) revert Errors.Rollup__HeightNotDecided(height);
+        // A finished height's records may have left the proposal ring: never build its statement from a later
+        // proposal's words (that proposer could make a valid posted proof look invalid and take its bond).
+        if (ProposalLib.get(height, h.winner).height != height) revert Errors.Rollup__StatementForgotten(height);
+        (bool parentKnown,) = knownRootOf(h.parent);
+        if (!parentKnown) revert Errors.Rollup__StatementForgotten(height);
         return statement(height, h, pubdata, payee, domain);
     }
 
@@ -84,12 +90,8 @@ library ProofLib {
     /// @dev State root after `height` (the winner's revealed root; the genesis root for 0; 0 without a winner, and 0
     ///      for a height whose record the proposal ring has reused: never a pending or the last finalized height,
     ///      the only ones a new block builds on, see ProposalLib.reusable).
-    function rootOf(uint256 height) internal view returns (uint256) {
-        if (height == 0) return ConfigLib.get().genesisRoot;
-        address w = ChainLib.height(height).winner;
-        if (w == address(0)) return 0;
-        IRollup.Proposal storage p = ProposalLib.get(height, w);
-        return p.height == height ? p.newRoot : 0;
+    function rootOf(uint256 height) internal view returns (uint256 root) {
+        (, root) = knownRootOf(height);
     }
 
     /// @dev The public inputs of a proof of `height` (which must await a proof) for `payee`.
@@ -102,6 +104,9 @@ library ProofLib {
     }
 
     /// @dev The winner's public inputs for `payee`, after checking `pubdata` against its revealed hash.
+    ///      Its records must be held: a height awaiting a proof always has them (its record is committed and
+    ///      unsettled; its parent is pending or the last finalized height: ProposalLib.reusable), and `statementOf`
+    ///      checks a finished height's first.
     function statement(uint256 height, IRollup.Height storage h, bytes calldata pubdata, address payee, uint256 domain)
         internal
         view
@@ -111,7 +116,24 @@ library ProofLib {
         // The winner was revealed (and committed): its first word is keccak256(pubdata).
         if (keccak256(pubdata) != w.commitmentOrPubdataHash) revert Errors.Rollup__PubdataMismatch(height);
         return PublicInputsLib.compute(
-            rootOf(h.parent), w.newRoot, uint256(uint160(payee)), domain, pubdata, ConfigLib.get().slots
+            _heldRootOf(h.parent), w.newRoot, uint256(uint160(payee)), domain, pubdata, ConfigLib.get().slots
         );
+    }
+
+    /// @dev The root after `height`, read without the ring's tag check (one cold word less per proof): only for a
+    ///      parent whose record is known to be held (see `statement`).
+    function _heldRootOf(uint256 height) private view returns (uint256) {
+        if (height == 0) return ConfigLib.get().genesisRoot;
+        return ProposalLib.get(height, ChainLib.height(height).winner).newRoot;
+    }
+
+    /// @dev `rootOf` and whether it is known: false for a height without a winner or whose winner record the
+    ///      proposal ring has reused (never the case for a pending or the last finalized height).
+    function knownRootOf(uint256 height) internal view returns (bool, uint256) {
+        if (height == 0) return (true, ConfigLib.get().genesisRoot);
+        address w = ChainLib.height(height).winner;
+        if (w == address(0)) return (false, 0);
+        IRollup.Proposal storage p = ProposalLib.get(height, w);
+        return p.height == height ? (true, p.newRoot) : (false, 0);
     }
 }

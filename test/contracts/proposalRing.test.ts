@@ -263,4 +263,28 @@ describe("proposal ring (issue 13): records reused RING heights later, never whi
       .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimNotChallengeable").withArgs(3n, x.address);
     expect(await d.staking.stakeOf(x.address)).to.equal(stake);
   });
+
+  it("a finished height's statement is refused once its winner's record or its parent's root left the ring (StatementForgotten): a reused slot cannot be turned against a posted proof", async function () {
+    const d = await networkHelpers.loadFixture(ringFixture);
+    const [w, x] = d.seqs as [Sequencer, Sequencer];
+    // Winner's record: heights 1..RING + 1 by w alone; height RING + 1 reuses height 1's slot.
+    await soloHeights(d, 1n, 1n, w);
+    // Parent's record: heights 2..5 stay empty, height 6 (x) builds on height 1.
+    const { winner: six } = await runHeight(d, 6n, [x]);
+    await endCommit(d, 6n);
+    await prove(d, 6n, six);
+    expect((await d.client.getHeight(6n)).parent).to.equal(1n);
+    expect(await d.client.lastFinalized()).to.equal(6n);
+    const statementOf = (h: bigint, pubdata: string) => d.rollup.statementOf(h, pubdata, d.outsider.address);
+    await statementOf(6n, six.block.pubdata); // held: the statement is made
+    await soloHeights(d, 7n, RING + 1n, w);
+    // Height 1's slot now holds height RING + 1 (revealed, so its first word is that block's pubdata hash): before the
+    // check, statementOf(1, that pubdata) built a statement from the later block's words.
+    const later = makeBlock(Number(RING + 1n) * 10);
+    await expect(statementOf(1n, later.pubdata)).to.be.revertedWithCustomError(d.rollup, "Rollup__StatementForgotten").withArgs(1n);
+    // Height 6's own record is held, its parent's (height 1) is not: no statement either (its parent root would read 0).
+    await expect(statementOf(6n, six.block.pubdata)).to.be.revertedWithCustomError(d.rollup, "Rollup__StatementForgotten").withArgs(6n);
+    // Heights whose records are held still have theirs.
+    await statementOf(RING + 1n, later.pubdata);
+  });
 });
