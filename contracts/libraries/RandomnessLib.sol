@@ -80,9 +80,14 @@ library RandomnessLib {
     }
 
     function _prevWinnerOutput(uint256 h) private view returns (uint256) {
-        uint256 back = h < 2 ? 0 : h - 2;
-        address prev = ChainLib.height(back).winner;
+        (uint256 back, address prev) = _prevWinner(h);
         return prev == address(0) ? 0 : ProposalLib.get(back, prev).vrfOutput;
+    }
+
+    /// @dev Height h - 2 (0 below height 2) and its winner, whose VRF output h's randomness mixes in.
+    function _prevWinner(uint256 h) private view returns (uint256 back, address prev) {
+        back = h < 2 ? 0 : h - 2;
+        prev = ChainLib.height(back).winner;
     }
 
     function _mix(uint256 h, uint256 seed, uint256 prevOutput) private pure returns (uint256) {
@@ -95,8 +100,7 @@ library RandomnessLib {
     function knownRandomnessOf(uint256 h) internal view returns (bool known, uint256 r) {
         uint256 seed = seedOf(h);
         if (seed == 0) return (false, 0);
-        uint256 back = h < 2 ? 0 : h - 2;
-        address prev = ChainLib.height(back).winner;
+        (uint256 back, address prev) = _prevWinner(h);
         uint256 prevOutput;
         if (prev != address(0)) {
             IRollup.Proposal storage b = ProposalLib.get(back, prev);

@@ -109,17 +109,8 @@ library VrfLib {
     /// @param pkG1 its claimed G1 twin, [x, y]
     /// @return true iff pkG1 = sk * G1gen for pk = sk * G2gen; false (never a revert) on malformed input
     function verifyKeyPair(uint256[4] memory pk, uint256[2] memory pkG1) internal view returns (bool) {
-        if (!isOnG1(pkG1)) return false;
-        if (pk[0] >= P || pk[1] >= P || pk[2] >= P || pk[3] >= P) return false;
-        if ((pk[0] | pk[1] | pk[2] | pk[3]) == 0) return false;
-        // e(pkG1, G2gen) * e(-G1gen, pk) == 1; -G1gen = (1, P - 2).
-        uint256[12] memory input = [pkG1[0], pkG1[1], G2_X1, G2_X0, G2_Y1, G2_Y0, 1, P - 2, pk[0], pk[1], pk[2], pk[3]];
-        uint256[1] memory out;
-        bool ok;
-        assembly ("memory-safe") {
-            ok := staticcall(PAIRING_2_GAS, 0x08, input, 384, out, 32)
-        }
-        return ok && out[0] == 1;
+        if (!isOnG1(pkG1) || !_isG2KeyEncoding(pk)) return false;
+        return _pairsWithG2Gen(pkG1, 1, 2, pk); // e(pkG1, G2gen) == e(G1gen, pk)
     }
 
     /// @notice The VRF output of a proof: uint256(keccak256(abi.encodePacked(Gamma.x, Gamma.y))).
@@ -200,14 +191,27 @@ library VrfLib {
         view
         returns (bool)
     {
-        if (!isOnG1(sig)) return false;
-        if (pk[0] >= P || pk[1] >= P || pk[2] >= P || pk[3] >= P) return false;
-        // The identity pk would make the right side 1 for every message.
-        if ((pk[0] | pk[1] | pk[2] | pk[3]) == 0) return false;
+        if (!isOnG1(sig) || !_isG2KeyEncoding(pk)) return false;
         (uint256 hx, uint256 hy, bool found) = tryHashToG1(message);
         if (!found) return false;
-        // e(sig, G2gen) * e(-H(m), pk) == 1. hy != 0 (G1 has odd order, so no point has y = 0).
-        uint256[12] memory input = [sig[0], sig[1], G2_X1, G2_X0, G2_Y1, G2_Y0, hx, P - hy, pk[0], pk[1], pk[2], pk[3]];
+        return _pairsWithG2Gen(sig, hx, hy, pk); // e(sig, G2gen) == e(H(m), pk)
+    }
+
+    /// @dev Coordinates below P and not the identity: the identity pk would make e(., pk) 1 for every message.
+    ///      (Off the twist or outside G2, the pairing precompile fails, which the callers report as false.)
+    function _isG2KeyEncoding(uint256[4] memory pk) private pure returns (bool) {
+        if (pk[0] >= P || pk[1] >= P || pk[2] >= P || pk[3] >= P) return false;
+        return (pk[0] | pk[1] | pk[2] | pk[3]) != 0;
+    }
+
+    /// @dev e(a, G2gen) == e((bx, by), pk), asked as e(a, G2gen) * e(-(bx, by), pk) == 1 in one 2-pair precompile
+    ///      call given exactly its price. by != 0 (G1 has odd order, so no finite point has y = 0).
+    function _pairsWithG2Gen(uint256[2] memory a, uint256 bx, uint256 by, uint256[4] memory pk)
+        private
+        view
+        returns (bool)
+    {
+        uint256[12] memory input = [a[0], a[1], G2_X1, G2_X0, G2_Y1, G2_Y0, bx, P - by, pk[0], pk[1], pk[2], pk[3]];
         uint256[1] memory out;
         bool ok;
         assembly ("memory-safe") {

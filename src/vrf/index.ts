@@ -219,11 +219,14 @@ function verifySignature(pk: unknown, message: Uint8Array, sig: unknown): boolea
   const q = parseG2(pk);
   if (s === null || q === null) return false;
   const [hx, hy] = hashToG1(message);
-  const h = G1.fromAffine({ x: hx, y: hy });
-  // e(sig, G2gen) * e(-H(m), pk) == 1: the same product the contract asks the precompile about.
+  return pairsWithG2Gen(s, G1.fromAffine({ x: hx, y: hy }), q);
+}
+
+/** e(a, G2gen) == e(b, q), as e(a, G2gen) * e(-b, q) == 1: the same product VrfLib asks the precompile about. */
+function pairsWithG2Gen(a: G1Point, b: G1Point, q: G2Point): boolean {
   const gt = bn254.pairingBatch([
-    { g1: s, g2: G2.BASE },
-    { g1: h.negate(), g2: q },
+    { g1: a, g2: G2.BASE },
+    { g1: b.negate(), g2: q },
   ]);
   return Fp12.eql(gt, Fp12.ONE);
 }
@@ -299,11 +302,7 @@ export function vrfVerifyKeyPair(pk: VrfPublicKey, pkG1: G1Tuple): boolean {
   const a = parseG1(pkG1);
   const q = parseG2(pk);
   if (a === null || q === null) return false;
-  const gt = bn254.pairingBatch([
-    { g1: a, g2: G2.BASE },
-    { g1: G1.BASE.negate(), g2: q },
-  ]);
-  return Fp12.eql(gt, Fp12.ONE);
+  return pairsWithG2Gen(a, G1.BASE, q);
 }
 
 /** Proof of possession of sk, bound to `ctx.owner`. */
