@@ -53,6 +53,38 @@ export async function profile(provider: Tracer, hash: string): Promise<{ sstores
   return { sstores, coldSloads, by: Object.fromEntries(Object.entries(by).sort((a, b) => b[1] - a[1])) };
 }
 
+/**
+ * Gas by call frame: each opcode's cost goes to the code it ran in (the callee of the CALL, STATICCALL or DELEGATECALL
+ * that opened the frame; "tx" for the called contract), precompiles to `precompile<N>`. `names` maps lower-case
+ * addresses to contract names. Finds the cost of a cross-contract boundary (ABI encoding, copies) that the opcode
+ * classes hide under "other" and "stack".
+ */
+export async function profileByFrame(provider: Tracer, hash: string, names: Record<string, string> = {}): Promise<Record<string, number>> {
+  const logs = await trace(provider, hash);
+  const by: Record<string, number> = {};
+  const frames: string[] = ["tx"];
+  for (let i = 0; i < logs.length; i++) {
+    const l = logs[i]!;
+    while (frames.length > l.depth) frames.pop();
+    const here = frames[frames.length - 1]!;
+    if ((l.op === "CALL" || l.op === "STATICCALL" || l.op === "DELEGATECALL") && l.stack) {
+      const to = BigInt(l.stack[l.stack.length - 2] ?? "0");
+      const next = logs[i + 1];
+      if (to > 0n && to < 20n) {
+        by[`precompile${to}`] = (by[`precompile${to}`] ?? 0) + (next ? l.gas - next.gas : l.gasCost);
+        continue;
+      }
+      const addr = "0x" + to.toString(16).padStart(40, "0");
+      if (next && next.depth > l.depth) frames.push(`${names[addr] ?? addr}${l.op === "DELEGATECALL" ? " (delegate)" : ""}`);
+      // The call's own price (cold access, value) counts to the caller; what the callee burns, to the callee.
+      by[here] = (by[here] ?? 0) + (next && next.depth > l.depth ? l.gas - next.gas : l.gasCost);
+      continue;
+    }
+    by[here] = (by[here] ?? 0) + l.gasCost;
+  }
+  return Object.fromEntries(Object.entries(by).sort((a, b) => b[1] - a[1]));
+}
+
 /** Every storage write and every cold read: depth, pc, slot (shortened), cost. */
 export async function storageDetail(provider: Tracer, hash: string): Promise<string[]> {
   const out: string[] = [];

@@ -286,6 +286,18 @@ async function main(): Promise<void> {
       proving: { measured: measure ?? null, ...timing },
       config: { ...base.config, D, design: "sidecar", blockTimeMs: blockTime, sequencers: N, provers: M, txRate, txRateDerived: givenTxRate === undefined, proofBatchSize: batchSize, proposeThreshold: proposeThreshold ?? "default" },
     };
+    if (process.env.GAS_PROFILE) {
+      // Where the gas of the latest successful transaction of each method went (opcode classes, storage writes and
+      // cold reads), from the node's debug_traceTransaction: finds what a change to the contracts can save.
+      const { profile, profileByFrame, storageDetail } = await import("../bench/gasProfile.js");
+      const names: Record<string, string> = {};
+      for (const [k, v] of Object.entries(d as unknown as Record<string, unknown>)) if (typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v)) names[v.toLowerCase()] = k;
+      const latest = new Map<string, (typeof net.txRecords)[number]>();
+      for (const t of net.txRecords) if (t.ok && t.hash) latest.set(t.method, t);
+      const profiles: Record<string, unknown> = {};
+      for (const [m, t] of latest) profiles[m] = { height: t.height?.toString(), gasUsed: Number(t.gasUsed), ...(await profile(provider as never, t.hash!)), byFrame: await profileByFrame(provider as never, t.hash!, names), storage: await storageDetail(provider as never, t.hash!) };
+      (summary as Record<string, unknown>).gasProfile = profiles;
+    }
     const text = JSON.stringify(summary, null, 2);
     if (values.summary) writeFileSync(values.summary as string, text + "\n");
     if (!quiet) {

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       proverUrls: s.proverUrls, feeSplitBps: s.feeSplitBps === undefined ? undefined : BigInt(s.feeSplitBps),
       proverTip: s.proverTip === undefined ? undefined : BigInt(s.proverTip),
       proverRewardShareBps: s.proverRewardShareBps === undefined ? undefined : BigInt(s.proverRewardShareBps), quoteTimeoutMs: s.quoteTimeoutMs,
-      proposeThreshold: s.proposeThreshold, proposeSlackBlocks: s.proposeSlackBlocks, fault,
+      proposeThreshold: s.proposeThreshold, proposeMiddleThreshold: s.proposeMiddleThreshold, proposeSlackBlocks: s.proposeSlackBlocks, fault,
     });
     stop = () => a.stop();
   } else {

@@ -114,6 +114,8 @@ export interface L1TxRecord {
   gasUsed: bigint;
   l1Block: number;
   ok: boolean;
+  /** The transaction's hash (for traces: GAS_PROFILE=1 in scripts/devnet.ts). */
+  hash?: string;
 }
 
 /**
@@ -159,7 +161,7 @@ export class TxSender {
       } finally {
         this.abandonCurrent = undefined;
       }
-      this.onTx?.({ actor: this.actor, address: this.wallet.address, method, height, gasUsed: r.gasUsed, l1Block: r.blockNumber, ok: r.status === 1 });
+      this.onTx?.({ actor: this.actor, address: this.wallet.address, method, height, gasUsed: r.gasUsed, l1Block: r.blockNumber, ok: r.status === 1, hash: r.hash });
       return r;
     };
     const p = this.tail.then(run, run);

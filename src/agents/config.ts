@@ -50,6 +50,11 @@ export interface SequencerConfig {
    * the other N - 1 eligible sequencers beats it with chance AGENT_DEFAULTS.proposeBeatenChance (docs/agents.md).
    */
   proposeThreshold?: number;
+  /**
+   * Fraction 0..1 below proposeThreshold at or above which a below-threshold proposal aims at the phase's second block
+   * (a middle tier, if that block precedes the late one). 0 = one late tier. Default: defaultMiddleThreshold (docs/agents.md).
+   */
+  proposeMiddleThreshold?: number;
   /** Blocks of the proposal phase a below-threshold proposal leaves after the one it aims at (default AGENT_DEFAULTS.proposeSlackBlocks). */
   proposeSlackBlocks?: number;
   /** Fault injection: "no-reveal" proposes and then never reveals. */
@@ -136,6 +141,9 @@ export function checkConfig(c: unknown): FileConfig {
     checkDecimal(`${w}.proverTip`, s.proverTip);
     if (s.proposeThreshold !== undefined && (typeof s.proposeThreshold !== "number" || !(s.proposeThreshold >= 0 && s.proposeThreshold <= 1))) {
       fail(`${w}.proposeThreshold must be a number 0..1`);
+    }
+    if (s.proposeMiddleThreshold !== undefined && (typeof s.proposeMiddleThreshold !== "number" || !(s.proposeMiddleThreshold >= 0 && s.proposeMiddleThreshold <= 1))) {
+      fail(`${w}.proposeMiddleThreshold must be a number 0..1`);
     }
     if (s.proposeSlackBlocks !== undefined && !(Number.isInteger(s.proposeSlackBlocks) && s.proposeSlackBlocks >= 0)) fail(`${w}.proposeSlackBlocks must be an integer >= 0`);
     if (s.fault !== undefined && s.fault !== "none" && s.fault !== "no-reveal") fail(`${w}.fault must be "none" or "no-reveal"`);

@@ -33,7 +33,7 @@ import { Prover } from "../zk/prover.js";
 import { AgentError, AgentWallet, L2Chain, Logger, PollingAgent, TxSender, ZERO_ADDRESS, connectL1, errText, type L1ReorgEvent, type L1TxRecord } from "./common.js";
 import { ProofDuty } from "./proving.js";
 import {
-  TERMINAL_OUTCOMES, buildProposal, choresDue, claimVerdict, commitDecision, defaultProposeThreshold, phaseDecision, proposalTerms, proposeDecision,
+  TERMINAL_OUTCOMES, buildProposal, choresDue, claimVerdict, commitDecision, defaultMiddleThreshold, defaultProposeThreshold, phaseDecision, proposalTerms, proposeDecision,
   proposeTimingDecision, releaseDecision, reorgDecision, revealDecision, seedDecision, settleDecision, type ClaimVerdict, type CommitAction,
   type CommitView, type ProposeTimingView, type RankedProposal, type RevealView, type RivalClaim, type RivalProposal, type SequencerRecord,
   type SettleAction, type SettleView, escrowedBy,
@@ -65,6 +65,12 @@ export interface SequencerOptions {
    * once. Default: defaultProposeThreshold(N), N the sequencers eligible at the height (from Staking's events).
    */
   proposeThreshold?: number;
+  /**
+   * Fraction (0..1, below proposeThreshold) of the top score at or above which a below-threshold proposal aims at the
+   * phase's second block instead of the late one (a middle tier the lowest scores see before deciding). 0 = one late
+   * tier. Default: defaultMiddleThreshold(N, proposeThreshold).
+   */
+  proposeMiddleThreshold?: number;
   /**
    * Blocks of the proposal phase a below-threshold proposal leaves after the one it aims at (default
    * AGENT_DEFAULTS.proposeSlackBlocks): room to land late, or to be made again after an L1 reorg dropped it.
@@ -626,7 +632,7 @@ export class SequencerAgent extends PollingAgent {
     if (randomness === 0n) return; // not recorded yet: the phase's round builds it
     this.proposalFor(h, randomness);
     await this.timeline(h);
-    if (this.o.proposeThreshold === undefined) await this.eligibleSequencers(h, head);
+    if (this.o.proposeThreshold === undefined || this.o.proposeMiddleThreshold === undefined) await this.eligibleSequencers(h, head);
   }
 
   /**
@@ -636,9 +642,11 @@ export class SequencerAgent extends PollingAgent {
    */
   private async mightWin(h: bigint, r: HeightRecord, next: bigint, head: number): Promise<boolean> {
     const t = await this.timeline(h);
-    const threshold = this.o.proposeThreshold ?? defaultProposeThreshold(await this.eligibleSequencers(h, head));
+    const eligible = this.o.proposeThreshold === undefined || this.o.proposeMiddleThreshold === undefined ? await this.eligibleSequencers(h, head) : 0;
+    const threshold = this.o.proposeThreshold ?? defaultProposeThreshold(eligible);
+    const middleThreshold = this.o.proposeMiddleThreshold ?? defaultMiddleThreshold(eligible, threshold);
     const view: ProposeTimingView = {
-      me: this.address, vrfOutput: r.vrfOutput, feeSplitBps: r.feeSplitBps, feeSplitScore: this.cfg.feeSplitScore, threshold, next, proposalStart: t.proposalStart, proposalEnd: t.revealStart,
+      me: this.address, vrfOutput: r.vrfOutput, feeSplitBps: r.feeSplitBps, feeSplitScore: this.cfg.feeSplitScore, threshold, middleThreshold, next, proposalStart: t.proposalStart, proposalEnd: t.revealStart,
       slackBlocks: BigInt(this.o.proposeSlackBlocks ?? AGENT_DEFAULTS.proposeSlackBlocks), redo: this.redo.has(h),
     };
     for (;;) {
@@ -652,6 +660,7 @@ export class SequencerAgent extends PollingAgent {
         return false;
       } else {
         if (a.reason === "no-better-claim") this.log.info("no verified better claim: proposing late in the phase", { height: h });
+        if (a.reason === "no-better-claim-middle") this.log.info("no verified better claim: proposing in the phase's second block (middle tier)", { height: h });
         if (a.reason === "redo-after-l1-reorg") this.log.info("no verified better claim after the L1 reorg: proposing again at once", { height: h });
         return true;
       }

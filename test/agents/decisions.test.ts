@@ -9,7 +9,7 @@ import { initL2, signTransfer, transferToJSON } from "../../src/l2/index.js";
 import { signProverCommitment, signQuote, type QuoteAnswer, type QuoteRequest, type ReputationView } from "../../src/market/index.js";
 import { vrfKeyFromSeed, vrfProve, vrfVerify } from "../../src/vrf/index.js";
 import {
-  ERC20_TRANSFER_TOPIC, MAX_VRF_OUTPUT, buildProposal, escrowedBy, choresDue, claimVerdict, commitDecision, defaultProposeThreshold, outranks, phaseDecision, proposalTerms, proposeDecision,
+  ERC20_TRANSFER_TOPIC, MAX_VRF_OUTPUT, buildProposal, escrowedBy, choresDue, claimVerdict, commitDecision, defaultMiddleThreshold, defaultProposeThreshold, outranks, phaseDecision, proposalTerms, proposeDecision,
   proposeTimingDecision, releaseDecision, reorgDecision, revealDecision, seedDecision, settleDecision, thresholdScore, type CommitView, type ProposeTimingView,
   type RevealView, type RivalProposal, type SequencerRecord, type SettleView,
 } from "../../src/agents/decisions/sequencer.js";
@@ -162,6 +162,39 @@ describe("agents/decisions", function () {
       expect(proposeTimingDecision(view({ next: 100n, slackBlocks: 1n }))).to.deep.equal({ kind: "wait", reason: "below-threshold" });
       expect(proposeTimingDecision(view({ next: 101n, slackBlocks: 1n, claims: [] }))).to.deep.include({ kind: "propose" });
       expect(proposeTimingDecision(view({ next: 101n, proposalStart: 101n, slackBlocks: 1n, claims: [] }))).to.deep.include({ kind: "propose" });
+    });
+    it("the default middle threshold minimises the expected proposals per height (uniform outputs)", function () {
+      expect(defaultMiddleThreshold(1, 0)).to.equal(0);
+      expect(defaultMiddleThreshold(3, 0)).to.equal(0);
+      const expected = (n: number, u: number, m: number) => n * (1 - u) + n * (u - m) * u ** (n - 1) + n * m ** n;
+      for (const n of [2, 3, 5, 10]) {
+        const u = defaultProposeThreshold(n);
+        const m = defaultMiddleThreshold(n, u);
+        expect(m).to.be.above(0);
+        expect(m).to.be.below(u);
+        // A minimum: every other middle level makes more proposals; with none (m = u) it is the one-tier count.
+        for (const other of [0, m * 0.8, m * 1.2, u]) expect(expected(n, u, other)).to.be.above(expected(n, u, m) - 1e-12);
+      }
+      expect(Math.abs(expected(3, Math.SQRT1_2, defaultMiddleThreshold(3, Math.SQRT1_2)) - 1.5311)).to.be.below(1e-3);
+      expect(Math.abs(expected(3, Math.SQRT1_2, Math.SQRT1_2) - 1.9393)).to.be.below(1e-3);
+    });
+    it("a middle-tier score aims at the phase's second block, where the lowest scores still see its claim", function () {
+      // Phase [100, 104): last block 103, slack 1 -> the late tier aims at 102; the middle tier at 101.
+      const mid = (MAX_VRF_OUTPUT / 10n) * 4n; // 0.4 of the top
+      const v = (over: Partial<ProposeTimingView> = {}) => view({ threshold: 0.7, middleThreshold: 0.3, proposalEnd: 104n, slackBlocks: 1n, ...over });
+      expect(proposeTimingDecision(v({ vrfOutput: mid, next: 100n }))).to.deep.equal({ kind: "wait", reason: "below-threshold" });
+      expect(proposeTimingDecision(v({ vrfOutput: mid, next: 101n }))).to.deep.equal({ kind: "need-proposals" });
+      expect(proposeTimingDecision(v({ vrfOutput: mid, next: 101n, claims: [] }))).to.deep.equal({ kind: "propose", reason: "no-better-claim-middle" });
+      // Outranked by a verified claim that landed in the first block: it does not propose.
+      expect(proposeTimingDecision(v({ vrfOutput: mid, next: 101n, claims: [{ sequencer: RIVAL, vrfOutput: high, feeSplitBps: 1_000n, claim: leads }] }))).to.deep.equal({ kind: "wait", reason: "outranked" });
+      // Below the middle threshold: still the late block, and a middle-tier claim that landed by then keeps it out.
+      expect(proposeTimingDecision(v({ vrfOutput: low, next: 101n }))).to.deep.equal({ kind: "wait", reason: "below-threshold" });
+      expect(proposeTimingDecision(v({ vrfOutput: low, next: 102n, claims: [{ sequencer: RIVAL, vrfOutput: mid, feeSplitBps: 1_000n, claim: leads }] }))).to.deep.equal({ kind: "wait", reason: "outranked" });
+      expect(proposeTimingDecision(v({ vrfOutput: low, next: 102n, claims: [] }))).to.deep.equal({ kind: "propose", reason: "no-better-claim" });
+      // A phase too short for a distinct second block (3 blocks, slack 1: the late block is the second): one late tier.
+      expect(proposeTimingDecision(v({ vrfOutput: mid, proposalEnd: 103n, next: 101n, claims: [] }))).to.deep.equal({ kind: "propose", reason: "no-better-claim" });
+      // Attack: a false maximal claim in the first block does not keep a middle-tier score out.
+      expect(proposeTimingDecision(v({ vrfOutput: mid, next: 101n, claims: [{ sequencer: RIVAL, vrfOutput: MAX_VRF_OUTPUT, feeSplitBps: 10_000n, claim: falseClaim }] }))).to.deep.include({ kind: "propose" });
     });
     it("after an L1 reorg dropped its proposal it proposes again at once, unless a verified better claim is on L1 now", function () {
       const redo = (over: Partial<ProposeTimingView> = {}) => proposeTimingDecision(view({ next: 100n, proposalEnd: 105n, slackBlocks: 1n, redo: true, ...over }));

@@ -139,6 +139,19 @@ export function defaultProposeThreshold(activeSequencers: number, beatenChance: 
 }
 
 /**
+ * The default `middleThreshold` under a `threshold` u with `activeSequencers` n: the level m = u * n^(-1/(n-1)) that
+ * minimises the expected number of proposals when the sequencers in [m, u) propose in the phase's second block (if
+ * no verified better claim landed in the first) and those below m late (if none landed by then). With uniform outputs
+ * the expected count is n(1 - u) + n(u - m)u^(n-1) + n m^n; its derivative in m vanishes at m^(n-1) = u^(n-1) / n.
+ * n = 3, u = 0.707: m = 0.408, 1.531 proposals per height instead of 1.94 with one late tier (issue 13). The highest
+ * score still always proposes (it is in the highest tier anyone is in), so the winner is the same. 0 alone.
+ */
+export function defaultMiddleThreshold(activeSequencers: number, threshold: number): number {
+  if (activeSequencers <= 1 || threshold <= 0) return 0;
+  return threshold * activeSequencers ** (-1 / (activeSequencers - 1));
+}
+
+/**
  * The score at the fraction `threshold` (0..1) of the top score a proposal with this fee split can reach. The
  * others' fee splits are unknown before they propose: they are assumed equal to this one's (the devnet's agents all
  * offer the same), so the threshold is a level of the VRF output, boosted like the score.
@@ -161,6 +174,12 @@ export interface ProposeTimingView {
   feeSplitScore: boolean;
   /** Fraction of the top score at or above which it proposes at once; 0 = always at once (today's behaviour). */
   threshold: number;
+  /**
+   * Fraction of the top score (below `threshold`) at or above which a proposal aims at the phase's second block
+   * instead of the late one, if that is earlier: a middle tier that the lowest scores see before they decide
+   * (defaultMiddleThreshold). 0 or absent: one late tier.
+   */
+  middleThreshold?: number;
   /** The next L1 block, the first block of the proposal phase, and the first block after it (the reveal start). */
   next: bigint;
   proposalStart: bigint;
@@ -181,7 +200,7 @@ export interface ProposeTimingView {
 }
 
 export type ProposeTimingAction =
-  | { kind: "propose"; reason: "above-threshold" | "no-better-claim" | "redo-after-l1-reorg" }
+  | { kind: "propose"; reason: "above-threshold" | "no-better-claim-middle" | "no-better-claim" | "redo-after-l1-reorg" }
   | { kind: "wait"; reason: "below-threshold" | "outranked" }
   | { kind: "need-proposals" }
   | { kind: "need-claims"; sequencers: string[] };
@@ -203,7 +222,12 @@ export function proposeTimingDecision(v: ProposeTimingView): ProposeTimingAction
   // empties the height. Aimed at the first block, waiting would see nothing: the second at the earliest.
   const last = v.proposalEnd - 1n;
   const slacked = last - (v.slackBlocks > 0n ? v.slackBlocks : 0n);
-  const aimed = slacked > v.proposalStart ? slacked : v.proposalStart + 1n < last ? v.proposalStart + 1n : last;
+  const late = slacked > v.proposalStart ? slacked : v.proposalStart + 1n < last ? v.proposalStart + 1n : last;
+  // The middle tier lands in the second block, where the lowest scores (aiming later) still see it; only when that
+  // block comes before the late one (a phase of 4 blocks with slack 1 or longer).
+  const middle = (v.middleThreshold ?? 0) > 0 && v.proposalStart + 1n < late
+    && fernetScore(v.vrfOutput, v.feeSplitBps, v.feeSplitScore) >= thresholdScore(v.middleThreshold!, v.feeSplitBps, v.feeSplitScore);
+  const aimed = middle ? v.proposalStart + 1n : late;
   if (!v.redo && v.next < aimed) return { kind: "wait", reason: "below-threshold" };
   if (!v.claims) return { kind: "need-proposals" };
   const mine: RankedProposal = { sequencer: v.me, vrfOutput: v.vrfOutput, feeSplitBps: v.feeSplitBps };
@@ -211,7 +235,7 @@ export function proposeTimingDecision(v: ProposeTimingView): ProposeTimingAction
   const unchecked = above.filter((q) => !q.claim).map((q) => q.sequencer);
   if (unchecked.length) return { kind: "need-claims", sequencers: unchecked };
   if (above.some((q) => q.claim!.leads)) return { kind: "wait", reason: "outranked" };
-  return { kind: "propose", reason: v.redo ? "redo-after-l1-reorg" : "no-better-claim" };
+  return { kind: "propose", reason: v.redo ? "redo-after-l1-reorg" : middle ? "no-better-claim-middle" : "no-better-claim" };
 }
 
 export interface ProposalInput {
