@@ -16,8 +16,13 @@ interface Tracer {
   send: (method: string, params: unknown[]) => Promise<unknown>;
 }
 
+// The last trace, kept: the three views below of one transaction trace it once (a batch's trace is large).
+let lastTrace: { hash: string; logs: StructLog[] } | undefined;
+
 async function trace(provider: Tracer, hash: string): Promise<StructLog[]> {
+  if (lastTrace?.hash === hash) return lastTrace.logs;
   const t = (await provider.send("debug_traceTransaction", [hash, { disableStack: false, disableMemory: true, disableStorage: true }])) as { structLogs: StructLog[] };
+  lastTrace = { hash, logs: t.structLogs };
   return t.structLogs;
 }
 
@@ -62,25 +67,39 @@ export async function profile(provider: Tracer, hash: string): Promise<{ sstores
 export async function profileByFrame(provider: Tracer, hash: string, names: Record<string, string> = {}): Promise<Record<string, number>> {
   const logs = await trace(provider, hash);
   const by: Record<string, number> = {};
-  const frames: string[] = ["tx"];
+  const charge = (k: string, g: number) => (by[k] = (by[k] ?? 0) + g);
+  // Open frames: the code's name, the caller's gas before the call and the gas charged inside (callees included).
+  const frames: { name: string; gasBefore: number; inside: number }[] = [{ name: "tx", gasBefore: 0, inside: 0 }];
+  const chargeHere = (g: number) => {
+    charge(frames[frames.length - 1]!.name, g);
+    for (const f of frames) f.inside += g;
+  };
   for (let i = 0; i < logs.length; i++) {
     const l = logs[i]!;
-    while (frames.length > l.depth) frames.pop();
-    const here = frames[frames.length - 1]!;
+    while (frames.length > l.depth) {
+      // Back in the caller: the call itself cost what the caller lost minus what ran inside (cold access, memory).
+      const f = frames.pop()!;
+      const callCost = f.gasBefore - l.gas - f.inside;
+      charge(frames[frames.length - 1]!.name, callCost);
+      for (const g of frames) g.inside += callCost; // f.inside was added to them as it was charged
+    }
     if ((l.op === "CALL" || l.op === "STATICCALL" || l.op === "DELEGATECALL") && l.stack) {
       const to = BigInt(l.stack[l.stack.length - 2] ?? "0");
       const next = logs[i + 1];
-      if (to > 0n && to < 20n) {
-        by[`precompile${to}`] = (by[`precompile${to}`] ?? 0) + (next ? l.gas - next.gas : l.gasCost);
+      if (next && next.depth > l.depth) {
+        const addr = "0x" + to.toString(16).padStart(40, "0");
+        frames.push({ name: `${names[addr] ?? addr}${l.op === "DELEGATECALL" ? " (delegate)" : ""}`, gasBefore: l.gas, inside: 0 });
         continue;
       }
-      const addr = "0x" + to.toString(16).padStart(40, "0");
-      if (next && next.depth > l.depth) frames.push(`${names[addr] ?? addr}${l.op === "DELEGATECALL" ? " (delegate)" : ""}`);
-      // The call's own price (cold access, value) counts to the caller; what the callee burns, to the callee.
-      by[here] = (by[here] ?? 0) + (next && next.depth > l.depth ? l.gas - next.gas : l.gasCost);
-      continue;
+      if (to > 0n && to < 20n) {
+        // A precompile runs inside the step: what it consumed is the gas left behind.
+        const g = next ? l.gas - next.gas : l.gasCost;
+        charge(`precompile${to}`, g);
+        for (const f of frames) f.inside += g;
+        continue;
+      }
     }
-    by[here] = (by[here] ?? 0) + l.gasCost;
+    chargeHere(l.gasCost);
   }
   return Object.fromEntries(Object.entries(by).sort((a, b) => b[1] - a[1]));
 }

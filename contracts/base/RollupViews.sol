@@ -71,11 +71,13 @@ abstract contract RollupViews is IRollup, ISidecar {
         return ClockLib.phaseOf(height, l1Block);
     }
 
-    /// @notice A height's record (status None after its commit phase = skipped).
+    /// @notice A height's record (status None after its commit phase = skipped), while the height ring holds it
+    ///         (ChainLib.HEIGHT_RING = 64 heights, longer for pending and the last finalized height); then all zero:
+    ///         the history is in the events (`ProverCommitted`, `HeightFinalized`, `ChainReorged`).
     /// @param height the L2 height
     /// @return h the record (its seed from the randomness ring)
     function getHeight(uint256 height) external view returns (Height memory h) {
-        h = ChainLib.height(height);
+        h = ChainLib.viewOf(height); // zero once the height ring took its slot over (ChainLib.HEIGHT_RING)
         h.seed = RandomnessLib.seedOf(height); // held in RandomnessLib's ring (0 once its word is reused)
     }
 
@@ -178,6 +180,6 @@ abstract contract RollupViews is IRollup, ISidecar {
         returns (HeightStatus status, bool decided, uint256 provingDeadline, uint256 lateDeadline)
     {
         Timeline memory t = ClockLib.timeline(height);
-        return (ChainLib.height(height).status, block.number >= t.commitEnd, t.provingDeadline, t.lateDeadline);
+        return (ChainLib.statusOf(height), block.number >= t.commitEnd, t.provingDeadline, t.lateDeadline);
     }
 }

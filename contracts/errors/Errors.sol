@@ -111,6 +111,9 @@ interface Errors {
     error Rollup__InvalidProverSignature(address prover);
     /// @notice The height was reorged away.
     error Rollup__HeightReorged(uint256 height);
+    /// @notice The height's ring slot (ChainLib.HEIGHT_RING) still holds `heldHeight`'s record, pending, proven or
+    ///         the last finalized one (the next proof's parent): no winner for `height` until it is finalized or reorged.
+    error Rollup__HeightSlotBusy(uint256 height, uint256 heldHeight);
     /// @notice The chain already holds `maxPending` unfinalized heights: no new height until one is finalized or reorged.
     error Rollup__PendingChainFull(uint256 pending, uint256 maxPending);
     /// @notice The challenged VRF claim is backed by a valid proof (or the proof given is not the one claimed).

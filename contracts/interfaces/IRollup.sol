@@ -128,7 +128,7 @@ interface IRollup {
         // fresh slot, about 22k gas) and cleared when it finalizes: a height whose parent is final is finalized in
         // the proof's call and never stores them. totalFees is a sum of T u32 fee fields, far below 2^96.
         /// @dev The payee bound in the first valid proof (a public input of the proof), while the height is Proven
-        ///      and waits (kept if it is then reorged); zero otherwise (`ProofSubmitted`, `HeightFinalized` carry it).
+        ///      and waits (cleared if it is then reorged); zero otherwise (`ProofSubmitted`, `HeightFinalized` carry it).
         address submitter;
         /// @dev The block's fees (public input 2), while the height is Proven and waits; zero otherwise.
         uint96 totalFees;

@@ -28,7 +28,7 @@ library FinalityLib {
         uint256 start = $.finalizedIndex;
         uint256 idx = start;
         for (uint256 i = 0; i < heights.length; ++i) {
-            _requirePending($, heights[i]);
+            _requirePending(heights[i]);
             uint256 next = _prove($, idx, heights[i], posters[i], fees[i], postedAt[i]);
             // Heights proven earlier that waited for this one follow it before the batch goes on.
             if (next != idx) idx = _finalizeWaiting($, next);
@@ -37,8 +37,8 @@ library FinalityLib {
     }
 
     /// @dev A batch-verified height must be pending (decided, not proven, finalized or reorged).
-    function _requirePending(ChainLib.Storage storage $, uint256 height) private view {
-        IRollup.HeightStatus st = $.heights[height].status;
+    function _requirePending(uint256 height) private view {
+        IRollup.HeightStatus st = ChainLib.statusOf(height);
         if (st != IRollup.HeightStatus.Pending) {
             if (st == IRollup.HeightStatus.Reorged) revert Errors.Rollup__HeightReorged(height);
             if (st == IRollup.HeightStatus.None) revert Errors.Rollup__HeightNotDecided(height);
@@ -69,21 +69,22 @@ library FinalityLib {
     ) private returns (uint256) {
         bool late = atBlock >= ClockLib.timeline(height).provingDeadline;
         emit IRollup.ProofSubmitted(height, submitter, late);
-        if ($.chain[idx + 1] != height) {
+        if (ChainLib.entry($, idx + 1) != height) {
             ChainLib.markProven(height, submitter, fees, late);
             return idx;
         }
-        _finalize(height, $.heights[height], submitter, late, fees);
+        (ChainLib.Record storage r,) = ChainLib.recordOf(height); // pending: held
+        _finalize(height, r, submitter, late, fees);
         return idx + 1;
     }
 
     /// @dev Finalizes, in chain order after `idx`, every height that was proven earlier and waited for its parent
     ///      (its stored submitter and fees are cleared); returns the new finalized index.
     function _finalizeWaiting(ChainLib.Storage storage $, uint256 idx) private returns (uint256) {
-        uint256 len = $.chain.length;
+        uint256 len = $.chainLength;
         while (idx + 1 < len) {
-            uint256 height = $.chain[idx + 1];
-            IRollup.Height storage h = $.heights[height];
+            uint256 height = ChainLib.entry($, idx + 1);
+            (ChainLib.Record storage h,) = ChainLib.recordOf(height); // a chain entry after the finalized one: held
             if (h.status != IRollup.HeightStatus.Proven) break;
             (address submitter, uint256 fees) = (h.submitter, h.totalFees);
             (h.submitter, h.totalFees) = (address(0), 0);
@@ -94,7 +95,7 @@ library FinalityLib {
     }
 
     /// @dev Finalizes `height`: its record and its winner's proposal are settled, and the design pays its value.
-    function _finalize(uint256 height, IRollup.Height storage h, address submitter, bool late, uint256 fees) private {
+    function _finalize(uint256 height, ChainLib.Record storage h, address submitter, bool late, uint256 fees) private {
         address winner = h.winner;
         // status and late share the record's first word: one write.
         (h.status, h.late) = (IRollup.HeightStatus.Finalized, late);
@@ -125,12 +126,13 @@ library FinalityLib {
         // A proof posted before the late deadline gets its verify window: the height may still turn out proven.
         if (block.number < blockedUntil) revert Errors.Rollup__ReorgNotAllowed(height, blockedUntil);
 
-        lost = $.chain.length - $.finalizedIndex - 2;
-        address missedSeq = $.heights[height].winner;
+        lost = $.chainLength - $.finalizedIndex - 2;
+        (ChainLib.Record storage m,) = ChainLib.recordOf(height); // the first pending height: held
+        address missedSeq = m.winner;
         ProposalLib.get(height, missedSeq).status = IRollup.ProposalStatus.Settled;
-        $.heights[height].status = IRollup.HeightStatus.Reorged;
+        m.status = IRollup.HeightStatus.Reorged; // unproven (it is the first pending): word 1 is zero
         (uint256[] memory lostHeights, address[] memory lostWinners) = _popDescendants($, lost);
-        $.chain.pop();
+        ChainLib.pop($);
         (slashed, bounty) = CoordinationLib.settleReorg(height, missedSeq, lostHeights, lostWinners, caller);
     }
 
@@ -142,13 +144,16 @@ library FinalityLib {
         heights = new uint256[](n);
         winners = new address[](n);
         for (uint256 i = 0; i < n; ++i) {
-            uint256 d = $.chain[$.chain.length - 1];
-            IRollup.Height storage dh = $.heights[d];
+            uint256 d = ChainLib.entry($, $.chainLength - 1);
+            (ChainLib.Record storage dh,) = ChainLib.recordOf(d); // pending: held
+            // A proven descendant kept its submitter and fees (word 1): cleared, so that the slot's next height
+            // starts from a zero word 1 (ChainLib.setWinner writes word 0 only).
+            if (dh.status == IRollup.HeightStatus.Proven) (dh.submitter, dh.totalFees) = (address(0), 0);
             dh.status = IRollup.HeightStatus.Reorged;
             ProposalLib.get(d, dh.winner).status = IRollup.ProposalStatus.Settled;
             heights[i] = d;
             winners[i] = dh.winner;
-            $.chain.pop();
+            ChainLib.pop($);
         }
     }
 }

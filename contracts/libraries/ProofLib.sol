@@ -63,8 +63,11 @@ library ProofLib {
         view
         returns (uint256[] memory)
     {
-        IRollup.Height storage h = ChainLib.height(height);
-        if (h.winner == address(0) || !ClockLib.decided(height)) revert Errors.Rollup__HeightNotDecided(height);
+        // A record taken over by a later height is forgotten; one never written (or an older height's) means the
+        // height was never decided.
+        if (ChainLib.forgotten(height)) revert Errors.Rollup__StatementForgotten(height);
+        (ChainLib.Record storage h, bool held) = ChainLib.recordOf(height);
+        if (!held || h.winner == address(0) || !ClockLib.decided(height)) revert Errors.Rollup__HeightNotDecided(height);
         // A finished height's records may have left the proposal ring: never build its statement from a later
         // proposal's words (that proposer could make a valid posted proof look invalid and take its bond).
         if (ProposalLib.get(height, h.winner).height != height) revert Errors.Rollup__StatementForgotten(height);
@@ -107,7 +110,7 @@ library ProofLib {
     ///      Its records must be held: a height awaiting a proof always has them (its record is committed and
     ///      unsettled; its parent is pending or the last finalized height: ProposalLib.reusable), and `statementOf`
     ///      checks a finished height's first.
-    function statement(uint256 height, IRollup.Height storage h, bytes calldata pubdata, address payee, uint256 domain)
+    function statement(uint256 height, ChainLib.Record storage h, bytes calldata pubdata, address payee, uint256 domain)
         internal
         view
         returns (uint256[] memory)
@@ -124,14 +127,15 @@ library ProofLib {
     ///      parent whose record is known to be held (see `statement`).
     function _heldRootOf(uint256 height) private view returns (uint256) {
         if (height == 0) return ConfigLib.get().genesisRoot;
-        return ProposalLib.get(height, ChainLib.height(height).winner).newRoot;
+        (ChainLib.Record storage r,) = ChainLib.recordOf(height); // pending or the last finalized height: held
+        return ProposalLib.get(height, r.winner).newRoot;
     }
 
     /// @dev `rootOf` and whether it is known: false for a height without a winner or whose winner record the
     ///      proposal ring has reused (never the case for a pending or the last finalized height).
     function knownRootOf(uint256 height) internal view returns (bool, uint256) {
         if (height == 0) return (true, ConfigLib.get().genesisRoot);
-        address w = ChainLib.height(height).winner;
+        address w = ChainLib.winnerOf(height);
         if (w == address(0)) return (false, 0);
         IRollup.Proposal storage p = ProposalLib.get(height, w);
         return p.height == height ? (true, p.newRoot) : (false, 0);

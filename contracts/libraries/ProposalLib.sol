@@ -153,15 +153,15 @@ library ProposalLib {
         if (p.height != height) revert Errors.Rollup__NotRevealed(height, sequencer);
         if (p.status == IRollup.ProposalStatus.Committed) revert Errors.Rollup__AlreadyCommitted(height, sequencer);
         if (p.status != IRollup.ProposalStatus.Revealed) revert Errors.Rollup__NotRevealed(height, sequencer);
-        IRollup.Height storage h = ChainLib.height(height);
-        if (h.status == IRollup.HeightStatus.Reorged) revert Errors.Rollup__HeightReorged(height);
+        (ChainLib.Record storage h, bool held) = ChainLib.recordOf(height);
+        if (held && h.status == IRollup.HeightStatus.Reorged) revert Errors.Rollup__HeightReorged(height);
         uint256 tip = ChainLib.tipExcluding(height);
         if (p.parent != tip) revert Errors.Rollup__ParentNotTip(p.parent, tip);
 
         uint256 output = p.vrfOutput;
         bool boost = ConfigLib.get().feeSplitScore;
         score = ProposeLib.score(output, p.feeSplitBps, boost);
-        address best = h.winner;
+        address best = held ? h.winner : address(0);
         leads = best == address(0);
         if (!leads) {
             IRollup.Proposal storage b = get(height, best);
@@ -210,7 +210,7 @@ library ProposalLib {
         }
         // The winner was verified at commit. The key judged is the one in force at the cutoff: the one `propose`
         // accepted, even if the sequencer has rotated it since (Staking keeps one previous key).
-        if (ChainLib.height(height).winner == sequencer) revert Errors.Rollup__VrfClaimNotChallengeable(height, sequencer);
+        if (ChainLib.winnerOf(height) == sequencer) revert Errors.Rollup__VrfClaimNotChallengeable(height, sequencer);
         bytes32 keyHash = staking.keyHashAt(sequencer, ClockLib.activationCutoff(height));
         if (keyHash == bytes32(0) || keccak256(abi.encode(pk)) != keyHash) {
             revert Errors.Rollup__VrfClaimNotChallengeable(height, sequencer);
@@ -223,10 +223,12 @@ library ProposalLib {
     ///         uncommitted proposal, or any proposal of a reorged height, once the height is decided.
     function settleReleasable(uint256 height, address sequencer) internal {
         IRollup.Proposal storage p = get(height, sequencer);
-        IRollup.Height storage h = ChainLib.height(height);
-        bool reorged = h.status == IRollup.HeightStatus.Reorged;
+        // A record the height ring took over belonged to a finished height (pending and last finalized records are
+        // never taken over), whose winner's proposal was settled at finality or reorg: read as no winner.
+        (ChainLib.Record storage h, bool held) = ChainLib.recordOf(height);
+        bool reorged = held && h.status == IRollup.HeightStatus.Reorged;
         bool decided = reorged || ClockLib.decided(height);
-        bool holdsHeight = h.winner == sequencer && !reorged;
+        bool holdsHeight = held && h.winner == sequencer && !reorged;
         if (!live(p, height) || p.status == IRollup.ProposalStatus.Settled || !decided || holdsHeight) {
             revert Errors.Rollup__NotReleasable(height, sequencer);
         }

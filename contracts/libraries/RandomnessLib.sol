@@ -87,7 +87,7 @@ library RandomnessLib {
     /// @dev Height h - 2 (0 below height 2) and its winner, whose VRF output h's randomness mixes in.
     function _prevWinner(uint256 h) private view returns (uint256 back, address prev) {
         back = h < 2 ? 0 : h - 2;
-        prev = ChainLib.height(back).winner;
+        prev = ChainLib.winnerOf(back);
     }
 
     function _mix(uint256 h, uint256 seed, uint256 prevOutput) private pure returns (uint256) {
@@ -95,12 +95,13 @@ library RandomnessLib {
     }
 
     /// @dev `randomnessOf` and whether every input of it is still held: the seed in its ring word, and height - 2's
-    ///      winner record in its proposal ring slot. Always true from the seed's recording through `h`'s commit
+    ///      winner in the height ring and its record in its proposal ring slot. Always true from the seed's recording through `h`'s commit
     ///      phase; a judge of an older claim (`ProposalLib.voidFalseClaim`) must not take a forgotten input for 0.
     function knownRandomnessOf(uint256 h) internal view returns (bool known, uint256 r) {
         uint256 seed = seedOf(h);
         if (seed == 0) return (false, 0);
         (uint256 back, address prev) = _prevWinner(h);
+        if (ChainLib.forgotten(back)) return (false, 0); // its winner is no longer known: not "no winner"
         uint256 prevOutput;
         if (prev != address(0)) {
             IRollup.Proposal storage b = ProposalLib.get(back, prev);

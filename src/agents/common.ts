@@ -230,8 +230,13 @@ export class L2Chain {
   /** The winner's revealed block at `height` and the state after it. */
   async blockAt(height: bigint): Promise<{ winner: string; newRoot: bigint; pubdata: string; parent: bigint; state: L2State }> {
     if (height === 0n) return { winner: "0x0000000000000000000000000000000000000000", newRoot: this.genesis.root, pubdata: "0x", parent: 0n, state: this.genesis };
-    const info = await this.client.getHeight(height);
-    if (info.status === HeightStatus.None) throw new AgentError("INVALID_BLOCK", `height ${height} is not in the chain`);
+    let info: { winner: string; parent: bigint } = await this.client.getHeight(height);
+    if ((info as { status?: HeightStatus }).status === HeightStatus.None) {
+      // Older than the Rollup's height ring (64 heights): a finalized height is still known from its logs.
+      const logged = await this.client.finalizedFromLogs(height);
+      if (!logged) throw new AgentError("INVALID_BLOCK", `height ${height} is not in the chain`);
+      info = logged;
+    }
     const hit = this.cache.get(height);
     if (hit && hit.winner === info.winner) return { ...hit, parent: info.parent };
     const parentState = await this.stateAt(info.parent);

@@ -434,7 +434,7 @@ export interface DevnetSummary {
   l1GasByMethodPerHeight: Record<string, { perHeight: number; avgGas: number }>;
   /**
    * The same over the heights after the storage rings have turned once (heights > RING_WARMUP_HEIGHTS: the proposal
-   * ring, 16, and the seed ring, 32, then overwrite old words instead of writing fresh ones), when the run reached
+   * ring, 16, the seed ring, 32, and the height ring, 64, then overwrite old words instead of writing fresh ones), when the run reached
    * them: the cost of a height in a long-lived deployment. Absent for shorter runs.
    */
   l1GasSteady?: { fromHeight: number; finalizedHeights: number; perHeight: number; byMethod: Record<string, { perHeight: number; avgGas: number }> };
@@ -498,12 +498,25 @@ export async function computeSummary(a: {
   for (const s of await c.queryFilter(c.filters.ProofSubmitted(), from, head)) book(s.args.submitter).proofsSubmitted++;
   // Batch path: the aggregation reward (credited by the Rollup to whoever sent verifyBatch).
   for (const r of await c.queryFilter(c.filters.AggregationRewarded(), from, head)) add(book(r.args.account), "rewards", r.args.amount);
+  // Who backed each winning proposal, from the ProverCommitted logs: the proposal's record may have left the
+  // storage ring (ProposalLib.RING) by the time a long run is summarised, the logs stay.
+  const depositorOf = new Map<string, string>();
+  // The winner of each decided height: the last leading commit (a better one displaces an earlier leader). The
+  // height records leave the Rollup's height ring after 64 heights; the logs stay.
+  const winnerOfHeight = new Map<bigint, string>();
+  for (const e of await c.queryFilter(c.filters.ProverCommitted(), from, head)) {
+    depositorOf.set(`${e.args.height}/${e.args.sequencer.toLowerCase()}`, e.args.depositor);
+    if (e.args.leads) winnerOfHeight.set(e.args.height, e.args.sequencer);
+  }
+  const winnerAt = async (h: bigint) => winnerOfHeight.get(h) ?? (await client.getHeight(h)).winner;
+  const backerOf = (h: bigint, winner: string) => {
+    const d = depositorOf.get(`${h}/${winner.toLowerCase()}`);
+    return d === undefined || d === "0x0000000000000000000000000000000000000000" ? winner : d;
+  };
   const reorgs: DevnetSummary["reorgs"] = [];
   for (const r of await c.queryFilter(c.filters.ChainReorged(), from, head)) {
     const h = r.args.missedHeight;
-    const info = await client.getHeight(h);
-    const p = await client.getProposal(h, info.winner);
-    add(book(p.depositor === "0x0000000000000000000000000000000000000000" ? info.winner : p.depositor), "slashed", r.args.slashed);
+    add(book(backerOf(h, await winnerAt(h))), "slashed", r.args.slashed);
     const tx = await r.getTransaction();
     add(book(tx.from), "compensation", r.args.bounty);
     reorgs.push({ missedHeight: Number(h), lostDescendants: Number(r.args.lostDescendants), slashed: r.args.slashed.toString(), bounty: r.args.bounty.toString() });
@@ -511,9 +524,7 @@ export async function computeSummary(a: {
   for (const r of await c.queryFilter(c.filters.HeightReorgedOut(), from, head)) add(book(r.args.sequencer), "compensation", r.args.compensation);
   for (const l of await c.queryFilter(c.filters.LateProofSettled(), from, head)) {
     const h = l.args.height;
-    const info = await client.getHeight(h);
-    const p = await client.getProposal(h, info.winner);
-    add(book(p.depositor), "slashed", l.args.slashed);
+    add(book(backerOf(h, await winnerAt(h))), "slashed", l.args.slashed);
     add(book(l.args.rescuer), "compensation", l.args.toRescuer);
   }
   for (const b of books.values()) b.claimable = (await client.claimable(b.address)).toString();
@@ -533,7 +544,7 @@ export async function computeSummary(a: {
   const steady = finalizedAfterWarmup > 0 ? gasOfSettledHeights(a.txRecords, lastFinalized, finalizedAfterWarmup, RING_WARMUP_HEIGHTS + 1n) : undefined;
   // Empty heights: decided (commit phase over: every height <= the last finalized one is) without a winner.
   let empty = 0;
-  for (let h = 1n; h <= lastFinalized; h++) if ((await client.getHeight(h)).winner === "0x0000000000000000000000000000000000000000") empty++;
+  for (let h = 1n; h <= lastFinalized; h++) if ((await winnerAt(h)) === "0x0000000000000000000000000000000000000000") empty++;
   const sorted = [...latencies].sort((x, y) => x - y);
   const median = sorted.length === 0 ? 0 : sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
   const cfg = a.deployment.config;
@@ -568,8 +579,11 @@ export async function computeSummary(a: {
  * after the last finalized one (proposals, reveals, commits, proofs of heights still in flight) are left out: they
  * belong to heights the run did not finalize.
  */
-/** Heights after which both storage rings (ProposalLib.RING = 16, RandomnessLib.SEED_RING = 32) have turned once. */
-export const RING_WARMUP_HEIGHTS = 32n;
+/**
+ * Heights after which every storage ring (ProposalLib.RING = 16, RandomnessLib.SEED_RING = 32, ChainLib.HEIGHT_RING
+ * = 64) has turned once.
+ */
+export const RING_WARMUP_HEIGHTS = 64n;
 
 /**
  * Gas of the transactions serving heights <= lastFinalized, per finalized height and per method. With `fromHeight`,

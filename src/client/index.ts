@@ -363,6 +363,20 @@ export class RollupClient {
     };
   }
 
+  /**
+   * A finalized height's winner and parent from its `HeightFinalized` and `Revealed` logs: the record of a height
+   * leaves the Rollup's height ring (ChainLib.HEIGHT_RING = 64 heights) and `getHeight` then reads all zero, the
+   * logs stay. Undefined if the height was not finalized (by `toBlock`).
+   */
+  async finalizedFromLogs(height: bigint, toBlock: number | "latest" = "latest"): Promise<{ winner: string; parent: bigint } | undefined> {
+    const t = await this.timeline(height);
+    const fin = await this.contract.queryFilter(this.contract.filters.HeightFinalized(height), Number(t.commitEnd), toBlock);
+    const f = fin[0];
+    if (f === undefined) return undefined;
+    const rb = await this.revealedBlock(height, f.args.sequencer);
+    return { winner: f.args.sequencer, parent: rb.parent };
+  }
+
   async getProposal(height: bigint, sequencer: string): Promise<ProposalInfo> {
     // The sequencing record and the Sidecar design's record (tip, share, prover, deposit) of the proposal.
     const [p, t] = await Promise.all([this.contract.getProposal(height, sequencer), this.contract.proverTermsOf(height, sequencer)]);

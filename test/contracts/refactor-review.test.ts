@@ -85,8 +85,10 @@ describe("refactor review: the split Rollup against a7d6de3", function () {
     expect(await word(d, rewardsSlot + 1n)).to.equal(await d.rollup.totalEscrowed());
     expect(await word(d, ledgerSlot + 1n)).to.equal(await d.rollup.totalClaimable());
     expect(await word(d, configSlot)).to.not.equal(0n); // genesisBlock and the phase lengths
-    // Chain: the chain array's length (genesis only) at slot + 1.
-    expect(await word(d, chainSlot + 1n)).to.equal(1n);
+    // Chain: 64 height records of 2 words (ChainLib.HEIGHT_RING), the ring of 128 chain entries (uint64, 32 words),
+    // then the chain's length (genesis only). Record 0 is genesis: status Finalized (3), height tag 0.
+    expect(await word(d, chainSlot + 160n)).to.equal(1n);
+    expect(await word(d, chainSlot)).to.equal(3n);
 
     const s = d.seqs[1]!;
     const tip = 2n ** 96n - 1n; // the largest tip the design word holds
@@ -136,6 +138,13 @@ describe("refactor review: the split Rollup against a7d6de3", function () {
     expect((await d.rollup.claimable(d.prover.address)) - before).to.equal(tip + (pot - burnt) + d.config.proverDeposit);
     expect(await d.rollup.totalEscrowed()).to.equal(0n);
     await expectBooks(d);
+    // Height 1's record, slot 1 of the height ring (2 words each): status Finalized (8) | late (8) | height (32) |
+    // parent (32) | winner (160).
+    const rec = await word(d, chainSlot + 2n);
+    expect(rec & 0xffn).to.equal(3n);
+    expect((rec >> 16n) & 0xffffffffn).to.equal(1n);
+    expect((rec >> 48n) & 0xffffffffn).to.equal(0n);
+    expect(ethers.getAddress("0x" + (rec >> 80n).toString(16).padStart(40, "0"))).to.equal(s.address);
   });
 
   it("packing: a tip of 2^96 is refused (SafeCast to the design word's uint96, as a7d6de3's proverTip) and nothing is escrowed", async function () {
