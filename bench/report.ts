@@ -71,7 +71,7 @@ function renderL1GasPerHeight(r: Record<string, unknown>, out: string[]): void {
     out.push("");
     const steadyRows = sec.rows.filter((x) => x.steady);
     if (steadyRows.length) {
-      out.push("Once the storage rings have turned (heights after the first 32: proposal records and Sidecar terms in a ring of 16 per sequencer, seeds in a ring of 32, so these calls overwrite old words instead of writing fresh ones), the same runs' heights from then on:");
+      out.push("Once the storage rings have turned (heights after the first 64: proposal records and Sidecar terms in a ring of 16 per sequencer, seeds in a ring of 32, height records in a ring of 64 and chain entries in one of 128, so these calls overwrite old words instead of writing fresh ones), the same runs' heights from then on:");
       out.push("");
       const sm = [...new Set(steadyRows.flatMap((x) => x.steady!.perCall.map((c) => c.method)))];
       out.push(table(

@@ -114,6 +114,9 @@ interface Errors {
     /// @notice The height's ring slot (ChainLib.HEIGHT_RING) still holds `heldHeight`'s record, pending, proven or
     ///         the last finalized one (the next proof's parent): no winner for `height` until it is finalized or reorged.
     error Rollup__HeightSlotBusy(uint256 height, uint256 heldHeight);
+    /// @notice Invariant guard: a chain entry's record is not in its height-ring slot (never expected: setWinner
+    ///         takes over no pending, proven or last finalized record). Reverts instead of acting on another height's.
+    error Rollup__HeightRecordLost(uint256 height);
     /// @notice The chain already holds `maxPending` unfinalized heights: no new height until one is finalized or reorged.
     error Rollup__PendingChainFull(uint256 pending, uint256 maxPending);
     /// @notice The challenged VRF claim is backed by a valid proof (or the proof given is not the one claimed).

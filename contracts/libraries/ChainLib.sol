@@ -68,6 +68,26 @@ library ChainLib {
         held = r.height == h && r.status != IRollup.HeightStatus.None;
     }
 
+    /// @dev `h`'s record, which must be held (a chain entry from the last finalized one on; the guard makes any
+    ///      future breach of the ring's rule revert instead of acting on another height's record).
+    function heldRecord(uint256 h) internal view returns (Record storage r) {
+        bool held;
+        (r, held) = recordOf(h);
+        if (!held) revert Errors.Rollup__HeightRecordLost(h);
+    }
+
+    /// @dev Reverts `HeightSlotBusy` if `h` has no record yet and its slot's record is still needed: a pending or
+    ///      proven height, or the last finalized one (the next proof's parent root).
+    function requireSlotFree(uint256 h) internal view {
+        (Record storage r, bool held) = recordOf(h);
+        if (held) return;
+        IRollup.HeightStatus old = r.status;
+        if (
+            old == IRollup.HeightStatus.Pending || old == IRollup.HeightStatus.Proven
+                || (old == IRollup.HeightStatus.Finalized && r.height == lastFinalized())
+        ) revert Errors.Rollup__HeightSlotBusy(h, r.height);
+    }
+
     /// @dev `h`'s status; None if its slot holds another height's record.
     function statusOf(uint256 h) internal view returns (IRollup.HeightStatus) {
         (Record storage r, bool held) = recordOf(h);
@@ -137,14 +157,10 @@ library ChainLib {
             uint256 pending = $.chainLength - $.finalizedIndex - 1;
             uint256 maxPending = ConfigLib.get().maxPendingHeights;
             if (pending >= maxPending) revert Errors.Rollup__PendingChainFull(pending, maxPending);
-            // The slot's record must not be needed any more: a pending or proven height awaits finality, and the
-            // last finalized height's root is the next proof's parent root. Word 1 is zero: it is cleared when a
-            // proven height is finalized or reorged.
-            IRollup.HeightStatus old = r.status;
-            if (
-                old == IRollup.HeightStatus.Pending || old == IRollup.HeightStatus.Proven
-                    || (old == IRollup.HeightStatus.Finalized && r.height == lastFinalized())
-            ) revert Errors.Rollup__HeightSlotBusy(h, r.height);
+            // The slot's record must not be needed any more (requireSlotFree; the leading commit checked it before
+            // the VRF proof, checked again here for any other caller). Word 1 is zero: it is cleared when a proven
+            // height is finalized or reorged.
+            requireSlotFree(h);
             r.status = IRollup.HeightStatus.Pending;
             r.late = false;
             r.height = uint32(h);
@@ -172,7 +188,7 @@ library ChainLib {
     ///      earlier height to be proven: its submitter and fees are kept until it is finalized (FinalityLib, which
     ///      finalizes a height whose parent is already final at once, without this record, and emits `ProofSubmitted`).
     function markProven(uint256 h, address submitter, uint256 fees, bool late) internal {
-        Record storage r = getStorage().records[h % HEIGHT_RING];
+        Record storage r = heldRecord(h);
         (r.status, r.late) = (IRollup.HeightStatus.Proven, late);
         r.submitter = submitter;
         r.totalFees = uint96(fees); // a sum of T u32 fee fields (public input 2): far below 2^96

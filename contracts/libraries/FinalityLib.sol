@@ -73,8 +73,7 @@ library FinalityLib {
             ChainLib.markProven(height, submitter, fees, late);
             return idx;
         }
-        (ChainLib.Record storage r,) = ChainLib.recordOf(height); // pending: held
-        _finalize(height, r, submitter, late, fees);
+        _finalize(height, ChainLib.heldRecord(height), submitter, late, fees);
         return idx + 1;
     }
 
@@ -84,7 +83,7 @@ library FinalityLib {
         uint256 len = $.chainLength;
         while (idx + 1 < len) {
             uint256 height = ChainLib.entry($, idx + 1);
-            (ChainLib.Record storage h,) = ChainLib.recordOf(height); // a chain entry after the finalized one: held
+            ChainLib.Record storage h = ChainLib.heldRecord(height); // a chain entry after the finalized one
             if (h.status != IRollup.HeightStatus.Proven) break;
             (address submitter, uint256 fees) = (h.submitter, h.totalFees);
             (h.submitter, h.totalFees) = (address(0), 0);
@@ -127,7 +126,7 @@ library FinalityLib {
         if (block.number < blockedUntil) revert Errors.Rollup__ReorgNotAllowed(height, blockedUntil);
 
         lost = $.chainLength - $.finalizedIndex - 2;
-        (ChainLib.Record storage m,) = ChainLib.recordOf(height); // the first pending height: held
+        ChainLib.Record storage m = ChainLib.heldRecord(height); // the first pending height
         address missedSeq = m.winner;
         ProposalLib.get(height, missedSeq).status = IRollup.ProposalStatus.Settled;
         m.status = IRollup.HeightStatus.Reorged; // unproven (it is the first pending): word 1 is zero
@@ -145,7 +144,7 @@ library FinalityLib {
         winners = new address[](n);
         for (uint256 i = 0; i < n; ++i) {
             uint256 d = ChainLib.entry($, $.chainLength - 1);
-            (ChainLib.Record storage dh,) = ChainLib.recordOf(d); // pending: held
+            ChainLib.Record storage dh = ChainLib.heldRecord(d); // a pending descendant
             // A proven descendant kept its submitter and fees (word 1): cleared, so that the slot's next height
             // starts from a zero word 1 (ChainLib.setWinner writes word 0 only).
             if (dh.status == IRollup.HeightStatus.Proven) (dh.submitter, dh.totalFees) = (address(0), 0);

@@ -127,8 +127,7 @@ library ProofLib {
     ///      parent whose record is known to be held (see `statement`).
     function _heldRootOf(uint256 height) private view returns (uint256) {
         if (height == 0) return ConfigLib.get().genesisRoot;
-        (ChainLib.Record storage r,) = ChainLib.recordOf(height); // pending or the last finalized height: held
-        return ProposalLib.get(height, r.winner).newRoot;
+        return ProposalLib.get(height, ChainLib.heldRecord(height).winner).newRoot; // pending or the last finalized
     }
 
     /// @dev `rootOf` and whether it is known: false for a height without a winner or whose winner record the

@@ -171,6 +171,8 @@ library ProposalLib {
         if (leads) {
             // The key checked is the one active before the randomness was known (a rotation since voids the lead).
             RandomnessLib.requireEligible(staking, height, sequencer);
+            // A height that cannot take a winner fails before the VRF check is paid for.
+            ChainLib.requireSlotFree(height);
             if (
                 VrfLib.output(vrfProof) != output
                     || !VrfLib.verifyDleq(

@@ -75,7 +75,8 @@ library RandomnessLib {
         uint256 seed = seedOf(h);
         if (seed == 0) return 0;
         // From the seed's recording through h's commit phase (propose, the leading commit) height - 2's winner
-        // record is in its ring slot (reused RING heights later at the earliest): no tag check needed here.
+        // record is in its proposal ring slot (reused RING heights later at the earliest): its output is read
+        // without the proposal's tag check (winnerOf checks the height ring's).
         return _mix(h, seed, _prevWinnerOutput(h));
     }
 

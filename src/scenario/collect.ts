@@ -118,30 +118,40 @@ export async function collectFigures(a: CollectInput): Promise<Collected> {
   }
 
   // Ledger. Deposits leave the depositor at commit; on-time finalization refunds them; a reorg or a late proof slashes.
-  for (const e of committed) add(e.blockNumber, e.args.depositor, "deposit", e.args.deposit, e.args.height);
+  // From the logs, not the records: proposal records leave their ring after 16 heights, height records after 64.
+  const commitOf = new Map<string, (typeof committed)[number]>();
+  const winnerLog = new Map<bigint, string>();
+  for (const e of committed) {
+    add(e.blockNumber, e.args.depositor, "deposit", e.args.deposit, e.args.height);
+    commitOf.set(`${e.args.height}/${e.args.sequencer.toLowerCase()}`, e);
+    if (e.args.leads) winnerLog.set(e.args.height, e.args.sequencer);
+  }
+  const backer = (h: bigint, seq: string) => {
+    const c = commitOf.get(`${h}/${seq.toLowerCase()}`);
+    return { depositor: c && c.args.depositor !== ZERO ? c.args.depositor : seq, deposit: c?.args.deposit ?? 0n };
+  };
+  const lateLog = new Map<bigint, boolean>();
+  for (const e of submitted) if (!lateLog.has(e.args.height)) lateLog.set(e.args.height, e.args.late);
   for (const e of finalized) {
     add(e.blockNumber, e.args.sequencer, "reward", e.args.sequencerReward, e.args.height);
     add(e.blockNumber, e.args.prover, "reward", e.args.proverReward, e.args.height);
     add(e.blockNumber, e.args.submitter, "reward", e.args.submissionReward, e.args.height);
-    const info = await client.getHeight(e.args.height);
-    if (!info.late) {
-      const p = await client.getProposal(e.args.height, e.args.sequencer);
-      add(e.blockNumber, p.depositor, "refund", p.deposit > 0n ? p.deposit : cfg.proverDeposit, e.args.height);
+    if (!(lateLog.get(e.args.height) ?? (await client.getHeight(e.args.height)).late)) {
+      const b = backer(e.args.height, e.args.sequencer);
+      add(e.blockNumber, b.depositor, "refund", b.deposit > 0n ? b.deposit : cfg.proverDeposit, e.args.height);
     }
   }
   for (const e of reorged) {
     const h = e.args.missedHeight;
-    const info = await client.getHeight(h);
-    const p = await client.getProposal(h, info.winner);
-    add(e.blockNumber, p.depositor !== ZERO ? p.depositor : info.winner, "slash", e.args.slashed, h);
+    const w = winnerLog.get(h) ?? (await client.getHeight(h)).winner;
+    add(e.blockNumber, backer(h, w).depositor, "slash", e.args.slashed, h);
     const tx = await e.getTransaction();
     add(e.blockNumber, tx.from, "bounty", e.args.bounty, h);
   }
   for (const e of reorgedOut) add(e.blockNumber, e.args.sequencer, "bounty", e.args.compensation, e.args.height);
   for (const e of late) {
-    const info = await client.getHeight(e.args.height);
-    const p = await client.getProposal(e.args.height, info.winner);
-    add(e.blockNumber, p.depositor, "slash", e.args.slashed, e.args.height);
+    const w = winnerLog.get(e.args.height) ?? (await client.getHeight(e.args.height)).winner;
+    add(e.blockNumber, backer(e.args.height, w).depositor, "slash", e.args.slashed, e.args.height);
     add(e.blockNumber, e.args.rescuer, "bounty", e.args.toRescuer, e.args.height);
   }
   for (const e of released) {
