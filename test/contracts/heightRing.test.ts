@@ -7,7 +7,7 @@
  * proposal's escrow locked because its height's record was taken over.
  */
 import { expect } from "chai";
-import { deployFixture, ethers, networkHelpers, runHeight, proposeAll, revealAll, endCommit, proofFor, nextTxAt, booksBalance, best, ensureSeed, type Deployment, type Proposed, type Sequencer } from "./helpers.js";
+import { deployFixture, ethers, networkHelpers, runHeight, proposeAll, revealAll, endCommit, proofFor, proveAsOutsider, nextTxAt, booksBalance, best, ensureSeed, type Deployment, type Proposed, type Sequencer } from "./helpers.js";
 import { HeightStatus, ProposalStatus } from "../../src/client/index.js";
 
 /** ChainLib.HEIGHT_RING */
@@ -18,9 +18,7 @@ async function ringFixture(): Promise<Deployment> {
   return deployFixture({ provingWindow: 3_000n });
 }
 
-async function prove(d: Deployment, height: bigint, p: Proposed): Promise<void> {
-  await d.client.connect(d.outsider).submitProof({ height, proof: await proofFor(d, height, p, d.outsider.address), pubdata: p.block.pubdata, payee: d.outsider.address });
-}
+const prove = proveAsOutsider;
 
 /** `seq` alone proposes, reveals and commits `height`; returns the commit's transaction hash. */
 async function soloCommit(d: Deployment, height: bigint, seq: Sequencer): Promise<{ p: Proposed; hash: string }> {

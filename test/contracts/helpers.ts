@@ -265,6 +265,11 @@ export async function proofFor(d: Deployment, height: bigint, p: Proposed, payee
   return mockProof(publicInputs(oldRoot, p.block.newRoot, p.block.pubdata, payee, d.domain));
 }
 
+/** Proves `p` with a mock proof sent and paid to the outsider; the height finalizes if its parent is final. */
+export async function proveAsOutsider(d: Deployment, height: bigint, p: Proposed): Promise<void> {
+  await d.client.connect(d.outsider).submitProof({ height, proof: await proofFor(d, height, p, d.outsider.address), pubdata: p.block.pubdata, payee: d.outsider.address });
+}
+
 /** token.balanceOf(rollup) == escrow + claimable + pool: the books owe exactly what the contract holds. */
 export async function booksBalance(d: Deployment): Promise<{ held: bigint; owed: bigint }> {
   const held = await d.token.balanceOf(d.client.address);

@@ -17,6 +17,7 @@ import {
   commitAll,
   endCommit,
   proofFor,
+  proveAsOutsider,
   nextTxAt,
   booksBalance,
   makeBlock,
@@ -41,10 +42,7 @@ async function ringFixture(): Promise<Deployment> {
   return deployFixture({ provingWindow: 2_000n, proposalBlocks: 12n });
 }
 
-/** Proves `p` (mock proof, paid to the outsider); it finalizes if its parent is final. */
-async function prove(d: Deployment, height: bigint, p: Proposed): Promise<void> {
-  await d.client.connect(d.outsider).submitProof({ height, proof: await proofFor(d, height, p, d.outsider.address), pubdata: p.block.pubdata, payee: d.outsider.address });
-}
+const prove = proveAsOutsider;
 
 /** Heights from..to with `seq` alone, each proven once decided. */
 async function soloHeights(d: Deployment, from: bigint, to: bigint, seq: Sequencer): Promise<void> {
