@@ -16,7 +16,7 @@ import {
 } from "ethers";
 import { initL2, l2Domain, signTransfer, stateFromGenesis, type GenesisAccount, type L2State } from "../l2/index.js";
 import { devGenesis, devKey } from "../l2/sample.js";
-import { defaultRollupConfig, DEFAULT_AGGREGATOR, DEFAULT_STAKING, HeightStatus, RollupClient, StakingClient, type RollupConfig } from "../client/index.js";
+import { commitsFromLogs, defaultRollupConfig, DEFAULT_AGGREGATOR, DEFAULT_STAKING, HeightStatus, RollupClient, StakingClient, type RollupConfig } from "../client/index.js";
 import { vrfKeyFromSeed } from "../vrf/index.js";
 import { L2RpcClient, RpcError } from "../node/index.js";
 import { artifactsFor } from "../zk/artifacts.js";
@@ -498,21 +498,11 @@ export async function computeSummary(a: {
   for (const s of await c.queryFilter(c.filters.ProofSubmitted(), from, head)) book(s.args.submitter).proofsSubmitted++;
   // Batch path: the aggregation reward (credited by the Rollup to whoever sent verifyBatch).
   for (const r of await c.queryFilter(c.filters.AggregationRewarded(), from, head)) add(book(r.args.account), "rewards", r.args.amount);
-  // Who backed each winning proposal, from the ProverCommitted logs: the proposal's record may have left the
-  // storage ring (ProposalLib.RING) by the time a long run is summarised, the logs stay.
-  const depositorOf = new Map<string, string>();
-  // The winner of each decided height: the last leading commit (a better one displaces an earlier leader). The
-  // height records leave the Rollup's height ring after 64 heights; the logs stay.
-  const winnerOfHeight = new Map<bigint, string>();
-  for (const e of await c.queryFilter(c.filters.ProverCommitted(), from, head)) {
-    depositorOf.set(`${e.args.height}/${e.args.sequencer.toLowerCase()}`, e.args.depositor);
-    if (e.args.leads) winnerOfHeight.set(e.args.height, e.args.sequencer);
-  }
-  const winnerAt = async (h: bigint) => winnerOfHeight.get(h) ?? (await client.getHeight(h)).winner;
-  const backerOf = (h: bigint, winner: string) => {
-    const d = depositorOf.get(`${h}/${winner.toLowerCase()}`);
-    return d === undefined || d === "0x0000000000000000000000000000000000000000" ? winner : d;
-  };
+  // Winners and backers from the ProverCommitted logs: the records may have left their rings by the time a long run
+  // is summarised.
+  const commits = commitsFromLogs(await c.queryFilter(c.filters.ProverCommitted(), from, head));
+  const winnerAt = async (h: bigint) => commits.winner(h) ?? (await client.getHeight(h)).winner;
+  const backerOf = (h: bigint, winner: string) => commits.backer(h, winner).depositor;
   const reorgs: DevnetSummary["reorgs"] = [];
   for (const r of await c.queryFilter(c.filters.ChainReorged(), from, head)) {
     const h = r.args.missedHeight;

@@ -602,6 +602,30 @@ export class RollupClient {
   }
 }
 
+/**
+ * Winners and backers of heights from their `ProverCommitted` logs: the proposal records leave their ring after 16
+ * heights and the height records after 64, the logs stay. A height's winner is its last leading commit (a better one
+ * displaces an earlier leader); a proposal's backer is the depositor its commit named (the sequencer itself if none).
+ */
+export function commitsFromLogs(events: readonly { args: { height: bigint; sequencer: string; depositor: string; deposit: bigint; leads: boolean } }[]): {
+  winner: (height: bigint) => string | undefined;
+  backer: (height: bigint, sequencer: string) => { depositor: string; deposit: bigint };
+} {
+  const byProposal = new Map<string, { depositor: string; deposit: bigint }>();
+  const winners = new Map<bigint, string>();
+  for (const e of events) {
+    byProposal.set(`${e.args.height}/${e.args.sequencer.toLowerCase()}`, { depositor: e.args.depositor, deposit: e.args.deposit });
+    if (e.args.leads) winners.set(e.args.height, e.args.sequencer);
+  }
+  return {
+    winner: (height) => winners.get(height),
+    backer: (height, sequencer) => {
+      const c = byProposal.get(`${height}/${sequencer.toLowerCase()}`);
+      return { depositor: c && !/^0x0{40}$/i.test(c.depositor) ? c.depositor : sequencer, deposit: c?.deposit ?? 0n };
+    },
+  };
+}
+
 /** keccak256(abi.encode(uint256[8] proof, address payee)): the key of a posted proof (ProofAggregator). */
 export function proofHash(proof: readonly bigint[], payee: string): string {
   return keccak256(AbiCoder.defaultAbiCoder().encode(["uint256[8]", "address"], [proof, payee]));

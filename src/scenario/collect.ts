@@ -4,7 +4,7 @@
  * and gas per phase (transactions of the run's block range, grouped by the contract method called).
  */
 import { Interface, type JsonRpcProvider } from "ethers";
-import { HeightStatus, RollupClient, type RollupConfig } from "../client/index.js";
+import { commitsFromLogs, HeightStatus, RollupClient, type RollupConfig } from "../client/index.js";
 import { ProofAggregator__factory, Rollup__factory, Staking__factory } from "../../types/ethers-contracts/index.js";
 import type { GasFigure, HeightFigure, LedgerEntry } from "./figures.js";
 
@@ -119,17 +119,9 @@ export async function collectFigures(a: CollectInput): Promise<Collected> {
 
   // Ledger. Deposits leave the depositor at commit; on-time finalization refunds them; a reorg or a late proof slashes.
   // From the logs, not the records: proposal records leave their ring after 16 heights, height records after 64.
-  const commitOf = new Map<string, (typeof committed)[number]>();
-  const winnerLog = new Map<bigint, string>();
-  for (const e of committed) {
-    add(e.blockNumber, e.args.depositor, "deposit", e.args.deposit, e.args.height);
-    commitOf.set(`${e.args.height}/${e.args.sequencer.toLowerCase()}`, e);
-    if (e.args.leads) winnerLog.set(e.args.height, e.args.sequencer);
-  }
-  const backer = (h: bigint, seq: string) => {
-    const c = commitOf.get(`${h}/${seq.toLowerCase()}`);
-    return { depositor: c && c.args.depositor !== ZERO ? c.args.depositor : seq, deposit: c?.args.deposit ?? 0n };
-  };
+  for (const e of committed) add(e.blockNumber, e.args.depositor, "deposit", e.args.deposit, e.args.height);
+  const commits = commitsFromLogs(committed);
+  const backer = commits.backer;
   const lateLog = new Map<bigint, boolean>();
   for (const e of submitted) if (!lateLog.has(e.args.height)) lateLog.set(e.args.height, e.args.late);
   for (const e of finalized) {
@@ -143,22 +135,21 @@ export async function collectFigures(a: CollectInput): Promise<Collected> {
   }
   for (const e of reorged) {
     const h = e.args.missedHeight;
-    const w = winnerLog.get(h) ?? (await client.getHeight(h)).winner;
+    const w = commits.winner(h) ?? (await client.getHeight(h)).winner;
     add(e.blockNumber, backer(h, w).depositor, "slash", e.args.slashed, h);
     const tx = await e.getTransaction();
     add(e.blockNumber, tx.from, "bounty", e.args.bounty, h);
   }
   for (const e of reorgedOut) add(e.blockNumber, e.args.sequencer, "bounty", e.args.compensation, e.args.height);
   for (const e of late) {
-    const w = winnerLog.get(e.args.height) ?? (await client.getHeight(e.args.height)).winner;
+    const w = commits.winner(e.args.height) ?? (await client.getHeight(e.args.height)).winner;
     add(e.blockNumber, backer(e.args.height, w).depositor, "slash", e.args.slashed, e.args.height);
     add(e.blockNumber, e.args.rescuer, "bounty", e.args.toRescuer, e.args.height);
   }
   for (const e of released) {
     add(e.blockNumber, e.args.sequencer, "refund", e.args.tipRefund, e.args.height);
     if (e.args.depositRefund > 0n) {
-      const p = await client.getProposal(e.args.height, e.args.sequencer);
-      add(e.blockNumber, p.depositor !== ZERO ? p.depositor : e.args.sequencer, "refund", e.args.depositRefund, e.args.height);
+      add(e.blockNumber, backer(e.args.height, e.args.sequencer).depositor, "refund", e.args.depositRefund, e.args.height);
     }
   }
   for (const e of aggRewarded) add(e.blockNumber, e.args.account, "reward", e.args.amount);
