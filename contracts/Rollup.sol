@@ -22,6 +22,8 @@ import {TreasuryLib} from "./libraries/TreasuryLib.sol";
 import {LedgerLib} from "./libraries/LedgerLib.sol";
 import {SidecarLib} from "./coordination/SidecarLib.sol";
 import {CoordinationLib} from "./coordination/CoordinationLib.sol";
+import {CooperativeLib} from "./coordination/CooperativeLib.sol";
+import {ProvingDesign} from "./interfaces/IRollup.sol";
 
 /// @title Rollup: Fernet sequencer selection with a VRF, a prover-coordination design, proofs, rewards, reorgs
 /// @notice The facade: entry points, access checks and events. Each concern is a library that owns its slice of
@@ -142,6 +144,50 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         emit ProverCommitted(height, msg.sender, prover, depositor, deposit, tip, score, leads);
     }
 
+    /// @notice Cooperative's commit (commit phase): enters the sender's revealed block in the ranking with its K - 1
+    ///         intermediate roots (the state roots between its units, which unit proofs start and end at) and
+    ///         escrows the sequencer's bond (`proverDeposit`, from its balance here first). The winning sequencer is
+    ///         the prover of last resort: the bond is burnt in part if a unit has no proof by the proving deadline,
+    ///         and slashed if the height is reorged.
+    /// @param height the L2 height
+    /// @param intermediateRoots the roots after units 0 .. K - 2 (empty for K = 1)
+    /// @param vrfProof the VRF proof given to `propose` (must hash to the stored output)
+    function commitUnits(uint256 height, uint256[] calldata intermediateRoots, uint256[4] calldata vrfProof)
+        external
+        nonReentrant
+    {
+        ClockLib.requirePhase(height, Phase.Commit);
+        CoordinationLib.requireDesign(ProvingDesign.Cooperative);
+        (bool leads, uint256 score) = ProposalLib.enterRanking(staking, height, msg.sender, vrfProof);
+        uint256 bond = CooperativeLib.commit(token, height, msg.sender, intermediateRoots);
+        emit UnitsCommitted(height, msg.sender, intermediateRoots, bond, score, leads);
+    }
+
+    /// @notice Cooperative: submits a unit proof. Before the proving deadline it takes one of the unit's three paid
+    ///         slots if its score (the payee's VRF x (1 + FEE_BURN)) is among the three highest so far; after it, only
+    ///         a unit with no proof takes one (late, unpaid but for part of the bond). The height is proven at the first
+    ///         proof of its last unit (and finalized if its parent is).
+    /// @dev payee and feeBurnBps are public inputs of the unit proof: a copied or re-randomized proof pays its author
+    ///      at its author's FEE_BURN.
+    /// @param u the unit proof (height, unit, proof, payee, feeBurnBps, the payee's VRF proof)
+    /// @param pubdata the winner's revealed pubdata (checked against its hash)
+    /// @param intermediateRoots the winner's committed intermediate roots (checked against their hash)
+    function submitUnitProof(
+        CooperativeLib.UnitProof calldata u,
+        bytes calldata pubdata,
+        uint256[] calldata intermediateRoots
+    ) external nonReentrant {
+        CoordinationLib.requireDesign(ProvingDesign.Cooperative);
+        CooperativeLib.submitUnit(staking, verifier, l2Domain, u, pubdata, intermediateRoots);
+    }
+
+    /// @notice Cooperative: pays a finalized height's paid unit proofs once its proving deadline has passed (at
+    ///         finalization already if that came later). Anyone.
+    /// @param height the L2 height
+    function settleUnits(uint256 height) external nonReentrant {
+        CooperativeLib.settleUnits(height);
+    }
+
     /// @notice Submits the proof of a decided height. The payee bound in the first valid proof wins the submission
     ///         reward (and, if late, the prover's reward and part of the deposit).
     /// @dev The payee is a public input, so a copied, front-run or re-randomized proof pays its author. After the
@@ -155,6 +201,7 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         external
         nonReentrant
     {
+        CoordinationLib.requireDesign(ProvingDesign.Sidecar);
         ProofLib.acceptProof(verifier, l2Domain, height, proof, pubdata, payee);
     }
 
@@ -204,6 +251,8 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
     function setAggregator(address aggregator_) external {
         if (msg.sender != _deployer) revert Rollup__Unauthorized(msg.sender);
         if (aggregator != address(0)) revert Rollup__AggregatorAlreadySet();
+        // The aggregator batches whole-block proofs: Cooperative's units are accepted one by one.
+        CoordinationLib.requireDesign(ProvingDesign.Sidecar);
         if (aggregator_ == address(0)) revert Rollup__ZeroAddress();
         address itsRollup = IProofAggregator(aggregator_).rollup();
         if (itsRollup != address(this)) revert Rollup__AggregatorMismatch(itsRollup);

@@ -49,8 +49,10 @@ export const ROLLUP_DEFAULTS = {
   vrfClaimSlash: 10n * E18,
   /** L1 blocks before a height's seed window by which stakes and VRF keys must be active (64 on mainnet). */
   keyActivationDelay: 4n,
-  /** The prover-coordination design (contracts/coordination): 0 = Sidecar, the only one deployed today. */
+  /** The prover-coordination design (contracts/coordination): 0 = Sidecar, 1 = Cooperative (docs/cooperative.md). */
   provingDesign: 0n,
+  /** K, units of proof work per block (Cooperative; must divide T, at most 32; 1 for Sidecar). */
+  units: 1n,
 } as const;
 
 /** Staking constructor defaults. */

@@ -3,6 +3,8 @@ pragma solidity ^0.8.28;
 
 import {IRollup, RollupConfig} from "../interfaces/IRollup.sol";
 import {ISidecar} from "../coordination/ISidecar.sol";
+import {ICooperative} from "../coordination/ICooperative.sol";
+import {CooperativeLib} from "../coordination/CooperativeLib.sol";
 import {ConfigLib} from "../libraries/ConfigLib.sol";
 import {ClockLib} from "../libraries/ClockLib.sol";
 import {ChainLib} from "../libraries/ChainLib.sol";
@@ -15,7 +17,7 @@ import {SidecarLib} from "../coordination/SidecarLib.sol";
 /// @title RollupViews: the Rollup's read API over its concern libraries' storage
 /// @notice Inherited by the Rollup (the split of Aztec's RollupCore and Rollup): the state-changing entry points are
 ///         in Rollup.sol, what an agent or explorer reads is here. Nothing here writes.
-abstract contract RollupViews is IRollup, ISidecar {
+abstract contract RollupViews is IRollup, ISidecar, ICooperative {
     /// @notice The configuration.
     /// @return the RollupConfig
     function config() external view returns (RollupConfig memory) {
@@ -181,5 +183,21 @@ abstract contract RollupViews is IRollup, ISidecar {
     {
         Timeline memory t = ClockLib.timeline(height);
         return (ChainLib.statusOf(height), block.number >= t.commitEnd, t.provingDeadline, t.lateDeadline);
+    }
+
+    /// @notice Cooperative: the paid set of (height, unit) (three entries; a zero payee is a free slot). Cleared when
+    ///         the height's sets are settled.
+    function unitEntries(uint256 height, uint256 unit) external view returns (ICooperative.Entry[3] memory) {
+        return CooperativeLib.getStorage().paid[height][unit];
+    }
+
+    /// @notice Cooperative: a height's unit bookkeeping (proven units, finalized, settled, network reward held).
+    function unitsOf(uint256 height) external view returns (ICooperative.HeightUnits memory) {
+        return CooperativeLib.getStorage().heights[height];
+    }
+
+    /// @notice Cooperative: what a proposal committed (intermediate roots' hash and the bond it still holds).
+    function blockBondOf(uint256 height, address sequencer) external view returns (ICooperative.BlockBond memory) {
+        return CooperativeLib.getStorage().bonds[height][sequencer];
     }
 }

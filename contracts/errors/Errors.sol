@@ -152,6 +152,30 @@ interface Errors {
     error Rollup__AggregatorAlreadySet();
     /// @notice The aggregator proves another Rollup (`rollup()` is not this contract).
     error Rollup__AggregatorMismatch(address aggregatorRollup);
+    // ---- Rollup, proving designs ----
+    /// @notice The call belongs to another proving design than the one this Rollup was deployed with.
+    error Rollup__WrongDesign(uint8 deployed);
+    /// @notice Cooperative: the commit's intermediate roots are not K - 1 (`units` - 1) roots.
+    error Rollup__BadUnitRoots(uint256 length, uint256 expected);
+    /// @notice Cooperative: the intermediate roots passed do not hash to those the winner committed.
+    error Rollup__UnitRootsMismatch(uint256 height);
+    /// @notice Cooperative: the unit index is not below K.
+    error Rollup__BadUnit(uint256 unit, uint256 units);
+    /// @notice Cooperative: FEE_BURN above 100 % (10_000 bps).
+    error Rollup__FeeBurnOutOfRange(uint256 feeBurnBps);
+    /// @notice Cooperative: the payee is not an active prover (stake and VRF key) since before the height's cutoff.
+    error Rollup__NotEligibleProver(address payee);
+    /// @notice Cooperative: the payee already holds a paid slot of this unit (one per payee and unit).
+    error Rollup__AlreadyInUnit(uint256 height, uint256 unit, address payee);
+    /// @notice Cooperative: three proofs with higher or equal scores already hold the unit's paid slots.
+    error Rollup__UnitScoreTooLow(uint256 height, uint256 unit, uint256 score, uint256 lowest);
+    /// @notice Cooperative: after the proving deadline only a unit with no proof yet takes a (late) proof.
+    error Rollup__UnitClosed(uint256 height, uint256 unit);
+    /// @notice Cooperative: the height's paid sets cannot be settled yet (not finalized, deadline not passed) or
+    ///         were settled already.
+    error Rollup__UnitsNotSettleable(uint256 height);
+    /// @notice Cooperative: a proposal offered a prover tip or share, which this design does not use.
+    error Rollup__TermsNotInDesign();
 
     // ---- ProofAggregator (posted proofs, batched verification) ----
     /// @notice A zero address was given where an account or contract is required.

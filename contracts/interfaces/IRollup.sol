@@ -2,10 +2,13 @@
 pragma solidity ^0.8.28;
 
 /// @notice The prover-coordination designs the Rollup can be deployed with (docs/architecture.md, "The seam").
-/// @dev Sidecar (seed 004): the sequencer names a prover, who posts a deposit slashed on a miss. Later designs
-///      (Cooperative, sequencer-prover separation) are added as new values, each one library behind the seam.
+/// @dev Sidecar (seed 004): the sequencer names a prover, who posts a deposit slashed on a miss. Cooperative
+///      (seed 002): staked provers are elected per unit of proof work by VRF, up to three proofs per unit are paid,
+///      and the winning sequencer backs its block with a bond (docs/cooperative.md). Later designs (sequencer-prover
+///      separation) are added as new values, each one library behind the seam.
 enum ProvingDesign {
-    Sidecar
+    Sidecar,
+    Cooperative
 }
 
 
@@ -48,6 +51,9 @@ struct RollupConfig {
     /// @dev proverDeposit in the staking token (default 100e18; at most 2^88 - 1, see ConfigLib.init). In the same
     ///      word as the two above: a commit reads no extra word for it.
     uint96 proverDeposit;
+    /// @dev K, the units of proof work a block is split into (Cooperative: T/K slots per unit proof, at most 32;
+    ///      1 for Sidecar, whose one block proof is the whole block).
+    uint16 units;
     /// @dev Block reward from the pool per finalized height (default 10e18).
     uint256 blockReward;
     /// @dev Reward of the first valid proof submitter (default 1e18).

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {RollupConfig} from "../interfaces/IRollup.sol";
+import {RollupConfig, ProvingDesign} from "../interfaces/IRollup.sol";
 import {Errors} from "../errors/Errors.sol";
 
 /// @title ConfigLib: the Rollup's parameters, fixed at deployment, in their own storage slice
@@ -40,6 +40,9 @@ library ConfigLib {
         if (c.maxPendingHeights == 0 || c.maxPendingHeights > 64) revert Errors.Rollup__InvalidConfig("maxPendingHeights");
         // Sidecar keeps a deposit in 88 bits (with the prover in one word): refuse what no commit could hold.
         if (c.proverDeposit > type(uint88).max) revert Errors.Rollup__InvalidConfig("proverDeposit");
+        // K units of T/K slots; Sidecar proves the whole block in one proof.
+        if (c.units == 0 || c.units > 32 || c.slots % c.units != 0) revert Errors.Rollup__InvalidConfig("units");
+        if (c.provingDesign == ProvingDesign.Sidecar && c.units != 1) revert Errors.Rollup__InvalidConfig("units");
         if (c.genesisBlock == 0) c.genesisBlock = uint64(block.number + c.commitBlocks);
         if (c.genesisBlock < block.number) revert Errors.Rollup__InvalidConfig("genesisBlock");
         getStorage().config = c;

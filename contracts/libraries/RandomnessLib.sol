@@ -119,4 +119,11 @@ library RandomnessLib {
         uint256 cutoff = ClockLib.activationCutoff(h);
         if (since >= cutoff) revert Errors.Rollup__StakeTooRecent(sequencer, since, cutoff);
     }
+
+    /// @dev Cooperative: a unit proof's payee must have been an active prover (stake and VRF key) before `h`'s
+    ///      activation cutoff, so that no prover can register a key once it knows the randomness it is scored on.
+    function requireEligibleProver(IStaking staking, uint256 h, address prover) internal view {
+        uint256 since = staking.activeSince(prover, IStaking.Role.Prover);
+        if (since >= ClockLib.activationCutoff(h)) revert Errors.Rollup__NotEligibleProver(prover);
+    }
 }

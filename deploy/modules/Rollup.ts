@@ -50,14 +50,16 @@ export function buildRollup(m: IgnitionModuleBuilder, verifier: ContractFuture<s
     vrfClaimSlash: m.getParameter("vrfClaimSlash", R.vrfClaimSlash),
     keyActivationDelay: m.getParameter("keyActivationDelay", R.keyActivationDelay),
     provingDesign: m.getParameter("provingDesign", R.provingDesign),
+    units: m.getParameter("units", R.units),
   };
   // The Rollup's flows live in linked libraries (src/client/deploy.ts has the same link graph).
   const SidecarLib = m.library("SidecarLib");
+  const CooperativeLib = m.library("CooperativeLib");
   const ProposalLib = m.library("ProposalLib");
-  const FinalityLib = m.library("FinalityLib", { libraries: { SidecarLib } });
+  const FinalityLib = m.library("FinalityLib", { libraries: { SidecarLib, CooperativeLib } });
   const ProofLib = m.library("ProofLib");
   const rollup = m.contract("Rollup", [config, staking, verifier], {
-    libraries: { SidecarLib, ProposalLib, FinalityLib, ProofLib },
+    libraries: { SidecarLib, CooperativeLib, ProposalLib, FinalityLib, ProofLib },
   });
   m.call(staking, "setRollup", [rollup]);
 

@@ -94,8 +94,10 @@ export interface RollupConfig {
   vrfClaimSlash: bigint;
   /** L1 blocks before a height's seed window by which stakes and VRF keys must be active (64 on mainnet). */
   keyActivationDelay: bigint;
-  /** The prover-coordination design (contracts/coordination): 0 = Sidecar. */
+  /** The prover-coordination design (contracts/coordination): 0 = Sidecar, 1 = Cooperative. */
   provingDesign: bigint;
+  /** K, the units of proof work a block is split into (Cooperative; 1 for Sidecar). */
+  units: bigint;
 }
 
 /**
@@ -321,7 +323,7 @@ export class RollupClient {
       reorgBountyBps: c.reorgBountyBps, feeSplitScore: c.feeSplitScore, proverDeposit: c.proverDeposit,
       blockReward: c.blockReward, submissionReward: c.submissionReward, genesisRoot: c.genesisRoot,
       maxPendingHeights: c.maxPendingHeights, vrfClaimSlash: c.vrfClaimSlash, keyActivationDelay: c.keyActivationDelay,
-      provingDesign: c.provingDesign,
+      provingDesign: c.provingDesign, units: c.units,
     };
   }
 

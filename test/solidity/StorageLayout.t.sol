@@ -7,6 +7,7 @@ import {ProposalLib} from "../../contracts/libraries/ProposalLib.sol";
 import {TreasuryLib} from "../../contracts/libraries/TreasuryLib.sol";
 import {LedgerLib} from "../../contracts/libraries/LedgerLib.sol";
 import {SidecarLib} from "../../contracts/coordination/SidecarLib.sol";
+import {CooperativeLib} from "../../contracts/coordination/CooperativeLib.sol";
 import {RandomnessLib} from "../../contracts/libraries/RandomnessLib.sol";
 
 /// Each library's hard-coded storage slot is its ERC-7201 namespace slot (inline assembly takes only literals, so
@@ -23,6 +24,7 @@ contract StorageLayoutTest {
         require(TreasuryLib.STORAGE_SLOT == _erc7201("fernet-rollup.storage.Rewards"), "Rewards");
         require(LedgerLib.STORAGE_SLOT == _erc7201("fernet-rollup.storage.Ledger"), "Ledger");
         require(SidecarLib.STORAGE_SLOT == _erc7201("fernet-rollup.storage.Sidecar"), "Sidecar");
+        require(CooperativeLib.STORAGE_SLOT == _erc7201("fernet-rollup.storage.Cooperative"), "Cooperative");
         require(RandomnessLib.STORAGE_SLOT == _erc7201("fernet-rollup.storage.Randomness"), "Randomness");
     }
 }

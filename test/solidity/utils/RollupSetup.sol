@@ -128,6 +128,7 @@ contract RollupSetup {
             feeSplitScore: true,
             provingDesign: ProvingDesign.Sidecar,
             proverDeposit: uint96(100 * E18),
+            units: 1,
             blockReward: 10 * E18,
             submissionReward: 1 * E18,
             genesisRoot: GENESIS_ROOT,

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IRollup, RollupConfig} from "../interfaces/IRollup.sol";
+import {IStaking} from "../interfaces/IStaking.sol";
+import {IBlockVerifier} from "../interfaces/IBlockVerifier.sol";
+import {ICooperative} from "./ICooperative.sol";
+import {Errors} from "../errors/Errors.sol";
+import {ConfigLib} from "../libraries/ConfigLib.sol";
+import {ClockLib} from "../libraries/ClockLib.sol";
+import {ChainLib} from "../libraries/ChainLib.sol";
+import {LedgerLib} from "../libraries/LedgerLib.sol";
+import {TreasuryLib} from "../libraries/TreasuryLib.sol";
+import {ReorgLib} from "../libraries/ReorgLib.sol";
+import {ProposalLib} from "../libraries/ProposalLib.sol";
+import {ProposeLib} from "../libraries/ProposeLib.sol";
+import {RandomnessLib} from "../libraries/RandomnessLib.sol";
+import {VrfLib} from "../libraries/VrfLib.sol";
+import {PublicInputsLib} from "../libraries/PublicInputsLib.sol";
+import {ProofLib} from "../libraries/ProofLib.sol";
+import {FinalityLib} from "../libraries/FinalityLib.sol";
+
+/// @title CooperativeLib: the cooperative proving network (seed 002, adapted to Groth16), behind the seam
+/// @notice Who proves: per (height, unit), any staked prover; the three highest scores (VRF over the height's
+///         randomness mixed with the winner's VRF output, times 1 + FEE_BURN) among valid proofs posted before the
+///         proving deadline are paid. What is escrowed: the winning sequencer's bond (`proverDeposit`), posted at its
+///         commit with the block's K - 1 intermediate roots. Paid: at finalization the sequencer keeps
+///         (1 - FEE_SPLIT) of the pot (block reward + fees); FEE_SPLIT of it is the prover network's reward, escrowed
+///         until the deadline and then paid per proof: reward x (1 - FEE_BURN) / (K x 3), the FEE_BURN part, the shares
+///         of missing proofs and the rounding dust burnt. A miss: a unit without a proof at the deadline may still be
+///         proven late (anyone, no paid slot: lateProverShare of the bond to the payee completing the height, the
+///         rest burnt); a height still unproven after the late window is reorged and the bond slashed like Sidecar's
+///         deposit (a bounty to whoever reorgs, the rest to the sequencers of the lost descendants).
+/// @dev Linked (external functions run in the Rollup's context via DELEGATECALL); `openTerms` and `settleFinalized`
+///      are internal (they run inside `propose` and the finalizing library). ERC-7201 slot:
+///      keccak256(abi.encode(uint256(keccak256("fernet-rollup.storage.Cooperative")) - 1)) & ~0xff.
+library CooperativeLib {
+    /// @custom:storage-location erc7201:fernet-rollup.storage.Cooperative
+    struct Storage {
+        mapping(uint256 height => mapping(address sequencer => ICooperative.BlockBond)) bonds;
+        mapping(uint256 height => ICooperative.HeightUnits) heights;
+        mapping(uint256 height => mapping(uint256 unit => ICooperative.Entry[3])) paid;
+    }
+
+    bytes32 internal constant STORAGE_SLOT = 0xff19c539a00be973f97ad1c0a7ee28eeac423f177affc739c5aed6bcd5fbd500;
+
+    /// @notice PROOFS_PER_NODE of seed 002: paid proofs per unit.
+    uint256 internal constant PROOFS_PER_UNIT = 3;
+    uint256 internal constant BPS = 10_000;
+    /// @notice Domain of a unit's VRF input, so that a prover's unit output never equals a sequencer's output.
+    bytes32 internal constant UNIT_VRF_DOMAIN = "fernet-rollup/prover-unit";
+
+    /// @notice A unit proof as `submitUnitProof` takes it.
+    struct UnitProof {
+        uint256 height;
+        uint256 unit;
+        /// @dev Groth16 proof of the unit circuit (uint256[8], docs/architecture.md).
+        uint256[8] proof;
+        /// @dev Public input: who is paid (and whose VRF key scores the proof).
+        address payee;
+        /// @dev Public input: FEE_BURN in basis points (0..10_000).
+        uint16 feeBurnBps;
+        /// @dev The payee's VRF proof over `unitVrfInput` (ignored for a late rescue).
+        uint256[4] vrfProof;
+    }
+
+    function getStorage() internal pure returns (Storage storage $) {
+        assembly {
+            $.slot := STORAGE_SLOT
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ commit
+
+    /// @notice At `propose`: Cooperative offers no tip and no prover share (the prover network's reward is
+    ///         FEE_SPLIT of the pot); a proposal that offers either is refused rather than silently ignored.
+    function openTerms(uint256 proverTip, uint16 shareBps) internal pure returns (uint256, uint128) {
+        if (proverTip != 0 || shareBps != 0) revert Errors.Rollup__TermsNotInDesign();
+        return (0, 0);
+    }
+
+    /// @notice At the commit (`Rollup.commitUnits`): stores the hash of the block's K - 1 intermediate roots and
+    ///         escrows the sequencer's bond (`proverDeposit`, from its balance here first, the rest pulled).
+    /// @return bond the bond escrowed
+    function commit(IERC20 token, uint256 height, address sequencer, uint256[] calldata intermediateRoots)
+        external
+        returns (uint256 bond)
+    {
+        RollupConfig storage c = ConfigLib.get();
+        uint256 expected = uint256(c.units) - 1;
+        if (intermediateRoots.length != expected) {
+            revert Errors.Rollup__BadUnitRoots(intermediateRoots.length, expected);
+        }
+        uint256 required = c.proverDeposit;
+        bond = LedgerLib.collect(token, sequencer, required);
+        if (bond < required) revert Errors.Rollup__InsufficientReceived(bond, required);
+        TreasuryLib.Storage storage treasury = TreasuryLib.getStorage();
+        treasury.totalEscrowed = SafeCast.toUint128(treasury.totalEscrowed + bond);
+        getStorage().bonds[height][sequencer] =
+            ICooperative.BlockBond(keccak256(abi.encodePacked(intermediateRoots)), SafeCast.toUint96(bond));
+    }
+
+    // ------------------------------------------------------------------------------------------------ proofs
+
+    /// @notice The VRF input of (height, unit): the height's randomness mixed with its winner's VRF output, so
+    ///         that the sequencer cannot steer which provers are elected (seed 002), and the unit index.
+    function unitVrfInput(uint256 randomness, uint256 winnerOutput, uint256 unit) internal pure returns (uint256) {
+        return uint256(keccak256(abi.encode(UNIT_VRF_DOMAIN, randomness, winnerOutput, unit)));
+    }
+
+    /// @notice Accepts a valid unit proof (`Rollup.submitUnitProof`). Before the proving deadline: the payee must be
+    ///         a prover active since before the height's cutoff, its VRF proof valid, and its score must take one
+    ///         of the unit's three paid slots (free, or strictly above the lowest, which it displaces). After the
+    ///         deadline: only a unit with no proof yet takes one (a rescue, any payee, no paid slot). The height is
+    ///         proven at the first proof of its last unit.
+    function submitUnit(
+        IStaking staking,
+        IBlockVerifier verifier,
+        uint256 domain,
+        UnitProof calldata u,
+        bytes calldata pubdata,
+        uint256[] calldata intermediateRoots
+    ) external {
+        (ChainLib.Record storage h, uint256 units) = _requireProvable(u);
+        uint256[] memory inputs = _statement(h, u, pubdata, intermediateRoots, domain, units);
+        if (_accept(staking, verifier, h, u, inputs)) {
+            _markUnitProven(u, units, PublicInputsLib.totalFees(pubdata, ConfigLib.get().slots));
+        }
+    }
+
+    /// @dev Checks the unit proof's plain fields and that its height is decided and not reorged; returns its
+    ///      record and K.
+    function _requireProvable(UnitProof calldata u) private view returns (ChainLib.Record storage h, uint256 units) {
+        units = ConfigLib.get().units;
+        if (u.unit >= units) revert Errors.Rollup__BadUnit(u.unit, units);
+        if (u.payee == address(0)) revert Errors.Rollup__ZeroAddress();
+        if (u.feeBurnBps > BPS) revert Errors.Rollup__FeeBurnOutOfRange(u.feeBurnBps);
+        bool held;
+        (h, held) = ChainLib.recordOf(u.height);
+        if (!held || h.winner == address(0) || !ClockLib.decided(u.height)) {
+            revert Errors.Rollup__HeightNotDecided(u.height);
+        }
+        if (h.status == IRollup.HeightStatus.Reorged) revert Errors.Rollup__HeightReorged(u.height);
+    }
+
+    /// @dev Verifies and records the proof (on time: a paid slot; late: a rescue of an unproven unit); returns
+    ///      whether it is the unit's first proof.
+    function _accept(
+        IStaking staking,
+        IBlockVerifier verifier,
+        ChainLib.Record storage h,
+        UnitProof calldata u,
+        uint256[] memory inputs
+    ) private returns (bool first) {
+        Storage storage $ = getStorage();
+        first = $.heights[u.height].provenUnits & (uint256(1) << u.unit) == 0;
+        if (block.number >= ClockLib.timeline(u.height).provingDeadline) {
+            // A rescue: the unit had no proof by the deadline (the height still awaits its proof).
+            if (!first || h.status != IRollup.HeightStatus.Pending) revert Errors.Rollup__UnitClosed(u.height, u.unit);
+            if (!ProofLib.verify(verifier, u.proof, inputs)) revert Errors.Rollup__InvalidProof(u.height);
+            emit ICooperative.UnitProofAccepted(u.height, u.unit, u.payee, u.feeBurnBps, 0, address(0), true);
+            return first;
+        }
+        RandomnessLib.requireEligibleProver(staking, u.height, u.payee);
+        uint256 score = _score(staking, h.winner, u);
+        ICooperative.Entry[3] storage set = $.paid[u.height][u.unit];
+        (uint256 slot, address displaced) = _place(set, u, score);
+        // The placement is decided before the (expensive) proof check: a proof that would not be paid is refused
+        // before its verification is paid for.
+        if (!ProofLib.verify(verifier, u.proof, inputs)) revert Errors.Rollup__InvalidProof(u.height);
+        set[slot] = ICooperative.Entry(u.payee, u.feeBurnBps, score);
+        emit ICooperative.UnitProofAccepted(u.height, u.unit, u.payee, u.feeBurnBps, score, displaced, false);
+    }
+
+    /// @dev Marks the unit proven; at the last unit the height is proven by this proof's payee (and finalized if
+    ///      its parent is final).
+    function _markUnitProven(UnitProof calldata u, uint256 units, uint256 totalFees) private {
+        ICooperative.HeightUnits storage hu = getStorage().heights[u.height];
+        uint256 proven = hu.provenUnits | (uint256(1) << u.unit);
+        hu.provenUnits = uint32(proven); // K <= 32 (ConfigLib)
+        if (proven == (uint256(1) << units) - 1) FinalityLib.acceptProven(u.height, u.payee, totalFees, block.number);
+    }
+
+    /// @dev The unit's public inputs [rootIn, rootOut, unitFees, payee, domain, words[T/K], feeBurnBps], from the
+    ///      winner's revealed block (pubdata checked against its hash) and committed intermediate roots.
+    function _statement(
+        ChainLib.Record storage h,
+        UnitProof calldata u,
+        bytes calldata pubdata,
+        uint256[] calldata roots,
+        uint256 domain,
+        uint256 units
+    ) private view returns (uint256[] memory inputs) {
+        (uint256 rootIn, uint256 rootOut) = _unitRoots(h, u, pubdata, roots, units);
+        (bytes memory words, uint256 slotsPerUnit) = _unitPubdata(pubdata, u.unit, units);
+        uint256[] memory blockInputs =
+            PublicInputsLib.compute(rootIn, rootOut, uint256(uint160(u.payee)), domain, words, slotsPerUnit);
+        inputs = new uint256[](blockInputs.length + 1);
+        for (uint256 i = 0; i < blockInputs.length; ++i) {
+            inputs[i] = blockInputs[i];
+        }
+        inputs[blockInputs.length] = u.feeBurnBps;
+    }
+
+    /// @dev The unit's slice of the block's pubdata (T/K slots of 20 bytes) and T/K.
+    function _unitPubdata(bytes calldata pubdata, uint256 unit, uint256 units)
+        private
+        view
+        returns (bytes memory words, uint256 slotsPerUnit)
+    {
+        slotsPerUnit = ConfigLib.get().slots / units;
+        uint256 length = slotsPerUnit * PublicInputsLib.SLOT_BYTES;
+        words = pubdata[unit * length:(unit + 1) * length];
+    }
+
+    /// @dev The unit's root in and root out: the parent's root or the committed root before it, the committed root
+    ///      after it or the winner's new root. Checks pubdata and the roots against the winner's stored hashes.
+    function _unitRoots(
+        ChainLib.Record storage h,
+        UnitProof calldata u,
+        bytes calldata pubdata,
+        uint256[] calldata roots,
+        uint256 units
+    ) private view returns (uint256 rootIn, uint256 rootOut) {
+        address winner = h.winner;
+        IRollup.Proposal storage w = ProposalLib.get(u.height, winner);
+        if (w.height != u.height) revert Errors.Rollup__StatementForgotten(u.height);
+        if (keccak256(pubdata) != w.commitmentOrPubdataHash) revert Errors.Rollup__PubdataMismatch(u.height);
+        // The stored hash is of exactly K - 1 roots: a matching array has that length.
+        if (keccak256(abi.encodePacked(roots)) != getStorage().bonds[u.height][winner].unitRootsHash) {
+            revert Errors.Rollup__UnitRootsMismatch(u.height);
+        }
+        if (u.unit == 0) {
+            bool known;
+            (known, rootIn) = ProofLib.knownRootOf(h.parent);
+            if (!known) revert Errors.Rollup__StatementForgotten(u.height);
+        } else {
+            rootIn = roots[u.unit - 1];
+        }
+        rootOut = u.unit == units - 1 ? w.newRoot : roots[u.unit];
+    }
+
+    /// @dev The payee's score for (height, unit): its VRF output (checked against its registered key's G1 twin,
+    ///      `VrfLib.verifyDleq`) times 1 + FEE_BURN, as a sequencer's score is its output times 1 + FEE_SPLIT.
+    function _score(IStaking staking, address winner, UnitProof calldata u) private view returns (uint256) {
+        (bool known, uint256 randomness) = RandomnessLib.knownRandomnessOf(u.height);
+        if (!known) revert Errors.Rollup__StatementForgotten(u.height);
+        uint256 input = unitVrfInput(randomness, ProposalLib.get(u.height, winner).vrfOutput, u.unit);
+        if (!VrfLib.verifyDleq(staking.vrfG1KeyOf(u.payee), input, u.height, u.vrfProof)) {
+            revert Errors.Rollup__InvalidVrfProof(u.height, u.payee);
+        }
+        return ProposeLib.score(VrfLib.output(u.vrfProof), u.feeBurnBps, true);
+    }
+
+    /// @dev Where a score goes in a unit's paid set: a free slot, else the lowest-ranked entry's (ranking: higher
+    ///      score first; equal scores rank by slot index, lower first), which it must strictly outscore. One slot per
+    ///      payee and unit.
+    function _place(ICooperative.Entry[3] storage set, UnitProof calldata u, uint256 score)
+        private
+        view
+        returns (uint256 slot, address displaced)
+    {
+        uint256 free = PROOFS_PER_UNIT;
+        uint256 lowest = PROOFS_PER_UNIT;
+        uint256 lowestScore = type(uint256).max;
+        for (uint256 i = 0; i < PROOFS_PER_UNIT; ++i) {
+            address payee = set[i].payee;
+            if (payee == address(0)) {
+                if (free == PROOFS_PER_UNIT) free = i;
+                continue;
+            }
+            if (payee == u.payee) revert Errors.Rollup__AlreadyInUnit(u.height, u.unit, u.payee);
+            uint256 s = set[i].score;
+            if (s <= lowestScore) (lowestScore, lowest) = (s, i);
+        }
+        if (free != PROOFS_PER_UNIT) return (free, address(0));
+        if (score <= lowestScore) revert Errors.Rollup__UnitScoreTooLow(u.height, u.unit, score, lowestScore);
+        return (lowest, set[lowest].payee);
+    }
+
+    // ------------------------------------------------------------------------------------------------ settlement
+
+    /// @notice At finalization of `height` (internal: it runs inside the finalizing library). The pot (block reward
+    ///         + fees, capped by the pool) leaves the pool: (1 - FEE_SPLIT) of it to the sequencer, FEE_SPLIT escrowed
+    ///         as the prover network's reward until the proving deadline (paid then by `settleUnits`, at once if the
+    ///         deadline has passed). The bond goes back to the sequencer, or, if the height was proven late,
+    ///         lateProverShare of it to the payee of the proof that completed the height and the rest is burnt.
+    /// @return proverPaid zero (the network is paid per proof at settlement)
+    /// @return networkReward the prover network's reward
+    /// @return sequencerReward the sequencer's share
+    /// @return submissionReward zero (Cooperative pays no separate submission reward)
+    function settleFinalized(
+        uint256 height,
+        address winner,
+        address submitter,
+        bool late,
+        uint256 totalFees,
+        uint256 feeSplitBps
+    ) internal returns (address proverPaid, uint256 networkReward, uint256 sequencerReward, uint256 submissionReward) {
+        RollupConfig storage c = ConfigLib.get();
+        TreasuryLib.Storage storage treasury = TreasuryLib.getStorage();
+        uint256 pool = treasury.rewardPool;
+        uint256 pot = Math.min(c.blockReward + totalFees, pool);
+        networkReward = (pot * Math.min(feeSplitBps, BPS)) / BPS;
+        sequencerReward = pot - networkReward;
+        uint256 bond = _settleBond(height, winner, submitter, late, sequencerReward, c.lateProverShareBps);
+        treasury.rewardPool = SafeCast.toUint128(pool - pot);
+        treasury.totalEscrowed = SafeCast.toUint128(treasury.totalEscrowed + networkReward - bond);
+        _holdNetworkReward(height, networkReward, c.units);
+        return (address(0), networkReward, sequencerReward, 0);
+    }
+
+    /// @dev Escrows the network reward of a finalized height; settles its paid sets at once if the deadline has
+    ///      passed (a late finalization: the sets are final).
+    function _holdNetworkReward(uint256 height, uint256 networkReward, uint256 units) private {
+        Storage storage $ = getStorage();
+        ICooperative.HeightUnits storage hu = $.heights[height];
+        (hu.finalized, hu.networkReward) = (true, SafeCast.toUint128(networkReward));
+        if (block.number >= ClockLib.timeline(height).provingDeadline) _settleUnits($, height, hu, units);
+    }
+
+    /// @dev Releases the winner's bond with its sequencer reward (one ledger write per account): back to it, or if
+    ///         the height was proven late, lateProverShare of it to the completing proof's payee and the rest burnt.
+    ///         Returns the bond (leaving escrow). The roots' hash stays: unit proofs may take paid slots until the
+    ///         deadline.
+    function _settleBond(
+        uint256 height,
+        address winner,
+        address submitter,
+        bool late,
+        uint256 sequencerReward,
+        uint256 lateProverShareBps
+    ) private returns (uint256 bond) {
+        ICooperative.BlockBond storage b = getStorage().bonds[height][winner];
+        bond = b.bond;
+        b.bond = 0;
+        uint256 toRescuer = late ? (bond * lateProverShareBps) / BPS : 0;
+        uint256 burnt = late ? bond - toRescuer : 0;
+        uint256 returned = bond - toRescuer - burnt;
+        LedgerLib.creditEach(
+            [winner, submitter, TreasuryLib.BURN_ADDRESS, address(0), address(0)],
+            [sequencerReward + returned, toRescuer, burnt, 0, 0]
+        );
+        emit ICooperative.BondSettled(height, winner, returned, late ? submitter : address(0), toRescuer, burnt);
+    }
+
+    /// @notice Pays a finalized height's paid sets once its proving deadline has passed (`Rollup.settleUnits`,
+    ///         anyone; done at finalization already when that came after the deadline).
+    function settleUnits(uint256 height) external {
+        Storage storage $ = getStorage();
+        ICooperative.HeightUnits storage hu = $.heights[height];
+        if (!hu.finalized || hu.settled || block.number < ClockLib.timeline(height).provingDeadline) {
+            revert Errors.Rollup__UnitsNotSettleable(height);
+        }
+        _settleUnits($, height, hu, ConfigLib.get().units);
+    }
+
+    /// @dev Pays each paid proof reward x (1 - FEE_BURN) / (K x 3) and burns the rest of the network reward
+    ///      (FEE_BURN shares, the shares of missing proofs and the rounding dust of the division); clears the sets.
+    function _settleUnits(Storage storage $, uint256 height, ICooperative.HeightUnits storage hu, uint256 units)
+        private
+    {
+        uint256 networkReward = hu.networkReward;
+        uint256 perProof = networkReward / (units * PROOFS_PER_UNIT);
+        uint256 paidTotal = 0;
+        uint256 proofs = 0;
+        for (uint256 unit = 0; unit < units; ++unit) {
+            ICooperative.Entry[3] storage set = $.paid[height][unit];
+            for (uint256 i = 0; i < PROOFS_PER_UNIT; ++i) {
+                address payee = set[i].payee;
+                if (payee == address(0)) continue;
+                uint256 amount = (perProof * (BPS - set[i].feeBurnBps)) / BPS;
+                LedgerLib.credit(payee, amount);
+                paidTotal += amount;
+                ++proofs;
+                emit ICooperative.UnitProofPaid(height, unit, payee, amount, perProof - amount);
+            }
+            delete $.paid[height][unit];
+        }
+        uint256 burnt = networkReward - paidTotal;
+        LedgerLib.credit(TreasuryLib.BURN_ADDRESS, burnt);
+        TreasuryLib.Storage storage treasury = TreasuryLib.getStorage();
+        treasury.totalEscrowed = SafeCast.toUint128(treasury.totalEscrowed - networkReward);
+        (hu.settled, hu.networkReward) = (true, 0);
+        emit ICooperative.UnitsSettled(height, networkReward, paidTotal, burnt, proofs);
+    }
+
+    /// @notice At a reorg: `missedHeight`'s bond is slashed (a bounty to `caller`, the rest in equal parts to the
+    ///         sequencers of the lost descendants other than the missed block's, dust or all of it if nobody is
+    ///         eligible to the pool); the descendants' bonds are refunded (not their fault).
+    /// @param lostHeights the descendants, from the last to the first
+    /// @param lostWinners their winners
+    /// @return slashed the missed height's bond
+    /// @return bounty the caller's share
+    function settleReorg(
+        uint256 missedHeight,
+        address missedSeq,
+        uint256[] calldata lostHeights,
+        address[] calldata lostWinners,
+        address caller
+    ) external returns (uint256 slashed, uint256 bounty) {
+        Storage storage $ = getStorage();
+        slashed = $.bonds[missedHeight][missedSeq].bond;
+        delete $.bonds[missedHeight][missedSeq];
+        uint256 eligible = 0;
+        for (uint256 i = 0; i < lostWinners.length; ++i) {
+            if (lostWinners[i] != missedSeq) ++eligible;
+        }
+        uint256 perSequencer;
+        uint256 toPool;
+        (bounty, perSequencer, toPool) = ReorgLib.shares(slashed, ConfigLib.get().reorgBountyBps, eligible);
+        TreasuryLib.Storage storage treasury = TreasuryLib.getStorage();
+        treasury.totalEscrowed -= SafeCast.toUint128(slashed);
+        treasury.rewardPool = SafeCast.toUint128(treasury.rewardPool + toPool);
+        LedgerLib.credit(caller, bounty);
+        emit IRollup.HeightReorgedOut(missedHeight, missedSeq, 0);
+        for (uint256 i = 0; i < lostHeights.length; ++i) {
+            address seq = lostWinners[i];
+            _refund($, lostHeights[i], seq);
+            uint256 share = seq != missedSeq ? perSequencer : 0;
+            LedgerLib.credit(seq, share);
+            emit IRollup.HeightReorgedOut(lostHeights[i], seq, share);
+        }
+    }
+
+    /// @notice Refunds a committed proposal's bond into `claimable` (a loser, a void claim, a reorged descendant).
+    function refund(uint256 height, address sequencer) external {
+        _refund(getStorage(), height, sequencer);
+    }
+
+    function _refund(Storage storage $, uint256 height, address sequencer) private {
+        uint256 bond = $.bonds[height][sequencer].bond;
+        delete $.bonds[height][sequencer];
+        if (bond != 0) {
+            TreasuryLib.Storage storage treasury = TreasuryLib.getStorage();
+            treasury.totalEscrowed -= SafeCast.toUint128(bond);
+            LedgerLib.credit(sequencer, bond);
+        }
+        emit ICooperative.BondReleased(height, sequencer, bond);
+    }
+}

@@ -1,0 +1,345 @@
+/**
+ * The Cooperative design on the real contracts (verifier stand-in: MockBlockVerifier, which accepts a proof iff it
+ * commits to the exact public inputs, so every test below also checks the unit statement the contract builds).
+ * Seed 002's worked example, the election and acceptance rules, the attacks (copied proofs, burnt shares, foreign
+ * VRF outputs, wrong design), the late rescue and the reorg of a height with a unit nobody proved.
+ */
+import { expect } from "chai";
+import { concat, hexlify, keccak256, randomBytes, toBeHex } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { vrfKeyFromSeed, vrfProve, popProve, publicKeyG1Of } from "../../src/vrf/index.js";
+import { Role, HeightStatus, blockCommitment, DEFAULT_STAKING, type ProofWords } from "../../src/client/index.js";
+import { unitVrfInput, unitScore, proverReward, networkReward, placeInUnit, type UnitEntry } from "../../src/cooperative.js";
+import { BURN_ADDRESS } from "../../src/protocol.js";
+import {
+  ethers,
+  networkHelpers,
+  deployFixture,
+  nextTxAt,
+  ensureSeed,
+  vrfFor,
+  mockProof,
+  dummySignatures,
+  booksBalance,
+  E18,
+  type Deployment,
+  type Sequencer,
+} from "./helpers.js";
+
+const COOPERATIVE = 1n;
+
+interface Prover {
+  signer: HardhatEthersSigner;
+  address: string;
+  sk: bigint;
+}
+
+interface CoopBlock {
+  pubdata: string;
+  newRoot: bigint;
+  roots: bigint[];
+  salt: string;
+}
+
+interface CoopHeight {
+  height: bigint;
+  seq: Sequencer;
+  block: CoopBlock;
+  parentRoot: bigint;
+  winnerOutput: bigint;
+  randomness: bigint;
+  vrfProof: [bigint, bigint, bigint, bigint];
+}
+
+/** A block of T slots, each a transfer word (from, to, amount, fee), and K - 1 arbitrary intermediate roots. */
+function coopBlock(seed: number, T: number, K: number, fee: bigint): CoopBlock {
+  const slots = [];
+  for (let i = 0; i < T; i++) slots.push(concat([toBeHex(1 + i, 4), toBeHex(2 + i, 4), toBeHex(1000 + seed, 8), toBeHex(fee, 4)]));
+  const root = (x: number) => BigInt(keccak256(toBeHex(seed * 1000 + x, 32))) >> 8n;
+  return {
+    pubdata: hexlify(concat(slots)),
+    newRoot: root(999),
+    roots: Array.from({ length: K - 1 }, (_, i) => root(i)),
+    salt: hexlify(randomBytes(32)),
+  };
+}
+
+/** Public inputs of unit `unit`: [rootIn, rootOut, unitFees, payee, domain, words..., feeBurnBps]. */
+function unitInputs(h: CoopHeight, K: number, unit: number, payee: string, domain: bigint, feeBurnBps: bigint): bigint[] {
+  const bytes = Buffer.from(h.block.pubdata.slice(2), "hex");
+  const S = bytes.length / 20 / K;
+  const words: bigint[] = [];
+  let fees = 0n;
+  for (let i = unit * S; i < (unit + 1) * S; i++) {
+    const w = BigInt("0x" + bytes.subarray(i * 20, i * 20 + 20).toString("hex"));
+    words.push(w);
+    fees += w & 0xffffffffn;
+  }
+  const rootIn = unit === 0 ? h.parentRoot : h.block.roots[unit - 1]!;
+  const rootOut = unit === K - 1 ? h.block.newRoot : h.block.roots[unit]!;
+  return [rootIn, rootOut, fees, BigInt(payee), domain, ...words, feeBurnBps];
+}
+
+async function stakeProvers(d: Deployment, n: number): Promise<Prover[]> {
+  const signers = await ethers.getSigners();
+  const stakingAddr = await d.staking.getAddress();
+  const out: Prover[] = [];
+  for (let i = 0; i < n; i++) {
+    const signer = signers[6 + i]!;
+    const { sk, pk } = vrfKeyFromSeed(`coop-prover-${i}`);
+    await d.token.mint(signer.address, 2_000n * E18);
+    await d.token.connect(signer).approve(stakingAddr, DEFAULT_STAKING.minProverStake);
+    await d.staking.connect(signer).stake(Role.Prover, DEFAULT_STAKING.minProverStake);
+    const pop = popProve(sk, { chainId: d.chainId, verifier: stakingAddr, owner: signer.address });
+    await d.staking.connect(signer).registerVrfKey(pk, publicKeyG1Of(sk), pop);
+    out.push({ signer, address: signer.address, sk });
+  }
+  return out;
+}
+
+/** The first height whose activation cutoff is after everything staked so far (so the provers are eligible). */
+async function firstEligibleHeight(d: Deployment): Promise<bigint> {
+  const now = BigInt(await ethers.provider.getBlockNumber());
+  let h = 1n;
+  while ((await d.client.activationCutoff(h)) <= now) h++;
+  return h;
+}
+
+/** Proposes, reveals and commits (with its roots and bond) one block of `seq` at `height`. */
+async function runCoopHeight(
+  d: Deployment,
+  height: bigint,
+  seq: Sequencer,
+  block: CoopBlock,
+  feeSplitBps: bigint,
+): Promise<CoopHeight> {
+  const t = await d.client.timeline(height);
+  await ensureSeed(d, height);
+  await nextTxAt(t.proposalStart);
+  const parent = await d.client.chainTip();
+  const { proof, output, randomness } = await vrfFor(d, seq, height);
+  const commitment = blockCommitment({ proposer: seq.address, height, parent, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
+  await d.client.connect(seq.signer).propose({ height, vrfProof: proof, commitment, feeSplitBps, proverTip: 0n, proverRewardShareBps: 0n, randomness });
+  await nextTxAt(t.revealStart);
+  await d.client.connect(seq.signer).reveal({ height, parent, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt, signatures: dummySignatures(block.pubdata) });
+  await nextTxAt(t.commitStart);
+  await d.rollup.connect(seq.signer).commitUnits(height, block.roots, proof);
+  await nextTxAt(t.commitEnd);
+  return { height, seq, block, parentRoot: await d.client.rootOf(parent), winnerOutput: output, randomness, vrfProof: proof };
+}
+
+/** A prover's unit submission: its VRF over the unit input, its score, and the mock proof of its inputs. */
+function unitSubmission(d: Deployment, h: CoopHeight, K: number, unit: number, prover: Prover, feeBurnBps: bigint, payee = prover.address) {
+  const input = unitVrfInput(h.randomness, h.winnerOutput, BigInt(unit));
+  const vrf = vrfProve(prover.sk, { chainId: d.chainId, verifier: d.client.address, randomness: input, height: h.height });
+  const proof: ProofWords = mockProof(unitInputs(h, K, unit, payee, d.domain, feeBurnBps));
+  return {
+    args: { height: h.height, unit: BigInt(unit), proof, payee, feeBurnBps, vrfProof: vrf.proof },
+    score: unitScore(vrf.output, feeBurnBps),
+  };
+}
+
+async function submitUnit(d: Deployment, h: CoopHeight, K: number, unit: number, prover: Prover, feeBurnBps: bigint, from?: HardhatEthersSigner) {
+  const s = unitSubmission(d, h, K, unit, prover, feeBurnBps);
+  await d.rollup.connect(from ?? prover.signer).submitUnitProof(s.args, h.block.pubdata, h.block.roots);
+  return s.score;
+}
+
+async function claimable(d: Deployment, who: string): Promise<bigint> {
+  return d.rollup.claimable(who);
+}
+
+describe("Cooperative design (seed 002) on the contracts, verifier stand-in", function () {
+  this.timeout(600_000);
+
+  it("reproduces seed 002's worked example: 31 units, 1000 tokens, FEE_SPLIT 80 %, 800e18 / 93 per proof, x 0.6 at FEE_BURN 40 %", async () => {
+    const T = 31;
+    const K = 31;
+    const d = await deployFixture({
+      provingDesign: COOPERATIVE, units: BigInt(K), slots: BigInt(T), blockReward: 1_000n * E18, provingWindow: 200n,
+    });
+    await d.rollup.fundRewards(2_000n * E18);
+    const provers = await stakeProvers(d, 3);
+    const height = await firstEligibleHeight(d);
+    const seq = d.seqs[0]!;
+    // Fees of 0 in every slot: the pot is exactly the block reward, 1000 tokens.
+    const h = await runCoopHeight(d, height, seq, coopBlock(1, T, K, 0n), 8_000n);
+    const feeBurns = [4_000n, 0n, 10_000n];
+    const before = await Promise.all(provers.map((p) => claimable(d, p.address)));
+    const seqBefore = await claimable(d, seq.address);
+    const burntBefore = await claimable(d, BURN_ADDRESS);
+    for (let unit = 0; unit < K; unit++) {
+      for (const [i, p] of provers.entries()) await submitUnit(d, h, K, unit, p, feeBurns[i]!);
+    }
+    // Proven at the first proof of the last unit and finalized (its parent is final); paid after the deadline.
+    expect((await d.client.getHeight(height)).status).to.equal(HeightStatus.Finalized);
+    await nextTxAt((await d.client.timeline(height)).provingDeadline);
+    await expect(d.rollup.settleUnits(height)).to.emit(d.rollup, "UnitsSettled");
+
+    const network = 800n * E18;
+    expect(networkReward(1_000n * E18, 8_000n)).to.equal(network);
+    const perProof = network / 93n;
+    expect(perProof).to.equal(8_602_150_537_634_408_602n); // 8.6 tokens
+    expect(proverReward(network, 31n, 4_000n)).to.equal(5_161_290_322_580_645_161n); // 5.16 tokens
+    for (const [i, p] of provers.entries()) {
+      const expected = 31n * proverReward(network, 31n, feeBurns[i]!);
+      expect((await claimable(d, p.address)) - before[i]!).to.equal(expected);
+    }
+    // The sequencer keeps 20 % and gets its bond back; the rest of the network reward is burnt, dust included.
+    expect((await claimable(d, seq.address)) - seqBefore).to.equal(200n * E18 + d.config.proverDeposit);
+    const paid = 31n * (proverReward(network, 31n, 4_000n) + proverReward(network, 31n, 0n));
+    expect((await claimable(d, BURN_ADDRESS)) - burntBefore).to.equal(network - paid);
+    const books = await booksBalance(d);
+    expect(books.held).to.equal(books.owed);
+    expect(await d.rollup.totalEscrowed()).to.equal(0n);
+  });
+
+  describe("election and acceptance (T = 2, K = 2)", () => {
+    const T = 2;
+    const K = 2;
+    let d: Deployment;
+    let provers: Prover[];
+    let h: CoopHeight;
+
+    async function fixture() {
+      const dd = await deployFixture({ provingDesign: COOPERATIVE, units: BigInt(K), slots: BigInt(T) });
+      const pp = await stakeProvers(dd, 5);
+      const height = await firstEligibleHeight(dd);
+      const hh = await runCoopHeight(dd, height, dd.seqs[0]!, coopBlock(7, T, K, 5n), 5_000n);
+      return { d: dd, provers: pp, h: hh };
+    }
+
+    beforeEach(async () => {
+      ({ d, provers, h } = await networkHelpers.loadFixture(fixture));
+    });
+
+    it("refuses the other design's entry points and a commit with the wrong number of roots", async () => {
+      await expect(d.rollup.connect(d.outsider).submitProof(h.height, mockProof([1n]), h.block.pubdata, d.outsider.address))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__WrongDesign");
+      const t = await d.client.timeline(h.height + 1n);
+      await ensureSeed(d, h.height + 1n);
+      await nextTxAt(t.proposalStart);
+      const seq = d.seqs[1]!;
+      const block = coopBlock(8, T, K, 1n);
+      const parent = await d.client.chainTip();
+      const { proof, randomness } = await vrfFor(d, seq, h.height + 1n);
+      const commitment = blockCommitment({ proposer: seq.address, height: h.height + 1n, parent, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt });
+      await expect(d.rollup.connect(seq.signer).propose(h.height + 1n, proof, commitment, 0n, 1n, 0n, randomness))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__TermsNotInDesign");
+      await d.client.connect(seq.signer).propose({ height: h.height + 1n, vrfProof: proof, commitment, feeSplitBps: 0n, proverTip: 0n, proverRewardShareBps: 0n, randomness });
+      await nextTxAt(t.revealStart);
+      await d.client.connect(seq.signer).reveal({ height: h.height + 1n, parent, newRoot: block.newRoot, pubdata: block.pubdata, salt: block.salt, signatures: dummySignatures(block.pubdata) });
+      await nextTxAt(t.commitStart);
+      await expect(d.rollup.connect(seq.signer).commitProver(h.height + 1n, seq.address, "0x", proof))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__WrongDesign");
+      await expect(d.rollup.connect(seq.signer).commitUnits(h.height + 1n, [1n, 2n], proof))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__BadUnitRoots");
+      await expect(d.rollup.setAggregator(d.outsider.address)).to.be.revertedWithCustomError(d.rollup, "Rollup__WrongDesign");
+    });
+
+    it("a copied proof cannot change its payee or its FEE_BURN; a foreign or forged VRF output is refused", async () => {
+      const [a, b, , , outsiderProver] = provers;
+      const s = unitSubmission(d, h, K, 0, a!, 2_000n);
+      // Copy a's proof words, put b as payee (b's own VRF proof): the statement differs, the proof fails.
+      const copied = { ...unitSubmission(d, h, K, 0, b!, 2_000n).args, proof: s.args.proof };
+      await expect(d.rollup.connect(b!.signer).submitUnitProof(copied, h.block.pubdata, h.block.roots))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidProof");
+      // Resubmit a's proof with FEE_BURN 100 % (burning a's share): the statement differs.
+      const burnt = { ...s.args, feeBurnBps: 10_000n };
+      await expect(d.rollup.connect(b!.signer).submitUnitProof(burnt, h.block.pubdata, h.block.roots))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidProof");
+      // a's VRF proof with b as payee: it is not b's output.
+      const foreign = { ...unitSubmission(d, h, K, 0, b!, 0n).args, vrfProof: s.args.vrfProof };
+      await expect(d.rollup.connect(b!.signer).submitUnitProof(foreign, h.block.pubdata, h.block.roots))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidVrfProof");
+      // A VRF proof for another unit.
+      const otherUnit = { ...s.args, vrfProof: unitSubmission(d, h, K, 1, a!, 2_000n).args.vrfProof };
+      await expect(d.rollup.connect(a!.signer).submitUnitProof(otherUnit, h.block.pubdata, h.block.roots))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidVrfProof");
+      // Wrong roots, wrong pubdata, unit out of range, FEE_BURN above 100 %, an unstaked payee.
+      await expect(d.rollup.connect(a!.signer).submitUnitProof(s.args, h.block.pubdata, [123n]))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__UnitRootsMismatch");
+      await expect(d.rollup.connect(a!.signer).submitUnitProof(s.args, coopBlock(9, T, K, 5n).pubdata, h.block.roots))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__PubdataMismatch");
+      await expect(d.rollup.connect(a!.signer).submitUnitProof({ ...s.args, unit: 2n }, h.block.pubdata, h.block.roots))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__BadUnit");
+      await expect(d.rollup.connect(a!.signer).submitUnitProof({ ...s.args, feeBurnBps: 10_001n }, h.block.pubdata, h.block.roots))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__FeeBurnOutOfRange");
+      const unstaked = { signer: d.outsider, address: d.outsider.address, sk: vrfKeyFromSeed("unstaked").sk };
+      await expect(d.rollup.connect(d.outsider).submitUnitProof(unitSubmission(d, h, K, 0, unstaked, 0n).args, h.block.pubdata, h.block.roots))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__NotEligibleProver");
+      // Nothing of the above changed the unit; the original is accepted, and only once.
+      await d.rollup.connect(outsiderProver!.signer).submitUnitProof(s.args, h.block.pubdata, h.block.roots);
+      await expect(d.rollup.connect(a!.signer).submitUnitProof(s.args, h.block.pubdata, h.block.roots))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__AlreadyInUnit");
+      const set = await d.rollup.unitEntries(h.height, 0n);
+      expect(set[0].payee).to.equal(a!.address); // sent by another account, paid to its author
+    });
+
+    it("keeps the three highest scores: a higher score displaces the lowest, a lower one is refused", async () => {
+      const subs = provers.map((p, i) => unitSubmission(d, h, K, 0, p, BigInt(i) * 1_000n));
+      let model: (UnitEntry | undefined)[] = [undefined, undefined, undefined];
+      for (const [i, s] of subs.entries()) {
+        const placed = placeInUnit(model, { payee: provers[i]!.address, feeBurnBps: s.args.feeBurnBps, score: s.score });
+        const tx = d.rollup.connect(provers[i]!.signer).submitUnitProof(s.args, h.block.pubdata, h.block.roots);
+        if ("refused" in placed) {
+          await expect(tx).to.be.revertedWithCustomError(d.rollup, `Rollup__${placed.refused}`);
+          continue;
+        }
+        await expect(tx).to.emit(d.rollup, "UnitProofAccepted")
+          .withArgs(h.height, 0n, provers[i]!.address, s.args.feeBurnBps, s.score, placed.displaced ?? ethers.ZeroAddress, false);
+        model = placed.set;
+      }
+      const onChain = await d.rollup.unitEntries(h.height, 0n);
+      expect(onChain.map((e) => e.payee)).to.deep.equal(model.map((e) => e!.payee));
+      // The paid set is the top three of the five scores.
+      const top3 = subs.map((s, i) => ({ s: s.score, a: provers[i]!.address })).sort((x, y) => (x.s > y.s ? -1 : 1)).slice(0, 3).map((x) => x.a);
+      expect([...onChain.map((e) => e.payee)].sort()).to.deep.equal([...top3].sort());
+    });
+
+    it("after the deadline only an unproven unit takes a proof: the late rescuer gets lateProverShare of the bond, the rest is burnt", async () => {
+      const [a, b] = provers;
+      await submitUnit(d, h, K, 0, a!, 0n);
+      const t = await d.client.timeline(h.height);
+      await nextTxAt(t.provingDeadline);
+      // Unit 0 is closed; unit 1 is rescued by anyone (here an unstaked account, no VRF needed).
+      await expect(submitUnit(d, h, K, 0, b!, 0n)).to.be.revertedWithCustomError(d.rollup, "Rollup__UnitClosed");
+      const rescuer = { signer: d.outsider, address: d.outsider.address, sk: 1n };
+      const burntBefore = await claimable(d, BURN_ADDRESS);
+      const before = await claimable(d, d.outsider.address);
+      const s = unitSubmission(d, h, K, 1, rescuer, 0n);
+      await expect(d.rollup.connect(d.outsider).submitUnitProof(s.args, h.block.pubdata, h.block.roots))
+        .to.emit(d.rollup, "BondSettled");
+      const bond = d.config.proverDeposit;
+      const toRescuer = (bond * d.config.lateProverShareBps) / 10_000n;
+      expect((await claimable(d, d.outsider.address)) - before).to.equal(toRescuer);
+      // Finalized after the deadline: the paid set (a's one proof) is settled at once; the missing proofs' shares
+      // are burnt with the bond's slashed part.
+      const units = await d.rollup.unitsOf(h.height);
+      expect(units.settled).to.equal(true);
+      const pot = d.config.blockReward + 10n; // two slots of fee 5
+      const network = networkReward(pot, 5_000n);
+      const paidA = proverReward(network, 2n, 0n);
+      expect((await claimable(d, BURN_ADDRESS)) - burntBefore).to.equal(bond - toRescuer + network - paidA);
+      const books = await booksBalance(d);
+      expect(books.held).to.equal(books.owed);
+    });
+
+    it("a height with a unit nobody proves is reorged after the late window: the sequencer's bond is slashed", async () => {
+      const [a] = provers;
+      await submitUnit(d, h, K, 0, a!, 0n);
+      const t = await d.client.timeline(h.height);
+      await nextTxAt(t.lateDeadline);
+      const escrowBefore = await d.rollup.totalEscrowed();
+      const bounty = (d.config.proverDeposit * d.config.reorgBountyBps) / 10_000n;
+      const before = await claimable(d, d.outsider.address);
+      await d.client.connect(d.outsider).triggerReorg(h.height);
+      expect((await d.client.getHeight(h.height)).status).to.equal(HeightStatus.Reorged);
+      expect(escrowBefore - (await d.rollup.totalEscrowed())).to.equal(d.config.proverDeposit);
+      expect((await claimable(d, d.outsider.address)) - before).to.equal(bounty);
+      await expect(submitUnit(d, h, K, 1, a!, 0n)).to.be.revertedWithCustomError(d.rollup, "Rollup__HeightReorged");
+      const books = await booksBalance(d);
+      expect(books.held).to.equal(books.owed);
+    });
+  });
+});
