@@ -181,8 +181,8 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         CooperativeLib.submitUnit(staking, verifier, l2Domain, u, pubdata, intermediateRoots);
     }
 
-    /// @notice Cooperative: pays a finalized height's paid unit proofs once its proving deadline has passed (at
-    ///         finalization already if that came later). Anyone.
+    /// @notice Cooperative: pays a finalized height's paid unit proofs once its close has passed (the proving
+    ///         deadline, later after a soft close; at finalization already if that came later). Anyone.
     /// @param height the L2 height
     function settleUnits(uint256 height) external nonReentrant {
         CooperativeLib.settleUnits(height);

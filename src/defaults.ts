@@ -53,6 +53,8 @@ export const ROLLUP_DEFAULTS = {
   provingDesign: 0n,
   /** K, units of proof work per block (Cooperative; must divide T, at most 32; 1 for Sidecar). */
   units: 1n,
+  /** Cooperative: L1 blocks of soft close after a displacement near the close (0: no soft close, sniping allowed). */
+  unitSoftCloseBlocks: 5n,
 } as const;
 
 /** Staking constructor defaults. */

@@ -156,14 +156,18 @@ library CooperativeLib {
         uint256[] memory inputs
     ) private returns (bool first) {
         Storage storage $ = getStorage();
-        first = $.heights[u.height].provenUnits & (uint256(1) << u.unit) == 0;
-        if (block.number >= ClockLib.timeline(u.height).provingDeadline) {
+        ICooperative.HeightUnits storage hu = $.heights[u.height];
+        first = hu.provenUnits & (uint256(1) << u.unit) == 0;
+        IRollup.Timeline memory t = ClockLib.timeline(u.height);
+        if (first && block.number >= t.provingDeadline) {
             // A rescue: the unit had no proof by the deadline (the height still awaits its proof).
-            if (!first || h.status != IRollup.HeightStatus.Pending) revert Errors.Rollup__UnitClosed(u.height, u.unit);
+            if (h.status != IRollup.HeightStatus.Pending) revert Errors.Rollup__UnitClosed(u.height, u.unit);
             if (!ProofLib.verify(verifier, u.proof, inputs)) revert Errors.Rollup__InvalidProof(u.height);
             emit ICooperative.UnitProofAccepted(u.height, u.unit, u.payee, u.feeBurnBps, 0, address(0), true);
             return first;
         }
+        uint256 close = hu.closeAt != 0 ? hu.closeAt : t.provingDeadline;
+        if (block.number >= close) revert Errors.Rollup__UnitClosed(u.height, u.unit);
         RandomnessLib.requireEligibleProver(staking, u.height, u.payee);
         uint256 score = _score(staking, h.winner, u);
         ICooperative.Entry[3] storage set = $.paid[u.height][u.unit];
@@ -173,6 +177,24 @@ library CooperativeLib {
         if (!ProofLib.verify(verifier, u.proof, inputs)) revert Errors.Rollup__InvalidProof(u.height);
         set[slot] = ICooperative.Entry(u.payee, u.feeBurnBps, score);
         emit ICooperative.UnitProofAccepted(u.height, u.unit, u.payee, u.feeBurnBps, score, displaced, false);
+        if (displaced != address(0)) _softClose(hu, close, t.lateDeadline);
+    }
+
+    /// @dev Deadline sniping (docs/cooperative.md): scores are public once posted, so a prover could wait for the
+    ///      last block and post the smallest FEE_BURN that displaces the third. A displacement within
+    ///      `unitSoftCloseBlocks` of the close moves the close that far past it (at most to the late deadline):
+    ///      whoever was displaced can answer with a better score, so waiting buys nothing.
+    function _softClose(ICooperative.HeightUnits storage hu, uint256 close, uint256 lateDeadline) private {
+        uint256 guard = ConfigLib.get().unitSoftCloseBlocks;
+        if (guard == 0 || block.number + guard <= close) return;
+        uint256 extended = Math.min(block.number + guard, lateDeadline);
+        if (extended > close) hu.closeAt = uint64(extended);
+    }
+
+    /// @dev The L1 block from which `height`'s paid slots no longer change.
+    function closeOf(ICooperative.HeightUnits storage hu, uint256 height) internal view returns (uint256) {
+        uint256 closeAt = hu.closeAt;
+        return closeAt != 0 ? closeAt : ClockLib.timeline(height).provingDeadline;
     }
 
     /// @dev Marks the unit proven; at the last unit the height is proven by this proof's payee (and finalized if
@@ -319,7 +341,7 @@ library CooperativeLib {
         Storage storage $ = getStorage();
         ICooperative.HeightUnits storage hu = $.heights[height];
         (hu.finalized, hu.networkReward) = (true, SafeCast.toUint128(networkReward));
-        if (block.number >= ClockLib.timeline(height).provingDeadline) _settleUnits($, height, hu, units);
+        if (block.number >= closeOf(hu, height)) _settleUnits($, height, hu, units);
     }
 
     /// @dev Releases the winner's bond with its sequencer reward (one ledger write per account): back to it, or if
@@ -347,12 +369,12 @@ library CooperativeLib {
         emit ICooperative.BondSettled(height, winner, returned, late ? submitter : address(0), toRescuer, burnt);
     }
 
-    /// @notice Pays a finalized height's paid sets once its proving deadline has passed (`Rollup.settleUnits`,
-    ///         anyone; done at finalization already when that came after the deadline).
+    /// @notice Pays a finalized height's paid sets once its close has passed (the proving deadline, later after a soft
+    ///         close): `Rollup.settleUnits`, anyone; done at finalization already when that came after the close.
     function settleUnits(uint256 height) external {
         Storage storage $ = getStorage();
         ICooperative.HeightUnits storage hu = $.heights[height];
-        if (!hu.finalized || hu.settled || block.number < ClockLib.timeline(height).provingDeadline) {
+        if (!hu.finalized || hu.settled || block.number < closeOf(hu, height)) {
             revert Errors.Rollup__UnitsNotSettleable(height);
         }
         _settleUnits($, height, hu, ConfigLib.get().units);

@@ -29,6 +29,9 @@ interface ICooperative {
         bool finalized;
         bool settled;
         uint128 networkReward;
+        /// @dev The L1 block from which paid slots no longer change, once a late displacement moved it (soft
+        ///      close); 0: the proving deadline.
+        uint64 closeAt;
     }
 
     /// @notice A revealed proposal committed its block's intermediate roots and bond. `leads`: it now holds the

@@ -54,6 +54,11 @@ struct RollupConfig {
     /// @dev K, the units of proof work a block is split into (Cooperative: T/K slots per unit proof, at most 32;
     ///      1 for Sidecar, whose one block proof is the whole block).
     uint16 units;
+    /// @dev Cooperative's soft close against deadline sniping (default 5; 0 turns it off): a proof that displaces
+    ///      another within this many L1 blocks of a height's close (its proving deadline at first) moves the close
+    ///      to this many blocks after it, at most to the late deadline, so that whoever was displaced can answer
+    ///      with a better score (docs/cooperative.md, "Deadline sniping").
+    uint32 unitSoftCloseBlocks;
     /// @dev Block reward from the pool per finalized height (default 10e18).
     uint256 blockReward;
     /// @dev Reward of the first valid proof submitter (default 1e18).

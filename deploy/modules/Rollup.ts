@@ -51,6 +51,7 @@ export function buildRollup(m: IgnitionModuleBuilder, verifier: ContractFuture<s
     keyActivationDelay: m.getParameter("keyActivationDelay", R.keyActivationDelay),
     provingDesign: m.getParameter("provingDesign", R.provingDesign),
     units: m.getParameter("units", R.units),
+    unitSoftCloseBlocks: m.getParameter("unitSoftCloseBlocks", R.unitSoftCloseBlocks),
   };
   // The Rollup's flows live in linked libraries (src/client/deploy.ts has the same link graph).
   const SidecarLib = m.library("SidecarLib");

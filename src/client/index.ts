@@ -98,6 +98,8 @@ export interface RollupConfig {
   provingDesign: bigint;
   /** K, the units of proof work a block is split into (Cooperative; 1 for Sidecar). */
   units: bigint;
+  /** Cooperative: soft close after a displacement near the close, L1 blocks (0: off). */
+  unitSoftCloseBlocks: bigint;
 }
 
 /**
@@ -323,7 +325,7 @@ export class RollupClient {
       reorgBountyBps: c.reorgBountyBps, feeSplitScore: c.feeSplitScore, proverDeposit: c.proverDeposit,
       blockReward: c.blockReward, submissionReward: c.submissionReward, genesisRoot: c.genesisRoot,
       maxPendingHeights: c.maxPendingHeights, vrfClaimSlash: c.vrfClaimSlash, keyActivationDelay: c.keyActivationDelay,
-      provingDesign: c.provingDesign, units: c.units,
+      provingDesign: c.provingDesign, units: c.units, unitSoftCloseBlocks: c.unitSoftCloseBlocks,
     };
   }
 

@@ -129,6 +129,7 @@ contract RollupSetup {
             provingDesign: ProvingDesign.Sidecar,
             proverDeposit: uint96(100 * E18),
             units: 1,
+            unitSoftCloseBlocks: 5,
             blockReward: 10 * E18,
             submissionReward: 1 * E18,
             genesisRoot: GENESIS_ROOT,
