@@ -173,17 +173,26 @@ function circomWorkspace(): { cwd: string; lib: string } {
   return { cwd, lib: path.relative(cwd, lib) || "." };
 }
 
+/**
+ * The circom2 command line for `args` written as if run from the project root (relative paths, `-l node_modules`):
+ * the working folder and the arguments rewritten for it (see circomWorkspace). Run it with the current Node binary.
+ */
+export function circomInvocation(args: string[]): { cwd: string; argv: string[] } {
+  const ws = circomWorkspace();
+  const rootRel = path.relative(ws.cwd, realpathSync(PROJECT_ROOT));
+  const fixed = args.map((a, i) => {
+    if (args[i - 1] === "-l") return a === "node_modules" ? ws.lib : path.join(rootRel, a);
+    return a.startsWith("-") ? a : path.join(rootRel, a);
+  });
+  return { cwd: ws.cwd, argv: [require.resolve("circom2/cli.js"), ...fixed] };
+}
+
 function runCircom(args: string[], quiet: boolean): Promise<string> {
   return new Promise((resolve, reject) => {
     // The package's CLI under the current (Node 22) binary; relative paths resolve from the workspace folder.
-    const ws = circomWorkspace();
-    const rootRel = path.relative(ws.cwd, realpathSync(PROJECT_ROOT));
-    const fixed = args.map((a, i) => {
-      if (args[i - 1] === "-l") return a === "node_modules" ? ws.lib : path.join(rootRel, a);
-      return a.startsWith("-") ? a : path.join(rootRel, a);
-    });
-    const child = spawn(process.execPath, [require.resolve("circom2/cli.js"), ...fixed], {
-      cwd: ws.cwd,
+    const inv = circomInvocation(args);
+    const child = spawn(process.execPath, inv.argv, {
+      cwd: inv.cwd,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
