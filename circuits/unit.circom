@@ -34,7 +34,9 @@ template Unit(S, D) {
 
     // A public input used in no constraint is not bound by Groth16 (its verifying-key point is the identity, so any
     // value verifies): feeBurnBps takes part in nothing else, hence this dummy quadratic constraint (as payee has in
-    // Block).
+    // Block). (snarkjs's setup happens to add one row per public input, which binds it as well: measured, a proof of
+    // a unit without this constraint does not verify with another feeBurnBps either. The circuit does not rely on
+    // that backend detail; the constraint costs 1.)
     signal feeBurnSquare <== feeBurnBps * feeBurnBps;
 
     signal input from[S];

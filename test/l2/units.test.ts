@@ -240,10 +240,14 @@ describe("unit circuit Unit(1, 8) vs TypeScript", function () {
   });
 
   describe("real Groth16 proofs (INSECURE dev setup) and the generated verifiers", function () {
+    const GENERATED = ["Groth16Verifier_U1_D8.sol", "UnitVerifier_U1_D8.sol", "UnitVk_U1_D8.sol", "BatchVerifier_U1_D8.sol"];
     let built: Awaited<ReturnType<typeof buildCircuit>>;
     let proofs: { proved: ProveResult; publicInputs: bigint[] }[];
+    /** The checked-in generated verifiers as they were before this run (buildCircuit rewrites them if they differ). */
+    const checkedIn = new Map<string, string>();
 
     before(async () => {
+      for (const f of GENERATED) checkedIn.set(f, await readFile(join("contracts/verifiers", f), "utf8"));
       built = await buildCircuit({ kind: "unit", T: S, D });
       const { units } = executeBlockUnits(state, [sign(1, 2, 100n, 3n, 0), sign(2, 3, 7n, 2n, 0)], 2, 2, DOMAIN);
       proofs = [];
@@ -254,12 +258,14 @@ describe("unit circuit Unit(1, 8) vs TypeScript", function () {
       }
     });
 
-    it("the build is unit_U1_D8 and the committed verifiers are the ones this key generates", async () => {
+    it("the build is unit_U1_D8 and the checked-in verifiers are the ones this key generates", async () => {
       expect(built.artifacts.name).to.equal("unit_U1_D8");
       expect(built.setup.nPublic).to.equal(NPUB);
       expect([built.exported.verifierContract, built.exported.adapterContract]).to.deep.equal(["Groth16Verifier_U1_D8", "UnitVerifier_U1_D8"]);
-      const committed = (f: string) => readFile(join("contracts/verifiers", f), "utf8");
+      // Against the files as they were when the run started (the contracts the chain below was compiled from).
+      const committed = async (f: string) => checkedIn.get(f)!;
       expect(await renderVerifier(built.setup.zkeyPath, "Groth16Verifier_U1_D8", built.setup.mode)).to.equal(await committed("Groth16Verifier_U1_D8.sol"));
+      expect(await readFile(built.exported.adapterPath, "utf8")).to.equal(await committed("UnitVerifier_U1_D8.sol"));
       const dir = await mkdtemp(join(tmpdir(), "unit-batch-"));
       try {
         const b = await exportBatchVerifier({ kind: "unit", T: S, D, vkey: built.setup.vkey, outDir: dir, mode: built.setup.mode, setup: built.setup.provenance });
