@@ -2,6 +2,7 @@
  * Builds a block circuit: compile (circom2), Groth16 setup, export of vkey + Solidity verifier + IBlockVerifier adapter.
  *
  *   npx tsx scripts/build-circuits.ts --T 2 --D 8 [--ptau FILE [--zkey FILE]] [--force]
+ *   npx tsx scripts/build-circuits.ts --unit --S 1 --D 8 [...]     the Cooperative design's unit circuit Unit(S, D)
  *
  * Without --ptau the setup is the deterministic INSECURE development setup (known secret; see src/zk/devPtau.ts).
  * With --ptau FILE (a ceremony file prepared for phase 2) the setup makes a secret phase-2 contribution from OS
@@ -18,6 +19,11 @@ import { engineFromEnv, ensureNativeProver } from "../src/zk/native.js";
 
 const USAGE = [
   "usage: npx tsx scripts/build-circuits.ts --T <slots> --D <depth> [--ptau FILE [--zkey FILE]] [--force]",
+  "       npx tsx scripts/build-circuits.ts --unit --S <slots per unit> --D <depth> [--ptau FILE [--zkey FILE]] [--force]",
+  "  (default)     the block circuit Block(T, D): build/circuits/T{T}_D{D}, BlockVerifier_T{T}_D{D} + BatchVerifier_T{T}_D{D}",
+  "  --unit        the Cooperative design's unit circuit Unit(S, D) (S = T / K slots; public inputs",
+  "                [rootIn, rootOut, unitFees, payee, domain, words[S], feeBurnBps]): build/circuits/U{S}_D{D},",
+  "                UnitVerifier_U{S}_D{D} (IBlockVerifier) + BatchVerifier_U{S}_D{D}",
   "  (no --ptau)   INSECURE dev setup: known secret, anyone can forge proofs; development only",
   "  --ptau FILE   ceremony ptau (prepared for phase 2); a secret phase-2 contribution from OS entropy is made",
   "  --zkey FILE   with --ptau: import a contributed phase-2 key (verified against the r1cs and the ptau) instead",
@@ -33,6 +39,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       T: { type: "string" },
+      S: { type: "string" },
+      unit: { type: "boolean", default: false },
       D: { type: "string" },
       ptau: { type: "string" },
       zkey: { type: "string" },
@@ -46,11 +54,14 @@ async function main(): Promise<void> {
     return;
   }
   if (values.zkey && !values.ptau) throw new ZkError("BAD_ARGUMENT", `--zkey needs --ptau (the ceremony file the key was made from)\n${USAGE}`);
-  const T = int("T", values.T);
+  if (values.unit && values.T !== undefined) throw new ZkError("BAD_ARGUMENT", `--unit takes --S (slots per unit), not --T\n${USAGE}`);
+  if (!values.unit && values.S !== undefined) throw new ZkError("BAD_ARGUMENT", `--S needs --unit\n${USAGE}`);
+  const kind = values.unit ? "unit" : "block";
+  const T = values.unit ? int("S", values.S) : int("T", values.T);
   const D = int("D", values.D);
   const started = performance.now();
   const stamp = () => `[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s]`;
-  const r = await buildCircuit({ T, D, ptau: values.ptau, zkey: values.zkey, force: values.force, onProgress: (m) => console.log(`${stamp()} ${m}`) });
+  const r = await buildCircuit({ T, D, kind, ptau: values.ptau, zkey: values.zkey, force: values.force, onProgress: (m) => console.log(`${stamp()} ${m}`) });
   const s = r.setup;
   console.log("");
   console.log(`circuit   ${r.artifacts.name}: ${s.nConstraints} constraints, ${s.nPublic} public inputs, domain 2^${s.power}`);

@@ -17,6 +17,9 @@ export type L2ErrorCode =
   | "BAD_DOMAIN" // an L2 domain, chain id or rollup address out of range
   | "BAD_PAYEE" // a payee that is not an Ethereum address (uint160)
   | "BAD_SIGNATURE_BYTES" // published signature bytes of the wrong length, an invalid R8 encoding or S >= the subgroup order
+  | "BAD_UNIT_COUNT" // a unit count K that does not divide the block size T, or a unit index outside 0..K-1
+  | "BAD_FEE_BURN" // a FEE_BURN outside 0..10000 basis points
+  | "BAD_WITNESS" // a block's circuit input whose roots do not chain (not made by executeBlock, or altered)
   | "BAD_PARAMETER"; // tree depth or block size not supported
 
 /** Typed error of the L2 rules: `code` is stable (tests and agents branch on it), `message` explains. */

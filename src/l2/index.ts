@@ -18,4 +18,8 @@ export { blockPublicInputs, pubdataTotalFees, payeeInput, PUBLIC_INPUT_INDEX } f
 export {
   executeBlock, buildBlock, applyPubdata, withPayee, type BlockResult, type BuildResult, type CircuitInput, type ProofInputs,
 } from "./block.js";
+export {
+  FEE_BURN_MAX_BPS, UNIT_PUBLIC_INPUT_INDEX, unitSize, splitBlock, executeBlockUnits, feeBurnInput, unitPublicInputs, unitWithPayee, unitPubdata,
+  type BlockUnit, type BlockUnits, type UnitCircuitInput, type UnitProofInputs, type SlotInputs,
+} from "./units.js";
 export { SIGNATURE_BYTES, encodeBlockSignatures, decodeBlockSignatures, transfersFromL1 } from "./signatures.js";

@@ -1,6 +1,8 @@
 /**
  * The whole circuit pipeline for one block-circuit configuration: compile (src/zk/compile.ts), setup (setup.ts),
- * export (export.ts). Used by scripts/build-circuits.ts, the benchmark and tests.
+ * export (export.ts). Used by scripts/build-circuits.ts, the benchmark and tests. With `kind: "unit"` the same for
+ * the Cooperative design's unit circuit `Unit(S, D)` (T = S): build/circuits/U{S}_D{D}/, build/setup/unit_U{S}_D{D}/,
+ * Groth16Verifier_U{S}_D{D} + UnitVerifier_U{S}_D{D} (IBlockVerifier) + UnitVk_U{S}_D{D} + BatchVerifier_U{S}_D{D}.
  */
 import { existsSync } from "node:fs";
 import { ZkError } from "./errors.js";
@@ -10,8 +12,11 @@ import { exportVerifier, type ExportResult } from "./export.js";
 import { exportBatchVerifier } from "./exportBatch.js";
 
 export interface BuildOptions {
+  /** Slots of the circuit: T of a block, S of a unit. */
   T: number;
   D: number;
+  /** "block" (default) or "unit" (circuits/unit.circom). */
+  kind?: "block" | "unit";
   /** A real ceremony ptau; without it the INSECURE dev setup is used. */
   ptau?: string;
   /**
@@ -63,7 +68,7 @@ export async function buildCircuit(opts: BuildOptions): Promise<BuildResult> {
   const { compileCircuit } = await loadCompiler();
   let t = performance.now();
   log(`compile ${artifacts.name}`);
-  const compiled = await compileCircuit({ T: opts.T, D: opts.D, force: opts.force, onProgress: opts.onProgress });
+  const compiled = await compileCircuit({ T: opts.T, D: opts.D, kind: artifacts.kind, force: opts.force, onProgress: opts.onProgress });
   const compileSeconds = (performance.now() - t) / 1000;
   const r1csPath = typeof compiled.r1csPath === "string" ? compiled.r1csPath : artifacts.r1csPath;
   const wasmPath = typeof compiled.wasmPath === "string" ? compiled.wasmPath : artifacts.wasmPath;
@@ -73,9 +78,9 @@ export async function buildCircuit(opts: BuildOptions): Promise<BuildResult> {
 
   const setup = await setupCircuit({ r1csPath, name: artifacts.name, ptau: opts.ptau, zkey: opts.zkey, force: opts.force, onProgress: opts.onProgress });
   t = performance.now();
-  const exported = await exportVerifier({ T: opts.T, D: opts.D, zkeyPath: setup.zkeyPath, mode: setup.mode, provenance: setup.provenance, vkeyPath: setup.vkeyPath });
+  const exported = await exportVerifier({ T: opts.T, D: opts.D, kind: artifacts.kind, zkeyPath: setup.zkeyPath, mode: setup.mode, provenance: setup.provenance, vkeyPath: setup.vkeyPath });
   // The batched verifier (same key, as constants) for proofs posted unverified and verified together.
-  const batch = await exportBatchVerifier({ T: opts.T, D: opts.D, vkey: setup.vkey, mode: setup.mode, setup: setup.provenance });
+  const batch = await exportBatchVerifier({ T: opts.T, D: opts.D, kind: artifacts.kind, vkey: setup.vkey, mode: setup.mode, setup: setup.provenance });
   const written = [...exported.written, ...batch.written];
   log(`export ${artifacts.name}: ${((performance.now() - t) / 1000).toFixed(1)} s, ${written.length ? `wrote ${written.join(", ")}` : "contracts unchanged"}`);
   return {

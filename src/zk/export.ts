@@ -90,10 +90,17 @@ export interface AdapterSpec {
   provenance?: SetupProvenance;
   /** What circuit it verifies (for the NatSpec title). */
   description: string;
+  /** The public inputs in order, for the N_PUBLIC NatSpec (default: the block circuit's). */
+  publicInputs?: string;
 }
 
+/** The block circuit's public inputs, as the generated adapters document them. */
+export const BLOCK_PUBLIC_INPUTS_DOC = "[oldRoot, newRoot, totalFees, payee, domain, word_0, ..., word_{T-1}]";
+/** The unit circuit's public inputs (circuits/unit.circom). */
+export const UNIT_PUBLIC_INPUTS_DOC = "[rootIn, rootOut, unitFees, payee, domain, word_0, ..., word_{S-1}, feeBurnBps]";
+
 /** The IBlockVerifier adapter over a generated verifier (which must sit next to it, in ./<verifierContract>.sol). */
-export function renderAdapter({ adapterContract, verifierContract, nPublic, mode, provenance, description }: AdapterSpec): string {
+export function renderAdapter({ adapterContract, verifierContract, nPublic, mode, provenance, description, publicInputs = BLOCK_PUBLIC_INPUTS_DOC }: AdapterSpec): string {
   if (!Number.isInteger(nPublic) || nPublic < 1) throw new ZkError("BAD_ARGUMENT", `nPublic must be a positive integer, got ${nPublic}`);
   const insecure = mode === "dev-insecure";
   const label = setupLabel(provenance && !insecure ? provenance : mode);
@@ -110,7 +117,7 @@ import {${verifierContract}} from "./${verifierContract}.sol";
 ///         [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y] and a dynamic public-input array.
 ///         Setup: ${label}.
 contract ${adapterContract} is IBlockVerifier {
-    /// @notice Number of public inputs of the circuit: [oldRoot, newRoot, totalFees, payee, domain, word_0, ..., word_{T-1}].
+    /// @notice Number of public inputs of the circuit: ${publicInputs}.
     uint256 public constant N_PUBLIC = ${nPublic};
     /// @notice True when the verifying key comes from the INSECURE development setup.
     bool public constant INSECURE_DEV_SETUP = ${insecure};
@@ -142,7 +149,11 @@ contract ${adapterContract} is IBlockVerifier {
 `;
 }
 
-/** Exports vkey.json, Groth16Verifier_T{T}_D{D}.sol and BlockVerifier_T{T}_D{D}.sol for a zkey. */
+/**
+ * Exports vkey.json, Groth16Verifier_T{T}_D{D}.sol and BlockVerifier_T{T}_D{D}.sol for a block circuit's zkey, or
+ * with `kind: "unit"` Groth16Verifier_U{S}_D{D}.sol and UnitVerifier_U{S}_D{D}.sol (same IBlockVerifier seam) for a
+ * unit circuit's.
+ */
 export async function exportVerifier(opts: ExportOptions): Promise<ExportResult> {
   if (!existsSync(opts.zkeyPath)) throw new ZkError("FILE_NOT_FOUND", `zkey not found: ${opts.zkeyPath} (run the setup first)`);
   const a = artifactsFor(opts, opts.root ?? ".");
@@ -168,7 +179,10 @@ export async function exportVerifier(opts: ExportOptions): Promise<ExportResult>
     nPublic: vkey.nPublic,
     mode: opts.mode,
     provenance,
-    description: `the block circuit with T=${opts.T} slots and tree depth D=${opts.D}`,
+    description: a.kind === "unit"
+      ? `the unit circuit (Cooperative design) with S=${opts.T} slots and tree depth D=${opts.D}`
+      : `the block circuit with T=${opts.T} slots and tree depth D=${opts.D}`,
+    publicInputs: a.kind === "unit" ? UNIT_PUBLIC_INPUTS_DOC : BLOCK_PUBLIC_INPUTS_DOC,
   }))) written.push(a.adapterPath);
   return {
     vkey,

@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { circomInvocation } from "../../src/zk/compile.js";
 
 const require = createRequire(import.meta.url);
 export const FIXTURE_CIRCUIT = "test/zk/fixtures/fixture.circom";
@@ -31,10 +32,10 @@ export async function compileFixture(): Promise<FixtureCircuit> {
   }
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
-  // circom2 only sees the current folder and its parents: run from the project root with relative paths.
-  const res = spawnSync(process.execPath, [require.resolve("circom2/cli.js"), FIXTURE_CIRCUIT, "--r1cs", "--wasm", "--O2", "-l", "node_modules", "-o", out], {
-    encoding: "utf8",
-  });
+  // circom2 only sees the current folder and its parents: relative paths, from the folder compile.ts picks (the
+  // project root, or above it when node_modules links to another checkout).
+  const inv = circomInvocation([FIXTURE_CIRCUIT, "--r1cs", "--wasm", "--O2", "-l", "node_modules", "-o", out]);
+  const res = spawnSync(process.execPath, inv.argv, { cwd: inv.cwd, encoding: "utf8" });
   if (res.status !== 0) throw new Error(`circom2 failed on ${FIXTURE_CIRCUIT}: ${res.stderr || res.stdout}`);
   await writeFile(stampPath, stamp);
   return { r1csPath, wasmPath };
