@@ -342,6 +342,48 @@ describe("Cooperative design (seed 002) on the contracts, verifier stand-in", fu
       expect(books.held).to.equal(books.owed);
     });
 
+    it("soft close: a displacement near the close moves it, so a better score can still answer; settlement waits for it", async () => {
+      // Rank the five provers by their plain VRF score for unit 0.
+      const ranked = provers
+        .map((p) => ({ p, score: unitSubmission(d, h, K, 0, p, 0n).score }))
+        .sort((x, y) => (x.score < y.score ? -1 : 1));
+      for (const { p } of ranked.slice(0, 3)) await submitUnit(d, h, K, 0, p, 0n);
+      await submitUnit(d, h, K, 1, ranked[0]!.p, 0n); // unit 1 proven: the height finalizes
+      expect((await d.client.getHeight(h.height)).status).to.equal(HeightStatus.Finalized);
+      const t = await d.client.timeline(h.height);
+      const guard = d.config.unitSoftCloseBlocks;
+      // The 4th displaces the lowest two blocks before the deadline: the close moves to that block + guard.
+      await nextTxAt(t.provingDeadline - 2n);
+      await submitUnit(d, h, K, 0, ranked[3]!.p, 0n);
+      const displacedAt = BigInt(await ethers.provider.getBlockNumber());
+      expect((await d.rollup.unitsOf(h.height)).closeAt).to.equal(displacedAt + guard);
+      // After the deadline, before the close: the best score still takes its slot; nothing settles yet.
+      await nextTxAt(t.provingDeadline + 1n);
+      await expect(d.rollup.settleUnits(h.height)).to.be.revertedWithCustomError(d.rollup, "Rollup__UnitsNotSettleable");
+      await submitUnit(d, h, K, 0, ranked[4]!.p, 0n);
+      const payees = (await d.rollup.unitEntries(h.height, 0n)).map((e) => e.payee);
+      expect([...payees].sort()).to.deep.equal(ranked.slice(2).map((r) => r.p.address).sort());
+      // At the close, the slots are final and paid.
+      await nextTxAt((await d.rollup.unitsOf(h.height)).closeAt);
+      await expect(submitUnit(d, h, K, 0, ranked[1]!.p, 10_000n)).to.be.revertedWithCustomError(d.rollup, "Rollup__UnitClosed");
+      await expect(d.rollup.settleUnits(h.height)).to.emit(d.rollup, "UnitsSettled");
+      await expect(d.rollup.settleUnits(h.height)).to.be.revertedWithCustomError(d.rollup, "Rollup__UnitsNotSettleable");
+    });
+
+    it("without the soft close (unitSoftCloseBlocks = 0) the slots close at the deadline whatever happened before it", async () => {
+      const dd = await deployFixture({ provingDesign: COOPERATIVE, units: BigInt(K), slots: BigInt(T), unitSoftCloseBlocks: 0n });
+      const pp = await stakeProvers(dd, 5);
+      const hh = await runCoopHeight(dd, await firstEligibleHeight(dd), dd.seqs[0]!, coopBlock(11, T, K, 1n), 0n);
+      const ranked = pp.map((p) => ({ p, score: unitSubmission(dd, hh, K, 0, p, 0n).score })).sort((x, y) => (x.score < y.score ? -1 : 1));
+      for (const { p } of ranked.slice(0, 3)) await submitUnit(dd, hh, K, 0, p, 0n);
+      await submitUnit(dd, hh, K, 1, ranked[0]!.p, 0n);
+      const t = await dd.client.timeline(hh.height);
+      await nextTxAt(t.provingDeadline - 1n);
+      await submitUnit(dd, hh, K, 0, ranked[3]!.p, 0n); // a snipe in the last block
+      expect((await dd.rollup.unitsOf(hh.height)).closeAt).to.equal(0n);
+      await expect(submitUnit(dd, hh, K, 0, ranked[4]!.p, 0n)).to.be.revertedWithCustomError(dd.rollup, "Rollup__UnitClosed");
+    });
+
     it("fuzz: random submissions (valid, invalid, repeated, low) keep at most 3 paid per unit, the top 3 accepted scores, and conserve tokens", async () => {
       // mulberry32: a seeded PRNG, so that a failure replays.
       let state = 0x5eed;
