@@ -470,6 +470,56 @@ export class RollupClient {
     return send(this.contract.submitProof(a.height, a.proof, hexlify(a.pubdata), a.payee));
   }
 
+  // ---------------------------------------------------------------- Cooperative (docs/cooperative.md)
+
+  /** Cooperative's commit: the block's K - 1 intermediate roots (src/l2 executeBlockUnits) and the sender's bond. */
+  commitUnits(a: { height: bigint; intermediateRoots: readonly bigint[]; vrfProof: VrfProof }): Promise<TransactionReceipt> {
+    return send(this.contract.commitUnits(a.height, [...a.intermediateRoots], a.vrfProof));
+  }
+
+  /**
+   * A unit proof for `payee` at `feeBurnBps` (both public inputs of the proof), with the payee's VRF proof over
+   * `unitVrfInput(randomnessOf(height), winner's output, unit)` (src/cooperative.ts); `pubdata` and
+   * `intermediateRoots` are the winner's (checked against their hashes).
+   */
+  submitUnitProof(a: {
+    height: bigint; unit: bigint; proof: ProofWords; payee: string; feeBurnBps: bigint; vrfProof: VrfProof;
+    pubdata: BytesLike; intermediateRoots: readonly bigint[];
+  }): Promise<TransactionReceipt> {
+    return send(this.contract.submitUnitProof(
+      { height: a.height, unit: a.unit, proof: a.proof, payee: a.payee, feeBurnBps: a.feeBurnBps, vrfProof: a.vrfProof },
+      hexlify(a.pubdata), [...a.intermediateRoots],
+    ));
+  }
+
+  /** Pays a finalized height's paid unit proofs once its close has passed (anyone). */
+  settleUnits(height: bigint): Promise<TransactionReceipt> { return send(this.contract.settleUnits(height)); }
+
+  /** The paid set of (height, unit): filled slots only (payee, FEE_BURN, score). */
+  async unitEntries(height: bigint, unit: bigint): Promise<{ payee: string; feeBurnBps: bigint; score: bigint }[]> {
+    const set = await this.contract.unitEntries(height, unit);
+    return set.filter((e) => !/^0x0{40}$/i.test(e.payee)).map((e) => ({ payee: e.payee, feeBurnBps: e.feeBurnBps, score: e.score }));
+  }
+
+  /** A height's unit bookkeeping: the bitmap of units with a proof, finalized, settled, network reward held, close. */
+  async unitsOf(height: bigint): Promise<{ provenUnits: bigint; finalized: boolean; settled: boolean; networkReward: bigint; closeAt: bigint }> {
+    const u = await this.contract.unitsOf(height);
+    return { provenUnits: u.provenUnits, finalized: u.finalized, settled: u.settled, networkReward: u.networkReward, closeAt: u.closeAt };
+  }
+
+  /**
+   * The intermediate roots the winner of `height` committed (its `UnitsCommitted` log, searched in the height's
+   * commit phase); undefined if it has no winner or no such log.
+   */
+  async committedUnitRoots(height: bigint): Promise<bigint[] | undefined> {
+    const who = (await this.getHeight(height)).winner;
+    if (/^0x0{40}$/i.test(who)) return undefined;
+    const t = await this.timeline(height);
+    const logs = await this.contract.queryFilter(this.contract.filters.UnitsCommitted(height, who), Number(t.commitStart), Number(t.commitEnd));
+    const log = logs[logs.length - 1];
+    return log === undefined ? undefined : [...log.args.intermediateRoots];
+  }
+
   triggerReorg(height: bigint): Promise<TransactionReceipt> { return send(this.contract.triggerReorg(height)); }
   release(height: bigint, sequencer: string): Promise<TransactionReceipt> { return send(this.contract.release(height, sequencer)); }
   fundRewards(amount: bigint): Promise<TransactionReceipt> { return send(this.contract.fundRewards(amount)); }
