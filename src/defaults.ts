@@ -202,6 +202,12 @@ export const DEVNET_DEFAULTS = {
   D: 16,
   /** Wall-clock limit of a run, minutes. */
   timeoutMinutes: 15,
+  /**
+   * Cooperative (`--design cooperative`): K, units per block (docs/cooperative.md, "Default K"): 2, the fewest
+   * that lets two provers prove one block in parallel, because the provers' L1 gas grows with the 3 K paid proofs
+   * (each checked on chain) while a unit's proving time only halves.
+   */
+  cooperativeUnits: 2,
   /** Length of each of the proposal, reveal and commit phases, L1 blocks (= ROLLUP_DEFAULTS'). */
   phaseBlocks: 3,
   /** Tokens the deployer funds the Rollup's reward pool with, wei. */

@@ -20,13 +20,18 @@ export interface DevnetModuleOptions {
   aggregator?: boolean;
   /** The Groth16 verifier contract to deploy first and pass to the adapter's constructor (older adapters only). */
   verifierContract?: string;
+  /**
+   * The circuit the Rollup verifies: a whole block (default; adapter BlockVerifier_T{T}_D{D}) or, for the Cooperative
+   * design, one unit of T slots (adapter UnitVerifier_U{T}_D{D}; T is then S = slots / units).
+   */
+  kind?: "block" | "unit";
 }
 
 const cache = new Map<string, ReturnType<typeof build>>();
 
 function build(id: string, o: DevnetModuleOptions) {
   return buildModule(id, (m) => {
-    const adapterName = `BlockVerifier_T${o.T}_D${o.D}`;
+    const adapterName = o.kind === "unit" ? `UnitVerifier_U${o.T}_D${o.D}` : `BlockVerifier_T${o.T}_D${o.D}`;
     const adapter = o.verifierContract !== undefined
       ? m.contract(adapterName, [m.contract(o.verifierContract)])
       : m.contract(adapterName);
@@ -46,7 +51,8 @@ function build(id: string, o: DevnetModuleOptions) {
 
 /** The devnet module for (T, D) (one instance per option set, so repeated deployments reuse it). */
 export function devnetModule(o: DevnetModuleOptions) {
-  const id = `Devnet_T${o.T}_D${o.D}${o.aggregator ? "_Agg" : ""}${o.verifierContract !== undefined ? "_Ext" : ""}`;
+  const tag = o.kind === "unit" ? `U${o.T}_D${o.D}` : `T${o.T}_D${o.D}`;
+  const id = `Devnet_${tag}${o.aggregator ? "_Agg" : ""}${o.verifierContract !== undefined ? "_Ext" : ""}`;
   let mod = cache.get(id);
   if (mod === undefined) {
     mod = build(id, o);

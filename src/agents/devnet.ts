@@ -16,7 +16,7 @@ import {
 } from "ethers";
 import { initL2, l2Domain, signTransfer, stateFromGenesis, type GenesisAccount, type L2State } from "../l2/index.js";
 import { devGenesis, devKey } from "../l2/sample.js";
-import { commitsFromLogs, defaultRollupConfig, DEFAULT_AGGREGATOR, DEFAULT_STAKING, HeightStatus, RollupClient, StakingClient, type RollupConfig } from "../client/index.js";
+import { ProvingDesign, commitsFromLogs, defaultRollupConfig, DEFAULT_AGGREGATOR, DEFAULT_STAKING, HeightStatus, RollupClient, StakingClient, type RollupConfig } from "../client/index.js";
 import { vrfKeyFromSeed } from "../vrf/index.js";
 import { L2RpcClient, RpcError } from "../node/index.js";
 import { artifactsFor } from "../zk/artifacts.js";
@@ -165,7 +165,8 @@ export interface DevnetActors {
   deployer: Wallet;
   /** `stake`: sequencer stake in token wei (default the minimum, DEFAULT_STAKING.minSequencerStake). */
   sequencers: { name: string; wallet: Wallet; vrfSeed: string; stake?: bigint }[];
-  provers: { name: string; wallet: Wallet }[];
+  /** `vrfSeed`: the Cooperative design stakes provers with this VRF key (their unit scores); unused in Sidecar. */
+  provers: { name: string; wallet: Wallet; vrfSeed?: string }[];
 }
 
 export interface Deployment {
@@ -206,7 +207,25 @@ export interface DeployOptions {
   proofBatchSize?: number;
   /** ProofAggregator parameters over DEFAULT_AGGREGATOR (bond, verify window, rewards). */
   aggregatorParams?: AggregatorParams;
+  /**
+   * The proving design (default Sidecar). Cooperative deploys the unit verifier UnitVerifier_U{T/K}_D{D} with
+   * `provingDesign` 1 and `units` K, stakes the provers as Staking provers with their VRF keys, and has no
+   * ProofAggregator (units are accepted one by one).
+   */
+  design?: "sidecar" | "cooperative";
+  /** Cooperative: K, units per block (default DEVNET_DEFAULTS.cooperativeUnits); must divide T. */
+  units?: number;
   log?: Logger;
+}
+
+/** The circuit a devnet of `design` verifies on L1 and its provers prove: the block, or one of its K units. */
+export function devnetCircuit(o: { T: number; D: number; design?: "sidecar" | "cooperative"; units?: number }): { T: number; D: number; kind: "block" | "unit"; K: number } {
+  if (o.design !== "cooperative") return { T: o.T, D: o.D, kind: "block", K: 1 };
+  const K = o.units ?? DEVNET_DEFAULTS.cooperativeUnits;
+  if (!Number.isInteger(K) || K < 1 || K > 32 || o.T % K !== 0) {
+    throw new AgentError("BAD_CONFIG", `units must be an integer in 1..32 dividing T = ${o.T}, got ${K}`);
+  }
+  return { T: o.T / K, D: o.D, kind: "unit", K };
 }
 
 /**
@@ -225,7 +244,9 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   const genesis = devGenesis(o.accounts, 1_000_000_000n);
   const genesisState = stateFromGenesis(genesis, o.D);
   const chainId = (await o.provider.getNetwork()).chainId;
-  const art = artifactsFor({ T: o.T, D: o.D });
+  const circuit = devnetCircuit(o);
+  const cooperative = circuit.kind === "unit";
+  const art = artifactsFor(circuit);
   const deployBlock = await o.provider.getBlockNumber();
   // The adapter either deploys its generated verifier itself (no constructor argument) or takes its address.
   const adapterAbi = artifact(`contracts/verifiers/${art.adapterContract}.sol`, art.adapterContract).abi as { type: string; inputs?: unknown[] }[];
@@ -233,6 +254,8 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   const pool = o.rewardPool ?? DEVNET_DEFAULTS.rewardPool;
   const wallets = [...sequencers.map((x) => x.wallet), ...provers.map((x) => x.wallet)];
   const withAggregator = o.aggregator === true || (o.proofBatchSize ?? 1) > 1;
+  if (cooperative && withAggregator) throw new AgentError("BAD_CONFIG", "the Cooperative design has no ProofAggregator: units are accepted one by one");
+  const designParams: Partial<RollupConfig> = cooperative ? { provingDesign: 1n, units: BigInt(circuit.K) } : {};
   // One block per transaction (automine). Ignition: [verifier,] adapter, token, staking, the Rollup's 4 linked
   // libraries (src/client/deploy.ts), rollup, setRollup
   // [, batch verifier, aggregator, setAggregator]. Then: mints, 3 per sequencer registration (approve, stake, VRF key),
@@ -242,13 +265,13 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   // blocks after all that, so the window opens once the setup is done and the agents (started right after) have
   // blocks to record height 1's seed in it (SequencerAgent.recordSeed).
   const ignitionTxs = 5 + 4 + (wantsVerifier ? 1 : 0) + (withAggregator ? 3 : 0);
-  const setupTxs = wallets.length + 1 + 3 * sequencers.length + 2 * wallets.length + 2 + (withAggregator ? wallets.length : 0);
-  const { commitBlocks, keyActivationDelay } = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { ...o.overrides });
+  const setupTxs = wallets.length + 1 + 3 * sequencers.length + (cooperative ? 3 * provers.length : 0) + 2 * wallets.length + 2 + (withAggregator ? wallets.length : 0);
+  const { commitBlocks, keyActivationDelay } = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { ...designParams, ...o.overrides });
   const txs = BigInt(ignitionTxs + setupTxs);
   const setupBlocks = automine ? txs : (3n * txs) / 2n + 10n;
   const genesisBlock = BigInt(deployBlock) + setupBlocks + 3n + commitBlocks + keyActivationDelay;
-  const config = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { genesisBlock, ...o.overrides });
-  const module = devnetModule({ T: o.T, D: o.D, aggregator: withAggregator, verifierContract: wantsVerifier ? art.verifierContract : undefined });
+  const config = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { genesisBlock, ...designParams, ...o.overrides });
+  const module = devnetModule({ T: circuit.T, D: o.D, kind: circuit.kind, aggregator: withAggregator, verifierContract: wantsVerifier ? art.verifierContract : undefined });
   const addrs = await ignitionDeploy(o.provider, deployer, module, {
     ...config, ...DEFAULT_STAKING, ...(withAggregator ? { ...DEFAULT_AGGREGATOR, ...o.aggregatorParams } : {}),
   }, automine);
@@ -262,6 +285,13 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   await (await mint(deployer.address, pool)).wait();
   for (const s of sequencers) {
     await new StakingClient(stakingAddr, s.wallet).registerSequencer(s.stake ?? DEFAULT_STAKING.minSequencerStake, vrfKeyFromSeed(s.vrfSeed).sk);
+  }
+  // Cooperative provers are elected by their VRF keys: staked and registered before height 1's cutoff.
+  if (cooperative) {
+    for (const p of provers) {
+      if (p.vrfSeed === undefined) throw new AgentError("BAD_CONFIG", `cooperative prover ${p.name} needs a vrfSeed`);
+      await new StakingClient(stakingAddr, p.wallet).registerProver(DEFAULT_STAKING.minProverStake, vrfKeyFromSeed(p.vrfSeed).sk);
+    }
   }
   for (const s of wallets) {
     await (await (token.connect(s) as Contract).getFunction("approve")(rollupAddr, 2n ** 255n)).wait();
@@ -449,6 +479,87 @@ export interface DevnetSummary {
   l1Blocks: number;
   wallSeconds: number;
   config: Record<string, string | number | boolean>;
+  /** The Cooperative design's numbers (absent for Sidecar): per prover and in total, from the Rollup's events. */
+  cooperative?: CooperativeSummary;
+}
+
+/** Per prover of a Cooperative run. `wasted` comes from the agent (a proof made and not submitted, or refused). */
+export interface CooperativeProverBook {
+  name: string;
+  address: string;
+  /** Unit proofs that took a paid slot (on time). */
+  proofsAccepted: number;
+  /** Accepted proofs later pushed out of their slot by a higher score. */
+  proofsDisplaced: number;
+  /** Proofs paid at settlement, the amount and the FEE_BURN part of their shares burnt (token wei, decimal). */
+  proofsPaid: number;
+  paid: string;
+  burnt: string;
+  /** Late proofs of a unit nobody proved by the deadline (part of the bond, no paid slot). */
+  rescues: number;
+  wasted?: number;
+}
+
+export interface CooperativeSummary {
+  /** K, units per block. */
+  units: number;
+  provers: CooperativeProverBook[];
+  /** Paid proofs per settled height (at most 3 K). */
+  paidProofsPerHeight: number;
+  /** Heights whose paid sets were settled, what the network reward paid and burnt (FEE_BURN, missing proofs, dust). */
+  heightsSettled: number;
+  networkPaid: string;
+  networkBurnt: string;
+  /** The sequencers' bonds: burnt and paid to late rescuers. */
+  bondsBurnt: string;
+  bondsToRescuers: string;
+}
+
+/** Cooperative's per-prover and total numbers from the Rollup's unit events. */
+async function cooperativeSummary(client: RollupClient, from: number, head: number, names: Map<string, { name: string }>): Promise<CooperativeSummary> {
+  const c = client.contract;
+  const provers = new Map<string, CooperativeProverBook>();
+  const prover = (addr: string): CooperativeProverBook => {
+    const k = addr.toLowerCase();
+    let b = provers.get(k);
+    if (!b) provers.set(k, (b = { name: names.get(k)?.name ?? addr.slice(0, 10), address: addr, proofsAccepted: 0, proofsDisplaced: 0, proofsPaid: 0, paid: "0", burnt: "0", rescues: 0 }));
+    return b;
+  };
+  for (const [addr, n] of names) if (/prover/i.test(n.name)) prover(addr);
+  for (const e of await c.queryFilter(c.filters.UnitProofAccepted(), from, head)) {
+    if (e.args.late) prover(e.args.payee).rescues++;
+    else prover(e.args.payee).proofsAccepted++;
+    if (!/^0x0{40}$/i.test(e.args.displaced)) prover(e.args.displaced).proofsDisplaced++;
+  }
+  for (const e of await c.queryFilter(c.filters.UnitProofPaid(), from, head)) {
+    const b = prover(e.args.payee);
+    b.proofsPaid++;
+    b.paid = (BigInt(b.paid) + e.args.amount).toString();
+    b.burnt = (BigInt(b.burnt) + e.args.burnt).toString();
+  }
+  let heightsSettled = 0;
+  let networkPaid = 0n;
+  let networkBurnt = 0n;
+  let paidProofs = 0n;
+  for (const e of await c.queryFilter(c.filters.UnitsSettled(), from, head)) {
+    heightsSettled++;
+    networkPaid += e.args.paid;
+    networkBurnt += e.args.burnt;
+    paidProofs += e.args.proofs;
+  }
+  let bondsBurnt = 0n;
+  let bondsToRescuers = 0n;
+  for (const e of await c.queryFilter(c.filters.BondSettled(), from, head)) {
+    bondsBurnt += e.args.burnt;
+    bondsToRescuers += e.args.toRescuer;
+  }
+  const cfg = await client.config();
+  return {
+    units: Number(cfg.units), provers: [...provers.values()],
+    paidProofsPerHeight: heightsSettled ? Math.round((Number(paidProofs) / heightsSettled) * 100) / 100 : 0,
+    heightsSettled, networkPaid: networkPaid.toString(), networkBurnt: networkBurnt.toString(),
+    bondsBurnt: bondsBurnt.toString(), bondsToRescuers: bondsToRescuers.toString(),
+  };
 }
 
 /** The run's numbers, from L1 events (and the agents' gas records). */
@@ -483,10 +594,12 @@ export async function computeSummary(a: {
   for (const p of proposed) if (!firstProposal.has(p.args.height)) firstProposal.set(p.args.height, p.blockNumber);
   const latencies: number[] = [];
   let txsFinalized = 0;
+  const cooperative = Number(a.deployment.config.provingDesign) === ProvingDesign.Cooperative;
   for (const f of finalized) {
     const h = f.args.height;
     add(book(f.args.sequencer), "rewards", f.args.sequencerReward);
-    add(book(f.args.prover), "rewards", f.args.proverReward);
+    // Cooperative: the network reward is paid per proof at settlement (UnitProofPaid), not to one prover here.
+    if (!cooperative) add(book(f.args.prover), "rewards", f.args.proverReward);
     add(book(f.args.submitter), "rewards", f.args.submissionReward);
     book(f.args.sequencer).heightsWon++;
     const p0 = firstProposal.get(h);
@@ -500,7 +613,10 @@ export async function computeSummary(a: {
   for (const r of await c.queryFilter(c.filters.AggregationRewarded(), from, head)) add(book(r.args.account), "rewards", r.args.amount);
   // Winners and backers from the ProverCommitted logs: the records may have left their rings by the time a long run
   // is summarised.
-  const commits = commitsFromLogs(await c.queryFilter(c.filters.ProverCommitted(), from, head));
+  // Cooperative: the sequencer backs its own block (its bond), so the backer of a height is its winner.
+  const commits = commitsFromLogs(cooperative
+    ? (await c.queryFilter(c.filters.UnitsCommitted(), from, head)).map((e) => ({ args: { height: e.args.height, sequencer: e.args.sequencer, depositor: e.args.sequencer, deposit: e.args.bond, leads: e.args.leads } }))
+    : await c.queryFilter(c.filters.ProverCommitted(), from, head));
   const winnerAt = async (h: bigint) => commits.winner(h) ?? (await client.getHeight(h)).winner;
   const backerOf = (h: bigint, winner: string) => commits.backer(h, winner).depositor;
   const reorgs: DevnetSummary["reorgs"] = [];
@@ -516,6 +632,15 @@ export async function computeSummary(a: {
     const h = l.args.height;
     add(book(backerOf(h, await winnerAt(h))), "slashed", l.args.slashed);
     add(book(l.args.rescuer), "compensation", l.args.toRescuer);
+  }
+  let coopSummary: CooperativeSummary | undefined;
+  if (cooperative) {
+    coopSummary = await cooperativeSummary(client, from, head, a.names);
+    for (const p of coopSummary.provers) add(book(p.address), "rewards", BigInt(p.paid));
+    for (const e of await c.queryFilter(c.filters.BondSettled(), from, head)) {
+      add(book(e.args.sequencer), "slashed", e.args.burnt + e.args.toRescuer);
+      if (e.args.toRescuer > 0n) add(book(e.args.rescuer), "compensation", e.args.toRescuer);
+    }
   }
   for (const b of books.values()) b.claimable = (await client.claimable(b.address)).toString();
 
@@ -559,7 +684,9 @@ export async function computeSummary(a: {
     config: {
       T: Number(cfg.slots), proposalBlocks: Number(cfg.proposalBlocks), revealBlocks: Number(cfg.revealBlocks), commitBlocks: Number(cfg.commitBlocks),
       provingWindow: Number(cfg.provingWindow), lateWindow: Number(cfg.lateWindow), proverDeposit: cfg.proverDeposit.toString(), blockReward: cfg.blockReward.toString(),
+      design: cooperative ? "cooperative" : "sidecar", units: Number(cfg.units),
     },
+    ...(coopSummary ? { cooperative: coopSummary } : {}),
   };
 }
 

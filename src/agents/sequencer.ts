@@ -20,7 +20,7 @@
  * posts a deposit twice (the contract refuses a second commit).
  */
 import { AbiCoder, hexlify, keccak256, randomBytes, Wallet, type JsonRpcProvider } from "ethers";
-import { encodeBlockSignatures, initL2, l2Domain, stateFromGenesis, transferFromJSON, type GenesisAccount, type L2State, type Transfer } from "../l2/index.js";
+import { encodeBlockSignatures, executeBlockUnits, initL2, l2Domain, stateFromGenesis, transferFromJSON, type GenesisAccount, type L2State, type Transfer } from "../l2/index.js";
 import { Phase, ProposalStatus, Role, RollupClient, StakingClient, isContractError, type RollupConfig, type Timeline } from "../client/index.js";
 import { AGENT_DEFAULTS } from "../defaults.js";
 import { vrfKeyFromSeed, type VrfProof, type VrfPublicKey } from "../vrf/index.js";
@@ -39,6 +39,7 @@ import {
   type SettleAction, type SettleView, escrowedBy,
 } from "./decisions/sequencer.js";
 import { sidecar, sidecarQuoteRequest } from "./designs/sidecar.js";
+import { designStrategy } from "./designs/index.js";
 import type { ProvingDesignStrategy } from "./designs/strategy.js";
 
 export interface SequencerOptions {
@@ -130,8 +131,8 @@ export class SequencerAgent extends PollingAgent {
   private finalizedState!: L2State;
   private head: L1Point = { l1Block: 0, timestamp: 0 };
   private rpc?: L2RpcServer;
-  /** The proving design: which prover to name at commit, the reputation verdict on it. */
-  private readonly design: ProvingDesignStrategy = sidecar;
+  /** The proving design (from the Rollup's config): how to commit, which prover to name, the verdict on it. */
+  private design: ProvingDesignStrategy = sidecar;
   private prover?: Prover;
   private duty?: ProofDuty;
   private staking!: StakingClient;
@@ -186,6 +187,7 @@ export class SequencerAgent extends PollingAgent {
   private async init(): Promise<void> {
     this.cfg = await this.client.config();
     if (Number(this.cfg.slots) !== this.o.T) throw new AgentError("BAD_CONFIG", `rollup has T=${this.cfg.slots}, config says ${this.o.T}`);
+    this.design = designStrategy(this.cfg.provingDesign);
     this.chainId = (await this.provider.getNetwork()).chainId;
     this.domain = l2Domain(this.chainId, this.o.rollup);
     this.staking = new StakingClient(await this.client.contract.staking(), this.provider);
@@ -610,7 +612,8 @@ export class SequencerAgent extends PollingAgent {
       const built = buildProposal({
         me: this.address, height: h, parent: this.tipHeight, tipState: this.tipState, candidates: this.mempool.select(this.o.T), T: this.o.T,
         domain: this.domain, vrfSk: this.vrfSk, chainId: this.chainId, rollup: this.o.rollup, randomness, salt: hexlify(randomBytes(32)),
-        terms: proposalTerms(this.o),
+        // Cooperative offers no tip or prover share (the contract refuses them): FEE_SPLIT is the bid.
+        terms: this.design.commit === "units" ? { ...proposalTerms(this.o), proverTip: 0n, proverRewardShareBps: 0n } : proposalTerms(this.o),
       });
       this.prepared.set(h, (ready = { randomness, built }));
     }
@@ -812,6 +815,7 @@ export class SequencerAgent extends PollingAgent {
   }
 
   private async commit(r: HeightRecord, h: bigint, head: number): Promise<void> {
+    if (this.design.commit === "units") return this.commitUnits(r, h);
     const chosen = await this.chooseProver(h, head, r.proverTip);
     if (chosen) {
       try {
@@ -830,6 +834,23 @@ export class SequencerAgent extends PollingAgent {
       this.put({ ...r, prover: this.address });
       this.log.info("prover committed (self)", { height: h });
       this.emit("committed", h, this.address);
+    } catch (e) {
+      this.log.warn("commit failed", { height: h, error: errText(e) });
+    }
+  }
+
+  /**
+   * Cooperative's commit: the block's K - 1 intermediate roots (our block executed again on its parent's state and
+   * split into units, src/l2/units.ts) and the bond. No prover is named: provers are elected per unit on chain.
+   */
+  private async commitUnits(r: HeightRecord, h: bigint): Promise<void> {
+    try {
+      const parentState = await this.chain.stateAt(r.parent);
+      const { block, units } = executeBlockUnits(parentState, r.txs.map(transferFromJSON), this.o.T, Number(this.cfg.units), this.domain);
+      if (block.newRoot !== r.newRoot) throw new AgentError("BAD_CONFIG", `our block at ${h} re-executes to root ${block.newRoot}, not ${r.newRoot}`);
+      await this.sender.send("commitUnits", h, () => this.client.commitUnits({ height: h, intermediateRoots: units.intermediateRoots, vrfProof: r.vrfProof }));
+      this.log.info("units committed", { height: h, units: units.K });
+      this.emit("committed", h, ZERO_ADDRESS);
     } catch (e) {
       this.log.warn("commit failed", { height: h, error: errText(e) });
     }

@@ -63,6 +63,12 @@ export enum ProposalStatus {
 }
 
 /** Staking roles (IStaking.Role). */
+/** RollupConfig.provingDesign (contracts/interfaces/IRollup.sol ProvingDesign). */
+export enum ProvingDesign {
+  Sidecar = 0,
+  Cooperative = 1,
+}
+
 export enum Role {
   None = 0,
   Sequencer = 1,
@@ -860,13 +866,23 @@ export class StakingClient {
    * (src/vrf), sent by the signer this client is connected to.
    */
   async registerSequencer(amount: bigint, sk: bigint): Promise<void> {
+    return this.register(Role.Sequencer, amount, sk);
+  }
+
+  /** Cooperative: stakes `amount` as a prover and registers the VRF key of `sk` (its unit scores). */
+  async registerProver(amount: bigint, sk: bigint): Promise<void> {
+    return this.register(Role.Prover, amount, sk);
+  }
+
+  /** Approves and stakes `amount` in `role`, then registers the VRF key of `sk` with its proof of possession. */
+  async register(role: Role, amount: bigint, sk: bigint): Promise<void> {
     const runner = this.contract.runner as Signer | null;
     if (runner === null || typeof (runner as Signer).getAddress !== "function") throw new RollupClientError("BAD_INPUT", "StakingClient needs a signer: use connect(signer)");
     const owner = await runner.getAddress();
     const chainId = (await runner.provider!.getNetwork()).chainId;
     const token = new Contract(await this.contract.token(), ["function approve(address spender, uint256 amount) returns (bool)"], runner);
     await send(token.getFunction("approve")(this.address, amount) as Promise<ContractTransactionResponse>);
-    await this.stake(Role.Sequencer, amount);
+    await this.stake(role, amount);
     await this.registerVrfKey(publicKeyOf(sk), publicKeyG1Of(sk), popProve(sk, { chainId, verifier: this.address, owner }));
   }
   initiateExit(): Promise<TransactionReceipt> { return send(this.contract.initiateExit()); }

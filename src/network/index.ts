@@ -16,10 +16,11 @@ import { RollupClient } from "../client/index.js";
 import { buildCircuit, type BuildResult } from "../zk/build.js";
 import { AgentError, connectL1, errText, type L1TxRecord, type Logger } from "../agents/common.js";
 import {
-  PROJECT_ROOT, TxGenerator, deployDevnet, devWallet, freePort, startHardhatNode, startIntervalMining,
+  PROJECT_ROOT, TxGenerator, deployDevnet, devWallet, devnetCircuit, freePort, startHardhatNode, startIntervalMining,
   type DevnetActors, type Deployment, type HardhatNode,
 } from "../agents/devnet.js";
 import { ProverAgent, type ProverOptions } from "../agents/prover.js";
+import { CooperativeProverAgent, type CooperativeProverOptions } from "../agents/cooperativeProver.js";
 import { SequencerAgent, type SequencerOptions } from "../agents/sequencer.js";
 import { AggregatorAgent } from "../agents/aggregator.js";
 import { checkDeployedVerifier } from "../zk/verifierCheck.js";
@@ -60,6 +61,8 @@ export interface Network {
   readonly actors: DevnetActors & { aggregator: Wallet };
   readonly sequencers: SequencerAgent[];
   readonly provers: ProverAgent[];
+  /** Cooperative: the provers' agents (`provers` is then empty: no quote servers). */
+  readonly cooperativeProvers: CooperativeProverAgent[];
   readonly aggregator?: AggregatorAgent;
   readonly sequencerUrls: string[];
   readonly txGenerator: TxGenerator;
@@ -113,6 +116,7 @@ class Builder implements NetworkRun {
   private readonly resources: (() => Promise<void> | void)[] = [];
   private readonly sequencers: SequencerAgent[] = [];
   private readonly provers: ProverAgent[] = [];
+  private readonly cooperativeProvers: CooperativeProverAgent[] = [];
   private aggregator?: AggregatorAgent;
   private txGenerator?: TxGenerator;
   /** Agents already stopped (a restart replaces an entry of the lists; a stopped one is not stopped twice). */
@@ -143,7 +147,12 @@ class Builder implements NetworkRun {
     const l1 = s.l1 ?? {};
     const N = s.sequencers.length;
     const M = s.provers.length;
-    const build = s.circuit.build ?? (await buildCircuit({ T, D }));
+    const circuit = devnetCircuit({ T, D, design: s.design, units: s.units });
+    const cooperative = circuit.kind === "unit";
+    const build = s.circuit.build ?? (await buildCircuit({ T: circuit.T, D, kind: circuit.kind }));
+    if (build.artifacts.kind !== circuit.kind || (cooperative && build.artifacts.tag !== `U${circuit.T}_D${D}`)) {
+      throw new NetworkConfigError("circuit.build", `is ${build.artifacts.name}; the ${s.design ?? "sidecar"} design at T = ${T} proves ${circuit.kind} circuits of ${circuit.T} slots`);
+    }
     this.check();
 
     // 1. L1: a spawned node (maybe a fork) or a running one, maybe behind a proxy.
@@ -184,7 +193,7 @@ class Builder implements NetworkRun {
     const actors = {
       deployer: key === undefined ? devWallet(0, undefined, provider) : new Wallet(key, provider),
       sequencers: s.sequencers.map((q, i) => ({ name: q.name, wallet: actorWallet(1 + i), vrfSeed: q.vrfSeed, stake: q.stake })),
-      provers: s.provers.map((p, i) => ({ name: p.name, wallet: actorWallet(1 + N + i) })),
+      provers: s.provers.map((p, i) => ({ name: p.name, wallet: actorWallet(1 + N + i), vrfSeed: p.vrfSeed ?? `prover-vrf-${p.name}` })),
       aggregator: actorWallet(1 + N + M),
     };
     if ((await provider.getBalance(actors.deployer.address)) === 0n) throw new NetworkConfigError("l1", `deployer ${actors.deployer.address} has no ETH on ${l1Url}`);
@@ -214,6 +223,7 @@ class Builder implements NetworkRun {
       : await deployDevnet({
           provider, node: l1Node, actors, T, D, accounts: s.accounts, log, overrides: s.contracts?.params,
           aggregator: s.aggregator !== undefined, aggregatorParams: s.aggregator?.params, proofBatchSize: s.proofBatchSize,
+          design: s.design, units: s.units,
         });
     this.check();
     // Before any agent proves: the verifier on L1 must hold this zkey's key (an attached chain may be of another size).
@@ -253,7 +263,18 @@ class Builder implements NetworkRun {
     const seqPorts = await Promise.all(seqPatches.map(async (p) => p.rpcPort || (await freePort())));
     const sequencerUrls = seqPorts.map((p) => `http://127.0.0.1:${p}`);
     const proverOpts: ProverOptions[] = [];
-    for (const [i, p] of actors.provers.entries()) {
+    const coopOpts: CooperativeProverOptions[] = [];
+    // Cooperative: provers are elected per unit on chain; each runs the cooperative prover agent (no quote server).
+    for (const [i, p] of cooperative ? actors.provers.entries() : []) {
+      const opts: CooperativeProverOptions = {
+        ...common, K: circuit.K, name: p.name, privateKey: p.wallet.privateKey, vrfSeed: p.vrfSeed!, storePath: join(dataDir, `${p.name}.sqlite`),
+        log: log.child(p.name), ...patchOf(s.provers[i]!.cooperative, clock),
+      };
+      this.cooperativeProvers.push(await CooperativeProverAgent.start(opts));
+      this.check();
+      coopOpts.push(opts);
+    }
+    for (const [i, p] of cooperative ? [] : actors.provers.entries()) {
       const opts: ProverOptions = {
         ...common, name: p.name, privateKey: p.wallet.privateKey, storePath: join(dataDir, `${p.name}.sqlite`), sequencerRpcUrls: sequencerUrls,
         // Cross-prover batches: each prover hands its finished proofs to the one proving the next height.
@@ -291,7 +312,7 @@ class Builder implements NetworkRun {
     const provers = this.provers;
     return {
       spec: s, build, node, l1Url, clientUrl, provider, direct, chainId, l1Node, startBlock, deployment, clock,
-      client: new RollupClient(deployment.rollup, direct), actors, sequencers, provers, aggregator: this.aggregator, sequencerUrls,
+      client: new RollupClient(deployment.rollup, direct), actors, sequencers, provers, cooperativeProvers: this.cooperativeProvers, aggregator: this.aggregator, sequencerUrls,
       txGenerator, txRecords, dataDir, log,
       restartSequencer: async (i, patch) => (sequencers[i] = await SequencerAgent.start({ ...seqOpts[i]!, ...patch })),
       restartProver: async (i, patch) => (provers[i] = await ProverAgent.start({ ...proverOpts[i]!, ...patch })),
@@ -315,6 +336,7 @@ class Builder implements NetworkRun {
     await this.stopOne(this.aggregator);
     for (const a of [...this.sequencers].reverse()) await this.stopOne(a);
     for (const a of [...this.provers].reverse()) await this.stopOne(a);
+    for (const a of [...this.cooperativeProvers].reverse()) await this.stopOne(a);
   }
 
   async stop(): Promise<void> {

@@ -33,7 +33,8 @@ export interface ProvingMeasure {
   /** CPU seconds of that proof (all threads); equal to `seconds` when unknown. */
   cpuSeconds: number;
   engine: string;
-  source: "startup proof" | "bench/report.json";
+  /** Where the figure comes from (a proof timed at startup, the bench report, or a Cooperative load built on one). */
+  source: string;
 }
 
 export interface TimingInput {
@@ -157,6 +158,37 @@ export async function timeOneProof(T: number, D: number, paths: { wasmPath: stri
   } finally {
     await prover.close();
   }
+}
+
+/**
+ * Times one proof of the unit circuit Unit(S, D) (the Cooperative design) at startup: a sample block of S slots split
+ * into one unit. `T` of the result is S.
+ */
+export async function timeOneUnitProof(S: number, D: number, paths: { wasmPath: string; zkeyPath: string }, threads?: number): Promise<ProvingMeasure> {
+  const { sampleBlock } = await import("../l2/sample.js");
+  const { splitBlock, unitWithPayee } = await import("../l2/units.js");
+  const { Prover } = await import("../zk/prover.js");
+  const { block } = await sampleBlock(S, D);
+  const unit = splitBlock(block, 1).units[0]!;
+  const prover = new Prover("process", { threads });
+  try {
+    const input = unitWithPayee(unit, 1n, 0n).circuitInput;
+    const r = await prover.prove({ wasmPath: paths.wasmPath, zkeyPath: paths.zkeyPath, input: input as unknown as Record<string, unknown> });
+    const seconds = r.witnessSeconds + r.proveSeconds;
+    const cpu = r.nativeTimings?.cpu !== undefined ? r.witnessSeconds + r.nativeTimings.cpu : seconds;
+    return { T: S, D, seconds: round2(seconds), cpuSeconds: round2(cpu), engine: r.engine + (threads ? `, ${threads} thread${threads > 1 ? "s" : ""}` : ""), source: "startup unit proof" };
+  } finally {
+    await prover.close();
+  }
+}
+
+/**
+ * The Cooperative design's proving load as one "proof" for deriveTiming (with provers = 1): every prover may prove
+ * every one of the K units of a height (each is paid per unit), so a height costs K unit proofs of wall time per
+ * prover and M x K of CPU over the machine. `T` is the block's.
+ */
+export function cooperativeLoad(unit: ProvingMeasure, T: number, K: number, M: number): ProvingMeasure {
+  return { ...unit, T, seconds: round2(K * unit.seconds), cpuSeconds: round2(Math.max(1, M) * K * unit.cpuSeconds), source: `${unit.source} x ${K} units x ${Math.max(1, M)} provers` };
 }
 
 /** bench/report.json of the project at `root`. */

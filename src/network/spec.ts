@@ -11,6 +11,7 @@ import { AgentError, type Logger } from "../agents/common.js";
 import type { AggregatorParams, Deployment } from "../agents/devnet.js";
 import type { ProverOptions } from "../agents/prover.js";
 import type { SequencerOptions } from "../agents/sequencer.js";
+import type { CooperativeProverOptions } from "../agents/cooperativeProver.js";
 
 /** A bad network spec, or a chain that does not match it (attach). `field` names the spec field at fault. */
 export class NetworkConfigError extends AgentError {
@@ -41,6 +42,7 @@ type NetworkOwned = "name" | "rpcUrl" | "rollup" | "privateKey" | "T" | "D" | "g
 
 export type SequencerPatch = Partial<Omit<SequencerOptions, NetworkOwned | "vrfSeed">>;
 export type ProverPatch = Partial<Omit<ProverOptions, NetworkOwned>>;
+export type CooperativeProverPatch = Partial<Omit<CooperativeProverOptions, NetworkOwned | "vrfSeed" | "K">>;
 
 /** Per-agent options, or a function of the Rollup's clock when they depend on it (scenario strategies' height windows). */
 export type AgentPatchSource<P> = P | ((clock: Clock) => P);
@@ -58,6 +60,10 @@ export interface ProverSpec {
   name: string;
   /** `price` defaults to (5 + i) * 1e17 for the i-th prover: different prices give the market something to rank. */
   options?: AgentPatchSource<ProverPatch>;
+  /** Cooperative: seed of the VRF key it is staked with (default `prover-vrf-<name>`). */
+  vrfSeed?: string;
+  /** Cooperative: the cooperative prover agent's options (FEE_BURN, strategy, faults). */
+  cooperative?: AgentPatchSource<CooperativeProverPatch>;
 }
 
 export interface AggregatorSpec {
@@ -114,8 +120,15 @@ export type NetworkStage =
   | { stage: "deployed"; deployment: Deployment; clock: Clock };
 
 export interface NetworkSpec {
-  /** Block circuit: T slots per block, tree depth D; `build`, when the caller built it already (else built here, cached). */
+  /**
+   * Block circuit: T slots per block, tree depth D; `build`, when the caller built it already (else built here,
+   * cached): the circuit the provers prove, the unit circuit U{T/K}_D{D} in the Cooperative design.
+   */
   circuit: { T: number; D: number; build?: BuildResult };
+  /** The proving design the contracts run (default Sidecar; one deployment, one design: docs/cooperative.md). */
+  design?: "sidecar" | "cooperative";
+  /** Cooperative: K, units per block (default DEVNET_DEFAULTS.cooperativeUnits); must divide T. */
+  units?: number;
   l1?: L1Spec;
   contracts?: ContractsSpec;
   /** L2 genesis: dev accounts 1..accounts. */
@@ -192,6 +205,22 @@ export function checkNetworkSpec(s: NetworkSpec): void {
   for (const [i, q] of s.sequencers.entries()) {
     if (typeof q.vrfSeed !== "string" || q.vrfSeed === "") throw new NetworkConfigError(`sequencers[${i}].vrfSeed`, "must be a non-empty string");
     if (q.stake !== undefined && q.stake <= 0n) throw new NetworkConfigError(`sequencers[${i}].stake`, "must be positive");
+  }
+  if (s.design !== undefined && s.design !== "sidecar" && s.design !== "cooperative") {
+    throw new NetworkConfigError("design", `must be "sidecar" or "cooperative", got ${JSON.stringify(s.design)}`);
+  }
+  if (s.units !== undefined) {
+    if (s.design !== "cooperative") throw new NetworkConfigError("units", "only the cooperative design splits blocks into units");
+    int("units", s.units, 1, 32);
+    if (s.circuit.T % s.units !== 0) throw new NetworkConfigError("units", `must divide T = ${s.circuit.T}, got ${s.units}`);
+  }
+  if (s.design === "cooperative") {
+    if (s.aggregator) throw new NetworkConfigError("aggregator", "the cooperative design has no ProofAggregator (units are accepted one by one)");
+    if ((s.proofBatchSize ?? 1) > 1) throw new NetworkConfigError("proofBatchSize", "the cooperative design has no batches");
+    if (s.contracts?.attach !== undefined) throw new NetworkConfigError("contracts.attach", "attaching to a cooperative deployment is not supported yet");
+    for (const [i, p] of s.provers.entries()) {
+      if (p.vrfSeed !== undefined && (typeof p.vrfSeed !== "string" || p.vrfSeed === "")) throw new NetworkConfigError(`provers[${i}].vrfSeed`, "must be a non-empty string");
+    }
   }
   if (s.aggregator?.minBatch !== undefined) int("aggregator.minBatch", s.aggregator.minBatch, 1);
   if (s.proofBatchSize !== undefined) int("proofBatchSize", s.proofBatchSize, 1);

@@ -78,6 +78,12 @@ describe("network: spec validation", () => {
     expectRefused((s) => (s.sequencers = [{ name: "seq-1", vrfSeed: "s", stake: 0n }]), "sequencers[0].stake");
     expectRefused((s) => (s.provers = [{ name: "seq-1" }]), "provers[0].name");
     expectRefused((s) => (s.provers = [{ name: "../x" }]), "provers[0].name");
+    expectRefused((s) => (s.design = "separation"), "design");
+    expectRefused((s) => (s.units = 2), "units"); // units belong to the cooperative design
+    expectRefused((s) => ((s.design = "cooperative"), (s.units = 3)), "units"); // must divide T = 2
+    expectRefused((s) => ((s.design = "cooperative"), (s.aggregator = {})), "aggregator");
+    expectRefused((s) => ((s.design = "cooperative"), (s.proofBatchSize = 4)), "proofBatchSize");
+    expectRefused((s) => ((s.design = "cooperative"), (s.provers = [{ name: "p", vrfSeed: "" }])), "provers[0].vrfSeed");
     expectRefused((s) => ((s.aggregator = {}), (s.provers = [{ name: "aggregator" }])), "provers[0].name");
     expectRefused((s) => (s.aggregator = { minBatch: 0 }), "aggregator.minBatch");
     expectRefused((s) => (s.txGenerator = { ratePerSecond: -1 }), "txGenerator.ratePerSecond");

@@ -7,8 +7,9 @@
  *   - Sidecar (src/agents/designs/sidecar.ts): in its commit phase the leading sequencer asks provers for quotes,
  *     picks one (price, reputation) and names it in `commitProver` with the prover's EIP-712 consent, which pulls
  *     the prover's deposit; the named prover proves the height; a miss costs it the deposit and its reputation.
- *   - A cooperative design (per-unit prover election) would answer `chooseProver` with "no prover named" and
- *     `provesHeight` with "this agent was elected for a unit of the height" from its own election view.
+ *   - Cooperative (src/agents/designs/cooperative.ts): the sequencer commits its block's intermediate roots and a
+ *     bond (`commitUnits`), names no prover and asks no quotes; staked provers are elected per unit by the contract
+ *     and run the cooperative prover agent (src/agents/cooperativeProver.ts), not the Sidecar prover.
  *   - Sequencer-prover separation would answer `chooseProver` with "prove it yourself" and decline every quote.
  *
  * Each design implements this interface in its own module; adding one does not edit Sidecar or the loops. Every
@@ -66,6 +67,12 @@ export type ProverVerdict = { prover: string; verdict: "delivered" | "failed" };
 
 export interface ProvingDesignStrategy {
   readonly name: string;
+  /**
+   * How the winning sequencer commits: `named-prover` (Sidecar's `commitProver`, with a prover's quote and deposit)
+   * or `units` (Cooperative's `commitUnits`: the block's intermediate roots and the sequencer's bond; provers are
+   * elected per unit on chain and run their own agent, src/agents/cooperativeProver.ts).
+   */
+  readonly commit: "named-prover" | "units";
   /** Sequencer: which prover to name at commit, from the market's answers. */
   chooseProver(v: ProverMarketView): ProverChoice;
   /** Prover: whether to back a sequencer's block (offer terms), decline, or first check the block. */
