@@ -11,3 +11,5 @@ export * from "./decisions/prover.js";
 export * from "./decisions/aggregator.js";
 export * from "./designs/strategy.js";
 export * from "./designs/sidecar.js";
+export * from "./cooperativeProver.js";
+export * from "./decisions/cooperative.js";
