@@ -211,7 +211,7 @@ async function main(): Promise<void> {
       cooperative: { feeBurnBps: BigInt(feeBurnBps), proverThreads: threadsPerProver, proverNiceness: DEVNET_SIZING.PROVER_NICENESS },
     })),
     aggregator: postProofs ? { pollMs: AGENT_DEFAULTS.aggregatorPollMs } : undefined,
-    proofBatchSize: batchSize,
+    proofBatchSize: cooperative ? undefined : batchSize,
     blockTimeMs: blockTime,
     pollMs: DEVNET_DEFAULTS.agentPollMs,
     dataDir: (d) => join(dataRoot, `${d.chainId}-${d.rollup.slice(2, 10).toLowerCase()}`),

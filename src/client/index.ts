@@ -63,6 +63,9 @@ export enum ProposalStatus {
 }
 
 /** Staking roles (IStaking.Role). */
+/** Gas added to a unit proof's estimate: the finalization its proof may run if another unit's proof lands first. */
+export const UNIT_PROOF_GAS_MARGIN = 400_000n;
+
 /** RollupConfig.provingDesign (contracts/interfaces/IRollup.sol ProvingDesign). */
 export enum ProvingDesign {
   Sidecar = 0,
@@ -488,14 +491,20 @@ export class RollupClient {
    * `unitVrfInput(randomnessOf(height), winner's output, unit)` (src/cooperative.ts); `pubdata` and
    * `intermediateRoots` are the winner's (checked against their hashes).
    */
-  submitUnitProof(a: {
+  async submitUnitProof(a: {
     height: bigint; unit: bigint; proof: ProofWords; payee: string; feeBurnBps: bigint; vrfProof: VrfProof;
     pubdata: BytesLike; intermediateRoots: readonly bigint[];
   }): Promise<TransactionReceipt> {
-    return send(this.contract.submitUnitProof(
-      { height: a.height, unit: a.unit, proof: a.proof, payee: a.payee, feeBurnBps: a.feeBurnBps, vrfProof: a.vrfProof },
-      hexlify(a.pubdata), [...a.intermediateRoots],
-    ));
+    const u = { height: a.height, unit: a.unit, proof: a.proof, payee: a.payee, feeBurnBps: a.feeBurnBps, vrfProof: a.vrfProof };
+    const pubdata = hexlify(a.pubdata);
+    const roots = [...a.intermediateRoots];
+    // Several provers post proofs of a height's units in the same blocks: a proof estimated while another unit was
+    // still unproven may land after it and complete the height, running its finalization (and that of heights
+    // waiting for it). The margin covers that (unused gas is not charged).
+    const estimate = await this.contract.submitUnitProof.estimateGas(u, pubdata, roots).catch((e: unknown) => {
+      throw toClientError(e);
+    });
+    return send(this.contract.submitUnitProof(u, pubdata, roots, { gasLimit: estimate + UNIT_PROOF_GAS_MARGIN }));
   }
 
   /** Pays a finalized height's paid unit proofs once its close has passed (anyone). */
