@@ -294,9 +294,11 @@ export class CooperativeProverAgent extends PollingAgent {
     if (this.stopped) return;
     const next = BigInt(head) + 1n;
     let proved = false;
+    const period = this.cfg.proposalBlocks + this.cfg.revealBlocks + this.cfg.commitBlocks;
     for (let h = this.cursor; !this.stopped; h++) {
-      const t = await this.client.timeline(h);
-      if (next <= t.commitEnd) break; // not decided yet (decided: a transaction in block >= commitEnd sees it so)
+      // ClockLib.timeline: commitEnd(h) = genesisBlock + h x period. Decided once the head is at or past it (views
+      // run on the head, a transaction lands in head + 1).
+      if (BigInt(head) < this.cfg.genesisBlock + h * period) break;
       const r = await this.handleHeight(h, next, BigInt(head), !proved);
       proved ||= r.proved;
       if (r.retired && h === this.cursor) this.advanceCursor();
@@ -346,7 +348,6 @@ export class CooperativeProverAgent extends PollingAgent {
       // Fresh reads per unit: a proof takes seconds, the chain moves meanwhile.
       const units = await this.client.unitsOf(h);
       const entries = await this.client.unitEntries(h, BigInt(u));
-      const close = units.closeAt !== 0n ? units.closeAt : t.provingDeadline;
       const holds = entries.some((e) => e.payee.toLowerCase() === this.address.toLowerCase());
       holdsAny ||= holds;
       const rec = this.store.get<UnitRecord>(UNITS, unitKey(h, u));
