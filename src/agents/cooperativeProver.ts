@@ -458,9 +458,9 @@ export class CooperativeProverAgent extends PollingAgent {
 
   /**
    * submitUnitProof with a gas limit of the estimate plus GAS_MARGIN: the estimate is made on the entries of the
-   * moment, and the cost depends on them (a free slot, a displacement, the proof completing the height): a proof
-   * landing in a different set ran out of gas on the measured run (441k estimated for a free slot, a displacement
-   * mined instead). A refusal at estimation is thrown as the contract's error (unitRefusal).
+   * moment, and the cost depends on them (a free slot, a displacement, the proof completing the height): on a
+   * measured run a submission whose unit's set changed between its estimate and its block ran out of gas (it went
+   * through when sent again; gas seen 336k-528k). A refusal at estimation is thrown as the contract's error.
    */
   private async sendUnitProof(u: { height: bigint; unit: bigint; proof: ProofWords; payee: string; feeBurnBps: bigint; vrfProof: VrfProof }, ctx: HeightContext) {
     const c = this.client.contract;
