@@ -22,10 +22,10 @@
  * flight is abandoned (TxSender.abandon), heights retired on blocks the reorg replaced are looked at again, and sent
  * proofs of open heights are checked again against the entries (a dropped submission is sent again, from the store).
  */
-import type { JsonRpcProvider, Wallet } from "ethers";
+import type { JsonRpcProvider, TransactionReceipt, Wallet } from "ethers";
 import { Contract } from "ethers";
 import { initL2, l2Domain, splitBlock, stateFromGenesis, unitSize, unitWithPayee, type BlockUnits, type GenesisAccount } from "../l2/index.js";
-import { HeightStatus, RollupClient, contractErrorName, type ProofWords, type RollupConfig } from "../client/index.js";
+import { HeightStatus, RollupClient, contractErrorName, toClientError, type ProofWords, type RollupConfig } from "../client/index.js";
 import { unitScore, unitVrfInput, type UnitEntry } from "../cooperative.js";
 import { AGENT_DEFAULTS } from "../defaults.js";
 import { BPS } from "../protocol.js";
@@ -42,6 +42,8 @@ import {
 
 /** ProvingDesign.Cooperative (RollupConfig.provingDesign). */
 const COOPERATIVE_DESIGN = 1n;
+/** Gas limit of a unit proof submission, percent of the estimate (see sendUnitProof). */
+const GAS_MARGIN_PERCENT = 130n;
 
 export interface CooperativeProverOptions {
   name: string;
@@ -106,6 +108,8 @@ export interface CooperativeProverStats {
   rescues: number;
   /** Successful `settleUnits` calls. */
   settled: number;
+  /** Of them: failed without a contract refusal (out of gas, node error, L1 reorg): sent again from the store. */
+  failed: number;
   /** Heights whose committed roots or revealed block do not rebuild: nobody can prove them. */
   unprovable: number;
 }
@@ -196,7 +200,7 @@ export class CooperativeProverAgent extends PollingAgent {
   /** Heights found unprovable (not counted twice). */
   private readonly unprovable = new Set<string>();
   private readonly counters: CooperativeProverStats = {
-    proofsMade: 0, submitted: 0, accepted: 0, refused: 0, wasted: 0, skipped: 0, rescues: 0, settled: 0, unprovable: 0,
+    proofsMade: 0, submitted: 0, accepted: 0, refused: 0, failed: 0, wasted: 0, skipped: 0, rescues: 0, settled: 0, unprovable: 0,
   };
   /** Seconds of the unit proofs made (the last few). */
   readonly proofSeconds: number[] = [];
@@ -251,6 +255,8 @@ export class CooperativeProverAgent extends PollingAgent {
     const stored = this.store.get<bigint>(META, "cursor");
     const head = BigInt(await this.provider.getBlockNumber());
     this.cursor = o.fromHeight ?? stored ?? this.firstHeightAfter(head);
+    // Persisted at once: a restart resumes here, not at the first height after its own start.
+    this.store.put(META, "cursor", this.cursor);
     this.log.info("cooperative prover up", {
       address: this.address, from: this.cursor, feeBurnBps: this.feeBurnBps, strategy: this.strategy, rescue: o.rescue ?? true, K: o.K,
     });
@@ -288,9 +294,11 @@ export class CooperativeProverAgent extends PollingAgent {
     if (this.stopped) return;
     const next = BigInt(head) + 1n;
     let proved = false;
+    const period = this.cfg.proposalBlocks + this.cfg.revealBlocks + this.cfg.commitBlocks;
     for (let h = this.cursor; !this.stopped; h++) {
-      const t = await this.client.timeline(h);
-      if (next <= t.commitEnd) break; // not decided yet (decided: a transaction in block >= commitEnd sees it so)
+      // ClockLib.timeline: commitEnd(h) = genesisBlock + h x period. Decided once the head is at or past it (views
+      // run on the head, a transaction lands in head + 1).
+      if (BigInt(head) < this.cfg.genesisBlock + h * period) break;
       const r = await this.handleHeight(h, next, BigInt(head), !proved);
       proved ||= r.proved;
       if (r.retired && h === this.cursor) this.advanceCursor();
@@ -340,7 +348,6 @@ export class CooperativeProverAgent extends PollingAgent {
       // Fresh reads per unit: a proof takes seconds, the chain moves meanwhile.
       const units = await this.client.unitsOf(h);
       const entries = await this.client.unitEntries(h, BigInt(u));
-      const close = units.closeAt !== 0n ? units.closeAt : t.provingDeadline;
       const holds = entries.some((e) => e.payee.toLowerCase() === this.address.toLowerCase());
       holdsAny ||= holds;
       const rec = this.store.get<UnitRecord>(UNITS, unitKey(h, u));
@@ -425,26 +432,47 @@ export class CooperativeProverAgent extends PollingAgent {
     if (corrupt) this.log.warn("sending an invalid unit proof (fault injection)", { height: h, unit: u });
     this.store.put(UNITS, unitKey(h, u), { ...rec, state: "sending" });
     this.counters.submitted++;
+    let r: TransactionReceipt;
     try {
-      const r = await this.sender.send("submitUnitProof", h, () => this.client.submitUnitProof({
+      r = await this.sender.send("submitUnitProof", h, () => this.sendUnitProof({
         height: h, unit: BigInt(u), proof, payee: this.address, feeBurnBps: rec.feeBurnBps, vrfProof: ctx.vrf[u]!.proof,
-        pubdata: ctx.pubdata, intermediateRoots: ctx.roots,
-      }));
-      this.counters.accepted++;
-      const late = this.client.decodeEvents(r).some((e) => e.name === "UnitProofAccepted" && e.args.late === true);
-      if (late) this.counters.rescues++;
-      this.store.put(UNITS, unitKey(h, u), { ...rec, state: "accepted", rescue: late });
-      this.log.info(late ? "unit rescued" : "unit proof accepted", { height: h, unit: u, reason: d.reason, gas: r.gasUsed });
+      }, ctx));
     } catch (e) {
-      const name = contractErrorName(e);
-      if (unitRefusal(name) === "refused") {
+      if (unitRefusal(contractErrorName(e)) === "refused") {
         this.counters.refused++;
         this.store.put(UNITS, unitKey(h, u), { ...rec, state: "refused" });
         this.log.info("unit proof refused on chain", { height: h, unit: u, error: errText(e) });
         return;
       }
-      // Unknown outcome (an L1 reorg, the node): the record stays "sending"; the next round reads the entries.
+      // Unknown outcome or no contract refusal (out of gas, an L1 reorg, the node): the record stays "sending"; the
+      // next round reads the entries and sends the stored proof again if still useful.
+      this.counters.failed++;
       throw e;
+    }
+    this.counters.accepted++;
+    const late = this.client.decodeEvents(r).some((e) => e.name === "UnitProofAccepted" && e.args.late === true);
+    if (late) this.counters.rescues++;
+    this.store.put(UNITS, unitKey(h, u), { ...rec, state: "accepted", rescue: late });
+    this.log.info(late ? "unit rescued" : "unit proof accepted", { height: h, unit: u, reason: d.reason, gas: r.gasUsed });
+  }
+
+  /**
+   * submitUnitProof with a gas limit of the estimate plus GAS_MARGIN: the estimate is made on the entries of the
+   * moment, and the cost depends on them (a free slot, a displacement, the proof completing the height): on a
+   * measured run a submission whose unit's set changed between its estimate and its block ran out of gas (it went
+   * through when sent again; gas seen 336k-528k). A refusal at estimation is thrown as the contract's error.
+   */
+  private async sendUnitProof(u: { height: bigint; unit: bigint; proof: ProofWords; payee: string; feeBurnBps: bigint; vrfProof: VrfProof }, ctx: HeightContext) {
+    const c = this.client.contract;
+    const unit = { ...u, proof: [...u.proof] as ProofWords, vrfProof: [...u.vrfProof] as VrfProof };
+    try {
+      const estimate = await c.submitUnitProof.estimateGas(unit, ctx.pubdata, [...ctx.roots]);
+      const tx = await c.submitUnitProof(unit, ctx.pubdata, [...ctx.roots], { gasLimit: (estimate * GAS_MARGIN_PERCENT) / 100n });
+      const receipt = await tx.wait();
+      if (receipt === null) throw new AgentError("L1_REORG", `no receipt for ${tx.hash}`);
+      return receipt;
+    } catch (e) {
+      throw toClientError(e);
     }
   }
 
