@@ -42,6 +42,30 @@ export interface L1GasPerHeightRow {
   proofBatchSize: number | string;
   proposeThreshold: number | string;
   loadAverage1m: number;
+  /** Cooperative: K, the paid unit proofs per settled height and what the provers' calls cost per height. */
+  units?: number;
+  cooperative?: { paidProofsPerHeight: number; proverGasPerHeight: number };
+}
+
+/** The provers' calls per design (what proving costs them on L1, besides the proof itself). */
+const PROVER_CALLS = new Set(["submitProof", "submitBatch", "postProof", "verifyBatch", "submitUnitProof", "settleUnits"]);
+
+/** report.json's `designs`: per design and size, the cost of a finalized height side by side (from the rows). */
+export function designsFromRows(rows: readonly L1GasPerHeightRow[]): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const r of rows) {
+    const proverGas = r.perCall.filter((c) => PROVER_CALLS.has(c.method)).reduce((a, c) => a + c.gasPerHeight, 0);
+    (out[r.design] ??= {})[`T=${r.T}`] = {
+      T: r.T, D: r.D, units: r.units ?? 1, finalizedHeights: r.finalizedHeights,
+      l1GasPerFinalizedHeight: r.l1GasPerFinalizedHeight, steadyPerHeight: r.steady?.perHeight ?? null,
+      proverGasPerHeight: proverGas, sequencerGasPerHeight: r.l1GasPerFinalizedHeight - proverGas,
+      perCall: Object.fromEntries(r.perCall.map((c) => [c.method, { perHeight: c.perHeight, avgGas: c.avgGas }])),
+      latencyL1Blocks: r.latencyL1Blocks, gasPerTransferFullBlocks: r.gasPerTransferFullBlocks,
+      ...(r.cooperative ? { paidProofsPerHeight: r.cooperative.paidProofsPerHeight } : {}),
+      date: r.date,
+    };
+  }
+  return out;
 }
 
 export interface L1GasPerHeightSection {
@@ -85,6 +109,13 @@ export function rowFromSummary(s: Summary, command: string, loadAverage1m: numbe
     proofBatchSize: cfg.proofBatchSize ?? "-",
     proposeThreshold: cfg.proposeThreshold ?? "default",
     loadAverage1m,
+    ...(cfg.units !== undefined ? { units: Number(cfg.units) } : {}),
+    ...(s.cooperative ? {
+      cooperative: {
+        paidProofsPerHeight: Number(s.cooperative.paidProofsPerHeight),
+        proverGasPerHeight: perCall.filter((c) => PROVER_CALLS.has(c.method)).reduce((a, c) => a + c.gasPerHeight, 0),
+      },
+    } : {}),
   };
 }
 
@@ -150,10 +181,12 @@ async function recordSummaries(files: string[]): Promise<void> {
   for (const f of files) {
     const s = JSON.parse(readFileSync(f, "utf8")) as Summary;
     if (typeof s.l1GasPerFinalizedHeight !== "number") throw new Error(`${f} is not a devnet summary with l1GasPerFinalizedHeight`);
-    add.rows.push(rowFromSummary(s, `npm start -- --T ${s.config.T} --D ${s.config.D} --blocks ${s.finalizedBlocks} --summary out.json (recorded from ${f})`, Number(s.throughput?.loadAverage1m ?? loadavg()[0])));
+    const design = s.config.design === "cooperative" ? ` --design cooperative --units ${s.config.units}` : "";
+    add.rows.push(rowFromSummary(s, `npm start -- --T ${s.config.T} --D ${s.config.D}${design} --blocks ${s.finalizedBlocks} --summary out.json (recorded from ${f})`, Number(s.throughput?.loadAverage1m ?? loadavg()[0])));
   }
   const old = existsSync(jsonPath) ? (JSON.parse(readFileSync(jsonPath, "utf8")) as Record<string, unknown>) : {};
-  const merged = { ...old, l1GasPerHeight: mergeRows(old.l1GasPerHeight as L1GasPerHeightSection | undefined, add) };
+  const rows = mergeRows(old.l1GasPerHeight as L1GasPerHeightSection | undefined, add);
+  const merged = { ...old, l1GasPerHeight: rows, designs: designsFromRows(rows.rows) };
   writeFileSync(jsonPath + ".tmp", JSON.stringify(merged, null, 2) + "\n");
   renameSync(jsonPath + ".tmp", jsonPath);
   writeFileSync(mdPath, renderMarkdown(merged));

@@ -40,7 +40,7 @@ export interface DevnetThroughputSection {
   latencyL1Blocks: number;
 }
 
-const KNOWN = new Set(["devnetThroughput", "machine", "sectionRuns", "throughputEarlierRuns", "circuits", "throughput", "ptauComparison", "verifyGasSingle", "verifyGas", "verifyGasPerPublicInput", "batch", "batchVerifyGas", "l1", "l1GasPerPhase", "l1GasBaseline", "contractSizes", "l1GasPerHeight", "l1GasPerHeightBaseline", "l1GasPlan"]);
+const KNOWN = new Set(["devnetThroughput", "machine", "sectionRuns", "throughputEarlierRuns", "circuits", "throughput", "ptauComparison", "verifyGasSingle", "verifyGas", "verifyGasPerPublicInput", "batch", "batchVerifyGas", "l1", "l1GasPerPhase", "l1GasBaseline", "contractSizes", "l1GasPerHeight", "l1GasPerHeightBaseline", "l1GasPlan", "designs"]);
 
 /** Issue 13's section: devnet runs' gas per finalized height, per call, against the recorded "before". */
 function renderL1GasPerHeight(r: Record<string, unknown>, out: string[]): void {
@@ -88,6 +88,19 @@ function renderL1GasPerHeight(r: Record<string, unknown>, out: string[]): void {
     }
     for (const k of sec.skipped) out.push(`- T=${k.T} D=${k.D}: not measured: ${k.why}`);
     if (sec.skipped.length) out.push("");
+  }
+  const designs = r.designs as Record<string, Record<string, Record<string, any>>> | undefined;
+  if (designs && Object.keys(designs).length) {
+    out.push("### Designs side by side (`designs` in report.json)");
+    out.push("");
+    out.push("The same measure per proving design: Sidecar (a named prover per height, one block proof, batches of 4) and Cooperative (docs/cooperative.md: K unit proofs per height, up to 3 paid per unit, each verified on L1 with its VRF). `provers' calls` are the proof submissions and settlements; `sequencers' calls` the rest (propose, reveal, commit).");
+    out.push("");
+    const cols = Object.entries(designs).flatMap(([d, byT]) => Object.values(byT).map((x) => ({ d, x })));
+    out.push(table(
+      ["design", "T", "K", "heights", "per finalized height", "provers' calls", "sequencers' calls", "paid proofs per height", "latency (L1 blocks)", "measured"],
+      cols.map(({ d, x }) => [d, x.T, x.units, x.finalizedHeights, `**${n(x.l1GasPerFinalizedHeight)}**`, n(x.proverGasPerHeight), n(x.sequencerGasPerHeight), x.paidProofsPerHeight ?? "1 (the named prover)", x.latencyL1Blocks, String(x.date).slice(0, 10)]),
+    ));
+    out.push("");
   }
   const base = r.l1GasPerHeightBaseline as { label: string; T: number; total: number; perCall: Record<string, { perHeight: number; avgGas: number }>; why: Record<string, string> } | undefined;
   const now = sec?.rows.find((x) => x.T === base?.T && x.design === "sidecar");

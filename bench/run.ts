@@ -27,7 +27,7 @@ function summarizeThroughput(t: ThroughputReport, date?: string) {
 }
 import { benchBatch, benchL1, benchVerifyGas, perPublicInput, type VerifyGasRow } from "./chain.js";
 import { renderMarkdown } from "./report.js";
-import { benchL1GasPerHeight, mergeRows, type L1GasPerHeightSection } from "./l1GasPerHeight.js";
+import { benchL1GasPerHeight, designsFromRows, mergeRows, type L1GasPerHeightSection } from "./l1GasPerHeight.js";
 import { closeProver } from "../src/zk/prover.js";
 
 const JSON_PATH = fileURLToPath(new URL("./report.json", import.meta.url));
@@ -167,7 +167,8 @@ async function main(): Promise<void> {
     // where the circuit is built.
     const section = await benchL1GasPerHeight({ sizes: [{ T: 2, D: 8 }, { T: 8, D: 16 }, { T: 32, D: 16 }], blocks: Number(values.heights), log });
     const old = await readReport();
-    await save({ l1GasPerHeight: mergeRows(old.l1GasPerHeight as L1GasPerHeightSection | undefined, section) }, "l1GasPerHeight");
+    const rows = mergeRows(old.l1GasPerHeight as L1GasPerHeightSection | undefined, section);
+    await save({ l1GasPerHeight: rows, designs: designsFromRows(rows.rows) }, "l1GasPerHeight");
   }
   // Timed throughput last: gas is exact and cheap, so it is saved first if a long run is cut short.
   if (only.has("throughput")) {

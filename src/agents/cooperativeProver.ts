@@ -43,7 +43,6 @@ import {
 /** ProvingDesign.Cooperative (RollupConfig.provingDesign). */
 const COOPERATIVE_DESIGN = 1n;
 /** Gas limit of a unit proof submission, percent of the estimate (see sendUnitProof). */
-const GAS_MARGIN_PERCENT = 130n;
 
 export interface CooperativeProverOptions {
   name: string;
@@ -457,23 +456,16 @@ export class CooperativeProverAgent extends PollingAgent {
   }
 
   /**
-   * submitUnitProof with a gas limit of the estimate plus GAS_MARGIN: the estimate is made on the entries of the
-   * moment, and the cost depends on them (a free slot, a displacement, the proof completing the height): on a
-   * measured run a submission whose unit's set changed between its estimate and its block ran out of gas (it went
-   * through when sent again; gas seen 336k-528k). A refusal at estimation is thrown as the contract's error.
+   * submitUnitProof through the client, which adds UNIT_PROOF_GAS_MARGIN to the estimate: the estimate is made on
+   * the entries of the moment and the cost depends on them (a free slot, a displacement, the proof completing the
+   * height and finalizing it and the heights waiting for it). On measured runs a submission whose unit changed
+   * between its estimate and its block ran out of gas (gas seen 336k-528k). A refusal at estimation is thrown as the
+   * contract's error.
    */
-  private async sendUnitProof(u: { height: bigint; unit: bigint; proof: ProofWords; payee: string; feeBurnBps: bigint; vrfProof: VrfProof }, ctx: HeightContext) {
-    const c = this.client.contract;
-    const unit = { ...u, proof: [...u.proof] as ProofWords, vrfProof: [...u.vrfProof] as VrfProof };
-    try {
-      const estimate = await c.submitUnitProof.estimateGas(unit, ctx.pubdata, [...ctx.roots]);
-      const tx = await c.submitUnitProof(unit, ctx.pubdata, [...ctx.roots], { gasLimit: (estimate * GAS_MARGIN_PERCENT) / 100n });
-      const receipt = await tx.wait();
-      if (receipt === null) throw new AgentError("L1_REORG", `no receipt for ${tx.hash}`);
-      return receipt;
-    } catch (e) {
-      throw toClientError(e);
-    }
+  private sendUnitProof(u: { height: bigint; unit: bigint; proof: ProofWords; payee: string; feeBurnBps: bigint; vrfProof: VrfProof }, ctx: HeightContext) {
+    return this.client.submitUnitProof({
+      ...u, proof: [...u.proof] as ProofWords, vrfProof: [...u.vrfProof] as VrfProof, pubdata: ctx.pubdata, intermediateRoots: ctx.roots,
+    });
   }
 
   /** settleUnits(h); true if the height is settled now (by us or someone else). */
