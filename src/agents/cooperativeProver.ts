@@ -25,7 +25,7 @@
 import type { JsonRpcProvider, TransactionReceipt, Wallet } from "ethers";
 import { Contract } from "ethers";
 import { initL2, l2Domain, splitBlock, stateFromGenesis, unitSize, unitWithPayee, type BlockUnits, type GenesisAccount } from "../l2/index.js";
-import { HeightStatus, RollupClient, contractErrorName, toClientError, type ProofWords, type RollupConfig } from "../client/index.js";
+import { HeightStatus, RollupClient, contractErrorName, type ProofWords, type RollupConfig } from "../client/index.js";
 import { unitScore, unitVrfInput, type UnitEntry } from "../cooperative.js";
 import { AGENT_DEFAULTS } from "../defaults.js";
 import { BPS } from "../protocol.js";
