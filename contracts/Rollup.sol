@@ -156,8 +156,8 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         external
         nonReentrant
     {
-        ClockLib.requirePhase(height, Phase.Commit);
         CoordinationLib.requireDesign(ProvingDesign.Cooperative);
+        ClockLib.requirePhase(height, Phase.Commit);
         (bool leads, uint256 score) = ProposalLib.enterRanking(staking, height, msg.sender, vrfProof);
         uint256 bond = CooperativeLib.commit(token, height, msg.sender, intermediateRoots);
         emit UnitsCommitted(height, msg.sender, intermediateRoots, bond, score, leads);

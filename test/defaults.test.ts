@@ -18,7 +18,7 @@ describe("defaults", function () {
       genesisBlock: 0n, proposalBlocks: 3n, revealBlocks: 3n, commitBlocks: 3n, provingWindow: 20n, lateWindow: 10n, slots: 2n,
       minFeeSplitBps: 0n, maxFeeSplitBps: 10_000n, maxProverRewardShareBps: 10_000n, lateProverShareBps: 5_000n, reorgBountyBps: 500n,
       feeSplitScore: true, provingDesign: 0n, proverDeposit: 100n * E18, blockReward: 10n * E18, submissionReward: E18, genesisRoot: 5n,
-      maxPendingHeights: 32n, vrfClaimSlash: 10n * E18, keyActivationDelay: 4n,
+      maxPendingHeights: 32n, vrfClaimSlash: 10n * E18, keyActivationDelay: 4n, units: 1n, unitSoftCloseBlocks: 5n,
     });
     expect(defaultRollupConfig({ slots: 2n, genesisRoot: 5n }, { provingWindow: 30n }).provingWindow).to.equal(30n);
     expect(Object.keys(ROLLUP_DEFAULTS)).to.not.include.members(["slots", "genesisRoot"]);

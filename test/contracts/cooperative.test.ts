@@ -194,6 +194,14 @@ describe("Cooperative design (seed 002) on the contracts, verifier stand-in", fu
     expect(await d.rollup.totalEscrowed()).to.equal(0n);
   });
 
+  it("a Sidecar Rollup refuses Cooperative's entry points", async () => {
+    const d = await deployFixture();
+    const proof = [0n, 0n, 0n, 0n] as [bigint, bigint, bigint, bigint];
+    await expect(d.rollup.connect(d.seqs[0]!.signer).commitUnits(1n, [], proof)).to.be.revertedWithCustomError(d.rollup, "Rollup__WrongDesign");
+    const u = { height: 1n, unit: 0n, proof: mockProof([1n]), payee: d.outsider.address, feeBurnBps: 0n, vrfProof: proof };
+    await expect(d.rollup.connect(d.outsider).submitUnitProof(u, "0x", [])).to.be.revertedWithCustomError(d.rollup, "Rollup__WrongDesign");
+  });
+
   describe("election and acceptance (T = 2, K = 2)", () => {
     const T = 2;
     const K = 2;
@@ -265,6 +273,8 @@ describe("Cooperative design (seed 002) on the contracts, verifier stand-in", fu
         .to.be.revertedWithCustomError(d.rollup, "Rollup__BadUnit");
       await expect(d.rollup.connect(a!.signer).submitUnitProof({ ...s.args, feeBurnBps: 10_001n }, h.block.pubdata, h.block.roots))
         .to.be.revertedWithCustomError(d.rollup, "Rollup__FeeBurnOutOfRange");
+      await expect(d.rollup.connect(a!.signer).submitUnitProof({ ...s.args, payee: ethers.ZeroAddress }, h.block.pubdata, h.block.roots))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__ZeroAddress");
       const unstaked = { signer: d.outsider, address: d.outsider.address, sk: vrfKeyFromSeed("unstaked").sk };
       await expect(d.rollup.connect(d.outsider).submitUnitProof(unitSubmission(d, h, K, 0, unstaked, 0n).args, h.block.pubdata, h.block.roots))
         .to.be.revertedWithCustomError(d.rollup, "Rollup__NotEligibleProver");
