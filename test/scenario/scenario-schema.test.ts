@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { ScenarioError, loadScenario, parseAmount, validateScenario } from "../../src/scenario/schema.js";
 import { blockWindows, cooperativeProverHooks, proverHooks, sequencerHooks } from "../../src/scenario/strategies.js";
 import { evaluate } from "../../src/scenario/expectations.js";
+import { readRunMeta, toJson } from "../../src/scenario/runner.js";
 import { PROJECT_ROOT } from "../../src/agents/devnet.js";
 
 const base = () => ({
@@ -187,6 +188,19 @@ describe("scenario schema", () => {
     expect(r[6]!.detail).to.equal("1 unit(s) rescued at height 2 by p2; bond: 0 returned, 0.00000000000000005 to the rescuer, 0.00000000000000005 burnt");
     // A Sidecar run's figures have no unit proofs: the expectation fails, saying why.
     expect(evaluate([s.expect[0]!], { heights: [], ledger: [] })[0]!.detail).to.match(/not a cooperative run/);
+  });
+
+  it("a stored run.json gives back the cooperative scenario (what a replay validates again)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fernet-scenario-meta-"));
+    try {
+      for (const f of ["coop-feeburn-race.json", "coop-invalid-proof.json", "withheld-proof.json"]) {
+        const s = loadScenario(join(PROJECT_ROOT, "scenarios", f));
+        writeFileSync(join(dir, "run.json"), toJson({ scenario: s }));
+        expect(readRunMeta(join(dir, "run.json")).scenario, f).to.deep.equal(s);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("every scenario of the library is valid, and the issue's cases are there", () => {
