@@ -85,7 +85,7 @@ async function main(): Promise<void> {
       throw e;
     }
     if (values.check) {
-      console.log(`${positionals[0]}: valid (${scenario.name}: ${scenario.sequencers.length} sequencers, ${scenario.provers.length} provers, ${scenario.expect.length} expectations)`);
+      console.log(`${positionals[0]}: valid (${scenario.name}: ${scenario.design} design${scenario.units !== undefined ? ` (K = ${scenario.units})` : ""}, ${scenario.sequencers.length} sequencers, ${scenario.provers.length} provers, ${scenario.expect.length} expectations)`);
       return;
     }
   }

@@ -4,9 +4,9 @@
  * and gas per phase (transactions of the run's block range, grouped by the contract method called).
  */
 import { Interface, type JsonRpcProvider } from "ethers";
-import { commitsFromLogs, HeightStatus, RollupClient, type RollupConfig } from "../client/index.js";
+import { commitsFromLogs, HeightStatus, ProvingDesign, RollupClient, type RollupConfig } from "../client/index.js";
 import { ProofAggregator__factory, Rollup__factory, Staking__factory } from "../../types/ethers-contracts/index.js";
-import type { GasFigure, HeightFigure, LedgerEntry } from "./figures.js";
+import type { CooperativeFigure, GasFigure, HeightFigure, LedgerEntry } from "./figures.js";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 
@@ -32,6 +32,9 @@ export interface Collected {
   ledger: LedgerEntry[];
   gasByPhase: Record<string, GasFigure>;
   config: RollupConfig;
+  design: "sidecar" | "cooperative";
+  /** The Cooperative design's unit proofs, payments and bonds. */
+  cooperative?: CooperativeFigure;
 }
 
 function median(xs: number[]): number {
@@ -62,6 +65,20 @@ export async function collectFigures(a: CollectInput): Promise<Collected> {
     q(c.queryFilter(c.filters.EscrowReleased(), from, to)),
     q(c.queryFilter(c.filters.AggregationRewarded(), from, to)),
   ]);
+  // The Cooperative design (docs/cooperative.md): the sequencer's bond in place of a prover's deposit, unit proofs paid
+  // per UnitProofPaid; its events are absent on a Sidecar deployment (and Sidecar's ProverCommitted and co. here).
+  const coop = Number(cfg.provingDesign) === ProvingDesign.Cooperative;
+  const [unitsCommitted, unitAccepted, unitPaid, unitsSettled, bondSettled, bondReleased] = coop
+    ? await Promise.all([
+      c.queryFilter(c.filters.UnitsCommitted(), from, to), c.queryFilter(c.filters.UnitProofAccepted(), from, to),
+      c.queryFilter(c.filters.UnitProofPaid(), from, to), c.queryFilter(c.filters.UnitsSettled(), from, to),
+      c.queryFilter(c.filters.BondSettled(), from, to), c.queryFilter(c.filters.BondReleased(), from, to),
+    ])
+    : [[], [], [], [], [], []];
+  // A Cooperative commit as the Sidecar commit the ledger's helpers read: the sequencer backs its own block.
+  const commitLogs = coop
+    ? unitsCommitted.map((e) => ({ blockNumber: e.blockNumber, args: { height: e.args.height, sequencer: e.args.sequencer, depositor: e.args.sequencer, deposit: e.args.bond, leads: e.args.leads, prover: undefined as string | undefined } }))
+    : committed.map((e) => ({ blockNumber: e.blockNumber, args: { height: e.args.height, sequencer: e.args.sequencer, depositor: e.args.depositor, deposit: e.args.deposit, leads: e.args.leads, prover: e.args.prover as string | undefined } }));
   let verifiedPosts: { height: bigint; blockNumber: number; poster: string }[] = [];
   let rejected: { height: bigint; poster: string; challenger: string; bond: bigint; blockNumber: number }[] = [];
   if (a.aggregator) {
@@ -90,9 +107,10 @@ export async function collectFigures(a: CollectInput): Promise<Collected> {
     const info = await client.getHeight(H);
     const fin = finalized.find((e) => e.args.height === H);
     const winner = fin?.args.sequencer ?? (info.winner !== ZERO ? info.winner : undefined);
-    const lead = committed.filter((e) => e.args.height === H && e.args.leads).at(-1);
+    const lead = commitLogs.filter((e) => e.args.height === H && e.args.leads).at(-1);
     const reorgAt = reorged.find((e) => e.args.missedHeight === H)?.blockNumber ?? reorgedOut.find((e) => e.args.height === H)?.blockNumber;
-    const provenAt = submitted.find((e) => e.args.height === H)?.blockNumber ?? verifiedPosts.find((p) => p.height === H)?.blockNumber;
+    const provenBy = submitted.find((e) => e.args.height === H);
+    const provenAt = provenBy?.blockNumber ?? verifiedPosts.find((p) => p.height === H)?.blockNumber;
     const rev = revealed.find((e) => e.args.height === H && winner !== undefined && e.args.sequencer.toLowerCase() === winner.toLowerCase());
     let txs = 0;
     if (rev) {
@@ -107,7 +125,9 @@ export async function collectFigures(a: CollectInput): Promise<Collected> {
     heights.push({
       height: h, outcome, txs,
       sequencer: winner ? name(winner) : undefined,
-      prover: lead ? name(lead.args.prover) : undefined,
+      // Cooperative: the payee of the proof that completed the height (ProofSubmitted's submitter), and every payee.
+      prover: coop ? (provenBy ? name(provenBy.args.submitter) : undefined) : lead?.args.prover ? name(lead.args.prover) : undefined,
+      ...(coop ? { provers: [...new Set(unitAccepted.filter((e) => e.args.height === H).map((e) => name(e.args.payee)))].sort() } : {}),
       proposedAt: proposed.find((e) => e.args.height === H)?.blockNumber,
       revealedAt: rev?.blockNumber ?? revealed.find((e) => e.args.height === H)?.blockNumber,
       committedAt: lead?.blockNumber,
@@ -119,12 +139,16 @@ export async function collectFigures(a: CollectInput): Promise<Collected> {
 
   // Ledger. Deposits leave the depositor at commit; on-time finalization refunds them; a reorg or a late proof slashes.
   // From the logs, not the records: proposal records leave their ring after 16 heights, height records after 64.
-  for (const e of committed) add(e.blockNumber, e.args.depositor, "deposit", e.args.deposit, e.args.height);
-  const commits = commitsFromLogs(committed);
+  for (const e of commitLogs) add(e.blockNumber, e.args.depositor, "deposit", e.args.deposit, e.args.height);
+  const commits = commitsFromLogs(commitLogs);
   const backer = commits.backer;
   const lateLog = new Map<bigint, boolean>();
   for (const e of submitted) if (!lateLog.has(e.args.height)) lateLog.set(e.args.height, e.args.late);
-  for (const e of finalized) {
+  for (const e of coop ? finalized : []) {
+    // The prover network's reward is escrowed (HeightFinalized.prover is zero): paid per UnitProofPaid below.
+    add(e.blockNumber, e.args.sequencer, "reward", e.args.sequencerReward, e.args.height);
+  }
+  for (const e of coop ? [] : finalized) {
     add(e.blockNumber, e.args.sequencer, "reward", e.args.sequencerReward, e.args.height);
     add(e.blockNumber, e.args.prover, "reward", e.args.proverReward, e.args.height);
     add(e.blockNumber, e.args.submitter, "reward", e.args.submissionReward, e.args.height);
@@ -152,6 +176,15 @@ export async function collectFigures(a: CollectInput): Promise<Collected> {
       add(e.blockNumber, backer(e.args.height, e.args.sequencer).depositor, "refund", e.args.depositRefund, e.args.height);
     }
   }
+  // Cooperative: the bond back at finalization, or (a rescued height) its rescuer's share and the burnt rest as the
+  // sequencer's slash; bonds refunded to losers and to the lost descendants of a reorg; the paid unit proofs.
+  for (const e of bondSettled) {
+    add(e.blockNumber, e.args.sequencer, "refund", e.args.returned, e.args.height);
+    add(e.blockNumber, e.args.sequencer, "slash", e.args.burnt + e.args.toRescuer, e.args.height);
+    add(e.blockNumber, e.args.rescuer, "bounty", e.args.toRescuer, e.args.height);
+  }
+  for (const e of bondReleased) add(e.blockNumber, e.args.sequencer, "refund", e.args.bond, e.args.height);
+  for (const e of unitPaid) add(e.blockNumber, e.args.payee, "reward", e.args.amount, e.args.height);
   for (const e of aggRewarded) add(e.blockNumber, e.args.account, "reward", e.args.amount);
   for (const r of rejected) {
     add(r.blockNumber, r.poster, "slash", r.bond, r.height);
@@ -187,7 +220,42 @@ export async function collectFigures(a: CollectInput): Promise<Collected> {
   }
   const gasByPhase: Record<string, GasFigure> = {};
   for (const [m, xs] of [...gas].sort((x, y) => x[0].localeCompare(y[0]))) gasByPhase[m] = { count: xs.length, total: xs.reduce((s, x) => s + x, 0), median: median(xs) };
-  return { heights, ledger, gasByPhase, config: cfg };
+  let cooperative: CooperativeFigure | undefined;
+  if (coop) {
+    const books = new Map<string, CooperativeFigure["provers"][number]>();
+    const book = (addr: string) => {
+      const n = name(addr);
+      let b = books.get(n);
+      if (!b) books.set(n, (b = { name: n, accepted: 0, rescues: 0, displaced: 0, paidProofs: 0, paid: "0", burnt: "0" }));
+      return b;
+    };
+    for (const [addr, n] of a.names) if (/prover/i.test(n)) book(addr);
+    for (const e of unitAccepted) {
+      if (e.args.late) book(e.args.payee).rescues++;
+      else book(e.args.payee).accepted++;
+      if (e.args.displaced !== ZERO) book(e.args.displaced).displaced++;
+    }
+    for (const e of unitPaid) {
+      const b = book(e.args.payee);
+      b.paidProofs++;
+      b.paid = (BigInt(b.paid) + e.args.amount).toString();
+      b.burnt = (BigInt(b.burnt) + e.args.burnt).toString();
+    }
+    cooperative = {
+      units: Number(cfg.units),
+      accepted: unitAccepted.map((e) => ({
+        height: Number(e.args.height), unit: Number(e.args.unit), payee: name(e.args.payee), feeBurnBps: Number(e.args.feeBurnBps), late: e.args.late,
+        ...(e.args.displaced !== ZERO ? { displaced: name(e.args.displaced) } : {}), l1Block: e.blockNumber,
+      })),
+      provers: [...books.values()].sort((x, y) => x.name.localeCompare(y.name)),
+      settled: unitsSettled.map((e) => ({ height: Number(e.args.height), networkReward: e.args.networkReward.toString(), paid: e.args.paid.toString(), burnt: e.args.burnt.toString(), proofs: Number(e.args.proofs) })),
+      bonds: bondSettled.map((e) => ({
+        height: Number(e.args.height), sequencer: name(e.args.sequencer), returned: e.args.returned.toString(),
+        ...(e.args.rescuer !== ZERO ? { rescuer: name(e.args.rescuer) } : {}), toRescuer: e.args.toRescuer.toString(), burnt: e.args.burnt.toString(),
+      })),
+    };
+  }
+  return { heights, ledger, gasByPhase, config: cfg, design: coop ? "cooperative" : "sidecar", cooperative };
 }
 
 /** Median L1 blocks from first proposal to finalization over finalized heights. */

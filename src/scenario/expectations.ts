@@ -37,6 +37,16 @@ export function describeExpectation(e: Expectation): string {
       return "no L2 value created or lost (finalized balances + fees = genesis total) and no transfer dropped";
     case "l1ReorgsAtLeast":
       return `at least ${e.count} L1 reorg${e.count > 1 ? "s" : ""} injected`;
+    case "unitProofsAtLeast":
+      return `${e.actor} had at least ${e.count} unit proof${e.count > 1 ? "s" : ""} accepted on time`;
+    case "noUnitProofs":
+      return `${e.actor} had no unit proof accepted${e.heights ? ` at height${e.heights.length > 1 ? "s" : ""} ${e.heights.join(", ")}` : ""}`;
+    case "paidProofsAtLeast":
+      return `${e.actor} was paid for at least ${e.count} unit proof${e.count > 1 ? "s" : ""}`;
+    case "rescued":
+      return `height ${e.height} rescued (a unit proven after the proving deadline)`;
+    case "burntAtLeast":
+      return e.actor === undefined ? `at least ${formatTokens(e.amount)} tokens of the prover network's reward burnt` : `at least ${formatTokens(e.amount)} tokens of ${e.actor}'s unit rewards burnt (FEE_BURN)`;
   }
 }
 
@@ -47,7 +57,7 @@ function heightOf(heights: readonly HeightFigure[], h: number): HeightFigure | u
 }
 
 /** Evaluates every expectation; `detail` says what was observed. */
-export function evaluate(expect: readonly Expectation[], f: Pick<ScenarioFigures, "heights" | "ledger" | "l2" | "l1Reorgs">, heightOffset = 0): ExpectationResult[] {
+export function evaluate(expect: readonly Expectation[], f: Pick<ScenarioFigures, "heights" | "ledger" | "l2" | "l1Reorgs" | "cooperative">, heightOffset = 0): ExpectationResult[] {
   return expect.map((e) => {
     const text = describeExpectation(e);
     const r = (passed: boolean, detail: string): ExpectationResult => ({ text, passed, detail });
@@ -93,7 +103,8 @@ export function evaluate(expect: readonly Expectation[], f: Pick<ScenarioFigures
         return r(n > 0, `${n} challenged post(s) by ${e.actor}`);
       }
       case "provedAtLeast": {
-        const n = f.heights.filter((h) => h.outcome === "finalized" && h.prover === e.actor).length;
+        // Cooperative: a height counts for every payee of its accepted unit proofs.
+        const n = f.heights.filter((h) => h.outcome === "finalized" && (h.prover === e.actor || (h.provers ?? []).includes(e.actor))).length;
         return r(n >= e.count, `${e.actor} proved ${n} finalized height(s)`);
       }
       case "maxMedianLatency": {
@@ -111,6 +122,38 @@ export function evaluate(expect: readonly Expectation[], f: Pick<ScenarioFigures
       case "l1ReorgsAtLeast": {
         const n = f.l1Reorgs?.length ?? 0;
         return r(n >= e.count, `${n} L1 reorg(s): ${(f.l1Reorgs ?? []).map((x) => `${x.depth} blocks at ${x.atBlock}`).join(", ") || "none"}`);
+      }
+      case "unitProofsAtLeast":
+      case "noUnitProofs":
+      case "paidProofsAtLeast":
+      case "rescued":
+      case "burntAtLeast": {
+        const c = f.cooperative;
+        if (!c) return r(false, "no cooperative figures (not a cooperative run)");
+        const rel = (h: number) => h - heightOffset;
+        if (e.kind === "unitProofsAtLeast") {
+          const n = c.accepted.filter((x) => x.payee === e.actor && !x.late).length;
+          return r(n >= e.count, `${e.actor}: ${n} unit proof(s) accepted on time`);
+        }
+        if (e.kind === "noUnitProofs") {
+          const mine = c.accepted.filter((x) => x.payee === e.actor && (!e.heights || e.heights.includes(rel(x.height))));
+          return r(mine.length === 0, `${e.actor}: ${mine.length} unit proof(s) accepted${mine.length ? ` (heights ${[...new Set(mine.map((x) => rel(x.height)))].join(", ")})` : ""}`);
+        }
+        if (e.kind === "paidProofsAtLeast") {
+          const p = c.provers.find((x) => x.name === e.actor);
+          const n = p?.paidProofs ?? 0;
+          return r(n >= e.count, `${e.actor}: ${n} paid proof(s), ${formatTokens(BigInt(p?.paid ?? "0"))} tokens`);
+        }
+        if (e.kind === "rescued") {
+          const abs = e.height + heightOffset;
+          const late = c.accepted.filter((x) => x.height === abs && x.late);
+          const bond = c.bonds.find((x) => x.height === abs);
+          return r(late.length > 0, `${late.length} unit(s) rescued at height ${e.height}${late.length ? ` by ${[...new Set(late.map((x) => x.payee))].join(", ")}` : ""}${bond ? `; bond: ${formatTokens(BigInt(bond.returned))} returned, ${formatTokens(BigInt(bond.toRescuer))} to the rescuer, ${formatTokens(BigInt(bond.burnt))} burnt` : ""}`);
+        }
+        const burnt = e.actor === undefined
+          ? c.settled.reduce((s, x) => s + BigInt(x.burnt), 0n)
+          : BigInt(c.provers.find((x) => x.name === e.actor)?.burnt ?? "0");
+        return r(burnt >= e.amount, `${e.actor ?? "the prover network"}: ${formatTokens(burnt)} tokens burnt`);
       }
     }
   });

@@ -19,6 +19,8 @@ export interface HeightFigure {
   outcome: HeightOutcome;
   sequencer?: string;
   prover?: string;
+  /** Cooperative: the payees of the height's accepted unit proofs (paid slots and rescues), sorted. */
+  provers?: string[];
   txs: number;
   proposedAt?: number;
   revealedAt?: number;
@@ -52,6 +54,8 @@ export interface ExpectationResult {
 export interface ScenarioFigures {
   scenario: string;
   description?: string;
+  /** The proving design the run's deployment ran (absent in figures written before designs: Sidecar). */
+  design?: "sidecar" | "cooperative";
   mode: ScenarioMode;
   l1Url: string;
   forkUrl?: string;
@@ -72,6 +76,8 @@ export interface ScenarioFigures {
   l2?: L2Figure;
   /** The L1 reorgs the run injected (l1.reorgs). */
   l1Reorgs?: L1ReorgFigure[];
+  /** Cooperative: the unit proofs, their payments and the bonds (from ICooperative's events). */
+  cooperative?: CooperativeFigure;
   /** Set on the figures of a replay (`--replay LOG`): what the replayer found (src/scenario/replay.ts). */
   replay?: ReplayFigure;
 }
@@ -108,4 +114,29 @@ export interface ReplayFigure {
   interventions: string[];
   txs: number;
   blocks: number;
+}
+
+/** One accepted unit proof (UnitProofAccepted). */
+export interface UnitProofFigure {
+  height: number;
+  unit: number;
+  payee: string;
+  feeBurnBps: number;
+  /** Posted after the proving deadline as the unit's first proof: a rescue (no paid slot). */
+  late: boolean;
+  /** The payee it pushed out of the paid set, if any. */
+  displaced?: string;
+  l1Block: number;
+}
+
+/** The Cooperative design's figures of a run: who proved what, who was paid, what was burnt, the bonds. */
+export interface CooperativeFigure {
+  units: number;
+  accepted: UnitProofFigure[];
+  /** Per prover: accepted on-time proofs, rescues, displaced, paid proofs, paid and FEE_BURN burnt (token wei, decimal). */
+  provers: { name: string; accepted: number; rescues: number; displaced: number; paidProofs: number; paid: string; burnt: string }[];
+  /** Per settled height (UnitsSettled): the network reward, paid, burnt (FEE_BURN shares, missing proofs, dust), paid proofs. */
+  settled: { height: number; networkReward: string; paid: string; burnt: string; proofs: number }[];
+  /** Per finalized height's bond (BondSettled): returned to the sequencer, to the rescuer, burnt. */
+  bonds: { height: number; sequencer: string; returned: string; rescuer?: string; toRescuer: string; burnt: string }[];
 }

@@ -92,7 +92,7 @@ export function chartSpecs(f: ScenarioFigures): { latency: Spec; ledger: Spec; g
   const outcomes = ["finalized", "reorged", "skipped", "pending"];
   const latency: Spec = {
     ...BASE,
-    title: { text: CHARTS.latency.title, subtitle: [`scenario ${f.scenario}`, "reorged heights: to the reorg (marked); skipped and pending: no bar"] },
+    title: { text: CHARTS.latency.title, subtitle: [`scenario ${f.scenario}${designText(f)}`, "reorged heights: to the reorg (marked); skipped and pending: no bar"] },
     width: Math.max(240, 28 * heights.length), height: 220,
     data: { values: heights },
     layer: [
@@ -133,7 +133,7 @@ export function chartSpecs(f: ScenarioFigures): { latency: Spec; ledger: Spec; g
   }
   const ledger: Spec = {
     ...BASE,
-    title: { text: CHARTS.ledger.title, subtitle: series.length ? "tokens credited (rewards, reorg bounties) and deposits slashed, cumulative" : "no rewards or slashes in this run" },
+    title: { text: CHARTS.ledger.title, subtitle: [series.length ? "tokens credited (rewards, reorg bounties) and deposits slashed, cumulative" : "no rewards or slashes in this run", `scenario ${f.scenario}${designText(f)}`] },
     width: 520, height: 260,
     data: { values: series },
     mark: { type: "line", interpolate: "step-after", strokeWidth: 2 },
@@ -149,7 +149,7 @@ export function chartSpecs(f: ScenarioFigures): { latency: Spec; ledger: Spec; g
   const gasRows = Object.entries(f.gasByPhase).sort((a, b) => b[1].total - a[1].total).map(([phase, g]) => ({ phase, total: g.total, count: g.count, median: g.median, label: `${g.count}× median ${gasNum(g.median)}` }));
   const gas: Spec = {
     ...BASE,
-    title: { text: CHARTS.gas.title, subtitle: ["total gas of the run's L1 transactions per phase (bars)", "label: calls × median gas per call"] },
+    title: { text: CHARTS.gas.title, subtitle: ["total gas of the run's L1 transactions per phase (bars)", "label: calls × median gas per call", `scenario ${f.scenario}${designText(f)}`] },
     width: 420, height: Math.max(60, 26 * gasRows.length),
     data: { values: gasRows },
     layer: [
@@ -183,6 +183,12 @@ export async function renderSvg(spec: Spec): Promise<string> {
 
 // ------------------------------------------------------------------------------------------------ markdown
 
+/** ", cooperative design (K = 2)" / ", sidecar design" ("" for figures written before designs). */
+function designText(f: ScenarioFigures): string {
+  if (!f.design) return "";
+  return f.design === "cooperative" ? `, cooperative design (K = ${f.cooperative?.units ?? f.params.units ?? "?"})` : ", sidecar design";
+}
+
 const esc = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const cell = (x: number | string | undefined) => (x === undefined || x === "" ? "-" : String(x));
 
@@ -190,6 +196,7 @@ export function reportMarkdown(f: ScenarioFigures, s = summarize(f)): string {
   const L: string[] = [];
   L.push(`# Scenario report: ${f.scenario}`, "");
   if (f.description) L.push(f.description, "");
+  if (f.design) L.push(`Proving design: **${f.design}**${f.design === "cooperative" ? ` (K = ${f.cooperative?.units ?? f.params.units ?? "?"} units per block, 3 paid proofs per unit; docs/cooperative.md)` : ""}.`, "");
   const where = f.mode === "fork" ? `fork of ${f.forkUrl ?? "?"}${f.forkBlock !== undefined ? ` at block ${f.forkBlock}` : ""}` : f.mode === "rpc" ? `running node ${f.l1Url}` : "local Hardhat node";
   L.push(`L1: ${where}; blocks ${f.startBlock} to ${f.endBlock} (${f.endBlock - f.startBlock} L1 blocks); started ${f.startedAt}; ${f.wallSeconds.toFixed(1)} s wall clock.`, "");
   const passed = f.expectations.filter((e) => e.passed).length;
@@ -220,12 +227,14 @@ export function reportMarkdown(f: ScenarioFigures, s = summarize(f)): string {
   }
   L.push("", `![${CHARTS.ledger.title}](charts/${CHARTS.ledger.file})`, "");
 
-  L.push("## Heights", "", "| height | outcome | sequencer | prover | txs | proposed | revealed | committed | proven | finalized / reorged | latency |", "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  L.push("## Heights", "", `| height | outcome | sequencer | ${f.cooperative ? "unit provers (completing proof first)" : "prover"} | txs | proposed | revealed | committed | proven | finalized / reorged | latency |`, "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const h of f.heights) {
     const end = h.outcome === "reorged" ? (h.reorgedAt !== undefined ? `reorged at ${h.reorgedAt}` : "reorged") : h.finalizedAt;
-    L.push(`| ${h.height} | ${h.outcome} | ${cell(h.sequencer)} | ${cell(h.prover)} | ${h.txs} | ${cell(h.proposedAt)} | ${cell(h.revealedAt)} | ${cell(h.committedAt)} | ${cell(h.provenAt)} | ${cell(end)} | ${cell(latencyOf(h))} |`);
+    L.push(`| ${h.height} | ${h.outcome} | ${cell(h.sequencer)} | ${cell(proverCell(h))} | ${h.txs} | ${cell(h.proposedAt)} | ${cell(h.revealedAt)} | ${cell(h.committedAt)} | ${cell(h.provenAt)} | ${cell(end)} | ${cell(latencyOf(h))} |`);
   }
   L.push("");
+
+  if (f.cooperative) L.push(...cooperativeMarkdown(f));
 
   L.push("## Gas per phase", "", "| phase | calls | total gas | median gas |", "| --- | ---: | ---: | ---: |");
   for (const [p, g] of Object.entries(f.gasByPhase).sort((a, b) => b[1].total - a[1].total)) {
@@ -250,6 +259,36 @@ export function reportMarkdown(f: ScenarioFigures, s = summarize(f)): string {
   for (const [k, v] of Object.entries(f.params)) L.push(`| ${esc(k)} | ${esc(String(v))} |`);
   L.push("", "Files: `figures.json` (every figure above), `charts/*.svg`.", "");
   return L.join("\n");
+}
+
+/** A height's prover cell: Sidecar's committed prover; Cooperative's completing payee, then the other payees. */
+function proverCell(h: ScenarioFigures["heights"][number]): string | undefined {
+  if (!h.provers) return h.prover;
+  const rest = h.provers.filter((p) => p !== h.prover);
+  return [h.prover, ...rest].filter((x) => x !== undefined).join(", ") || undefined;
+}
+
+/** The Cooperative design's section: unit proofs and payments per prover, per settled height, and the bonds. */
+function cooperativeMarkdown(f: ScenarioFigures): string[] {
+  const c = f.cooperative!;
+  const L: string[] = ["## Unit proofs (cooperative)", ""];
+  L.push("| prover | accepted on time | rescues | displaced | paid proofs | paid (tokens) | FEE_BURN burnt (tokens) |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const p of c.provers) L.push(`| ${esc(p.name)} | ${p.accepted} | ${p.rescues} | ${p.displaced} | ${p.paidProofs} | ${tokens(p.paid)} | ${tokens(p.burnt)} |`);
+  L.push("");
+  if (c.settled.length) {
+    L.push("| height | network reward | paid | burnt (FEE_BURN, missing proofs, dust) | paid proofs | payees per unit (FEE_BURN bps; * rescue) |", "| ---: | ---: | ---: | ---: | ---: | --- |");
+    for (const x of c.settled) {
+      const per = [...new Set(c.accepted.filter((a) => a.height === x.height).map((a) => a.unit))].sort((a, b) => a - b)
+        .map((u) => `u${u}: ${c.accepted.filter((a) => a.height === x.height && a.unit === u).map((a) => `${a.payee} (${a.feeBurnBps})${a.late ? "*" : ""}${a.displaced ? ` displaced ${a.displaced}` : ""}`).join(", ")}`).join("; ");
+      L.push(`| ${x.height} | ${tokens(x.networkReward)} | ${tokens(x.paid)} | ${tokens(x.burnt)} | ${x.proofs} | ${esc(per)} |`);
+    }
+    L.push("");
+  }
+  const notable = c.bonds.filter((b) => BigInt(b.toRescuer) > 0n || BigInt(b.burnt) > 0n);
+  L.push(`Sequencers' bonds settled at finalization: ${c.bonds.length}, returned in full: ${c.bonds.length - notable.length}.`, "");
+  for (const b of notable) L.push(`- height ${b.height} (${esc(b.sequencer)}): ${tokens(b.returned)} returned, ${tokens(b.toRescuer)} to ${esc(b.rescuer ?? "-")} (rescue), ${tokens(b.burnt)} burnt`);
+  if (notable.length) L.push("");
+  return L;
 }
 
 /** Writes `figures.json`, `report.md` and `charts/{latency,rewards-slashes,gas-per-phase}.svg` into `outDir`. */

@@ -16,8 +16,9 @@ import { L1Node } from "../l1/node.js";
 import { NetworkConfigError, startNetwork, type Clock, type Network, type NetworkSpec } from "../network/index.js";
 
 import type { L1ReorgFigure, L2Figure, ScenarioFigures, ScenarioMode } from "./figures.js";
-import { ScenarioError, strategyText, validateScenario, type Scenario } from "./schema.js";
-import { proposalStart, proverHooks, sequencerHooks } from "./strategies.js";
+import { ScenarioError, feeBurnText, strategyText, validateScenario, type Scenario } from "./schema.js";
+import { cooperativeProverHooks, proposalStart, proverHooks, sequencerHooks } from "./strategies.js";
+import { devnetCircuit } from "../agents/devnet.js";
 import { L2Chain } from "../agents/common.js";
 import { RollupClient } from "../client/index.js";
 import { initL2, stateFromGenesis, type L2State } from "../l2/index.js";
@@ -99,6 +100,7 @@ export async function writeOutputs(outDir: string, figures: ScenarioFigures): Pr
 
 function scenarioParams(s: Scenario): Record<string, string | number> {
   const p: Record<string, string | number> = {
+    design: s.design, ...(s.units !== undefined ? { units: s.units } : {}),
     T: s.circuit.T, D: s.circuit.D, proposalBlocks: s.params.proposalBlocks, revealBlocks: s.params.revealBlocks, commitBlocks: s.params.commitBlocks,
     provingWindow: s.params.provingWindow, lateWindow: s.params.lateWindow, proverDeposit: s.params.proverDeposit.toString(),
     blockReward: s.params.blockReward.toString(), submissionReward: s.params.submissionReward.toString(), blockTimeMs: s.l1.blockTimeMs,
@@ -117,7 +119,7 @@ export function toJson(v: unknown): string {
 
 /** Where the network's spec errors point in a scenario run (the rest are under `$`). */
 const SPEC_PATHS: Record<string, string> = {
-  "contracts.attach": "--rollup", "circuit.T": "$.circuit.T", "circuit.D": "$.circuit.D", accounts: "$.load.accounts", aggregator: "$.aggregator",
+  "contracts.attach": "--rollup", design: "$.design", units: "$.units", "circuit.T": "$.circuit.T", "circuit.D": "$.circuit.D", accounts: "$.load.accounts", aggregator: "$.aggregator",
   l1: "$", "l1.rpc": "--rpc", "l1.fork": "--fork", "l1.forkBlock": "--fork-block",
 };
 
@@ -142,7 +144,9 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   try {
     // 1. Circuit and contracts.
     const { buildCircuit } = await import("../zk/build.js");
-    const build = await buildCircuit({ T: s.circuit.T, D: s.circuit.D });
+    // Cooperative: the provers prove units of T / K slots (the unit circuit).
+    const circ = devnetCircuit({ T: s.circuit.T, D: s.circuit.D, design: s.design, units: s.units });
+    const build = await buildCircuit({ T: circ.T, D: circ.D, kind: circ.kind });
     if (!o.noCompile) {
       const hre = (await import("hardhat")).default;
       await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
@@ -154,8 +158,10 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     let recorder: Recorder | undefined;
     const N = s.sequencers.length;
     const M = s.provers.length;
+    const coop = s.design === "cooperative";
     const spec: NetworkSpec = {
       circuit: { T: s.circuit.T, D: s.circuit.D, build },
+      ...(coop ? { design: "cooperative" as const, units: s.units } : {}),
       l1: {
         rpc: o.rpc, fork: o.fork, forkBlock: o.forkBlock, topUpDevAccounts: true,
         spawn: o.rpc || o.fork ? undefined : s.l1.node,
@@ -183,6 +189,8 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
           const h = proverHooks(p, clock);
           return { price: h.price, withholdAt: h.withholdAt, invalidProofAt: h.invalidProofAt, offline: h.offline };
         },
+        // Cooperative: the cooperative prover agent's options (the Sidecar ones above are then unused).
+        ...(coop ? { cooperative: (clock: Clock) => cooperativeProverHooks(p, clock) } : {}),
       })),
       aggregator: s.aggregator
         ? { params: { verifyWindow: BigInt(s.aggregator.verifyWindow), postBond: s.aggregator.postBond }, minBatch: s.aggregator.minBatch, pollMs: AGENT_DEFAULTS.aggregatorPollMs }
@@ -193,7 +201,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       log,
       onStage: (e) => {
         if (e.stage === "spawning") say(o.fork ? `starting a Hardhat node forking ${o.fork}${o.forkBlock !== undefined ? ` at block ${o.forkBlock}` : ""}` : `starting ${s.l1.node === "anvil" ? "anvil" : "a Hardhat node"}`);
-        else if (e.stage === "deploying") say(`deploying on chain ${e.chainId} (${mode}) from block ${e.startBlock}: ${N} sequencers, ${M} provers${s.aggregator ? ", aggregator" : ""}`);
+        else if (e.stage === "deploying") say(`deploying on chain ${e.chainId} (${mode}) from block ${e.startBlock}: ${s.design} design${coop ? ` (K = ${s.units})` : ""}, ${N} sequencers, ${M} provers${s.aggregator ? ", aggregator" : ""}`);
         else {
           const offset = e.clock.heightOffset ?? 0;
           if (offset) say(`attached to rollup ${e.deployment.rollup}: scenario height 1 is Rollup height ${offset + 1}`);
@@ -279,7 +287,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     if (s.aggregator) names.set(actors.aggregator.address.toLowerCase(), "aggregator");
     const actorList: ScenarioFigures["actors"] = [
       ...s.sequencers.map((q, i) => ({ name: q.name, role: "sequencer" as const, address: actors.sequencers[i]!.wallet.address, strategy: strategyText(q.strategies) })),
-      ...s.provers.map((p, i) => ({ name: p.name, role: "prover" as const, address: actors.provers[i]!.wallet.address, strategy: `${strategyText(p.strategies)}; price ${fmt(p.price)}, cost ${fmt(p.cost)}` })),
+      ...s.provers.map((p, i) => ({ name: p.name, role: "prover" as const, address: actors.provers[i]!.wallet.address, strategy: `${strategyText(p.strategies)}; ${coop ? feeBurnText(p) : `price ${fmt(p.price)}, cost ${fmt(p.cost)}`}` })),
       ...(s.aggregator ? [{ name: "aggregator", role: "aggregator" as const, address: actors.aggregator.address, strategy: `honest; challenges invalid posts; minBatch ${s.aggregator.minBatch}` }] : []),
       { name: "deployer", role: "user" as const, address: actors.deployer.address, strategy: `deploys, funds the reward pool; ${s.load.accounts} L2 accounts, ${s.load.txRate} tx/s` },
     ];
@@ -329,7 +337,7 @@ export async function figuresOf(
   });
   const cfg = c.config;
   const figures: ScenarioFigures = {
-    scenario: s.name, description: s.description, mode: run.mode ?? meta.mode, l1Url: run.l1Url ?? meta.l1Url,
+    scenario: s.name, description: s.description, design: c.design, mode: run.mode ?? meta.mode, l1Url: run.l1Url ?? meta.l1Url,
     forkUrl: run.forkUrl ?? meta.forkUrl, forkBlock: run.forkBlock ?? meta.forkBlock,
     startBlock, endBlock, startedAt: run.startedAt, wallSeconds: Math.round(run.wallSeconds * 10) / 10,
     params: {
@@ -342,6 +350,7 @@ export async function figuresOf(
     },
     actors: meta.actors, heights: c.heights, ledger: c.ledger, gasByPhase: c.gasByPhase, expectations: [],
     l2: await l2Figure(provider, meta), l1Reorgs: meta.l1Reorgs,
+    ...(c.cooperative ? { cooperative: c.cooperative } : {}),
   };
   figures.expectations = evaluate(s.expect, figures, meta.heightOffset ?? 0);
   return figures;
@@ -397,9 +406,12 @@ function reviveScenario(v: unknown): unknown {
   const s = v as Scenario & Record<string, unknown>;
   const strat = (list: { kind: string; price?: unknown; heights?: unknown; windows?: unknown }[]) => list.map((x) => Object.fromEntries(Object.entries(x).filter(([, y]) => y !== undefined)));
   return {
-    name: s.name, description: s.description, seed: s.seed, circuit: s.circuit, params: s.params, l1: s.l1, load: s.load,
+    name: s.name, description: s.description, design: s.design ?? "sidecar", ...(s.units !== undefined ? { units: s.units } : {}), seed: s.seed, circuit: s.circuit, params: s.params, l1: s.l1, load: s.load,
     sequencers: s.sequencers.map((q) => Object.fromEntries(Object.entries({ name: q.name, stake: q.stake, feeSplitBps: q.feeSplitBps === undefined ? undefined : Number(q.feeSplitBps), proverTip: q.proverTip, strategy: strat(q.strategies as never) }).filter(([, y]) => y !== undefined))),
-    provers: s.provers.map((p) => ({ name: p.name, price: p.strategies.some((x) => x.kind === "belowCost") ? undefined : p.price, cost: p.cost, strategy: strat(p.strategies as never) })).map((p) => Object.fromEntries(Object.entries(p).filter(([, y]) => y !== undefined))),
+    provers: s.provers.map((p) => ({
+      name: p.name, price: p.strategies.some((x) => x.kind === "belowCost") ? undefined : p.price, cost: p.cost, strategy: strat(p.strategies as never),
+      feeBurnBps: p.feeBurnBps, feeBurnStrategy: p.feeBurnStrategy, rescue: p.rescue,
+    })).map((p) => Object.fromEntries(Object.entries(p).filter(([, y]) => y !== undefined))),
     aggregator: s.aggregator, stop: s.stop, expect: s.expect.map((e) => Object.fromEntries(Object.entries(e).filter(([, y]) => y !== undefined))),
   };
 }

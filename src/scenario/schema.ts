@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { FernetError } from "../errors.js";
-import { SCENARIO_DEFAULTS as DEF } from "../defaults.js";
+import { DEVNET_DEFAULTS, SCENARIO_DEFAULTS as DEF } from "../defaults.js";
 import { BPS, E18 } from "../protocol.js";
 
 export class ScenarioError extends FernetError<"BAD_SCENARIO"> {
@@ -54,7 +54,16 @@ export interface ProverSpec {
   /** What a proof costs this prover (token wei): the report compares it with what it earned. */
   cost: bigint;
   strategies: ProverStrategy[];
+  /** Cooperative: FEE_BURN bound into its unit proofs, basis points (default 0; "fixed" only). */
+  feeBurnBps?: number;
+  /** Cooperative: "fixed" (default) or "min-to-displace" (0 while a slot is free, else the least FEE_BURN that displaces the lowest entry). */
+  feeBurnStrategy?: "fixed" | "min-to-displace";
+  /** Cooperative: prove units nobody proved by the deadline (a rescue; default true). */
+  rescue?: boolean;
 }
+
+/** The proving design the scenario's deployment runs (docs/cooperative.md). */
+export type Design = "sidecar" | "cooperative";
 
 export type Expectation =
   | { kind: "finalized"; height: number }
@@ -71,7 +80,16 @@ export type Expectation =
   | { kind: "provedAtLeast"; actor: string; count: number }
   | { kind: "maxMedianLatency"; blocks: number }
   | { kind: "l2Conserved" }
-  | { kind: "l1ReorgsAtLeast"; count: number };
+  | { kind: "l1ReorgsAtLeast"; count: number }
+  // Cooperative only (from UnitProofAccepted / UnitProofPaid / UnitsSettled / BondSettled).
+  | { kind: "unitProofsAtLeast"; actor: string; count: number }
+  | { kind: "noUnitProofs"; actor: string; heights?: number[] }
+  | { kind: "paidProofsAtLeast"; actor: string; count: number }
+  | { kind: "rescued"; height: number }
+  | { kind: "burntAtLeast"; actor?: string; amount: bigint };
+
+/** Expectations that read the Cooperative design's unit events: refused in a Sidecar scenario. */
+export const COOPERATIVE_EXPECTATIONS: readonly Expectation["kind"][] = ["unitProofsAtLeast", "noUnitProofs", "paidProofsAtLeast", "rescued", "burntAtLeast"];
 
 /**
  * An L1 fault: when the head reaches `offset` blocks into `phase` of `height`, the last `depth` L1 blocks are
@@ -87,6 +105,10 @@ export interface L1Reorg {
 export interface Scenario {
   name: string;
   description?: string;
+  /** The proving design of the deployment (default sidecar). */
+  design: Design;
+  /** Cooperative: K, units per block (divides circuit.T); undefined for Sidecar. */
+  units?: number;
   /** Seed of the transaction generator (amounts, fees). */
   seed: number;
   circuit: { T: number; D: number };
@@ -316,8 +338,21 @@ function expectation(v: unknown, path: string, actors: Set<string>): Expectation
     case "l1ReorgsAtLeast":
       only(e, path, ["kind", "count"]);
       return { kind: "l1ReorgsAtLeast", count: int(e.count, `${path}.count`, 1) };
+    case "unitProofsAtLeast":
+    case "paidProofsAtLeast":
+      only(e, path, ["kind", "actor", "count"]);
+      return { kind: e.kind, actor: actor(), count: int(e.count, `${path}.count`, 1) };
+    case "noUnitProofs":
+      only(e, path, ["kind", "actor", "heights"]);
+      return { kind: "noUnitProofs", actor: actor(), heights: opt(e, "heights", path, heights, undefined) };
+    case "rescued":
+      only(e, path, ["kind", "height"]);
+      return { kind: "rescued", height: int(e.height, `${path}.height`, 1) };
+    case "burntAtLeast":
+      only(e, path, ["kind", "actor", "amount"]);
+      return { kind: "burntAtLeast", actor: e.actor === undefined ? undefined : actor(), amount: parseAmount(e.amount, `${path}.amount`) };
     default:
-      throw new ScenarioError(`${path}.kind`, `unknown expectation ${JSON.stringify(e.kind)} (finalized, reorged, skipped, finalizedAtLeast, reorgsAtLeast, noReorgs, slashed, notSlashed, rewardAtLeast, noReward, challenged, provedAtLeast, maxMedianLatency, l2Conserved, l1ReorgsAtLeast)`);
+      throw new ScenarioError(`${path}.kind`, `unknown expectation ${JSON.stringify(e.kind)} (finalized, reorged, skipped, finalizedAtLeast, reorgsAtLeast, noReorgs, slashed, notSlashed, rewardAtLeast, noReward, challenged, provedAtLeast, maxMedianLatency, l2Conserved, l1ReorgsAtLeast, unitProofsAtLeast, noUnitProofs, paidProofsAtLeast, rescued, burntAtLeast)`);
   }
 }
 
@@ -342,7 +377,12 @@ function actorList(v: unknown, path: string, prefix: string, min: number): { o: 
 /** Validates a parsed scenario document. Throws ScenarioError (with the JSON path) on the first problem. */
 export function validateScenario(doc: unknown, fallbackName = "scenario"): Scenario {
   const d = obj(doc, "$");
-  only(d, "$", ["$schema", "name", "description", "seed", "circuit", "params", "l1", "load", "sequencers", "provers", "aggregator", "stop", "expect"]);
+  only(d, "$", ["$schema", "name", "description", "design", "units", "seed", "circuit", "params", "l1", "load", "sequencers", "provers", "aggregator", "stop", "expect"]);
+  const design = opt(d, "design", "$", (v, p) => {
+    if (v !== "sidecar" && v !== "cooperative") throw new ScenarioError(p, `must be "sidecar" or "cooperative", got ${JSON.stringify(v)}`);
+    return v;
+  }, "sidecar" as Design);
+  const coop = design === "cooperative";
   const name = d.name === undefined ? fallbackName : str(d.name, "$.name", NAME, NAME_MSG);
   const description = d.description === undefined ? undefined : str(d.description, "$.description");
   const seed = opt(d, "seed", "$", (v, p) => int(v, p, 0), DEF.seed);
@@ -350,6 +390,12 @@ export function validateScenario(doc: unknown, fallbackName = "scenario"): Scena
   const c = d.circuit === undefined ? {} : obj(d.circuit, "$.circuit");
   only(c, "$.circuit", ["T", "D"]);
   const circuit = { T: opt(c, "T", "$.circuit", (v, p) => int(v, p, 1, 64), DEF.T), D: opt(c, "D", "$.circuit", (v, p) => int(v, p, 2, 32), DEF.D) };
+  let units: number | undefined;
+  if (d.units !== undefined && !coop) throw new ScenarioError("$.units", 'units split a block for the cooperative design only: set "design": "cooperative"');
+  if (coop) {
+    units = opt(d, "units", "$", (v, p) => int(v, p, 1, 32), DEVNET_DEFAULTS.cooperativeUnits);
+    if (circuit.T % units !== 0) throw new ScenarioError(d.units === undefined ? "$.circuit.T" : "$.units", `units (K = ${units}) must divide circuit.T = ${circuit.T}`);
+  }
 
   const pr = d.params === undefined ? {} : obj(d.params, "$.params");
   only(pr, "$.params", ["proposalBlocks", "revealBlocks", "commitBlocks", "phaseBlocks", "provingWindow", "lateWindow", "proverDeposit", "blockReward", "submissionReward"]);
@@ -417,23 +463,40 @@ export function validateScenario(doc: unknown, fallbackName = "scenario"): Scena
 
   const aggregatorOn = d.aggregator !== undefined && d.aggregator !== false;
   const provers: ProverSpec[] = (d.provers === undefined ? [] : actorList(d.provers, "$.provers", "prover", 0)).map(({ o, p, name }, i) => {
-    only(o, p, ["name", "price", "cost", "strategy"]);
+    only(o, p, ["name", "price", "cost", "strategy", "feeBurnBps", "feeBurnStrategy", "rescue"]);
     claim(name, `${p}.name`);
+    for (const k of ["feeBurnBps", "feeBurnStrategy", "rescue"]) {
+      if (o[k] !== undefined && !coop) throw new ScenarioError(`${p}.${k}`, 'is a cooperative prover field: set "design": "cooperative"');
+    }
+    const feeBurnStrategy = opt(o, "feeBurnStrategy", p, (v, q) => {
+      if (v !== "fixed" && v !== "min-to-displace") throw new ScenarioError(q, `must be "fixed" or "min-to-displace", got ${JSON.stringify(v)}`);
+      return v;
+    }, undefined as "fixed" | "min-to-displace" | undefined);
+    const feeBurnBps = opt(o, "feeBurnBps", p, (v, q) => int(v, q, 0, Number(BPS)), undefined as number | undefined);
+    if (feeBurnBps !== undefined && feeBurnStrategy === "min-to-displace") throw new ScenarioError(`${p}.feeBurnBps`, "min-to-displace chooses its FEE_BURN per unit: feeBurnBps is for the fixed strategy");
+    const rescue = opt(o, "rescue", p, (v, q) => {
+      if (typeof v !== "boolean") throw new ScenarioError(q, `must be true or false, got ${JSON.stringify(v)}`);
+      return v;
+    }, undefined as boolean | undefined);
     const strategies = strategyList(o.strategy, `${p}.strategy`).map(proverStrategy);
     const below = strategies.find((s) => s.kind === "belowCost") as { price: bigint } | undefined;
     const price = o.price !== undefined ? parseAmount(o.price, `${p}.price`) : DEF.proverPriceBase + BigInt(i) * DEF.proverPriceStep;
     const cost = opt(o, "cost", p, parseAmount, price);
     if (below && below.price >= cost) throw new ScenarioError(`${p}.strategy`, `belowCost price ${formatTokens(below.price)} must be below the prover's cost ${formatTokens(cost)}`);
     for (const s of strategies) {
-      if (s.kind === "invalidProof" && !aggregatorOn) {
+      if (s.kind === "belowCost" && coop) {
+        throw new ScenarioError(`${p}.strategy`, "belowCost is a Sidecar strategy (a quote in the proof market): cooperative provers are elected, not hired");
+      }
+      if (s.kind === "invalidProof" && !aggregatorOn && !coop) {
         // Without the batch path an invalid proof is refused by submitProof and never lands: nothing to challenge.
         throw new ScenarioError(`${p}.strategy`, 'invalidProof needs the batch path: set "aggregator": true (proofs are posted unverified, then challenged)');
       }
     }
-    return { name, price: below ? below.price : price, cost, strategies };
+    return { name, price: below ? below.price : price, cost, strategies, ...(coop ? { feeBurnBps, feeBurnStrategy, rescue } : {}) };
   });
 
   let aggregator: Scenario["aggregator"];
+  if (aggregatorOn && coop) throw new ScenarioError("$.aggregator", "the cooperative design has no ProofAggregator: unit proofs are verified when posted");
   if (aggregatorOn) {
     const a = d.aggregator === true ? {} : obj(d.aggregator, "$.aggregator");
     only(a, "$.aggregator", ["minBatch", "verifyWindow", "postBond"]);
@@ -462,9 +525,14 @@ export function validateScenario(doc: unknown, fallbackName = "scenario"): Scena
   for (const [i, e] of expect.entries()) {
     if ("height" in e && e.height > stop.heights) throw new ScenarioError(`$.expect[${i}].height`, `height ${e.height} is beyond $.stop.heights (${stop.heights}): it would never be settled`);
     if (e.kind === "finalizedAtLeast" && e.count > stop.heights) throw new ScenarioError(`$.expect[${i}].count`, `more than $.stop.heights (${stop.heights}) can never be finalized`);
+    if (!coop && COOPERATIVE_EXPECTATIONS.includes(e.kind)) throw new ScenarioError(`$.expect[${i}].kind`, `${e.kind} reads the cooperative design's unit proofs: set "design": "cooperative"`);
+    if (coop && e.kind === "challenged") throw new ScenarioError(`$.expect[${i}].kind`, "challenged needs the batch path (aggregator), which the cooperative design does not have");
+    if (e.kind === "noUnitProofs") for (const [j, h] of (e.heights ?? []).entries()) {
+      if (h > stop.heights) throw new ScenarioError(`$.expect[${i}].heights[${j}]`, `height ${h} is beyond $.stop.heights (${stop.heights})`);
+    }
   }
 
-  return { name, description, seed, circuit, params, l1, load, sequencers, provers, aggregator, stop, expect };
+  return { name, description, design, ...(coop ? { units } : {}), seed, circuit, params, l1, load, sequencers, provers, aggregator, stop, expect };
 }
 
 /** Reads and validates a scenario file. JSON syntax errors are ScenarioErrors at `$`. */
@@ -483,6 +551,12 @@ export function loadScenario(file: string): Scenario {
   }
   const base = file.replace(/^.*[\\/]/, "").replace(/\.json$/, "");
   return validateScenario(doc, NAME.test(base) ? base : "scenario");
+}
+
+/** A cooperative prover's FEE_BURN bid and rescue setting, for the report's actor table. */
+export function feeBurnText(p: ProverSpec): string {
+  const bid = p.feeBurnStrategy === "min-to-displace" ? "FEE_BURN min-to-displace" : `FEE_BURN ${p.feeBurnBps ?? 0} bps fixed`;
+  return p.rescue === false ? `${bid}, no rescues` : bid;
 }
 
 /** Short text of a strategy list, for the report's actor table. */

@@ -79,3 +79,22 @@ export function proverHooks(spec: ProverSpec, clock: Clock): ProverHooks {
     offline: offlineHook(clock, offlineWindows(spec.strategies)),
   };
 }
+
+/** The cooperative prover agent's options (`CooperativeProverOptions`) from a scenario prover: faults and FEE_BURN bid. */
+export interface CooperativeProverHooks {
+  offline?: (l1Block: number) => boolean;
+  invalidProofAt?: (height: bigint) => boolean;
+  withholdAt?: (height: bigint) => boolean;
+  feeBurnBps?: bigint;
+  feeBurnStrategy?: "fixed" | "min-to-displace";
+  rescue?: boolean;
+}
+
+export function cooperativeProverHooks(spec: ProverSpec, clock: Clock): CooperativeProverHooks {
+  const h = proverHooks(spec, clock);
+  const out: CooperativeProverHooks = { offline: h.offline, invalidProofAt: h.invalidProofAt, withholdAt: h.withholdAt };
+  if (spec.feeBurnBps !== undefined) out.feeBurnBps = BigInt(spec.feeBurnBps);
+  if (spec.feeBurnStrategy !== undefined) out.feeBurnStrategy = spec.feeBurnStrategy;
+  if (spec.rescue !== undefined) out.rescue = spec.rescue;
+  return out;
+}

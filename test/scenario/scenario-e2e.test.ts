@@ -1,11 +1,12 @@
 /**
  * Scenarios end to end with real proofs (CI circuit T=2, D=8): a withheld proof on a fork of a Hardhat node
  * (`fork` mode), and an invalid proof on the batch path (challenged by the aggregator), checking the expectations and the
- * figures from L1 events. The happy path runs in scenario-fork-replay.test.ts
+ * figures from L1 events; and the Cooperative design's happy path (coop-happy.json: unit proofs, per-proof payments, the
+ * sequencer's bond in the ledger). The Sidecar happy path runs in scenario-fork-replay.test.ts
  * (on a running node, then replayed on a fork of it).
  */
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Logger, PROJECT_ROOT, formatLog, startHardhatNode, type HardhatNode } from "../../src/agents/index.js";
@@ -71,5 +72,52 @@ describe("scenarios end to end (real node, real proofs)", function () {
     expect(f.gasByPhase.verifyBatch?.count).to.be.greaterThan(0);
     // Later heights were verified in batches and finalized.
     expect(f.heights.filter((h) => h.outcome === "finalized" && h.height > 1).length).to.be.greaterThan(0);
+  });
+
+  it("cooperative happy path on its own node: unit proofs of every prover, paid per proof, bonds back", async () => {
+    const s = loadScenario(join(PROJECT_ROOT, "scenarios", "coop-happy.json"));
+    const dir = out();
+    const r = await runScenario({ scenario: s, outDir: dir, noCompile: true, log: log() });
+    const f = r.figures;
+    for (const e of f.expectations) expect(e.passed, `${e.text}: ${e.detail}`).to.equal(true);
+    expect(f.design).to.equal("cooperative");
+    expect(f.params.design).to.equal("cooperative");
+    const c = f.cooperative!;
+    expect(c.units).to.equal(2);
+    const provers = ["prover-1", "prover-2", "prover-3"];
+    // The ledger's prover rewards are exactly the UnitProofPaid amounts; HeightFinalized's zero prover is not an actor.
+    for (const p of provers) {
+      const book = c.provers.find((x) => x.name === p)!;
+      expect(book.paidProofs, p).to.be.greaterThan(0);
+      expect(sumOf(f, p, "reward"), p).to.equal(BigInt(book.paid));
+      expect(sumOf(f, p, "deposit") + sumOf(f, p, "slash"), p).to.equal(0n);
+    }
+    expect(f.ledger.some((l) => l.actor.startsWith("0x0000000000"))).to.equal(false);
+    // FEE_BURN: prover-3 (20 %) keeps 80 % of what prover-1 (0 %) gets for the same number of paid proofs.
+    const per = (n: string) => BigInt(c.provers.find((x) => x.name === n)!.paid) / BigInt(c.provers.find((x) => x.name === n)!.paidProofs);
+    expect((per("prover-1") * 8n) / 10n - per("prover-3")).to.be.within(-1n, 1n);
+    expect(BigInt(c.provers.find((x) => x.name === "prover-1")!.burnt)).to.equal(0n);
+    // Per settled height: paid + burnt = the network reward.
+    for (const x of c.settled) expect(BigInt(x.paid) + BigInt(x.burnt)).to.equal(BigInt(x.networkReward));
+    // The sequencers' bonds (proverDeposit) are their deposits; every finalized height's bond came back.
+    for (const q of ["seq-1", "seq-2"]) {
+      const deposits = f.ledger.filter((l) => l.actor === q && l.kind === "deposit");
+      expect(deposits.every((l) => l.amount === (100n * E18).toString()), q).to.equal(true);
+      expect(sumOf(f, q, "slash"), q).to.equal(0n);
+    }
+    for (const b of c.bonds) expect([b.returned, b.toRescuer, b.burnt]).to.deep.equal([(100n * E18).toString(), "0", "0"]);
+    const finalized = f.heights.filter((h) => h.outcome === "finalized");
+    expect(finalized.length).to.be.at.least(3);
+    for (const h of finalized) {
+      expect(h.provers!.length, `height ${h.height}`).to.be.greaterThan(0);
+      expect(h.provers, `height ${h.height}`).to.include(h.prover);
+      expect(f.ledger.filter((l) => l.height === h.height && l.kind === "refund" && l.actor === h.sequencer).length, `height ${h.height}`).to.equal(1);
+    }
+    expect(f.gasByPhase.submitUnitProof?.count).to.be.at.least(2 * finalized.length);
+    expect(f.gasByPhase.commitUnits?.count).to.be.at.least(finalized.length);
+    expect(f.gasByPhase.submitProof).to.equal(undefined);
+    const md = readFileSync(join(dir, "report.md"), "utf8");
+    expect(md).to.include("Proving design: **cooperative**");
+    expect(md).to.include("## Unit proofs (cooperative)");
   });
 });
