@@ -343,12 +343,15 @@ export class CooperativeProverAgent extends PollingAgent {
     const withhold = this.o.withholdAt?.(h) === true;
     let proved = false;
     let holdsAny = false;
+    // Every payee of the height (for the settlement turn: one of them settles, not all in the same block).
+    const payees = new Set<string>();
     for (let u = 0; u < this.o.K && !this.stopped; u++) {
       // Fresh reads per unit: a proof takes seconds, the chain moves meanwhile.
       const units = await this.client.unitsOf(h);
       const entries = await this.client.unitEntries(h, BigInt(u));
       const holds = entries.some((e) => e.payee.toLowerCase() === this.address.toLowerCase());
       holdsAny ||= holds;
+      for (const e of entries) payees.add(e.payee.toLowerCase());
       const rec = this.store.get<UnitRecord>(UNITS, unitKey(h, u));
       if (holds) {
         if (rec !== undefined && rec.state !== "accepted") this.store.put(UNITS, unitKey(h, u), { ...rec, state: "accepted" });
@@ -391,7 +394,8 @@ export class CooperativeProverAgent extends PollingAgent {
     const units = await this.client.unitsOf(h);
     const close = units.closeAt !== 0n ? units.closeAt : t.provingDeadline;
     const after = BigInt(await this.provider.getBlockNumber()) + 1n;
-    const s = unitSettleDecision({ holdsSlot: holdsAny, finalized: units.finalized, settled: units.settled, next: after, close });
+    const turn = Math.max(0, [...payees].sort().indexOf(this.address.toLowerCase()));
+    const s = unitSettleDecision({ holdsSlot: holdsAny, finalized: units.finalized, settled: units.settled, next: after, close, turn });
     let settled = units.settled;
     if (s.kind === "settle") settled = await this.settle(h);
     const status = (await this.client.getHeight(h)).status;

@@ -164,6 +164,10 @@ describe("agents/decisions/cooperative", () => {
     expect(unitSettleDecision({ ...s, holdsSlot: false })).to.deep.equal({ kind: "none", reason: "no-slot" });
     expect(unitSettleDecision({ ...s, finalized: false })).to.deep.equal({ kind: "wait", reason: "not-finalized" });
     expect(unitSettleDecision({ ...s, next: 139n })).to.deep.equal({ kind: "wait", reason: "before-close" });
+    // Turns: the second payee waits SETTLE_TURN_BLOCKS after the close, then settles if nobody did.
+    expect(unitSettleDecision({ ...s, next: s.close, turn: 1 })).to.deep.equal({ kind: "wait", reason: "not-my-turn" });
+    expect(unitSettleDecision({ ...s, next: s.close + 2n, turn: 1 })).to.deep.equal({ kind: "settle" });
+    expect(unitSettleDecision({ ...s, next: s.close + 3n, turn: 2 })).to.deep.equal({ kind: "wait", reason: "not-my-turn" });
   });
 
   it("heightRetireDecision: gone heights at once; others after the close, the rescues and the settlement", () => {

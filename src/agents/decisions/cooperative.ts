@@ -171,14 +171,24 @@ export interface UnitSettleView {
   settled: boolean;
   next: bigint;
   close: bigint;
+  /**
+   * This prover's place among the height's payees (sorted by address; 0 when unknown): the first settles at the
+   * close, the next SETTLE_TURN_BLOCKS later if nobody did, and so on, so that the payees do not all send the same
+   * `settleUnits` in one block (all but one would revert and pay for it).
+   */
+  turn?: number;
 }
 
-/** Whether to call `settleUnits(h)`: it holds a paid slot, the height is finalized, not settled, and closed. */
-export function unitSettleDecision(v: UnitSettleView): { kind: "settle" } | { kind: "wait"; reason: "not-finalized" | "before-close" } | { kind: "none"; reason: "no-slot" | "settled" } {
+/** L1 blocks between one payee's settlement turn and the next's. */
+export const SETTLE_TURN_BLOCKS = 2n;
+
+/** Whether to call `settleUnits(h)`: it holds a paid slot, the height is finalized, not settled, closed, and its turn came. */
+export function unitSettleDecision(v: UnitSettleView): { kind: "settle" } | { kind: "wait"; reason: "not-finalized" | "before-close" | "not-my-turn" } | { kind: "none"; reason: "no-slot" | "settled" } {
   if (v.settled) return { kind: "none", reason: "settled" };
   if (!v.holdsSlot) return { kind: "none", reason: "no-slot" };
   if (!v.finalized) return { kind: "wait", reason: "not-finalized" };
   if (v.next < v.close) return { kind: "wait", reason: "before-close" };
+  if (v.next < v.close + BigInt(v.turn ?? 0) * SETTLE_TURN_BLOCKS) return { kind: "wait", reason: "not-my-turn" };
   return { kind: "settle" };
 }
 
