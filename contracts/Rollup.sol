@@ -182,7 +182,7 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
     }
 
     /// @notice Cooperative: pays a finalized height's paid unit proofs once its close has passed (the proving
-    ///         deadline, later after a soft close; at finalization already if that came later). Anyone.
+    ///         deadline, later after a soft close). Anyone; one height per call (at most 3 K payments).
     /// @param height the L2 height
     function settleUnits(uint256 height) external nonReentrant {
         CooperativeLib.settleUnits(height);

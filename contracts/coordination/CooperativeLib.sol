@@ -307,8 +307,7 @@ library CooperativeLib {
 
     /// @notice At finalization of `height` (internal: it runs inside the finalizing library). The pot (block reward
     ///         + fees, capped by the pool) leaves the pool: (1 - FEE_SPLIT) of it to the sequencer, FEE_SPLIT escrowed
-    ///         as the prover network's reward until the proving deadline (paid then by `settleUnits`, at once if the
-    ///         deadline has passed). The bond goes back to the sequencer, or, if the height was proven late,
+    ///         as the prover network's reward until the close (paid then by `settleUnits`, one height per call). The bond goes back to the sequencer, or, if the height was proven late,
     ///         lateProverShare of it to the payee of the proof that completed the height and the rest is burnt.
     /// @return proverPaid zero (the network is paid per proof at settlement)
     /// @return networkReward the prover network's reward
@@ -331,17 +330,17 @@ library CooperativeLib {
         uint256 bond = _settleBond(height, winner, submitter, late, sequencerReward, c.lateProverShareBps);
         treasury.rewardPool = SafeCast.toUint128(pool - pot);
         treasury.totalEscrowed = SafeCast.toUint128(treasury.totalEscrowed + networkReward - bond);
-        _holdNetworkReward(height, networkReward, c.units);
+        _holdNetworkReward(height, networkReward);
         return (address(0), networkReward, sequencerReward, 0);
     }
 
-    /// @dev Escrows the network reward of a finalized height; settles its paid sets at once if the deadline has
-    ///      passed (a late finalization: the sets are final).
-    function _holdNetworkReward(uint256 height, uint256 networkReward, uint256 units) private {
-        Storage storage $ = getStorage();
-        ICooperative.HeightUnits storage hu = $.heights[height];
+    /// @dev Escrows the network reward of a finalized height until `settleUnits`. Never settled here, even after
+    ///      the close: one finalization may finalize up to maxPendingHeights waiting heights, and paying 3 K proofs
+    ///      for each in the same call could exceed the block gas limit and stall finality. `settleUnits` pays one
+    ///      height per call (at most 96 credits).
+    function _holdNetworkReward(uint256 height, uint256 networkReward) private {
+        ICooperative.HeightUnits storage hu = getStorage().heights[height];
         (hu.finalized, hu.networkReward) = (true, SafeCast.toUint128(networkReward));
-        if (block.number >= closeOf(hu, height)) _settleUnits($, height, hu, units);
     }
 
     /// @dev Releases the winner's bond with its sequencer reward (one ledger write per account): back to it, or if
@@ -370,7 +369,7 @@ library CooperativeLib {
     }
 
     /// @notice Pays a finalized height's paid sets once its close has passed (the proving deadline, later after a soft
-    ///         close): `Rollup.settleUnits`, anyone; done at finalization already when that came after the close.
+    ///         close): `Rollup.settleUnits`, anyone, one height per call.
     function settleUnits(uint256 height) external {
         Storage storage $ = getStorage();
         ICooperative.HeightUnits storage hu = $.heights[height];

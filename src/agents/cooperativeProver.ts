@@ -394,13 +394,17 @@ export class CooperativeProverAgent extends PollingAgent {
     const units = await this.client.unitsOf(h);
     const close = units.closeAt !== 0n ? units.closeAt : t.provingDeadline;
     const after = BigInt(await this.provider.getBlockNumber()) + 1n;
-    const turn = Math.max(0, [...payees].sort().indexOf(this.address.toLowerCase()));
-    const s = unitSettleDecision({ holdsSlot: holdsAny, finalized: units.finalized, settled: units.settled, next: after, close, turn });
+    // A height with no paid proof at all (every unit rescued late) has nobody who wants its settlement, which burns
+    // its network reward: every prover takes a turn at it (staggered by address), so the books close.
+    const orphan = payees.size === 0 && units.finalized && !units.settled;
+    const turn = orphan ? 1 + (Number.parseInt(this.address.slice(-2), 16) % 4) : Math.max(0, [...payees].sort().indexOf(this.address.toLowerCase()));
+    const settles = holdsAny || orphan;
+    const s = unitSettleDecision({ holdsSlot: settles, finalized: units.finalized, settled: units.settled, next: after, close, turn });
     let settled = units.settled;
     if (s.kind === "settle") settled = await this.settle(h);
     const status = (await this.client.getHeight(h)).status;
     const allProven = units.provenUnits === (1n << BigInt(this.o.K)) - 1n;
-    if (heightRetireDecision({ status, next: after, close, lateDeadline: t.lateDeadline, allProven, holdsSlot: holdsAny, settled, rescue: (this.o.rescue ?? true) && !withhold })) {
+    if (heightRetireDecision({ status, next: after, close, lateDeadline: t.lateDeadline, allProven, holdsSlot: settles, settled, rescue: (this.o.rescue ?? true) && !withhold })) {
       this.retire(h, head, ctx);
       return { proved, retired: true };
     }
