@@ -43,6 +43,8 @@ library CooperativeLib {
         mapping(uint256 height => mapping(address sequencer => ICooperative.BlockBond)) bonds;
         mapping(uint256 height => ICooperative.HeightUnits) heights;
         mapping(uint256 height => mapping(uint256 unit => ICooperative.Entry[3])) paid;
+        /// @dev The payee of a unit's rescue (its first proof, posted after the proving deadline).
+        mapping(uint256 height => mapping(uint256 unit => address)) rescuers;
     }
 
     bytes32 internal constant STORAGE_SLOT = 0xff19c539a00be973f97ad1c0a7ee28eeac423f177affc739c5aed6bcd5fbd500;
@@ -163,11 +165,17 @@ library CooperativeLib {
             // A rescue: the unit had no proof by the deadline (the height still awaits its proof).
             if (h.status != IRollup.HeightStatus.Pending) revert Errors.Rollup__UnitClosed(u.height, u.unit);
             if (!ProofLib.verify(verifier, u.proof, inputs)) revert Errors.Rollup__InvalidProof(u.height);
+            hu.rescuedUnits |= uint32(1 << u.unit);
+            $.rescuers[u.height][u.unit] = u.payee;
             emit ICooperative.UnitProofAccepted(u.height, u.unit, u.payee, u.feeBurnBps, 0, address(0), true);
             return first;
         }
         uint256 close = hu.closeAt != 0 ? hu.closeAt : t.provingDeadline;
-        if (block.number >= close) revert Errors.Rollup__UnitClosed(u.height, u.unit);
+        // A rescued unit takes no paid slot, even while a soft close keeps the height's slots open: otherwise its
+        // rescuer could withhold until the deadline, rescue, and then take a slot as well.
+        if (block.number >= close || hu.rescuedUnits & (uint256(1) << u.unit) != 0) {
+            revert Errors.Rollup__UnitClosed(u.height, u.unit);
+        }
         RandomnessLib.requireEligibleProver(staking, u.height, u.payee);
         uint256 score = _score(staking, h.winner, u);
         ICooperative.Entry[3] storage set = $.paid[u.height][u.unit];
@@ -188,7 +196,7 @@ library CooperativeLib {
         uint256 guard = ConfigLib.get().unitSoftCloseBlocks;
         if (guard == 0 || block.number + guard <= close) return;
         uint256 extended = Math.min(block.number + guard, lateDeadline);
-        if (extended > close) hu.closeAt = uint64(extended);
+        if (extended > close) hu.closeAt = SafeCast.toUint40(extended);
     }
 
     /// @dev The L1 block from which `height`'s paid slots no longer change.
@@ -307,8 +315,9 @@ library CooperativeLib {
 
     /// @notice At finalization of `height` (internal: it runs inside the finalizing library). The pot (block reward
     ///         + fees, capped by the pool) leaves the pool: (1 - FEE_SPLIT) of it to the sequencer, FEE_SPLIT escrowed
-    ///         as the prover network's reward until the close (paid then by `settleUnits`, one height per call). The bond goes back to the sequencer, or, if the height was proven late,
-    ///         lateProverShare of it to the payee of the proof that completed the height and the rest is burnt.
+    ///         as the prover network's reward until the close (paid then by `settleUnits`, one height per call). The
+    ///         bond goes back to the sequencer, or, if the height was proven late, lateProverShare of it is shared by
+    ///         the rescuers of the late units (each capped at half an on-time proof's pay) and the rest is burnt.
     /// @return proverPaid zero (the network is paid per proof at settlement)
     /// @return networkReward the prover network's reward
     /// @return sequencerReward the sequencer's share
@@ -316,7 +325,7 @@ library CooperativeLib {
     function settleFinalized(
         uint256 height,
         address winner,
-        address submitter,
+        address, /* submitter: the rescuers are paid per unit, not the completing proof's payee */
         bool late,
         uint256 totalFees,
         uint256 feeSplitBps
@@ -327,7 +336,7 @@ library CooperativeLib {
         uint256 pot = Math.min(c.blockReward + totalFees, pool);
         networkReward = (pot * Math.min(feeSplitBps, BPS)) / BPS;
         sequencerReward = pot - networkReward;
-        uint256 bond = _settleBond(height, winner, submitter, late, sequencerReward, c.lateProverShareBps);
+        uint256 bond = _settleBond(height, winner, late, sequencerReward, _rescueCap(networkReward, c.units));
         treasury.rewardPool = SafeCast.toUint128(pool - pot);
         treasury.totalEscrowed = SafeCast.toUint128(treasury.totalEscrowed + networkReward - bond);
         _holdNetworkReward(height, networkReward);
@@ -343,29 +352,54 @@ library CooperativeLib {
         (hu.finalized, hu.networkReward) = (true, SafeCast.toUint128(networkReward));
     }
 
-    /// @dev Releases the winner's bond with its sequencer reward (one ledger write per account): back to it, or if
-    ///         the height was proven late, lateProverShare of it to the completing proof's payee and the rest burnt.
-    ///         Returns the bond (leaving escrow). The roots' hash stays: unit proofs may take paid slots until the
-    ///         deadline.
-    function _settleBond(
-        uint256 height,
-        address winner,
-        address submitter,
-        bool late,
-        uint256 sequencerReward,
-        uint256 lateProverShareBps
-    ) private returns (uint256 bond) {
+    /// @dev The most a rescue is paid: half what an on-time proof of a unit is paid at FEE_BURN 0 (the network
+    ///      reward / (3 K)). A prover must never gain by withholding a unit until the deadline and rescuing it: it
+    ///      would have been paid twice this on time (docs/cooperative.md, "Who pays for a miss").
+    function _rescueCap(uint256 networkReward, uint256 units) private pure returns (uint256) {
+        return networkReward / (units * PROOFS_PER_UNIT) / 2;
+    }
+
+    /// @dev Releases the winner's bond with its sequencer reward: back to it, or if the height was proven late (a
+    ///      unit had no proof by the deadline) lateProverShare of it is shared by the rescued units' rescuers, each
+    ///      capped at `rescueCap`, and the rest is burnt. Returns the bond (leaving escrow). The roots' hash stays:
+    ///      unit proofs may take paid slots until the close.
+    function _settleBond(uint256 height, address winner, bool late, uint256 sequencerReward, uint256 rescueCap)
+        private
+        returns (uint256 bond)
+    {
         ICooperative.BlockBond storage b = getStorage().bonds[height][winner];
         bond = b.bond;
         b.bond = 0;
-        uint256 toRescuer = late ? (bond * lateProverShareBps) / BPS : 0;
-        uint256 burnt = late ? bond - toRescuer : 0;
-        uint256 returned = bond - toRescuer - burnt;
-        LedgerLib.creditEach(
-            [winner, submitter, TreasuryLib.BURN_ADDRESS, address(0), address(0)],
-            [sequencerReward + returned, toRescuer, burnt, 0, 0]
-        );
-        emit ICooperative.BondSettled(height, winner, returned, late ? submitter : address(0), toRescuer, burnt);
+        if (!late) {
+            LedgerLib.credit(winner, sequencerReward + bond);
+            emit ICooperative.BondSettled(height, winner, bond, address(0), 0, 0);
+            return bond;
+        }
+        uint256 share = (bond * ConfigLib.get().lateProverShareBps) / BPS;
+        (uint256 toRescuers, address single) = _payRescuers(height, share, rescueCap);
+        LedgerLib.credit(winner, sequencerReward);
+        LedgerLib.credit(TreasuryLib.BURN_ADDRESS, bond - toRescuers);
+        emit ICooperative.BondSettled(height, winner, 0, single, toRescuers, bond - toRescuers);
+    }
+
+    /// @dev Pays each rescued unit's rescuer min(share / rescued units, cap); returns the total and the rescuer when
+    ///      a single unit was rescued (zero otherwise). A late height has at least one rescued unit: its completing
+    ///      proof came after the deadline, when only rescues are accepted for unproven units.
+    function _payRescuers(uint256 height, uint256 share, uint256 cap) private returns (uint256 total, address single) {
+        Storage storage $ = getStorage();
+        uint256 rescued = $.heights[height].rescuedUnits;
+        uint256 count = 0;
+        for (uint256 r = rescued; r != 0; r &= r - 1) ++count;
+        if (count == 0) return (0, address(0));
+        uint256 each = Math.min(share / count, cap);
+        for (uint256 unit = 0; rescued >> unit != 0; ++unit) {
+            if ((rescued >> unit) & 1 == 0) continue;
+            address rescuer = $.rescuers[height][unit];
+            LedgerLib.credit(rescuer, each);
+            emit ICooperative.UnitRescuePaid(height, unit, rescuer, each);
+            if (count == 1) single = rescuer;
+            total += each;
+        }
     }
 
     /// @notice Pays a finalized height's paid sets once its close has passed (the proving deadline, later after a soft

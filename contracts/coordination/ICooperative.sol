@@ -31,7 +31,9 @@ interface ICooperative {
         uint128 networkReward;
         /// @dev The L1 block from which paid slots no longer change, once a late displacement moved it (soft
         ///      close); 0: the proving deadline.
-        uint64 closeAt;
+        uint40 closeAt;
+        /// @dev Units first proven after the proving deadline (bit u): rescued, they take no paid slot.
+        uint32 rescuedUnits;
     }
 
     /// @notice A revealed proposal committed its block's intermediate roots and bond. `leads`: it now holds the
@@ -54,9 +56,12 @@ interface ICooperative {
     event UnitProofPaid(uint256 indexed height, uint256 indexed unit, address indexed payee, uint256 amount, uint256 burnt);
     /// @notice A height's paid sets were settled: `paid` to provers, `burnt` (FEE_BURN shares, missing proofs, dust).
     event UnitsSettled(uint256 indexed height, uint256 networkReward, uint256 paid, uint256 burnt, uint256 proofs);
-    /// @notice The winner's bond after finalization: `returned` to it, `toRescuer` to the late proof's payee,
-    ///         `burnt` (a unit had no proof by the deadline).
+    /// @notice The winner's bond after finalization: `returned` to it, or (a unit had no proof by the deadline)
+    ///         `toRescuer` to the rescuers of the late units (each `UnitRescuePaid`; `rescuer` names the one when a
+    ///         single unit was rescued, zero otherwise) and `burnt`.
     event BondSettled(uint256 indexed height, address indexed sequencer, uint256 returned, address rescuer, uint256 toRescuer, uint256 burnt);
+    /// @notice The rescuer of a unit nobody proved by the deadline was paid `amount` out of the sequencer's bond.
+    event UnitRescuePaid(uint256 indexed height, uint256 indexed unit, address indexed rescuer, uint256 amount);
     /// @notice A committed proposal's bond was refunded (it lost the height, or the height was lost by no fault of its).
     event BondReleased(uint256 indexed height, address indexed sequencer, uint256 bond);
 }

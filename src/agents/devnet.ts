@@ -637,10 +637,9 @@ export async function computeSummary(a: {
   if (cooperative) {
     coopSummary = await cooperativeSummary(client, from, head, a.names);
     for (const p of coopSummary.provers) add(book(p.address), "rewards", BigInt(p.paid));
-    for (const e of await c.queryFilter(c.filters.BondSettled(), from, head)) {
-      add(book(e.args.sequencer), "slashed", e.args.burnt + e.args.toRescuer);
-      if (e.args.toRescuer > 0n) add(book(e.args.rescuer), "compensation", e.args.toRescuer);
-    }
+    for (const e of await c.queryFilter(c.filters.BondSettled(), from, head)) add(book(e.args.sequencer), "slashed", e.args.burnt + e.args.toRescuer);
+    // Each rescued unit's rescuer is paid out of the bond (UnitRescuePaid).
+    for (const e of await c.queryFilter(c.filters.UnitRescuePaid(), from, head)) add(book(e.args.rescuer), "compensation", e.args.amount);
   }
   for (const b of books.values()) b.claimable = (await client.claimable(b.address)).toString();
 

@@ -181,8 +181,9 @@ export async function collectFigures(a: CollectInput): Promise<Collected> {
   for (const e of bondSettled) {
     add(e.blockNumber, e.args.sequencer, "refund", e.args.returned, e.args.height);
     add(e.blockNumber, e.args.sequencer, "slash", e.args.burnt + e.args.toRescuer, e.args.height);
-    add(e.blockNumber, e.args.rescuer, "bounty", e.args.toRescuer, e.args.height);
   }
+  // Each rescued unit's rescuer, paid out of the bond.
+  if (coop) for (const e of await c.queryFilter(c.filters.UnitRescuePaid(), from, to)) add(e.blockNumber, e.args.rescuer, "bounty", e.args.amount, e.args.height);
   for (const e of bondReleased) add(e.blockNumber, e.args.sequencer, "refund", e.args.bond, e.args.height);
   for (const e of unitPaid) add(e.blockNumber, e.args.payee, "reward", e.args.amount, e.args.height);
   for (const e of aggRewarded) add(e.blockNumber, e.args.account, "reward", e.args.amount);

@@ -307,7 +307,7 @@ describe("Cooperative design (seed 002) on the contracts, verifier stand-in", fu
       expect([...onChain.map((e) => e.payee)].sort()).to.deep.equal([...top3].sort());
     });
 
-    it("after the deadline only an unproven unit takes a proof: the late rescuer gets lateProverShare of the bond, the rest is burnt", async () => {
+    it("after the deadline only an unproven unit takes a proof: the late rescuer gets its share of the bond (capped at half an on-time proof's pay), the rest is burnt", async () => {
       const [a, b] = provers;
       await submitUnit(d, h, K, 0, a!, 0n);
       const t = await d.client.timeline(h.height);
@@ -321,7 +321,12 @@ describe("Cooperative design (seed 002) on the contracts, verifier stand-in", fu
       await expect(d.rollup.connect(d.outsider).submitUnitProof(s.args, h.block.pubdata, h.block.roots))
         .to.emit(d.rollup, "BondSettled");
       const bond = d.config.proverDeposit;
-      const toRescuer = (bond * d.config.lateProverShareBps) / 10_000n;
+      const pot = d.config.blockReward + 10n; // two slots of fee 5
+      const network = networkReward(pot, 5_000n);
+      const cap = network / (2n * 3n) / 2n;
+      const share = (bond * d.config.lateProverShareBps) / 10_000n;
+      const toRescuer = share < cap ? share : cap;
+      expect(toRescuer).to.equal(cap); // 50 tokens of bond share against a cap of about 0.42
       expect((await claimable(d, d.outsider.address)) - before).to.equal(toRescuer);
       // Finalized after the deadline: the paid set (a's one proof) is final, paid by settleUnits (never inside the
       // finalization: a chain of late heights finalized at once must not pay 3 K proofs each in one call); the
@@ -329,10 +334,61 @@ describe("Cooperative design (seed 002) on the contracts, verifier stand-in", fu
       expect((await d.rollup.unitsOf(h.height)).settled).to.equal(false);
       await d.rollup.settleUnits(h.height);
       expect((await d.rollup.unitsOf(h.height)).settled).to.equal(true);
-      const pot = d.config.blockReward + 10n; // two slots of fee 5
-      const network = networkReward(pot, 5_000n);
       const paidA = proverReward(network, 2n, 0n);
       expect((await claimable(d, BURN_ADDRESS)) - burntBefore).to.equal(bond - toRescuer + network - paidA);
+      const books = await booksBalance(d);
+      expect(books.held).to.equal(books.owed);
+    });
+
+    it("attack (review F1, F2): withholding a unit to rescue it pays less than proving it on time, and a rescued unit takes no paid slot even while a soft close keeps the height open", async () => {
+      const ranked = provers.map((p) => ({ p, score: unitSubmission(d, h, K, 0, p, 0n).score })).sort((x, y) => (x.score < y.score ? -1 : 1));
+      const attacker = ranked[4]!.p;
+      for (const { p } of ranked.slice(0, 3)) await submitUnit(d, h, K, 0, p, 0n);
+      const t = await d.client.timeline(h.height);
+      // The attacker displaces the lowest of unit 0 two blocks before the deadline (the height's close moves on),
+      // holds its proof of unit 1 and rescues it at the deadline.
+      await nextTxAt(t.provingDeadline - 2n);
+      await submitUnit(d, h, K, 0, attacker, 0n);
+      const closeAt = (await d.rollup.unitsOf(h.height)).closeAt;
+      expect(closeAt).to.be.greaterThan(t.provingDeadline);
+      const before = await claimable(d, attacker.address);
+      await nextTxAt(t.provingDeadline);
+      const rescue = unitSubmission(d, h, K, 1, attacker, 0n);
+      await expect(d.rollup.connect(attacker.signer).submitUnitProof(rescue.args, h.block.pubdata, h.block.roots))
+        .to.emit(d.rollup, "UnitRescuePaid");
+      const network = networkReward(d.config.blockReward + 10n, 5_000n);
+      const onTime = proverReward(network, BigInt(K), 0n); // what the same proof of unit 1 earned on time
+      const rescueGain = (await claimable(d, attacker.address)) - before;
+      expect(rescueGain).to.equal(network / (BigInt(K) * 3n) / 2n);
+      expect(rescueGain < onTime, "withholding never pays more than proving on time").to.equal(true);
+      // The double dip: the same proof again, now for a paid slot of the unit it rescued, before the extended close.
+      await expect(d.rollup.connect(attacker.signer).submitUnitProof(rescue.args, h.block.pubdata, h.block.roots))
+        .to.be.revertedWithCustomError(d.rollup, "Rollup__UnitClosed");
+      // Unit 0's slots stay open until the close (the soft close is not undone).
+      await nextTxAt(closeAt);
+      await d.rollup.settleUnits(h.height);
+      expect((await d.rollup.unitEntries(h.height, 1n)).every((e) => e.payee === ethers.ZeroAddress)).to.equal(true);
+      const books = await booksBalance(d);
+      expect(books.held).to.equal(books.owed);
+    });
+
+    it("attack (review F3): with two units rescued, each rescuer is paid for its unit (no war of attrition for the completing proof)", async () => {
+      const [a, b] = provers;
+      const t = await d.client.timeline(h.height);
+      await nextTxAt(t.provingDeadline);
+      const burntBefore = await claimable(d, BURN_ADDRESS);
+      const [ba, bb] = [await claimable(d, a!.address), await claimable(d, b!.address)];
+      await submitUnit(d, h, K, 0, a!, 0n); // first rescue: the height still waits for unit 1
+      expect((await d.client.getHeight(h.height)).status).to.equal(HeightStatus.Pending);
+      await submitUnit(d, h, K, 1, b!, 0n); // the completing rescue
+      const network = networkReward(d.config.blockReward + 10n, 5_000n);
+      const share = (d.config.proverDeposit * d.config.lateProverShareBps) / 10_000n;
+      const cap = network / (BigInt(K) * 3n) / 2n;
+      const each = share / 2n < cap ? share / 2n : cap;
+      expect((await claimable(d, a!.address)) - ba).to.equal(each);
+      expect((await claimable(d, b!.address)) - bb).to.equal(each);
+      // The rest of the bond is burnt (the whole network reward too, once settled: no paid proof).
+      expect((await claimable(d, BURN_ADDRESS)) - burntBefore).to.equal(d.config.proverDeposit - 2n * each);
       const books = await booksBalance(d);
       expect(books.held).to.equal(books.owed);
     });
