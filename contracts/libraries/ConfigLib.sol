@@ -43,6 +43,13 @@ library ConfigLib {
         // K units of T/K slots; Sidecar proves the whole block in one proof.
         if (c.units == 0 || c.units > 32 || c.slots % c.units != 0) revert Errors.Rollup__InvalidConfig("units");
         if (c.provingDesign == ProvingDesign.Sidecar && c.units != 1) revert Errors.Rollup__InvalidConfig("units");
+        // Cooperative scores unit proofs until the close (at most the late deadline) with the height's randomness,
+        // whose inputs live in rings (seeds 32 heights, proposals 16 per sequencer): the windows must end well
+        // within them, else late paid proofs would revert StatementForgotten.
+        if (
+            c.provingDesign == ProvingDesign.Cooperative
+                && uint256(c.provingWindow) + c.lateWindow > 12 * (uint256(c.proposalBlocks) + c.revealBlocks + c.commitBlocks)
+        ) revert Errors.Rollup__InvalidConfig("proving windows");
         if (c.genesisBlock == 0) c.genesisBlock = uint64(block.number + c.commitBlocks);
         if (c.genesisBlock < block.number) revert Errors.Rollup__InvalidConfig("genesisBlock");
         getStorage().config = c;

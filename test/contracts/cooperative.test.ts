@@ -194,6 +194,30 @@ describe("Cooperative design (seed 002) on the contracts, verifier stand-in", fu
     expect(await d.rollup.totalEscrowed()).to.equal(0n);
   });
 
+  it("deployment: K must divide T (Sidecar has K = 1), and Cooperative's windows must end within the randomness rings", async () => {
+    const [signer] = await ethers.getSigners();
+    const { deployRollup } = await import("../../src/client/deploy.js");
+    const { defaultRollupConfig } = await import("../../src/client/index.js");
+    const d = await deployFixture();
+    const staking = await d.staking.getAddress();
+    const verifier = await d.verifier.getAddress();
+    const cfg = (o: Record<string, bigint>) => defaultRollupConfig({ slots: 2n, genesisRoot: 1n }, o);
+    const refused = async (o: Record<string, bigint>, field: string) => {
+      let err: unknown;
+      try {
+        await deployRollup(signer!, cfg(o), staking, verifier);
+      } catch (e) {
+        err = e;
+      }
+      expect(String(err)).to.contain("Rollup__InvalidConfig").and.to.contain(field);
+    };
+    await refused({ units: 2n }, "units"); // Sidecar
+    await refused({ provingDesign: 1n, units: 3n }, "units"); // 3 does not divide 2
+    await refused({ provingDesign: 1n, units: 0n }, "units");
+    await refused({ provingDesign: 1n, units: 2n, provingWindow: 100n, lateWindow: 9n }, "proving windows"); // > 12 periods of 9
+    await deployRollup(signer!, cfg({ provingDesign: 1n, units: 2n, provingWindow: 98n, lateWindow: 10n }), staking, verifier);
+  });
+
   it("a Sidecar Rollup refuses Cooperative's entry points", async () => {
     const d = await deployFixture();
     const proof = [0n, 0n, 0n, 0n] as [bigint, bigint, bigint, bigint];
