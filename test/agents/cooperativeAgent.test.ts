@@ -267,7 +267,7 @@ describe("agents/cooperativeProver (real unit proofs, T = 2, K = 2, D = 8)", fun
     );
 
     // A rescue: nobody proves the next height by its proving deadline (no agent runs); an agent started after it
-    // proves both units late: the height is finalized, the payee completing it gets lateProverShare of the bond.
+    // proves both units late: the height is finalized, the rescuer is paid per rescued unit out of the bond.
     for (const a of agents.splice(0)) await a.stop();
     await provider.send("evm_setIntervalMining", [0]); // from here only transactions mine: each agent round is one head
     const nextHeight = async (after: bigint) => {
@@ -286,7 +286,11 @@ describe("agents/cooperativeProver (real unit proofs, T = 2, K = 2, D = 8)", fun
     await waitFor("the late height rescued", 60_000, async () => (await client.getHeight(h2)).status === HeightStatus.Finalized);
     await waitFor("the rescuer counted both rescues", 10_000, () => rescuer.stats().rescues === 2);
     expect(rescuer.stats()).to.deep.include({ proofsMade: 2, submitted: 2, accepted: 2, rescues: 2, refused: 0, wasted: 0 });
-    expect((await client.claimable(provers[1]!.address)) - rescuerBefore).to.equal((config.proverDeposit * config.lateProverShareBps) / 10_000n);
+    // Each rescued unit's rescuer is paid min(its share of lateProverShare x bond, half an on-time proof's pay).
+    const fin = (await client.contract.queryFilter(client.contract.filters.HeightFinalized(h2)))[0]!;
+    const cap = fin.args.proverReward / (2n * 3n) / 2n;
+    const share = (config.proverDeposit * config.lateProverShareBps) / 10_000n / 2n;
+    expect((await client.claimable(provers[1]!.address)) - rescuerBefore).to.equal(2n * (share < cap ? share : cap));
 
     // An unprovable height: the sequencer commits roots that are not its block's (the contract cannot tell); the
     // agent rebuilds the block, finds the mismatch, counts it and proves nothing.
