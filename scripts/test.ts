@@ -1,6 +1,7 @@
 /**
- * The project's test command (`npm test`): builds the CI circuit (cached), then runs the Solidity tests and the
- * mocha tests with Hardhat, and ends with the plain line `N passed, N failed` that CI reads.
+ * The project's test command (`npm test`): builds the CI circuits (cached: the block circuit T=2 D=8 and the
+ * Cooperative design's unit circuit S=1 D=8), then runs the Solidity tests and the mocha tests with Hardhat, and
+ * ends with the plain line `N passed, N failed` that CI reads.
  * Extra arguments are passed to `hardhat test mocha` (for example a single test file).
  */
 import { spawn } from "node:child_process";
@@ -43,7 +44,10 @@ function run(name: string, command: string, args: string[]): Promise<SuiteResult
 async function main(): Promise<void> {
   const extra = process.argv.slice(2);
   const results: SuiteResult[] = [];
-  const build = await run("circuits", process.execPath, ["--import", "tsx", "scripts/build-circuits.ts", "--T", "2", "--D", "8"]);
+  // The CI circuits: the block circuit T=2 D=8, and the Cooperative design's unit circuit S=1 D=8 (T=2 in K=2 units),
+  // both verified on chain by committed verifiers.
+  let build = await run("circuits", process.execPath, ["--import", "tsx", "scripts/build-circuits.ts", "--T", "2", "--D", "8"]);
+  if (build.exitCode === 0) build = await run("unit circuit", process.execPath, ["--import", "tsx", "scripts/build-circuits.ts", "--unit", "--S", "1", "--D", "8"]);
   if (build.exitCode !== 0) {
     results.push({ ...build, failed: 1 });
   } else {

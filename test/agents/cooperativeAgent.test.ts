@@ -53,7 +53,7 @@ describe("agents/cooperativeProver (real unit proofs, T = 2, K = 2, D = 8)", fun
   this.timeout(240_000);
   let node: HardhatNode | undefined;
   let provider: JsonRpcProvider | undefined;
-  let dir: string;
+  let dir = "";
   const agents: CooperativeProverAgent[] = [];
 
   before(function () {
@@ -67,7 +67,7 @@ describe("agents/cooperativeProver (real unit proofs, T = 2, K = 2, D = 8)", fun
     for (const a of agents) await a.stop().catch(() => {});
     provider?.destroy();
     await node?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("refuses bad options with a typed error", () => {
