@@ -25,7 +25,7 @@
 import type { JsonRpcProvider, TransactionReceipt, Wallet } from "ethers";
 import { Contract } from "ethers";
 import { initL2, l2Domain, splitBlock, stateFromGenesis, unitSize, unitWithPayee, type BlockUnits, type GenesisAccount } from "../l2/index.js";
-import { HeightStatus, RollupClient, contractErrorName, type ProofWords, type RollupConfig } from "../client/index.js";
+import { HeightStatus, ProvingDesign, RollupClient, contractErrorName, type ProofWords, type RollupConfig } from "../client/index.js";
 import { unitScore, unitVrfInput, type UnitEntry } from "../cooperative.js";
 import { AGENT_DEFAULTS } from "../defaults.js";
 import { BPS } from "../protocol.js";
@@ -40,9 +40,6 @@ import {
   type FeeBurnStrategy, type UnitView,
 } from "./decisions/cooperative.js";
 
-/** ProvingDesign.Cooperative (RollupConfig.provingDesign). */
-const COOPERATIVE_DESIGN = 1n;
-/** Gas limit of a unit proof submission, percent of the estimate (see sendUnitProof). */
 
 export interface CooperativeProverOptions {
   name: string;
@@ -240,7 +237,7 @@ export class CooperativeProverAgent extends PollingAgent {
   private async init(): Promise<void> {
     const o = this.o;
     this.cfg = await this.client.config();
-    if (this.cfg.provingDesign !== COOPERATIVE_DESIGN) throw new AgentError("BAD_CONFIG", `the Rollup's proving design is ${this.cfg.provingDesign}, not Cooperative (${COOPERATIVE_DESIGN})`);
+    if (this.cfg.provingDesign !== BigInt(ProvingDesign.Cooperative)) throw new AgentError("BAD_CONFIG", `the Rollup's proving design is ${this.cfg.provingDesign}, not Cooperative (${ProvingDesign.Cooperative})`);
     if (Number(this.cfg.slots) !== o.T) throw new AgentError("BAD_CONFIG", `the Rollup has T = ${this.cfg.slots}, the options say ${o.T}`);
     if (Number(this.cfg.units) !== o.K) throw new AgentError("BAD_CONFIG", `the Rollup has K = ${this.cfg.units}, the options say ${o.K}`);
     unitSize(o.T, o.K);
