@@ -147,17 +147,8 @@ export function benchProvingTime(T: number, D: number, reportPath: string): Prov
  */
 export async function timeOneProof(T: number, D: number, paths: { wasmPath: string; zkeyPath: string }, threads?: number): Promise<ProvingMeasure> {
   const { sampleBlock } = await import("../l2/sample.js");
-  const { Prover } = await import("../zk/prover.js");
   const { block } = await sampleBlock(T, D);
-  const prover = new Prover("process", { threads });
-  try {
-    const r = await prover.prove({ wasmPath: paths.wasmPath, zkeyPath: paths.zkeyPath, input: block.circuitInput as unknown as Record<string, unknown> });
-    const seconds = r.witnessSeconds + r.proveSeconds;
-    const cpu = r.nativeTimings?.cpu !== undefined ? r.witnessSeconds + r.nativeTimings.cpu : seconds;
-    return { T, D, seconds: round2(seconds), cpuSeconds: round2(cpu), engine: r.engine + (threads ? `, ${threads} thread${threads > 1 ? "s" : ""}` : ""), source: "startup proof" };
-  } finally {
-    await prover.close();
-  }
+  return timeProof(block.circuitInput as unknown as Record<string, unknown>, T, D, paths, threads, "startup proof");
 }
 
 /**
@@ -167,16 +158,22 @@ export async function timeOneProof(T: number, D: number, paths: { wasmPath: stri
 export async function timeOneUnitProof(S: number, D: number, paths: { wasmPath: string; zkeyPath: string }, threads?: number): Promise<ProvingMeasure> {
   const { sampleBlock } = await import("../l2/sample.js");
   const { splitBlock, unitWithPayee } = await import("../l2/units.js");
-  const { Prover } = await import("../zk/prover.js");
   const { block } = await sampleBlock(S, D);
-  const unit = splitBlock(block, 1).units[0]!;
+  const input = unitWithPayee(splitBlock(block, 1).units[0]!, 1n, 0n).circuitInput;
+  return timeProof(input as unknown as Record<string, unknown>, S, D, paths, threads, "startup unit proof");
+}
+
+/** One proof of `input` with a fresh prover: wall and CPU seconds (witness included). */
+async function timeProof(
+  input: Record<string, unknown>, T: number, D: number, paths: { wasmPath: string; zkeyPath: string }, threads: number | undefined, source: string,
+): Promise<ProvingMeasure> {
+  const { Prover } = await import("../zk/prover.js");
   const prover = new Prover("process", { threads });
   try {
-    const input = unitWithPayee(unit, 1n, 0n).circuitInput;
-    const r = await prover.prove({ wasmPath: paths.wasmPath, zkeyPath: paths.zkeyPath, input: input as unknown as Record<string, unknown> });
+    const r = await prover.prove({ wasmPath: paths.wasmPath, zkeyPath: paths.zkeyPath, input });
     const seconds = r.witnessSeconds + r.proveSeconds;
     const cpu = r.nativeTimings?.cpu !== undefined ? r.witnessSeconds + r.nativeTimings.cpu : seconds;
-    return { T: S, D, seconds: round2(seconds), cpuSeconds: round2(cpu), engine: r.engine + (threads ? `, ${threads} thread${threads > 1 ? "s" : ""}` : ""), source: "startup unit proof" };
+    return { T, D, seconds: round2(seconds), cpuSeconds: round2(cpu), engine: r.engine + (threads ? `, ${threads} thread${threads > 1 ? "s" : ""}` : ""), source };
   } finally {
     await prover.close();
   }
