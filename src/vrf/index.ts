@@ -256,7 +256,10 @@ export function vrfProve(sk: bigint, ctx: VrfContext): { proof: VrfProof; output
   assertSecretKey(sk);
   const message = vrfMessage(ctx);
   const h = hashToG1(message);
-  const hp = G1.fromAffine({ x: h[0], y: h[1] });
+  return proveWith(sk, message, h, G1.fromAffine({ x: h[0], y: h[1] }));
+}
+
+function proveWith(sk: bigint, message: Uint8Array, h: G1Tuple, hp: G1Point): { proof: VrfProof; output: bigint } {
   const g = hp.multiply(sk).toAffine();
   const gamma: G1Tuple = [g.x, g.y];
   const tag = toUtf8Bytes(NONCE_DOMAIN);
@@ -271,9 +274,43 @@ export function vrfProve(sk: bigint, ctx: VrfContext): { proof: VrfProof; output
 }
 
 /**
+ * The VRF of many keys over one context (every prover's score for one unit, every sequencer's output for one
+ * height): the message is hashed to G1 once and the point gets a window table shared by all its multiplications
+ * (about 3 x faster per key than `vrfProve` / `vrfOutputOf`, once a few keys use it). Same results as those.
+ */
+export class VrfEvaluator {
+  private readonly message: Uint8Array;
+  private readonly h: G1Tuple;
+  private readonly hp: G1Point;
+  constructor(ctx: VrfContext) {
+    this.message = vrfMessage(ctx);
+    this.h = hashToG1(this.message);
+    this.hp = G1.fromAffine({ x: this.h[0], y: this.h[1] });
+    this.hp.precompute(4, false);
+  }
+  output(sk: bigint): bigint {
+    assertSecretKey(sk);
+    const g = this.hp.multiply(sk).toAffine();
+    return vrfOutput([g.x, g.y]);
+  }
+  prove(sk: bigint): { proof: VrfProof; output: bigint } {
+    assertSecretKey(sk);
+    return proveWith(sk, this.message, this.h, this.hp);
+  }
+}
+
+/**
  * Judges Gamma like VrfLib.verify (the pairing: e(Gamma, G2gen) == e(H, pk)); (c, s) are not used, as in
  * `challengeVrfClaim`. Malformed points give false; a malformed ctx throws VrfError.
  */
+/**
+ * The VRF output alone (keccak256 of Gamma), without the DLEQ proof: what `vrfProve(sk, ctx).output` is, at about a
+ * third of the cost. For deciding whether to act (propose, prove a unit) before paying for the proof.
+ */
+export function vrfOutputOf(sk: bigint, ctx: VrfContext): bigint {
+  return vrfOutput(sign(sk, vrfMessage(ctx)));
+}
+
 export function vrfVerify(pk: VrfPublicKey, ctx: VrfContext, proof: VrfProof | G1Tuple): boolean {
   if (!(isBigintTuple(proof, 4) || isBigintTuple(proof, 2))) return false;
   return verifySignature(pk, vrfMessage(ctx), [proof[0], proof[1]]);

@@ -78,10 +78,18 @@ export interface UnitView {
   provingTimeL1Blocks: bigint;
   /** Prove an unproven unit after the proving deadline anyway (unpaid but for part of the sequencer's bond). */
   rescue: boolean;
+  /**
+   * While a paid slot is free, prove only if the chance of ending among the unit's three paid proofs is at least this
+   * (`placeChance`, from the VRF output and the number of eligible provers); 0 or absent: prove whenever a slot is free
+   * (the agent's default: every prover that sees a free slot proves, and at N provers N proofs race for 3 slots).
+   */
+  minPlaceChance?: number;
+  /** The chance `placeChance(vrfOutput, provers)` (needed only with minPlaceChance > 0). */
+  placeChance?: number;
 }
 
 export type ProveReason = "slot-free" | "outscores-lowest" | "rescue";
-export type SkipReason = "already-paid" | "cannot-outscore" | "too-late" | "closed" | "unit-proven" | "rescue-off" | "not-pending" | "height-gone";
+export type SkipReason = "already-paid" | "cannot-outscore" | "unlikely-to-place" | "too-late" | "closed" | "unit-proven" | "rescue-off" | "not-pending" | "height-gone";
 
 export type UnitAction = { kind: "prove"; reason: ProveReason } | { kind: "skip"; reason: SkipReason };
 
@@ -119,6 +127,7 @@ export function unitProveDecision(v: UnitView): UnitAction {
   if (v.holdsSlot) return { kind: "skip", reason: "already-paid" };
   const place = placement(v);
   if (place === undefined) return { kind: "skip", reason: "cannot-outscore" };
+  if (place === "slot-free" && (v.minPlaceChance ?? 0) > 0 && (v.placeChance ?? 0) < v.minPlaceChance!) return { kind: "skip", reason: "unlikely-to-place" };
   if (lands >= v.close) return { kind: "skip", reason: v.next >= v.close ? "closed" : "too-late" };
   return { kind: "prove", reason: place };
 }
@@ -131,7 +140,7 @@ function placement(v: Pick<UnitView, "me" | "entries" | "myScore">): "slot-free"
   return placed.displaced === undefined ? "slot-free" : "outscores-lowest";
 }
 
-export type WasteReason = "already-paid" | "cannot-outscore" | "closed" | "unit-proven" | "rescue-off" | "not-pending" | "height-gone";
+export type WasteReason = "already-paid" | "cannot-outscore" | "unlikely-to-place" | "closed" | "unit-proven" | "rescue-off" | "not-pending" | "height-gone";
 
 export type SubmitUnitAction = { kind: "submit"; reason: ProveReason } | { kind: "wasted"; reason: WasteReason };
 
@@ -224,4 +233,22 @@ export function heightRetireDecision(v: HeightRetireView): boolean {
 /** The score `chooseFeeBurn` leads to (undefined: no FEE_BURN places it). */
 export function scoreFor(choice: FeeBurnChoice, vrfOutput: bigint): bigint | undefined {
   return "feeBurnBps" in choice ? unitScore(vrfOutput, choice.feeBurnBps) : undefined;
+}
+
+/**
+ * The chance that a unit VRF output places among the unit's PROOFS_PER_UNIT (3) highest of `provers` eligible
+ * provers, the others' outputs unknown (uniform): at most two of the n - 1 others above it,
+ * sum over k = 0..2 of C(n - 1, k) (1 - u)^k u^(n - 1 - k), with u the output as a fraction of 2^256. With a
+ * fixed FEE_BURN shared by all, the score ranks as the output does.
+ */
+export function placeChance(vrfOutput: bigint, provers: number): number {
+  const u = Number(vrfOutput >> 200n) / 2 ** 56;
+  const n = Math.max(1, provers) - 1;
+  let p = 0;
+  let c = 1;
+  for (let k = 0; k <= 2 && k <= n; k++) {
+    if (k > 0) c = (c * (n - k + 1)) / k;
+    p += c * (1 - u) ** k * u ** (n - k);
+  }
+  return Math.min(1, p);
 }
