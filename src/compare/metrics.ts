@@ -189,7 +189,7 @@ export function runMetrics(run: RunRecord, opts: RunMetricsOptions = {}): RunMet
   return {
     variant: run.variant, design: run.design, seed: run.seed,
     liveness, gas, latency, payments, proofs, profit,
-    concentration: whole,
+    concentration: { ...whole, basis },
     concentrationOverTime: overTime,
   };
 }

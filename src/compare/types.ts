@@ -115,6 +115,8 @@ export interface Concentration {
   nakamoto: number;
   /** Actors with a non-zero share. */
   active: number;
+  /** What the shares are of: token payments, or (when no prover was paid anything) accepted proofs. */
+  basis?: "payments" | "proofs";
 }
 
 /** Concentration of prover payments in one window of heights [fromHeight, toHeight). */

@@ -187,6 +187,7 @@ describe("compare metrics", () => {
         proofs: [proof("a", 1, "unpaid"), proof("b", 1, "unpaid"), proof("b", 2, "rescue", 0), proof("c", 2, "refused"), proof("c", 3, "unsent")],
       }));
       expect(m.concentration.top).to.equal("b");
+      expect(m.concentration.basis).to.equal("proofs");
       expect(m.concentration.topShare).to.be.closeTo(2 / 3, 1e-12);
       expect(m.concentration.active).to.equal(2);
       expect(m.concentration.nakamoto).to.equal(1);
@@ -206,7 +207,7 @@ describe("compare metrics", () => {
       expect(m.concentrationOverTime.map((p) => [p.fromHeight, p.toHeight, p.top, p.topShare, p.hhi, p.nakamoto, p.active])).to.deep.equal([
         [1, 6, "A", 1, 1, 1, 1], [6, 11, "A", 1, 1, 1, 1], [11, 16, "B", 1, 1, 1, 1], [16, 21, "B", 1, 1, 1, 1],
       ]);
-      expect(m.concentration).to.deep.equal({ topShare: 0.5, top: "A", hhi: 0.5, nakamoto: 2, active: 2 });
+      expect(m.concentration).to.deep.equal({ topShare: 0.5, top: "A", hhi: 0.5, nakamoto: 2, active: 2, basis: "payments" });
       // Default window: max(10, ceil(20 / 20)) = 10 heights.
       expect(runMetrics(r).concentrationOverTime.map((p) => [p.fromHeight, p.toHeight, p.top])).to.deep.equal([[1, 11, "A"], [11, 21, "B"]]);
       // A window that does not divide the heights: the last one is shorter; a window with a mix has both.
