@@ -7,6 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { runComparison } from "../src/compare/index.js";
 import { CompareError, loadComparison } from "../src/compare/spec.js";
 
@@ -19,6 +20,8 @@ const USAGE = `usage: npm run compare -- FILE [options]
   --seeds LIST      only these seeds (comma separated)
   --variants LIST   only these variants (labels, comma separated)
   --workers N       simulation runs at once (default 2)
+  --sim FILE        real mode: a simulation's figures.json of the same file to check directions against
+                    (default compare-out/<name>-sim/figures.json if it exists)
   --check           validate FILE and exit (0 valid, 2 invalid)`;
 
 function bad(msg: string): never {
@@ -31,7 +34,7 @@ async function main(): Promise<void> {
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
-      options: { mode: { type: "string" }, out: { type: "string" }, seeds: { type: "string" }, variants: { type: "string" }, workers: { type: "string" }, check: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: { mode: { type: "string" }, out: { type: "string" }, seeds: { type: "string" }, variants: { type: "string" }, workers: { type: "string" }, sim: { type: "string" }, check: { type: "boolean" }, help: { type: "boolean", short: "h" } },
       allowPositionals: true, strict: true,
     }));
   } catch (e) {
@@ -57,9 +60,13 @@ async function main(): Promise<void> {
   for (const v of variants ?? []) if (!spec.variants.some((x) => x.label === v)) bad(`--variants: no variant "${v}" (have ${spec.variants.map((x) => x.label).join(", ")})`);
   if (values.check) return void console.log(`${positionals[0]}: valid (${spec.variants.length} variants, ${spec.seeds.length} seeds)`);
   const outDir = (values.out as string | undefined) ?? join("compare-out", `${spec.name}-${mode}`);
+  if (values.sim !== undefined && mode !== "real") bad("--sim is for --mode real");
+  if (values.sim !== undefined && !existsSync(values.sim as string)) bad(`--sim: no file ${values.sim}`);
+  const defaultSim = join("compare-out", `${spec.name}-sim`, "figures.json");
+  const simFigures = mode === "real" ? ((values.sim as string | undefined) ?? (existsSync(defaultSim) ? defaultSim : undefined)) : undefined;
   const t0 = Date.now();
   const { result, files } = await runComparison({
-    spec, file: positionals[0]!, mode, outDir, workers, seeds, variants,
+    spec, file: positionals[0]!, mode: mode as "sim" | "real", outDir, workers, seeds, variants, simFigures,
     progress: (l) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${l}`),
   });
   console.log(`\n${result.variants.length} variants x ${result.seeds.length} seeds in ${((Date.now() - t0) / 60000).toFixed(1)} min`);

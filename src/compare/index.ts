@@ -23,6 +23,8 @@ export interface CompareOptions {
   /** Only these seeds / variants (default all). */
   seeds?: number[];
   variants?: string[];
+  /** Real mode: a simulation's figures.json to check the direction of every measure against. */
+  simFigures?: string;
   progress?: (line: string) => void;
 }
 
@@ -54,6 +56,37 @@ async function pool<T>(jobs: (() => Promise<T>)[], n: number): Promise<T[]> {
       out[j] = await jobs[j]!();
     }
   }));
+  return out;
+}
+
+/** Headline measures real mode is compared on (speed-independent ones first; every one both modes produce). */
+const AGREEMENT_KEYS: readonly HeadlineKey[] = ["finalizedShare", "gasPerFinalizedHeight", "toProvers", "toSequencers", "burnt", "wastedShare", "topShare", "hhi", "nakamoto", "latencyMedianL1Blocks"];
+
+/**
+ * Real mode against a simulation of the same file: for each measure and each pair of variants both ran, whether the
+ * real run orders the two as the simulation does (higher, lower, or equal within 1 %).
+ */
+export function agreementWithSimulation(real: readonly VariantResult[], sim: ComparisonResult): ExpectationCheck[] {
+  const out: ExpectationCheck[] = [];
+  const dir = (a: number, b: number) => (Math.abs(a - b) <= 0.01 * Math.max(Math.abs(a), Math.abs(b)) ? "=" : a > b ? ">" : "<");
+  for (const key of AGREEMENT_KEYS) {
+    const label = HEADLINE.find((h) => h.key === key)!.label;
+    for (let i = 0; i < real.length; i++) for (let j = i + 1; j < real.length; j++) {
+      const [a, b] = [real[i]!, real[j]!];
+      const sa = sim.variants.find((v) => v.variant === a.variant)?.summary[key];
+      const sb = sim.variants.find((v) => v.variant === b.variant)?.summary[key];
+      const ra = a.summary[key];
+      const rb = b.summary[key];
+      if (!sa || !sb || !ra || !rb) continue;
+      const ds = dir(sa.mean, sb.mean);
+      const dr = dir(ra.mean, rb.mean);
+      out.push({
+        claim: `${label}: ${a.variant} vs ${b.variant}`, source: "this file in simulation mode",
+        measured: `sim ${sa.mean.toPrecision(3)} ${ds} ${sb.mean.toPrecision(3)}; real ${ra.mean.toPrecision(3)} ${dr} ${rb.mean.toPrecision(3)}`,
+        agrees: ds === dr,
+      });
+    }
+  }
   return out;
 }
 
@@ -115,10 +148,17 @@ export async function runComparison(o: CompareOptions): Promise<{ result: Compar
   const standIns = [...new Set(results.flatMap((v) => v.runs.flatMap((r) => r.standIns)))];
   if (o.mode === "sim") notes.push("Simulation mode: every number comes from the real contracts on an in-process chain with the stand-ins listed above; real mode (`--mode real`) runs the real agents with real proofs on a small network.");
   notes.push("Block value = the pot of a finalized height (block reward from the pool + L2 fees) + the configured MEV, which only the block's sequencer captures; provers never see MEV.");
+  const expectations = spec.expectations.map((e) => checkExpectation(e, results));
+  if (o.mode === "real" && o.simFigures) {
+    const sim = JSON.parse(readFileSync(o.simFigures, "utf8")) as ComparisonResult;
+    const agree = agreementWithSimulation(results, sim);
+    expectations.push(...agree);
+    notes.push(`Agreement with the simulation (${o.simFigures}): ${agree.filter((x) => x.agrees).length} of ${agree.length} orderings agree. Where they do not: real mode runs ${spec.real.heights} heights on a T = ${spec.real.T} circuit with ${spec.real.provers} provers sharing two cores (no speed differences, few heights: one event moves a share by a third), the simulation ${spec.workload.heights} heights at T = ${spec.workload.T} with ${spec.workload.provers.reduce((s, p) => s + p.count, 0)} provers.`);
+  }
   const result: ComparisonResult = {
     name: spec.name, description: spec.description, mode: o.mode, generatedAt: new Date().toISOString(), seeds,
     workload: JSON.parse(json(o.mode === "real" ? { ...spec.workload, real: spec.real } : spec.workload)) as Record<string, unknown>,
-    standIns, variants: results, expectations: spec.expectations.map((e) => checkExpectation(e, results)), notes,
+    standIns, variants: results, expectations, notes,
   };
   const files = await writeComparisonReport(o.outDir, result);
   return { result, files };

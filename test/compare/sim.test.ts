@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { CompareError, loadComparison, parseComparison, type ComparisonSpec } from "../../src/compare/spec.js";
 import { runSimulation } from "../../src/compare/sim/run.js";
 import { runMetrics } from "../../src/compare/metrics.js";
-import { checkExpectation } from "../../src/compare/index.js";
-import type { RunRecord, VariantResult } from "../../src/compare/types.js";
+import { agreementWithSimulation, checkExpectation } from "../../src/compare/index.js";
+import type { ComparisonResult, RunRecord, VariantResult } from "../../src/compare/types.js";
 
 const SMALL = {
   name: "t",
@@ -98,6 +98,14 @@ describe("compare: simulation mode (verifier stand-in)", function () {
     expect(checkExpectation(e, [v("sidecar", 0.9), v("cooperative", 0.3)]).agrees).to.equal(true);
     expect(checkExpectation(e, [v("sidecar", 0.2), v("cooperative", 0.3)]).agrees).to.equal(false);
     expect(checkExpectation({ ...e, direction: "sidecar high" }, [v("sidecar", 0.2)]).agrees).to.equal(null);
+  });
+
+  it("says whether a real run orders the variants as the simulation does, measure by measure", function () {
+    const v = (variant: string, topShare: number, hhi: number) =>
+      ({ variant, summary: { topShare: { mean: topShare, ci95: [topShare, topShare], n: 1 }, hhi: { mean: hhi, ci95: [hhi, hhi], n: 1 } } }) as unknown as VariantResult;
+    const sim = { variants: [v("sidecar", 1, 1), v("cooperative", 0.3, 0.2)] } as unknown as ComparisonResult;
+    const checks = agreementWithSimulation([v("sidecar", 0.9, 0.1), v("cooperative", 0.5, 0.5)], sim);
+    expect(checks.map((c) => [c.claim.split(":")[0], c.agrees])).to.deep.equal([["top prover's share of payments", true], ["HHI of prover payments (0..1)", false]]);
   });
 });
 
