@@ -148,6 +148,10 @@ export async function runComparison(o: CompareOptions): Promise<{ result: Compar
   const standIns = [...new Set(results.flatMap((v) => v.runs.flatMap((r) => r.standIns)))];
   if (o.mode === "sim") notes.push("Simulation mode: every number comes from the real contracts on an in-process chain with the stand-ins listed above; real mode (`--mode real`) runs the real agents with real proofs on a small network.");
   notes.push("Block value = the pot of a finalized height (block reward from the pool + L2 fees) + the configured MEV, which only the block's sequencer captures; provers never see MEV.");
+  for (const v of results) {
+    const byProofs = v.metrics.filter((m) => m.concentration.basis === "proofs").map((m) => m.seed);
+    if (byProofs.length) notes.push(`${v.variant}: no prover was paid in seed(s) ${byProofs.join(", ")}; its concentration figures count accepted proofs, not payments.`);
+  }
   const expectations = spec.expectations.map((e) => checkExpectation(e, results));
   if (o.mode === "real" && o.simFigures) {
     const sim = JSON.parse(readFileSync(o.simFigures, "utf8")) as ComparisonResult;
