@@ -83,3 +83,27 @@ export function placeInUnit(
   next[lowest] = entry;
   return { set: next, displaced };
 }
+
+/**
+ * A unit proof's public inputs [rootIn, rootOut, unitFees, payee, domain, words of the unit, feeBurnBps]
+ * (circuits/unit.circom), from the revealed pubdata and the roots around the unit: what the contract hands the
+ * verifier. src/l2/units.ts builds the same from an executed block; this needs only L1 data (the unit tests and the
+ * comparison's simulation, whose blocks are synthetic, use it).
+ */
+export function unitStatement(a: {
+  pubdata: string; units: number; unit: number; parentRoot: bigint; newRoot: bigint; intermediateRoots: readonly bigint[];
+  payee: string; domain: bigint; feeBurnBps: bigint;
+}): bigint[] {
+  const bytes = Buffer.from(a.pubdata.slice(2), "hex");
+  const S = bytes.length / 20 / a.units;
+  const words: bigint[] = [];
+  let fees = 0n;
+  for (let i = a.unit * S; i < (a.unit + 1) * S; i++) {
+    const w = BigInt("0x" + bytes.subarray(i * 20, i * 20 + 20).toString("hex"));
+    words.push(w);
+    fees += w & 0xffffffffn; // the fee: the low 32 bits of a slot (src/l2/pubdata.ts)
+  }
+  const rootIn = a.unit === 0 ? a.parentRoot : a.intermediateRoots[a.unit - 1]!;
+  const rootOut = a.unit === a.units - 1 ? a.newRoot : a.intermediateRoots[a.unit]!;
+  return [rootIn, rootOut, fees, BigInt(a.payee), a.domain, ...words, a.feeBurnBps];
+}

@@ -9,7 +9,7 @@ import { concat, hexlify, keccak256, randomBytes, toBeHex } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { vrfKeyFromSeed, vrfProve, popProve, publicKeyG1Of } from "../../src/vrf/index.js";
 import { Role, HeightStatus, blockCommitment, DEFAULT_STAKING, type ProofWords } from "../../src/client/index.js";
-import { unitVrfInput, unitScore, proverReward, networkReward, placeInUnit, type UnitEntry } from "../../src/cooperative.js";
+import { unitStatement, unitVrfInput, unitScore, proverReward, networkReward, placeInUnit, type UnitEntry } from "../../src/cooperative.js";
 import { BURN_ADDRESS } from "../../src/protocol.js";
 import {
   ethers,
@@ -66,18 +66,7 @@ function coopBlock(seed: number, T: number, K: number, fee: bigint): CoopBlock {
 
 /** Public inputs of unit `unit`: [rootIn, rootOut, unitFees, payee, domain, words..., feeBurnBps]. */
 function unitInputs(h: CoopHeight, K: number, unit: number, payee: string, domain: bigint, feeBurnBps: bigint): bigint[] {
-  const bytes = Buffer.from(h.block.pubdata.slice(2), "hex");
-  const S = bytes.length / 20 / K;
-  const words: bigint[] = [];
-  let fees = 0n;
-  for (let i = unit * S; i < (unit + 1) * S; i++) {
-    const w = BigInt("0x" + bytes.subarray(i * 20, i * 20 + 20).toString("hex"));
-    words.push(w);
-    fees += w & 0xffffffffn;
-  }
-  const rootIn = unit === 0 ? h.parentRoot : h.block.roots[unit - 1]!;
-  const rootOut = unit === K - 1 ? h.block.newRoot : h.block.roots[unit]!;
-  return [rootIn, rootOut, fees, BigInt(payee), domain, ...words, feeBurnBps];
+  return unitStatement({ pubdata: h.block.pubdata, units: K, unit, parentRoot: h.parentRoot, newRoot: h.block.newRoot, intermediateRoots: h.block.roots, payee, domain, feeBurnBps });
 }
 
 async function stakeProvers(d: Deployment, n: number): Promise<Prover[]> {

@@ -22,7 +22,7 @@ import type { ProvingDesignStrategy } from "../../agents/designs/index.js";
 import { Reputation, type ReputationView } from "../../market/index.js";
 import { signProverCommitment, signQuote } from "../../market/quote.js";
 import type { QuoteAnswer, QuoteRequest } from "../../market/server.js";
-import { unitVrfInput } from "../../cooperative.js";
+import { unitStatement, unitVrfInput } from "../../cooperative.js";
 import { VrfEvaluator, type VrfPublicKey } from "../../vrf/index.js";
 import type { SimChain } from "./chain.js";
 import type { World } from "./world.js";
@@ -592,7 +592,7 @@ export class CooperativeProver implements SimActor {
       }
       const prop = world.proposalsOf(job.height).get(lc(leader))!;
       const vrf = this.ctx.vrf(await this.vrfInput(job.height, job.unit, leader), job.height).prove(this.p.vrfSk);
-      const inputs = await unitInputs(world, job.height, prop, Number(this.ctx.config.units), Number(job.unit), this.address, this.ctx.domain, job.feeBurnBps);
+      const inputs = await unitInputs(world, prop, Number(this.ctx.config.units), Number(job.unit), this.address, this.ctx.domain, job.feeBurnBps);
       const u = { height: job.height, unit: job.unit, proof: standInProof(inputs), payee: this.address, feeBurnBps: job.feeBurnBps, vrfProof: vrf.proof };
       job.attempt.hash = await send(this.ctx, this, "submitUnitProof", [u, prop.pubdata!, prop.roots ?? []], job.height);
       job.attempt.state = "sent";
@@ -600,24 +600,10 @@ export class CooperativeProver implements SimActor {
   }
 }
 
-/**
- * A unit proof's public inputs [rootIn, rootOut, unitFees, payee, domain, words of the unit, feeBurnBps]
- * (circuits/unit.circom; src/l2/units.ts builds them from an executed block, this from the revealed pubdata and the
- * committed roots, since the simulation's blocks are synthetic). The contract recomputes them: a mismatch is refused.
- */
-async function unitInputs(world: World, h: bigint, prop: { pubdata?: string; parent?: bigint; newRoot?: bigint; roots?: bigint[] }, K: number, unit: number, payee: string, domain: bigint, feeBurnBps: bigint): Promise<bigint[]> {
-  const bytes = Buffer.from(prop.pubdata!.slice(2), "hex");
-  const S = bytes.length / 20 / K;
-  const words: bigint[] = [];
-  let fees = 0n;
-  for (let i = unit * S; i < (unit + 1) * S; i++) {
-    const w = BigInt("0x" + bytes.subarray(i * 20, i * 20 + 20).toString("hex"));
-    words.push(w);
-    fees += w & 0xffffffffn;
-  }
-  const roots = prop.roots ?? [];
-  const rootIn = unit === 0 ? await world.rootOf(prop.parent!) : roots[unit - 1]!;
-  const rootOut = unit === K - 1 ? prop.newRoot! : roots[unit]!;
-  void h;
-  return [rootIn, rootOut, fees, BigInt(payee), domain, ...words, feeBurnBps];
+/** A unit proof's public inputs from the winner's revealed block and committed roots (src/cooperative.ts unitStatement). */
+async function unitInputs(world: World, prop: { pubdata?: string; parent?: bigint; newRoot?: bigint; roots?: bigint[] }, K: number, unit: number, payee: string, domain: bigint, feeBurnBps: bigint): Promise<bigint[]> {
+  return unitStatement({
+    pubdata: prop.pubdata!, units: K, unit, parentRoot: await world.rootOf(prop.parent!), newRoot: prop.newRoot!, intermediateRoots: prop.roots ?? [],
+    payee, domain, feeBurnBps,
+  });
 }
