@@ -216,18 +216,43 @@ function parseG2(pk: unknown): G2Point | null {
 
 function verifySignature(pk: unknown, message: Uint8Array, sig: unknown): boolean {
   const s = parseG1(sig);
-  const q = parseG2(pk);
+  const q = g2Lines(pk);
   if (s === null || q === null) return false;
   const [hx, hy] = hashToG1(message);
   return pairsWithG2Gen(s, G1.fromAffine({ x: hx, y: hy }), q);
 }
 
+type G2Lines = ReturnType<typeof bn254.utils.calcPairingPrecomputes>;
+let g2GenLines: G2Lines | undefined;
+/** Checked keys' Miller-loop lines by encoding (null: not a valid key). At most G2_CACHE_MAX keys, then it starts over. */
+const g2Cache = new Map<string, G2Lines | null>();
+const G2_CACHE_MAX = 4096;
+
+/**
+ * A key's subgroup check and line coefficients cost more than the rest of a pairing check and depend on the key
+ * alone: a node checking many claims of the same sequencers (every height) does both once per key.
+ */
+function g2Lines(pk: unknown): G2Lines | null {
+  if (!isBigintTuple(pk, 4)) return null;
+  const k = pk.join(",");
+  let lines = g2Cache.get(k);
+  if (lines === undefined) {
+    const q = parseG2(pk);
+    lines = q === null ? null : bn254.utils.calcPairingPrecomputes(q);
+    if (g2Cache.size >= G2_CACHE_MAX) g2Cache.clear();
+    g2Cache.set(k, lines);
+  }
+  return lines;
+}
+
 /** e(a, G2gen) == e(b, q), as e(a, G2gen) * e(-b, q) == 1: the same product VrfLib asks the precompile about. */
-function pairsWithG2Gen(a: G1Point, b: G1Point, q: G2Point): boolean {
-  const gt = bn254.pairingBatch([
-    { g1: a, g2: G2.BASE },
-    { g1: b.negate(), g2: q },
-  ]);
+function pairsWithG2Gen(a: G1Point, b: G1Point, q: G2Point | G2Lines): boolean {
+  g2GenLines ??= bn254.utils.calcPairingPrecomputes(G2.BASE);
+  const qLines = q instanceof G2 ? bn254.utils.calcPairingPrecomputes(q) : q;
+  // a and b are checked G1 points (parseG1, or hashToG1 / the generator); neither is the identity.
+  const aa = a.toAffine();
+  const nb = b.negate().toAffine();
+  const gt = Fp12.finalExponentiate(bn254.millerLoopBatch([[g2GenLines, aa.x, aa.y], [qLines, nb.x, nb.y]]));
   return Fp12.eql(gt, Fp12.ONE);
 }
 
