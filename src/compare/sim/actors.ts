@@ -523,7 +523,8 @@ export class CooperativeProver implements SimActor {
   async act(next: bigint): Promise<void> {
     const { world } = this.ctx;
     const clock = await world.clock();
-    const offline = this.p.offline(Number(clock.height));
+    // A withholding prover has nothing to withhold here (no prover is named): it stays away, as an offline one.
+    const offline = this.p.withhold || this.p.offline(Number(clock.height));
     if (!offline) await this.submitReady(next);
     const K = this.ctx.config.units;
     for (const [h, leader] of world.leader) {
