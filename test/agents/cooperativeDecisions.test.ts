@@ -1,7 +1,7 @@
 /** The cooperative prover's pure decisions (src/agents/decisions/cooperative.ts): every branch. */
 import { expect } from "chai";
 import {
-  chooseFeeBurn, heightRetireDecision, rescueDecision, scoreFor, unitProveDecision, unitRefusal, unitSettleDecision, unitSubmitDecision,
+  chooseFeeBurn, heightRetireDecision, placeChance, rescueDecision, scoreFor, unitProveDecision, unitRefusal, unitSettleDecision, unitSubmitDecision,
   type UnitView,
 } from "../../src/agents/decisions/cooperative.js";
 import { HeightStatus } from "../../src/client/index.js";
@@ -87,6 +87,25 @@ describe("agents/decisions/cooperative", () => {
       expect(unitProveDecision(view({ entries: full, unitProven: true, myScore: 3_001n }))).to.deep.equal({ kind: "prove", reason: "outscores-lowest" });
       expect(unitProveDecision(view({ entries: full, unitProven: true, myScore: 3_000n }))).to.deep.equal({ kind: "skip", reason: "cannot-outscore" });
       expect(unitProveDecision(view({ entries: full, unitProven: true, myScore: undefined }))).to.deep.equal({ kind: "skip", reason: "cannot-outscore" });
+    });
+
+    it("unlikely-to-place: with minPlaceChance, a free slot is taken only by a score likely to stay in the top 3", () => {
+      expect(unitProveDecision(view({ minPlaceChance: 0.5, placeChance: 0.1 }))).to.deep.equal({ kind: "skip", reason: "unlikely-to-place" });
+      expect(unitProveDecision(view({ minPlaceChance: 0.5, placeChance: 0.5 }))).to.deep.equal({ kind: "prove", reason: "slot-free" });
+      expect(unitProveDecision(view({ minPlaceChance: 0, placeChance: 0 }))).to.deep.equal({ kind: "prove", reason: "slot-free" });
+      // Full slots: the entries on chain decide, not the estimate.
+      expect(unitProveDecision(view({ entries: full, unitProven: true, myScore: 3_001n, minPlaceChance: 0.9, placeChance: 0 }))).to.deep.equal({ kind: "prove", reason: "outscores-lowest" });
+    });
+
+    it("placeChance: P(at most two of the n - 1 others score higher), outputs uniform", () => {
+      const at = (u: number) => BigInt(Math.round(u * 2 ** 56)) << 200n;
+      expect(placeChance(at(0.5), 3)).to.equal(1); // two others: always in the top 3
+      expect(placeChance(at(0.5), 4)).to.be.closeTo(1 - 0.5 ** 3, 1e-12); // three others all above: 1/8
+      // n = 50, u = 0.9: sum_{k<=2} C(49,k) 0.1^k 0.9^(49-k)
+      const n = 49, u = 0.9;
+      const expected = u ** n + n * 0.1 * u ** (n - 1) + ((n * (n - 1)) / 2) * 0.01 * u ** (n - 2);
+      expect(placeChance(at(0.9), 50)).to.be.closeTo(expected, 1e-9);
+      expect(placeChance(0n, 50)).to.equal(0);
     });
 
     it("already-paid: one slot per payee", () => {
