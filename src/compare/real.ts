@@ -14,7 +14,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseUnits, Transaction, type Interface, type Result } from "ethers";
+import { Transaction, type Interface, type Result } from "ethers";
 import { Rollup__factory } from "../../types/ethers-contracts/index.js";
 import { ROLLUP_DEFAULTS, SCENARIO_DEFAULTS } from "../defaults.js";
 import { decodePubdata, isNoop } from "../l2/pubdata.js";
@@ -23,7 +23,7 @@ import type { ReplayLog } from "../scenario/record.js";
 import { runScenario, toJson, type RunMeta } from "../scenario/runner.js";
 import { validateScenario, type Scenario } from "../scenario/schema.js";
 import { DESIGNS } from "./designs.js";
-import { CompareError, expand, type ComparisonSpec, type ProverGroup, type SequencerGroup, type VariantSpec } from "./spec.js";
+import { CompareError, expand, tokenWei, type ComparisonSpec, type ProverGroup, type SequencerGroup, type VariantSpec } from "./spec.js";
 import type { ActorRecord, HeightRecord, ProofRecord, RunRecord } from "./types.js";
 
 const BPS = 10_000n;
@@ -45,14 +45,6 @@ export interface RealScenario {
 const SCENARIO_PARAMS = ["proposalBlocks", "revealBlocks", "commitBlocks", "provingWindow", "lateWindow", "proverDeposit", "blockReward", "submissionReward"];
 const TOKEN_PARAMS = new Set(["proverDeposit", "blockReward", "submissionReward"]);
 
-/** Wei (decimal string) of a comparison token amount ("100", "0.5"). */
-function weiOf(tokens: string | number | boolean, what: string): string {
-  try {
-    return parseUnits(String(tokens), 18).toString();
-  } catch {
-    throw new CompareError("BAD_COMPARISON", `${what}: not a token amount: ${String(tokens)}`);
-  }
-}
 
 /** A scenario name (letters, digits, - and _, starting with a letter, at most 32) from the comparison and variant. */
 function scenarioName(spec: ComparisonSpec, v: VariantSpec): string {
@@ -97,7 +89,7 @@ export function realScenario(spec: ComparisonSpec, variant: VariantSpec, seed = 
   for (const k of SCENARIO_PARAMS) {
     const x = merged[k];
     if (x === undefined) continue;
-    params[k] = TOKEN_PARAMS.has(k) ? weiOf(x, `rollup.${k}`) : Number(x);
+    params[k] = TOKEN_PARAMS.has(k) ? tokenWei(x, `rollup.${k}`).toString() : Number(x);
   }
   for (const [k, x] of Object.entries(merged)) {
     if (SCENARIO_PARAMS.includes(k) || k === "units") continue;

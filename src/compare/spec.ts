@@ -132,7 +132,8 @@ function str(v: unknown, path: string): string {
   if (typeof v !== "string" || v.length === 0) fail(path, "must be a non-empty string");
   return v;
 }
-function tokens(v: unknown, path: string): bigint {
+/** Token wei of a comparison token amount ("100", "0.5"); a CompareError naming `path` otherwise. */
+export function tokenWei(v: unknown, path: string): bigint {
   if (typeof v !== "string" && typeof v !== "number") fail(path, 'must be a token amount ("0.5")');
   try {
     const w = parseUnits(String(v), 18);
@@ -184,8 +185,8 @@ function proverGroup(v: unknown, path: string): ProverGroup {
     count: o.count === undefined ? 1 : int(o.count, `${path}.count`, 1, 200),
     speed: o.speed === undefined ? 1 : num(o.speed, `${path}.speed`, 0.01),
     parallel: o.parallel === undefined ? 1 : int(o.parallel, `${path}.parallel`, 1, 64),
-    price: o.price === undefined ? 5n * 10n ** 17n : tokens(o.price, `${path}.price`),
-    costPerProof: o.costPerProof === undefined ? 10n ** 17n : tokens(o.costPerProof, `${path}.costPerProof`),
+    price: o.price === undefined ? 5n * 10n ** 17n : tokenWei(o.price, `${path}.price`),
+    costPerProof: o.costPerProof === undefined ? 10n ** 17n : tokenWei(o.costPerProof, `${path}.costPerProof`),
     strategy: o.strategy === undefined ? "honest" : oneOf(o.strategy, `${path}.strategy`, ["honest", "withhold"] as const),
     offline: windows(o.offline, `${path}.offline`),
     feeBurnBps: BigInt(o.feeBurnBps === undefined ? 0 : int(o.feeBurnBps, `${path}.feeBurnBps`, 0, 10_000)),
@@ -202,7 +203,7 @@ function sequencerGroup(v: unknown, path: string): SequencerGroup {
     name: str(o.name, `${path}.name`),
     count: o.count === undefined ? 1 : int(o.count, `${path}.count`, 1, 100),
     feeSplitBps: BigInt(o.feeSplitBps === undefined ? 1_000 : int(o.feeSplitBps, `${path}.feeSplitBps`, 0, 10_000)),
-    proverTip: o.proverTip === undefined ? 10n ** 18n : tokens(o.proverTip, `${path}.proverTip`),
+    proverTip: o.proverTip === undefined ? 10n ** 18n : tokenWei(o.proverTip, `${path}.proverTip`),
     proverRewardShareBps: BigInt(o.proverRewardShareBps === undefined ? 2_000 : int(o.proverRewardShareBps, `${path}.proverRewardShareBps`, 0, 10_000)),
     strategy: o.strategy === undefined ? "honest" : oneOf(o.strategy, `${path}.strategy`, ["honest", "noReveal"] as const),
     offline: windows(o.offline, `${path}.offline`),
@@ -224,7 +225,7 @@ export function parseComparison(doc: unknown): ComparisonSpec {
     D: w.D === undefined ? 16 : int(w.D, "$.workload.D", 4, 32),
     transfersPerBlock: w.transfersPerBlock === undefined ? T : int(w.transfersPerBlock, "$.workload.transfersPerBlock", 0, T),
     feePerTransfer: BigInt(w.feePerTransfer === undefined ? 1_000 : int(w.feePerTransfer, "$.workload.feePerTransfer", 0, 2 ** 32 - 1)),
-    mevPerBlock: w.mevPerBlock === undefined ? 0n : tokens(w.mevPerBlock, "$.workload.mevPerBlock"),
+    mevPerBlock: w.mevPerBlock === undefined ? 0n : tokenWei(w.mevPerBlock, "$.workload.mevPerBlock"),
     sequencers: w.sequencers.map((s, i) => sequencerGroup(s, `$.workload.sequencers[${i}]`)),
     provers: w.provers.map((p, i) => proverGroup(p, `$.workload.provers[${i}]`)),
     l1BlockSeconds: w.l1BlockSeconds === undefined ? 12 : num(w.l1BlockSeconds, "$.workload.l1BlockSeconds", 0.1),

@@ -301,7 +301,7 @@ function proveWith(sk: bigint, message: Uint8Array, h: G1Tuple, hp: G1Point): { 
 /**
  * The VRF of many keys over one context (every prover's score for one unit, every sequencer's output for one
  * height): the message is hashed to G1 once and the point gets a window table shared by all its multiplications
- * (about 3 x faster per key than `vrfProve` / `vrfOutputOf`, once a few keys use it). Same results as those.
+ * (about 3 x faster per key than `vrfProve`, once a few keys use it). Same results.
  */
 export class VrfEvaluator {
   private readonly message: Uint8Array;
@@ -328,14 +328,6 @@ export class VrfEvaluator {
  * Judges Gamma like VrfLib.verify (the pairing: e(Gamma, G2gen) == e(H, pk)); (c, s) are not used, as in
  * `challengeVrfClaim`. Malformed points give false; a malformed ctx throws VrfError.
  */
-/**
- * The VRF output alone (keccak256 of Gamma), without the DLEQ proof: what `vrfProve(sk, ctx).output` is, at about a
- * third of the cost. For deciding whether to act (propose, prove a unit) before paying for the proof.
- */
-export function vrfOutputOf(sk: bigint, ctx: VrfContext): bigint {
-  return vrfOutput(sign(sk, vrfMessage(ctx)));
-}
-
 export function vrfVerify(pk: VrfPublicKey, ctx: VrfContext, proof: VrfProof | G1Tuple): boolean {
   if (!(isBigintTuple(proof, 4) || isBigintTuple(proof, 2))) return false;
   return verifySignature(pk, vrfMessage(ctx), [proof[0], proof[1]]);

@@ -5,14 +5,14 @@
  * each block all derive from it.
  */
 import { AbiCoder, keccak256, Wallet, type Interface } from "ethers";
-import { DevToken__factory, SimBlockVerifier__factory, Staking__factory, Rollup__factory } from "../../../types/ethers-contracts/index.js";
-import { defaultRollupConfig, DEFAULT_STAKING, HeightStatus, RollupClient, Role, StakingClient, type RollupConfig } from "../../client/index.js";
+import { DevToken__factory, SimBlockVerifier__factory, Staking__factory } from "../../../types/ethers-contracts/index.js";
+import { defaultRollupConfig, DEFAULT_STAKING, RollupClient, Role, StakingClient, type RollupConfig } from "../../client/index.js";
 import { deployRollup } from "../../client/deploy.js";
 import { designStrategy } from "../../agents/designs/index.js";
 import { publicKeyOf, vrfKeyFromSeed } from "../../vrf/index.js";
 import { DESIGNS } from "../designs.js";
 import { costModel, proofL1Blocks, proofSeconds, type CostModel } from "../model.js";
-import { expand, offlineAt, type VariantSpec, type Workload } from "../spec.js";
+import { expand, offlineAt, tokenWei, type VariantSpec, type Workload } from "../spec.js";
 import type { ActorRecord, HeightRecord, ProofRecord, RunRecord } from "../types.js";
 import { Capacity, CooperativeProver, vrfCache, SidecarProver, SimSequencer, type SimActor, type SimContext } from "./actors.js";
 import { SimChain } from "./chain.js";
@@ -55,7 +55,7 @@ export function rollupOverrides(w: Workload, v: VariantSpec): Partial<RollupConf
   const tokenKeys = new Set(["proverDeposit", "blockReward", "submissionReward"]);
   for (const [k, x] of Object.entries(merged)) {
     if (typeof x === "boolean") out[k] = x;
-    else if (tokenKeys.has(k)) out[k] = BigInt(Math.round(Number(x) * 1e6)) * 10n ** 12n;
+    else if (tokenKeys.has(k)) out[k] = tokenWei(x, `rollup.${k}`);
     else out[k] = BigInt(x);
   }
   return { ...out, provingDesign: BigInt(DESIGNS[v.design].provingDesign) } as Partial<RollupConfig>;
@@ -244,7 +244,6 @@ export async function runSimulation(o: SimRunOptions): Promise<RunRecord> {
         provingCost: (BigInt(made) * (costOf.get(a.name) ?? 0n)).toString(), mev: (mevOf.get(a.name) ?? 0n).toString(),
       });
     }
-    void HeightStatus;
     return {
       mode: "sim", design: v.design, variant: v.label, seed, standIns: simStandIns(model), l1BlockSeconds: w.l1BlockSeconds,
       startBlock: Number(genesisBlock), endBlock: Number(endBlock), actors: actorRecords, heights, proofs,
@@ -256,4 +255,3 @@ export async function runSimulation(o: SimRunOptions): Promise<RunRecord> {
     await chain.close();
   }
 }
-void Rollup__factory;

@@ -5,7 +5,7 @@
  * here decides anything: the actors' decisions are the agents' pure functions (src/agents/decisions).
  */
 import type { LogDescription } from "ethers";
-import { HeightStatus, ProposalStatus, type RollupClient, type RollupConfig, type Timeline } from "../../client/index.js";
+import { ProposalStatus, type RollupClient, type RollupConfig, type Timeline } from "../../client/index.js";
 import type { VrfProof } from "../../vrf/index.js";
 import type { SimReceipt } from "./chain.js";
 
@@ -212,17 +212,5 @@ export class World {
         }
       }
     }
-  }
-
-  /** Whether the height is done with (finalized, reorged, or its late window passed with nobody leading). */
-  async done(h: bigint): Promise<boolean> {
-    if (this.finalized.has(h) || this.reorged.has(h)) return true;
-    const t = await this.timeline(h);
-    return this.next >= t.commitEnd && !this.leader.has(h);
-  }
-
-  /** Status helper: a decided height still waiting for proofs. */
-  async pending(h: bigint): Promise<boolean> {
-    return (await this.height(h)).status === HeightStatus.Pending;
   }
 }
