@@ -51,7 +51,7 @@ const USAGE = `usage: npx tsx scripts/devnet.ts [options]
   --fee-burn BPS        cooperative: the provers' FEE_BURN in basis points, 0..10000 (default 0)
   --aggregator          batch path: provers post proofs unverified, an aggregator agent verifies them in batches
   --batch-size N        proofs each prover sends together in one ProofAggregator.submitBatch (default
-                        ${AGENT_DEFAULTS.proofBatchSize}; 1 = each alone through Rollup.submitProof); above 1 the ProofAggregator is deployed
+                        ${DEVNET_DEFAULTS.proofBatchSize}; 1 = each alone through Rollup.submitProof); above 1 the ProofAggregator is deployed
   --timeout MIN         give up after MIN minutes (default ${DEVNET_DEFAULTS.timeoutMinutes})
   --no-compile          do not compile the contracts (the artifacts and types must exist)
   --quiet | --verbose   less / more logging
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   const port = int("port", values.port as string, 0, 0);
   const stallBlocksFlag = values["stall-blocks"] === undefined ? undefined : int("stall-blocks", values["stall-blocks"] as string, 0, 1);
   const T = int("T", values.T as string, DEVNET_DEFAULTS.T, 1);
-  const batchSize = int("batch-size", values["batch-size"] as string, AGENT_DEFAULTS.proofBatchSize, 1);
+  const batchSize = int("batch-size", values["batch-size"] as string, DEVNET_DEFAULTS.proofBatchSize, 1);
   const D = int("D", values.D as string, DEVNET_DEFAULTS.D, 2);
   const givenTxRate = values["tx-rate"] === undefined ? undefined : Number(values["tx-rate"]);
   const proposeThreshold = values["propose-threshold"] === undefined ? undefined : Number(values["propose-threshold"]);
@@ -241,7 +241,8 @@ async function main(): Promise<void> {
     // 3. The config file describing the agents (src/agents/cli.ts runs any of them from it).
     const fileConfig = {
       network: { rpcUrl: net.l1Url, rollup: d.rollup, T, D, genesis: d.genesis, dataDir, pollMs: DEVNET_DEFAULTS.configPollMs },
-      sequencers: actors.sequencers.map((s, i) => ({ name: s.name, privateKey: s.wallet.privateKey, vrfSeed: s.vrfSeed, rpcPort: Number(new URL(seqUrls[i]!).port), proverUrls: provers.map((p) => p.quoteUrl) })),
+      sequencers: actors.sequencers.map((s, i) => ({ name: s.name, privateKey: s.wallet.privateKey, vrfSeed: s.vrfSeed, rpcPort: Number(new URL(seqUrls[i]!).port), proverUrls: provers.map((p) => p.quoteUrl),
+        peers: seqUrls.filter((_, j) => j !== i) })),
       // Cooperative provers run their own agent (the config file's runner knows Sidecar's only: listed, not runnable).
       provers: cooperative
         ? actors.provers.map((p) => ({ name: p.name, privateKey: p.wallet.privateKey, vrfSeed: p.vrfSeed, design: "cooperative" }))

@@ -96,6 +96,8 @@ export const AGENT_DEFAULTS = {
   proverRewardShareBps: 2_000n,
   /** How long a sequencer waits for the provers' quotes, ms. */
   quoteTimeoutMs: 3_000,
+  /** How long a sequencer waits for a peer's VRF claim before proposing, ms (a missing claim only costs a proposal). */
+  peerClaimTimeoutMs: 500,
   /**
    * The default proposeThreshold is the score level at which one of the other N - 1 eligible sequencers beats this
    * one with this chance (u = (1 - chance)^(1/(N-1)) of the top score): above it a sequencer proposes at once, below
@@ -200,6 +202,13 @@ export const DEVNET_DEFAULTS = {
    */
   T: 8,
   D: 16,
+  /**
+   * Proofs per ProofAggregator.submitBatch of the devnet's provers (`--batch-size`; agents run alone default to
+   * AGENT_DEFAULTS.proofBatchSize, 4). 8 at the devnet: issue 13 measured 172k of proof gas per finalized height
+   * against 206k in batches of 4, for a median latency to finality of about 50 L1 blocks instead of 32 (T = 8,
+   * 1-second blocks; bench/report.md, "L1 gas per finalized height").
+   */
+  proofBatchSize: 8,
   /** Wall-clock limit of a run, minutes. */
   timeoutMinutes: 15,
   /**

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     if (fault !== "none" && fault !== "no-reveal") throw new AgentError("BAD_CONFIG", "a sequencer's --fault is none or no-reveal");
     const a = await SequencerAgent.start({
       ...common, name: s.name, privateKey: s.privateKey, vrfSeed: s.vrfSeed, rpcPort: port ?? s.rpcPort, rpcHost: s.rpcHost,
-      proverUrls: s.proverUrls, feeSplitBps: s.feeSplitBps === undefined ? undefined : BigInt(s.feeSplitBps),
+      proverUrls: s.proverUrls, sequencerPeers: s.peers, feeSplitBps: s.feeSplitBps === undefined ? undefined : BigInt(s.feeSplitBps),
       proverTip: s.proverTip === undefined ? undefined : BigInt(s.proverTip),
       proverRewardShareBps: s.proverRewardShareBps === undefined ? undefined : BigInt(s.proverRewardShareBps), quoteTimeoutMs: s.quoteTimeoutMs,
       proposeThreshold: s.proposeThreshold, proposeMiddleThreshold: s.proposeMiddleThreshold, proposeSlackBlocks: s.proposeSlackBlocks, fault,

@@ -57,6 +57,12 @@ export interface SequencerConfig {
   proposeMiddleThreshold?: number;
   /** Blocks of the proposal phase a below-threshold proposal leaves after the one it aims at (default AGENT_DEFAULTS.proposeSlackBlocks). */
   proposeSlackBlocks?: number;
+  /**
+   * The other sequencers' L2 RPC URLs: before proposing, it asks each for its VRF claim at the height
+   * (l2_getVrfClaim) and proposes at once only if it holds the best, late only if a better one never reached L1
+   * (docs/agents.md, "Claims served to peers"). Default none.
+   */
+  peers?: string[];
   /** Fault injection: "no-reveal" proposes and then never reveals. */
   fault?: "none" | "no-reveal";
 }
@@ -136,6 +142,7 @@ export function checkConfig(c: unknown): FileConfig {
     if (typeof s.vrfSeed !== "string" || !s.vrfSeed) fail(`${w}.vrfSeed is required`);
     checkPort(`${w}.rpcPort`, s.rpcPort);
     if (!Array.isArray(s.proverUrls) || s.proverUrls.some((u) => typeof u !== "string")) fail(`${w}.proverUrls must be a list of URLs`);
+    if (s.peers !== undefined && (!Array.isArray(s.peers) || s.peers.some((u) => typeof u !== "string"))) fail(`${w}.peers must be a list of URLs`);
     checkBps(`${w}.feeSplitBps`, s.feeSplitBps);
     checkBps(`${w}.proverRewardShareBps`, s.proverRewardShareBps);
     checkDecimal(`${w}.proverTip`, s.proverTip);

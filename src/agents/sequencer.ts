@@ -19,13 +19,13 @@
  * later step reads the proposal's status from L1, so a restarted agent continues where L1 says it is, and never
  * posts a deposit twice (the contract refuses a second commit).
  */
-import { AbiCoder, hexlify, keccak256, randomBytes, Wallet, type JsonRpcProvider } from "ethers";
+import { AbiCoder, getAddress, hexlify, isAddress, keccak256, randomBytes, Wallet, type JsonRpcProvider } from "ethers";
 import { encodeBlockSignatures, executeBlockUnits, initL2, l2Domain, stateFromGenesis, transferFromJSON, type GenesisAccount, type L2State, type Transfer } from "../l2/index.js";
 import { Phase, ProposalStatus, Role, RollupClient, StakingClient, isContractError, type RollupConfig, type Timeline } from "../client/index.js";
 import { AGENT_DEFAULTS } from "../defaults.js";
-import { vrfKeyFromSeed, type VrfProof, type VrfPublicKey } from "../vrf/index.js";
+import { vrfKeyFromSeed, vrfProve, type VrfProof, type VrfPublicKey } from "../vrf/index.js";
 import {
-  L2RpcServer, loadNode, rootHex, saveNode, canTransition, type BlockBody, type L1Point, type Mempool, type StatusTracker, type TxId, type TxStatus,
+  L2RpcClient, L2RpcServer, loadNode, rootHex, saveNode, canTransition, type BlockBody, type L1Point, type Mempool, type StatusTracker, type TxId, type TxStatus, type VrfClaim,
 } from "../node/index.js";
 import { Store } from "../store/index.js";
 import { Reputation, requestQuotes } from "../market/index.js";
@@ -77,6 +77,14 @@ export interface SequencerOptions {
    * AGENT_DEFAULTS.proposeSlackBlocks): room to land late, or to be made again after an L1 reorg dropped it.
    */
   proposeSlackBlocks?: number;
+  /**
+   * The other sequencers' L2 RPC URLs: before proposing it asks each for its VRF claim at the height
+   * (`l2_getVrfClaim`), so that only the best proposes when all answer (proposeTimingDecision's `peerClaims`). A
+   * function is read at each use. Default none (the threshold alone decides).
+   */
+  sequencerPeers?: string[] | (() => string[]);
+  /** Timeout of one peer's claim request, ms (default AGENT_DEFAULTS.peerClaimTimeoutMs). */
+  peerClaimTimeoutMs?: number;
   fault?: "none" | "no-reveal";
   /** Per-height fault (scenarios): proposes at these heights and never reveals. */
   noRevealAt?: (height: bigint) => boolean;
@@ -155,6 +163,10 @@ export class SequencerAgent extends PollingAgent {
   private readonly redo = new Set<bigint>();
   /** Sequencers eligible at a height (stake and key active before its cutoff), per height. */
   private readonly eligibleCounts = new Map<bigint, number>();
+  /** Our VRF claim at the next height, made once its randomness is recorded (prepareClaim), served to peers. */
+  private readonly ownClaims = new Map<bigint, { randomness: bigint; proof: VrfProof; output: bigint }>();
+  /** Verified claims the other sequencers served, per height and peer URL (peerClaimsOf). */
+  private readonly peerClaims = new Map<bigint, Map<string, RivalClaim>>();
   rpcUrl = "";
 
   private constructor(o: SequencerOptions, provider: JsonRpcProvider) {
@@ -224,6 +236,7 @@ export class SequencerAgent extends PollingAgent {
       l1Now: () => this.head,
       onTransaction: () => this.saveSoon(),
       blockBody: (h) => this.blockBody(h),
+      vrfClaim: (h) => this.vrfClaim(h),
     });
     this.rpcUrl = await this.rpc.listen(this.o.rpcPort ?? 0, this.o.rpcHost ?? "127.0.0.1");
     this.log.info("sequencer up", { address: this.address, rpc: this.rpcUrl });
@@ -237,6 +250,61 @@ export class SequencerAgent extends PollingAgent {
     const onChain = await this.client.getProposal(h, this.address);
     if (onChain.status < ProposalStatus.Revealed) return null;
     return { height: h.toString(), sequencer: this.address, parent: r.parent.toString(), newRoot: rootHex(r.newRoot), pubdata: r.pubdata, txs: r.txs };
+  }
+
+  /**
+   * `l2_getVrfClaim`: our claim at `h` once our proposal there is built (the block before its proposal phase), for the
+   * other sequencers' propose timing. It tells who is likely to lead a block or two before the `Proposed` log does,
+   * nothing more: the output is public from the proposal on.
+   */
+  private vrfClaim(h: bigint): VrfClaim | null {
+    const r = this.prepared.get(h)?.built.record ?? this.records.get(h);
+    const feeSplitBps = r?.feeSplitBps ?? proposalTerms(this.o).feeSplitBps;
+    const c = r ? { proof: r.vrfProof, output: r.vrfOutput } : this.ownClaims.get(h);
+    if (!c) return null;
+    return { height: h.toString(), sequencer: this.address, vrfProof: c.proof.map(String), vrfOutput: c.output.toString(), feeSplitBps: feeSplitBps.toString() };
+  }
+
+  /**
+   * The claims the other sequencers serve at `h` (l2_getVrfClaim), each checked: its output from its proof, the proof
+   * verified under the key the sender had at the cutoff, its eligibility. Verified ones are kept per height; a peer
+   * that did not answer, had none yet or served a proof that does not verify is asked again next round.
+   */
+  private async peerClaimsOf(h: bigint): Promise<RivalClaim[]> {
+    const peers = typeof this.o.sequencerPeers === "function" ? this.o.sequencerPeers() : this.o.sequencerPeers ?? [];
+    let known = this.peerClaims.get(h);
+    if (!known) this.peerClaims.set(h, (known = new Map()));
+    for (const k of this.peerClaims.keys()) if (k < h - 2n) this.peerClaims.delete(k);
+    const timeoutMs = this.o.peerClaimTimeoutMs ?? AGENT_DEFAULTS.peerClaimTimeoutMs;
+    const ask = peers.filter((u) => u !== this.rpcUrl && !known.has(u));
+    if (ask.length) {
+      const cutoff = await this.client.activationCutoff(h);
+      const randomness = await this.client.randomnessOf(h);
+      await Promise.all(ask.map(async (url) => {
+        let c: VrfClaim | null;
+        try {
+          c = await new L2RpcClient(url, { timeoutMs }).getVrfClaim(h);
+        } catch (e) {
+          this.log.debug("peer claim unavailable", { height: h, peer: url, error: errText(e) });
+          return;
+        }
+        if (!c || c.height !== h.toString() || !isAddress(c.sequencer) || c.sequencer.toLowerCase() === this.address.toLowerCase()) return;
+        let proof: VrfProof, claimed: bigint, feeSplitBps: bigint;
+        try {
+          proof = c.vrfProof.map((x) => BigInt(x)) as VrfProof;
+          claimed = BigInt(c.vrfOutput);
+          feeSplitBps = BigInt(c.feeSplitBps);
+        } catch {
+          return;
+        }
+        if (proof.length !== 4) return;
+        const eligible = (await this.staking.contract.activeSince(c.sequencer, Role.Sequencer)) < cutoff;
+        const pk = await this.keyAt(c.sequencer, cutoff);
+        const claim = claimVerdict({ height: h, claimed, eligible, loggedProof: proof, pk, randomness, chainId: this.chainId, rollup: this.o.rollup });
+        if (claim.reason === "verified") known.set(url, { sequencer: getAddress(c.sequencer), vrfOutput: claimed, feeSplitBps, claim });
+      }));
+    }
+    return [...known.values()];
   }
 
   /** Stops the loop, the RPC endpoint and the prover; saves the node. */
@@ -386,6 +454,7 @@ export class SequencerAgent extends PollingAgent {
       await this.act(action, next, head, at);
     }
     await this.recordSeed(next);
+    await this.prepareClaim(height, phase);
     await this.prepareProposal(next, phase, head);
     this.save();
     // One wallet, one nonce sequence: chores run in the reveal phase (not its last block, kept for a late reveal),
@@ -621,6 +690,21 @@ export class SequencerAgent extends PollingAgent {
   }
 
   /**
+   * In the commit phase of `height`, once the next height's randomness is recorded (its first commit records it): our
+   * VRF claim there, served to the other sequencers (l2_getVrfClaim) so that they have it at the proposal phase's first
+   * round. Only the claim: the block waits for the block before the phase (prepareProposal), when the tip is known.
+   */
+  private async prepareClaim(height: bigint, phase: Phase): Promise<void> {
+    if (phase !== Phase.Commit || height <= 0n) return;
+    const h = height + 1n;
+    for (const k of this.ownClaims.keys()) if (k < height) this.ownClaims.delete(k);
+    const randomness = await this.client.randomnessOf(h);
+    if (randomness === 0n || this.ownClaims.get(h)?.randomness === randomness) return;
+    const vrf = vrfProve(this.vrfSk, { chainId: this.chainId, verifier: this.o.rollup, randomness, height: h });
+    this.ownClaims.set(h, { randomness, proof: vrf.proof, output: vrf.output });
+  }
+
+  /**
    * In the block before a proposal phase: builds the proposal (block, VRF proof) and reads what the threshold needs, so
    * that the phase's first round sends it at once, ahead of the settling (the early path of onBlock). Built in that
    * round instead, under load the send took more than a block: the claims above the threshold landed in the phase's
@@ -645,13 +729,20 @@ export class SequencerAgent extends PollingAgent {
    */
   private async mightWin(h: bigint, r: HeightRecord, next: bigint, head: number): Promise<boolean> {
     const t = await this.timeline(h);
-    const eligible = this.o.proposeThreshold === undefined || this.o.proposeMiddleThreshold === undefined ? await this.eligibleSequencers(h, head) : 0;
+    const asksPeers = !this.redo.has(h) && (typeof this.o.sequencerPeers === "function" || (this.o.sequencerPeers ?? []).length > 0);
+    const eligible = asksPeers || this.o.proposeThreshold === undefined || this.o.proposeMiddleThreshold === undefined ? await this.eligibleSequencers(h, head) : 0;
     const threshold = this.o.proposeThreshold ?? defaultProposeThreshold(eligible);
     const middleThreshold = this.o.proposeMiddleThreshold ?? defaultMiddleThreshold(eligible, threshold);
     const view: ProposeTimingView = {
       me: this.address, vrfOutput: r.vrfOutput, feeSplitBps: r.feeSplitBps, feeSplitScore: this.cfg.feeSplitScore, threshold, middleThreshold, next, proposalStart: t.proposalStart, proposalEnd: t.revealStart,
       slackBlocks: BigInt(this.o.proposeSlackBlocks ?? AGENT_DEFAULTS.proposeSlackBlocks), redo: this.redo.has(h),
     };
+    if (asksPeers) {
+      view.peerClaims = await this.peerClaimsOf(h);
+      const verified = new Set(view.peerClaims.filter((q) => q.claim?.leads).map((q) => q.sequencer.toLowerCase()));
+      verified.delete(this.address.toLowerCase());
+      view.peersComplete = verified.size >= eligible - 1;
+    }
     for (;;) {
       const a = proposeTimingDecision(view);
       if (a.kind === "need-proposals") view.claims = await this.proposalsOf(h, t, head);
@@ -659,9 +750,11 @@ export class SequencerAgent extends PollingAgent {
         for (const q of view.claims!) if (a.sequencers.includes(q.sequencer)) q.claim = await this.checkClaim(h, q, t);
       } else if (a.kind === "wait") {
         if (a.reason === "below-threshold") this.log.debug("score below the threshold: waiting until late in the proposal phase", { height: h, threshold });
+        else if (a.reason === "outranked-off-chain") this.log.debug("a peer served a verified better claim: waiting until late in the proposal phase", { height: h });
         else this.log.info("a verified better claim was made: not proposing", { height: h });
         return false;
       } else {
+        if (a.reason === "best-known-claim") this.log.debug("the best of every eligible sequencer's claim: proposing at once", { height: h });
         if (a.reason === "no-better-claim") this.log.info("no verified better claim: proposing late in the phase", { height: h });
         if (a.reason === "no-better-claim-middle") this.log.info("no verified better claim: proposing in the phase's second block (middle tier)", { height: h });
         if (a.reason === "redo-after-l1-reorg") this.log.info("no verified better claim after the L1 reorg: proposing again at once", { height: h });

@@ -291,7 +291,7 @@ class Builder implements NetworkRun {
     for (const [i, q] of actors.sequencers.entries()) {
       const opts: SequencerOptions = {
         ...common, name: q.name, privateKey: q.wallet.privateKey, vrfSeed: q.vrfSeed, storePath: join(dataDir, `${q.name}.sqlite`),
-        proverUrls: this.provers.map((p) => p.quoteUrl), log: log.child(q.name), ...seqPatches[i], rpcPort: seqPorts[i],
+        proverUrls: this.provers.map((p) => p.quoteUrl), sequencerPeers: sequencerUrls.filter((_, j) => j !== i), log: log.child(q.name), ...seqPatches[i], rpcPort: seqPorts[i],
       };
       seqOpts.push(opts);
       this.sequencers.push(await SequencerAgent.start(opts));

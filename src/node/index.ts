@@ -10,6 +10,6 @@ export {
 } from "./status.js";
 export {
   L2RpcServer, L2RpcClient, RpcError, RpcTransportError, RpcMethodError, RPC_ERRORS, rootHex,
-  type AccountInfo, type BlockBody, type ChainInfo, type L2NodeBackend, type RpcErrorObject, type BatchCall,
+  type AccountInfo, type BlockBody, type ChainInfo, type L2NodeBackend, type RpcErrorObject, type BatchCall, type VrfClaim,
 } from "./rpc.js";
 export { saveNode, loadNode, type LoadedNode } from "./persist.js";

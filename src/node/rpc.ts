@@ -8,6 +8,8 @@
  *   l2_getTransactionsByStatus(status: TxStatus, limit?: number (default 100, max 1000)) -> TxId[]
  *   l2_chainInfo() -> ChainInfo
  *   l2_getBlockBody(height: number | decimal string) -> BlockBody | null   (sequencer nodes: the backend's `blockBody`)
+ *   l2_getVrfClaim(height: number | decimal string) -> VrfClaim | null   (sequencer nodes: its VRF claim at a height it
+ *     is about to propose at, for the other sequencers' propose timing; the backend's `vrfClaim`)
  * Errors: the JSON-RPC codes (-32700 parse, -32600 invalid request, -32601 method not found, -32602 invalid
  * params, -32603 internal) and application codes: -32000 the L2 rules refused (data.code = the L2Error code),
  * -32001 the mempool refused (data.code = the MempoolError code), -32002 the tx is already known in another status.
@@ -82,6 +84,24 @@ export interface L2NodeBackend {
    * pubdata), null while unknown or not yet revealed on L1. Without it the method is not served.
    */
   blockBody?(height: bigint): Promise<BlockBody | null>;
+  /**
+   * This node's VRF claim at a height whose proposal it has built (`l2_getVrfClaim`), null otherwise. Served from the
+   * block before the proposal phase: the other sequencers skip proposals that cannot win (issue 13). Without it the
+   * method is not served.
+   */
+  vrfClaim?(height: bigint): VrfClaim | null;
+}
+
+/**
+ * A sequencer's VRF claim at a height, before it proposes: the proof (decimal strings: Gamma x, y, DLEQ c, s), its
+ * output and the fee split it will offer. Anyone can check the proof against the key in Staking; a false one is ignored.
+ */
+export interface VrfClaim {
+  height: string;
+  sequencer: string;
+  vrfProof: string[];
+  vrfOutput: string;
+  feeSplitBps: string;
 }
 
 /** A sequencer's revealed block with its signed transfers. */
@@ -157,6 +177,8 @@ export class L2RpcServer {
     };
     const blockBody = backend.blockBody?.bind(backend);
     if (blockBody) this.methods.l2_getBlockBody = { names: ["height"], fn: ([h]) => blockBody(heightParam(h)) };
+    const vrfClaim = backend.vrfClaim?.bind(backend);
+    if (vrfClaim) this.methods.l2_getVrfClaim = { names: ["height"], fn: ([h]) => vrfClaim(heightParam(h)) };
   }
 
   private sendTransaction(json: unknown): TxId {
@@ -439,6 +461,11 @@ export class L2RpcClient {
   /** A sequencer's revealed block with its signed transfers (null while unknown or unrevealed). */
   getBlockBody(height: bigint): Promise<BlockBody | null> {
     return this.call<BlockBody | null>("l2_getBlockBody", [height.toString()]);
+  }
+
+  /** A sequencer's VRF claim at a height it is about to propose at (null if it has none yet). */
+  getVrfClaim(height: bigint): Promise<VrfClaim | null> {
+    return this.call<VrfClaim | null>("l2_getVrfClaim", [height.toString()]);
   }
 }
 

@@ -210,6 +210,40 @@ describe("agents/decisions", function () {
       // Above the threshold nothing changes: at once.
       expect(redo({ vrfOutput: high })).to.deep.equal({ kind: "propose", reason: "above-threshold" });
     });
+    it("claims served by peers: the best of a complete set proposes at once, whatever its score", function () {
+      const lower = { sequencer: RIVAL, vrfOutput: 1n << 100n, feeSplitBps: 1_000n, claim: leads };
+      expect(proposeTimingDecision(view({ peerClaims: [lower], peersComplete: true }))).to.deep.equal({ kind: "propose", reason: "best-known-claim" });
+      // Not every eligible sequencer answered: the threshold decides as before (it waits below it).
+      expect(proposeTimingDecision(view({ peerClaims: [lower], peersComplete: false }))).to.deep.equal({ kind: "wait", reason: "below-threshold" });
+      expect(proposeTimingDecision(view({ vrfOutput: high, peerClaims: [lower], peersComplete: false }))).to.deep.equal({ kind: "propose", reason: "above-threshold" });
+    });
+    it("claims served by peers: outranked by a verified one, even above the threshold it waits for the late block and proposes only if that claim never reached L1", function () {
+      const best = { sequencer: RIVAL, vrfOutput: MAX_VRF_OUTPUT - 1n, feeSplitBps: 1_000n, claim: leads };
+      const v = (over: Partial<ProposeTimingView> = {}) => view({ vrfOutput: high, proposalEnd: 104n, slackBlocks: 1n, threshold: 0.7, middleThreshold: 0.3, peerClaims: [best], peersComplete: true, ...over });
+      expect(proposeTimingDecision(v({ next: 100n }))).to.deep.equal({ kind: "wait", reason: "outranked-off-chain" });
+      // Not in the middle tier, nor the late tier's block (102): the phase's last block (103), so that the better
+      // claim, sent in the first block, has every block but one to land in.
+      expect(proposeTimingDecision(v({ next: 101n }))).to.deep.equal({ kind: "wait", reason: "outranked-off-chain" });
+      expect(proposeTimingDecision(v({ next: 102n }))).to.deep.equal({ kind: "wait", reason: "outranked-off-chain" });
+      expect(proposeTimingDecision(v({ next: 103n }))).to.deep.equal({ kind: "need-proposals" });
+      // The peer proposed: nothing to do. It withheld: this one proposes (liveness).
+      expect(proposeTimingDecision(v({ next: 103n, claims: [best] }))).to.deep.equal({ kind: "wait", reason: "outranked" });
+      expect(proposeTimingDecision(v({ next: 103n, claims: [] }))).to.deep.equal({ kind: "propose", reason: "no-better-claim" });
+      // A one-block phase has no block to wait for: it reads L1 at once.
+      expect(proposeTimingDecision(v({ next: 100n, proposalEnd: 101n }))).to.deep.equal({ kind: "need-proposals" });
+    });
+    it("attack: a peer's false or ineligible better claim, or one with no verdict, changes nothing", function () {
+      const fake = { sequencer: RIVAL, vrfOutput: MAX_VRF_OUTPUT, feeSplitBps: 10_000n };
+      for (const claim of [falseClaim, { leads: false, reason: "verified" as const }, { leads: false, reason: "no-proof-or-key" as const }, undefined]) {
+        expect(proposeTimingDecision(view({ vrfOutput: high, peerClaims: [{ ...fake, claim }] }))).to.deep.equal({ kind: "propose", reason: "above-threshold" });
+      }
+      // A peer's claim is never counted as this sequencer's own rival when it carries our address.
+      expect(proposeTimingDecision(view({ peerClaims: [{ ...fake, sequencer: ME, claim: leads }], peersComplete: true }))).to.deep.equal({ kind: "propose", reason: "best-known-claim" });
+    });
+    it("claims served by peers are ignored after an L1 reorg dropped our proposal (L1 decides)", function () {
+      const best = { sequencer: RIVAL, vrfOutput: MAX_VRF_OUTPUT - 1n, feeSplitBps: 1_000n, claim: leads };
+      expect(proposeTimingDecision(view({ redo: true, proposalEnd: 105n, slackBlocks: 1n, peerClaims: [best], peersComplete: true, claims: [] }))).to.deep.equal({ kind: "propose", reason: "redo-after-l1-reorg" });
+    });
   });
 
   describe("sequencer: reveal only when it might lead", function () {

@@ -171,6 +171,22 @@ describe("agents/rpc", function () {
     }
   });
 
+  it("serves l2_getVrfClaim only from a backend that makes claims (a sequencer's, for its peers' propose timing)", async function () {
+    expect((await rpcError(client.call("l2_getVrfClaim", [1]))).code).to.equal(RPC_ERRORS.METHOD_NOT_FOUND);
+    const claim = { height: "5", sequencer: "0x1000000000000000000000000000000000000001", vrfProof: ["1", "2", "3", "4"], vrfOutput: "99", feeSplitBps: "1000" };
+    const withClaims = new L2RpcServer({ ...backend, vrfClaim: (h) => (h === 5n ? claim : null) });
+    const c = new L2RpcClient(await withClaims.listen(0), { timeoutMs: 5000 });
+    try {
+      expect(await c.getVrfClaim(5n)).to.deep.equal(claim);
+      expect(await c.call("l2_getVrfClaim", { height: "5" })).to.deep.equal(claim);
+      expect(await c.getVrfClaim(6n)).to.equal(null);
+      const e = await rpcError(c.call("l2_getVrfClaim", ["-1"]));
+      expect(e.code).to.equal(RPC_ERRORS.INVALID_PARAMS);
+    } finally {
+      await withClaims.close();
+    }
+  });
+
   it("the client reports an unreachable node as a transport error", async function () {
     const dead = new L2RpcClient("http://127.0.0.1:9", { timeoutMs: 1000 });
     try {

@@ -197,11 +197,20 @@ export interface ProposeTimingView {
   redo?: boolean;
   /** The other proposals of the height in the `Proposed` logs so far; undefined = not read yet. */
   claims?: RivalClaim[];
+  /**
+   * Claims the other sequencers served before proposing (`l2_getVrfClaim`, issue 13), each checked like a logged one
+   * (its proof verified under the key at the cutoff, eligibility); undefined = no peers asked. A verified better one
+   * sends this sequencer to the late block whatever its score; none better and `peersComplete` = it is the best: it
+   * proposes at once whatever the threshold says.
+   */
+  peerClaims?: RivalClaim[];
+  /** Every other eligible sequencer's claim is among `peerClaims` (verified): nobody unknown can outrank it. */
+  peersComplete?: boolean;
 }
 
 export type ProposeTimingAction =
-  | { kind: "propose"; reason: "above-threshold" | "no-better-claim-middle" | "no-better-claim" | "redo-after-l1-reorg" }
-  | { kind: "wait"; reason: "below-threshold" | "outranked" }
+  | { kind: "propose"; reason: "best-known-claim" | "above-threshold" | "no-better-claim-middle" | "no-better-claim" | "redo-after-l1-reorg" }
+  | { kind: "wait"; reason: "below-threshold" | "outranked-off-chain" | "outranked" }
   | { kind: "need-proposals" }
   | { kind: "need-claims"; sequencers: string[] };
 
@@ -211,10 +220,18 @@ export type ProposeTimingAction =
  * proposes only if no verified, eligible claim outranks it by then. A false claim (its logged proof does not verify)
  * or one of an ineligible sequencer does not count: it cannot lead, and it is challenged at the reveal
  * (revealDecision). After an L1 reorg dropped its proposal (`redo`), it does not wait: it checks the claims L1 has
- * now and proposes again at once if none outranks it.
+ * now and proposes again at once if none outranks it. Claims peers served off chain (`peerClaims`, verified) come
+ * first: outranked by one, it waits for the late block whatever its score; the best of a complete set, it proposes at
+ * once whatever its score.
  */
 export function proposeTimingDecision(v: ProposeTimingView): ProposeTimingAction {
-  if (fernetScore(v.vrfOutput, v.feeSplitBps, v.feeSplitScore) >= thresholdScore(v.threshold, v.feeSplitBps, v.feeSplitScore)) {
+  const mine: RankedProposal = { sequencer: v.me, vrfOutput: v.vrfOutput, feeSplitBps: v.feeSplitBps };
+  // Claims served by peers before the phase (verified): a better one means this proposal can only win if that peer
+  // never proposes, which the late block's look at L1 tells; being the best of all eligible claims means nobody can
+  // beat it. Either way one proposal per height when every sequencer serves its claim in time.
+  const peerBetter = !v.redo && (v.peerClaims ?? []).some((q) => !same(q.sequencer, v.me) && q.claim?.leads === true && outranks(q, mine, v.feeSplitScore));
+  if (!v.redo && !peerBetter && v.peersComplete) return { kind: "propose", reason: "best-known-claim" };
+  if (!peerBetter && fernetScore(v.vrfOutput, v.feeSplitBps, v.feeSplitScore) >= thresholdScore(v.threshold, v.feeSplitBps, v.feeSplitScore)) {
     return { kind: "propose", reason: "above-threshold" };
   }
   // Aimed at the last block itself (slack 0), a proposal that lands a block late is refused (WrongPhase), and an L1
@@ -225,12 +242,14 @@ export function proposeTimingDecision(v: ProposeTimingView): ProposeTimingAction
   const late = slacked > v.proposalStart ? slacked : v.proposalStart + 1n < last ? v.proposalStart + 1n : last;
   // The middle tier lands in the second block, where the lowest scores (aiming later) still see it; only when that
   // block comes before the late one (a phase of 4 blocks with slack 1 or longer).
-  const middle = (v.middleThreshold ?? 0) > 0 && v.proposalStart + 1n < late
+  const middle = !peerBetter && (v.middleThreshold ?? 0) > 0 && v.proposalStart + 1n < late
     && fernetScore(v.vrfOutput, v.feeSplitBps, v.feeSplitScore) >= thresholdScore(v.middleThreshold!, v.feeSplitBps, v.feeSplitScore);
-  const aimed = middle ? v.proposalStart + 1n : late;
-  if (!v.redo && v.next < aimed) return { kind: "wait", reason: "below-threshold" };
+  // Outranked by a peer's verified claim, it waits for the phase's last block itself: that claim was sent in the
+  // first block and may land a block or two late under load; this proposal is needed only if it never does (the
+  // peer withheld), so the slack is given to the better claim, not kept for a redo of this one.
+  const aimed = peerBetter ? (last > v.proposalStart ? last : v.proposalStart) : middle ? v.proposalStart + 1n : late;
+  if (!v.redo && v.next < aimed) return { kind: "wait", reason: peerBetter ? "outranked-off-chain" : "below-threshold" };
   if (!v.claims) return { kind: "need-proposals" };
-  const mine: RankedProposal = { sequencer: v.me, vrfOutput: v.vrfOutput, feeSplitBps: v.feeSplitBps };
   const above = v.claims.filter((q) => !same(q.sequencer, v.me) && outranks(q, mine, v.feeSplitScore));
   const unchecked = above.filter((q) => !q.claim).map((q) => q.sequencer);
   if (unchecked.length) return { kind: "need-claims", sequencers: unchecked };
