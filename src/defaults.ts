@@ -99,6 +99,12 @@ export const AGENT_DEFAULTS = {
   /** How long a sequencer waits for a peer's VRF claim before proposing, ms (a missing claim only costs a proposal). */
   peerClaimTimeoutMs: 500,
   /**
+   * Heights for which a sequencer ignores the served claims of a peer whose served claim was the best of a height
+   * and then was not revealed (it withheld, or was offline): one empty height per this many at most, from a
+   * sequencer that proposes and withholds (docs/agents.md, "Claims served to peers").
+   */
+  withholderMemoryHeights: 32,
+  /**
    * The default proposeThreshold is the score level at which one of the other N - 1 eligible sequencers beats this
    * one with this chance (u = (1 - chance)^(1/(N-1)) of the top score): above it a sequencer proposes at once, below
    * it only late in the proposal phase (proposeSlackBlocks before its last block) if no verified better claim appeared

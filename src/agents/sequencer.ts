@@ -33,7 +33,7 @@ import { Prover } from "../zk/prover.js";
 import { AgentError, AgentWallet, L2Chain, Logger, PollingAgent, TxSender, ZERO_ADDRESS, connectL1, errText, type L1ReorgEvent, type L1TxRecord } from "./common.js";
 import { ProofDuty } from "./proving.js";
 import {
-  TERMINAL_OUTCOMES, buildProposal, choresDue, claimVerdict, commitDecision, defaultMiddleThreshold, defaultProposeThreshold, phaseDecision, proposalTerms, proposeDecision,
+  TERMINAL_OUTCOMES, bestServedClaimAbove, buildProposal, servedClaimIgnored, choresDue, claimVerdict, commitDecision, defaultMiddleThreshold, defaultProposeThreshold, phaseDecision, proposalTerms, proposeDecision,
   proposeTimingDecision, releaseDecision, reorgDecision, revealDecision, seedDecision, settleDecision, type ClaimVerdict, type CommitAction,
   type CommitView, type ProposeTimingView, type RankedProposal, type RevealView, type RivalClaim, type RivalProposal, type SequencerRecord,
   type SettleAction, type SettleView, escrowedBy,
@@ -165,6 +165,13 @@ export class SequencerAgent extends PollingAgent {
   private readonly eligibleCounts = new Map<bigint, number>();
   /** Our VRF claim at the next height, made once its randomness is recorded (prepareClaim), served to peers. */
   private readonly ownClaims = new Map<bigint, { randomness: bigint; proof: VrfProof; output: bigint }>();
+  /**
+   * Peers whose served claim was the best of a height and came to nothing (not revealed by the end of the reveal
+   * phase), with that height: their served claims are ignored for AGENT_DEFAULTS.withholderMemoryHeights heights.
+   */
+  private readonly withholders = new Map<string, bigint>();
+  /** Heights whose served claims were judged (judgePeerClaims). */
+  private readonly judgedClaims = new Set<bigint>();
   /** Verified claims the other sequencers served, per height and peer URL (peerClaimsOf). */
   private readonly peerClaims = new Map<bigint, Map<string, RivalClaim>>();
   rpcUrl = "";
@@ -274,7 +281,7 @@ export class SequencerAgent extends PollingAgent {
     const peers = typeof this.o.sequencerPeers === "function" ? this.o.sequencerPeers() : this.o.sequencerPeers ?? [];
     let known = this.peerClaims.get(h);
     if (!known) this.peerClaims.set(h, (known = new Map()));
-    for (const k of this.peerClaims.keys()) if (k < h - 2n) this.peerClaims.delete(k);
+    for (const k of this.peerClaims.keys()) if (k < h - 4n) (this.peerClaims.delete(k), this.judgedClaims.delete(k));
     const timeoutMs = this.o.peerClaimTimeoutMs ?? AGENT_DEFAULTS.peerClaimTimeoutMs;
     const ask = peers.filter((u) => u !== this.rpcUrl && !known.has(u));
     if (ask.length) {
@@ -305,6 +312,36 @@ export class SequencerAgent extends PollingAgent {
       }));
     }
     return [...known.values()];
+  }
+
+  /** Whether `who`'s served claims are ignored at `h` (its best served claim came to nothing recently). */
+  private withheldRecently(who: string, h: bigint): boolean {
+    return servedClaimIgnored(this.withholders.get(who.toLowerCase()), h, AGENT_DEFAULTS.withholderMemoryHeights);
+  }
+
+  /**
+   * Once a height's reveal phase is over: if the best claim served for it was a peer's (better than ours) and that
+   * peer's proposal is not revealed (never made, or withheld), its served claims are ignored for a while: waiting
+   * for them emptied the height, and a sequencer that proposes and withholds could otherwise empty every height it
+   * is best at (the fallback reveal needs a second proposal).
+   */
+  private async judgePeerClaims(next: bigint): Promise<void> {
+    for (const [h, known] of this.peerClaims) {
+      if (this.judgedClaims.has(h) || next < (await this.timeline(h)).commitStart) continue;
+      this.judgedClaims.add(h);
+      const record = this.records.get(h);
+      const output = record?.vrfOutput ?? this.ownClaims.get(h)?.output;
+      const mine = output === undefined ? undefined : { sequencer: this.address, vrfOutput: output, feeSplitBps: record?.feeSplitBps ?? proposalTerms(this.o).feeSplitBps };
+      const best = bestServedClaimAbove([...known.values()], mine, this.cfg.feeSplitScore);
+      if (!best) continue;
+      const status = (await this.client.getProposal(h, best.sequencer)).status;
+      if (status === ProposalStatus.None || status === ProposalStatus.Proposed) {
+        this.withholders.set(best.sequencer.toLowerCase(), h);
+        this.log.warn("a peer served the best claim and did not reveal: its served claims are ignored for a while", {
+          height: h, sequencer: best.sequencer, heights: AGENT_DEFAULTS.withholderMemoryHeights,
+        });
+      }
+    }
   }
 
   /** Stops the loop, the RPC endpoint and the prover; saves the node. */
@@ -455,6 +492,7 @@ export class SequencerAgent extends PollingAgent {
     }
     await this.recordSeed(next);
     await this.prepareClaim(height, phase);
+    await this.judgePeerClaims(next);
     await this.prepareProposal(next, phase, head);
     this.save();
     // One wallet, one nonce sequence: chores run in the reveal phase (not its last block, kept for a late reveal),
@@ -738,8 +776,11 @@ export class SequencerAgent extends PollingAgent {
       slackBlocks: BigInt(this.o.proposeSlackBlocks ?? AGENT_DEFAULTS.proposeSlackBlocks), redo: this.redo.has(h),
     };
     if (asksPeers) {
-      view.peerClaims = await this.peerClaimsOf(h);
-      const verified = new Set(view.peerClaims.filter((q) => q.claim?.leads).map((q) => q.sequencer.toLowerCase()));
+      const served = await this.peerClaimsOf(h);
+      // A peer whose best claim came to nothing recently is counted as known but not waited for: the best of the
+      // others proposes at once beside it, so that the reveal has a fallback if it withholds again.
+      view.peerClaims = served.filter((q) => !this.withheldRecently(q.sequencer, h));
+      const verified = new Set(served.filter((q) => q.claim?.leads).map((q) => q.sequencer.toLowerCase()));
       verified.delete(this.address.toLowerCase());
       view.peersComplete = verified.size >= eligible - 1;
     }

@@ -10,7 +10,7 @@ import { signProverCommitment, signQuote, type QuoteAnswer, type QuoteRequest, t
 import { vrfKeyFromSeed, vrfProve, vrfVerify } from "../../src/vrf/index.js";
 import {
   ERC20_TRANSFER_TOPIC, MAX_VRF_OUTPUT, buildProposal, escrowedBy, choresDue, claimVerdict, commitDecision, defaultMiddleThreshold, defaultProposeThreshold, outranks, phaseDecision, proposalTerms, proposeDecision,
-  proposeTimingDecision, releaseDecision, reorgDecision, revealDecision, seedDecision, settleDecision, thresholdScore, type CommitView, type ProposeTimingView,
+  bestServedClaimAbove, servedClaimIgnored, proposeTimingDecision, releaseDecision, reorgDecision, revealDecision, seedDecision, settleDecision, thresholdScore, type CommitView, type ProposeTimingView,
   type RevealView, type RivalProposal, type SequencerRecord, type SettleView,
 } from "../../src/agents/decisions/sequencer.js";
 import {
@@ -239,6 +239,20 @@ describe("agents/decisions", function () {
       }
       // A peer's claim is never counted as this sequencer's own rival when it carries our address.
       expect(proposeTimingDecision(view({ peerClaims: [{ ...fake, sequencer: ME, claim: leads }], peersComplete: true }))).to.deep.equal({ kind: "propose", reason: "best-known-claim" });
+    });
+    it("attack: a peer that serves the best claim and withholds is named once, then not waited for (bounded empty heights)", function () {
+      const best = { sequencer: RIVAL, vrfOutput: MAX_VRF_OUTPUT - 1n, feeSplitBps: 1_000n, claim: leads };
+      const second = { sequencer: OTHER, vrfOutput: high, feeSplitBps: 1_000n, claim: leads };
+      const mine = { sequencer: ME, vrfOutput: low, feeSplitBps: 1_000n };
+      // The claim everyone waited for: the best verified one above ours; none when ours was the best.
+      expect(bestServedClaimAbove([second, best], mine, true)).to.equal(best);
+      expect(bestServedClaimAbove([second, best], undefined, true)).to.equal(best);
+      expect(bestServedClaimAbove([second], { ...mine, vrfOutput: MAX_VRF_OUTPUT }, true)).to.equal(undefined);
+      // A false or ineligible claim was not waited for: it names nobody.
+      expect(bestServedClaimAbove([{ ...best, claim: falseClaim }, { ...best, sequencer: OTHER, claim: { leads: false, reason: "verified" as const } }], mine, true)).to.equal(undefined);
+      // Named at height 10: ignored from 11 for 32 heights, then waited for again.
+      expect([10n, 11n, 42n, 43n].map((h) => servedClaimIgnored(10n, h, 32))).to.deep.equal([false, true, true, false]);
+      expect(servedClaimIgnored(undefined, 11n, 32)).to.equal(false);
     });
     it("claims served by peers are ignored after an L1 reorg dropped our proposal (L1 decides)", function () {
       const best = { sequencer: RIVAL, vrfOutput: MAX_VRF_OUTPUT - 1n, feeSplitBps: 1_000n, claim: leads };

@@ -257,6 +257,23 @@ export function proposeTimingDecision(v: ProposeTimingView): ProposeTimingAction
   return { kind: "propose", reason: v.redo ? "redo-after-l1-reorg" : middle ? "no-better-claim-middle" : "no-better-claim" };
 }
 
+/**
+ * The best verified, eligible claim served by peers at a height, if it outranks ours (`mine`, undefined = we had no
+ * claim there): the claim everyone waited for. If its maker then did not reveal, the height was emptied by waiting
+ * for it (the agent ignores that peer's served claims for a while: `servedClaimIgnored`).
+ */
+export function bestServedClaimAbove(served: readonly RivalClaim[], mine: RankedProposal | undefined, feeSplitScore: boolean): RivalClaim | undefined {
+  let best: RivalClaim | undefined;
+  for (const q of served) if (q.claim?.leads === true && (!best || outranks(q, best, feeSplitScore))) best = q;
+  if (!best || (mine && (same(best.sequencer, mine.sequencer) || outranks(mine, best, feeSplitScore)))) return undefined;
+  return best;
+}
+
+/** Whether a peer whose best served claim came to nothing at `withheldAt` is still not waited for at `height`. */
+export function servedClaimIgnored(withheldAt: bigint | undefined, height: bigint, memoryHeights: number): boolean {
+  return withheldAt !== undefined && height > withheldAt && height - withheldAt <= BigInt(memoryHeights);
+}
+
 export interface ProposalInput {
   me: string;
   height: bigint;
