@@ -100,7 +100,7 @@ export const AGENT_DEFAULTS = {
   peerClaimTimeoutMs: 500,
   /**
    * Heights for which a sequencer ignores the served claims of a peer whose served claim was the best of a height
-   * and then was not revealed (it withheld, or was offline): one empty height per this many at most, from a
+   * and whose proposal there was then not revealed: one empty height per this many at most, from a
    * sequencer that proposes and withholds (docs/agents.md, "Claims served to peers").
    */
   withholderMemoryHeights: 32,

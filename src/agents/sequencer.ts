@@ -321,9 +321,9 @@ export class SequencerAgent extends PollingAgent {
 
   /**
    * Once a height's reveal phase is over: if the best claim served for it was a peer's (better than ours) and that
-   * peer's proposal is not revealed (never made, or withheld), its served claims are ignored for a while: waiting
-   * for them emptied the height, and a sequencer that proposes and withholds could otherwise empty every height it
-   * is best at (the fallback reveal needs a second proposal).
+   * peer proposed and did not reveal, its served claims are ignored for a while: waiting for them emptied the
+   * height, and a sequencer that proposes and withholds could otherwise empty every height it is best at (the
+   * fallback reveal needs a second proposal).
    */
   private async judgePeerClaims(next: bigint): Promise<void> {
     for (const [h, known] of this.peerClaims) {
@@ -335,7 +335,9 @@ export class SequencerAgent extends PollingAgent {
       const best = bestServedClaimAbove([...known.values()], mine, this.cfg.feeSplitScore);
       if (!best) continue;
       const status = (await this.client.getProposal(h, best.sequencer)).status;
-      if (status === ProposalStatus.None || status === ProposalStatus.Proposed) {
+      // Proposed and not revealed: nobody else proposed, so the height is empty. A peer that never proposed is not
+      // named: the others' last-block proposals covered the height (a best claim sent late and refused, say).
+      if (status === ProposalStatus.Proposed) {
         this.withholders.set(best.sequencer.toLowerCase(), h);
         this.log.warn("a peer served the best claim and did not reveal: its served claims are ignored for a while", {
           height: h, sequencer: best.sequencer, heights: AGENT_DEFAULTS.withholderMemoryHeights,
