@@ -33,7 +33,7 @@ describe("defaults", function () {
 
   it("agent, market, mempool, CLI and devnet defaults (the CLI and the devnet's agents poll slower than an embedded agent, on purpose)", function () {
     expect({ ...AGENT_DEFAULTS }).to.deep.equal({
-      pollMs: 100, aggregatorPollMs: 200, feeSplitBps: 1_000n, proverTip: E18, proverRewardShareBps: 2_000n, quoteTimeoutMs: 3_000, proposeBeatenChance: 0.5, proposeSlackBlocks: 1,
+      pollMs: 100, aggregatorPollMs: 200, feeSplitBps: 1_000n, proverTip: E18, proverRewardShareBps: 2_000n, quoteTimeoutMs: 3_000, peerClaimTimeoutMs: 500, withholderMemoryHeights: 32, proposeBeatenChance: 0.5, proposeSlackBlocks: 1,
       proverPrice: 5n * 10n ** 17n, provingTimeL1Blocks: 8, maxInFlight: 1, proofBatchSize: 4, batchDeadlineMarginBlocks: 5, aggregatorMinBatch: 2, aggregatorMaxBatch: 16, aggregatorMarginBlocks: 5, forwardFallbackMarginBlocks: 2,
     });
     expect({ ...MARKET_DEFAULTS }).to.deep.equal({
@@ -42,6 +42,8 @@ describe("defaults", function () {
     expect({ ...MEMPOOL_DEFAULTS }).to.deep.equal({ maxSize: 4_096, maxNonceGap: 64 });
     expect(CLI_DEFAULTS.pollMs).to.equal(200);
     expect([DEVNET_DEFAULTS.agentPollMs, DEVNET_DEFAULTS.configPollMs, DEVNET_DEFAULTS.phaseBlocks, DEVNET_OVERRIDES.provingWindow]).to.deep.equal([200, 100, 3, 30]);
+    // The devnet batches 8 proofs (issue 13: gas per height), agents run alone 4 (latency).
+    expect(DEVNET_DEFAULTS.proofBatchSize).to.equal(8);
     expect(DEVNET_DEFAULTS.rewardPool).to.equal(10_000n * E18);
     expect(DEVNET_DEFAULTS.balanceFunding).to.equal(5_000n * E18);
   });
