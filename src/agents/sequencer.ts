@@ -260,9 +260,9 @@ export class SequencerAgent extends PollingAgent {
   }
 
   /**
-   * `l2_getVrfClaim`: our claim at `h` once our proposal there is built (the block before its proposal phase), for the
-   * other sequencers' propose timing. It tells who is likely to lead a block or two before the `Proposed` log does,
-   * nothing more: the output is public from the proposal on.
+   * `l2_getVrfClaim`: our claim at `h` from the moment its randomness is recorded (prepareClaim, in the previous
+   * height's commit phase), for the other sequencers' propose timing. It tells who is likely to lead a few blocks
+   * before the `Proposed` logs do, nothing more: every output is public from the proposal phase on.
    */
   private vrfClaim(h: bigint): VrfClaim | null {
     const r = this.prepared.get(h)?.built.record ?? this.records.get(h);
