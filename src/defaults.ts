@@ -211,8 +211,8 @@ export const DEVNET_DEFAULTS = {
   /**
    * Proofs per ProofAggregator.submitBatch of the devnet's provers (`--batch-size`; agents run alone default to
    * AGENT_DEFAULTS.proofBatchSize, 4). 8 at the devnet: issue 13 measured 172k of proof gas per finalized height
-   * against 206k in batches of 4, for a median latency to finality of about 50 L1 blocks instead of 32 (T = 8,
-   * 1-second blocks; bench/report.md, "L1 gas per finalized height").
+   * against 206k in batches of 4 (40-height runs), for a median latency to finality of 43.5 L1 blocks over 82 heights
+   * against 31.5 (T = 8, 1-second blocks; bench/report.md, "L1 gas per finalized height").
    */
   proofBatchSize: 8,
   /** Wall-clock limit of a run, minutes. */

@@ -278,15 +278,13 @@ export class SequencerAgent extends PollingAgent {
    * that did not answer, had none yet or served a proof that does not verify is asked again next round.
    */
   private async peerClaimsOf(h: bigint): Promise<RivalClaim[]> {
-    const peers = typeof this.o.sequencerPeers === "function" ? this.o.sequencerPeers() : this.o.sequencerPeers ?? [];
+    const peers = this.peerUrls();
     let known = this.peerClaims.get(h);
     if (!known) this.peerClaims.set(h, (known = new Map()));
     for (const k of this.peerClaims.keys()) if (k < h - 4n) (this.peerClaims.delete(k), this.judgedClaims.delete(k));
     const timeoutMs = this.o.peerClaimTimeoutMs ?? AGENT_DEFAULTS.peerClaimTimeoutMs;
     const ask = peers.filter((u) => u !== this.rpcUrl && !known.has(u));
     if (ask.length) {
-      const cutoff = await this.client.activationCutoff(h);
-      const randomness = await this.client.randomnessOf(h);
       await Promise.all(ask.map(async (url) => {
         let c: VrfClaim | null;
         try {
@@ -305,13 +303,16 @@ export class SequencerAgent extends PollingAgent {
           return;
         }
         if (proof.length !== 4) return;
-        const eligible = (await this.staking.contract.activeSince(c.sequencer, Role.Sequencer)) < cutoff;
-        const pk = await this.keyAt(c.sequencer, cutoff);
-        const claim = claimVerdict({ height: h, claimed, eligible, loggedProof: proof, pk, randomness, chainId: this.chainId, rollup: this.o.rollup });
+        const claim = await this.claimVerdictOf(h, c.sequencer, claimed, proof);
         if (claim.reason === "verified") known.set(url, { sequencer: getAddress(c.sequencer), vrfOutput: claimed, feeSplitBps, claim });
       }));
     }
     return [...known.values()];
+  }
+
+  /** The other sequencers' L2 RPC URLs (`sequencerPeers`, read at each use). */
+  private peerUrls(): string[] {
+    return typeof this.o.sequencerPeers === "function" ? this.o.sequencerPeers() : this.o.sequencerPeers ?? [];
   }
 
   /** Whether `who`'s served claims are ignored at `h` (its best served claim came to nothing recently). */
@@ -769,7 +770,7 @@ export class SequencerAgent extends PollingAgent {
    */
   private async mightWin(h: bigint, r: HeightRecord, next: bigint, head: number): Promise<boolean> {
     const t = await this.timeline(h);
-    const asksPeers = !this.redo.has(h) && (typeof this.o.sequencerPeers === "function" || (this.o.sequencerPeers ?? []).length > 0);
+    const asksPeers = !this.redo.has(h) && this.peerUrls().length > 0;
     const eligible = asksPeers || this.o.proposeThreshold === undefined || this.o.proposeMiddleThreshold === undefined ? await this.eligibleSequencers(h, head) : 0;
     const threshold = this.o.proposeThreshold ?? defaultProposeThreshold(eligible);
     const middleThreshold = this.o.proposeMiddleThreshold ?? defaultMiddleThreshold(eligible, threshold);
@@ -997,19 +998,26 @@ export class SequencerAgent extends PollingAgent {
    * VRF key were active before the height's activation cutoff, the key it had at the cutoff, the proof logged in its
    * `Proposed` event and the height's randomness. One verdict per (height, sequencer).
    */
+  /**
+   * `claimVerdict` of `who`'s claim of `claimed` at `h` with `proof` (logged or served): under the key it had at the
+   * height's activation cutoff, eligible if its stake and key were active before it.
+   */
+  private async claimVerdictOf(h: bigint, who: string, claimed: bigint, proof: VrfProof | undefined): Promise<ClaimVerdict> {
+    const cutoff = await this.client.activationCutoff(h);
+    const eligible = (await this.staking.contract.activeSince(who, Role.Sequencer)) < cutoff;
+    const pk = await this.keyAt(who, cutoff);
+    const randomness = proof && pk ? await this.client.randomnessOf(h) : undefined;
+    return claimVerdict({ height: h, claimed, eligible, loggedProof: proof, pk, randomness, chainId: this.chainId, rollup: this.o.rollup });
+  }
+
   private async checkClaim(h: bigint, q: RankedProposal, t: Timeline): Promise<ClaimVerdict> {
     const who = q.sequencer;
     const k = `${h}:${who.toLowerCase()}`;
     const hit = this.claims.get(k);
     if (hit) return hit;
-    const cutoff = await this.client.activationCutoff(h);
-    const eligible = (await this.staking.contract.activeSince(who, Role.Sequencer)) < cutoff;
-    const pk = await this.keyAt(who, cutoff);
     const c = this.client.contract;
     const ev = (await c.queryFilter(c.filters.Proposed(h, who), Number(t.proposalStart), Number(t.revealStart)))[0];
-    const loggedProof: VrfProof | undefined = ev ? ([...ev.args.vrfProof] as VrfProof) : undefined;
-    const randomness = loggedProof && pk ? await this.client.randomnessOf(h) : undefined;
-    const verdict = claimVerdict({ height: h, claimed: q.vrfOutput, eligible, loggedProof, pk, randomness, chainId: this.chainId, rollup: this.o.rollup });
+    const verdict = await this.claimVerdictOf(h, who, q.vrfOutput, ev ? ([...ev.args.vrfProof] as VrfProof) : undefined);
     if (verdict.reason === "false-claim") this.log.warn("false VRF claim ignored", { height: h, sequencer: who, claimed: q.vrfOutput });
     this.claims.set(k, verdict);
     return verdict;

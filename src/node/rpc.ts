@@ -85,9 +85,9 @@ export interface L2NodeBackend {
    */
   blockBody?(height: bigint): Promise<BlockBody | null>;
   /**
-   * This node's VRF claim at a height whose proposal it has built (`l2_getVrfClaim`), null otherwise. Served from the
-   * block before the proposal phase: the other sequencers skip proposals that cannot win (issue 13). Without it the
-   * method is not served.
+   * This node's VRF claim at a height (`l2_getVrfClaim`), null before it has one. A sequencer makes it once the
+   * height's randomness is recorded (the previous height's commit phase): the other sequencers skip proposals that
+   * cannot win (issue 13). Without it the method is not served.
    */
   vrfClaim?(height: bigint): VrfClaim | null;
 }
