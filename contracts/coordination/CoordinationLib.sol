@@ -76,6 +76,12 @@ library CoordinationLib {
         return SidecarLib.settleReorg(missedHeight, missedSeq, lostHeights, lostWinners, caller);
     }
 
+    /// @dev At `warmProposalSlots`: the design's per-proposal words written once (Sidecar: the terms ring; Cooperative
+    ///      keeps its per-height words in its own records and warms nothing here).
+    function warmSlots(address sequencer) internal {
+        if (design() == ProvingDesign.Sidecar) SidecarLib.warmTerms(sequencer);
+    }
+
     /// @dev A proposal that holds no live height (lost, void, reorged): refund what it escrowed.
     function refund(uint256 height, address sequencer) internal {
         if (design() == ProvingDesign.Cooperative) return CooperativeLib.refund(height, sequencer);

@@ -49,6 +49,18 @@ library SidecarLib {
         return getStorage().terms[height % ProposalLib.RING][sequencer];
     }
 
+    /// @notice Writes `sequencer`'s RING terms slots once (with its proposal slots, `ProposalLib.warmSlots`): a warmed
+    ///         word (prover = address(1), no deposit) means nothing, as a zero one does, until a commit sets the
+    ///         ESCROWED bit and writes it whole; the commit then overwrites a word (5k) instead of a fresh one (22.1k).
+    ///         Only never-written words are touched.
+    function warmTerms(address sequencer) external {
+        Storage storage $ = getStorage();
+        for (uint256 i = 0; i < ProposalLib.RING; ++i) {
+            ISidecar.ProverTerms storage t = $.terms[i][sequencer];
+            if (t.prover == address(0) && t.deposit == 0 && !t.proverFunded) t.prover = address(1);
+        }
+    }
+
     /// @notice The EIP-712 struct hash of a ProverCommitment.
     function structHash(uint256 height, address sequencer, address prover, uint256 deposit)
         internal

@@ -174,6 +174,8 @@ interface IRollup {
     );
     /// @notice The randomness seed of a height (block.prevrandao of this block) was recorded.
     event RandomnessRecorded(uint256 indexed height, uint256 seed);
+    /// @notice `sequencer` wrote `slots` of its proposal ring slots once (`warmProposalSlots`); they still read as empty.
+    event ProposalSlotsWarmed(address indexed sequencer, uint256 slots);
     /// @notice A proposal was revealed; `pubdata` lets anyone rebuild the L2 state from L1 logs, and `signatures`
     ///         (64 bytes per non-empty slot: packed R8, S) lets anyone prove the block from L1 data alone.
     event Revealed(

@@ -55,11 +55,28 @@ library ChainLib {
         }
     }
 
-    /// @dev Genesis: height 0 is finalized and the chain's first entry.
+    /// @notice Tag of a height record that was warmed and never written: its status is None (no record, whatever the
+    ///         tag), and no height reaches 2^32 - 1.
+    uint32 internal constant WARM_TAG = type(uint32).max;
+
+    /// @notice A chain lane beyond the chain's length: never read (entries are read below `chainLength` only, and a
+    ///         lane is written before the length covers it).
+    uint64 internal constant WARM_LANE = type(uint64).max;
+
+    /// @dev Genesis: height 0 is finalized and the chain's first entry. Every ring word is written once here (the
+    ///      deployer pays 22.1k a word, once), so that no height ever writes a fresh word: the first 64 heights cost
+    ///      what every later one does (issue 13). A warmed record reads as none (`recordOf`: status None) and a
+    ///      warmed chain lane is never read, so warming changes no rule.
     function init() internal {
         Storage storage $ = getStorage();
         $.chainLength = 1; // chainRing[0] = 0: height 0
         $.records[0].status = IRollup.HeightStatus.Finalized;
+        for (uint256 i = 1; i < HEIGHT_RING; ++i) {
+            $.records[i].height = WARM_TAG;
+        }
+        for (uint256 i = 1; i < CHAIN_RING; ++i) {
+            $.chainRing[i] = WARM_LANE;
+        }
     }
 
     /// @dev The ring slot of `h` and whether it holds `h`'s record (else `h` has none: never decided, or forgotten).

@@ -259,13 +259,13 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   // One block per transaction (automine). Ignition: [verifier,] adapter, token, staking, the Rollup's 4 linked
   // libraries (src/client/deploy.ts), rollup, setRollup
   // [, batch verifier, aggregator, setAggregator]. Then: mints, 3 per sequencer registration (approve, stake, VRF key),
-  // approvals, balance funding, reward approval + funding [, aggregator approvals]. Keys and stakes count for a height only if active
+  // approvals, balance funding, proposal slots warmed (1 per sequencer), reward approval + funding [, aggregator approvals]. Keys and stakes count for a height only if active
   // before its activation cutoff (seed window start [proposalStart - commitBlocks, proposalStart) less
   // keyActivationDelay): the genesis block (height 1's proposal start) comes keyActivationDelay + commitBlocks + 3
   // blocks after all that, so the window opens once the setup is done and the agents (started right after) have
   // blocks to record height 1's seed in it (SequencerAgent.recordSeed).
   const ignitionTxs = 5 + 4 + (wantsVerifier ? 1 : 0) + (withAggregator ? 3 : 0);
-  const setupTxs = wallets.length + 1 + 3 * sequencers.length + (cooperative ? 3 * provers.length : 0) + 2 * wallets.length + 2 + (withAggregator ? wallets.length : 0);
+  const setupTxs = wallets.length + 1 + 3 * sequencers.length + (cooperative ? 3 * provers.length : 0) + 2 * wallets.length + 2 + (withAggregator ? wallets.length : 0) + sequencers.length;
   const { commitBlocks, keyActivationDelay } = defaultRollupConfig({ slots: BigInt(o.T), genesisRoot: genesisState.root }, { ...designParams, ...o.overrides });
   const txs = BigInt(ignitionTxs + setupTxs);
   const setupBlocks = automine ? txs : (3n * txs) / 2n + 10n;
@@ -299,6 +299,9 @@ export async function deployDevnet(o: DeployOptions): Promise<Deployment> {
   // Deposit once, use many times: tips and deposits are drawn from each agent's balance in the Rollup (no token
   // transfer per height); rewards and refunds are credited to the same balance.
   for (const s of wallets) await new RollupClient(rollupAddr, s).fundBalance(DEVNET_DEFAULTS.balanceFunding);
+  // Each sequencer writes its proposal ring slots once (paid at setup, like its registration; not an agent's
+  // transaction, so not in l1GasPerBlock: the summary's setupGas reports it), so that no height pays fresh words.
+  for (const s of sequencers) await new RollupClient(rollupAddr, s.wallet).warmProposalSlots();
   await (await token.getFunction("approve")(rollupAddr, pool)).wait();
   const rollupClient = new RollupClient(rollupAddr, deployer);
   await rollupClient.fundRewards(pool);
@@ -452,6 +455,12 @@ export interface DevnetSummary {
   finalizedHeights: number[];
   /** Gas of every L1 transaction the agents sent divided by the finalized heights (short runs overstate it). */
   l1GasPerBlock: number;
+  /**
+   * Gas of the L1 blocks from the deployment to the agents' first transaction: contracts (with the height rings
+   * written once by the Rollup's constructor), registrations, balances and each sequencer's warmed proposal slots.
+   * Paid once, not per height: not in l1GasPerBlock.
+   */
+  setupGas: number;
   l1GasByMethod: Record<string, { count: number; avgGas: number }>;
   /** The highest finalized height (`lastFinalized`) at the end of the run. */
   lastFinalizedHeight: number;
@@ -652,6 +661,9 @@ export async function computeSummary(a: {
     gas.set(t.method, g);
     totalGas += t.gasUsed;
   }
+  const firstAgentBlock = a.txRecords.reduce((m, t) => Math.min(m, t.l1Block), head + 1);
+  let setupGas = 0n;
+  for (let b = from + 1; b < firstAgentBlock; b++) setupGas += (await a.provider.getBlock(b))?.gasUsed ?? 0n;
   const lastFinalized = await client.lastFinalized();
   const settled = gasOfSettledHeights(a.txRecords, lastFinalized, finalized.length);
   const finalizedAfterWarmup = finalized.filter((f) => f.args.height > RING_WARMUP_HEIGHTS).length;
@@ -666,6 +678,7 @@ export async function computeSummary(a: {
     finalizedBlocks: finalized.length,
     finalizedHeights: finalized.map((f) => Number(f.args.height)),
     l1GasPerBlock: finalized.length ? Math.round(Number(totalGas) / finalized.length) : 0,
+    setupGas: Number(setupGas),
     l1GasByMethod: Object.fromEntries([...gas].map(([m, g]) => [m, { count: g.count, avgGas: Math.round(Number(g.total) / g.count) }])),
     lastFinalizedHeight: Number(lastFinalized),
     l1GasPerFinalizedHeight: settled.perHeight,

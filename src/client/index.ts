@@ -66,6 +66,9 @@ export enum ProposalStatus {
 /** Gas added to a unit proof's estimate: the finalization its proof may run if another unit's proof lands first. */
 export const UNIT_PROOF_GAS_MARGIN = 400_000n;
 
+/** Gas added (with 10% of the estimate) to a proof batch's estimate (ProofAggregatorClient.sendBatch). */
+export const BATCH_GAS_MARGIN = 100_000n;
+
 /** RollupConfig.provingDesign (contracts/interfaces/IRollup.sol ProvingDesign). */
 export enum ProvingDesign {
   Sidecar = 0,
@@ -540,6 +543,11 @@ export class RollupClient {
   fundRewards(amount: bigint): Promise<TransactionReceipt> { return send(this.contract.fundRewards(amount)); }
   /** Adds tokens to the sender's balance in the Rollup, from which tips and deposits are drawn before any transfer. */
   fundBalance(amount: bigint): Promise<TransactionReceipt> { return send(this.contract.fundBalance(amount)); }
+  /**
+   * Writes the sender's proposal ring slots once (`Rollup.warmProposalSlots`, about 1.8M gas with Sidecar), so that
+   * its first proposals cost what every later one does. Idempotent; a sequencer does it once, after registering.
+   */
+  warmProposalSlots(): Promise<TransactionReceipt> { return send(this.contract.warmProposalSlots()); }
   claim(): Promise<TransactionReceipt> { return send(this.contract.claim()); }
 
   /**
@@ -817,11 +825,25 @@ export class AggregatorClient {
   /** Posts `proof`, made for `payee` (public input 3), unverified. */
   postProof(height: bigint, proof: ProofWords, payee: string): Promise<TransactionReceipt> { return send(this.contract.postProof(height, proof, payee)); }
   verifyBatch(items: readonly { height: bigint; proof: ProofWords; payee: string; pubdata: BytesLike }[]): Promise<TransactionReceipt> {
-    return send(this.contract.verifyBatch(items.map((i) => i.height), items.map((i) => i.proof), items.map((i) => i.payee), items.map((i) => hexlify(i.pubdata))));
+    return this.sendBatch("verifyBatch", items);
   }
   /** Submits never-posted proofs, verified in one batch (heights strictly increasing; no aggregation reward). */
   submitBatch(items: readonly { height: bigint; proof: ProofWords; payee: string; pubdata: BytesLike }[]): Promise<TransactionReceipt> {
-    return send(this.contract.submitBatch(items.map((i) => i.height), items.map((i) => i.proof), items.map((i) => i.payee), items.map((i) => hexlify(i.pubdata))));
+    return this.sendBatch("submitBatch", items);
+  }
+  /**
+   * Sends a batch with its estimate plus BATCH_GAS_MARGIN: the chain moves between the estimate and the block (a
+   * height the batch finalizes may by then let waiting heights finalize with it, a ledger word may turn fresh), and
+   * a batch that runs out of gas costs its whole limit (a devnet run lost 665k so). A batch that would revert
+   * fails at the estimate, with its custom error, for nothing.
+   */
+  private async sendBatch(method: "verifyBatch" | "submitBatch", items: readonly { height: bigint; proof: ProofWords; payee: string; pubdata: BytesLike }[]): Promise<TransactionReceipt> {
+    const args = [items.map((i) => i.height), items.map((i) => i.proof), items.map((i) => i.payee), items.map((i) => hexlify(i.pubdata))] as const;
+    const fn = this.contract.getFunction(method);
+    const estimate = await fn.estimateGas(...args).catch((e: unknown) => {
+      throw toClientError(e);
+    });
+    return send(fn(...args, { gasLimit: estimate + estimate / 10n + BATCH_GAS_MARGIN }) as Promise<ContractTransactionResponse>);
   }
   challengePostedProof(height: bigint, proof: ProofWords, payee: string, pubdata: BytesLike): Promise<TransactionReceipt> {
     return send(this.contract.challengePostedProof(height, proof, payee, hexlify(pubdata)));

@@ -82,7 +82,10 @@ export async function attachDeployment(a: {
     const info = await staking.contract.stakerOf(q.wallet.address);
     const { pk } = vrfKeyFromSeed(q.vrfSeed);
     const keyHash = keccak256(AbiCoder.defaultAbiCoder().encode(["uint256[4]"], [pk]));
-    if (info.keyHash === ZERO_HASH) await staking.connect(q.wallet).registerSequencer(q.stake ?? DEFAULT_STAKING.minSequencerStake, vrfKeyFromSeed(q.vrfSeed).sk);
+    if (info.keyHash === ZERO_HASH) {
+      await staking.connect(q.wallet).registerSequencer(q.stake ?? DEFAULT_STAKING.minSequencerStake, vrfKeyFromSeed(q.vrfSeed).sk);
+      await new RollupClient(a.rollup, q.wallet).warmProposalSlots(); // once, with the registration (Rollup.warmProposalSlots)
+    }
     else if (info.keyHash !== keyHash) throw new NetworkConfigError(`sequencers[${i}]`, `${q.name} (${q.wallet.address}) is registered with another VRF key on this chain`);
   }
   for (const w of wallets) {

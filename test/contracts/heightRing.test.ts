@@ -56,7 +56,7 @@ describe("height ring (issue 13): height records reused HEIGHT_RING heights late
     const [freshEarly, freshLate] = [await freshWrites(early.hash), await freshWrites(late.hash)];
     const [gasEarly, gasLate] = [(await ethers.provider.getTransactionReceipt(early.hash))!.gasUsed, (await ethers.provider.getTransactionReceipt(late.hash))!.gasUsed];
     console.log(`      leading commit: height 2 ${gasEarly} gas (${freshEarly} fresh words), height ${HEIGHT_RING + 2n} ${gasLate} gas (${freshLate} fresh words)`);
-    expect(freshEarly).to.be.greaterThan(0); // height 2's record
+    expect(freshEarly).to.be.greaterThan(0); // its Sidecar terms (these sequencers never warm their proposal slots)
     expect(freshLate).to.equal(0); // every word it writes was written before: height 66's record takes over height 2's
     // Height 2's slot holds height 66 now: getHeight(2) reads all zero, height 66's record is its own.
     const old = await d.client.getHeight(2n);
