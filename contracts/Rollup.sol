@@ -138,6 +138,37 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         uint256[4] calldata vrfProof
     ) external nonReentrant {
         ClockLib.requirePhase(height, Phase.Commit);
+        _commitProver(height, prover, proverSignature, vrfProof);
+    }
+
+    /// @notice Sidecar's reveal and commit in one transaction (commit phase): opens the sender's commitment exactly as
+    ///         `reveal` does (logged in `Revealed` as well) and commits `prover` exactly as `commitProver` does. One
+    ///         transaction instead of two for a proposal that reveals only to commit (issue 13). The reveal phase
+    ///         stays for proposals that reveal without committing yet; a proposal revealed there commits with
+    ///         `commitProver`. A prover consenting (`proverSignature`) to a block not yet revealed checks it against
+    ///         the proposal's commitment off chain first: the block is bound by the commitment it opens.
+    /// @param height the L2 height
+    /// @param b the block: `reveal`'s parent (the tip other than `height`), newRoot, salt, pubdata and signatures
+    /// @param prover as for `commitProver`
+    /// @param proverSignature as for `commitProver`
+    /// @param vrfProof as for `commitProver`
+    function revealAndCommitProver(
+        uint256 height,
+        BlockReveal calldata b,
+        address prover,
+        bytes calldata proverSignature,
+        uint256[4] calldata vrfProof
+    ) external nonReentrant {
+        ClockLib.requirePhase(height, Phase.Commit);
+        CoordinationLib.requireDesign(ProvingDesign.Sidecar); // before the reveal: a Cooperative block opens with commitUnits
+        ProposalLib.revealInCommit(height, msg.sender, b);
+        emit Revealed(height, msg.sender, b.parent, b.newRoot, b.pubdata, b.signatures);
+        _commitProver(height, prover, proverSignature, vrfProof);
+    }
+
+    function _commitProver(uint256 height, address prover, bytes calldata proverSignature, uint256[4] calldata vrfProof)
+        private
+    {
         if (prover == address(0)) revert Rollup__ZeroAddress();
         (bool leads, uint256 score) = ProposalLib.enterRanking(staking, height, msg.sender, vrfProof);
         (address depositor, uint256 deposit, uint256 tip) =

@@ -105,6 +105,12 @@ export const AGENT_DEFAULTS = {
    */
   withholderMemoryHeights: 32,
   /**
+   * Sidecar: a sequencer reveals its block with its commit, in the commit phase (Rollup.revealAndCommitProver: one
+   * transaction instead of two, about 34k gas less per height), sending the block to the provers it asks for quotes
+   * (they check it against the proposal's commitment). False: reveal in the reveal phase, then commit.
+   */
+  revealAtCommit: true,
+  /**
    * The default proposeThreshold is the score level at which one of the other N - 1 eligible sequencers beats this
    * one with this chance (u = (1 - chance)^(1/(N-1)) of the top score): above it a sequencer proposes at once, below
    * it only late in the proposal phase (proposeSlackBlocks before its last block) if no verified better claim appeared

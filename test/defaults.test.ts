@@ -33,7 +33,7 @@ describe("defaults", function () {
 
   it("agent, market, mempool, CLI and devnet defaults (the CLI and the devnet's agents poll slower than an embedded agent, on purpose)", function () {
     expect({ ...AGENT_DEFAULTS }).to.deep.equal({
-      pollMs: 100, aggregatorPollMs: 200, feeSplitBps: 1_000n, proverTip: E18, proverRewardShareBps: 2_000n, quoteTimeoutMs: 3_000, peerClaimTimeoutMs: 500, withholderMemoryHeights: 32, proposeBeatenChance: 0.5, proposeSlackBlocks: 1,
+      pollMs: 100, aggregatorPollMs: 200, feeSplitBps: 1_000n, proverTip: E18, proverRewardShareBps: 2_000n, quoteTimeoutMs: 3_000, peerClaimTimeoutMs: 500, withholderMemoryHeights: 32, revealAtCommit: true, proposeBeatenChance: 0.5, proposeSlackBlocks: 1,
       proverPrice: 5n * 10n ** 17n, provingTimeL1Blocks: 8, maxInFlight: 1, proofBatchSize: 4, batchDeadlineMarginBlocks: 5, aggregatorMinBatch: 2, aggregatorMaxBatch: 16, aggregatorMarginBlocks: 5, forwardFallbackMarginBlocks: 2,
     });
     expect({ ...MARKET_DEFAULTS }).to.deep.equal({

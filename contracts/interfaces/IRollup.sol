@@ -106,6 +106,16 @@ interface IRollup {
         Reorged
     }
 
+    /// @notice A block as revealed (`reveal`'s arguments after the height): the opening of a proposal's commitment
+    ///         and the transfers' signatures. Passed whole to `revealAndCommitProver`.
+    struct BlockReveal {
+        uint256 parent;
+        uint256 newRoot;
+        bytes32 salt;
+        bytes pubdata;
+        bytes signatures;
+    }
+
     /// @notice One sequencer's proposal for one height (the sequencing part; what a proving design keeps per
     ///         proposal, e.g. Sidecar's prover, tip and deposit, lives in the design's own storage). `propose`
     ///         writes the commitment, the VRF output and the packed word; the proof itself is passed again to the

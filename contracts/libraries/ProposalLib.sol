@@ -122,12 +122,31 @@ library ProposalLib {
         uint256 signaturesLength
     ) internal {
         ClockLib.requirePhase(height, IRollup.Phase.Reveal);
+        _open(height, sequencer, parent, ChainLib.last(), newRoot, pubdata, salt, signaturesLength);
+    }
+
+    /// @notice The reveal of `revealAndCommitProver` (commit phase; the caller checks the phase and enters the ranking
+    ///         in the same transaction): the same checks as `reveal`, against the tip other than `height` itself
+    ///         (another proposal may already hold it, as at the ranking).
+    function revealInCommit(uint256 height, address sequencer, IRollup.BlockReveal calldata b) internal {
+        _open(height, sequencer, b.parent, ChainLib.tipExcluding(height), b.newRoot, b.pubdata, b.salt, b.signatures.length);
+    }
+
+    function _open(
+        uint256 height,
+        address sequencer,
+        uint256 parent,
+        uint256 tip,
+        uint256 newRoot,
+        bytes calldata pubdata,
+        bytes32 salt,
+        uint256 signaturesLength
+    ) private {
         IRollup.Proposal storage p = get(height, sequencer);
         if (!live(p, height)) revert Errors.Rollup__NoProposal(height, sequencer);
         if (p.status != IRollup.ProposalStatus.Proposed) revert Errors.Rollup__AlreadyRevealed(height, sequencer);
         bytes32 pubdataHash = RevealLib.check(
-            p.commitmentOrPubdataHash, sequencer, height, parent, ChainLib.last(), newRoot, pubdata,
-            ConfigLib.get().slots, salt
+            p.commitmentOrPubdataHash, sequencer, height, parent, tip, newRoot, pubdata, ConfigLib.get().slots, salt
         );
         p.newRoot = newRoot;
         // The commitment is consumed: its slot now holds the pubdata hash (no fresh slot).

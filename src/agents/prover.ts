@@ -9,11 +9,11 @@
 import { keccak256, Wallet, type JsonRpcProvider } from "ethers";
 import { executeBlock, initL2, l2Domain, stateFromGenesis, transferFromJSON, transferToJSON, type GenesisAccount, type Transfer, type TransferJSON } from "../l2/index.js";
 import { blockFromL1 } from "./proving.js";
-import { ProposalStatus, RollupClient, type RollupConfig } from "../client/index.js";
+import { ProposalStatus, RollupClient, blockCommitment, type RollupConfig } from "../client/index.js";
 import { AGENT_DEFAULTS } from "../defaults.js";
 import { L2RpcClient, type L1Point } from "../node/index.js";
 import { Store } from "../store/index.js";
-import { QuoteServer, type QuoteOffer, type QuoteRequest } from "../market/index.js";
+import { QuoteServer, type QuoteOffer, type QuoteRequest, type QuoteRequestBlock } from "../market/index.js";
 import { Prover } from "../zk/prover.js";
 import { AgentError, AgentWallet, L2Chain, Logger, PollingAgent, TxSender, connectL1, errText, type L1ReorgEvent, type L1TxRecord } from "./common.js";
 import { ProofDuty, handedFromJSON, type ProofEvent } from "./proving.js";
@@ -240,7 +240,7 @@ export class ProverAgent extends PollingAgent {
       terms: { price: this.o.price ?? 5n * 10n ** 17n, provingTimeL1Blocks: this.o.provingTimeL1Blocks ?? 8, deposit: this.cfg.proverDeposit },
     };
     let d = this.design.backSequencer(view);
-    if (d.kind === "check-block") d = this.design.backSequencer({ ...view, block: await this.checkBlock(req.height, req.sequencer!) });
+    if (d.kind === "check-block") d = this.design.backSequencer({ ...view, block: await this.checkBlock(req.height, req.sequencer!, req.block) });
     if (d.kind === "offer") {
       this.quoted++;
       return d.offer;
@@ -248,16 +248,40 @@ export class ProverAgent extends PollingAgent {
     return { decline: d.kind === "decline" ? d.reason : "the block was not checked" };
   }
 
-  /** The proposal's status and, if revealed, whether a body rebuilding the block was found (L1 first). */
-  private async checkBlock(h: bigint, sequencer: string): Promise<{ status?: ProposalStatus; bodyError?: string }> {
+  /**
+   * The proposal's status and, if revealed, whether a body rebuilding the block was found (L1 first). A proposal not
+   * revealed yet is checked against the block the request carries (`opening`: the sequencer reveals and commits in
+   * one transaction): `opened` once it opens the proposal's commitment and rebuilds.
+   */
+  private async checkBlock(h: bigint, sequencer: string, opening?: QuoteRequestBlock): Promise<{ status?: ProposalStatus; bodyError?: string; opened?: boolean }> {
     let status: ProposalStatus | undefined;
     try {
-      status = (await this.client.getProposal(h, sequencer)).status;
+      const p = await this.client.getProposal(h, sequencer);
+      status = p.status;
       if (status === ProposalStatus.Revealed) await this.body(h, sequencer);
+      else if (status === ProposalStatus.Proposed && opening !== undefined) {
+        await this.openedBody(h, sequencer, p.commitment, opening);
+        return { status, opened: true };
+      }
       return { status };
     } catch (e) {
       return { status, bodyError: errText(e) };
     }
+  }
+
+  /**
+   * A block not revealed yet, as a quote request carries it: it must open the proposal's commitment on L1 (which
+   * binds the proposer, height, parent, root, pubdata and salt, so the reveal that follows can only be this block)
+   * and rebuild on its parent with valid signatures. Kept like a checked body: it is the one proven.
+   */
+  private async openedBody(h: bigint, sequencer: string, commitment: string | undefined, b: QuoteRequestBlock): Promise<Transfer[]> {
+    const opens = blockCommitment({ proposer: sequencer, height: h, parent: b.parent, newRoot: b.newRoot, pubdata: b.pubdata, salt: b.salt });
+    if (commitment === undefined || opens !== commitment) {
+      throw new AgentError("BODY_MISMATCH", `the block sent does not open the commitment of height ${h} by ${sequencer}`);
+    }
+    const txs = blockFromL1(await this.chain.stateAt(b.parent), { newRoot: b.newRoot, pubdata: b.pubdata, signatures: b.signatures }, this.o.T, this.domain).txs;
+    this.store.put(BODIES, key(h, sequencer), txs.map(transferToJSON));
+    return txs;
   }
 
   /**

@@ -28,7 +28,7 @@ import {
   L2RpcClient, L2RpcServer, loadNode, rootHex, saveNode, canTransition, type BlockBody, type L1Point, type Mempool, type StatusTracker, type TxId, type TxStatus, type VrfClaim,
 } from "../node/index.js";
 import { Store } from "../store/index.js";
-import { Reputation, requestQuotes } from "../market/index.js";
+import { Reputation, requestQuotes, type QuoteRequestBlock } from "../market/index.js";
 import { Prover } from "../zk/prover.js";
 import { AgentError, AgentWallet, L2Chain, Logger, PollingAgent, TxSender, ZERO_ADDRESS, connectL1, errText, type L1ReorgEvent, type L1TxRecord } from "./common.js";
 import { ProofDuty } from "./proving.js";
@@ -85,6 +85,8 @@ export interface SequencerOptions {
   sequencerPeers?: string[] | (() => string[]);
   /** Timeout of one peer's claim request, ms (default AGENT_DEFAULTS.peerClaimTimeoutMs). */
   peerClaimTimeoutMs?: number;
+  /** Sidecar: reveal with the commit, in one transaction (default AGENT_DEFAULTS.revealAtCommit). */
+  revealAtCommit?: boolean;
   fault?: "none" | "no-reveal";
   /** Per-height fault (scenarios): proposes at these heights and never reveals. */
   noRevealAt?: (height: bigint) => boolean;
@@ -321,14 +323,14 @@ export class SequencerAgent extends PollingAgent {
   }
 
   /**
-   * Once a height's reveal phase is over: if the best claim served for it was a peer's (better than ours) and that
-   * peer proposed and did not reveal, its served claims are ignored for a while: waiting for them emptied the
-   * height, and a sequencer that proposes and withholds could otherwise empty every height it is best at (the
-   * fallback reveal needs a second proposal).
+   * Once a height's commit phase is over (a block may be revealed with its commit): if the best claim served for it
+   * was a peer's (better than ours) and that peer proposed and never revealed, its served claims are ignored for a
+   * while: waiting for them emptied the height, and a sequencer that proposes and withholds could otherwise empty
+   * every height it is best at (the fallback reveal needs a second proposal).
    */
   private async judgePeerClaims(next: bigint): Promise<void> {
     for (const [h, known] of this.peerClaims) {
-      if (this.judgedClaims.has(h) || next < (await this.timeline(h)).commitStart) continue;
+      if (this.judgedClaims.has(h) || next < (await this.timeline(h)).commitEnd) continue;
       this.judgedClaims.add(h);
       const record = this.records.get(h);
       const output = record?.vrfOutput ?? this.ownClaims.get(h)?.output;
@@ -847,7 +849,7 @@ export class SequencerAgent extends PollingAgent {
     const withholdReveal = this.o.fault === "no-reveal" || this.o.noRevealAt?.(h) === true;
     const tip = p.status === ProposalStatus.Proposed && !withholdReveal ? await this.client.chainTip() : this.tipHeight;
     const t = await this.timeline(h);
-    const view: RevealView = { me: this.address, record, status: p.status, tip, withholdReveal, next, revealEnd: t.commitStart, feeSplitScore: this.cfg.feeSplitScore };
+    const view: RevealView = { me: this.address, record, status: p.status, tip, withholdReveal, next, revealEnd: t.commitStart, feeSplitScore: this.cfg.feeSplitScore, revealAtCommit: this.revealAtCommit };
     let a = revealDecision(view);
     for (;;) {
       if (a.kind === "need-rivals") view.rivals = await this.rivalsOf(h, t, head);
@@ -860,6 +862,7 @@ export class SequencerAgent extends PollingAgent {
       if (a.reason === "fault-injection") this.log.warn("not revealing (fault injection)", { height: h });
       if (a.reason === "parent-not-tip") this.log.warn("parent is no longer the tip: cannot reveal", { height: h, parent: record.parent, tip });
       if (a.reason === "outranked") this.log.info("a better proposal revealed: not revealing", { height: h });
+      if (a.reason === "reveal-at-commit") this.log.debug("revealing with the commit", { height: h });
       await this.challengeFalseClaims(h, a.challenge);
       return;
     }
@@ -920,17 +923,16 @@ export class SequencerAgent extends PollingAgent {
   private async maybeCommit(r: HeightRecord, next: bigint, head: number): Promise<void> {
     const h = r.height;
     const p = await this.client.getProposal(h, this.address);
-    const tip = p.status === ProposalStatus.Revealed ? await this.client.chainTip() : this.tipHeight;
+    const withhold = this.o.fault === "no-reveal" || this.o.noRevealAt?.(h) === true;
+    const revealAtCommit = this.revealAtCommit && !withhold;
+    const mayCommit = p.status === ProposalStatus.Revealed || (p.status === ProposalStatus.Proposed && revealAtCommit);
+    const tip = mayCommit ? await this.client.chainTip() : this.tipHeight;
     const t = await this.timeline(h);
-    const view: CommitView = { me: this.address, record: r, status: p.status, tip, next, commitEnd: t.commitEnd, feeSplitScore: this.cfg.feeSplitScore, rivals: [] };
+    const view: CommitView = { me: this.address, record: r, status: p.status, tip, next, commitEnd: t.commitEnd, feeSplitScore: this.cfg.feeSplitScore, revealAtCommit, rivals: [] };
     let a: CommitAction = commitDecision(view);
     if (a.kind === "wait" && (a.reason === "not-revealed" || a.reason === "parent-not-tip")) return;
-    const revealed = await this.client.contract.queryFilter(this.client.contract.filters.Revealed(h), Number(t.revealStart), head);
-    for (const ev of revealed) {
-      if (ev.args.sequencer.toLowerCase() === this.address.toLowerCase()) continue;
-      const q = await this.client.getProposal(h, ev.args.sequencer);
-      view.rivals.push({ sequencer: ev.args.sequencer, status: q.status, vrfOutput: q.vrfOutput, feeSplitBps: q.feeSplitBps });
-    }
+    // Every other proposal may still hold the height (one not revealed yet may reveal with its commit).
+    view.rivals = await this.rivalsOf(h, t, head);
     for (;;) {
       a = commitDecision(view);
       if (a.kind === "need-claims") {
@@ -944,19 +946,40 @@ export class SequencerAgent extends PollingAgent {
     if (a.kind === "commit") {
       if (a.reason === "better-did-not-commit") this.log.info("a better proposal did not commit: committing", { height: h });
       try {
-        await this.commit(r, h, head);
+        await this.commit(r, h, head, a.reveal);
       } finally {
         await this.challengeFalseClaims(h, a.challenge);
       }
     } else if (a.kind === "wait") await this.challengeFalseClaims(h, a.challenge);
   }
 
-  private async commit(r: HeightRecord, h: bigint, head: number): Promise<void> {
+  /** Sidecar: reveal with the commit (revealAndCommitProver), for this design only (Cooperative opens with commitUnits). */
+  private get revealAtCommit(): boolean {
+    return this.design.commit === "named-prover" && (this.o.revealAtCommit ?? AGENT_DEFAULTS.revealAtCommit);
+  }
+
+  /**
+   * Names the prover: `commitProver` for a revealed block; with `reveal`, the block is not revealed yet and goes with
+   * the commit (revealAndCommitProver) and with the quote requests (the provers check it against our commitment).
+   */
+  private async commit(r: HeightRecord, h: bigint, head: number, reveal = false): Promise<void> {
     if (this.design.commit === "units") return this.commitUnits(r, h);
-    const chosen = await this.chooseProver(h, head, r.proverTip);
+    const block = reveal ? { parent: r.parent, newRoot: r.newRoot, salt: r.salt, pubdata: r.pubdata, signatures: hexlify(encodeBlockSignatures(r.txs.map(transferFromJSON), this.o.T)) } : undefined;
+    const send = (prover: string, proverSignature?: string) =>
+      block
+        ? this.sender.send("revealAndCommitProver", h, () => this.client.revealAndCommitProver({ height: h, ...block, prover, vrfProof: r.vrfProof, proverSignature }))
+        : this.sender.send("commitProver", h, () => this.client.commitProver({ height: h, prover, vrfProof: r.vrfProof, proverSignature }));
+    const revealed = () => {
+      if (!block) return;
+      this.mark(r.txIds, "revealed", this.head, h);
+      this.log.info("revealed", { height: h, withCommit: true });
+      this.emit("revealed", h);
+    };
+    const chosen = await this.chooseProver(h, head, r.proverTip, block);
     if (chosen) {
       try {
-        await this.sender.send("commitProver", h, () => this.client.commitProver({ height: h, prover: chosen.prover, vrfProof: r.vrfProof, proverSignature: chosen.signature }));
+        await send(chosen.prover, chosen.signature);
+        revealed();
         this.put({ ...r, prover: chosen.prover });
         this.log.info("prover committed", { height: h, prover: chosen.prover, price: chosen.price });
         this.emit("committed", h, chosen.prover);
@@ -967,7 +990,8 @@ export class SequencerAgent extends PollingAgent {
     }
     try {
       this.ensureSelfProver();
-      await this.sender.send("commitProver", h, () => this.client.commitProver({ height: h, prover: this.address, vrfProof: r.vrfProof }));
+      await send(this.address);
+      revealed();
       this.put({ ...r, prover: this.address });
       this.log.info("prover committed (self)", { height: h });
       this.emit("committed", h, this.address);
@@ -1062,8 +1086,10 @@ export class SequencerAgent extends PollingAgent {
     if ((await this.client.getHeight(h)).seedSet) return;
     if (a.kind === "need-reveals") {
       const c = this.client.contract;
-      const revealed = await c.queryFilter(c.filters.Revealed(a.height), Number((await this.timeline(a.height)).revealStart));
-      a = seedDecision(next, this.cfg, revealed.length > 0);
+      // A proposal of the height before may still commit (and record the seed): revealed, or not yet revealed and
+      // revealing with its commit (revealAndCommitProver).
+      const proposed = await c.queryFilter(c.filters.Proposed(a.height), Number((await this.timeline(a.height)).proposalStart));
+      a = seedDecision(next, this.cfg, proposed.length > 0);
       if (a.kind !== "record-randomness") return;
     }
     try {
@@ -1075,10 +1101,10 @@ export class SequencerAgent extends PollingAgent {
   }
 
   /** The prover market (quotes from every prover) and the design's choice. Null = self-prove. */
-  private async chooseProver(h: bigint, head: number, maxPrice: bigint): Promise<{ prover: string; signature: string; price: bigint } | null> {
+  private async chooseProver(h: bigint, head: number, maxPrice: bigint, block?: QuoteRequestBlock): Promise<{ prover: string; signature: string; price: bigint } | null> {
     const urls = this.o.proverUrls ?? [];
     const request = sidecarQuoteRequest({
-      height: h, maxPrice, provingWindow: this.cfg.provingWindow, proverDeposit: this.cfg.proverDeposit, chainId: this.chainId, rollup: this.o.rollup, sequencer: this.address,
+      height: h, maxPrice, provingWindow: this.cfg.provingWindow, proverDeposit: this.cfg.proverDeposit, chainId: this.chainId, rollup: this.o.rollup, sequencer: this.address, block,
     });
     const answers = urls.length ? await requestQuotes(urls, request, { timeoutMs: this.o.quoteTimeoutMs ?? 3000 }) : [];
     for (const a of answers) if (!a.ok) this.log.debug("quote declined", { url: a.url, reason: a.reason, message: a.message });

@@ -477,6 +477,18 @@ export class RollupClient {
     return send(this.contract.commitProver(a.height, a.prover, a.proverSignature === undefined ? "0x" : hexlify(a.proverSignature), a.vrfProof));
   }
 
+  /**
+   * Sidecar, commit phase: `reveal` and `commitProver` in one transaction (Rollup.revealAndCommitProver). `parent`
+   * is the tip the block builds on (the chain tip other than `height`).
+   */
+  revealAndCommitProver(a: {
+    height: bigint; parent: bigint; newRoot: bigint; pubdata: BytesLike; salt: BytesLike; signatures: BytesLike;
+    prover: string; vrfProof: VrfProof; proverSignature?: BytesLike;
+  }): Promise<TransactionReceipt> {
+    const b = { parent: a.parent, newRoot: a.newRoot, salt: hexlify(a.salt), pubdata: hexlify(a.pubdata), signatures: hexlify(a.signatures) };
+    return send(this.contract.revealAndCommitProver(a.height, b, a.prover, a.proverSignature === undefined ? "0x" : hexlify(a.proverSignature), a.vrfProof));
+  }
+
   /** `payee` must be the payee the proof was made for (public input 3). */
   submitProof(a: { height: bigint; proof: ProofWords; pubdata: BytesLike; payee: string }): Promise<TransactionReceipt> {
     return send(this.contract.submitProof(a.height, a.proof, hexlify(a.pubdata), a.payee));
@@ -576,7 +588,8 @@ export class RollupClient {
     const who = sequencer ?? (await this.getHeight(height)).winner;
     if (/^0x0{40}$/i.test(who)) throw new RollupClientError("BAD_INPUT", `height ${height} has no winner`);
     const t = await this.timeline(height);
-    const logs = await this.contract.queryFilter(this.contract.filters.Revealed(height, who), Number(fromBlock ?? t.revealStart), Number(t.commitStart));
+    // Revealed in the reveal phase (`reveal`) or in the commit phase (`revealAndCommitProver`).
+    const logs = await this.contract.queryFilter(this.contract.filters.Revealed(height, who), Number(fromBlock ?? t.revealStart), Number(t.commitEnd));
     const log = logs[0];
     if (log === undefined) throw new RollupClientError("BAD_INPUT", `no Revealed log for height ${height} by ${who}`);
     return { sequencer: who, parent: log.args.parent, newRoot: log.args.newRoot, pubdata: log.args.pubdata, signatures: log.args.signatures, blockNumber: log.blockNumber, txHash: log.transactionHash };

@@ -10,6 +10,6 @@ export { Reputation, type ReputationRecord, type ReputationView, type Reputation
 export { matchQuotes, rankQuotes, quoteRejection, type MatchRequest, type MatchOptions, type RejectReason, type RankedQuote, type Ranking } from "./match.js";
 export {
   QuoteServer, QuoteRequestError, requestQuotes, quoteRequestFromJSON, quoteRequestToJSON,
-  type QuoteRequest, type QuoteRequestJSON, type QuoteOffer, type DeclineReason, type QuoteResponse, type QuotePolicy,
+  type QuoteRequest, type QuoteRequestBlock, type QuoteRequestJSON, type QuoteOffer, type DeclineReason, type QuoteResponse, type QuotePolicy,
   type QuoteServerOptions, type QuoteAnswer,
 } from "./server.js";

@@ -1,7 +1,9 @@
 /**
  * Quote server (run by a prover) and quote client (used by a sequencer), over HTTP with JSON bodies.
  *
- *   POST /quote  {height, maxPrice, maxProvingTime, minDeposit, chainId?, rollup?, sequencer?}
+ *   POST /quote  {height, maxPrice, maxProvingTime, minDeposit, chainId?, rollup?, sequencer?, block?}
+ *     (block: the opening of a proposal not revealed yet, {parent, newRoot, salt, pubdata, signatures}, for a sequencer
+ *     that reveals and commits in one transaction: the prover checks it against the proposal's commitment)
  *     200 {ok: true, quote: SignedQuoteJSON, commitment?: string}
  *     200 {ok: false, reason, message}      the prover declines (reason codes: DeclineReason)
  *     400 {ok: false, reason: "BAD_REQUEST", message}
@@ -17,7 +19,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { closeHttp, listenHttp, readBody } from "../node/http.js";
-import { getAddress, isAddress } from "ethers";
+import { dataLength, getAddress, isAddress, isHexString } from "ethers";
 import {
   quoteFromJSON, quoteToJSON, signProverCommitment, signQuote, type SignedQuote, type SignedQuoteJSON, type TypedDataSigner,
 } from "./quote.js";
@@ -34,6 +36,23 @@ export interface QuoteRequestJSON {
   rollup?: string;
   /** The sequencer's L1 address, to get a ProverCommitment consent back. */
   sequencer?: string;
+  /** The block, for a proposal not revealed yet (revealed and committed in one call): hex and decimal strings. */
+  block?: { parent: string; newRoot: string; salt: string; pubdata: string; signatures: string };
+}
+
+/**
+ * The opening of a proposal's commitment, sent with a quote request when the sequencer reveals and commits in one
+ * transaction (Rollup.revealAndCommitProver): the prover checks it against the commitment on L1 before it backs it.
+ */
+export interface QuoteRequestBlock {
+  parent: bigint;
+  newRoot: bigint;
+  /** 0x-hex, 32 bytes */
+  salt: string;
+  /** 0x-hex */
+  pubdata: string;
+  /** 0x-hex, 64 bytes per non-empty slot */
+  signatures: string;
 }
 
 export interface QuoteRequest {
@@ -44,6 +63,7 @@ export interface QuoteRequest {
   chainId?: bigint;
   rollup?: string;
   sequencer?: string;
+  block?: QuoteRequestBlock;
 }
 
 export interface QuoteOffer {
@@ -87,7 +107,7 @@ export interface QuoteServerOptions {
   routes?: Record<string, { maxBody: number; handle: (body: unknown) => Promise<{ status: number; body: unknown }> }>;
 }
 
-const MAX_BODY = 16 * 1024;
+const MAX_BODY = 64 * 1024; // a request may carry a block (QuoteRequestBlock): 168 hex characters per slot, T = 256 in 43 KiB
 
 export class QuoteRequestError extends FernetError<"BAD_REQUEST"> {
   constructor(message: string) {
@@ -117,6 +137,18 @@ export function quoteRequestFromJSON(j: unknown): QuoteRequest {
     if (typeof o[k] !== "string" || !isAddress(o[k])) throw new QuoteRequestError(`${k} must be an address`);
     req[k] = getAddress(o[k]);
   }
+  if (o.block !== undefined) {
+    const b = o.block as Record<string, unknown>;
+    if (typeof b !== "object" || b === null || Array.isArray(b)) throw new QuoteRequestError("block must be an object");
+    const hex = (k: string, bytes?: number): string => {
+      const v = b[k];
+      if (typeof v !== "string" || !isHexString(v) || (bytes !== undefined && dataLength(v) !== bytes)) {
+        throw new QuoteRequestError(`block.${k} must be 0x-hex${bytes === undefined ? "" : ` of ${bytes} bytes`}`);
+      }
+      return v.toLowerCase();
+    };
+    req.block = { parent: big("block.parent", b.parent), newRoot: big("block.newRoot", b.newRoot), salt: hex("salt", 32), pubdata: hex("pubdata"), signatures: hex("signatures") };
+  }
   return req;
 }
 
@@ -125,6 +157,10 @@ export function quoteRequestToJSON(r: QuoteRequest): QuoteRequestJSON {
   if (r.chainId !== undefined) j.chainId = r.chainId.toString();
   if (r.rollup !== undefined) j.rollup = r.rollup;
   if (r.sequencer !== undefined) j.sequencer = r.sequencer;
+  if (r.block !== undefined) {
+    const b = r.block;
+    j.block = { parent: b.parent.toString(), newRoot: b.newRoot.toString(), salt: b.salt, pubdata: b.pubdata, signatures: b.signatures };
+  }
   return j;
 }
 

@@ -303,6 +303,14 @@ describe("agents/decisions", function () {
       const two = [better({ claim: leads }), better({ sequencer: OTHER, vrfOutput: 1n << 220n, claim: leads, status: ProposalStatus.Revealed })];
       expect(revealDecision(base({ next: 101n, rivals: two }))).to.deep.include({ kind: "wait", reason: "outranked" });
     });
+    it("revealing with the commit (revealAndCommitProver): sends nothing in the reveal phase, still challenges false better claims", function () {
+      expect(revealDecision(base({ revealAtCommit: true }))).to.deep.equal({ kind: "wait", reason: "reveal-at-commit", challenge: [] });
+      expect(revealDecision(base({ revealAtCommit: true, next: 101n, rivals: [better({ claim: leads })] }))).to.deep.equal({ kind: "wait", reason: "reveal-at-commit", challenge: [] });
+      expect(revealDecision(base({ revealAtCommit: true, rivals: [better({ claim: falseClaim })] }))).to.deep.equal({ kind: "wait", reason: "reveal-at-commit", challenge: [RIVAL] });
+      // The checks before it stand: the claims are read first, and fault injection or a lost parent say so.
+      expect(revealDecision(base({ revealAtCommit: true, rivals: [better()] }))).to.deep.equal({ kind: "need-claims", sequencers: [RIVAL] });
+      expect(revealDecision(base({ revealAtCommit: true, withholdReveal: true }))).to.deep.include({ reason: "fault-injection" });
+    });
     it("attack: reveals past a false better claim at once, and challenges it", function () {
       expect(revealDecision(base({ rivals: [better({ claim: falseClaim })] }))).to.deep.equal({ kind: "reveal", record: r, reason: "best", challenge: [RIVAL] });
       // A false claim next to a real better one: wait, and challenge the false one meanwhile.
@@ -357,10 +365,26 @@ describe("agents/decisions", function () {
     const falseClaim = { leads: false, falseProof: [3n, 4n, 0n, 0n] as [bigint, bigint, bigint, bigint], pk: [1n, 2n, 3n, 4n] as [bigint, bigint, bigint, bigint], reason: "false-claim" as const };
 
     it("commits at once as the best revealed proposal", function () {
-      expect(commitDecision(base())).to.deep.equal({ kind: "commit", reason: "best", challenge: [] });
-      // Worse rivals and rivals that are not revealed any more do not count.
-      const rivals = [better({ vrfOutput: 1n << 190n }), better({ sequencer: OTHER, status: ProposalStatus.Proposed })];
-      expect(commitDecision(base({ rivals }))).to.deep.equal({ kind: "commit", reason: "best", challenge: [] });
+      expect(commitDecision(base())).to.deep.equal({ kind: "commit", reason: "best", challenge: [], reveal: false });
+      // Worse rivals and settled ones (voided, released) do not count.
+      const rivals = [better({ vrfOutput: 1n << 190n }), better({ sequencer: OTHER, status: ProposalStatus.Settled })];
+      expect(commitDecision(base({ rivals }))).to.deep.equal({ kind: "commit", reason: "best", challenge: [], reveal: false });
+    });
+    it("a better proposal not revealed yet counts: it may reveal with its commit in this phase", function () {
+      expect(commitDecision(base({ rivals: [better({ status: ProposalStatus.Proposed })] }))).to.deep.equal({ kind: "need-claims", sequencers: [RIVAL] });
+      expect(commitDecision(base({ rivals: [better({ status: ProposalStatus.Proposed, claim: leads })] }))).to.deep.equal({ kind: "wait", reason: "better-may-commit", challenge: [] });
+    });
+    it("revealing with the commit: an unrevealed proposal commits (reveal: true) by the same ranking; without that option it waits", function () {
+      const proposed = { status: ProposalStatus.Proposed, revealAtCommit: true };
+      expect(commitDecision(base(proposed))).to.deep.equal({ kind: "commit", reason: "best", challenge: [], reveal: true });
+      expect(commitDecision(base({ status: ProposalStatus.Proposed }))).to.deep.include({ kind: "wait", reason: "not-revealed" });
+      expect(commitDecision(base({ ...proposed, tip: 5n }))).to.deep.include({ kind: "wait", reason: "parent-not-tip" });
+      expect(commitDecision(base({ ...proposed, rivals: [better({ claim: leads })] }))).to.deep.include({ kind: "wait", reason: "better-may-commit" });
+      // Attack: a better claimant withholds its block (neither reveals nor commits): the last block's fallback reveals and commits.
+      const v = base({ ...proposed, next: 104n, rivals: [better({ status: ProposalStatus.Proposed, claim: leads })] });
+      expect(commitDecision({ ...v, winner: null })).to.deep.equal({ kind: "commit", reason: "better-did-not-commit", challenge: [], reveal: true });
+      // Revealed already (in the reveal phase): commitProver alone.
+      expect(commitDecision(base({ revealAtCommit: true }))).to.deep.include({ kind: "commit", reveal: false });
     });
     it("waits unless its own proposal is revealed and its parent is the tip", function () {
       expect(commitDecision(base({ status: ProposalStatus.Committed }))).to.deep.include({ kind: "wait", reason: "not-revealed" });
@@ -376,12 +400,12 @@ describe("agents/decisions", function () {
     it("in the last block asks for the winner, and commits if the better ones did not commit", function () {
       const v = base({ next: 104n, rivals: [better({ claim: leads })] });
       expect(commitDecision(v)).to.deep.equal({ kind: "need-winner" });
-      expect(commitDecision({ ...v, winner: null })).to.deep.equal({ kind: "commit", reason: "better-did-not-commit", challenge: [] });
+      expect(commitDecision({ ...v, winner: null })).to.deep.equal({ kind: "commit", reason: "better-did-not-commit", challenge: [], reveal: false });
       expect(commitDecision({ ...v, winner: { sequencer: OTHER, vrfOutput: 1n << 100n, feeSplitBps: 0n } })).to.deep.include({ kind: "commit", reason: "better-did-not-commit" });
       expect(commitDecision({ ...v, winner: { sequencer: RIVAL, vrfOutput: 1n << 210n, feeSplitBps: 1_000n } })).to.deep.equal({ kind: "wait", reason: "outranked", challenge: [] });
     });
     it("commits past a false claim and challenges it", function () {
-      expect(commitDecision(base({ rivals: [better({ claim: falseClaim })] }))).to.deep.equal({ kind: "commit", reason: "best", challenge: [RIVAL] });
+      expect(commitDecision(base({ rivals: [better({ claim: falseClaim })] }))).to.deep.equal({ kind: "commit", reason: "best", challenge: [RIVAL], reveal: false });
       // A false claim next to a real better one: wait, and challenge the false one meanwhile.
       const rivals = [better({ claim: falseClaim }), better({ sequencer: OTHER, claim: leads })];
       expect(commitDecision(base({ rivals }))).to.deep.equal({ kind: "wait", reason: "better-may-commit", challenge: [RIVAL] });
@@ -709,9 +733,15 @@ describe("agents/decisions", function () {
       expect(sidecar.backSequencer(back({ block: { status: ProposalStatus.Revealed } }))).to.deep.equal({ kind: "offer", offer: terms });
     });
     it("declines an unrevealed block or one whose body it could not rebuild", function () {
-      expect(sidecar.backSequencer(back({ block: { status: ProposalStatus.Proposed } }))).to.deep.equal({ kind: "decline", reason: "proposal is Proposed, not revealed" });
+      expect(sidecar.backSequencer(back({ block: { status: ProposalStatus.Proposed } }))).to.deep.equal({ kind: "decline", reason: "proposal is Proposed, not revealed (and no block opening its commitment was sent)" });
+      expect(sidecar.backSequencer(back({ block: { status: ProposalStatus.Settled, opened: true } }))).to.deep.include({ kind: "decline" });
       expect(sidecar.backSequencer(back({ block: { status: ProposalStatus.Revealed, bodyError: "BODY_MISMATCH" } }))).to.deep.equal({ kind: "decline", reason: "cannot check the block: BODY_MISMATCH" });
       expect(sidecar.backSequencer(back({ block: { bodyError: "network down" } }))).to.deep.equal({ kind: "decline", reason: "cannot check the block: network down" });
+    });
+    it("backs a block not revealed yet once the block sent with the request opened its commitment and rebuilt (revealAndCommitProver)", function () {
+      expect(sidecar.backSequencer(back({ block: { status: ProposalStatus.Proposed, opened: true } }))).to.deep.equal({ kind: "offer", offer: terms });
+      expect(sidecar.backSequencer(back({ block: { status: ProposalStatus.Proposed, bodyError: "BODY_MISMATCH: the block sent does not open the commitment" } })))
+        .to.deep.equal({ kind: "decline", reason: "cannot check the block: BODY_MISMATCH: the block sent does not open the commitment" });
     });
     it("proves the heights that name it, and judges the provers a sequencer named (not itself)", function () {
       expect(sidecar.provesHeight({ me: ME, namedProver: ME.toLowerCase() })).to.equal(true);

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { TypedDataEncoder, Wallet } from "ethers";
 import {
   PROVER_COMMITMENT_TYPES, QuoteError, QuoteServer, Reputation, matchQuotes, quoteDigest, quoteFromJSON, quoteToJSON, rankQuotes,
-  requestQuotes, rollupDomain, signQuote, verifyProverCommitment, verifyQuote, type MatchRequest, type Quote, type ReputationView,
-  type SignedQuote,
+  QuoteRequestError, quoteRequestFromJSON, quoteRequestToJSON, requestQuotes, rollupDomain, signQuote, verifyProverCommitment, verifyQuote,
+  type MatchRequest, type Quote, type QuoteRequest, type ReputationView, type SignedQuote,
 } from "../../src/market/index.js";
 import { Store } from "../../src/store/index.js";
 
@@ -199,6 +199,34 @@ describe("agents/market", function () {
       expect(health.prover).to.equal(provers[0]!.address);
     } finally {
       await Promise.all(servers.map((s) => s.close()));
+    }
+  });
+
+  it("a quote request may carry the block of a proposal not revealed yet (revealAndCommitProver): it reaches the policy intact; a malformed one is a 400", async function () {
+    let seen: QuoteRequest | undefined;
+    const server = new QuoteServer({
+      signer: provers[0]!, chainId: 31337n, rollup: ROLLUP, currentL1Block: () => 50, validityL1Blocks: 5,
+      policy: (req) => {
+        seen = req;
+        return { price: 1n, provingTimeL1Blocks: 20, deposit: 1000n };
+      },
+    });
+    const url = await server.listen(0);
+    try {
+      const block = { parent: 4n, newRoot: 123456789n, salt: "0x" + "ab".repeat(32), pubdata: "0x" + "01".repeat(40), signatures: "0x" + "cd".repeat(128) };
+      const req = { height: 5n, maxPrice: 150n, maxProvingTime: 30, minDeposit: 1000n, chainId: 31337n, rollup: ROLLUP, sequencer: sequencer.address, block };
+      expect(quoteRequestFromJSON(JSON.parse(JSON.stringify(quoteRequestToJSON(req))))).to.deep.equal(req);
+      const [a] = await requestQuotes([url], req);
+      expect(a!.ok).to.equal(true);
+      expect(seen?.block).to.deep.equal(block);
+      for (const [i, bad] of [{ ...block, salt: "0x12" }, { ...block, pubdata: "zz" }, { ...block, parent: "-1" }, "block"].entries()) {
+        const body = JSON.stringify({ ...quoteRequestToJSON({ ...req, block: undefined }), block: typeof bad === "string" ? bad : { ...bad, parent: String(bad.parent), newRoot: String(bad.newRoot) } });
+        const r = await fetch(url + "/quote", { method: "POST", body });
+        expect([r.status, ((await r.json()) as { reason: string }).reason], `bad block ${i}`).to.deep.equal([400, "BAD_REQUEST"]);
+        expect(() => quoteRequestFromJSON(JSON.parse(body))).to.throw(QuoteRequestError);
+      }
+    } finally {
+      await server.close();
     }
   });
 });

@@ -4,7 +4,8 @@
  * finalized roots.
  */
 import { expect } from "chai";
-import { HeightStatus } from "../../src/client/index.js";
+import { HeightStatus, ProposalStatus } from "../../src/client/index.js";
+import { requestQuotes } from "../../src/market/index.js";
 import { L2Chain, finalizedCount } from "../../src/agents/index.js";
 import { L2RpcClient } from "../../src/node/index.js";
 import { startNet, statuses, waitFor, path, type Net } from "./helpers.js";
@@ -80,5 +81,38 @@ describe("integration: happy path (real node, real proofs)", function () {
     expect(proverPaid.length + finals.filter((f) => f.args.prover === f.args.sequencer).length).to.equal(finals.length);
     expect(await net.client.claimable(finals[0]!.args.sequencer)).to.be.greaterThan(0n);
     expect(net.txRecords.filter((r) => r.method === "submitProof").every((r) => r.gasUsed > 200_000n), "real verifier gas").to.equal(true);
+    // The sequencers revealed with their commits (the agents' default): one transaction per won height, the block in
+    // its Revealed log, and the named prover (quoted on the block it was sent) proved it.
+    const reveals = await c.queryFilter(c.filters.Revealed(), net.deployment.deployBlock);
+    const commits = await c.queryFilter(c.filters.ProverCommitted(), net.deployment.deployBlock);
+    const merged = commits.filter((p) => reveals.some((r) => r.transactionHash === p.transactionHash));
+    expect(merged.length, "reveals made with the commit").to.be.at.least(3);
+    expect(net.txRecords.some((r) => r.method === "reveal"), "no separate reveal").to.equal(false);
+    expect(proverPaid.length, "heights proven by the prover it named").to.be.at.least(1);
+  });
+
+  it("attack: a prover declines a block sent with a quote request that does not open the proposal's commitment", async () => {
+    const c = net.client.contract;
+    const head = await net.provider.getBlockNumber();
+    // Asked about a proposal while it is not revealed yet (a busy prover, or one asked after the block was revealed,
+    // answers something else: ask again about a later one).
+    let declined: string | undefined;
+    await waitFor("a prover's answer about a proposal not revealed yet", 180_000, async () => {
+      for (const p of await c.queryFilter(c.filters.Proposed(), head)) {
+        if ((await net.client.getProposal(p.args.height, p.args.sequencer)).status !== ProposalStatus.Proposed) continue;
+        const block = { parent: await net.client.chainTip(), newRoot: 1n, salt: "0x" + "11".repeat(32), pubdata: "0x" + "00".repeat(20 * 2), signatures: "0x" };
+        const request = {
+          height: p.args.height, maxPrice: 10n ** 21n, maxProvingTime: 1_000, minDeposit: 0n, chainId: net.deployment.chainId, rollup: net.deployment.rollup,
+          sequencer: p.args.sequencer, block,
+        };
+        const [answer] = await requestQuotes([net.provers[0]!.quoteUrl], request);
+        if (answer && !answer.ok && /does not open the commitment/.test(answer.message)) {
+          declined = answer.reason;
+          return true;
+        }
+      }
+      return false;
+    });
+    expect(declined).to.equal("POLICY");
   });
 });

@@ -5,7 +5,7 @@
  */
 import { Logger, formatLog } from "../../src/agents/index.js";
 import type { RollupConfig } from "../../src/client/index.js";
-import { startNetwork, type CooperativeProverPatch, type Network, type ProverPatch } from "../../src/network/index.js";
+import { startNetwork, type CooperativeProverPatch, type Network, type ProverPatch, type SequencerPatch } from "../../src/network/index.js";
 import { L2RpcClient, type TxRecord } from "../../src/node/index.js";
 
 export const T = 2;
@@ -25,6 +25,8 @@ export interface NetOptions {
   proofBatchSize?: number;
   /** More options of each prover (by index). */
   proverOptions?: ProverPatch[];
+  /** More options of each sequencer (by index). */
+  sequencerOptions?: SequencerPatch[];
   /** The proving design (default Sidecar); Cooperative runs the cooperative prover agents with `cooperativeOptions`. */
   design?: "sidecar" | "cooperative";
   /** Cooperative: K (default DEVNET_DEFAULTS.cooperativeUnits). */
@@ -47,7 +49,7 @@ export async function startNet(o: NetOptions): Promise<Net> {
     // Generous proving windows: proofs take ~3 s on an idle machine but 30-50 s on a shared, overloaded one.
     contracts: { params: { proposalBlocks: 3n, revealBlocks: 3n, commitBlocks: 3n, provingWindow: 40n, lateWindow: 10n, ...o.overrides } },
     accounts: o.accounts ?? 8,
-    sequencers: Array.from({ length: o.sequencers }, (_, i) => ({ name: `seq-${i + 1}`, vrfSeed: `itest-seq-${i + 1}` })),
+    sequencers: Array.from({ length: o.sequencers }, (_, i) => ({ name: `seq-${i + 1}`, vrfSeed: `itest-seq-${i + 1}`, options: o.sequencerOptions?.[i] })),
     provers: Array.from({ length: o.provers }, (_, i) => ({
       name: `prover-${i + 1}`, options: { fault: o.proverFaults?.[i] ?? "none", price: o.proverPrices?.[i], ...o.proverOptions?.[i] },
       cooperative: o.cooperativeOptions?.[i],

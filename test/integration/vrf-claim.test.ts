@@ -2,9 +2,9 @@
  * Finding 8: a staked account posts a false maximal VRF claim (a proposal with a random "proof" whose output is the
  * best of many tries, and the highest fee split). The honest sequencer checks the logged proof off chain and does
  * not defer to it at any step: it proposes (a false claim does not make a sequencer below the propose threshold
- * skip), reveals at once (not in the last block of the reveal phase, as it would behind a verified better claim),
- * challenges the claim in the reveal phase (the claimer's proposal is voided before it can reveal or commit, its
- * stake slashed to the honest sequencer), commits at once and wins the height.
+ * skip), challenges the claim in the reveal phase (the claimer's proposal is voided before it can reveal or commit,
+ * its stake slashed to the honest sequencer), reveals and commits at once in one transaction (not in the last block
+ * of the commit phase, as it would behind a verified better claim) and wins the height.
  */
 import { expect } from "chai";
 import { Contract, hexlify, randomBytes } from "ethers";
@@ -70,9 +70,6 @@ describe("integration: a false VRF claim (finding 8)", function () {
     await waitFor("the false claim challenged", 60_000, async () => (await c.queryFilter(c.filters.VrfClaimChallenged(h, liar.address), Number(t.revealStart))).length > 0);
     const [ch] = await c.queryFilter(c.filters.VrfClaimChallenged(h, liar.address), Number(t.revealStart));
     expect(BigInt(ch!.blockNumber), "challenged in the reveal phase").to.be.lessThan(t.commitStart);
-    const [revealed] = await c.queryFilter(c.filters.Revealed(h, honest.address), Number(t.revealStart));
-    expect(revealed, "the honest sequencer revealed").to.not.equal(undefined);
-    expect(BigInt(revealed!.blockNumber), "revealed at once, not in the last block of the phase").to.be.lessThan(t.commitStart - 1n);
     // Voided: settled with no output, the liar can no longer reveal or commit it.
     const voided = await net.client.getProposal(h, liar.address);
     expect(voided.status).to.equal(ProposalStatus.Settled);
@@ -84,6 +81,10 @@ describe("integration: a false VRF claim (finding 8)", function () {
     const [committed] = await c.queryFilter(c.filters.ProverCommitted(h), Number(t.commitStart));
     expect(committed, "a commit").to.not.equal(undefined);
     expect(BigInt(committed!.blockNumber), "committed at once, not in the last block of the phase").to.be.lessThan(t.commitEnd - 1n);
+    // The honest block was revealed with that commit (revealAndCommitProver, the agents' default), in the same transaction.
+    const [revealed] = await c.queryFilter(c.filters.Revealed(h, honest.address), Number(t.revealStart));
+    expect(revealed, "the honest sequencer revealed").to.not.equal(undefined);
+    expect(revealed!.transactionHash, "revealed with its commit").to.equal(committed!.transactionHash);
     expect(ch!.args.challenger.toLowerCase()).to.equal(honest.address.toLowerCase());
     expect(ch!.args.slashed).to.equal(cfg.vrfClaimSlash);
     expect(await staking.contract.stakeOf(liar.address)).to.equal(stakeBefore - cfg.vrfClaimSlash);

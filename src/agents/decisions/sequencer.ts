@@ -320,13 +320,18 @@ export interface RevealView {
   next: bigint;
   revealEnd: bigint;
   feeSplitScore: boolean;
+  /**
+   * Reveal in the commit phase, with the commit (Sidecar's revealAndCommitProver: one transaction instead of two):
+   * the reveal phase then only checks the better claims (and challenges the false ones).
+   */
+  revealAtCommit?: boolean;
   /** The other proposals of the height with their status on L1 (and claim verdicts once checked); undefined = not read yet. */
   rivals?: RivalProposal[];
 }
 
 export type RevealAction =
   | { kind: "reveal"; record: SequencerRecord; reason: "best" | "better-did-not-reveal"; challenge: string[] }
-  | { kind: "wait"; reason: "not-proposed" | "fault-injection" | "parent-not-tip" | "better-may-reveal" | "outranked"; challenge: string[] }
+  | { kind: "wait"; reason: "not-proposed" | "fault-injection" | "parent-not-tip" | "better-may-reveal" | "outranked" | "reveal-at-commit"; challenge: string[] }
   | { kind: "need-rivals" }
   | { kind: "need-claims"; sequencers: string[] };
 
@@ -350,6 +355,8 @@ export function revealDecision(v: RevealView): RevealAction {
   const unchecked = above.filter((q) => !q.claim).map((q) => q.sequencer);
   if (unchecked.length) return { kind: "need-claims", sequencers: unchecked };
   const challenge = above.filter((q) => q.claim!.falseProof).map((q) => q.sequencer);
+  // Revealing at the commit: nothing to send now whatever the ranking (commitDecision decides then).
+  if (v.revealAtCommit) return { kind: "wait", reason: "reveal-at-commit", challenge };
   const better = above.filter((q) => q.claim!.leads);
   if (!better.length) return { kind: "reveal", record: v.record, reason: "best", challenge };
   if (v.next < v.revealEnd - 1n) return { kind: "wait", reason: "better-may-reveal", challenge };
@@ -416,14 +423,20 @@ export interface CommitView {
   next: bigint;
   commitEnd: bigint;
   feeSplitScore: boolean;
-  /** The other sequencers that revealed at the height, in log order. */
+  /** This sequencer reveals with its commit (revealAndCommitProver): a Proposed proposal may commit. */
+  revealAtCommit?: boolean;
+  /**
+   * The other proposals of the height that may still hold it, in log order: revealed or committed ones, and (any
+   * proposal may reveal and commit in the commit phase) unrevealed ones.
+   */
   rivals: RivalProposal[];
   /** The height's current winner: undefined = not read yet, null = none. */
   winner?: RankedProposal | null;
 }
 
 export type CommitAction =
-  | { kind: "commit"; reason: "best" | "better-did-not-commit"; challenge: string[] }
+  /** `reveal`: the proposal is not revealed yet: reveal and commit in one transaction. */
+  | { kind: "commit"; reason: "best" | "better-did-not-commit"; challenge: string[]; reveal: boolean }
   | { kind: "wait"; reason: "not-revealed" | "parent-not-tip" | "better-may-commit" | "outranked"; challenge: string[] }
   | { kind: "need-claims"; sequencers: string[] }
   | { kind: "need-winner" };
@@ -434,21 +447,22 @@ export type CommitAction =
  * gas. False VRF claims of better-ranked rivals are challenged along the way.
  */
 export function commitDecision(v: CommitView): CommitAction {
-  if (v.status !== ProposalStatus.Revealed) return { kind: "wait", reason: "not-revealed", challenge: [] };
+  const reveal = v.status === ProposalStatus.Proposed && v.revealAtCommit === true;
+  if (v.status !== ProposalStatus.Revealed && !reveal) return { kind: "wait", reason: "not-revealed", challenge: [] };
   // A reorg during the phase took the parent away: the contract would refuse (ParentNotTip); settle will see it lost.
   if (v.tip !== v.record.parent) return { kind: "wait", reason: "parent-not-tip", challenge: [] };
   const mine: RankedProposal = { sequencer: v.me, vrfOutput: v.record.vrfOutput, feeSplitBps: v.record.feeSplitBps };
-  const above = v.rivals.filter(
-    (q) => !same(q.sequencer, v.me) && (q.status === ProposalStatus.Revealed || q.status === ProposalStatus.Committed) && outranks(q, mine, v.feeSplitScore),
-  );
+  // A Proposed rival may still reveal and commit in this phase (revealAndCommitProver): it counts like a revealed one.
+  const mayHold = (st: ProposalStatus) => st === ProposalStatus.Proposed || st === ProposalStatus.Revealed || st === ProposalStatus.Committed;
+  const above = v.rivals.filter((q) => !same(q.sequencer, v.me) && mayHold(q.status) && outranks(q, mine, v.feeSplitScore));
   const unchecked = above.filter((q) => !q.claim).map((q) => q.sequencer);
   if (unchecked.length) return { kind: "need-claims", sequencers: unchecked };
   const challenge = above.filter((q) => q.claim!.falseProof).map((q) => q.sequencer);
-  if (!above.some((q) => q.claim!.leads)) return { kind: "commit", reason: "best", challenge };
+  if (!above.some((q) => q.claim!.leads)) return { kind: "commit", reason: "best", challenge, reveal };
   if (v.next < v.commitEnd - 1n) return { kind: "wait", reason: "better-may-commit", challenge };
   if (v.winner === undefined) return { kind: "need-winner" };
   if (v.winner && v.winner.sequencer !== ZERO_ADDRESS && outranks(v.winner, mine, v.feeSplitScore)) return { kind: "wait", reason: "outranked", challenge: [] };
-  return { kind: "commit", reason: "better-did-not-commit", challenge };
+  return { kind: "commit", reason: "better-did-not-commit", challenge, reveal };
 }
 
 // ---------------------------------------------------------------- settle

@@ -41,9 +41,10 @@ export interface BackingView {
   maxInFlight: number;
   /**
    * Filled by the loop after a `check-block` answer: the proposal's status (undefined if it could not be read) and,
-   * for a revealed one, why its body could not be rebuilt (undefined when it was).
+   * for a revealed one, why its body could not be rebuilt (undefined when it was); for one not revealed yet,
+   * `opened` when the block the request carried opens its commitment and rebuilds (revealAndCommitProver).
    */
-  block?: { status?: ProposalStatus; bodyError?: string };
+  block?: { status?: ProposalStatus; bodyError?: string; opened?: boolean };
   terms: QuoteOffer;
 }
 
