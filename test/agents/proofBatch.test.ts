@@ -251,6 +251,28 @@ describe("agents/ProofDuty: provers batch their proofs (submitBatch)", function 
       b.store.close();
     });
 
+    it("the batch decision waits while a hand-over is being checked: no half batch sent, no proof bounced back", async function () {
+      const l1 = fakeL1(3, { prover: odd, commitEnd: (h) => (h === 3n ? 25n : 10n) });
+      const { a, b } = pair(l1, [1n, 3n], [], 3);
+      await heads(a.d, 20n); // ME holds 1; height 2 is PEER's: handed over
+      expect([a.d.heldProofs, a.d.handedOver, b.d.heldProofs]).to.deep.equal([0, 1, 1]);
+      // PEER hands back 1 with its own 2 (height 3 is ME's); the check of 2 (its public inputs) reads L1 slowly.
+      const inputsOf = l1.client.publicInputsOf;
+      l1.client.publicInputsOf = async (h: bigint, pubdata: string, payee: string) => (await sleep(150), inputsOf(h, pubdata, payee));
+      const back = (height: bigint, payee: string): HandedProof => ({ height, sequencer: SEQ, pubdata: "0x00", proof: [height, 2n, 3n, 4n, 5n, 6n, 7n, 8n], payee });
+      const receiving = a.d.receive([back(1n, ME), back(2n, PEER)]);
+      await sleep(20); // 1 is queued again, 2 is being checked
+      await a.d.scan(21n); // a head meanwhile: deciding on {1} would hand it to PEER again, or send it alone
+      expect(l1.sent, "nothing sent while the hand-over is checked").to.deep.equal([]);
+      expect((await receiving).accepted).to.deep.equal([1n, 2n]);
+      l1.client.publicInputsOf = inputsOf;
+      await heads(a.d, 25n, 250); // ME's own 3 joins: full
+      expect(l1.sent).to.deep.equal([{ method: "submitBatch", heights: [1n, 2n, 3n], payees: [ME, PEER, ME] }]);
+      await a.d.drain();
+      a.store.close();
+      b.store.close();
+    });
+
     it("a hand-over that fails (peer down) or is refused: the author sends at once", async function () {
       for (const take of [async () => { throw new Error("ECONNREFUSED"); }, async () => [] as bigint[]]) {
         const l1 = fakeL1(2, { prover: odd });
