@@ -91,7 +91,8 @@ abstract contract RollupViews is IRollup, ISidecar, ICooperative {
         Proposal storage r = ProposalLib.get(height, sequencer);
         if (!ProposalLib.live(r, height)) return p; // none, or its ring slot was reused (ProposalLib.RING)
         p = r;
-        if (p.status == ProposalStatus.Proposed) (p.newRoot, p.parent) = (0, 0); // an older record's, until the reveal
+        // An older record's (or the warmed slot's marker), until the reveal.
+        if (p.status == ProposalStatus.Proposed || p.parent == ProposalLib.WARM_PARENT) (p.newRoot, p.parent) = (0, 0);
     }
 
     /// @notice Sidecar's record of a proposal: tip, share, prover, deposit and who funded it.

@@ -281,7 +281,10 @@ export class ProofDuty {
     // A peer's hand-over being checked (receive) may bring proofs back or add the next ones: deciding meanwhile
     // forwarded a partial set back and forth and sent half batches (measured on the T=8 devnet: 7 of 13 batches had
     // 3-5 heights). Decide at the next head instead; a receive lasts well under a block.
-    if (this.held.size === 0 || this.checkingHandOver()) return;
+    // A head whose decision was deferred for a hand-over decides the next time whatever comes in (deferForHandOver).
+    const mayDefer = !this.deferred;
+    this.deferred = false;
+    if (this.held.size === 0 || this.deferForHandOver(mayDefer)) return;
     const size = this.splitNext ? 1 : this.o.batchSize ?? 1;
     const margin = this.o.batchDeadlineMarginBlocks ?? AGENT_DEFAULTS.batchDeadlineMarginBlocks;
     const queued = [...this.held.values()];
@@ -290,7 +293,8 @@ export class ProofDuty {
     // The successor is read only when the decision could depend on it.
     let decision = batchFlushDecision({ ...base, successor: { height: maxHeld + 1n, prover: "me", expectedReady: this.next } });
     if (decision.kind === "wait" && decision.reason === "filling") decision = batchFlushDecision({ ...base, successor: await this.successor(maxHeld) });
-    if (decision.kind === "wait" || this.stopped || this.checkingHandOver()) return;
+    if (decision.kind === "wait" || this.stopped) return;
+    if (!(decision.kind === "send" && decision.reason === "deadline") && this.deferForHandOver(mayDefer)) return;
     if (decision.kind === "forward") {
       if (await this.forward(decision.heights, decision.url)) return;
       decision = { kind: "send", heights: [], reason: "nothing-joins" }; // the hand-over failed: we send
@@ -367,7 +371,6 @@ export class ProofDuty {
    */
   async receive(proofs: readonly HandedProof[]): Promise<{ accepted: bigint[]; refused: { height: bigint; reason: string }[] }> {
     this.receiving++;
-    this.receiveStartedAt = Date.now();
     try {
       return await this.receiveNow(proofs);
     } finally {
@@ -377,11 +380,17 @@ export class ProofDuty {
 
   /** Hand-overs being checked now: the batch decision waits for them (flush). */
   private receiving = 0;
-  private receiveStartedAt = 0;
+  private deferred = false;
 
-  /** A hand-over is being checked (one stuck on a slow node holds the batch decision back 10 s at most). */
-  private checkingHandOver(): boolean {
-    return this.receiving > 0 && Date.now() - this.receiveStartedAt < 10_000;
+  /**
+   * Whether this head's batch decision waits for a hand-over being checked: one head at a time, never twice in a row
+   * (the `/proofs` route is open: a stream of junk hand-overs must not hold the batch back), and never a send forced
+   * by a deadline (the caller's check).
+   */
+  private deferForHandOver(mayDefer: boolean): boolean {
+    if (this.receiving === 0 || !mayDefer) return false;
+    this.deferred = true;
+    return true;
   }
 
   private async receiveNow(proofs: readonly HandedProof[]): Promise<{ accepted: bigint[]; refused: { height: bigint; reason: string }[] }> {

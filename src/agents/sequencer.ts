@@ -928,7 +928,10 @@ export class SequencerAgent extends PollingAgent {
     const mayCommit = p.status === ProposalStatus.Revealed || (p.status === ProposalStatus.Proposed && revealAtCommit);
     const tip = mayCommit ? await this.client.chainTip() : this.tipHeight;
     const t = await this.timeline(h);
-    const view: CommitView = { me: this.address, record: r, status: p.status, tip, next, commitEnd: t.commitEnd, feeSplitScore: this.cfg.feeSplitScore, revealAtCommit, rivals: [] };
+    const view: CommitView = {
+      me: this.address, record: r, status: p.status, tip, next, commitEnd: t.commitEnd, feeSplitScore: this.cfg.feeSplitScore, revealAtCommit,
+      rivalsMayRevealAtCommit: this.design.commit === "named-prover", rivals: [],
+    };
     let a: CommitAction = commitDecision(view);
     if (a.kind === "wait" && (a.reason === "not-revealed" || a.reason === "parent-not-tip")) return;
     // Every other proposal may still hold the height (one not revealed yet may reveal with its commit).

@@ -370,12 +370,15 @@ describe("agents/decisions", function () {
       const rivals = [better({ vrfOutput: 1n << 190n }), better({ sequencer: OTHER, status: ProposalStatus.Settled })];
       expect(commitDecision(base({ rivals }))).to.deep.equal({ kind: "commit", reason: "best", challenge: [], reveal: false });
     });
-    it("a better proposal not revealed yet counts: it may reveal with its commit in this phase", function () {
-      expect(commitDecision(base({ rivals: [better({ status: ProposalStatus.Proposed })] }))).to.deep.equal({ kind: "need-claims", sequencers: [RIVAL] });
-      expect(commitDecision(base({ rivals: [better({ status: ProposalStatus.Proposed, claim: leads })] }))).to.deep.equal({ kind: "wait", reason: "better-may-commit", challenge: [] });
+    it("a better proposal not revealed yet counts where the design lets it reveal with its commit (Sidecar), not elsewhere", function () {
+      const may = { rivalsMayRevealAtCommit: true };
+      expect(commitDecision(base({ ...may, rivals: [better({ status: ProposalStatus.Proposed })] }))).to.deep.equal({ kind: "need-claims", sequencers: [RIVAL] });
+      expect(commitDecision(base({ ...may, rivals: [better({ status: ProposalStatus.Proposed, claim: leads })] }))).to.deep.equal({ kind: "wait", reason: "better-may-commit", challenge: [] });
+      // Cooperative (commitUnits needs a reveal first): an unrevealed rival can no longer take the height.
+      expect(commitDecision(base({ rivals: [better({ status: ProposalStatus.Proposed, claim: leads })] }))).to.deep.equal({ kind: "commit", reason: "best", challenge: [], reveal: false });
     });
     it("revealing with the commit: an unrevealed proposal commits (reveal: true) by the same ranking; without that option it waits", function () {
-      const proposed = { status: ProposalStatus.Proposed, revealAtCommit: true };
+      const proposed = { status: ProposalStatus.Proposed, revealAtCommit: true, rivalsMayRevealAtCommit: true };
       expect(commitDecision(base(proposed))).to.deep.equal({ kind: "commit", reason: "best", challenge: [], reveal: true });
       expect(commitDecision(base({ status: ProposalStatus.Proposed }))).to.deep.include({ kind: "wait", reason: "not-revealed" });
       expect(commitDecision(base({ ...proposed, tip: 5n }))).to.deep.include({ kind: "wait", reason: "parent-not-tip" });
@@ -433,6 +436,8 @@ describe("agents/decisions", function () {
       const proposed = ["in_proposed_block"];
       const revealed = ["in_proposed_block", "revealed"];
       expect(after(ProposalStatus.Proposed, ZERO)).to.deep.equal({ kind: "lost", why: "not revealed", released: false, marks: proposed });
+      // Revealing with the commit, an outranked proposal stays unrevealed: it lost to the winner.
+      expect(after(ProposalStatus.Proposed, RIVAL)).to.deep.equal({ kind: "lost", why: `outranked by ${RIVAL}`, released: false, marks: proposed });
       expect(after(ProposalStatus.Revealed, RIVAL)).to.deep.equal({ kind: "lost", why: `outranked by ${RIVAL}`, released: false, marks: revealed });
       expect(after(ProposalStatus.Revealed, ZERO)).to.deep.equal({ kind: "lost", why: "not committed", released: false, marks: revealed });
       expect(after(ProposalStatus.Committed, RIVAL)).to.deep.equal({ kind: "lost", why: `outranked by ${RIVAL}`, released: false, marks: revealed });
@@ -459,7 +464,7 @@ describe("agents/decisions", function () {
       const h = tracker.get(id)!.history;
       expect(h.map((s) => s.status)).to.deep.equal(["in_mempool", "in_proposed_block", "reorged", "in_mempool"]);
       expect(h[1]!.height).to.equal(5);
-      expect(h[2]!.reason).to.equal("height 5 not revealed");
+      expect(h[2]!.reason).to.equal(`height 5 outranked by ${RIVAL}`); // unrevealed, and the height went to the rival
     });
     it("releases only what was escrowed: a commit always, a proposal that never committed only if its propose moved tokens", function () {
       const lost = (status: ProposalStatus, proposeEscrow?: bigint) =>

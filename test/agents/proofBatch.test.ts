@@ -273,6 +273,24 @@ describe("agents/ProofDuty: provers batch their proofs (submitBatch)", function 
       b.store.close();
     });
 
+    it("attack: a stream of hand-overs (the route is open) defers the batch decision one head at most, never twice in a row", async function () {
+      const l1 = fakeL1(2, { prover: odd });
+      const { a, b } = pair(l1, [1n], [], 2, async () => []); // PEER refuses hand-overs: ME sends its own
+      await a.d.scan(20n);
+      await sleep(30); // the stored proof of 1 is held again
+      // A hand-over whose check never ends (an attacker's, or a stuck node).
+      const inputsOf = l1.client.publicInputsOf;
+      l1.client.publicInputsOf = async (h: bigint, pubdata: string, payee: string) => (h === 2n ? new Promise<bigint[]>(() => {}) : inputsOf(h, pubdata, payee));
+      void a.d.receive([{ height: 2n, sequencer: SEQ, pubdata: "0x00", proof: [2n, 2n, 3n, 4n, 5n, 6n, 7n, 8n], payee: PEER }]);
+      await sleep(20);
+      await a.d.scan(21n);
+      expect(l1.sent, "one head deferred").to.deep.equal([]);
+      await a.d.scan(22n);
+      expect(l1.sent, "the next head decides").to.deep.equal([{ method: "submitProof", heights: [1n], payees: [ME] }]);
+      a.store.close();
+      b.store.close();
+    });
+
     it("a hand-over that fails (peer down) or is refused: the author sends at once", async function () {
       for (const take of [async () => { throw new Error("ECONNREFUSED"); }, async () => [] as bigint[]]) {
         const l1 = fakeL1(2, { prover: odd });

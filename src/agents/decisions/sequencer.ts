@@ -426,9 +426,11 @@ export interface CommitView {
   /** This sequencer reveals with its commit (revealAndCommitProver): a Proposed proposal may commit. */
   revealAtCommit?: boolean;
   /**
-   * The other proposals of the height that may still hold it, in log order: revealed or committed ones, and (any
-   * proposal may reveal and commit in the commit phase) unrevealed ones.
+   * The design lets any proposal reveal with its commit (Sidecar's revealAndCommitProver): an unrevealed rival may
+   * still take the height. Without it (Cooperative) only revealed rivals may.
    */
+  rivalsMayRevealAtCommit?: boolean;
+  /** The other proposals of the height (all of them, with their status; `mayHold` picks those that may still hold it). */
   rivals: RivalProposal[];
   /** The height's current winner: undefined = not read yet, null = none. */
   winner?: RankedProposal | null;
@@ -452,8 +454,9 @@ export function commitDecision(v: CommitView): CommitAction {
   // A reorg during the phase took the parent away: the contract would refuse (ParentNotTip); settle will see it lost.
   if (v.tip !== v.record.parent) return { kind: "wait", reason: "parent-not-tip", challenge: [] };
   const mine: RankedProposal = { sequencer: v.me, vrfOutput: v.record.vrfOutput, feeSplitBps: v.record.feeSplitBps };
-  // A Proposed rival may still reveal and commit in this phase (revealAndCommitProver): it counts like a revealed one.
-  const mayHold = (st: ProposalStatus) => st === ProposalStatus.Proposed || st === ProposalStatus.Revealed || st === ProposalStatus.Committed;
+  // With revealAndCommitProver a Proposed rival may still reveal and commit in this phase: it counts like a revealed one.
+  const mayHold = (st: ProposalStatus) =>
+    (st === ProposalStatus.Proposed && v.rivalsMayRevealAtCommit === true) || st === ProposalStatus.Revealed || st === ProposalStatus.Committed;
   const above = v.rivals.filter((q) => !same(q.sequencer, v.me) && mayHold(q.status) && outranks(q, mine, v.feeSplitScore));
   const unchecked = above.filter((q) => !q.claim).map((q) => q.sequencer);
   if (unchecked.length) return { kind: "need-claims", sequencers: unchecked };
@@ -514,9 +517,10 @@ export function settleDecision(v: SettleView): SettleAction {
   if (!info) return { kind: "need-height" };
   const won = same(info.winner, v.me) && info.status !== HeightStatus.None;
   if (!won) {
+    // Outranked first: with reveals at the commit, an outranked proposal stays unrevealed.
     const why =
-      v.status === ProposalStatus.Proposed ? "not revealed"
-      : info.winner !== ZERO_ADDRESS ? `outranked by ${info.winner}`
+      info.winner !== ZERO_ADDRESS ? `outranked by ${info.winner}`
+      : v.status === ProposalStatus.Proposed ? "not revealed"
       : v.status === ProposalStatus.Revealed ? "not committed"
       : "height skipped";
     // Escrow comes back through release(), which costs gas: released only what was escrowed. A commit escrows (the
