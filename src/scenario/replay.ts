@@ -17,7 +17,7 @@
  * is reported, not counted.
  * See docs/scenarios.md ("Replay").
  */
-import { AbiCoder, Interface, keccak256, toQuantity, toUtf8Bytes, zeroPadValue } from "ethers";
+import { AbiCoder, Interface, keccak256, toBeHex, toQuantity, toUtf8Bytes } from "ethers";
 import { startHardhatNode, type HardhatNode } from "../agents/devnet.js";
 import {
   RANDOMNESS_RECORDED_TOPIC, STATE_METHODS, logsOf, rollupViewCalls, rpc, rpcBatch, stateDigest,
@@ -308,7 +308,8 @@ export async function replayLog(log: ReplayLog, targetUrl: string, opts: ReplayO
         slot = heightSlot(p.height, base) + HEIGHT_SEED_OFFSET;
         written = BigInt(p.value);
       }
-      await rpc(targetUrl, "hardhat_setStorageAt", [p.rollup, toQuantity(slot), zeroPadValue(toQuantity(written), 32)]);
+      // toBeHex pads to 32 bytes (zeroPadValue(toQuantity(x)) refused a word below 2^252: an odd number of digits).
+      await rpc(targetUrl, "hardhat_setStorageAt", [p.rollup, toQuantity(slot), toBeHex(written, 32)]);
       const raw = await rpc<string>(targetUrl, "eth_call", [{ to: p.rollup, data: VIEWS.encodeFunctionData("getHeight", [p.height]) }, "latest"]);
       const seed = (VIEWS.decodeFunctionResult("getHeight", raw)[0] as { seed: bigint }).seed;
       if (seed !== BigInt(p.value)) diverge(`height ${p.height}: getHeight(${p.height}).seed is ${short(toQuantity(seed))} after pinning ${short(p.value)}`);
