@@ -846,7 +846,7 @@ export class SequencerAgent extends PollingAgent {
   private async reveal(record: HeightRecord, next: bigint, head: number): Promise<void> {
     const h = record.height;
     const p = await this.client.getProposal(h, this.address);
-    const withholdReveal = this.o.fault === "no-reveal" || this.o.noRevealAt?.(h) === true;
+    const withholdReveal = this.withholdsReveal(h);
     const tip = p.status === ProposalStatus.Proposed && !withholdReveal ? await this.client.chainTip() : this.tipHeight;
     const t = await this.timeline(h);
     const view: RevealView = { me: this.address, record, status: p.status, tip, withholdReveal, next, revealEnd: t.commitStart, feeSplitScore: this.cfg.feeSplitScore, revealAtCommit: this.revealAtCommit };
@@ -871,7 +871,7 @@ export class SequencerAgent extends PollingAgent {
     if (a.reason === "better-did-not-reveal") this.log.info("the better proposals did not reveal: revealing", { height: h });
     try {
       // The signatures go on L1 with the pubdata: anyone can then prove the block from L1 data alone.
-      const signatures = encodeBlockSignatures(r.txs.map(transferFromJSON), this.o.T);
+      const signatures = this.signaturesOf(r);
       await this.sender.send("reveal", r.height, () => this.client.reveal({ height: r.height, parent: r.parent, newRoot: r.newRoot, pubdata: r.pubdata, salt: r.salt, signatures }));
       this.mark(r.txIds, "revealed", this.head, r.height);
       this.log.info("revealed", { height: r.height });
@@ -923,7 +923,7 @@ export class SequencerAgent extends PollingAgent {
   private async maybeCommit(r: HeightRecord, next: bigint, head: number): Promise<void> {
     const h = r.height;
     const p = await this.client.getProposal(h, this.address);
-    const withhold = this.o.fault === "no-reveal" || this.o.noRevealAt?.(h) === true;
+    const withhold = this.withholdsReveal(h);
     const revealAtCommit = this.revealAtCommit && !withhold;
     const mayCommit = p.status === ProposalStatus.Revealed || (p.status === ProposalStatus.Proposed && revealAtCommit);
     const tip = mayCommit ? await this.client.chainTip() : this.tipHeight;
@@ -956,6 +956,16 @@ export class SequencerAgent extends PollingAgent {
     } else if (a.kind === "wait") await this.challengeFalseClaims(h, a.challenge);
   }
 
+  /** Fault injection: this sequencer withholds the reveal of `h` (and so never commits it). */
+  private withholdsReveal(h: bigint): boolean {
+    return this.o.fault === "no-reveal" || this.o.noRevealAt?.(h) === true;
+  }
+
+  /** The block's signatures as L1 takes them (64 bytes per non-empty slot), logged with the reveal. */
+  private signaturesOf(r: HeightRecord): Uint8Array {
+    return encodeBlockSignatures(r.txs.map(transferFromJSON), this.o.T);
+  }
+
   /** Sidecar: reveal with the commit (revealAndCommitProver), for this design only (Cooperative opens with commitUnits). */
   private get revealAtCommit(): boolean {
     return this.design.commit === "named-prover" && (this.o.revealAtCommit ?? AGENT_DEFAULTS.revealAtCommit);
@@ -967,7 +977,7 @@ export class SequencerAgent extends PollingAgent {
    */
   private async commit(r: HeightRecord, h: bigint, head: number, reveal = false): Promise<void> {
     if (this.design.commit === "units") return this.commitUnits(r, h);
-    const block = reveal ? { parent: r.parent, newRoot: r.newRoot, salt: r.salt, pubdata: r.pubdata, signatures: hexlify(encodeBlockSignatures(r.txs.map(transferFromJSON), this.o.T)) } : undefined;
+    const block = reveal ? { parent: r.parent, newRoot: r.newRoot, salt: r.salt, pubdata: r.pubdata, signatures: hexlify(this.signaturesOf(r)) } : undefined;
     const send = (prover: string, proverSignature?: string) =>
       block
         ? this.sender.send("revealAndCommitProver", h, () => this.client.revealAndCommitProver({ height: h, ...block, prover, vrfProof: r.vrfProof, proverSignature }))
@@ -1021,11 +1031,6 @@ export class SequencerAgent extends PollingAgent {
   }
 
   /**
-   * Reads what the verdict on `q`'s claimed VRF output needs (finding 8; claimVerdict decides): whether its stake and
-   * VRF key were active before the height's activation cutoff, the key it had at the cutoff, the proof logged in its
-   * `Proposed` event and the height's randomness. One verdict per (height, sequencer).
-   */
-  /**
    * `claimVerdict` of `who`'s claim of `claimed` at `h` with `proof` (logged or served): under the key it had at the
    * height's activation cutoff, eligible if its stake and key were active before it.
    */
@@ -1037,6 +1042,11 @@ export class SequencerAgent extends PollingAgent {
     return claimVerdict({ height: h, claimed, eligible, loggedProof: proof, pk, randomness, chainId: this.chainId, rollup: this.o.rollup });
   }
 
+  /**
+   * Reads what the verdict on `q`'s claimed VRF output needs (finding 8; claimVerdict decides): whether its stake and
+   * VRF key were active before the height's activation cutoff, the key it had at the cutoff, the proof logged in its
+   * `Proposed` event and the height's randomness. One verdict per (height, sequencer).
+   */
   private async checkClaim(h: bigint, q: RankedProposal, t: Timeline): Promise<ClaimVerdict> {
     const who = q.sequencer;
     const k = `${h}:${who.toLowerCase()}`;
