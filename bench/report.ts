@@ -71,7 +71,7 @@ function renderL1GasPerHeight(r: Record<string, unknown>, out: string[]): void {
     out.push("");
     const steadyRows = sec.rows.filter((x) => x.steady);
     if (steadyRows.length) {
-      out.push("Once the storage rings have turned (heights after the first 64: proposal records and Sidecar terms in a ring of 16 per sequencer, seeds in a ring of 32, height records in a ring of 64 and chain entries in one of 128, so these calls overwrite old words instead of writing fresh ones), the same runs' heights from then on. Since session 12 every ring word is written before the first height, so these heights differ from the whole run only by chance, mostly the share of the one or two proof batches that fall in them (a batch of 8 costs about 1.3M: 0.08 batches per height reads 104k, 0.125 would read 163k):");
+      out.push("Once the storage rings have turned (heights after the first 64: proposal records and Sidecar terms in a ring of 32 per sequencer, seeds in a ring of 32, height records in a ring of 64 and chain entries in one of 128, so these calls overwrite old words instead of writing fresh ones), the same runs' heights from then on. Since session 12 every ring word is written before the first height, so these heights differ from the whole run only by chance, mostly the share of the one or two proof batches that fall in them (a batch of 8 costs about 1.3M: 0.08 batches per height reads 104k, 0.125 would read 163k):");
       out.push("");
       const sm = [...new Set(steadyRows.flatMap((x) => x.steady!.perCall.map((c) => c.method)))];
       out.push(table(

@@ -201,11 +201,11 @@ contract ProofAggregator is IProofAggregator, Errors, PullPayments {
             postedAt: new uint256[](n),
             onTime: new bool[](n),
             fees: new uint256[](n),
-            flat: new uint256[](n * _nPub)
+            flat: _statements(heights, payees, pubdatas)
         });
         for (uint256 i = 0; i < n; ++i) {
             if (i != 0 && heights[i] <= heights[i - 1]) revert ProofAggregator__HeightsOutOfOrder(i, heights[i - 1], heights[i]);
-            _prepare(b, i, heights[i], proofs[i], payees[i], pubdatas[i]);
+            _prepare(b, i, heights[i], proofs[i], payees[i]);
         }
         if (!verifier.verifyBatch(proofs, b.flat)) revert ProofAggregator__InvalidProofBatch();
 
@@ -255,11 +255,11 @@ contract ProofAggregator is IProofAggregator, Errors, PullPayments {
             hashes: new bytes32[](n),
             arrivedAt: new uint256[](n),
             fees: new uint256[](n),
-            flat: new uint256[](n * _nPub)
+            flat: _statements(heights, payees, pubdatas)
         });
         for (uint256 i = 0; i < n; ++i) {
             if (i != 0 && heights[i] <= heights[i - 1]) revert ProofAggregator__HeightsOutOfOrder(i, heights[i - 1], heights[i]);
-            _prepareDirect(b, i, heights[i], proofs[i], payees[i], pubdatas[i]);
+            _prepareDirect(b, i, heights[i], proofs[i], payees[i]);
         }
         if (!verifier.verifyBatch(proofs, b.flat)) revert ProofAggregator__InvalidProofBatch();
         emit BatchSubmitted(msg.sender, heights[0], heights[n - 1], n);
@@ -274,30 +274,33 @@ contract ProofAggregator is IProofAggregator, Errors, PullPayments {
         uint256[] flat;
     }
 
-    /// @dev Checks entry `i` of a direct batch (non-zero payee, distinct proof, no late proof over an on-time post)
-    ///      and fills in its row of public inputs, rebuilt by the Rollup (which refuses reorged, proven or
-    ///      undecided heights and wrong pubdata).
-    function _prepareDirect(
-        DirectBatch memory b,
-        uint256 i,
-        uint256 height,
-        uint256[8] calldata proof,
-        address payee,
-        bytes calldata pubdata
-    ) private view {
+    /// @dev Every height's public inputs, row-major, rebuilt by the Rollup in one call (it refuses reorged, proven
+    ///      or undecided heights and wrong pubdata): never taken from the caller.
+    function _statements(uint256[] calldata heights, address[] calldata payees, bytes[] calldata pubdatas)
+        private
+        view
+        returns (uint256[] memory)
+    {
+        return rollupContract.publicInputsOfBatch(heights, pubdatas, payees);
+    }
+
+    /// @dev Checks entry `i` of a direct batch (non-zero payee, distinct proof, no late proof over an on-time post);
+    ///      its row of public inputs is already in `b.flat` (`_statements`).
+    function _prepareDirect(DirectBatch memory b, uint256 i, uint256 height, uint256[8] calldata proof, address payee)
+        private
+        view
+    {
         if (payee == address(0)) revert ProofAggregator__ZeroAddress();
         bytes32 hash = keccak256(abi.encode(proof, payee));
         for (uint256 j = 0; j < i; ++j) {
             if (b.hashes[j] == hash) revert ProofAggregator__DuplicateProofInBatch(j, i);
         }
         b.hashes[i] = hash;
-        uint256[] memory inputs = rollupContract.publicInputsOf(height, pubdata, payee);
         // Only a late proof needs the height's count of on-time posts: an on-time one reads no storage here.
         if (!_onTime(height, block.number) && _heightPosts[height].onTimePosts != 0) {
             revert ProofAggregator__EarlierPostPending(height);
         }
-        _copyRow(b.flat, i, inputs);
-        b.fees[i] = inputs[2];
+        b.fees[i] = _feesOf(b.flat, i);
         b.arrivedAt[i] = block.number;
     }
 
@@ -328,16 +331,12 @@ contract ProofAggregator is IProofAggregator, Errors, PullPayments {
         return _genesisBlock + (height == 0 ? 0 : height - 1) * _period + _period + _provingWindow;
     }
 
-    /// @dev Checks entry `i` of a batch (distinct proof, posted, not expired) and fills in its
-    ///      row of public inputs, rebuilt by the Rollup (which also refuses reorged/proven heights, bad pubdata).
-    function _prepare(
-        Batch memory b,
-        uint256 i,
-        uint256 height,
-        uint256[8] calldata proof,
-        address payee,
-        bytes calldata pubdata
-    ) private view {
+    /// @dev Checks entry `i` of a batch (distinct proof, posted, not expired); its row of public inputs is already in
+    ///      `b.flat` (`_statements`: the Rollup refuses reorged/proven heights, bad pubdata).
+    function _prepare(Batch memory b, uint256 i, uint256 height, uint256[8] calldata proof, address payee)
+        private
+        view
+    {
         bytes32 hash = keccak256(abi.encode(proof, payee));
         // n is small (tens): the quadratic scan costs less than a memory hash set would.
         for (uint256 j = 0; j < i; ++j) {
@@ -348,21 +347,17 @@ contract ProofAggregator is IProofAggregator, Errors, PullPayments {
         if (p.poster == address(0)) revert ProofAggregator__ProofNotPosted(height, hash);
         uint256 deadline = uint256(p.postedAt) + verifyWindow;
         if (block.number >= deadline) revert ProofAggregator__PostExpired(height, hash, deadline);
-        uint256[] memory inputs = rollupContract.publicInputsOf(height, pubdata, payee);
         bool onTime = _onTime(height, p.postedAt);
         if (!onTime && _heightPosts[height].onTimePosts != 0) revert ProofAggregator__EarlierPostPending(height);
         b.onTime[i] = onTime;
-        _copyRow(b.flat, i, inputs);
         b.posters[i] = p.poster;
         b.postedAt[i] = p.postedAt;
-        b.fees[i] = inputs[2];
+        b.fees[i] = _feesOf(b.flat, i);
     }
 
-    function _copyRow(uint256[] memory flat, uint256 i, uint256[] memory inputs) private view {
-        uint256 m = _nPub;
-        for (uint256 k = 0; k < m; ++k) {
-            flat[i * m + k] = inputs[k];
-        }
+    /// @dev Row `i`'s totalFees (public input 2).
+    function _feesOf(uint256[] memory flat, uint256 i) private view returns (uint256) {
+        return flat[i * _nPub + 2];
     }
 
     // ------------------------------------------------------------------------------------------------ challenge

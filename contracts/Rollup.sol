@@ -178,7 +178,7 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
 
     /// @notice Writes the sender's proposal ring slots (and the design's words beside them) once, so that its
     ///         proposals never pay for a fresh storage word (22.1k instead of 5k a word, four or five words a proposal,
-    ///         for its first RING proposals). Paid once, at registration (about 1.8M gas with Sidecar); optional:
+    ///         for its first RING proposals). Paid once, at registration (about 3.6M gas with Sidecar: 32 proposal slots and their terms); optional:
     ///         a sequencer that never calls it pays the same words over its first proposals instead. Idempotent: only
     ///         never-written slots are touched, and they still read as empty.
     function warmProposalSlots() external {
@@ -371,6 +371,22 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         returns (uint256[] memory inputs)
     {
         return ProofLib.publicInputsOf(height, pubdata, payee, l2Domain);
+    }
+
+    /// @notice `publicInputsOf` for several heights in one call, row-major (`5 + T` inputs per height): what a
+    ///         ProofAggregator batch needs, without a call per height (about 8k gas a height less in a batch of 16).
+    /// @dev Reverts as `publicInputsOf` does for the first height that fails, and `BatchLengthMismatch` unless
+    ///      there is one pubdata and one payee per height.
+    /// @param heights the L2 heights
+    /// @param pubdatas each height's revealed pubdata
+    /// @param payees the payee bound in each proof
+    /// @return flat the heights' inputs, one row after the other
+    function publicInputsOfBatch(uint256[] calldata heights, bytes[] calldata pubdatas, address[] calldata payees)
+        external
+        view
+        returns (uint256[] memory flat)
+    {
+        return ProofLib.publicInputsOfBatch(heights, pubdatas, payees, l2Domain);
     }
 
     /// @notice The public inputs of `height`'s winning block whatever its status (pending, proven, finalized or

@@ -216,11 +216,11 @@ export const DEVNET_DEFAULTS = {
   D: 16,
   /**
    * Proofs per ProofAggregator.submitBatch of the devnet's provers (`--batch-size`; agents run alone default to
-   * AGENT_DEFAULTS.proofBatchSize, 4). 8 at the devnet: issue 13 measured 172k of proof gas per finalized height
-   * against 206k in batches of 4 (40-height runs), for a median latency to finality of 43.5 L1 blocks over 82 heights
-   * against 31.5 (T = 8, 1-second blocks; bench/report.md, "L1 gas per finalized height").
+   * AGENT_DEFAULTS.proofBatchSize, 4). 16 at the devnet: the proof of a height in a batch of n costs about
+   * 125k + 308k / n (issue 13: n = 4 206k, n = 8 163k, n = 16 144k), paid for in latency to finality (the first
+   * height of a batch waits for the other n - 1; T = 8, 1-second blocks: bench/report.md, "L1 gas per height").
    */
-  proofBatchSize: 8,
+  proofBatchSize: 16,
   /** Wall-clock limit of a run, minutes. */
   timeoutMinutes: 15,
   /**

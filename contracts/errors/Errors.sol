@@ -139,6 +139,8 @@ interface Errors {
     error Rollup__InvalidProof(uint256 height);
     /// @notice The pubdata does not hash to what the winner revealed.
     error Rollup__PubdataMismatch(uint256 height);
+    /// @notice `publicInputsOfBatch` needs one pubdata and one payee per height.
+    error Rollup__BatchLengthMismatch(uint256 heights, uint256 pubdatas, uint256 payees);
     /// @notice A late proof cannot be accepted while a proof posted on time for the height is still standing
     ///         (verify it, or challenge it away first): lateness is that of the earliest surviving post.
     error Rollup__EarlierPostPending(uint256 height);

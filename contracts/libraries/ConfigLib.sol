@@ -44,7 +44,7 @@ library ConfigLib {
         if (c.units == 0 || c.units > 32 || c.slots % c.units != 0) revert Errors.Rollup__InvalidConfig("units");
         if (c.provingDesign == ProvingDesign.Sidecar && c.units != 1) revert Errors.Rollup__InvalidConfig("units");
         // Cooperative scores unit proofs until the close (at most the late deadline) with the height's randomness,
-        // whose inputs live in rings (seeds 32 heights, proposals 16 per sequencer): the windows must end well
+        // whose inputs live in rings (seeds 32 heights, proposals 32 per sequencer): the windows must end well
         // within them, else late paid proofs would revert StatementForgotten.
         if (
             c.provingDesign == ProvingDesign.Cooperative

@@ -56,6 +56,27 @@ library ProofLib {
         return inputsAwaitingProof(height, pubdata, payee, domain);
     }
 
+    /// @notice `Rollup.publicInputsOfBatch`: `publicInputsOf` of each height, one row after the other.
+    function publicInputsOfBatch(
+        uint256[] calldata heights,
+        bytes[] calldata pubdatas,
+        address[] calldata payees,
+        uint256 domain
+    ) external view returns (uint256[] memory flat) {
+        uint256 n = heights.length;
+        if (pubdatas.length != n || payees.length != n) {
+            revert Errors.Rollup__BatchLengthMismatch(n, pubdatas.length, payees.length);
+        }
+        uint256 m = PublicInputsLib.HEADER_INPUTS + ConfigLib.get().slots;
+        flat = new uint256[](n * m);
+        for (uint256 i = 0; i < n; ++i) {
+            uint256[] memory row = inputsAwaitingProof(heights[i], pubdatas[i], payees[i], domain);
+            for (uint256 k = 0; k < m; ++k) {
+                flat[i * m + k] = row[k];
+            }
+        }
+    }
+
     /// @notice `Rollup.statementOf`: the inputs of `height`'s winning block whatever its status, while its record
     ///         and its parent's root are held (`Rollup__StatementForgotten` once the proposal ring reused either).
     function statementOf(uint256 height, bytes calldata pubdata, address payee, uint256 domain)

@@ -40,9 +40,11 @@ library ProposalLib {
     /// @notice Heights per sequencer that the ring keeps. At least 3 (a seed reads the winner's output two heights
     ///         back). A slot is busy only while it holds a committed record that is not settled: a height its
     ///         sequencer won that is still pending, or escrow it has not released. The devnet's pending chain is
-    ///         about 6-7 heights long with batches of 4 at T = 8, so 16 leaves room; a longer pending chain only
-    ///         makes its winners sit out some heights (`Rollup__ProposalSlotBusy`), never loses anything.
-    uint256 internal constant RING = 16;
+    ///         about 17-19 heights long with proofs in batches of 16 at T = 8, so 32 leaves room (16 did not: each
+    ///         height, the winner of 16 heights back, still pending, sat out); a longer pending chain only makes its
+    ///         winners sit out some heights (`Rollup__ProposalSlotBusy`), never loses anything. The ring's size
+    ///         costs nothing per height (a reused word costs the same in any ring), only the one-off warming.
+    uint256 internal constant RING = 32;
 
     function getStorage() internal pure returns (Storage storage $) {
         assembly {

@@ -473,7 +473,7 @@ export interface DevnetSummary {
   l1GasByMethodPerHeight: Record<string, { perHeight: number; avgGas: number }>;
   /**
    * The same over the heights after the storage rings have turned once (heights > RING_WARMUP_HEIGHTS: the proposal
-   * ring, 16, the seed ring, 32, and the height ring, 64, then overwrite old words instead of writing fresh ones), when the run reached
+   * ring, 32, the seed ring, 32, and the height ring, 64, then overwrite old words instead of writing fresh ones), when the run reached
    * them: the cost of a height in a long-lived deployment. Absent for shorter runs.
    */
   l1GasSteady?: { fromHeight: number; finalizedHeights: number; perHeight: number; byMethod: Record<string, { perHeight: number; avgGas: number }> };
@@ -709,7 +709,7 @@ export async function computeSummary(a: {
  * belong to heights the run did not finalize.
  */
 /**
- * Heights after which every storage ring (ProposalLib.RING = 16, RandomnessLib.SEED_RING = 32, ChainLib.HEIGHT_RING
+ * Heights after which every storage ring (ProposalLib.RING = 32, RandomnessLib.SEED_RING = 32, ChainLib.HEIGHT_RING
  * = 64) has turned once.
  */
 export const RING_WARMUP_HEIGHTS = 64n;

@@ -693,7 +693,7 @@ export class RollupClient {
 }
 
 /**
- * Winners and backers of heights from their `ProverCommitted` logs: the proposal records leave their ring after 16
+ * Winners and backers of heights from their `ProverCommitted` logs: the proposal records leave their ring after 32
  * heights and the height records after 64, the logs stay. A height's winner is its last leading commit (a better one
  * displaces an earlier leader); a proposal's backer is the depositor its commit named (the sequencer itself if none).
  */

@@ -138,7 +138,7 @@ export async function collectFigures(a: CollectInput): Promise<Collected> {
   }
 
   // Ledger. Deposits leave the depositor at commit; on-time finalization refunds them; a reorg or a late proof slashes.
-  // From the logs, not the records: proposal records leave their ring after 16 heights, height records after 64.
+  // From the logs, not the records: proposal records leave their ring after 32 heights, height records after 64.
   for (const e of commitLogs) add(e.blockNumber, e.args.depositor, "deposit", e.args.deposit, e.args.height);
   const commits = commitsFromLogs(commitLogs);
   const backer = commits.backer;

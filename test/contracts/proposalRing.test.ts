@@ -32,7 +32,7 @@ import {
 import { ProposalStatus, blockCommitment } from "../../src/client/index.js";
 
 /** ProposalLib.RING */
-const RING = 16n;
+const RING = 32n;
 /** RandomnessLib.SEED_RING */
 const SEED_RING = 32n;
 

@@ -10,6 +10,9 @@ import { deployFixture, ethers, networkHelpers, proposeAll, revealAll, commitAll
 import { HeightStatus, ProposalStatus } from "../../src/client/index.js";
 import type { TransactionReceipt } from "ethers";
 
+/** ProposalLib.RING: proposal slots per sequencer. */
+const RING = 32n;
+
 async function warmFixture(): Promise<Deployment> {
   return deployFixture();
 }
@@ -59,13 +62,13 @@ describe("warmed rings (issue 13): every ring word written once, before the firs
     const d = await networkHelpers.loadFixture(warmFixture);
     const [warm, cold] = [d.seqs[0]!, d.seqs[1]!];
     const r = await d.client.connect(warm.signer).warmProposalSlots();
-    expect(warmedSlots(d, r)).to.equal(16n);
+    expect(warmedSlots(d, r)).to.equal(RING);
     // Idempotent: a second call finds every slot written and writes nothing.
     const again = await d.client.connect(warm.signer).warmProposalSlots();
     expect(warmedSlots(d, again)).to.equal(0n);
     expect(await freshWrites(again.hash)).to.equal(0);
     // Warmed slots read as no proposal, with no terms.
-    for (const h of [1n, 2n, 16n, 17n]) {
+    for (const h of [1n, 2n, RING, RING + 1n]) {
       const p = await d.client.getProposal(h, warm.address);
       expect([p.status, p.vrfOutput, p.newRoot, p.parent, p.prover, p.deposit], `slot of height ${h}`).to.deep.equal([ProposalStatus.None, 0n, 0n, 0n, ethers.ZeroAddress, 0n]);
       expect(await d.client.scoreOf(h, warm.address)).to.equal(0n);
@@ -106,7 +109,7 @@ describe("warmed rings (issue 13): every ring word written once, before the firs
     const before = await d.client.getProposal(1n, s.address);
     expect(before.status).to.equal(ProposalStatus.Proposed);
     const r = await d.client.connect(s.signer).warmProposalSlots();
-    expect(warmedSlots(d, r)).to.equal(15n); // every slot but height 1's
+    expect(warmedSlots(d, r)).to.equal(RING - 1n); // every slot but height 1's
     expect(await d.client.getProposal(1n, s.address)).to.deep.equal(before);
     await revealAll(d, 1n, [p!]);
     await commitAll(d, 1n, [p!]);
