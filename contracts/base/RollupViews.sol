@@ -33,7 +33,7 @@ abstract contract RollupViews is IRollup, ISidecar, ICooperative {
     /// @notice Tips and deposits held for live proposals.
     /// @return the amount
     function totalEscrowed() external view returns (uint256) {
-        return TreasuryLib.getStorage().totalEscrowed;
+        return TreasuryLib.escrowed();
     }
 
     /// @notice Tokens burnt so far: owed to BURN_ADDRESS in the ledger (FEE_SPLIT shares, until `flushBurnt`),

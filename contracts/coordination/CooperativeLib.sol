@@ -99,8 +99,7 @@ library CooperativeLib {
         uint256 required = c.proverDeposit;
         bond = LedgerLib.collect(token, sequencer, required);
         if (bond < required) revert Errors.Rollup__InsufficientReceived(bond, required);
-        TreasuryLib.Storage storage treasury = TreasuryLib.getStorage();
-        treasury.totalEscrowed = SafeCast.toUint128(treasury.totalEscrowed + bond);
+        TreasuryLib.addEscrow(bond);
         getStorage().bonds[height][sequencer] =
             ICooperative.BlockBond(keccak256(abi.encodePacked(intermediateRoots)), SafeCast.toUint96(bond));
     }
@@ -338,7 +337,9 @@ library CooperativeLib {
         sequencerReward = pot - networkReward;
         uint256 bond = _settleBond(height, winner, late, sequencerReward, _rescueCap(networkReward, c.units));
         treasury.rewardPool = SafeCast.toUint128(pool - pot);
-        treasury.totalEscrowed = SafeCast.toUint128(treasury.totalEscrowed + networkReward - bond);
+        // The bond leaves the escrow and the network reward enters it (held until the units are settled).
+        TreasuryLib.addEscrow(networkReward);
+        TreasuryLib.releaseEscrow(bond);
         _holdNetworkReward(height, networkReward);
         return (address(0), networkReward, sequencerReward, 0);
     }
@@ -437,8 +438,7 @@ library CooperativeLib {
         }
         uint256 burnt = networkReward - paidTotal;
         LedgerLib.credit(TreasuryLib.BURN_ADDRESS, burnt);
-        TreasuryLib.Storage storage treasury = TreasuryLib.getStorage();
-        treasury.totalEscrowed = SafeCast.toUint128(treasury.totalEscrowed - networkReward);
+        TreasuryLib.releaseEscrow(networkReward);
         (hu.settled, hu.networkReward) = (true, 0);
         emit ICooperative.UnitsSettled(height, networkReward, paidTotal, burnt, proofs);
     }
@@ -468,7 +468,7 @@ library CooperativeLib {
         uint256 toPool;
         (bounty, perSequencer, toPool) = ReorgLib.shares(slashed, ConfigLib.get().reorgBountyBps, eligible);
         TreasuryLib.Storage storage treasury = TreasuryLib.getStorage();
-        treasury.totalEscrowed -= SafeCast.toUint128(slashed);
+        TreasuryLib.releaseEscrow(slashed);
         treasury.rewardPool = SafeCast.toUint128(treasury.rewardPool + toPool);
         LedgerLib.credit(caller, bounty);
         emit IRollup.HeightReorgedOut(missedHeight, missedSeq, 0);
@@ -490,8 +490,7 @@ library CooperativeLib {
         uint256 bond = $.bonds[height][sequencer].bond;
         delete $.bonds[height][sequencer];
         if (bond != 0) {
-            TreasuryLib.Storage storage treasury = TreasuryLib.getStorage();
-            treasury.totalEscrowed -= SafeCast.toUint128(bond);
+            TreasuryLib.releaseEscrow(bond);
             LedgerLib.credit(sequencer, bond);
         }
         emit ICooperative.BondReleased(height, sequencer, bond);

@@ -141,8 +141,7 @@ library SidecarLib {
         tip = LedgerLib.collect(token, sequencer, tipOf(terms));
         // The proposal's word was just written by the ranking (same slot): rewriting it costs 100 gas.
         p.designTerms = packTerms(tip, uint16(shareOf(terms)), true);
-        TreasuryLib.Storage storage treasury = TreasuryLib.getStorage();
-        treasury.totalEscrowed = SafeCast.toUint128(treasury.totalEscrowed + received + tip);
+        TreasuryLib.addEscrow(received + tip);
         ISidecar.ProverTerms storage t = termsOf(height, sequencer);
         t.prover = prover;
         t.deposit = SafeCast.toUint88(received);
@@ -197,7 +196,7 @@ library SidecarLib {
             late ? ConfigLib.get().lateProverShareBps : 0 // an on-time split never uses it: no read of its config word
         );
         $.rewardPool = SafeCast.toUint128($.rewardPool - s.poolUsed + s.depositSlashed);
-        $.totalEscrowed -= SafeCast.toUint128(escrowedTipOf(designTerms) + deposit);
+        TreasuryLib.releaseEscrow(escrowedTipOf(designTerms) + deposit);
     }
 
     /// @notice At a reorg: `missedHeight`'s deposit is slashed (a bounty to `caller`, the rest in equal parts to the
@@ -251,7 +250,7 @@ library SidecarLib {
         uint256 toPool;
         (bounty, perSequencer, toPool) = ReorgLib.shares(slashed, ConfigLib.get().reorgBountyBps, eligible);
         TreasuryLib.Storage storage $ = TreasuryLib.getStorage();
-        $.totalEscrowed -= SafeCast.toUint128(slashed + tipRefund);
+        TreasuryLib.releaseEscrow(slashed + tipRefund);
         $.rewardPool = SafeCast.toUint128($.rewardPool + toPool);
         LedgerLib.credit(caller, bounty);
         LedgerLib.credit(missedSeq, tipRefund);
@@ -272,7 +271,7 @@ library SidecarLib {
         }
         uint256 tipRefund = escrowedTipOf(designTerms);
         uint256 depositRefund = t.deposit;
-        TreasuryLib.getStorage().totalEscrowed -= SafeCast.toUint128(tipRefund + depositRefund);
+        TreasuryLib.releaseEscrow(tipRefund + depositRefund);
         LedgerLib.credit(sequencer, tipRefund);
         LedgerLib.credit(t.proverFunded ? t.prover : sequencer, depositRefund);
         emit ISidecar.EscrowReleased(height, sequencer, tipRefund, depositRefund);

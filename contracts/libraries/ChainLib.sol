@@ -43,8 +43,10 @@ library ChainLib {
     struct Storage {
         Record[HEIGHT_RING] records;
         uint64[CHAIN_RING] chainRing;
-        uint256 chainLength;
-        uint256 finalizedIndex;
+        // One word: a leading commit reads both (the pending count) and writes the length; a finalization reads both
+        // and writes the index (one cold read instead of two). Both count chain entries: 2^128 is out of reach.
+        uint128 chainLength;
+        uint128 finalizedIndex;
     }
 
     bytes32 internal constant STORAGE_SLOT = 0x6d6b21020380e05f69c159815843391a30172f3f9a02ee55a9e2e5cf52b94600;
@@ -185,7 +187,7 @@ library ChainLib {
             r.winner = winner;
             uint256 len = $.chainLength;
             $.chainRing[len % CHAIN_RING] = uint64(h);
-            $.chainLength = len + 1;
+            $.chainLength = uint128(len + 1);
         } else {
             r.winner = winner;
         }

@@ -33,7 +33,7 @@ library FinalityLib {
             // Heights proven earlier that waited for this one follow it before the batch goes on.
             if (next != idx) idx = _finalizeWaiting($, next);
         }
-        if (idx != start) $.finalizedIndex = idx;
+        if (idx != start) $.finalizedIndex = uint128(idx);
     }
 
     /// @dev A batch-verified height must be pending (decided, not proven, finalized or reorged).
@@ -53,7 +53,7 @@ library FinalityLib {
         uint256 idx = $.finalizedIndex;
         uint256 next = _prove($, idx, height, submitter, fees, atBlock);
         // A height that waits for its parent finalizes nothing: the first pending height is still unproven.
-        if (next != idx) $.finalizedIndex = _finalizeWaiting($, next);
+        if (next != idx) $.finalizedIndex = uint128(_finalizeWaiting($, next));
     }
 
     /// @dev Marks `height` proven (late iff `atBlock >= provingDeadline`). If it is the first pending height (its

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Errors} from "../errors/Errors.sol";
 
 /// @title LedgerLib: the pull-payment ledger (what each account is owed), shared by Rollup and ProofAggregator
@@ -13,7 +14,14 @@ library LedgerLib {
     /// @custom:storage-location erc7201:fernet-rollup.storage.Ledger
     struct Storage {
         mapping(address => uint256) claimable;
-        uint256 totalClaimable;
+        // One word (issue 13): an escrow drawn from a balance (`collect`, then TreasuryLib.addEscrow) moves value
+        // from one total to the other, so a commit reads and writes one cold word for both, not two. 2^128 base
+        // units is far above any token supply a contract can hold; every addition is checked (SafeCast).
+        /// @dev Sum of `claimable`.
+        uint128 totalClaimable;
+        /// @dev The Rollup's tips, deposits and bonds held for live proposals (TreasuryLib's `escrowed`; always 0 in
+        ///      the ProofAggregator, which escrows nothing through this ledger).
+        uint128 totalEscrowed;
     }
 
     bytes32 internal constant STORAGE_SLOT = 0x9c5e9a8cb559a13928af2c846754f3c0b0c59ee0a92962c395897e401a518c00;
@@ -29,7 +37,7 @@ library LedgerLib {
         if (amount == 0) return;
         Storage storage $ = getStorage();
         $.claimable[account] += amount;
-        $.totalClaimable += amount;
+        $.totalClaimable = SafeCast.toUint128($.totalClaimable + amount);
     }
 
     /// @dev Owes each `amounts[i]` more to `accounts[i]`, one balance write per distinct account and one write of
@@ -50,7 +58,7 @@ library LedgerLib {
             $.claimable[account] += amount;
             total += amount;
         }
-        if (total != 0) $.totalClaimable += total;
+        if (total != 0) $.totalClaimable = SafeCast.toUint128($.totalClaimable + total);
     }
 
     /// @dev Pays `account` everything it is owed, in `token`; returns the amount.
@@ -59,7 +67,7 @@ library LedgerLib {
         amount = $.claimable[account];
         if (amount == 0) revert Errors.PullPayments__NothingToClaim();
         $.claimable[account] = 0;
-        $.totalClaimable -= amount;
+        $.totalClaimable = uint128($.totalClaimable - amount); // amount <= totalClaimable: checked, fits
         SafeERC20.safeTransfer(token, account, amount);
     }
 
@@ -73,7 +81,7 @@ library LedgerLib {
         uint256 fromBalance = held < amount ? held : amount;
         if (fromBalance != 0) {
             $.claimable[from] = held - fromBalance;
-            $.totalClaimable -= fromBalance;
+            $.totalClaimable = uint128($.totalClaimable - fromBalance); // checked, fits
         }
         received = fromBalance;
         if (fromBalance < amount) received += pull(token, from, amount - fromBalance);

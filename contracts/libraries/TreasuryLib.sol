@@ -2,10 +2,11 @@
 pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {LedgerLib} from "./LedgerLib.sol";
 
 /// @title TreasuryLib: where the Rollup's tokens are: the reward pool, escrow, and what was burnt
-/// @notice Invariant: token.balanceOf(rollup) == totalEscrowed + totalClaimable (LedgerLib) + rewardPool. A token
+/// @notice Invariant: token.balanceOf(rollup) == escrowed + totalClaimable (both LedgerLib's) + rewardPool. A token
 ///         leaves only through `claim`/`flushBurnt` (the ledger), and every credit names its rule.
 /// @dev ERC-7201 slot: keccak256(abi.encode(uint256(keccak256("fernet-rollup.storage.Rewards")) - 1)) & ~0xff.
 library TreasuryLib {
@@ -14,13 +15,10 @@ library TreasuryLib {
 
     /// @custom:storage-location erc7201:fernet-rollup.storage.Rewards
     struct Storage {
-        // rewardPool and totalEscrowed share one word: a finalization changes both (one cold read and one fresh
-        // write, not two). 2^128 base units is far above any token supply the Rollup can hold; every addition is
-        // checked (SafeCast), so a larger amount reverts instead of wrapping.
-        /// @dev Tokens available for block, submission and aggregation rewards.
+        /// @dev Tokens available for block, submission and aggregation rewards. 2^128 base units is far above any
+        ///      token supply the Rollup can hold; every addition is checked (SafeCast). (The escrow total lives in
+        ///      the ledger's word, next to totalClaimable: `escrowed`.)
         uint128 rewardPool;
-        /// @dev Tips and deposits held for live proposals (by the proving design).
-        uint128 totalEscrowed;
         /// @dev Burnt tokens that reached BURN_ADDRESS: flushed from the ledger (`flushBurnt`) or slashed there from
         ///      a stake. What the ledger still owes BURN_ADDRESS is burnt too (`totalBurnt` adds it), so a
         ///      finalization's FEE_SPLIT burn is one ledger credit and no write here.
@@ -33,6 +31,23 @@ library TreasuryLib {
         assembly {
             $.slot := STORAGE_SLOT
         }
+    }
+
+    /// @dev Tips, deposits and bonds held for live proposals (by the proving design).
+    function escrowed() internal view returns (uint256) {
+        return LedgerLib.getStorage().totalEscrowed;
+    }
+
+    /// @dev Adds `amount` to the escrow total (checked: reverts rather than wrap).
+    function addEscrow(uint256 amount) internal {
+        LedgerLib.Storage storage l = LedgerLib.getStorage();
+        l.totalEscrowed = SafeCast.toUint128(l.totalEscrowed + amount);
+    }
+
+    /// @dev Takes `amount` off the escrow total (checked: at most what is escrowed).
+    function releaseEscrow(uint256 amount) internal {
+        LedgerLib.Storage storage l = LedgerLib.getStorage();
+        l.totalEscrowed = uint128(l.totalEscrowed - amount); // checked subtraction: fits
     }
 
     /// @dev Tokens burnt so far: sent to BURN_ADDRESS, or owed to it in the ledger (sent by anyone with `flushBurnt`).

@@ -204,6 +204,26 @@ describe("ProofAggregator.submitBatch: never-posted proofs verified in one batch
       expect((await d.client.getHeight(2n)).status).to.equal(HeightStatus.Pending);
     });
 
+    it("Rollup.publicInputsOfBatch (the batch's statements in one call) is publicInputsOf of each height, row after row; ragged input and an unprovable height are refused", async function () {
+      const d = await networkHelpers.loadFixture(directFixture);
+      const w = await decided(d, 2);
+      await networkHelpers.mine(); // a view runs in the latest block: height 2's commit phase must be over there too
+      const [P, O] = [d.prover.address, d.outsider.address];
+      const pd = w.map((x) => x.block.pubdata);
+      const rows = [await d.rollup.publicInputsOf(1n, pd[0]!, P), await d.rollup.publicInputsOf(2n, pd[1]!, O)];
+      expect(rows[0]!.length).to.equal(5 + Number(SLOTS));
+      expect(rows[0]![3]).to.equal(BigInt(P)); // the payee is in its own row
+      expect(await d.rollup.publicInputsOfBatch([1n, 2n], pd, [P, O])).to.deep.equal(rows.flat());
+      expect(await d.rollup.publicInputsOfBatch([2n], [pd[1]!], [O])).to.deep.equal(rows[1]);
+      expect(await d.rollup.publicInputsOfBatch([], [], [])).to.deep.equal([]);
+      await expect(d.rollup.publicInputsOfBatch([1n, 2n], [pd[0]!], [P, P])).to.be.revertedWithCustomError(d.rollup, "Rollup__BatchLengthMismatch").withArgs(2n, 1n, 2n);
+      await expect(d.rollup.publicInputsOfBatch([1n, 2n], pd.slice(0, 2), [P])).to.be.revertedWithCustomError(d.rollup, "Rollup__BatchLengthMismatch").withArgs(2n, 2n, 1n);
+      await expect(d.rollup.publicInputsOfBatch([1n, 2n], [pd[0]!, pd[0]!], [P, P])).to.be.revertedWithCustomError(d.rollup, "Rollup__PubdataMismatch").withArgs(2n);
+      await expect(d.rollup.publicInputsOfBatch([1n, 3n], [pd[0]!, pd[0]!], [P, P])).to.be.revertedWithCustomError(d.rollup, "Rollup__HeightNotDecided").withArgs(3n);
+      await d.rollup.connect(d.prover).submitProof(1n, await proofFor(d, 1n, w[0]!, P), pd[0]!, P);
+      await expect(d.rollup.publicInputsOfBatch([1n, 2n], pd.slice(0, 2), [P, P])).to.be.revertedWithCustomError(d.rollup, "Rollup__AlreadyProven").withArgs(1n);
+    });
+
     it("a reorged height is refused (HeightReorged)", async function () {
       const d = await networkHelpers.loadFixture(directFixture);
       const [w] = await decided(d, 1);

@@ -74,6 +74,9 @@ describe("warmed rings (issue 13): every ring word written once, before the firs
       expect(await d.client.scoreOf(h, warm.address)).to.equal(0n);
     }
 
+    // The ledger's totals word (totalClaimable | escrow) is global: the first balance anyone funds writes it (the
+    // devnet's agents fund theirs at setup), and no height writes it fresh after that.
+    await d.rollup.connect(d.outsider).fundBalance(1n);
     // Height 1's seed window has passed during the warming transactions: height 2 is the first one decided.
     const h = 2n;
     const t = await d.client.timeline(h);
