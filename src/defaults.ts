@@ -278,9 +278,12 @@ export const DEVNET_SIZING = {
   /**
    * Heights a devnet prover accepts at once (AGENT_DEFAULTS.maxInFlight is 1): the second waits for the first (one
    * proof at a time per prover). With one, a busy market left sequencers proving their own blocks in parallel, more
-   * proofs than cores, all late. The derived window holds 3 proofs under load.
+   * proofs than cores, all late. The derived window holds 3 proofs under load (WINDOW_MARGIN), so 3: with 2, when
+   * proofs slowed under load (13-19 s instead of 8) both provers were full now and then, the sequencer proved its own
+   * block on the same cores (a third proof process on 2) and the batch broke (session 13: 5 heights of 76 self-proved,
+   * 465k per height instead of 438k).
    */
-  PROVER_QUEUE: 2,
+  PROVER_QUEUE: 3,
   /**
    * Load the devnet's generator offers without --tx-rate, as a multiple of the clock's capacity (T transfers per
    * period): more than the network takes, so that every block is full and the throughput measured is the network's.

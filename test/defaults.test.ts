@@ -54,7 +54,7 @@ describe("defaults", function () {
     expect([SCENARIO_DEFAULTS.T, SCENARIO_DEFAULTS.D]).to.deep.equal([2, 8]);
     expect(validateScenario({ sequencers: 1, provers: 1, stop: { heights: 1 } }).circuit).to.deep.equal({ T: 2, D: 8 });
     expect({ ...DEVNET_SIZING }).to.deep.equal({
-      LOAD_FACTOR: 1.5, WINDOW_MARGIN: 3, MIN_PROVING_WINDOW: 10, MIN_PHASE_BLOCKS: 2, MIN_PROPOSAL_BLOCKS: 4, PROVER_NICENESS: 5, PROVER_QUEUE: 2, OFFERED_OVER_CAPACITY: 3,
+      LOAD_FACTOR: 1.5, WINDOW_MARGIN: 3, MIN_PROVING_WINDOW: 10, MIN_PHASE_BLOCKS: 2, MIN_PROPOSAL_BLOCKS: 4, PROVER_NICENESS: 5, PROVER_QUEUE: 3, OFFERED_OVER_CAPACITY: 3,
     });
   });
 

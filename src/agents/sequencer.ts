@@ -1123,7 +1123,9 @@ export class SequencerAgent extends PollingAgent {
     for (const a of answers) if (!a.ok) this.log.debug("quote declined", { url: a.url, reason: a.reason, message: a.message });
     const choice = this.design.chooseProver({ request, answers, currentL1Block: head, reputation: this.reputation });
     if (choice.kind === "self-prove") {
-      if (choice.reason === "no-usable-quote") this.log.info("no usable quote: self-proving", { height: h, answers: answers.length, quotes: choice.quotes });
+      // The decline reasons go with it: self-proving on the provers' cores is what to explain (busy, timeout, check).
+      const declined = answers.filter((a) => !a.ok).map((a) => (a.ok ? "" : `${a.reason}: ${a.message}`)).join("; ");
+      if (choice.reason === "no-usable-quote") this.log.info("no usable quote: self-proving", { height: h, answers: answers.length, quotes: choice.quotes, declined });
       return null;
     }
     return choice;
