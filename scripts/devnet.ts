@@ -206,7 +206,9 @@ async function main(): Promise<void> {
     // Provers quote different prices (DEVNET_DEFAULTS.proverPriceBase + i * proverPriceStep, the network's default) so that the market has something to rank.
     provers: Array.from({ length: M }, (_, i) => ({
       name: `prover-${i + 1}`,
-      options: { fault: i === 0 && values["withhold-prover"] ? ("withhold" as const) : ("none" as const), proverThreads: threadsPerProver, proverNiceness: DEVNET_SIZING.PROVER_NICENESS },
+      // Each prover accepts DEVNET_SIZING.PROVER_QUEUE heights and proves them one after the other: with the agents'
+      // default of 1 a prover still proving declined ("busy"), and when both were, the sequencer proved on their cores.
+      options: { fault: i === 0 && values["withhold-prover"] ? ("withhold" as const) : ("none" as const), proverThreads: threadsPerProver, proverNiceness: DEVNET_SIZING.PROVER_NICENESS, maxInFlight: DEVNET_SIZING.PROVER_QUEUE },
       vrfSeed: `devnet-prover-${i + 1}`,
       cooperative: { feeBurnBps: BigInt(feeBurnBps), proverThreads: threadsPerProver, proverNiceness: DEVNET_SIZING.PROVER_NICENESS },
     })),

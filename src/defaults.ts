@@ -278,10 +278,11 @@ export const DEVNET_SIZING = {
   /**
    * Heights a devnet prover accepts at once (AGENT_DEFAULTS.maxInFlight is 1): the second waits for the first (one
    * proof at a time per prover). With one, a busy market left sequencers proving their own blocks in parallel, more
-   * proofs than cores, all late. The derived window holds 3 proofs under load (WINDOW_MARGIN), so 3: with 2, when
-   * proofs slowed under load (13-19 s instead of 8) both provers were full now and then, the sequencer proved its own
-   * block on the same cores (a third proof process on 2) and the batch broke (session 13: 5 heights of 76 self-proved,
-   * 465k per height instead of 438k).
+   * proofs than cores, all late. The derived window holds 3 proofs under load (WINDOW_MARGIN), so 3. Given to the
+   * provers (maxInFlight) and to the sequencers (their own proofs). Until session 13 it reached the sequencers only: the
+   * provers kept the agents' default of 1 and declined "busy" while proving, and when both did the sequencer proved its
+   * block on their cores (a third proof process on 2) and the batch broke (4-5 heights of 76 at T = 8, about +25k a
+   * height).
    */
   PROVER_QUEUE: 3,
   /**
