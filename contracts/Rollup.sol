@@ -107,8 +107,8 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
     /// @param pubdata the block's pubdata (20 * T bytes)
     /// @param salt the commitment's salt
     /// @param signatures the transfers' EdDSA signatures, 64 bytes per non-empty slot in slot order (packed R8, S):
-    ///        logged, not stored or checked on chain, so that any prover can prove the block from L1 data alone
-    ///        (src/l2/signatures.ts). Only its length is checked.
+    ///        in the calldata, not stored, logged or checked on chain, so that any prover can prove the block from L1
+    ///        data alone (src/l2/signatures.ts). Only its length is checked.
     function reveal(
         uint256 height,
         uint256 parent,
@@ -117,8 +117,8 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         bytes32 salt,
         bytes calldata signatures
     ) external {
-        ProposalLib.reveal(height, msg.sender, parent, newRoot, pubdata, salt, signatures.length);
-        emit Revealed(height, msg.sender, parent, newRoot, pubdata, signatures);
+        bytes32 pubdataHash = ProposalLib.reveal(height, msg.sender, parent, newRoot, pubdata, salt, signatures.length);
+        emit Revealed(height, msg.sender, parent, newRoot, pubdataHash);
     }
 
     /// @notice Sidecar's commit (commit phase): names the prover of the sender's revealed block, escrows the
@@ -161,8 +161,8 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
     ) external nonReentrant {
         ClockLib.requirePhase(height, Phase.Commit);
         CoordinationLib.requireDesign(ProvingDesign.Sidecar); // before the reveal: a Cooperative block opens with commitUnits
-        ProposalLib.revealInCommit(height, msg.sender, b);
-        emit Revealed(height, msg.sender, b.parent, b.newRoot, b.pubdata, b.signatures);
+        bytes32 pubdataHash = ProposalLib.revealInCommit(height, msg.sender, b);
+        emit Revealed(height, msg.sender, b.parent, b.newRoot, pubdataHash);
         _commitProver(height, prover, proverSignature, vrfProof);
     }
 
@@ -374,7 +374,7 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
     }
 
     /// @notice `publicInputsOf` for several heights in one call, row-major (`5 + T` inputs per height): what a
-    ///         ProofAggregator batch needs, without a call per height (about 8k gas a height less in a batch of 16).
+    ///         ProofAggregator batch needs, without a call per height (about 4k gas a height less in a batch of 16).
     /// @dev Reverts as `publicInputsOf` does for the first height that fails, and `BatchLengthMismatch` unless
     ///      there is one pubdata and one payee per height.
     /// @param heights the L2 heights

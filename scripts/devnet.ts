@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
   }
   const A = await import("../src/agents/index.js");
-  const { timeOneProof, timeOneUnitProof, cooperativeLoad, deriveTiming, describeTiming, proverThreads, ThroughputMeter } = await import("../src/network/index.js");
+  const { timeOneProof, timeOneUnitProof, cooperativeLoad, deriveTiming, describeTiming, pendingHeightsFor, proverThreads, ThroughputMeter } = await import("../src/network/index.js");
   // Each prover proves on its share of the cores (the benchmark's best route: one single-threaded native prover per core).
   const threadsPerProver = proverThreads(M);
 
@@ -195,7 +195,11 @@ async function main(): Promise<void> {
     units: cooperative ? K : undefined,
     l1: { rpc: rpcUrl, port: rpcUrl ? undefined : port, deployerKey, noBlockMs },
     contracts: {
-      params: { proposalBlocks: BigInt(timing.proposalBlocks), revealBlocks: BigInt(timing.revealBlocks), commitBlocks: BigInt(timing.commitBlocks), provingWindow: BigInt(timing.provingWindow) },
+      params: {
+        proposalBlocks: BigInt(timing.proposalBlocks), revealBlocks: BigInt(timing.revealBlocks), commitBlocks: BigInt(timing.commitBlocks), provingWindow: BigInt(timing.provingWindow),
+        // Room for a batch's heights pending at once (32, the default, up to batches of 16).
+        ...(cooperative ? {} : { maxPendingHeights: BigInt(pendingHeightsFor(batchSize)) }),
+      },
     },
     accounts,
     // A sequencer that proves its own block (no prover took it) proves like a prover: its share of the cores, below the agents.

@@ -69,11 +69,6 @@ export function outranks(a: RankedProposal, b: RankedProposal): boolean {
 export const RANDOMNESS_TAG = "fernet-rollup/randomness";
 
 /**
- * A height's randomness, twin of Rollup.randomnessOf: keccak256(abi.encode("fernet-rollup/randomness", height,
- * seed, VRF output of height - 2's winner, or 0)). `seed` is the recorded seed (`RandomnessRecorded`: the top 224
- * bits of block.prevrandao, low 32 bits zero; RandomnessLib keeps the height there).
- */
-/**
  * The seed RandomnessLib records for a block's prevrandao: its top 224 bits (the low 32 bits of the stored word hold
  * the height), and 2^32 for a prevrandao below 2^32, so that a recorded seed is never 0 ("not recorded").
  */
@@ -82,8 +77,15 @@ export function recordedSeed(prevrandao: bigint): bigint {
   return seed === 0n ? 1n << 32n : seed;
 }
 
+/**
+ * A height's randomness, twin of RandomnessLib.mix (Rollup.randomnessOf): the top 224 bits of
+ * keccak256(abi.encode("fernet-rollup/randomness", height, seed, VRF output of height - 2's winner, or 0)), 2^32 if
+ * those are all 0 (the low 32 bits of RandomnessLib's word hold the height). `seed` is the recorded seed
+ * (`RandomnessRecorded`, `recordedSeed`).
+ */
 export function heightRandomness(height: bigint, seed: bigint, prevWinnerOutput: bigint): bigint {
-  return BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["string", "uint256", "uint256", "uint256"], [RANDOMNESS_TAG, height, seed, prevWinnerOutput])));
+  const r = BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["string", "uint256", "uint256", "uint256"], [RANDOMNESS_TAG, height, seed, prevWinnerOutput]))) & ~0xffffffffn;
+  return r === 0n ? 1n << 32n : r;
 }
 
 // ------------------------------------------------------------------------------------------ prover consent

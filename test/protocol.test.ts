@@ -5,11 +5,11 @@
 import { expect } from "chai";
 import { TypedDataEncoder } from "ethers";
 import {
-  defaultFixture, endCommit, ensureSeed, networkHelpers, proposeAll, revealAll, commitAll, runHeight,
+  defaultFixture, endCommit, ensureSeed, ethers, networkHelpers, proposeAll, revealAll, commitAll, runHeight,
 } from "./contracts/helpers.js";
 import {
   BN254_BASE_MODULUS, BN254_SCALAR_MODULUS, BPS, BURN_ADDRESS, E18, PROVER_COMMITMENT_TYPES, fernetScore, heightRandomness, outranks,
-  rollupDomain,
+  recordedSeed, rollupDomain,
 } from "../src/protocol.js";
 import { RollupClientError, contractErrorName, isContractError } from "../src/client/index.js";
 import { FernetError, isFernetError } from "../src/errors.js";
@@ -32,7 +32,10 @@ describe("protocol twins", function () {
     await ensureSeed(d, 1n);
     const h1 = await d.client.getHeight(1n);
     expect(h1.seedSet).to.equal(true);
-    expect(await d.client.randomnessOf(1n)).to.equal(heightRandomness(1n, h1.seed, 0n));
+    const r1 = (await d.client.recordedRandomness(1n))!;
+    expect(await d.client.randomnessOf(1n)).to.equal(heightRandomness(1n, r1.seed, 0n));
+    expect(r1.randomness).to.equal(h1.randomness);
+    expect(r1.seed).to.equal(recordedSeed(BigInt(((await ethers.provider.send("eth_getBlockByNumber", ["0x" + r1.blockNumber.toString(16), false])) as { mixHash: string }).mixHash)));
     const { props } = await runHeight(d, 1n);
     await endCommit(d, 1n);
     const winnerAddr = (await d.client.getHeight(1n)).winner;
@@ -41,7 +44,8 @@ describe("protocol twins", function () {
     await runHeight(d, 2n);
     const h3 = await d.client.getHeight(3n);
     expect(h3.seedSet).to.equal(true);
-    expect(await d.client.randomnessOf(3n)).to.equal(heightRandomness(3n, h3.seed, winner!.output));
+    expect(await d.client.randomnessOf(3n)).to.equal(heightRandomness(3n, (await d.client.recordedRandomness(3n))!.seed, winner!.output));
+    expect(h3.randomness & 0xffffffffn, "the low 32 bits hold the height in storage: 0 in the value").to.equal(0n);
     expect(winner!.output).to.not.equal(0n);
   });
 

@@ -77,10 +77,10 @@ abstract contract RollupViews is IRollup, ISidecar, ICooperative {
     ///         (ChainLib.HEIGHT_RING = 64 heights, longer for pending and the last finalized height); then all zero:
     ///         the history is in the events (`ProverCommitted`, `HeightFinalized`, `ChainReorged`).
     /// @param height the L2 height
-    /// @return h the record (its seed from the randomness ring)
+    /// @return h the record (its randomness from the randomness ring)
     function getHeight(uint256 height) external view returns (Height memory h) {
         h = ChainLib.viewOf(height); // zero once the height ring took its slot over (ChainLib.HEIGHT_RING)
-        h.seed = RandomnessLib.seedOf(height); // held in RandomnessLib's ring (0 once its word is reused)
+        h.randomness = RandomnessLib.randomnessOf(height); // held in RandomnessLib's ring (0 once its word is reused)
     }
 
     /// @notice A proposal (its sequencing part; the design's part: `proverTermsOf`).
@@ -144,8 +144,9 @@ abstract contract RollupViews is IRollup, ISidecar, ICooperative {
         return ProofLib.rootOf(height);
     }
 
-    /// @notice The L1 randomness of `height`, which its VRF proofs must sign; 0 while its seed is not recorded.
-    /// @dev randomness = keccak256("fernet-rollup/randomness", height, seed, VRF output of height - 2's winner).
+    /// @notice The L1 randomness of `height`, which its VRF proofs must sign; 0 while it is not recorded.
+    /// @dev randomness = the top 224 bits of keccak256("fernet-rollup/randomness", height, seed, VRF output of
+    ///      height - 2's winner), computed and stored when the seed is recorded (`RandomnessRecorded`).
     ///      The seed is block.prevrandao of the block in the seed window in which someone recorded it. Height - 2's
     ///      winner is fixed when its commit phase ends, before the seed window opens (the window is height - 1's
     ///      commit phase), whatever reorgs happen later: whoever picks that output cannot know the seed yet, and

@@ -126,7 +126,9 @@ library CooperativeLib {
         uint256[] calldata intermediateRoots
     ) external {
         (ChainLib.Record storage h, uint256 units) = _requireProvable(u);
-        uint256[] memory inputs = _statement(h, u, pubdata, intermediateRoots, domain, units);
+        uint256[2] memory rootsInOut;
+        (rootsInOut[0], rootsInOut[1]) = _unitRoots(h, u, pubdata, intermediateRoots, units);
+        uint256[] memory inputs = _statement(u, rootsInOut, domain, _unitPubdata(pubdata, u.unit, units));
         if (_accept(staking, verifier, h, u, inputs)) {
             _markUnitProven(u, units, PublicInputsLib.totalFees(pubdata, ConfigLib.get().slots));
         }
@@ -214,35 +216,25 @@ library CooperativeLib {
     }
 
     /// @dev The unit's public inputs [rootIn, rootOut, unitFees, payee, domain, words[T/K], feeBurnBps], from the
-    ///      winner's revealed block (pubdata checked against its hash) and committed intermediate roots.
-    function _statement(
-        ChainLib.Record storage h,
-        UnitProof calldata u,
-        bytes calldata pubdata,
-        uint256[] calldata roots,
-        uint256 domain,
-        uint256 units
-    ) private view returns (uint256[] memory inputs) {
-        (uint256 rootIn, uint256 rootOut) = _unitRoots(h, u, pubdata, roots, units);
-        (bytes memory words, uint256 slotsPerUnit) = _unitPubdata(pubdata, u.unit, units);
-        uint256[] memory blockInputs =
-            PublicInputsLib.compute(rootIn, rootOut, uint256(uint160(u.payee)), domain, words, slotsPerUnit);
-        inputs = new uint256[](blockInputs.length + 1);
-        for (uint256 i = 0; i < blockInputs.length; ++i) {
-            inputs[i] = blockInputs[i];
-        }
-        inputs[blockInputs.length] = u.feeBurnBps;
+    ///      unit's roots in and out (`_unitRoots`: the winner's revealed block, pubdata checked against its hash, and committed
+    ///      intermediate roots) and its slots of the pubdata, `words`.
+    function _statement(UnitProof calldata u, uint256[2] memory rootsInOut, uint256 domain, bytes calldata words)
+        private
+        pure
+        returns (uint256[] memory inputs)
+    {
+        uint256 n = PublicInputsLib.HEADER_INPUTS + words.length / PublicInputsLib.SLOT_BYTES;
+        inputs = new uint256[](n + 1);
+        PublicInputsLib.computeInto(
+            inputs, 0, rootsInOut[0], rootsInOut[1], uint256(uint160(u.payee)), domain, words, n - PublicInputsLib.HEADER_INPUTS
+        );
+        inputs[n] = u.feeBurnBps;
     }
 
-    /// @dev The unit's slice of the block's pubdata (T/K slots of 20 bytes) and T/K.
-    function _unitPubdata(bytes calldata pubdata, uint256 unit, uint256 units)
-        private
-        view
-        returns (bytes memory words, uint256 slotsPerUnit)
-    {
-        slotsPerUnit = ConfigLib.get().slots / units;
-        uint256 length = slotsPerUnit * PublicInputsLib.SLOT_BYTES;
-        words = pubdata[unit * length:(unit + 1) * length];
+    /// @dev The unit's slots of the pubdata (T / K slots of 20 bytes).
+    function _unitPubdata(bytes calldata pubdata, uint256 unit, uint256 units) private view returns (bytes calldata) {
+        uint256 length = (ConfigLib.get().slots / units) * PublicInputsLib.SLOT_BYTES;
+        return pubdata[unit * length:(unit + 1) * length];
     }
 
     /// @dev The unit's root in and root out: the parent's root or the committed root before it, the committed root

@@ -153,10 +153,9 @@ interface IRollup {
         address submitter;
         /// @dev The block's fees (public input 2), while the height is Proven and waits; zero otherwise.
         uint96 totalFees;
-        /// @dev In `getHeight` only: the top 224 bits of block.prevrandao of the block that recorded it (2^32 if
-        ///      those were 0), 0 while not recorded (or once forgotten). Stored in RandomnessLib's ring, not here:
-        ///      this word is never written.
-        uint256 seed;
+        /// @dev In `getHeight` only: the height's randomness (`Rollup.randomnessOf`), 0 while not recorded (or once
+        ///      forgotten). Stored in RandomnessLib's ring, not here: this word is never written.
+        uint256 randomness;
     }
 
     /// @notice A height's phase boundaries (L1 blocks; each phase is [start, end)).
@@ -182,14 +181,18 @@ interface IRollup {
         uint256 proverTip,
         uint256 proverRewardShareBps
     );
-    /// @notice The randomness seed of a height (block.prevrandao of this block) was recorded.
-    event RandomnessRecorded(uint256 indexed height, uint256 seed);
+    /// @notice A height's randomness was recorded: the value its VRF proofs must sign (`Rollup.randomnessOf`), mixed
+    ///         from this block's prevrandao (the seed: its top 224 bits, 2^32 if those are 0) and height - 2's winner
+    ///         output.
+    event RandomnessRecorded(uint256 indexed height, uint256 randomness);
     /// @notice `sequencer` wrote `slots` of its proposal ring slots once (`warmProposalSlots`); they still read as empty.
     event ProposalSlotsWarmed(address indexed sequencer, uint256 slots);
-    /// @notice A proposal was revealed; `pubdata` lets anyone rebuild the L2 state from L1 logs, and `signatures`
-    ///         (64 bytes per non-empty slot: packed R8, S) lets anyone prove the block from L1 data alone.
+    /// @notice A proposal was revealed. The block's pubdata and signatures (64 bytes per non-empty slot: packed R8, S)
+    ///         are in the calldata of this log's transaction (`reveal` or `revealAndCommitProver`), not logged again
+    ///         (issue 13: about 6k gas a height at T = 8): anyone rebuilds the L2 state and proves the block from L1
+    ///         data alone by decoding it (src/client: `RollupClient.revealedBlock`), and checks it against `pubdataHash`.
     event Revealed(
-        uint256 indexed height, address indexed sequencer, uint256 parent, uint256 newRoot, bytes pubdata, bytes signatures
+        uint256 indexed height, address indexed sequencer, uint256 parent, uint256 newRoot, bytes32 pubdataHash
     );
     /// @notice A valid proof was accepted; `submitter` is the payee bound in the proof.
     event ProofSubmitted(uint256 indexed height, address indexed submitter, bool late);

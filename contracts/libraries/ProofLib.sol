@@ -70,10 +70,7 @@ library ProofLib {
         uint256 m = PublicInputsLib.HEADER_INPUTS + ConfigLib.get().slots;
         flat = new uint256[](n * m);
         for (uint256 i = 0; i < n; ++i) {
-            uint256[] memory row = inputsAwaitingProof(heights[i], pubdatas[i], payees[i], domain);
-            for (uint256 k = 0; k < m; ++k) {
-                flat[i * m + k] = row[k];
-            }
+            _statementInto(flat, i * m, heights[i], ChainLib.requireAwaitingProof(heights[i]), pubdatas[i], payees[i], domain);
         }
     }
 
@@ -134,13 +131,27 @@ library ProofLib {
     function statement(uint256 height, ChainLib.Record storage h, bytes calldata pubdata, address payee, uint256 domain)
         internal
         view
-        returns (uint256[] memory)
+        returns (uint256[] memory inputs)
     {
+        inputs = new uint256[](PublicInputsLib.HEADER_INPUTS + ConfigLib.get().slots);
+        _statementInto(inputs, 0, height, h, pubdata, payee, domain);
+    }
+
+    /// @dev `statement`, written into `out` from index `at` on.
+    function _statementInto(
+        uint256[] memory out,
+        uint256 at,
+        uint256 height,
+        ChainLib.Record storage h,
+        bytes calldata pubdata,
+        address payee,
+        uint256 domain
+    ) private view {
         IRollup.Proposal storage w = ProposalLib.get(height, h.winner);
         // The winner was revealed (and committed): its first word is keccak256(pubdata).
         if (keccak256(pubdata) != w.commitmentOrPubdataHash) revert Errors.Rollup__PubdataMismatch(height);
-        return PublicInputsLib.compute(
-            _heldRootOf(h.parent), w.newRoot, uint256(uint160(payee)), domain, pubdata, ConfigLib.get().slots
+        PublicInputsLib.computeInto(
+            out, at, _heldRootOf(h.parent), w.newRoot, uint256(uint160(payee)), domain, pubdata, ConfigLib.get().slots
         );
     }
 

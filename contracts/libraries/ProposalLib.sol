@@ -91,8 +91,8 @@ library ProposalLib {
     ) internal returns (uint256 output) {
         ClockLib.requirePhase(height, IRollup.Phase.Proposal);
         RandomnessLib.requireEligible(staking, height, sequencer);
-        if (!RandomnessLib.seedRecorded(height)) revert Errors.Rollup__RandomnessNotRecorded(height);
         uint256 actual = RandomnessLib.randomnessOf(height);
+        if (actual == 0) revert Errors.Rollup__RandomnessNotRecorded(height);
         if (actual != randomness) revert Errors.Rollup__RandomnessMismatch(height, randomness, actual);
         IRollup.Proposal storage p = get(height, sequencer);
         if (p.height == height) {
@@ -113,7 +113,8 @@ library ProposalLib {
     }
 
     /// @notice Opens the sender's commitment (reveal phase): the block builds on the chain tip, pubdata is 20 * T
-    ///         bytes, and `signatures` holds 64 bytes per non-empty slot (logged by the Rollup, never stored).
+    ///         bytes, and `signatures` holds 64 bytes per non-empty slot (in the calldata only, never stored).
+    /// @return pubdataHash keccak256(pubdata), logged by the Rollup
     function reveal(
         uint256 height,
         address sequencer,
@@ -122,16 +123,19 @@ library ProposalLib {
         bytes calldata pubdata,
         bytes32 salt,
         uint256 signaturesLength
-    ) internal {
+    ) internal returns (bytes32 pubdataHash) {
         ClockLib.requirePhase(height, IRollup.Phase.Reveal);
-        _open(height, sequencer, parent, ChainLib.last(), newRoot, pubdata, salt, signaturesLength);
+        return _open(height, sequencer, parent, ChainLib.last(), newRoot, pubdata, salt, signaturesLength);
     }
 
     /// @notice The reveal of `revealAndCommitProver` (commit phase; the caller checks the phase and enters the ranking
     ///         in the same transaction): the same checks as `reveal`, against the tip other than `height` itself
     ///         (another proposal may already hold it, as at the ranking).
-    function revealInCommit(uint256 height, address sequencer, IRollup.BlockReveal calldata b) internal {
-        _open(height, sequencer, b.parent, ChainLib.tipExcluding(height), b.newRoot, b.pubdata, b.salt, b.signatures.length);
+    function revealInCommit(uint256 height, address sequencer, IRollup.BlockReveal calldata b)
+        internal
+        returns (bytes32 pubdataHash)
+    {
+        return _open(height, sequencer, b.parent, ChainLib.tipExcluding(height), b.newRoot, b.pubdata, b.salt, b.signatures.length);
     }
 
     function _open(
@@ -143,11 +147,11 @@ library ProposalLib {
         bytes calldata pubdata,
         bytes32 salt,
         uint256 signaturesLength
-    ) private {
+    ) private returns (bytes32 pubdataHash) {
         IRollup.Proposal storage p = get(height, sequencer);
         if (!live(p, height)) revert Errors.Rollup__NoProposal(height, sequencer);
         if (p.status != IRollup.ProposalStatus.Proposed) revert Errors.Rollup__AlreadyRevealed(height, sequencer);
-        bytes32 pubdataHash = RevealLib.check(
+        pubdataHash = RevealLib.check(
             p.commitmentOrPubdataHash, sequencer, height, parent, tip, newRoot, pubdata, ConfigLib.get().slots, salt
         );
         p.newRoot = newRoot;
@@ -222,8 +226,8 @@ library ProposalLib {
             !live(p, height) || p.status == IRollup.ProposalStatus.Settled
                 || VrfLib.output(vrfProof) != p.vrfOutput
         ) revert Errors.Rollup__VrfClaimNotChallengeable(height, sequencer);
-        // Judged only while the randomness it signed is still known (its seed and height - 2's winner record are
-        // in their rings): a forgotten input must never make an honest claim look false.
+        // Judged only while the randomness it signed is still known (in its ring word): a forgotten value must never
+        // make an honest claim look false.
         (bool known, uint256 randomness) = RandomnessLib.knownRandomnessOf(height);
         if (!known) revert Errors.Rollup__VrfClaimNotChallengeable(height, sequencer);
         // VrfLib reports a failed precompile call as "invalid": with too little gas a valid proof would look false.

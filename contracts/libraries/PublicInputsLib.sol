@@ -23,36 +23,60 @@ library PublicInputsLib {
     /// @param pubdata the block's pubdata, exactly 20 * slots bytes
     /// @param slots T, the number of slots of the circuit
     /// @return inputs the 5 + T public inputs
-    function compute(uint256 oldRoot, uint256 newRoot, uint256 payee, uint256 domain, bytes memory pubdata, uint256 slots)
+    function compute(uint256 oldRoot, uint256 newRoot, uint256 payee, uint256 domain, bytes calldata pubdata, uint256 slots)
         internal
         pure
         returns (uint256[] memory inputs)
     {
-        if (pubdata.length != SLOT_BYTES * slots) revert Errors.Rollup__BadPubdataLength(pubdata.length, SLOT_BYTES * slots);
         inputs = new uint256[](HEADER_INPUTS + slots);
-        inputs[0] = oldRoot;
-        inputs[1] = newRoot;
-        inputs[3] = payee;
-        inputs[4] = domain;
+        computeInto(inputs, 0, oldRoot, newRoot, payee, domain, pubdata, slots);
+    }
+
+    /// @notice `compute`, written into `out` from index `at` on (5 + T entries): a batch's rows go into one array
+    ///         without an array per row and a copy (issue 13), a unit's inputs into an array one longer.
+    /// @param out the array to write; must hold at + 5 + slots entries
+    /// @param at the first index written
+    function computeInto(
+        uint256[] memory out,
+        uint256 at,
+        uint256 oldRoot,
+        uint256 newRoot,
+        uint256 payee,
+        uint256 domain,
+        bytes calldata pubdata,
+        uint256 slots
+    ) internal pure {
+        if (pubdata.length != SLOT_BYTES * slots) revert Errors.Rollup__BadPubdataLength(pubdata.length, SLOT_BYTES * slots);
+        out[at] = oldRoot;
+        out[at + 1] = newRoot;
+        out[at + 3] = payee;
+        out[at + 4] = domain;
         uint256 fees;
         for (uint256 i = 0; i < slots; ++i) {
-            uint256 word;
-            // The 32-byte load starts at the slot; its top 20 bytes are the slot (trailing bytes are discarded).
-            assembly ("memory-safe") {
-                word := shr(96, mload(add(add(pubdata, 32), mul(i, 20))))
-            }
-            inputs[HEADER_INPUTS + i] = word;
+            uint256 word = _word(pubdata, i);
+            out[at + HEADER_INPUTS + i] = word;
             fees += word & 0xffffffff;
         }
-        inputs[2] = fees;
+        out[at + 2] = fees;
     }
 
     /// @notice Sum of the fees of a block's pubdata (the `totalFees` public input).
     /// @param pubdata the block's pubdata, exactly 20 * slots bytes
     /// @param slots T
-    /// @return totalFees sum of the u32 fee fields
-    function totalFees(bytes memory pubdata, uint256 slots) internal pure returns (uint256) {
-        return compute(0, 0, 0, 0, pubdata, slots)[2];
+    /// @return fees sum of the u32 fee fields
+    function totalFees(bytes calldata pubdata, uint256 slots) internal pure returns (uint256 fees) {
+        if (pubdata.length != SLOT_BYTES * slots) revert Errors.Rollup__BadPubdataLength(pubdata.length, SLOT_BYTES * slots);
+        for (uint256 i = 0; i < slots; ++i) {
+            fees += _word(pubdata, i) & 0xffffffff;
+        }
+    }
+
+    /// @dev Slot i's word: the 32-byte load starting at the slot, its top 20 bytes (trailing bytes are discarded;
+    ///      calldata reads past the end are zero).
+    function _word(bytes calldata pubdata, uint256 i) private pure returns (uint256 word) {
+        assembly ("memory-safe") {
+            word := shr(96, calldataload(add(pubdata.offset, mul(i, 20))))
+        }
     }
 
     /// @notice Number of non-empty slots (a no-op slot is all zero) of a block's pubdata: the revealed signatures
@@ -62,11 +86,7 @@ library PublicInputsLib {
     function nonEmptySlots(bytes calldata pubdata) internal pure returns (uint256 n) {
         uint256 slots = pubdata.length / SLOT_BYTES;
         for (uint256 i = 0; i < slots; ++i) {
-            uint256 word;
-            assembly ("memory-safe") {
-                word := shr(96, calldataload(add(pubdata.offset, mul(i, 20))))
-            }
-            if (word != 0) ++n;
+            if (_word(pubdata, i) != 0) ++n;
         }
     }
 }

@@ -10,34 +10,39 @@ import {ProposalLib} from "./ProposalLib.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title RandomnessLib: each height's randomness (the VRF input) and who may draw on it
-/// @notice randomness(h) = keccak256("fernet-rollup/randomness", h, seed(h), VRF output of h - 2's winner). The seed
-///         is block.prevrandao, recorded in the seed window (the `commitBlocks` blocks before h's proposal phase);
-///         only stakes and VRF keys active before the activation cutoff (window start - keyActivationDelay) count.
-/// @dev Seeds live in a ring of SEED_RING words (ERC-7201 slot: keccak256(abi.encode(uint256(keccak256(
-///      "fernet-rollup.storage.Randomness")) - 1)) & ~0xff): word `h % SEED_RING` holds the top 224 bits of the
-///      seed and, in its low 32 bits, the height it belongs to. Recording a seed then overwrites a word (5k gas)
-///      instead of writing a fresh one (22.1k). A seed is needed from its recording through its height's commit
+/// @notice randomness(h) = the top 224 bits of keccak256("fernet-rollup/randomness", h, seed(h), VRF output of h - 2's
+///         winner) (2^32 if those are 0). The seed is block.prevrandao, recorded in the seed window (the
+///         `commitBlocks` blocks before h's proposal phase); only stakes and VRF keys active before the activation
+///         cutoff (window start - keyActivationDelay) count.
+/// @dev The randomness is computed once, when its seed is recorded, and stored: `propose` and the leading commit then
+///      read one word instead of three (the seed, h - 2's height record and its winner's proposal). Height - 2's
+///      winner is fixed by then (its commit phase ended before h's seed window opened), so the stored value is the
+///      one a later read would have computed, and it stays fixed whatever happens to h - 2 afterwards.
+///      Randomness lives in a ring of SEED_RING words (ERC-7201 slot: keccak256(abi.encode(uint256(keccak256(
+///      "fernet-rollup.storage.Randomness")) - 1)) & ~0xff): word `h % SEED_RING` holds the randomness (its low 32
+///      bits are 0) and, in its low 32 bits, the height it belongs to. Recording then overwrites a word (5k gas)
+///      instead of writing a fresh one (22.1k). A height's randomness is needed from its recording through its commit
 ///      phase, and by a challenge of a claim at that height (`knownRandomnessOf`); 32 heights cover both with room.
 ///      Residual bias: docs/security.md, finding 5.
 library RandomnessLib {
     /// @custom:storage-location erc7201:fernet-rollup.storage.Randomness
     struct Storage {
-        uint256[32] seeds; // SEED_RING
+        uint256[32] words; // SEED_RING: randomness | uint32(height)
     }
 
     bytes32 internal constant STORAGE_SLOT = 0xc36d537fedd967892181c60ed2c25d3929c13811c9da91ac497f1552f5330500;
 
-    /// @notice Heights whose seeds the ring keeps.
+    /// @notice Heights whose randomness the ring keeps.
     uint256 internal constant SEED_RING = 32;
     uint256 private constant TAG_MASK = 0xffffffff;
 
-    /// @dev Writes every seed word once (at deployment) with the tag 2^32 - 1 and no seed: `seedOf` reads it as
-    ///      "not recorded" for every height, as it reads a zero word, and recording a seed then overwrites a word
-    ///      (5k) from the first height on instead of writing a fresh one (22.1k).
+    /// @dev Writes every ring word once (at deployment) with the tag 2^32 - 1 and no randomness: `randomnessOf` reads
+    ///      it as "not recorded" for every height, as it reads a zero word, and recording then overwrites a word (5k)
+    ///      from the first height on instead of writing a fresh one (22.1k).
     function init() internal {
         Storage storage $ = getStorage();
         for (uint256 i = 0; i < SEED_RING; ++i) {
-            $.seeds[i] = TAG_MASK;
+            $.words[i] = TAG_MASK;
         }
     }
 
@@ -47,26 +52,28 @@ library RandomnessLib {
         }
     }
 
-    /// @dev Records `h`'s seed from this block's prevrandao, once: its top 224 bits (the low 32 bits of the word
-    ///      are the height). A seed of 0 means "not recorded": a prevrandao below 2^32 (never seen after the merge)
-    ///      is recorded as 2^32, a fixed map that gives the recorder no choice.
+    /// @dev Records `h`'s randomness, once, from this block's prevrandao (the seed: its top 224 bits; a prevrandao
+    ///      below 2^32, never seen after the merge, is taken as 2^32, a fixed map that gives the recorder no choice)
+    ///      and height h - 2's winner's VRF output, which is final by now (see the library's notes).
     function recordSeed(uint256 h) internal {
         if (seedRecorded(h)) return;
         uint256 seed = block.prevrandao & ~TAG_MASK;
         if (seed == 0) seed = TAG_MASK + 1;
-        getStorage().seeds[h % SEED_RING] = seed | SafeCast.toUint32(h);
-        emit IRollup.RandomnessRecorded(h, seed);
+        uint256 randomness = mix(h, seed, _prevWinnerOutput(h));
+        getStorage().words[h % SEED_RING] = randomness | SafeCast.toUint32(h);
+        emit IRollup.RandomnessRecorded(h, randomness);
     }
 
-    /// @dev `h`'s seed (0 if not recorded, or if its ring word has since been reused).
-    function seedOf(uint256 h) internal view returns (uint256) {
-        uint256 w = getStorage().seeds[h % SEED_RING];
-        return (w & TAG_MASK) == h ? w & ~TAG_MASK : 0;
+    /// @dev The randomness of `h` from its inputs: the top 224 bits of the keccak (the low 32 bits of the stored word
+    ///      are the height), 2^32 if they are all 0, so that a recorded randomness is never 0 ("not recorded").
+    function mix(uint256 h, uint256 seed, uint256 prevOutput) internal pure returns (uint256 r) {
+        r = uint256(keccak256(abi.encode("fernet-rollup/randomness", h, seed, prevOutput))) & ~TAG_MASK;
+        if (r == 0) r = TAG_MASK + 1;
     }
 
-    /// @dev Whether `h`'s seed is recorded.
+    /// @dev Whether `h`'s randomness is recorded (and still in its ring word).
     function seedRecorded(uint256 h) internal view returns (bool) {
-        return seedOf(h) != 0;
+        return randomnessOf(h) != 0;
     }
 
     /// @dev `recordRandomness`: anyone, in the seed window; a second call is a no-op.
@@ -79,47 +86,25 @@ library RandomnessLib {
         recordSeed(h);
     }
 
-    /// @dev The randomness `h`'s VRF proofs must sign; 0 while its seed is not recorded. Height - 2's winner is
-    ///      fixed before h's seed window opens, so neither side can choose the other (see Rollup.randomnessOf).
+    /// @dev The randomness `h`'s VRF proofs must sign; 0 while it is not recorded (or once its ring word was reused).
     function randomnessOf(uint256 h) internal view returns (uint256) {
-        uint256 seed = seedOf(h);
-        if (seed == 0) return 0;
-        // From the seed's recording through h's commit phase (propose, the leading commit) height - 2's winner
-        // record is in its proposal ring slot (reused RING heights later at the earliest): its output is read
-        // without the proposal's tag check (winnerOf checks the height ring's).
-        return _mix(h, seed, _prevWinnerOutput(h));
+        uint256 w = getStorage().words[h % SEED_RING];
+        return (w & TAG_MASK) == h ? w & ~TAG_MASK : 0;
     }
 
-    function _prevWinnerOutput(uint256 h) private view returns (uint256) {
-        (uint256 back, address prev) = _prevWinner(h);
-        return prev == address(0) ? 0 : ProposalLib.get(back, prev).vrfOutput;
-    }
-
-    /// @dev Height h - 2 (0 below height 2) and its winner, whose VRF output h's randomness mixes in.
-    function _prevWinner(uint256 h) private view returns (uint256 back, address prev) {
-        back = h < 2 ? 0 : h - 2;
-        prev = ChainLib.winnerOf(back);
-    }
-
-    function _mix(uint256 h, uint256 seed, uint256 prevOutput) private pure returns (uint256) {
-        return uint256(keccak256(abi.encode("fernet-rollup/randomness", h, seed, prevOutput)));
-    }
-
-    /// @dev `randomnessOf` and whether every input of it is still held: the seed in its ring word, and height - 2's
-    ///      winner in the height ring and its record in its proposal ring slot. Always true from the seed's recording through `h`'s commit
-    ///      phase; a judge of an older claim (`ProposalLib.voidFalseClaim`) must not take a forgotten input for 0.
+    /// @dev `randomnessOf` and whether it is still held (from its recording for SEED_RING heights): a judge of an older
+    ///      claim (`ProposalLib.voidFalseClaim`) must not take a forgotten value for 0.
     function knownRandomnessOf(uint256 h) internal view returns (bool known, uint256 r) {
-        uint256 seed = seedOf(h);
-        if (seed == 0) return (false, 0);
-        (uint256 back, address prev) = _prevWinner(h);
-        if (ChainLib.forgotten(back)) return (false, 0); // its winner is no longer known: not "no winner"
-        uint256 prevOutput;
-        if (prev != address(0)) {
-            IRollup.Proposal storage b = ProposalLib.get(back, prev);
-            if (b.height != back) return (false, 0);
-            prevOutput = b.vrfOutput;
-        }
-        return (true, _mix(h, seed, prevOutput));
+        r = randomnessOf(h);
+        known = r != 0;
+    }
+
+    /// @dev The VRF output of height h - 2's winner (0 below height 2 or if it had none), read at the recording. Its
+    ///      record is in its proposal ring slot then (a winner's record is reused RING heights later at the earliest).
+    function _prevWinnerOutput(uint256 h) private view returns (uint256) {
+        uint256 back = h < 2 ? 0 : h - 2;
+        address prev = ChainLib.winnerOf(back);
+        return prev == address(0) ? 0 : ProposalLib.get(back, prev).vrfOutput;
     }
 
     /// @dev The sequencer's stake and VRF key must have been active before `h`'s activation cutoff.

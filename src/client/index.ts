@@ -20,6 +20,7 @@ import {
   type TransactionReceipt,
   TypedDataEncoder,
   ZeroAddress,
+  toQuantity,
 } from "ethers";
 import { Errors__factory, ProofAggregator__factory, Rollup__factory, Staking__factory } from "../../types/ethers-contracts/index.js";
 import { popProve, publicKeyG1Of, publicKeyOf, type VrfProof } from "../vrf/index.js";
@@ -28,7 +29,7 @@ import { findInvalid, selectBatch, type PostedProof as BatchCandidate } from "..
 import type { VerificationKey } from "../zk/libs.js";
 import { FernetError } from "../errors.js";
 import { AGGREGATOR_DEFAULTS, ROLLUP_DEFAULTS, STAKING_DEFAULTS } from "../defaults.js";
-import { PROVER_COMMITMENT_TYPES, rollupDomain } from "../protocol.js";
+import { PROVER_COMMITMENT_TYPES, recordedSeed, rollupDomain } from "../protocol.js";
 
 /** The contract twins (src/protocol.ts), re-exported: tests and scripts import them with the client. */
 export { blockCommitment, fernetScore } from "../protocol.js";
@@ -140,7 +141,7 @@ export interface Timeline {
 export interface HeightInfo {
   status: HeightStatus;
   late: boolean;
-  /** Whether the height's randomness seed was recorded (in its seed window): the contract's `seed` is not 0. */
+  /** Whether the height's randomness was recorded (in its seed window): the contract's `randomness` is not 0. */
   seedSet: boolean;
   parent: bigint;
   winner: string;
@@ -151,8 +152,8 @@ export interface HeightInfo {
    * read the `ProofSubmitted` / `HeightFinalized` events, e.g. with `RollupClient.proofOf`.
    */
   submitter: string;
-  /** The seed: top 224 bits of block.prevrandao of the block that recorded it (randomnessOf mixes in height - 2's winner output); 0 if not recorded or forgotten (RandomnessLib's ring of 32). */
-  seed: bigint;
+  /** The randomness (`randomnessOf`: the seed, top 224 bits of block.prevrandao of the block that recorded it, mixed with height - 2's winner output); 0 if not recorded or forgotten (RandomnessLib's ring of 32). The seed itself is in `RandomnessRecorded` (`recordedRandomness`). */
+  randomness: bigint;
   /** The block's fees (public input 2), kept like `submitter`: only while the height is Proven and waits. */
   totalFees: bigint;
 }
@@ -183,7 +184,8 @@ export interface ProposalInfo {
 /** A groth16 proof as contracts take it (docs/architecture.md). */
 export type ProofWords = [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
 
-export type RollupClientErrorCode = "CONTRACT_REVERT" | "BAD_INPUT" | "NO_RECEIPT" | "UNKNOWN";
+/** UNSUPPORTED: the node cannot serve what is asked (an old transaction, a call trace). */
+export type RollupClientErrorCode = "CONTRACT_REVERT" | "BAD_INPUT" | "NO_RECEIPT" | "UNSUPPORTED" | "UNKNOWN";
 
 /** Error of the client. For a revert with a custom error, `code` is CONTRACT_REVERT and `errorName` its name. */
 export class RollupClientError extends FernetError<RollupClientErrorCode> {
@@ -310,6 +312,36 @@ async function send(p: Promise<ContractTransactionResponse>): Promise<Transactio
   }
 }
 
+/** One frame of a `callTracer` trace (the fields read here). */
+interface CallFrame {
+  to?: string;
+  input?: string;
+  calls?: CallFrame[];
+}
+
+const REVEAL_CALLS = Rollup__factory.createInterface();
+
+/**
+ * The pubdata and signatures of a `reveal` or `revealAndCommitProver` call of `height` (its calldata `data`), if
+ * its pubdata hashes to `pubdataHash` (the `Revealed` log's); undefined for any other call.
+ */
+export function revealOfCalldata(data: string, height: bigint, pubdataHash: string): { pubdata: string; signatures: string } | undefined {
+  let call;
+  try {
+    call = REVEAL_CALLS.parseTransaction({ data });
+  } catch {
+    return undefined;
+  }
+  if (!call || call.args[0] !== height) return undefined;
+  let found: { pubdata: string; signatures: string } | undefined;
+  if (call.name === "reveal") found = { pubdata: call.args[3] as string, signatures: call.args[5] as string };
+  else if (call.name === "revealAndCommitProver") {
+    const b = call.args[1] as { pubdata: string; signatures: string };
+    found = { pubdata: b.pubdata, signatures: b.signatures };
+  }
+  return found && keccak256(found.pubdata) === pubdataHash.toLowerCase() ? found : undefined;
+}
+
 /** Client of one Rollup deployment. Reads need a provider; writes need a signer (`connect`). */
 export class RollupClient {
   readonly contract: Rollup;
@@ -374,8 +406,8 @@ export class RollupClient {
   async getHeight(height: bigint): Promise<HeightInfo> {
     const h = await this.contract.getHeight(height);
     return {
-      status: Number(h.status) as HeightStatus, late: h.late, seedSet: h.seed !== 0n, parent: h.parent,
-      winner: h.winner, submitter: h.submitter, seed: h.seed, totalFees: h.totalFees,
+      status: Number(h.status) as HeightStatus, late: h.late, seedSet: h.randomness !== 0n, parent: h.parent,
+      winner: h.winner, submitter: h.submitter, randomness: h.randomness, totalFees: h.totalFees,
     };
   }
 
@@ -420,6 +452,20 @@ export class RollupClient {
    * window); final once recorded (it mixes in height - 2's winner output).
    */
   randomnessOf(height: bigint): Promise<bigint> { return this.contract.randomnessOf(height); }
+  /**
+   * How `height`'s randomness was recorded (`RandomnessRecorded`): the randomness, the block, and the seed it was
+   * mixed from (`recordedSeed` of that block's prevrandao, its header's mixHash); undefined if not recorded (searched
+   * from its seed window on).
+   */
+  async recordedRandomness(height: bigint): Promise<{ seed: bigint; randomness: bigint; blockNumber: number } | undefined> {
+    const from = height === 0n ? 0n : await this.contract.seedWindowStart(height);
+    const logs = await this.contract.queryFilter(this.contract.filters.RandomnessRecorded(height), Number(from), "latest");
+    const l = logs[0];
+    if (!l) return undefined;
+    const provider = this.contract.runner!.provider as unknown as { send(m: string, p: unknown[]): Promise<{ mixHash: string }> };
+    const block = await provider.send("eth_getBlockByNumber", [toQuantity(l.blockNumber), false]);
+    return { seed: recordedSeed(BigInt(block.mixHash)), randomness: l.args.randomness, blockNumber: l.blockNumber };
+  }
   /** First L1 block of `height`'s seed window (`recordRandomness`). */
   seedWindowStart(height: bigint): Promise<bigint> { return this.contract.seedWindowStart(height); }
   /** Stakes and VRF keys active from this L1 block on do not count for `height` (seed window start - keyActivationDelay). */
@@ -580,9 +626,12 @@ export class RollupClient {
   }
 
   /**
-   * The block a sequencer revealed for `height` (default: the height's winner), read from the `Revealed` log:
-   * what a prover needs (with the parent's root) to rebuild and prove the block from L1 data alone.
-   * `fromBlock` defaults to the height's reveal phase start.
+   * The block a sequencer revealed for `height` (default: the height's winner): the `Revealed` log gives the parent,
+   * the new root and the pubdata hash; the pubdata and signatures are decoded from the calldata of the log's
+   * transaction (`reveal` or `revealAndCommitProver`; through a debug_traceTransaction call trace when a contract
+   * made the call) and checked against that hash. What a prover needs (with the parent's root) to rebuild and prove
+   * the block from L1 data alone. `fromBlock` defaults to the height's reveal phase start.
+   * @throws BAD_INPUT if the height has no winner or the sequencer no reveal; UNSUPPORTED if the calldata cannot be read
    */
   async revealedBlock(height: bigint, sequencer?: string, fromBlock?: bigint): Promise<{ sequencer: string; parent: bigint; newRoot: bigint; pubdata: string; signatures: string; blockNumber: number; txHash: string }> {
     const who = sequencer ?? (await this.getHeight(height)).winner;
@@ -592,7 +641,34 @@ export class RollupClient {
     const logs = await this.contract.queryFilter(this.contract.filters.Revealed(height, who), Number(fromBlock ?? t.revealStart), Number(t.commitEnd));
     const log = logs[0];
     if (log === undefined) throw new RollupClientError("BAD_INPUT", `no Revealed log for height ${height} by ${who}`);
-    return { sequencer: who, parent: log.args.parent, newRoot: log.args.newRoot, pubdata: log.args.pubdata, signatures: log.args.signatures, blockNumber: log.blockNumber, txHash: log.transactionHash };
+    const data = await this.revealCalldata(log.transactionHash, height, log.args.pubdataHash);
+    return { sequencer: who, parent: log.args.parent, newRoot: log.args.newRoot, ...data, blockNumber: log.blockNumber, txHash: log.transactionHash };
+  }
+
+  /** The pubdata and signatures of `height`'s reveal in transaction `txHash` whose pubdata hashes to `pubdataHash`. */
+  private async revealCalldata(txHash: string, height: bigint, pubdataHash: string): Promise<{ pubdata: string; signatures: string }> {
+    const provider = this.contract.runner!.provider!;
+    const tx = await provider.getTransaction(txHash);
+    if (!tx) throw new RollupClientError("UNSUPPORTED", `the node no longer serves transaction ${txHash} (the reveal of height ${height})`);
+    const direct = tx.to?.toLowerCase() === this.address.toLowerCase() ? revealOfCalldata(tx.data, height, pubdataHash) : undefined;
+    if (direct) return direct;
+    // A contract (a multisig, a smart account) made the call: find it in the call trace.
+    let trace: CallFrame;
+    try {
+      trace = await (provider as unknown as { send(m: string, p: unknown[]): Promise<CallFrame> }).send("debug_traceTransaction", [txHash, { tracer: "callTracer" }]);
+    } catch (e) {
+      throw new RollupClientError("UNSUPPORTED", `the reveal of height ${height} in ${txHash} was made through a contract and the node serves no call trace (debug_traceTransaction): ${(e as Error).message}`);
+    }
+    const stack: CallFrame[] = [trace];
+    while (stack.length) {
+      const f = stack.pop()!;
+      if (f.to?.toLowerCase() === this.address.toLowerCase() && f.input) {
+        const found = revealOfCalldata(f.input, height, pubdataHash);
+        if (found) return found;
+      }
+      stack.push(...(f.calls ?? []));
+    }
+    throw new RollupClientError("BAD_INPUT", `no call in ${txHash} reveals height ${height} with pubdata hash ${pubdataHash}`);
   }
 
   /**

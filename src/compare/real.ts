@@ -16,6 +16,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Transaction, type Interface, type Result } from "ethers";
 import { Rollup__factory } from "../../types/ethers-contracts/index.js";
+import { revealOfCalldata } from "../client/index.js";
 import { ROLLUP_DEFAULTS, SCENARIO_DEFAULTS } from "../defaults.js";
 import { decodePubdata, isNoop } from "../l2/pubdata.js";
 import type { ScenarioFigures } from "../scenario/figures.js";
@@ -269,8 +270,11 @@ export function l1DataFromLog(log: ReplayLog, meta: Pick<RunMeta, "names" | "dep
             split.set(`${H}:${lc(x.sequencer as string)}`, Number(x.feeSplitBps as bigint));
             break;
           case "Revealed": {
+            // The pubdata is in the reveal's calldata (the log has its hash); the agents call the Rollup directly.
+            const pubdata = revealOfCalldata(data, BigInt(H), x.pubdataHash as string)?.pubdata;
+            if (pubdata === undefined) throw new CompareError("RUN_FAILED", `height ${H}: the reveal's pubdata is not in its transaction's calldata (${a.method ?? "unknown call"})`);
             let f = 0n;
-            for (const s of decodePubdata(Uint8Array.from(Buffer.from((x.pubdata as string).slice(2), "hex")))) if (!isNoop(s)) f += s.fee;
+            for (const s of decodePubdata(Uint8Array.from(Buffer.from(pubdata.slice(2), "hex")))) if (!isNoop(s)) f += s.fee;
             fees.set(`${H}:${lc(x.sequencer as string)}`, f);
             break;
           }

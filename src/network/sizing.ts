@@ -22,7 +22,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { AGENT_DEFAULTS, DEVNET_SIZING } from "../defaults.js";
+import { AGENT_DEFAULTS, DEVNET_SIZING, ROLLUP_DEFAULTS } from "../defaults.js";
 
 /** One proof's cost on this machine. */
 export interface ProvingMeasure {
@@ -100,6 +100,16 @@ export function deriveTiming(i: TimingInput): DerivedTiming {
     clockCapacityTps: round2(i.proof.T / periodSeconds),
     derived: { phases: i.phaseBlocks === undefined, provingWindow: i.provingWindow === undefined },
   };
+}
+
+/**
+ * The Rollup's maxPendingHeights for proofs in batches of `batch`: the first height of a batch stays pending while the
+ * other batch - 1 are made and proven, so the pending chain grows to about batch + 3 heights; at or below the limit a
+ * height would find the chain full (`Rollup__PendingChainFull`) and stay empty. batch + 16, at least the Rollup's
+ * default (32) and at most what ConfigLib allows (64).
+ */
+export function pendingHeightsFor(batch: number): number {
+  return Math.min(64, Math.max(Number(ROLLUP_DEFAULTS.maxPendingHeights), batch + 16));
 }
 
 /** Native prover threads of each of `provers` provers sharing `cores` cores (one proof each at a time). */

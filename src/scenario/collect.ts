@@ -114,7 +114,9 @@ export async function collectFigures(a: CollectInput): Promise<Collected> {
     const rev = revealed.find((e) => e.args.height === H && winner !== undefined && e.args.sequencer.toLowerCase() === winner.toLowerCase());
     let txs = 0;
     if (rev) {
-      const bytes = Buffer.from(rev.args.pubdata.slice(2), "hex");
+      // The pubdata is in the reveal's calldata (the log has its hash).
+      const { pubdata } = await client.revealedBlock(H, rev.args.sequencer, BigInt(rev.blockNumber));
+      const bytes = Buffer.from(pubdata.slice(2), "hex");
       for (let i = 0; i < bytes.length; i += 20) if (bytes.subarray(i, i + 20).some((x) => x !== 0)) txs++;
     }
     const outcome: HeightFigure["outcome"] =

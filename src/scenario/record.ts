@@ -11,7 +11,10 @@ import { closeHttp, listenHttp, readBody } from "../node/http.js";
 
 export const REPLAY_LOG_VERSION = 1;
 
-/** topic0 of `Rollup.RandomnessRecorded(uint256 indexed height, uint256 seed)` (emitted when a height's seed is recorded). */
+/**
+ * topic0 of `Rollup.RandomnessRecorded(uint256 indexed height, uint256 randomness)` (emitted when a height's randomness
+ * is recorded; Rollups that stored the seed instead logged the seed under the same signature).
+ */
 export const RANDOMNESS_RECORDED_TOPIC = keccakId("RandomnessRecorded(uint256,uint256)");
 
 /** Transaction-sending methods the recorder keeps (with params and response). */
@@ -86,7 +89,11 @@ export interface ReplayBlock {
   txs: ReplayTx[];
 }
 
-/** A height's randomness seed as the original run recorded it (`RandomnessRecorded`: block.prevrandao), pinned by the replay. */
+/**
+ * A height's randomness as the original run recorded it (`RandomnessRecorded`'s value: the stored randomness, mixed
+ * from block.prevrandao and height - 2's winner output; the seed itself for Rollups that stored the seed), pinned by
+ * the replay.
+ */
 export interface PinnedRandomness {
   rollup: string;
   height: number;

@@ -5,14 +5,15 @@
  * readable divergence line.
  *
  * One deliberate intervention: the Rollup's randomness of a height is keccak("fernet-rollup/randomness", height,
- * seed, output of height - 2's winner), where the seed is the block.prevrandao recorded in the height's seed window
- * (`recordRandomness(h)` or the first `commitProver(h - 1)`, event RandomnessRecorded(height, seed)). The VRF proofs
+ * seed, output of height - 2's winner) (its top 224 bits), where the seed is the block.prevrandao of the block that
+ * recorded it in the height's seed window (`recordRandomness(h)` or the first commit of h - 1, event
+ * RandomnessRecorded(height, randomness)). The VRF proofs
  * inside the recorded transactions (checked by commitProver) sign it. The replay sets every block's prevrandao to the
  * recorded one, so the seed should come out equal; should a node not honour hardhat_setPrevRandao, the VRF proofs
  * would no longer verify. So right after the block holding the transaction that recorded a height's seed is mined,
- * the replay writes the recorded seed into the word that stores it (RandomnessLib's seed ring; the height's record in
- * Rollups deployed before it) with hardhat_setStorageAt, and checks it with
- * the `getHeight(h).seed` view. Gas and every other stored word are unchanged (a zero-to-nonzero SSTORE costs the
+ * the replay writes the recorded randomness into the word that stores it (RandomnessLib's ring; the seed in the
+ * height's record in Rollups deployed before it) with hardhat_setStorageAt, and checks it with
+ * the `getHeight(h).randomness` view. Gas and every other stored word are unchanged (a zero-to-nonzero SSTORE costs the
  * same for any value); a different value in that RandomnessRecorded event is the only expected difference, and it
  * is reported, not counted.
  * See docs/scenarios.md ("Replay").
@@ -69,7 +70,7 @@ export const HEIGHT_SEED_OFFSET = 2n;
 /** @deprecated the word at this offset is the seed now: HEIGHT_SEED_OFFSET. */
 export const HEIGHT_RANDOMNESS_OFFSET = HEIGHT_SEED_OFFSET;
 const VIEWS = new Interface([
-  "function getHeight(uint256) view returns (tuple(uint8 status, bool late, uint64 parent, address winner, address submitter, uint96 totalFees, uint256 seed))",
+  "function getHeight(uint256) view returns (tuple(uint8 status, bool late, uint64 parent, address winner, address submitter, uint96 totalFees, uint256 randomness))",
 ]);
 const coder = AbiCoder.defaultAbiCoder();
 
@@ -86,11 +87,11 @@ export function erc7201Slot(id: string): bigint {
   return BigInt(keccak256(coder.encode(["uint256"], [BigInt(keccak256(toUtf8Bytes(id))) - 1n]))) & ~0xffn;
 }
 export const CHAIN_STORAGE_SLOT = erc7201Slot("fernet-rollup.storage.Chain");
-/** RandomnessLib's namespace: a ring of SEED_RING words, word h % SEED_RING = (seed's top 224 bits) | uint32(h). */
+/** RandomnessLib's namespace: a ring of SEED_RING words, word h % SEED_RING = randomness (top 224 bits) | uint32(h). */
 export const RANDOMNESS_STORAGE_SLOT = erc7201Slot("fernet-rollup.storage.Randomness");
 /** RandomnessLib.SEED_RING */
 export const SEED_RING = 32n;
-/** The ring word that holds `height`'s seed (contracts/libraries/RandomnessLib.sol). */
+/** The ring word that holds `height`'s randomness (contracts/libraries/RandomnessLib.sol). */
 export function seedRingSlot(height: number | bigint): bigint {
   return RANDOMNESS_STORAGE_SLOT + (BigInt(height) % SEED_RING);
 }
@@ -287,7 +288,7 @@ export async function replayLog(log: ReplayLog, targetUrl: string, opts: ReplayO
         diverge(`height ${p.height}: the replay recorded no randomness at block ${b.number} (recorded ${short(p.value)}); not pinned`);
         continue;
       }
-      // Today's layout: the seed ring (the word holds the seed with the height in its low 32 bits).
+      // Today's layout: the randomness ring (the word holds the randomness with the height in its low 32 bits).
       const ring = seedRingSlot(p.height);
       const ringWord = BigInt(await rpc<string>(targetUrl, "eth_getStorageAt", [p.rollup, toQuantity(ring), "latest"]));
       let slot: bigint;
@@ -311,8 +312,8 @@ export async function replayLog(log: ReplayLog, targetUrl: string, opts: ReplayO
       // toBeHex pads to 32 bytes (zeroPadValue(toQuantity(x)) refused a word below 2^252: an odd number of digits).
       await rpc(targetUrl, "hardhat_setStorageAt", [p.rollup, toQuantity(slot), toBeHex(written, 32)]);
       const raw = await rpc<string>(targetUrl, "eth_call", [{ to: p.rollup, data: VIEWS.encodeFunctionData("getHeight", [p.height]) }, "latest"]);
-      const seed = (VIEWS.decodeFunctionResult("getHeight", raw)[0] as { seed: bigint }).seed;
-      if (seed !== BigInt(p.value)) diverge(`height ${p.height}: getHeight(${p.height}).seed is ${short(toQuantity(seed))} after pinning ${short(p.value)}`);
+      const held = (VIEWS.decodeFunctionResult("getHeight", raw)[0] as { randomness: bigint }).randomness;
+      if (held !== BigInt(p.value)) diverge(`height ${p.height}: getHeight(${p.height}).randomness is ${short(toQuantity(held))} after pinning ${short(p.value)}`);
       pinned.push({ height: p.height, block: b.number, recorded: p.value, replayComputed: ev.data, slot: toQuantity(slot), base: base === "RandomnessLib" ? base : base === CHAIN_STORAGE_SLOT ? "ChainLib" : Number(base) });
       interventions.push(`height ${p.height}: randomness pinned to the recorded ${short(p.value)} after block ${b.number} (the replayed chain computed ${short(ev.data)})`);
     }

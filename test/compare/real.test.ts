@@ -4,7 +4,7 @@
  * hand-built L1 log. A real run is not part of the tests (minutes of proving); see the module's doc.
  */
 import { expect } from "chai";
-import { ZeroAddress, type Interface } from "ethers";
+import { ZeroAddress, keccak256, type Interface } from "ethers";
 import { Rollup__factory } from "../../types/ethers-contracts/index.js";
 import { l1DataFromLog, pickSpread, realScenario, recordFromFigures, type RunL1Data } from "../../src/compare/real.js";
 import { loadComparison, type ComparisonSpec } from "../../src/compare/spec.js";
@@ -338,7 +338,7 @@ describe("compare real mode", () => {
           ] },
           { number: 2, hash: "0x", timestamp: 0, prevRandao: "0x", baseFeePerGas: "0", gasUsed: "0", miner: "0x", txs: [
             tx(seq, iface.encodeFunctionData("reveal", [1n, 0n, 5n, pubdata, "0x" + "22".repeat(32), "0x" + "33".repeat(64)]), 80_000, 1,
-              [ev("Revealed", [1n, seq, 0n, 5n, pubdata, "0x" + "33".repeat(64)])]),
+              [ev("Revealed", [1n, seq, 0n, 5n, keccak256(pubdata)])]),
             tx(seq, iface.encodeFunctionData("commitProver", [1n, prover, "0x", vrf]), 70_000, 1,
               [ev("ProverCommitted", [1n, seq, prover, prover, 100n * E18, E18, 5n, true])]),
             tx(seq, iface.encodeFunctionData("propose", [9n, vrf, "0x" + "11".repeat(32), 1000, E18, 2000, 5n]), 100_000, 1,

@@ -224,43 +224,50 @@ describe("proposal ring (issue 13): records reused RING heights later, never whi
     expect(held).to.equal(owed);
   });
 
-  it("seeds live in a ring of 32, every word written once at deployment: recording the first seed costs what a reused word does; getHeight(h).seed of a forgotten height reads 0", async function () {
+  it("randomness lives in a ring of 32, every word written once at deployment: recording the first costs what a reused word does; getHeight(h).randomness of a forgotten height reads 0", async function () {
     const d = await networkHelpers.loadFixture(ringFixture);
     const s = d.seqs[0]!;
     const recordGas = async (h: bigint): Promise<bigint> => {
-      // Nobody commits at h - 1 (its first commit would record the seed): anyone records it in the window.
+      // Nobody commits at h - 1 (its first commit would record the randomness): anyone records it in the window.
       await nextTxAt(await d.client.seedWindowStart(h));
       const r = await d.client.connect(d.outsider).recordRandomness(h);
       expect((await d.client.getHeight(h)).seedSet).to.equal(true);
       return r.gasUsed;
     };
-    const fresh = await recordGas(1n); // its word's first use
-    await soloHeights(d, 1n, SEED_RING - 1n, s); // each commit records the next seed: the ring's words 2..31 fill
-    // Height SEED_RING: nobody proposes, so nobody commits in its commit phase, height SEED_RING + 1's seed window.
+    const fresh = await recordGas(1n); // its word's first use; height -1 has no winner
+    await soloHeights(d, 1n, SEED_RING - 2n, s); // each commit records the next randomness: the ring's words 2..30 fill
+    // Heights SEED_RING - 1 and SEED_RING: nobody proposes (so height SEED_RING + 1 mixes in no winner's output, as
+    // height 1 did), and nobody commits in SEED_RING's commit phase, height SEED_RING + 1's seed window.
+    await recordGas(SEED_RING);
     const reused = await recordGas(SEED_RING + 1n); // word 1 again
     console.log(`      recordRandomness: first use of a word ${fresh}, reused word ${reused}`);
-    // The constructor wrote the word (RandomnessLib.init): the first seed overwrites it (5k), never a fresh 22.1k.
-    expect(fresh).to.equal(reused);
+    // The constructor wrote the word (RandomnessLib.init): the first record overwrites it (5k), never a fresh 22.1k.
+    // (Not to the gas: height -1's and height SEED_RING - 1's empty height records read differently, by about 200.)
+    expect(Number(fresh - reused)).to.be.within(-1_000, 1_000);
     expect(fresh).to.be.lessThan(40_000n);
-    expect((await d.client.getHeight(1n)).seed).to.equal(0n); // forgotten: its word holds height 33's seed
+    expect((await d.client.getHeight(1n)).randomness).to.equal(0n); // forgotten: its word holds height 33's
     expect(await d.client.randomnessOf(1n)).to.equal(0n);
-    expect((await d.client.getHeight(SEED_RING + 1n)).seed).to.not.equal(0n);
+    expect((await d.client.getHeight(SEED_RING + 1n)).randomness).to.not.equal(0n);
   });
 
-  it("a claim whose randomness inputs have left their rings cannot be judged (VrfClaimNotChallengeable): an honest claim is never slashed for a forgotten input", async function () {
+  it("a claim is judged against its stored randomness, even once height - 2's record left its ring; once the randomness word itself is reused it cannot be judged (VrfClaimNotChallengeable): an honest claim is never slashed for a forgotten input", async function () {
     const d = await networkHelpers.loadFixture(ringFixture);
     const [w, x] = d.seqs as [Sequencer, Sequencer];
     await soloHeights(d, 1n, 2n, w);
     // Height 3: x proposes honestly (and does not reveal); w carries on alone.
     const [honest] = await proposeAll(d, 3n, [x]);
     await soloHeights(d, 3n, RING + 1n, w);
-    // Height 3's randomness mixes in height 1's winner output. w's slot of height 1 is reused at RING + 1: the
-    // input is gone, so the honest claim at 3 can no longer be judged (it would look false under any other output).
+    // Height 3's randomness mixed in height 1's winner output when it was recorded. w's slot of height 1 is reused at
+    // RING + 1, but the randomness was stored: the honest claim is still judged, and found valid.
     expect((await d.client.getProposal(1n, w.address)).status).to.equal(ProposalStatus.None);
     expect((await d.client.getProposal(3n, x.address)).status).to.equal(ProposalStatus.Proposed);
     const stake = await d.staking.stakeOf(x.address);
-    await expect(d.rollup.connect(d.outsider).challengeVrfClaim(3n, x.address, honest!.vrfProof, x.pk))
-      .to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimNotChallengeable").withArgs(3n, x.address);
+    const challenge = () => d.rollup.connect(d.outsider).challengeVrfClaim(3n, x.address, honest!.vrfProof, x.pk);
+    await expect(challenge()).to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimValid").withArgs(3n, x.address);
+    // Height SEED_RING + 2's commit records height SEED_RING + 3's randomness in height 3's word: now it is forgotten.
+    await soloHeights(d, RING + 2n, SEED_RING + 2n, w);
+    expect(await d.client.randomnessOf(3n)).to.equal(0n);
+    await expect(challenge()).to.be.revertedWithCustomError(d.rollup, "Rollup__VrfClaimNotChallengeable").withArgs(3n, x.address);
     expect(await d.staking.stakeOf(x.address)).to.equal(stake);
   });
 

@@ -6,6 +6,7 @@
  * worse proposal keep the height; and it must cost less than the two calls it replaces, on the same proposal.
  */
 import { expect } from "chai";
+import { hexlify, keccak256 } from "ethers";
 import { deployFixture, ethers, networkHelpers, proposeAll, revealAll, nextTxAt, endCommit, proveAsOutsider, booksBalance, best, dummySignatures, makeBlock, type Deployment, type Proposed } from "./helpers.js";
 import { HeightStatus, ProposalStatus } from "../../src/client/index.js";
 
@@ -50,7 +51,10 @@ describe("revealAndCommitProver (issue 13): the reveal and the prover commitment
     console.log(`      reveal + commitProver ${twoCalls} gas, revealAndCommitProver ${m.gasUsed} gas (${twoCalls - m.gasUsed} less)`);
     expect(twoCalls - m.gasUsed).to.be.greaterThan(20_000n);
     const logs = await d.client.contract.queryFilter(d.client.contract.filters.Revealed(1n, s.address));
-    expect(logs.map((l) => [l.args.parent, l.args.newRoot, l.args.pubdata])).to.deep.equal([[0n, p!.block.newRoot, p!.block.pubdata]]);
+    expect(logs.map((l) => [l.args.parent, l.args.newRoot, l.args.pubdataHash])).to.deep.equal([[0n, p!.block.newRoot, keccak256(p!.block.pubdata)]]);
+    // The pubdata and signatures are read back from the transaction's calldata.
+    const rb = await d.client.revealedBlock(1n, p!.seq.address);
+    expect([rb.pubdata, rb.signatures]).to.deep.equal([hexlify(p!.block.pubdata), hexlify(dummySignatures(p!.block.pubdata))]);
     const afterOne = await d.client.getProposal(1n, s.address);
     expect(afterOne).to.deep.equal(afterTwo);
     expect(afterOne.status).to.equal(ProposalStatus.Committed);

@@ -2,7 +2,7 @@
  * Rollup lifecycle (Fernet + Sidecar) with the mock verifier and the real VRF (src/vrf): winners, refunds,
  * rewards, empty heights, missed and late proofs, reorgs, and every rejection with its named error.
  */
-import { recordedSeed } from "../../src/protocol.js";
+import { heightRandomness, recordedSeed } from "../../src/protocol.js";
 import { expect } from "chai";
 import {
   ethers,
@@ -178,8 +178,9 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
   it("records each height's seed in its window (the commit phase of h - 1) and mixes in h - 2's winner output", async function () {
     const d = await networkHelpers.loadFixture(defaultFixture);
     const { AbiCoder, keccak256 } = await import("ethers");
+    // The top 224 bits (RandomnessLib keeps the height in the low 32 bits of the word).
     const mix = (h: bigint, seed: bigint, prev: bigint) =>
-      BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["string", "uint256", "uint256", "uint256"], ["fernet-rollup/randomness", h, seed, prev])));
+      BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["string", "uint256", "uint256", "uint256"], ["fernet-rollup/randomness", h, seed, prev]))) & ~0xffffffffn;
     // block.prevrandao is the block header's mixHash field after the merge.
     const prevrandao = async (blockNumber: number) =>
       BigInt(((await ethers.provider.send("eth_getBlockByNumber", ["0x" + blockNumber.toString(16), false])) as { mixHash: string }).mixHash);
@@ -191,15 +192,16 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     const rcpt = await d.client.connect(d.outsider).recordRandomness(1n);
     const seed1 = recordedSeed(await prevrandao(rcpt.blockNumber));
     const ev = d.client.decodeEvents(rcpt).find((e) => e.name === "RandomnessRecorded")!;
-    expect(ev.args.seed).to.equal(seed1);
+    expect(ev.args.randomness).to.equal(mix(1n, seed1, 0n));
+    expect((await d.client.recordedRandomness(1n))!.seed).to.equal(seed1);
     const info = await d.client.getHeight(1n);
     expect(info.seedSet).to.equal(true);
-    expect(info.seed).to.equal(seed1);
+    expect(info.randomness).to.equal(mix(1n, seed1, 0n));
     expect(await d.client.randomnessOf(1n)).to.equal(mix(1n, seed1, 0n));
     // A second call in the window is a no-op.
     const again = await d.client.connect(d.seqs[0]!.signer).recordRandomness(1n);
     expect(d.client.decodeEvents(again).filter((e) => e.name === "RandomnessRecorded")).to.have.length(0);
-    expect((await d.client.getHeight(1n)).seed).to.equal(seed1);
+    expect((await d.client.getHeight(1n)).randomness).to.equal(mix(1n, seed1, 0n));
     const [p] = await proposeAll(d, 1n, [d.seqs[0]!]);
     await revealAll(d, 1n, [p!]);
     // The first commit of height 1 records height 2's seed (height 1's commit phase is height 2's seed window).
@@ -209,7 +211,7 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     await nextTxAt(t1.commitStart);
     const c = await d.client.connect(p!.seq.signer).commitProver({ height: 1n, prover: p!.seq.address, vrfProof: p!.vrfProof });
     const seed2 = recordedSeed(await prevrandao(c.blockNumber));
-    expect((await d.client.getHeight(2n)).seed).to.equal(seed2);
+    expect((await d.client.getHeight(2n)).randomness).to.equal(mix(2n, seed2, 0n));
     // Height 2's randomness mixes in height 0's winner output: none, so 0 (height 1's winner is decided inside
     // height 2's seed window and is not mixed in).
     await endCommit(d, 1n);
@@ -221,7 +223,8 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     await nextTxAt((await d.client.timeline(2n)).commitStart);
     const c3 = await d.client.connect(q!.seq.signer).commitProver({ height: 2n, prover: q!.seq.address, vrfProof: q!.vrfProof });
     const seed3 = recordedSeed(await prevrandao(c3.blockNumber));
-    expect((await d.client.getHeight(3n)).seed).to.equal(seed3);
+    expect((await d.client.recordedRandomness(3n))!.seed).to.equal(seed3);
+    expect((await d.client.getHeight(3n)).randomness).to.equal(mix(3n, seed3, p!.output)); // fixed at the recording
     await endCommit(d, 2n);
     expect((await d.client.getHeight(2n)).winner).to.equal(q!.seq.address);
     expect(q!.output).to.not.equal(p!.output);
@@ -235,12 +238,13 @@ describe("Rollup: Fernet + Sidecar lifecycle", function () {
     await nextTxAt(await d.client.seedWindowStart(1n));
     await networkHelpers.setPrevRandao(0n);
     const rcpt = await d.client.connect(d.outsider).recordRandomness(1n);
-    expect(d.client.decodeEvents(rcpt).find((e) => e.name === "RandomnessRecorded")!.args.seed).to.equal(1n << 32n);
-    expect(await d.client.getHeight(1n)).to.include({ seed: 1n << 32n, seedSet: true });
+    expect(d.client.decodeEvents(rcpt).find((e) => e.name === "RandomnessRecorded")!.args.randomness).to.equal(heightRandomness(1n, 1n << 32n, 0n));
+    expect((await d.client.recordedRandomness(1n))!.seed).to.equal(1n << 32n);
+    expect(await d.client.getHeight(1n)).to.include({ randomness: heightRandomness(1n, 1n << 32n, 0n), seedSet: true });
     await networkHelpers.setPrevRandao(12345n);
     const again = await d.client.connect(d.seqs[0]!.signer).recordRandomness(1n);
     expect(d.client.decodeEvents(again).filter((e) => e.name === "RandomnessRecorded")).to.have.length(0);
-    expect((await d.client.getHeight(1n)).seed).to.equal(1n << 32n);
+    expect((await d.client.recordedRandomness(1n))!.seed).to.equal(1n << 32n);
     // The height is proposable on that seed.
     const [p] = await proposeAll(d, 1n, [d.seqs[0]!]);
     expect((await d.client.getProposal(1n, p!.seq.address)).status).to.equal(ProposalStatus.Proposed);

@@ -8,7 +8,7 @@ import hre from "hardhat";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { benchProvingTime, countTransfers, deriveTiming, laterHalf, proverThreads, rates, type ProvingMeasure } from "../../src/network/index.js";
+import { benchProvingTime, countTransfers, deriveTiming, laterHalf, pendingHeightsFor, proverThreads, rates, type ProvingMeasure } from "../../src/network/index.js";
 import { VerifierMismatchError, checkDeployedVerifier, missingVkCoordinates } from "../../src/zk/verifierCheck.js";
 import { buildCircuit } from "../../src/zk/build.js";
 import { CI_CIRCUIT, DEVNET_SIZING } from "../../src/defaults.js";
@@ -17,6 +17,10 @@ import type { VerificationKey } from "../../src/zk/libs.js";
 const proof = (seconds: number, cpuSeconds: number): ProvingMeasure => ({ T: 8, D: 16, seconds, cpuSeconds, engine: "native", source: "startup proof" });
 
 describe("network: sizing from a measured proof", function () {
+  it("maxPendingHeights for proofs in batches: the Rollup's default up to batches of 16, batch + 16 above (a batch's heights wait pending together), never above ConfigLib's 64", function () {
+    expect([1, 4, 16, 17, 32, 48, 64].map(pendingHeightsFor)).to.deep.equal([32, 32, 32, 33, 48, 64, 64]);
+  });
+
   it("a T=8 D=16 proof of 9 s on 2 cores with 2 provers: shortest phases (the commit phase holds the quote round), a window of 3 loaded proofs and a batch", function () {
     const t = deriveTiming({ proof: proof(9, 9), blockTimeMs: 2000, provers: 2, cores: 2 });
     // Under load: max(9, 2 x 9 / 2) x 1.5 = 13.5 s; ceil(3 x 13.5 / 2) = 21 blocks, plus 3 periods of 9 blocks for

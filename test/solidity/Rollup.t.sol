@@ -75,15 +75,23 @@ contract RollupFuzzTest is RollupSetup {
     /// 32 bits of the words.
     function testFuzz_publicInputs(bytes20 w0, bytes20 w1, uint256 oldRoot, uint256 newRoot, address payee, uint256 domain)
         public
-        pure
+        view
     {
-        uint256[] memory inputs =
-            PublicInputsLib.compute(oldRoot, newRoot, uint160(payee), domain, abi.encodePacked(w0, w1), 2);
+        // PublicInputsLib reads pubdata from calldata: through an external call.
+        uint256[] memory inputs = this.publicInputs(oldRoot, newRoot, uint160(payee), domain, abi.encodePacked(w0, w1), 2);
         assert(inputs.length == 7);
         assert(inputs[0] == oldRoot && inputs[1] == newRoot);
         assert(inputs[3] == uint160(payee) && inputs[4] == domain);
         assert(inputs[5] == uint160(w0) && inputs[6] == uint160(w1));
         assert(inputs[2] == (uint160(w0) & 0xffffffff) + (uint160(w1) & 0xffffffff));
+    }
+
+    function publicInputs(uint256 oldRoot, uint256 newRoot, uint256 payee, uint256 domain, bytes calldata pubdata, uint256 slots)
+        external
+        pure
+        returns (uint256[] memory)
+    {
+        return PublicInputsLib.compute(oldRoot, newRoot, payee, domain, pubdata, slots);
     }
 
     /// Any FEE_SPLIT above the bound is refused with FeeSplitOutOfRange.

@@ -15,6 +15,8 @@ export interface SimTx {
   method: string;
   height?: bigint;
   hash: string;
+  /** The calldata (the Rollup logs a reveal's pubdata hash only: the pubdata is read from here). */
+  data: string;
 }
 
 export interface SimReceipt extends SimTx {
@@ -80,7 +82,7 @@ export class SimChain {
   async send(from: string, to: string, data: string, actor: string, method: string, height?: bigint): Promise<string> {
     const gas = GAS_LIMIT[method] ?? 2_000_000;
     const hash = (await this.conn.provider.request({ method: "eth_sendTransaction", params: [{ from, to, data, gas: toQuantity(gas), maxFeePerGas: MAX_FEE, maxPriorityFeePerGas: "0x0" }] })) as string;
-    this.pending.push({ actor, method, height, hash });
+    this.pending.push({ actor, method, height, hash, data });
     return hash;
   }
 

@@ -5,7 +5,7 @@
  * here decides anything: the actors' decisions are the agents' pure functions (src/agents/decisions).
  */
 import type { LogDescription } from "ethers";
-import { ProposalStatus, type RollupClient, type RollupConfig, type Timeline } from "../../client/index.js";
+import { ProposalStatus, revealOfCalldata, type RollupClient, type RollupConfig, type Timeline } from "../../client/index.js";
 import type { VrfProof } from "../../vrf/index.js";
 import type { SimReceipt } from "./chain.js";
 
@@ -153,7 +153,9 @@ export class World {
             break;
           case "Revealed": {
             const p = this.proposalsOf(h!).get(lc(a.sequencer));
-            if (p) Object.assign(p, { status: ProposalStatus.Revealed, pubdata: a.pubdata, parent: a.parent, newRoot: a.newRoot });
+            // The pubdata is in the reveal's calldata (the log has its hash).
+            const pubdata = revealOfCalldata(r.data, h!, a.pubdataHash as string)?.pubdata;
+            if (p) Object.assign(p, { status: ProposalStatus.Revealed, pubdata, parent: a.parent, newRoot: a.newRoot });
             break;
           }
           case "ProverCommitted":
