@@ -73,8 +73,8 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
 
     /// @notice Proposes a block for `height` (proposal phase). Staked sequencers only, once per height, and only
     ///         if the sequencer's stake and VRF key were active before the height's randomness could be known.
-    /// @dev The VRF proof is not checked here (only a proposal that would lead needs it, at the commit); it is
-    ///      logged so that anyone can show a false claim (`challengeVrfClaim`). The proverTip is only offered here:
+    /// @dev The VRF proof is not checked here (only a proposal that would lead needs it, at the commit); it stays in
+    ///      this transaction's calldata so that anyone can show a false claim (`challengeVrfClaim`). The proverTip is only offered here:
     ///      it is escrowed at the commit, so a proposal that never commits holds nothing and needs no release.
     /// @param height the L2 height
     /// @param vrfProof [Gamma.x, Gamma.y, c, s] over (randomness(height), height): Gamma is the BLS signature whose
@@ -97,7 +97,7 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         uint256 output = ProposalLib.propose(staking, height, msg.sender, vrfProof, commitment, feeSplitBps, randomness);
         (uint256 offered, uint128 terms) = CoordinationLib.openTerms(proverTip, proverRewardShareBps);
         ProposalLib.get(height, msg.sender).designTerms = terms;
-        emit Proposed(height, msg.sender, commitment, output, vrfProof, feeSplitBps, offered, proverRewardShareBps);
+        emit Proposed(height, msg.sender, output, feeSplitBps, offered, proverRewardShareBps);
     }
 
     /// @notice Reveals the block behind the sender's commitment (reveal phase).
@@ -263,7 +263,7 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
     ///         the stake) is slashed, half to the caller and half burnt. Anyone, until the proposal is settled.
     /// @param height the L2 height
     /// @param sequencer the proposer
-    /// @param vrfProof the proof logged in its `Proposed` event
+    /// @param vrfProof the proof given to `propose` (in its calldata: `RollupClient.proposedClaim`)
     /// @param pk the sequencer's VRF public key at the cutoff (from `VrfKeyRegistered`)
     function challengeVrfClaim(uint256 height, address sequencer, uint256[4] calldata vrfProof, uint256[4] calldata pk)
         external

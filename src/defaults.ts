@@ -216,11 +216,13 @@ export const DEVNET_DEFAULTS = {
   D: 16,
   /**
    * Proofs per ProofAggregator.submitBatch of the devnet's provers (`--batch-size`; agents run alone default to
-   * AGENT_DEFAULTS.proofBatchSize, 4). 16 at the devnet: the proof of a height in a batch of n costs about
-   * 125k + 308k / n (issue 13: n = 4 206k, n = 8 163k, n = 16 144k), paid for in latency to finality (the first
-   * height of a batch waits for the other n - 1; T = 8, 1-second blocks: bench/report.md, "L1 gas per height").
+   * AGENT_DEFAULTS.proofBatchSize, 4). 32 at the devnet, an Aztec epoch's 32 blocks: the proof of a height in a
+   * batch of n costs about 121k + 308k / n (issue 13: n = 4 206k, n = 8 163k, n = 16 140k, n = 32 131k), paid for
+   * in latency to finality (the first height of a batch waits for the other n - 1: about 165 L1 blocks at T = 8
+   * with 1-second blocks, 82 with batches of 16; bench/report.md, "L1 gas per height"). The Rollup's
+   * maxPendingHeights follows (`pendingHeightsFor`: 48).
    */
-  proofBatchSize: 16,
+  proofBatchSize: 32,
   /** Wall-clock limit of a run, minutes. */
   timeoutMinutes: 15,
   /**

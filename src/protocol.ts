@@ -63,6 +63,14 @@ export function outranks(a: RankedProposal, b: RankedProposal): boolean {
   return BigInt(a.addr) < BigInt(b.addr);
 }
 
+// ------------------------------------------------------------------------------------------ proposal ring
+
+/**
+ * ProposalLib.RING: heights per sequencer the proposal ring keeps. A sequencer's record of height h - RING must be
+ * settled (or never committed) before it proposes at h, else `Rollup__ProposalSlotBusy`.
+ */
+export const PROPOSAL_RING = 32n;
+
 // ------------------------------------------------------------------------------------------ randomness
 
 /** Domain tag of a height's randomness (Rollup.randomnessOf). */

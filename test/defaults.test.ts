@@ -43,7 +43,7 @@ describe("defaults", function () {
     expect(CLI_DEFAULTS.pollMs).to.equal(200);
     expect([DEVNET_DEFAULTS.agentPollMs, DEVNET_DEFAULTS.configPollMs, DEVNET_DEFAULTS.phaseBlocks, DEVNET_OVERRIDES.provingWindow]).to.deep.equal([200, 100, 3, 30]);
     // The devnet batches 8 proofs (issue 13: gas per height), agents run alone 4 (latency).
-    expect(DEVNET_DEFAULTS.proofBatchSize).to.equal(16);
+    expect(DEVNET_DEFAULTS.proofBatchSize).to.equal(32);
     expect(DEVNET_DEFAULTS.rewardPool).to.equal(10_000n * E18);
     expect(DEVNET_DEFAULTS.balanceFunding).to.equal(5_000n * E18);
   });

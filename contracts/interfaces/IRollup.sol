@@ -168,15 +168,15 @@ interface IRollup {
         uint256 lateDeadline;
     }
 
-    /// @notice A sequencer proposed. `vrfOutput` is claimed, checked when the proposal would lead; `vrfProof` is
-    ///         logged so that anyone can check the claim at once and challenge a false one (`challengeVrfClaim`).
-    ///         `proverTip` is offered, escrowed only at the commit (`ProverCommitted.tip`).
+    /// @notice A sequencer proposed. `vrfOutput` is claimed, checked when the proposal would lead. The VRF proof and
+    ///         the commitment are in the calldata of this log's transaction (`propose`), not logged again (issue 13:
+    ///         about 1.3k gas a proposal): anyone decodes the proof to check the claim at once and challenge a false
+    ///         one (`challengeVrfClaim`; src/client: `RollupClient.proposedClaim`); the commitment is also stored
+    ///         (`getProposal`). `proverTip` is offered, escrowed only at the commit (`ProverCommitted.tip`).
     event Proposed(
         uint256 indexed height,
         address indexed sequencer,
-        bytes32 commitment,
         uint256 vrfOutput,
-        uint256[4] vrfProof,
         uint256 feeSplitBps,
         uint256 proverTip,
         uint256 proverRewardShareBps

@@ -22,6 +22,7 @@
 import { AbiCoder, getAddress, hexlify, isAddress, keccak256, randomBytes, Wallet, type JsonRpcProvider } from "ethers";
 import { encodeBlockSignatures, executeBlockUnits, initL2, l2Domain, stateFromGenesis, transferFromJSON, type GenesisAccount, type L2State, type Transfer } from "../l2/index.js";
 import { Phase, ProposalStatus, Role, RollupClient, StakingClient, isContractError, type RollupConfig, type Timeline } from "../client/index.js";
+import { PROPOSAL_RING } from "../protocol.js";
 import { AGENT_DEFAULTS } from "../defaults.js";
 import { vrfKeyFromSeed, vrfProve, type VrfProof, type VrfPublicKey } from "../vrf/index.js";
 import {
@@ -168,6 +169,11 @@ export class SequencerAgent extends PollingAgent {
   /** Our VRF claim at the next height, made once its randomness is recorded (prepareClaim), served to peers. */
   private readonly ownClaims = new Map<bigint, { randomness: bigint; proof: VrfProof; output: bigint }>();
   /**
+   * Heights at which our proposal ring slot was found busy (slotBusy): we serve no claim there, so that the others do
+   * not wait for a proposal that `propose` would refuse (ProposalSlotBusy) and then all propose late.
+   */
+  private readonly busyAt = new Set<bigint>();
+  /**
    * Peers whose served claim was the best of a height and came to nothing (not revealed by the end of the reveal
    * phase), with that height: their served claims are ignored for AGENT_DEFAULTS.withholderMemoryHeights heights.
    */
@@ -267,6 +273,7 @@ export class SequencerAgent extends PollingAgent {
    * before the `Proposed` logs do, nothing more: every output is public from the proposal phase on.
    */
   private vrfClaim(h: bigint): VrfClaim | null {
+    if (this.busyAt.has(h)) return null;
     const r = this.prepared.get(h)?.built.record ?? this.records.get(h);
     const feeSplitBps = r?.feeSplitBps ?? proposalTerms(this.o).feeSplitBps;
     const c = r ? { proof: r.vrfProof, output: r.vrfOutput } : this.ownClaims.get(h);
@@ -741,10 +748,26 @@ export class SequencerAgent extends PollingAgent {
     if (phase !== Phase.Commit || height <= 0n) return;
     const h = height + 1n;
     for (const k of this.ownClaims.keys()) if (k < height) this.ownClaims.delete(k);
+    for (const k of this.busyAt) if (k < height) this.busyAt.delete(k);
+    if (await this.slotBusy(h)) return;
     const randomness = await this.client.randomnessOf(h);
     if (randomness === 0n || this.ownClaims.get(h)?.randomness === randomness) return;
     const vrf = vrfProve(this.vrfSk, { chainId: this.chainId, verifier: this.o.rollup, randomness, height: h });
     this.ownClaims.set(h, { randomness, proof: vrf.proof, output: vrf.output });
+  }
+
+  /**
+   * Whether our proposal ring slot of `h` (PROPOSAL_RING heights back) still holds a committed record, a height we
+   * won that is not final yet (proofs wait for their batch) or escrow not yet released: `propose` would revert
+   * ProposalSlotBusy. Marks `h` busy (no claim served) or, once the slot is free again, not.
+   */
+  private async slotBusy(h: bigint): Promise<boolean> {
+    const busy = h > PROPOSAL_RING && (await this.client.getProposal(h - PROPOSAL_RING, this.address)).status === ProposalStatus.Committed;
+    if (busy) {
+      if (!this.busyAt.has(h)) this.log.info("proposal slot busy: serving no claim at this height", { height: h, holds: h - PROPOSAL_RING });
+      this.busyAt.add(h);
+    } else this.busyAt.delete(h);
+    return busy;
   }
 
   /**
@@ -758,6 +781,7 @@ export class SequencerAgent extends PollingAgent {
     const upcoming = await this.client.clockAt(next + 1n);
     const h = upcoming.height;
     if (upcoming.phase !== Phase.Proposal || h <= 0n || this.records.has(h) || this.prepared.has(h) || this.store.get(HEIGHTS, key(h)) !== undefined) return;
+    if (await this.slotBusy(h)) return;
     const randomness = await this.client.randomnessOf(h);
     if (randomness === 0n) return; // not recorded yet: the phase's round builds it
     this.proposalFor(h, randomness);
@@ -1052,9 +1076,9 @@ export class SequencerAgent extends PollingAgent {
     const k = `${h}:${who.toLowerCase()}`;
     const hit = this.claims.get(k);
     if (hit) return hit;
-    const c = this.client.contract;
-    const ev = (await c.queryFilter(c.filters.Proposed(h, who), Number(t.proposalStart), Number(t.revealStart)))[0];
-    const verdict = await this.claimVerdictOf(h, who, q.vrfOutput, ev ? ([...ev.args.vrfProof] as VrfProof) : undefined);
+    // The proof is in the calldata of the proposal (the log has its output).
+    const logged = await this.client.proposedClaim(h, who, t.proposalStart);
+    const verdict = await this.claimVerdictOf(h, who, q.vrfOutput, logged && logged.vrfOutput === q.vrfOutput ? logged.vrfProof : undefined);
     if (verdict.reason === "false-claim") this.log.warn("false VRF claim ignored", { height: h, sequencer: who, claimed: q.vrfOutput });
     this.claims.set(k, verdict);
     return verdict;

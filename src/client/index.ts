@@ -342,6 +342,24 @@ export function revealOfCalldata(data: string, height: bigint, pubdataHash: stri
   return found && keccak256(found.pubdata) === pubdataHash.toLowerCase() ? found : undefined;
 }
 
+/**
+ * The VRF proof and commitment of a `propose` call of `height` (its calldata `data`) whose proof hashes to
+ * `vrfOutput` (the `Proposed` log's); undefined for any other call.
+ */
+export function proposalOfCalldata(data: string, height: bigint, vrfOutput: bigint): { vrfProof: [bigint, bigint, bigint, bigint]; commitment: string } | undefined {
+  let call;
+  try {
+    call = REVEAL_CALLS.parseTransaction({ data });
+  } catch {
+    return undefined;
+  }
+  if (!call || call.name !== "propose" || call.args[0] !== height) return undefined;
+  const vrfProof = [...(call.args[1] as bigint[])] as [bigint, bigint, bigint, bigint];
+  // The output is keccak256(Gamma.x, Gamma.y) (VrfLib.output).
+  if (BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [vrfProof[0], vrfProof[1]]))) !== vrfOutput) return undefined;
+  return { vrfProof, commitment: call.args[2] as string };
+}
+
 /** Client of one Rollup deployment. Reads need a provider; writes need a signer (`connect`). */
 export class RollupClient {
   readonly contract: Rollup;
@@ -646,29 +664,51 @@ export class RollupClient {
   }
 
   /** The pubdata and signatures of `height`'s reveal in transaction `txHash` whose pubdata hashes to `pubdataHash`. */
-  private async revealCalldata(txHash: string, height: bigint, pubdataHash: string): Promise<{ pubdata: string; signatures: string }> {
+  private revealCalldata(txHash: string, height: bigint, pubdataHash: string): Promise<{ pubdata: string; signatures: string }> {
+    return this.callIn(txHash, `the reveal of height ${height} with pubdata hash ${pubdataHash}`, (data) => revealOfCalldata(data, height, pubdataHash));
+  }
+
+  /**
+   * The VRF proof and commitment of `sequencer`'s proposal at `height`, decoded from the calldata of the transaction
+   * that logged its `Proposed` event (`fromBlock`: the height's proposal phase start by default): what checks its
+   * claimed output (`claimVerdict`) and challenges a false one. Undefined if it made no proposal there.
+   * @throws UNSUPPORTED if the node cannot serve the transaction (or the call trace of a call made by a contract)
+   */
+  async proposedClaim(height: bigint, sequencer: string, fromBlock?: bigint): Promise<{ vrfOutput: bigint; vrfProof: [bigint, bigint, bigint, bigint]; commitment: string; blockNumber: number; txHash: string } | undefined> {
+    const t = await this.timeline(height);
+    const [log] = await this.contract.queryFilter(this.contract.filters.Proposed(height, sequencer), Number(fromBlock ?? t.proposalStart), Number(t.revealStart));
+    if (!log) return undefined;
+    const vrfOutput = log.args.vrfOutput;
+    const c = await this.callIn(log.transactionHash, `the proposal of height ${height} with output ${vrfOutput}`, (data) => proposalOfCalldata(data, height, vrfOutput));
+    return { vrfOutput, ...c, blockNumber: log.blockNumber, txHash: log.transactionHash };
+  }
+
+  /**
+   * The first call to this Rollup in transaction `txHash` that `decode` accepts: the transaction's own calldata when it
+   * calls the Rollup, else (a multisig, a smart account made the call) the calls of its `callTracer` trace.
+   */
+  private async callIn<R>(txHash: string, what: string, decode: (data: string) => R | undefined): Promise<R> {
     const provider = this.contract.runner!.provider!;
     const tx = await provider.getTransaction(txHash);
-    if (!tx) throw new RollupClientError("UNSUPPORTED", `the node no longer serves transaction ${txHash} (the reveal of height ${height})`);
-    const direct = tx.to?.toLowerCase() === this.address.toLowerCase() ? revealOfCalldata(tx.data, height, pubdataHash) : undefined;
-    if (direct) return direct;
-    // A contract (a multisig, a smart account) made the call: find it in the call trace.
+    if (!tx) throw new RollupClientError("UNSUPPORTED", `the node no longer serves transaction ${txHash} (${what})`);
+    const direct = tx.to?.toLowerCase() === this.address.toLowerCase() ? decode(tx.data) : undefined;
+    if (direct !== undefined) return direct;
     let trace: CallFrame;
     try {
       trace = await (provider as unknown as { send(m: string, p: unknown[]): Promise<CallFrame> }).send("debug_traceTransaction", [txHash, { tracer: "callTracer" }]);
     } catch (e) {
-      throw new RollupClientError("UNSUPPORTED", `the reveal of height ${height} in ${txHash} was made through a contract and the node serves no call trace (debug_traceTransaction): ${(e as Error).message}`);
+      throw new RollupClientError("UNSUPPORTED", `${what} in ${txHash} was made through a contract and the node serves no call trace (debug_traceTransaction): ${(e as Error).message}`);
     }
     const stack: CallFrame[] = [trace];
     while (stack.length) {
       const f = stack.pop()!;
       if (f.to?.toLowerCase() === this.address.toLowerCase() && f.input) {
-        const found = revealOfCalldata(f.input, height, pubdataHash);
-        if (found) return found;
+        const found = decode(f.input);
+        if (found !== undefined) return found;
       }
       stack.push(...(f.calls ?? []));
     }
-    throw new RollupClientError("BAD_INPUT", `no call in ${txHash} reveals height ${height} with pubdata hash ${pubdataHash}`);
+    throw new RollupClientError("BAD_INPUT", `no call in ${txHash} is ${what}`);
   }
 
   /**

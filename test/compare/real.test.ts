@@ -334,7 +334,7 @@ describe("compare real mode", () => {
           { number: 1, hash: "0x", timestamp: 0, prevRandao: "0x", baseFeePerGas: "0", gasUsed: "0", miner: "0x", txs: [
             tx(seq, iface.encodeFunctionData("fundBalance", [1n]), 50_000, 1),
             tx(seq, iface.encodeFunctionData("propose", [1n, vrf, "0x" + "11".repeat(32), 1000, E18, 2000, 5n]), 100_000, 1,
-              [ev("Proposed", [1n, seq, "0x" + "11".repeat(32), 9n, vrf, 1000n, E18, 2000n])]),
+              [ev("Proposed", [1n, seq, 9n, 1000n, E18, 2000n])]),
           ] },
           { number: 2, hash: "0x", timestamp: 0, prevRandao: "0x", baseFeePerGas: "0", gasUsed: "0", miner: "0x", txs: [
             tx(seq, iface.encodeFunctionData("reveal", [1n, 0n, 5n, pubdata, "0x" + "22".repeat(32), "0x" + "33".repeat(64)]), 80_000, 1,
@@ -342,7 +342,7 @@ describe("compare real mode", () => {
             tx(seq, iface.encodeFunctionData("commitProver", [1n, prover, "0x", vrf]), 70_000, 1,
               [ev("ProverCommitted", [1n, seq, prover, prover, 100n * E18, E18, 5n, true])]),
             tx(seq, iface.encodeFunctionData("propose", [9n, vrf, "0x" + "11".repeat(32), 1000, E18, 2000, 5n]), 100_000, 1,
-              [ev("Proposed", [9n, seq, "0x" + "11".repeat(32), 9n, vrf, 1000n, E18, 2000n])]),
+              [ev("Proposed", [9n, seq, 9n, 1000n, E18, 2000n])]),
           ] },
           { number: 3, hash: "0x", timestamp: 0, prevRandao: "0x", baseFeePerGas: "0", gasUsed: "0", miner: "0x", txs: [
             tx(prover, iface.encodeFunctionData("submitProof", [1n, proof, pubdata, prover]), 300_000, 1,

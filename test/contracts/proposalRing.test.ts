@@ -5,6 +5,7 @@
  * a record that still holds escrow or a live height, lose the parent root of the next proof, or pay an old
  * record's deposit a second time.
  */
+import { PROPOSAL_RING } from "../../src/protocol.js";
 import { expect } from "chai";
 import { randomBytes } from "ethers";
 import {
@@ -31,8 +32,8 @@ import {
 } from "./helpers.js";
 import { ProposalStatus, blockCommitment } from "../../src/client/index.js";
 
-/** ProposalLib.RING */
-const RING = 32n;
+/** ProposalLib.RING (its TypeScript twin: the ring tests below hold them equal) */
+const RING = PROPOSAL_RING;
 /** RandomnessLib.SEED_RING */
 const SEED_RING = 32n;
 

@@ -5,13 +5,14 @@
  * height does. What warming must never do, each tried against the real contracts (MockBlockVerifier stand-in for
  * the proofs): make a height, a seed, a proposal or its terms read as anything but none, or touch a live record.
  */
+import { PROPOSAL_RING } from "../../src/protocol.js";
 import { expect } from "chai";
 import { deployFixture, ethers, networkHelpers, proposeAll, revealAll, commitAll, endCommit, proveAsOutsider, booksBalance, best, type Deployment, type Sequencer } from "./helpers.js";
 import { HeightStatus, ProposalStatus } from "../../src/client/index.js";
 import type { TransactionReceipt } from "ethers";
 
 /** ProposalLib.RING: proposal slots per sequencer. */
-const RING = 32n;
+const RING = PROPOSAL_RING; // ProposalLib.RING
 
 async function warmFixture(): Promise<Deployment> {
   return deployFixture();

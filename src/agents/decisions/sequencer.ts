@@ -381,7 +381,7 @@ export interface ClaimInput {
   claimed: bigint;
   /** Stake and VRF key active before the height's activation cutoff. */
   eligible: boolean;
-  /** The proof logged in the claimer's `Proposed` event, and the key it had at the cutoff. */
+  /** The proof of the claimer's proposal (its `propose` calldata, RollupClient.proposedClaim), and the key it had at the cutoff. */
   loggedProof?: VrfProof;
   pk?: VrfPublicKey;
   /** The height's randomness (needed only with a proof and a key). */

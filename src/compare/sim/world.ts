@@ -5,7 +5,7 @@
  * here decides anything: the actors' decisions are the agents' pure functions (src/agents/decisions).
  */
 import type { LogDescription } from "ethers";
-import { ProposalStatus, revealOfCalldata, type RollupClient, type RollupConfig, type Timeline } from "../../client/index.js";
+import { ProposalStatus, proposalOfCalldata, revealOfCalldata, type RollupClient, type RollupConfig, type Timeline } from "../../client/index.js";
 import type { VrfProof } from "../../vrf/index.js";
 import type { SimReceipt } from "./chain.js";
 
@@ -145,7 +145,8 @@ export class World {
         switch (e.name) {
           case "Proposed":
             this.proposalsOf(h!).set(lc(a.sequencer), {
-              sequencer: a.sequencer, vrfOutput: a.vrfOutput, vrfProof: [...a.vrfProof] as VrfProof, feeSplitBps: a.feeSplitBps, status: ProposalStatus.Proposed,
+              // The proof is in the proposal's calldata (the log has its output).
+              sequencer: a.sequencer, vrfOutput: a.vrfOutput, vrfProof: proposalOfCalldata(r.data, h!, a.vrfOutput as bigint)?.vrfProof as VrfProof, feeSplitBps: a.feeSplitBps, status: ProposalStatus.Proposed,
             });
             break;
           case "RandomnessRecorded":
