@@ -151,7 +151,7 @@ export async function benchL1GasPerHeight(o: { sizes: { T: number; D: number }[]
     const dir = mkdtempSync(join(tmpdir(), `l1gas-T${T}-`));
     const summaryPath = join(dir, "summary.json");
     const args = ["--T", String(T), "--D", String(D), "--blocks", String(o.blocks), "--summary", summaryPath, "--data-dir", join(dir, "data"), "--quiet",
-      // 76 heights with batches of 8 take about 13 minutes at T = 8 on 2 cores: past the devnet's default 15-minute limit under load.
+      // 96 heights with batches of 32 take about 16 minutes at T = 8 on 2 cores: past the devnet's default 15-minute limit.
       "--timeout", "40"];
     const code = await runDevnet(args, o.log);
     if (code !== 0 || !existsSync(summaryPath)) {

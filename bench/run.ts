@@ -3,8 +3,8 @@
  * other tools are kept) and bench/report.md (rendered from the merged JSON). See docs/benchmark.md.
  *
  *   npm run bench -- [--only circuits,throughput,ptau,gas,batch,l1,l1GasPerHeight] [--reps 2] [--blocks 4] [--ptau-power 11,13]
- *                    [--heights 76] (devnet heights per size in l1GasPerHeight; above 64 the summary
- *                    has the steady figure, after the storage rings turned)
+ *                    [--heights 96] (devnet heights per size in l1GasPerHeight: three batches of 32; above 64 the
+ *                    summary has the steady figure, after the storage rings turned)
  *                    [--routes sequential,pipelined,parallel-2x1,parallel-2x2,native-2x1,native-1x2,native-pipelined] [--configs 2x8,4x16,8x16] [--skip ptau]
  *
  * "circuits" alone also runs "throughput" and "ptau" (they are the circuit numbers); name them to run them alone.
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       only: { type: "string" },
       reps: { type: "string", default: "2" },
       blocks: { type: "string", default: "4" },
-      heights: { type: "string", default: "76" },
+      heights: { type: "string", default: "96" },
       "ptau-power": { type: "string", default: "11,13" },
       routes: { type: "string" },
       configs: { type: "string" },

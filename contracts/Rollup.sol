@@ -98,6 +98,7 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         (uint256 offered, uint128 terms) = CoordinationLib.openTerms(proverTip, proverRewardShareBps);
         ProposalLib.get(height, msg.sender).designTerms = terms;
         emit Proposed(height, msg.sender, output, feeSplitBps, offered, proverRewardShareBps);
+        if (_viaContract()) emit ProposedData(height, msg.sender, commitment, vrfProof);
     }
 
     /// @notice Reveals the block behind the sender's commitment (reveal phase).
@@ -119,6 +120,7 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
     ) external {
         bytes32 pubdataHash = ProposalLib.reveal(height, msg.sender, parent, newRoot, pubdata, salt, signatures.length);
         emit Revealed(height, msg.sender, parent, newRoot, pubdataHash);
+        if (_viaContract()) emit RevealedData(height, msg.sender, pubdata, signatures);
     }
 
     /// @notice Sidecar's commit (commit phase): names the prover of the sender's revealed block, escrows the
@@ -163,7 +165,16 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         CoordinationLib.requireDesign(ProvingDesign.Sidecar); // before the reveal: a Cooperative block opens with commitUnits
         bytes32 pubdataHash = ProposalLib.revealInCommit(height, msg.sender, b);
         emit Revealed(height, msg.sender, b.parent, b.newRoot, pubdataHash);
+        if (_viaContract()) emit RevealedData(height, msg.sender, b.pubdata, b.signatures);
         _commitProver(height, prover, proverSignature, vrfProof);
+    }
+
+    /// @dev Whether a contract made this call (msg.sender is not the transaction's sender): then the call is not the
+    ///      transaction's own calldata, and the data readers need is logged (`ProposedData`, `RevealedData`). Not an
+    ///      authorization check: tx.origin decides only what is logged.
+    function _viaContract() private view returns (bool) {
+        // solhint-disable-next-line avoid-tx-origin
+        return msg.sender != tx.origin;
     }
 
     function _commitProver(uint256 height, address prover, bytes calldata proverSignature, uint256[4] calldata vrfProof)

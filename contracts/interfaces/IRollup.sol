@@ -181,6 +181,12 @@ interface IRollup {
         uint256 proverTip,
         uint256 proverRewardShareBps
     );
+    /// @notice The data of a proposal made through a contract (a multisig, a smart account: msg.sender is not the
+    ///         transaction's sender), whose calldata a reader could otherwise decode only from the node's call trace.
+    ///         A sequencer that sends its own transactions never pays for it (`Proposed` alone).
+    event ProposedData(uint256 indexed height, address indexed sequencer, bytes32 commitment, uint256[4] vrfProof);
+    /// @notice The block of a reveal made through a contract (as `ProposedData`): its pubdata and signatures.
+    event RevealedData(uint256 indexed height, address indexed sequencer, bytes pubdata, bytes signatures);
     /// @notice A height's randomness was recorded: the value its VRF proofs must sign (`Rollup.randomnessOf`), mixed
     ///         from this block's prevrandao (the seed: its top 224 bits, 2^32 if those are 0) and height - 2's winner
     ///         output.

@@ -1076,11 +1076,17 @@ export class SequencerAgent extends PollingAgent {
     const k = `${h}:${who.toLowerCase()}`;
     const hit = this.claims.get(k);
     if (hit) return hit;
-    // The proof is in the calldata of the proposal (the log has its output).
-    const logged = await this.client.proposedClaim(h, who, t.proposalStart);
+    // The proof is in the calldata of the proposal (the log has its output). A proof that cannot be read (made
+    // through a contract on a node without call traces, say) verifies nothing: the claim is not deferred to.
+    let unread = false;
+    const logged = await this.client.proposedClaim(h, who, t.proposalStart).catch((e: unknown) => {
+      this.log.warn("a claim's VRF proof could not be read from its proposal's calldata: not deferred to", { height: h, sequencer: who, error: errText(e) });
+      unread = true;
+      return undefined;
+    });
     const verdict = await this.claimVerdictOf(h, who, q.vrfOutput, logged && logged.vrfOutput === q.vrfOutput ? logged.vrfProof : undefined);
     if (verdict.reason === "false-claim") this.log.warn("false VRF claim ignored", { height: h, sequencer: who, claimed: q.vrfOutput });
-    this.claims.set(k, verdict);
+    if (!unread) this.claims.set(k, verdict); // an unread proof is tried again next round
     return verdict;
   }
 

@@ -665,7 +665,10 @@ export class RollupClient {
 
   /** The pubdata and signatures of `height`'s reveal in transaction `txHash` whose pubdata hashes to `pubdataHash`. */
   private revealCalldata(txHash: string, height: bigint, pubdataHash: string): Promise<{ pubdata: string; signatures: string }> {
-    return this.callIn(txHash, `the reveal of height ${height} with pubdata hash ${pubdataHash}`, (data) => revealOfCalldata(data, height, pubdataHash));
+    return this.callIn(txHash, `the reveal of height ${height} with pubdata hash ${pubdataHash}`, (data) => revealOfCalldata(data, height, pubdataHash), (e) => {
+      if (e.name !== "RevealedData" || e.args.height !== height || keccak256(e.args.pubdata) !== pubdataHash.toLowerCase()) return undefined;
+      return { pubdata: e.args.pubdata as string, signatures: e.args.signatures as string };
+    });
   }
 
   /**
@@ -679,20 +682,31 @@ export class RollupClient {
     const [log] = await this.contract.queryFilter(this.contract.filters.Proposed(height, sequencer), Number(fromBlock ?? t.proposalStart), Number(t.revealStart));
     if (!log) return undefined;
     const vrfOutput = log.args.vrfOutput;
-    const c = await this.callIn(log.transactionHash, `the proposal of height ${height} with output ${vrfOutput}`, (data) => proposalOfCalldata(data, height, vrfOutput));
+    const c = await this.callIn(log.transactionHash, `the proposal of height ${height} with output ${vrfOutput}`, (data) => proposalOfCalldata(data, height, vrfOutput), (e) => {
+      if (e.name !== "ProposedData" || e.args.height !== height || e.args.sequencer.toLowerCase() !== sequencer.toLowerCase()) return undefined;
+      const vrfProof = [...(e.args.vrfProof as bigint[])] as [bigint, bigint, bigint, bigint];
+      return BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [vrfProof[0], vrfProof[1]]))) === vrfOutput ? { vrfProof, commitment: e.args.commitment as string } : undefined;
+    });
     return { vrfOutput, ...c, blockNumber: log.blockNumber, txHash: log.transactionHash };
   }
 
   /**
    * The first call to this Rollup in transaction `txHash` that `decode` accepts: the transaction's own calldata when it
-   * calls the Rollup, else (a multisig, a smart account made the call) the calls of its `callTracer` trace.
+   * calls the Rollup; else (a multisig, a smart account made the call) the data the Rollup logged for such a call
+   * (`ProposedData`, `RevealedData`: `fromLog`), or the calls of the transaction's `callTracer` trace (an EIP-7702
+   * account calling from its own transaction: msg.sender is the transaction's sender, so nothing was logged).
    */
-  private async callIn<R>(txHash: string, what: string, decode: (data: string) => R | undefined): Promise<R> {
+  private async callIn<R>(txHash: string, what: string, decode: (data: string) => R | undefined, fromLog: (e: LogDescription) => R | undefined): Promise<R> {
     const provider = this.contract.runner!.provider!;
     const tx = await provider.getTransaction(txHash);
     if (!tx) throw new RollupClientError("UNSUPPORTED", `the node no longer serves transaction ${txHash} (${what})`);
     const direct = tx.to?.toLowerCase() === this.address.toLowerCase() ? decode(tx.data) : undefined;
     if (direct !== undefined) return direct;
+    const receipt = await provider.getTransactionReceipt(txHash);
+    for (const e of receipt ? this.decodeEvents(receipt) : []) {
+      const found = fromLog(e);
+      if (found !== undefined) return found;
+    }
     let trace: CallFrame;
     try {
       trace = await (provider as unknown as { send(m: string, p: unknown[]): Promise<CallFrame> }).send("debug_traceTransaction", [txHash, { tracer: "callTracer" }]);

@@ -33,7 +33,8 @@ function npmStart(args: string[], env: Record<string, string> = {}): Promise<Run
   });
 }
 
-const SMALL = ["--blocks", "3", "--T", "2", "--D", "8", "--sequencers", "1", "--provers", "1", "--block-time", "1000", "--tx-rate", "0.5", "--no-compile", "--timeout", "6"];
+// Proofs in batches of 2: the default batch (32) of 3 heights would wait for its deadline-driven send, minutes away.
+const SMALL = ["--blocks", "3", "--T", "2", "--D", "8", "--sequencers", "1", "--provers", "1", "--block-time", "1000", "--tx-rate", "0.5", "--batch-size", "2", "--no-compile", "--timeout", "6"];
 
 describe("integration: the devnet on any L1 node (npm start -- --rpc URL)", function () {
   this.timeout(600_000);
