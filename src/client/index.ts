@@ -659,14 +659,14 @@ export class RollupClient {
     const logs = await this.contract.queryFilter(this.contract.filters.Revealed(height, who), Number(fromBlock ?? t.revealStart), Number(t.commitEnd));
     const log = logs[0];
     if (log === undefined) throw new RollupClientError("BAD_INPUT", `no Revealed log for height ${height} by ${who}`);
-    const data = await this.revealCalldata(log.transactionHash, height, log.args.pubdataHash);
+    const data = await this.revealCalldata(log.transactionHash, height, who, log.args.pubdataHash);
     return { sequencer: who, parent: log.args.parent, newRoot: log.args.newRoot, ...data, blockNumber: log.blockNumber, txHash: log.transactionHash };
   }
 
-  /** The pubdata and signatures of `height`'s reveal in transaction `txHash` whose pubdata hashes to `pubdataHash`. */
-  private revealCalldata(txHash: string, height: bigint, pubdataHash: string): Promise<{ pubdata: string; signatures: string }> {
+  /** The pubdata and signatures of `sequencer`'s reveal of `height` in transaction `txHash`, its pubdata hashing to `pubdataHash`. */
+  private revealCalldata(txHash: string, height: bigint, sequencer: string, pubdataHash: string): Promise<{ pubdata: string; signatures: string }> {
     return this.callIn(txHash, `the reveal of height ${height} with pubdata hash ${pubdataHash}`, (data) => revealOfCalldata(data, height, pubdataHash), (e) => {
-      if (e.name !== "RevealedData" || e.args.height !== height || keccak256(e.args.pubdata) !== pubdataHash.toLowerCase()) return undefined;
+      if (e.name !== "RevealedData" || e.args.height !== height || e.args.sequencer.toLowerCase() !== sequencer.toLowerCase() || keccak256(e.args.pubdata) !== pubdataHash.toLowerCase()) return undefined;
       return { pubdata: e.args.pubdata as string, signatures: e.args.signatures as string };
     });
   }

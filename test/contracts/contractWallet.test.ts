@@ -29,11 +29,16 @@ function withoutTraces(p: Provider): Provider {
   });
 }
 
+/** The default deployment (a named fixture: loadFixture passes its connection as the argument). */
+async function walletFixture() {
+  return deployFixture();
+}
+
 describe("a sequencer behind a contract wallet (issue 13: data in the calldata)", function () {
   this.timeout(120_000);
 
   it("its proposal and reveal log ProposedData and RevealedData, which readers use without call traces; a direct sender logs neither", async function () {
-    const d = await networkHelpers.loadFixture(deployFixture);
+    const d = await networkHelpers.loadFixture(walletFixture);
     const [, , , , , , walletOwner] = await ethers.getSigners();
     const wallet = await ethers.deployContract("CallForwarder", [walletOwner!.address]);
     const w = await wallet.getAddress();
