@@ -23,7 +23,7 @@ import {
   toQuantity,
 } from "ethers";
 import { Errors__factory, ProofAggregator__factory, Rollup__factory, Staking__factory } from "../../types/ethers-contracts/index.js";
-import { popProve, publicKeyG1Of, publicKeyOf, type VrfProof } from "../vrf/index.js";
+import { popProve, publicKeyG1Of, publicKeyOf, vrfOutput as vrfOutputOf, type VrfProof } from "../vrf/index.js";
 import type { ProofAggregator, Rollup, Staking } from "../../types/ethers-contracts/index.js";
 import { findInvalid, selectBatch, type PostedProof as BatchCandidate } from "../zk/batchVerify.js";
 import type { VerificationKey } from "../zk/libs.js";
@@ -355,8 +355,7 @@ export function proposalOfCalldata(data: string, height: bigint, vrfOutput: bigi
   }
   if (!call || call.name !== "propose" || call.args[0] !== height) return undefined;
   const vrfProof = [...(call.args[1] as bigint[])] as [bigint, bigint, bigint, bigint];
-  // The output is keccak256(Gamma.x, Gamma.y) (VrfLib.output).
-  if (BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [vrfProof[0], vrfProof[1]]))) !== vrfOutput) return undefined;
+  if (vrfOutputOf(vrfProof) !== vrfOutput) return undefined;
   return { vrfProof, commitment: call.args[2] as string };
 }
 
@@ -685,7 +684,7 @@ export class RollupClient {
     const c = await this.callIn(log.transactionHash, `the proposal of height ${height} with output ${vrfOutput}`, (data) => proposalOfCalldata(data, height, vrfOutput), (e) => {
       if (e.name !== "ProposedData" || e.args.height !== height || e.args.sequencer.toLowerCase() !== sequencer.toLowerCase()) return undefined;
       const vrfProof = [...(e.args.vrfProof as bigint[])] as [bigint, bigint, bigint, bigint];
-      return BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [vrfProof[0], vrfProof[1]]))) === vrfOutput ? { vrfProof, commitment: e.args.commitment as string } : undefined;
+      return vrfOutputOf(vrfProof) === vrfOutput ? { vrfProof, commitment: e.args.commitment as string } : undefined;
     });
     return { vrfOutput, ...c, blockNumber: log.blockNumber, txHash: log.transactionHash };
   }
