@@ -426,7 +426,7 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         view
         returns (bytes32)
     {
-        return _hashTypedDataV4(SidecarLib.structHash(height, sequencer, prover, ConfigLib.get().proverDeposit));
+        return _hashTypedDataV4(SidecarLib.structHash(height, sequencer, prover, ConfigLib.proverDeposit()));
     }
 
     function _ledgerToken() internal view override returns (IERC20) {

@@ -96,7 +96,7 @@ library CooperativeLib {
         if (intermediateRoots.length != expected) {
             revert Errors.Rollup__BadUnitRoots(intermediateRoots.length, expected);
         }
-        uint256 required = c.proverDeposit;
+        uint256 required = ConfigLib.proverDeposit();
         bond = LedgerLib.collect(token, sequencer, required);
         if (bond < required) revert Errors.Rollup__InsufficientReceived(bond, required);
         TreasuryLib.addEscrow(bond);
@@ -130,7 +130,7 @@ library CooperativeLib {
         (rootsInOut[0], rootsInOut[1]) = _unitRoots(h, u, pubdata, intermediateRoots, units);
         uint256[] memory inputs = _statement(u, rootsInOut, domain, _unitPubdata(pubdata, u.unit, units));
         if (_accept(staking, verifier, h, u, inputs)) {
-            _markUnitProven(u, units, PublicInputsLib.totalFees(pubdata, ConfigLib.get().slots));
+            _markUnitProven(u, units, PublicInputsLib.totalFees(pubdata, ConfigLib.hot().slots));
         }
     }
 
@@ -233,7 +233,7 @@ library CooperativeLib {
 
     /// @dev The unit's slots of the pubdata (T / K slots of 20 bytes).
     function _unitPubdata(bytes calldata pubdata, uint256 unit, uint256 units) private view returns (bytes calldata) {
-        uint256 length = (ConfigLib.get().slots / units) * PublicInputsLib.SLOT_BYTES;
+        uint256 length = (ConfigLib.hot().slots / units) * PublicInputsLib.SLOT_BYTES;
         return pubdata[unit * length:(unit + 1) * length];
     }
 

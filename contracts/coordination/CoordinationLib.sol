@@ -17,7 +17,7 @@ import {Errors} from "../errors/Errors.sol";
 ///         `commitProver`, Cooperative's `commitUnits` and `submitUnitProof`) check the design with `require`.
 library CoordinationLib {
     function design() internal view returns (ProvingDesign) {
-        return ConfigLib.get().provingDesign;
+        return ConfigLib.hot().provingDesign;
     }
 
     /// @dev Reverts unless the Rollup runs `expected` (a design's own entry point called on another design).

@@ -76,7 +76,7 @@ library SidecarLib {
     /// @return offered the tip offered
     /// @return terms the proposal's design word (`packTerms`: the tip and the share, not yet escrowed)
     function openTerms(uint256 proverTip, uint16 shareBps) internal view returns (uint256 offered, uint128 terms) {
-        uint256 maxShare = ConfigLib.get().maxProverRewardShareBps;
+        uint256 maxShare = ConfigLib.hot().maxProverRewardShareBps;
         if (shareBps > maxShare) revert Errors.Rollup__ProverRewardShareOutOfRange(shareBps, maxShare);
         return (proverTip, packTerms(proverTip, shareBps, false));
     }
@@ -123,7 +123,7 @@ library SidecarLib {
         address prover,
         bytes calldata proverSignature
     ) external returns (address depositor, uint256 received, uint256 tip) {
-        uint256 required = ConfigLib.get().proverDeposit;
+        uint256 required = ConfigLib.proverDeposit();
         bool proverFunded = proverSignature.length != 0;
         depositor = sequencer;
         if (proverFunded) {

@@ -13,6 +13,9 @@ enum ProvingDesign {
 
 
 /// @notice Every parameter of the Rollup, fixed at deployment. Defaults: docs/lifecycle.md and `src/client`.
+/// @dev The fields `propose` and the commits read are also kept packed in one word (ConfigLib.Hot), which narrows
+///      them: genesisBlock below 2^40; phase lengths, slots and keyActivationDelay below 2^16; proverDeposit of at
+///      most 16 significant digits. ConfigLib.init refuses a config outside them (Rollup__InvalidConfig).
 struct RollupConfig {
     /// @dev L1 block at which height 1's proposal phase starts; 0 = the deployment block.
     uint64 genesisBlock;
@@ -37,19 +40,17 @@ struct RollupConfig {
     uint16 reorgBountyBps;
     /// @dev true: score = VRF x (1 + FEE_SPLIT) (seed 002); false: plain VRF.
     bool feeSplitScore;
-    /// @dev The prover-coordination design (docs/architecture.md, "The seam"): Sidecar today. Packed with the
-    ///      word above, which `propose` reads anyway.
+    /// @dev The prover-coordination design (docs/architecture.md, "The seam"): Sidecar today.
     ProvingDesign provingDesign;
     /// @dev Most unfinalized heights the chain may hold (default 32, at most 64): bounds the loops of
     ///      `triggerReorg` and finalization so that escrow can never be locked behind the block gas limit.
-    ///      (This and keyActivationDelay share the word above: `propose` and `commitProver` read no extra one.)
     uint32 maxPendingHeights;
     /// @dev L1 blocks before a height's seed window by which a stake and VRF key must be active (default 4; 64,
     ///      two beacon epochs, on mainnet): prevrandao of the window's first block is known to whoever builds the
     ///      blocks just before it, so an L1 proposer needs this many consecutive slots to grind keys.
     uint32 keyActivationDelay;
-    /// @dev proverDeposit in the staking token (default 100e18; at most 2^88 - 1, see ConfigLib.init). In the same
-    ///      word as the two above: a commit reads no extra word for it.
+    /// @dev proverDeposit in the staking token (default 100e18; at most 2^88 - 1 and at most 16 significant digits,
+    ///      m x 10^e with m < 2^56: see ConfigLib.Hot).
     uint96 proverDeposit;
     /// @dev K, the units of proof work a block is split into (Cooperative: T/K slots per unit proof, at most 32;
     ///      1 for Sidecar, whose one block proof is the whole block).

@@ -174,7 +174,7 @@ library ChainLib {
         (Record storage r, bool held) = recordOf(h);
         if (!held) {
             uint256 pending = $.chainLength - $.finalizedIndex - 1;
-            uint256 maxPending = ConfigLib.get().maxPendingHeights;
+            uint256 maxPending = ConfigLib.hot().maxPendingHeights;
             if (pending >= maxPending) revert Errors.Rollup__PendingChainFull(pending, maxPending);
             // The slot's record must not be needed any more (requireSlotFree; the leading commit checked it before
             // the VRF proof, checked again here for any other caller). Word 1 is zero: it is cleared when a proven

@@ -67,7 +67,7 @@ library ProofLib {
         if (pubdatas.length != n || payees.length != n) {
             revert Errors.Rollup__BatchLengthMismatch(n, pubdatas.length, payees.length);
         }
-        uint256 m = PublicInputsLib.HEADER_INPUTS + ConfigLib.get().slots;
+        uint256 m = PublicInputsLib.HEADER_INPUTS + ConfigLib.hot().slots;
         flat = new uint256[](n * m);
         for (uint256 i = 0; i < n; ++i) {
             _statementInto(flat, i * m, heights[i], ChainLib.requireAwaitingProof(heights[i]), pubdatas[i], payees[i], domain);
@@ -133,7 +133,7 @@ library ProofLib {
         view
         returns (uint256[] memory inputs)
     {
-        inputs = new uint256[](PublicInputsLib.HEADER_INPUTS + ConfigLib.get().slots);
+        inputs = new uint256[](PublicInputsLib.HEADER_INPUTS + ConfigLib.hot().slots);
         _statementInto(inputs, 0, height, h, pubdata, payee, domain);
     }
 
@@ -151,7 +151,7 @@ library ProofLib {
         // The winner was revealed (and committed): its first word is keccak256(pubdata).
         if (keccak256(pubdata) != w.commitmentOrPubdataHash) revert Errors.Rollup__PubdataMismatch(height);
         PublicInputsLib.computeInto(
-            out, at, _heldRootOf(h.parent), w.newRoot, uint256(uint160(payee)), domain, pubdata, ConfigLib.get().slots
+            out, at, _heldRootOf(h.parent), w.newRoot, uint256(uint160(payee)), domain, pubdata, ConfigLib.hot().slots
         );
     }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IRollup, RollupConfig} from "../interfaces/IRollup.sol";
+import {IRollup} from "../interfaces/IRollup.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {Errors} from "../errors/Errors.sol";
 import {ConfigLib} from "./ConfigLib.sol";
@@ -100,7 +100,7 @@ library ProposalLib {
         } else if (!reusable(p)) {
             revert Errors.Rollup__ProposalSlotBusy(height, sequencer, p.height);
         }
-        RollupConfig storage c = ConfigLib.get();
+        ConfigLib.Hot storage c = ConfigLib.hot();
         ProposeLib.checkParams(feeSplitBps, c.minFeeSplitBps, c.maxFeeSplitBps, commitment);
         output = VrfLib.output(vrfProof);
         p.commitmentOrPubdataHash = commitment;
@@ -152,7 +152,7 @@ library ProposalLib {
         if (!live(p, height)) revert Errors.Rollup__NoProposal(height, sequencer);
         if (p.status != IRollup.ProposalStatus.Proposed) revert Errors.Rollup__AlreadyRevealed(height, sequencer);
         pubdataHash = RevealLib.check(
-            p.commitmentOrPubdataHash, sequencer, height, parent, tip, newRoot, pubdata, ConfigLib.get().slots, salt
+            p.commitmentOrPubdataHash, sequencer, height, parent, tip, newRoot, pubdata, ConfigLib.hot().slots, salt
         );
         p.newRoot = newRoot;
         // The commitment is consumed: its slot now holds the pubdata hash (no fresh slot).
@@ -184,7 +184,7 @@ library ProposalLib {
         if (p.parent != tip) revert Errors.Rollup__ParentNotTip(p.parent, tip);
 
         uint256 output = p.vrfOutput;
-        bool boost = ConfigLib.get().feeSplitScore;
+        bool boost = ConfigLib.hot().feeSplitScore;
         score = ProposeLib.score(output, p.feeSplitBps, boost);
         address best = held ? h.winner : address(0);
         leads = best == address(0);
@@ -291,6 +291,6 @@ library ProposalLib {
     function scoreOf(uint256 height, address sequencer) internal view returns (uint256) {
         IRollup.Proposal storage p = get(height, sequencer);
         if (!live(p, height)) return 0;
-        return ProposeLib.score(p.vrfOutput, p.feeSplitBps, ConfigLib.get().feeSplitScore);
+        return ProposeLib.score(p.vrfOutput, p.feeSplitBps, ConfigLib.hot().feeSplitScore);
     }
 }

@@ -78,7 +78,7 @@ library RandomnessLib {
 
     /// @dev `recordRandomness`: anyone, in the seed window; a second call is a no-op.
     function recordInWindow(uint256 h) internal {
-        uint256 start = ClockLib.timeline(h).proposalStart;
+        uint256 start = ClockLib.proposalStart(h);
         uint256 windowStart = ClockLib.seedWindowStart(h);
         if (h == 0 || block.number < windowStart || block.number >= start) {
             revert Errors.Rollup__RandomnessWindowClosed(h, windowStart, start);

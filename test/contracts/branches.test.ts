@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
-import { randomBytes } from "ethers";
+import { TypedDataEncoder, randomBytes } from "ethers";
 import {
   ethers,
   networkHelpers,
@@ -36,6 +36,7 @@ import {
 import { vrfKeyFromSeed, vrfProve, popProve, publicKeyG1Of } from "../../src/vrf/index.js";
 import { DEFAULT_STAKING, HeightStatus, ProposalStatus, Role, RollupClient, blockCommitment, defaultRollupConfig } from "../../src/client/index.js";
 import { deployRollup } from "../../src/client/deploy.js";
+import { PROVER_COMMITMENT_TYPES, rollupDomain } from "../../src/protocol.js";
 
 const MIN = DEFAULT_STAKING.minSequencerStake;
 /** The aggregator parameters of test/contracts/realChain.ts. */
@@ -132,6 +133,41 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       const edge = { ...base, minFeeSplitBps: 4_999n, maxFeeSplitBps: 4_999n, maxProverRewardShareBps: 10_000n, lateProverShareBps: 10_000n, reorgBountyBps: 10_000n };
       const ok = await deployRollup((await ethers.getSigners())[0], edge, stakingAddr, verifierAddr);
       expect((await ok.config()).minFeeSplitBps).to.equal(4_999n);
+    });
+
+    it("constructor: a field too wide for ConfigLib's hot word reverts InvalidConfig naming it; a proverDeposit of 16 significant digits is kept exactly", async function () {
+      const d = await networkHelpers.loadFixture(defaultFixture);
+      const [owner] = await ethers.getSigners();
+      const stakingAddr = await d.staking.getAddress();
+      const verifierAddr = await d.verifier.getAddress();
+      const base = { ...d.config, genesisBlock: 0n };
+      const cases: [Partial<typeof base>, string][] = [
+        [{ proposalBlocks: 2n ** 16n }, "phase length"],
+        [{ revealBlocks: 2n ** 16n }, "phase length"],
+        [{ commitBlocks: 2n ** 16n }, "phase length"],
+        [{ slots: 2n ** 16n }, "slots"],
+        [{ keyActivationDelay: 2n ** 16n }, "keyActivationDelay"],
+        [{ genesisBlock: 2n ** 40n }, "genesisBlock"],
+        [{ proverDeposit: 2n ** 56n }, "proverDeposit"], // 72057594037927936: 17 significant digits
+        [{ proverDeposit: 2n ** 56n * 10n ** 9n + 10n ** 9n }, "proverDeposit"],
+      ];
+      for (const [override, field] of cases) {
+        await expect(deployRollup(owner!, { ...base, ...override }, stakingAddr, verifierAddr), field)
+          .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidConfig").withArgs(field);
+      }
+      // The widest values that fit are accepted, and the deposit a commit uses (read back from the hot word through
+      // the EIP-712 digest a prover signs) is the configured one, to the unit.
+      for (const deposit of [2n ** 56n - 1n, 12_345_678_901_234_567n * 10n ** 9n, 3n * 10n ** 26n, 1n, 0n]) {
+        const ok = await deployRollup(owner!, { ...base, proverDeposit: deposit, proposalBlocks: 2n ** 16n - 1n, keyActivationDelay: 2n ** 16n - 1n }, stakingAddr, verifierAddr);
+        const c = await ok.config();
+        expect(c.proverDeposit).to.equal(deposit);
+        expect(c.proposalBlocks).to.equal(2n ** 16n - 1n);
+        const value = { height: 7n, sequencer: owner!.address, prover: d.seqs[0]!.address, deposit };
+        const domain = rollupDomain((await ethers.provider.getNetwork()).chainId, await ok.getAddress());
+        expect(await ok.proverCommitmentDigest(7n, value.sequencer, value.prover)).to.equal(TypedDataEncoder.hash(domain, PROVER_COMMITMENT_TYPES, value));
+        const t = await ok.timeline(1n);
+        expect(t.revealStart - t.proposalStart).to.equal(2n ** 16n - 1n);
+      }
     });
 
     it("propose: FEE_SPLIT below the configured minimum reverts FeeSplitOutOfRange; a zero proverTip pulls and escrows nothing", async function () {

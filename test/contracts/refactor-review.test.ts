@@ -164,7 +164,7 @@ describe("refactor review: the split Rollup against a7d6de3", function () {
     await expectBooks(d);
   });
 
-  it("finding (low, fixed): a proverDeposit of 2^88 or more is refused at deployment with Rollup__InvalidConfig; 2^88 - 1 is accepted", async function () {
+  it("finding (low, fixed): a proverDeposit of 2^88 or more is refused at deployment with Rollup__InvalidConfig; the largest that fits is accepted", async function () {
     // Sidecar stores the deposit in 88 bits: before the fix such a Rollup deployed and then every commitProver
     // reverted SafeCastOverflowedUintDowncast(88, deposit), so no height could ever be decided.
     const d = await networkHelpers.loadFixture(defaultFixture);
@@ -173,8 +173,11 @@ describe("refactor review: the split Rollup against a7d6de3", function () {
     const verifier = await d.verifier.getAddress();
     await expect(deployRollup(owner!, { ...d.config, genesisBlock: 0n, proverDeposit: 2n ** 88n }, staking, verifier))
       .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidConfig").withArgs("proverDeposit");
-    const ok = await deployRollup(owner!, { ...d.config, genesisBlock: 0n, proverDeposit: 2n ** 88n - 1n }, staking, verifier);
-    expect((await ok.config()).proverDeposit).to.equal(2n ** 88n - 1n);
+    // The largest deposit below 2^88 that the hot config word holds (16 significant digits, ConfigLib.Hot).
+    const largest = 3_094_850_098_213_450n * 10n ** 11n;
+    expect(largest < 2n ** 88n && largest * 10n > 2n ** 88n).to.equal(true);
+    const ok = await deployRollup(owner!, { ...d.config, genesisBlock: 0n, proverDeposit: largest }, staking, verifier);
+    expect((await ok.config()).proverDeposit).to.equal(largest);
   });
 
   it("FINDING (informational): propose with an empty commitment AND an out-of-range share now reverts Rollup__EmptyCommitment (a7d6de3: ProverRewardShareOutOfRange first)", async function () {
