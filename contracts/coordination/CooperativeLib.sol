@@ -267,8 +267,8 @@ library CooperativeLib {
     /// @dev The payee's score for (height, unit): its VRF output (checked against its registered key's G1 twin,
     ///      `VrfLib.verifyDleq`) times 1 + FEE_BURN, as a sequencer's score is its output times 1 + FEE_SPLIT.
     function _score(IStaking staking, address winner, UnitProof calldata u) private view returns (uint256) {
-        (bool known, uint256 randomness) = RandomnessLib.knownRandomnessOf(u.height);
-        if (!known) revert Errors.Rollup__StatementForgotten(u.height);
+        uint256 randomness = RandomnessLib.randomnessOf(u.height); // 0: forgotten (its ring word reused)
+        if (randomness == 0) revert Errors.Rollup__StatementForgotten(u.height);
         uint256 input = unitVrfInput(randomness, ProposalLib.get(u.height, winner).vrfOutput, u.unit);
         if (!VrfLib.verifyDleq(staking.vrfG1KeyOf(u.payee), input, u.height, u.vrfProof)) {
             revert Errors.Rollup__InvalidVrfProof(u.height, u.payee);

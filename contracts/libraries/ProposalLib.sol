@@ -228,8 +228,8 @@ library ProposalLib {
         ) revert Errors.Rollup__VrfClaimNotChallengeable(height, sequencer);
         // Judged only while the randomness it signed is still known (in its ring word): a forgotten value must never
         // make an honest claim look false.
-        (bool known, uint256 randomness) = RandomnessLib.knownRandomnessOf(height);
-        if (!known) revert Errors.Rollup__VrfClaimNotChallengeable(height, sequencer);
+        uint256 randomness = RandomnessLib.randomnessOf(height);
+        if (randomness == 0) revert Errors.Rollup__VrfClaimNotChallengeable(height, sequencer);
         // VrfLib reports a failed precompile call as "invalid": with too little gas a valid proof would look false.
         if (gasleft() < minGas) revert Errors.Rollup__ChallengeGasTooLow(gasleft(), minGas);
         if (VrfLib.verify(pk, randomness, height, vrfProof)) {

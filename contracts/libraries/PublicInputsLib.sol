@@ -46,7 +46,7 @@ library PublicInputsLib {
         bytes calldata pubdata,
         uint256 slots
     ) internal pure {
-        if (pubdata.length != SLOT_BYTES * slots) revert Errors.Rollup__BadPubdataLength(pubdata.length, SLOT_BYTES * slots);
+        _requireLength(pubdata, slots);
         out[at] = oldRoot;
         out[at + 1] = newRoot;
         out[at + 3] = payee;
@@ -65,10 +65,15 @@ library PublicInputsLib {
     /// @param slots T
     /// @return fees sum of the u32 fee fields
     function totalFees(bytes calldata pubdata, uint256 slots) internal pure returns (uint256 fees) {
-        if (pubdata.length != SLOT_BYTES * slots) revert Errors.Rollup__BadPubdataLength(pubdata.length, SLOT_BYTES * slots);
+        _requireLength(pubdata, slots);
         for (uint256 i = 0; i < slots; ++i) {
             fees += _word(pubdata, i) & 0xffffffff;
         }
+    }
+
+    /// @dev pubdata must hold exactly T slots.
+    function _requireLength(bytes calldata pubdata, uint256 slots) private pure {
+        if (pubdata.length != SLOT_BYTES * slots) revert Errors.Rollup__BadPubdataLength(pubdata.length, SLOT_BYTES * slots);
     }
 
     /// @dev Slot i's word: the 32-byte load starting at the slot, its top 20 bytes (trailing bytes are discarded;

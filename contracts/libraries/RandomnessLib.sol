@@ -22,7 +22,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 ///      "fernet-rollup.storage.Randomness")) - 1)) & ~0xff): word `h % SEED_RING` holds the randomness (its low 32
 ///      bits are 0) and, in its low 32 bits, the height it belongs to. Recording then overwrites a word (5k gas)
 ///      instead of writing a fresh one (22.1k). A height's randomness is needed from its recording through its commit
-///      phase, and by a challenge of a claim at that height (`knownRandomnessOf`); 32 heights cover both with room.
+///      phase, and by a challenge of a claim at that height (`randomnessOf`, 0 once forgotten); 32 heights cover both with room.
 ///      Residual bias: docs/security.md, finding 5.
 library RandomnessLib {
     /// @custom:storage-location erc7201:fernet-rollup.storage.Randomness
@@ -86,17 +86,12 @@ library RandomnessLib {
         recordSeed(h);
     }
 
-    /// @dev The randomness `h`'s VRF proofs must sign; 0 while it is not recorded (or once its ring word was reused).
+    /// @dev The randomness `h`'s VRF proofs must sign; 0 while it is not recorded or once its ring word was reused
+    ///      (held for SEED_RING heights from its recording): a judge of an older claim (`ProposalLib.voidFalseClaim`,
+    ///      Cooperative's unit scores) must refuse to judge on 0, never take it for a value.
     function randomnessOf(uint256 h) internal view returns (uint256) {
         uint256 w = getStorage().words[h % SEED_RING];
         return (w & TAG_MASK) == h ? w & ~TAG_MASK : 0;
-    }
-
-    /// @dev `randomnessOf` and whether it is still held (from its recording for SEED_RING heights): a judge of an older
-    ///      claim (`ProposalLib.voidFalseClaim`) must not take a forgotten value for 0.
-    function knownRandomnessOf(uint256 h) internal view returns (bool known, uint256 r) {
-        r = randomnessOf(h);
-        known = r != 0;
     }
 
     /// @dev The VRF output of height h - 2's winner (0 below height 2 or if it had none), read at the recording. Its

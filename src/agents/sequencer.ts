@@ -173,6 +173,8 @@ export class SequencerAgent extends PollingAgent {
    * not wait for a proposal that `propose` would refuse (ProposalSlotBusy) and then all propose late.
    */
   private readonly busyAt = new Set<bigint>();
+  /** Heights whose proposal ring slot was found free (slotBusy): it stays free until we propose there. */
+  private readonly slotFreeAt = new Set<bigint>();
   /**
    * Peers whose served claim was the best of a height and came to nothing (not revealed by the end of the reveal
    * phase), with that height: their served claims are ignored for AGENT_DEFAULTS.withholderMemoryHeights heights.
@@ -749,6 +751,7 @@ export class SequencerAgent extends PollingAgent {
     const h = height + 1n;
     for (const k of this.ownClaims.keys()) if (k < height) this.ownClaims.delete(k);
     for (const k of this.busyAt) if (k < height) this.busyAt.delete(k);
+    for (const k of this.slotFreeAt) if (k < height) this.slotFreeAt.delete(k);
     if (await this.slotBusy(h)) return;
     const randomness = await this.client.randomnessOf(h);
     if (randomness === 0n || this.ownClaims.get(h)?.randomness === randomness) return;
@@ -759,14 +762,19 @@ export class SequencerAgent extends PollingAgent {
   /**
    * Whether our proposal ring slot of `h` (PROPOSAL_RING heights back) still holds a committed record, a height we
    * won that is not final yet (proofs wait for their batch) or escrow not yet released: `propose` would revert
-   * ProposalSlotBusy. Marks `h` busy (no claim served) or, once the slot is free again, not.
+   * ProposalSlotBusy. Marks `h` busy (no claim served) or, once the slot is free again, not. A slot found free stays
+   * free (only our own proposal at `h` writes it again), so it is read once a height, not every round.
    */
   private async slotBusy(h: bigint): Promise<boolean> {
+    if (this.slotFreeAt.has(h)) return false;
     const busy = h > PROPOSAL_RING && (await this.client.getProposal(h - PROPOSAL_RING, this.address)).status === ProposalStatus.Committed;
     if (busy) {
       if (!this.busyAt.has(h)) this.log.info("proposal slot busy: serving no claim at this height", { height: h, holds: h - PROPOSAL_RING });
       this.busyAt.add(h);
-    } else this.busyAt.delete(h);
+    } else {
+      this.busyAt.delete(h);
+      this.slotFreeAt.add(h);
+    }
     return busy;
   }
 

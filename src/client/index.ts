@@ -17,6 +17,7 @@ import {
   type ContractTransactionResponse,
   type LogDescription,
   type Signer,
+  type TransactionDescription,
   type TransactionReceipt,
   TypedDataEncoder,
   ZeroAddress,
@@ -319,20 +320,26 @@ interface CallFrame {
   calls?: CallFrame[];
 }
 
-const REVEAL_CALLS = Rollup__factory.createInterface();
+const ROLLUP_CALLS = Rollup__factory.createInterface();
+
+/** The Rollup call encoded in `data`, if it is one of `height` (its first argument); undefined for anything else. */
+function parseRollupCall(data: string, height: bigint): TransactionDescription | undefined {
+  let call: TransactionDescription | null;
+  try {
+    call = ROLLUP_CALLS.parseTransaction({ data });
+  } catch {
+    return undefined;
+  }
+  return call !== null && call.args[0] === height ? call : undefined;
+}
 
 /**
  * The pubdata and signatures of a `reveal` or `revealAndCommitProver` call of `height` (its calldata `data`), if
  * its pubdata hashes to `pubdataHash` (the `Revealed` log's); undefined for any other call.
  */
 export function revealOfCalldata(data: string, height: bigint, pubdataHash: string): { pubdata: string; signatures: string } | undefined {
-  let call;
-  try {
-    call = REVEAL_CALLS.parseTransaction({ data });
-  } catch {
-    return undefined;
-  }
-  if (!call || call.args[0] !== height) return undefined;
+  const call = parseRollupCall(data, height);
+  if (call === undefined) return undefined;
   let found: { pubdata: string; signatures: string } | undefined;
   if (call.name === "reveal") found = { pubdata: call.args[3] as string, signatures: call.args[5] as string };
   else if (call.name === "revealAndCommitProver") {
@@ -347,13 +354,8 @@ export function revealOfCalldata(data: string, height: bigint, pubdataHash: stri
  * `vrfOutput` (the `Proposed` log's); undefined for any other call.
  */
 export function proposalOfCalldata(data: string, height: bigint, vrfOutput: bigint): { vrfProof: [bigint, bigint, bigint, bigint]; commitment: string } | undefined {
-  let call;
-  try {
-    call = REVEAL_CALLS.parseTransaction({ data });
-  } catch {
-    return undefined;
-  }
-  if (!call || call.name !== "propose" || call.args[0] !== height) return undefined;
+  const call = parseRollupCall(data, height);
+  if (call?.name !== "propose") return undefined;
   const vrfProof = [...(call.args[1] as bigint[])] as [bigint, bigint, bigint, bigint];
   if (vrfOutputOf(vrfProof) !== vrfOutput) return undefined;
   return { vrfProof, commitment: call.args[2] as string };

@@ -319,7 +319,8 @@ export class SimSequencer implements SimActor {
     const t = await world.timeline(r.height);
     const a = revealDecision({
       me: this.address, record: r, status: this.status(r.height), tip: await world.chainTip(), withholdReveal: this.p.noReveal, next,
-      revealEnd: t.commitStart, feeSplitScore: this.ctx.config.feeSplitScore, rivals: await this.claimsOf(r.height, await world.randomnessOf(r.height)),
+      revealEnd: t.commitStart, feeSplitScore: this.ctx.config.feeSplitScore, revealAtCommit: this.revealAtCommit,
+      rivals: await this.claimsOf(r.height, await world.randomnessOf(r.height)),
     });
     if (a.kind !== "reveal") return;
     const b = syntheticBlock(this.ctx, r.height, this.address);
@@ -330,7 +331,10 @@ export class SimSequencer implements SimActor {
     const { world } = this.ctx;
     const t = await world.timeline(r.height);
     const rivals = await this.claimsOf(r.height, await world.randomnessOf(r.height));
-    const view = { me: this.address, record: r, status: this.status(r.height), tip: await world.chainTip(), next, commitEnd: t.commitEnd, feeSplitScore: this.ctx.config.feeSplitScore, rivals };
+    const view = {
+      me: this.address, record: r, status: this.status(r.height), tip: await world.chainTip(), next, commitEnd: t.commitEnd, feeSplitScore: this.ctx.config.feeSplitScore,
+      revealAtCommit: this.revealAtCommit && !this.p.noReveal, rivalsMayRevealAtCommit: this.ctx.design.commit === "named-prover", rivals,
+    };
     let a = commitDecision(view);
     if (a.kind === "need-winner") {
       const leader = world.leader.get(r.height);
@@ -353,13 +357,18 @@ export class SimSequencer implements SimActor {
       if (ans) answers.push(ans);
     }
     const choice = this.ctx.design.chooseProver({ request, answers, currentL1Block: head, reputation: this.reputation });
-    if (choice.kind === "commit-prover") {
-      r.prover = choice.prover;
-      await send(this.ctx, this, "commitProver", [r.height, choice.prover, choice.signature, r.vrfProof], r.height);
-    } else {
-      r.prover = this.address;
-      await send(this.ctx, this, "commitProver", [r.height, this.address, "0x", r.vrfProof], r.height);
-    }
+    const [prover, signature] = choice.kind === "commit-prover" ? [choice.prover, choice.signature] : [this.address, "0x"];
+    r.prover = prover;
+    if (a.reveal) {
+      // Not revealed yet: the block goes with the commit (revealAndCommitProver), as the agent's.
+      const block = { parent: r.parent, newRoot: r.newRoot, salt: r.salt, pubdata: r.pubdata, signatures: syntheticBlock(this.ctx, r.height, this.address).signatures };
+      await send(this.ctx, this, "revealAndCommitProver", [r.height, block, prover, signature, r.vrfProof], r.height);
+    } else await send(this.ctx, this, "commitProver", [r.height, prover, signature, r.vrfProof], r.height);
+  }
+
+  /** Sidecar reveals with its commit (revealAndCommitProver) as the agents do by default; Cooperative opens with commitUnits. */
+  private get revealAtCommit(): boolean {
+    return this.ctx.design.commit === "named-prover" && AGENT_DEFAULTS.revealAtCommit;
   }
 
   /** Won / lost bookkeeping, releases, self-proving, reorg duty (settleDecision, releaseDecision, reorgDecision). */
