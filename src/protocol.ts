@@ -71,6 +71,22 @@ export function outranks(a: RankedProposal, b: RankedProposal): boolean {
  */
 export const PROPOSAL_RING = 32n;
 
+// ------------------------------------------------------------------------------------------ config limits
+
+/** ConfigLib.Hot's widths: phase lengths, T and keyActivationDelay below 2^16 (genesisBlock below 2^40). */
+export const MAX_PHASE_BLOCKS = 0xffff;
+
+/**
+ * ConfigLib.Hot's rule for proverDeposit: below 2^88 (Sidecar's deposit field) and m x 10^e with m < 2^56, i.e. at
+ * most 16 significant digits; `Rollup__InvalidConfig("proverDeposit")` otherwise.
+ */
+export function proverDepositFits(deposit: bigint): boolean {
+  if (deposit < 0n || deposit >= 1n << 88n) return false;
+  let m = deposit;
+  while (m >= 1n << 56n && m % 10n === 0n) m /= 10n;
+  return m < 1n << 56n;
+}
+
 // ------------------------------------------------------------------------------------------ randomness
 
 /** Domain tag of a height's randomness (Rollup.randomnessOf). */

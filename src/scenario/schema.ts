@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { FernetError } from "../errors.js";
 import { DEVNET_DEFAULTS, SCENARIO_DEFAULTS as DEF } from "../defaults.js";
-import { BPS, E18 } from "../protocol.js";
+import { BPS, E18, MAX_PHASE_BLOCKS, proverDepositFits } from "../protocol.js";
 
 export class ScenarioError extends FernetError<"BAD_SCENARIO"> {
   /** JSON path of the offending value (`$` is the document). */
@@ -400,11 +400,12 @@ export function validateScenario(doc: unknown, fallbackName = "scenario"): Scena
   const pr = d.params === undefined ? {} : obj(d.params, "$.params");
   only(pr, "$.params", ["proposalBlocks", "revealBlocks", "commitBlocks", "phaseBlocks", "provingWindow", "lateWindow", "proverDeposit", "blockReward", "submissionReward"]);
   const phase = opt(pr, "phaseBlocks", "$.params", (v, p) => int(v, p, 1, 1000), DEF.phaseBlocks);
-  const blocks = (k: string, def: number, min: number) => opt(pr, k, "$.params", (v, p) => int(v, p, min, 100_000), def);
+  const blocks = (k: string, def: number, min: number, max = 100_000) => opt(pr, k, "$.params", (v, p) => int(v, p, min, max), def);
   const params = {
-    proposalBlocks: blocks("proposalBlocks", phase, 1),
-    revealBlocks: blocks("revealBlocks", phase, 1),
-    commitBlocks: blocks("commitBlocks", phase, 1),
+    // Phase lengths live in 16 bits on chain (ConfigLib.Hot).
+    proposalBlocks: blocks("proposalBlocks", phase, 1, MAX_PHASE_BLOCKS),
+    revealBlocks: blocks("revealBlocks", phase, 1, MAX_PHASE_BLOCKS),
+    commitBlocks: blocks("commitBlocks", phase, 1, MAX_PHASE_BLOCKS),
     provingWindow: blocks("provingWindow", DEF.provingWindow, 1),
     lateWindow: blocks("lateWindow", DEF.lateWindow, 1),
     proverDeposit: opt(pr, "proverDeposit", "$.params", parseAmount, DEF.proverDeposit),
@@ -412,6 +413,7 @@ export function validateScenario(doc: unknown, fallbackName = "scenario"): Scena
     submissionReward: opt(pr, "submissionReward", "$.params", parseAmount, DEF.submissionReward),
   };
   if (params.proverDeposit > 5_000n * E18) throw new ScenarioError("$.params.proverDeposit", "must be at most 5000e18 (each actor is funded with 10 000 tokens)");
+  if (!proverDepositFits(params.proverDeposit)) throw new ScenarioError("$.params.proverDeposit", "must have at most 16 significant digits (the Rollup keeps it as m x 10^e, m < 2^56)");
 
   const l = d.l1 === undefined ? {} : obj(d.l1, "$.l1");
   only(l, "$.l1", ["blockTimeMs", "node", "reorgs"]);

@@ -36,7 +36,7 @@ import {
 import { vrfKeyFromSeed, vrfProve, popProve, publicKeyG1Of } from "../../src/vrf/index.js";
 import { DEFAULT_STAKING, HeightStatus, ProposalStatus, Role, RollupClient, blockCommitment, defaultRollupConfig } from "../../src/client/index.js";
 import { deployRollup } from "../../src/client/deploy.js";
-import { PROVER_COMMITMENT_TYPES, rollupDomain } from "../../src/protocol.js";
+import { PROVER_COMMITMENT_TYPES, proverDepositFits, rollupDomain } from "../../src/protocol.js";
 
 const MIN = DEFAULT_STAKING.minSequencerStake;
 /** The aggregator parameters of test/contracts/realChain.ts. */
@@ -154,10 +154,13 @@ describe("Branches covered nowhere else (specs: test/trees/*.tree)", function ()
       for (const [override, field] of cases) {
         await expect(deployRollup(owner!, { ...base, ...override }, stakingAddr, verifierAddr), field)
           .to.be.revertedWithCustomError(d.rollup, "Rollup__InvalidConfig").withArgs(field);
+        // The off-chain twin (src/protocol.ts, used by the scenario schema) refuses the same deposits.
+        if (override.proverDeposit !== undefined) expect(proverDepositFits(override.proverDeposit), String(override.proverDeposit)).to.equal(false);
       }
       // The widest values that fit are accepted, and the deposit a commit uses (read back from the hot word through
       // the EIP-712 digest a prover signs) is the configured one, to the unit.
       for (const deposit of [2n ** 56n - 1n, 12_345_678_901_234_567n * 10n ** 9n, 3n * 10n ** 26n, 1n, 0n]) {
+        expect(proverDepositFits(deposit), String(deposit)).to.equal(true);
         const ok = await deployRollup(owner!, { ...base, proverDeposit: deposit, proposalBlocks: 2n ** 16n - 1n, keyActivationDelay: 2n ** 16n - 1n }, stakingAddr, verifierAddr);
         const c = await ok.config();
         expect(c.proverDeposit).to.equal(deposit);

@@ -64,6 +64,8 @@ describe("scenario schema", () => {
       [{ ...base(), sequencers: [{ name: "x" }, { name: "x" }] }, "$.sequencers[1].name", /duplicate actor name/],
       [{ ...base(), sequencers: [{ strategy: { kind: "offline", windows: [{ unit: "height", from: 3, to: 2 }] } }] }, "$.sequencers[0].strategy.windows[0].to", /integer >= 4/],
       [{ ...base(), params: { provingWindow: "ten" } }, "$.params.provingWindow", /integer/],
+      [{ ...base(), params: { commitBlocks: 65_536 } }, "$.params.commitBlocks", /integer/], // 16 bits on chain
+      [{ ...base(), params: { proverDeposit: "1234567890123456789" } }, "$.params.proverDeposit", /16 significant digits/],
       [{ ...base(), expect: [{ kind: "slashed", actor: "nobody" }] }, "$.expect[0].actor", /no actor named "nobody"/],
       [{ ...base(), expect: [{ kind: "reorged", height: 9 }] }, "$.expect[0].height", /beyond \$\.stop\.heights/],
       [{ ...base(), expect: [{ kind: "slashed", actor: "prover-1", amount: "lots" }] }, "$.expect[0].amount", /amount like/],
