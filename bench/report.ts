@@ -93,7 +93,7 @@ function renderL1GasPerHeight(r: Record<string, unknown>, out: string[]): void {
   if (designs && Object.keys(designs).length) {
     out.push("### Designs side by side (`designs` in report.json)");
     out.push("");
-    out.push("The same measure per proving design: Sidecar (a named prover per height, one block proof, sent in batches: 4 before session 11, 8 since, see each row's proof batch above) and Cooperative (docs/cooperative.md: K unit proofs per height, up to 3 paid per unit, each verified on L1 with its VRF). `provers' calls` are the proof submissions and settlements; `sequencers' calls` the rest (propose, reveal, commit).");
+    out.push("The same measure per proving design: Sidecar (a named prover per height, one block proof, sent in batches: 4 before session 11, 8 since, 16 in session 13, 32 since session 14; see each row's proof batch above; a Cooperative row's batch column is the devnet's setting, unused by its unit proofs) and Cooperative (docs/cooperative.md: K unit proofs per height, up to 3 paid per unit, each verified on L1 with its VRF). `provers' calls` are the proof submissions and settlements; `sequencers' calls` the rest (propose, reveal, commit).");
     out.push("");
     const cols = Object.entries(designs).flatMap(([d, byT]) => Object.values(byT).map((x) => ({ d, x })));
     out.push(table(
