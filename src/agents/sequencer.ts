@@ -169,12 +169,11 @@ export class SequencerAgent extends PollingAgent {
   /** Our VRF claim at the next height, made once its randomness is recorded (prepareClaim), served to peers. */
   private readonly ownClaims = new Map<bigint, { randomness: bigint; proof: VrfProof; output: bigint }>();
   /**
-   * Heights at which our proposal ring slot was found busy (slotBusy): we serve no claim there, so that the others do
-   * not wait for a proposal that `propose` would refuse (ProposalSlotBusy) and then all propose late.
+   * Our proposal ring slot per height as slotBusy found it: busy (true) means we serve no claim there, so that the
+   * others do not wait for a proposal that `propose` would refuse (ProposalSlotBusy) and then all propose late; free
+   * (false) stays free (only our own proposal there writes it again), so it is not read again.
    */
-  private readonly busyAt = new Set<bigint>();
-  /** Heights whose proposal ring slot was found free (slotBusy): it stays free until we propose there. */
-  private readonly slotFreeAt = new Set<bigint>();
+  private readonly slotBusyAt = new Map<bigint, boolean>();
   /**
    * Peers whose served claim was the best of a height and came to nothing (not revealed by the end of the reveal
    * phase), with that height: their served claims are ignored for AGENT_DEFAULTS.withholderMemoryHeights heights.
@@ -275,7 +274,7 @@ export class SequencerAgent extends PollingAgent {
    * before the `Proposed` logs do, nothing more: every output is public from the proposal phase on.
    */
   private vrfClaim(h: bigint): VrfClaim | null {
-    if (this.busyAt.has(h)) return null;
+    if (this.slotBusyAt.get(h) === true) return null;
     const r = this.prepared.get(h)?.built.record ?? this.records.get(h);
     const feeSplitBps = r?.feeSplitBps ?? proposalTerms(this.o).feeSplitBps;
     const c = r ? { proof: r.vrfProof, output: r.vrfOutput } : this.ownClaims.get(h);
@@ -750,8 +749,7 @@ export class SequencerAgent extends PollingAgent {
     if (phase !== Phase.Commit || height <= 0n) return;
     const h = height + 1n;
     for (const k of this.ownClaims.keys()) if (k < height) this.ownClaims.delete(k);
-    for (const k of this.busyAt) if (k < height) this.busyAt.delete(k);
-    for (const k of this.slotFreeAt) if (k < height) this.slotFreeAt.delete(k);
+    for (const k of this.slotBusyAt.keys()) if (k < height) this.slotBusyAt.delete(k);
     if (await this.slotBusy(h)) return;
     const randomness = await this.client.randomnessOf(h);
     if (randomness === 0n || this.ownClaims.get(h)?.randomness === randomness) return;
@@ -762,19 +760,13 @@ export class SequencerAgent extends PollingAgent {
   /**
    * Whether our proposal ring slot of `h` (PROPOSAL_RING heights back) still holds a committed record, a height we
    * won that is not final yet (proofs wait for their batch) or escrow not yet released: `propose` would revert
-   * ProposalSlotBusy. Marks `h` busy (no claim served) or, once the slot is free again, not. A slot found free stays
-   * free (only our own proposal at `h` writes it again), so it is read once a height, not every round.
+   * ProposalSlotBusy. Records the answer in slotBusyAt; a slot found free is not read again.
    */
   private async slotBusy(h: bigint): Promise<boolean> {
-    if (this.slotFreeAt.has(h)) return false;
+    if (this.slotBusyAt.get(h) === false) return false;
     const busy = h > PROPOSAL_RING && (await this.client.getProposal(h - PROPOSAL_RING, this.address)).status === ProposalStatus.Committed;
-    if (busy) {
-      if (!this.busyAt.has(h)) this.log.info("proposal slot busy: serving no claim at this height", { height: h, holds: h - PROPOSAL_RING });
-      this.busyAt.add(h);
-    } else {
-      this.busyAt.delete(h);
-      this.slotFreeAt.add(h);
-    }
+    if (busy && this.slotBusyAt.get(h) !== true) this.log.info("proposal slot busy: serving no claim at this height", { height: h, holds: h - PROPOSAL_RING });
+    this.slotBusyAt.set(h, busy);
     return busy;
   }
 
@@ -962,7 +954,7 @@ export class SequencerAgent extends PollingAgent {
     const t = await this.timeline(h);
     const view: CommitView = {
       me: this.address, record: r, status: p.status, tip, next, commitEnd: t.commitEnd, feeSplitScore: this.cfg.feeSplitScore, revealAtCommit,
-      rivalsMayRevealAtCommit: this.design.commit === "named-prover", rivals: [],
+      rivalsMayRevealAtCommit: this.design.revealsWithCommit, rivals: [],
     };
     let a: CommitAction = commitDecision(view);
     if (a.kind === "wait" && (a.reason === "not-revealed" || a.reason === "parent-not-tip")) return;
@@ -998,9 +990,9 @@ export class SequencerAgent extends PollingAgent {
     return encodeBlockSignatures(r.txs.map(transferFromJSON), this.o.T);
   }
 
-  /** Sidecar: reveal with the commit (revealAndCommitProver), for this design only (Cooperative opens with commitUnits). */
+  /** Reveal with the commit where the design's commit can carry the block (Sidecar's revealAndCommitProver). */
   private get revealAtCommit(): boolean {
-    return this.design.commit === "named-prover" && (this.o.revealAtCommit ?? AGENT_DEFAULTS.revealAtCommit);
+    return this.design.revealsWithCommit && (this.o.revealAtCommit ?? AGENT_DEFAULTS.revealAtCommit);
   }
 
   /**

@@ -340,13 +340,15 @@ function parseRollupCall(data: string, height: bigint): TransactionDescription |
 export function revealOfCalldata(data: string, height: bigint, pubdataHash: string): { pubdata: string; signatures: string } | undefined {
   const call = parseRollupCall(data, height);
   if (call === undefined) return undefined;
-  let found: { pubdata: string; signatures: string } | undefined;
-  if (call.name === "reveal") found = { pubdata: call.args[3] as string, signatures: call.args[5] as string };
-  else if (call.name === "revealAndCommitProver") {
-    const b = call.args[1] as { pubdata: string; signatures: string };
-    found = { pubdata: b.pubdata, signatures: b.signatures };
-  }
-  return found && keccak256(found.pubdata) === pubdataHash.toLowerCase() ? found : undefined;
+  if (call.name === "reveal") return revealIfHashes(call.args[3] as string, call.args[5] as string, pubdataHash);
+  if (call.name !== "revealAndCommitProver") return undefined;
+  const b = call.args[1] as { pubdata: string; signatures: string };
+  return revealIfHashes(b.pubdata, b.signatures, pubdataHash);
+}
+
+/** A reveal's pubdata and signatures, if the pubdata hashes to `pubdataHash` (read from calldata or `RevealedData`). */
+function revealIfHashes(pubdata: string, signatures: string, pubdataHash: string): { pubdata: string; signatures: string } | undefined {
+  return keccak256(pubdata) === pubdataHash.toLowerCase() ? { pubdata, signatures } : undefined;
 }
 
 /**
@@ -355,10 +357,13 @@ export function revealOfCalldata(data: string, height: bigint, pubdataHash: stri
  */
 export function proposalOfCalldata(data: string, height: bigint, vrfOutput: bigint): { vrfProof: [bigint, bigint, bigint, bigint]; commitment: string } | undefined {
   const call = parseRollupCall(data, height);
-  if (call?.name !== "propose") return undefined;
-  const vrfProof = [...(call.args[1] as bigint[])] as [bigint, bigint, bigint, bigint];
-  if (vrfOutputOf(vrfProof) !== vrfOutput) return undefined;
-  return { vrfProof, commitment: call.args[2] as string };
+  return call?.name === "propose" ? proposalIfOutput(call.args[1] as bigint[], call.args[2] as string, vrfOutput) : undefined;
+}
+
+/** A proposal's VRF proof and commitment, if the proof hashes to `vrfOutput` (read from calldata or `ProposedData`). */
+function proposalIfOutput(proof: readonly bigint[], commitment: string, vrfOutput: bigint): { vrfProof: [bigint, bigint, bigint, bigint]; commitment: string } | undefined {
+  const vrfProof = [...proof] as [bigint, bigint, bigint, bigint];
+  return vrfOutputOf(vrfProof) === vrfOutput ? { vrfProof, commitment } : undefined;
 }
 
 /** Client of one Rollup deployment. Reads need a provider; writes need a signer (`connect`). */
@@ -667,8 +672,8 @@ export class RollupClient {
   /** The pubdata and signatures of `sequencer`'s reveal of `height` in transaction `txHash`, its pubdata hashing to `pubdataHash`. */
   private revealCalldata(txHash: string, height: bigint, sequencer: string, pubdataHash: string): Promise<{ pubdata: string; signatures: string }> {
     return this.callIn(txHash, `the reveal of height ${height} with pubdata hash ${pubdataHash}`, (data) => revealOfCalldata(data, height, pubdataHash), (e) => {
-      if (e.name !== "RevealedData" || e.args.height !== height || e.args.sequencer.toLowerCase() !== sequencer.toLowerCase() || keccak256(e.args.pubdata) !== pubdataHash.toLowerCase()) return undefined;
-      return { pubdata: e.args.pubdata as string, signatures: e.args.signatures as string };
+      if (e.name !== "RevealedData" || e.args.height !== height || e.args.sequencer.toLowerCase() !== sequencer.toLowerCase()) return undefined;
+      return revealIfHashes(e.args.pubdata as string, e.args.signatures as string, pubdataHash);
     });
   }
 
@@ -685,8 +690,7 @@ export class RollupClient {
     const vrfOutput = log.args.vrfOutput;
     const c = await this.callIn(log.transactionHash, `the proposal of height ${height} with output ${vrfOutput}`, (data) => proposalOfCalldata(data, height, vrfOutput), (e) => {
       if (e.name !== "ProposedData" || e.args.height !== height || e.args.sequencer.toLowerCase() !== sequencer.toLowerCase()) return undefined;
-      const vrfProof = [...(e.args.vrfProof as bigint[])] as [bigint, bigint, bigint, bigint];
-      return vrfOutputOf(vrfProof) === vrfOutput ? { vrfProof, commitment: e.args.commitment as string } : undefined;
+      return proposalIfOutput(e.args.vrfProof as bigint[], e.args.commitment as string, vrfOutput);
     });
     return { vrfOutput, ...c, blockNumber: log.blockNumber, txHash: log.transactionHash };
   }

@@ -9,6 +9,7 @@ import type { BackingDecision, ProverChoice, ProverVerdict, ProvingDesignStrateg
 export const cooperative: ProvingDesignStrategy = {
   name: "cooperative",
   commit: "units",
+  revealsWithCommit: false, // commitUnits follows a reveal
 
   chooseProver(): ProverChoice {
     // Never asked: the sequencer commits units (the loop branches on `commit`). Answer as "nobody to name".

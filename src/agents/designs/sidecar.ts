@@ -28,6 +28,7 @@ export function sidecarQuoteRequest(v: {
 export const sidecar: ProvingDesignStrategy = {
   name: "sidecar",
   commit: "named-prover",
+  revealsWithCommit: true,
 
   chooseProver(v: ProverMarketView): ProverChoice {
     if (v.answers.length === 0) return { kind: "self-prove", reason: "no-provers", quotes: 0 };

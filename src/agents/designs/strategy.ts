@@ -74,6 +74,11 @@ export interface ProvingDesignStrategy {
    * elected per unit on chain and run their own agent, src/agents/cooperativeProver.ts).
    */
   readonly commit: "named-prover" | "units";
+  /**
+   * Whether the commit may carry the block's reveal (Sidecar's `revealAndCommitProver`): then a sequencer may reveal
+   * with its commit, and a rival still Proposed in the commit phase may yet take the height.
+   */
+  readonly revealsWithCommit: boolean;
   /** Sequencer: which prover to name at commit, from the market's answers. */
   chooseProver(v: ProverMarketView): ProverChoice;
   /** Prover: whether to back a sequencer's block (offer terms), decline, or first check the block. */

@@ -333,7 +333,7 @@ export class SimSequencer implements SimActor {
     const rivals = await this.claimsOf(r.height, await world.randomnessOf(r.height));
     const view = {
       me: this.address, record: r, status: this.status(r.height), tip: await world.chainTip(), next, commitEnd: t.commitEnd, feeSplitScore: this.ctx.config.feeSplitScore,
-      revealAtCommit: this.revealAtCommit && !this.p.noReveal, rivalsMayRevealAtCommit: this.ctx.design.commit === "named-prover", rivals,
+      revealAtCommit: this.revealAtCommit && !this.p.noReveal, rivalsMayRevealAtCommit: this.ctx.design.revealsWithCommit, rivals,
     };
     let a = commitDecision(view);
     if (a.kind === "need-winner") {
@@ -366,9 +366,9 @@ export class SimSequencer implements SimActor {
     } else await send(this.ctx, this, "commitProver", [r.height, prover, signature, r.vrfProof], r.height);
   }
 
-  /** Sidecar reveals with its commit (revealAndCommitProver) as the agents do by default; Cooperative opens with commitUnits. */
+  /** Reveal with the commit where the design allows it, as the agents do by default (SequencerAgent.revealAtCommit). */
   private get revealAtCommit(): boolean {
-    return this.ctx.design.commit === "named-prover" && AGENT_DEFAULTS.revealAtCommit;
+    return this.ctx.design.revealsWithCommit && AGENT_DEFAULTS.revealAtCommit;
   }
 
   /** Won / lost bookkeeping, releases, self-proving, reorg duty (settleDecision, releaseDecision, reorgDecision). */
