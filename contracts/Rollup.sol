@@ -162,11 +162,17 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
         uint256[4] calldata vrfProof
     ) external nonReentrant {
         ClockLib.requirePhase(height, Phase.Commit);
-        CoordinationLib.requireDesign(ProvingDesign.Sidecar); // before the reveal: a Cooperative block opens with commitUnits
+        CoordinationLib.requireDesign(ProvingDesign.Sidecar); // before the reveal: a Cooperative block opens with revealAndCommitUnits
+        _revealInCommit(height, b);
+        _commitProver(height, prover, proverSignature, vrfProof);
+    }
+
+    /// @dev The reveal of a merged reveal-and-commit (the caller checked the phase and the design): opens the
+    ///      sender's commitment and logs it as `reveal` does.
+    function _revealInCommit(uint256 height, BlockReveal calldata b) private {
         bytes32 pubdataHash = ProposalLib.revealInCommit(height, msg.sender, b);
         emit Revealed(height, msg.sender, b.parent, b.newRoot, pubdataHash);
         if (_viaContract()) emit RevealedData(height, msg.sender, b.pubdata, b.signatures);
-        _commitProver(height, prover, proverSignature, vrfProof);
     }
 
     /// @dev Whether a contract made this call (msg.sender is not the transaction's sender): then the call is not the
@@ -212,6 +218,30 @@ contract Rollup is RollupViews, Errors, PullPayments, EIP712 {
     {
         CoordinationLib.requireDesign(ProvingDesign.Cooperative);
         ClockLib.requirePhase(height, Phase.Commit);
+        _commitUnits(height, intermediateRoots, vrfProof);
+    }
+
+    /// @notice Cooperative's reveal and commit in one transaction (commit phase): opens the sender's commitment
+    ///         exactly as `reveal` does (logged in `Revealed` as well) and commits the block's intermediate roots and
+    ///         bond exactly as `commitUnits` does: one transaction instead of two, as Sidecar's
+    ///         `revealAndCommitProver`. A proposal revealed in the reveal phase commits with `commitUnits`.
+    /// @param height the L2 height
+    /// @param b the block: `reveal`'s parent (the tip other than `height`), newRoot, salt, pubdata and signatures
+    /// @param intermediateRoots as for `commitUnits`
+    /// @param vrfProof as for `commitUnits`
+    function revealAndCommitUnits(
+        uint256 height,
+        BlockReveal calldata b,
+        uint256[] calldata intermediateRoots,
+        uint256[4] calldata vrfProof
+    ) external nonReentrant {
+        ClockLib.requirePhase(height, Phase.Commit);
+        CoordinationLib.requireDesign(ProvingDesign.Cooperative); // before the reveal: a Sidecar block opens with revealAndCommitProver
+        _revealInCommit(height, b);
+        _commitUnits(height, intermediateRoots, vrfProof);
+    }
+
+    function _commitUnits(uint256 height, uint256[] calldata intermediateRoots, uint256[4] calldata vrfProof) private {
         (bool leads, uint256 score) = ProposalLib.enterRanking(staking, height, msg.sender, vrfProof);
         uint256 bond = CooperativeLib.commit(token, height, msg.sender, intermediateRoots);
         emit UnitsCommitted(height, msg.sender, intermediateRoots, bond, score, leads);

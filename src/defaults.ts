@@ -105,9 +105,10 @@ export const AGENT_DEFAULTS = {
    */
   withholderMemoryHeights: 32,
   /**
-   * Sidecar: a sequencer reveals its block with its commit, in the commit phase (Rollup.revealAndCommitProver: one
-   * transaction instead of two, about 34k gas less per height), sending the block to the provers it asks for quotes
-   * (they check it against the proposal's commitment). False: reveal in the reveal phase, then commit.
+   * A sequencer reveals its block with its commit, in the commit phase (one transaction instead of two, about 33k gas
+   * less per height): Sidecar's Rollup.revealAndCommitProver, sending the block to the provers it asks for quotes
+   * (they check it against the proposal's commitment); Cooperative's Rollup.revealAndCommitUnits. False: reveal in
+   * the reveal phase, then commit.
    */
   revealAtCommit: true,
   /**

@@ -86,7 +86,7 @@ export interface SequencerOptions {
   sequencerPeers?: string[] | (() => string[]);
   /** Timeout of one peer's claim request, ms (default AGENT_DEFAULTS.peerClaimTimeoutMs). */
   peerClaimTimeoutMs?: number;
-  /** Sidecar: reveal with the commit, in one transaction (default AGENT_DEFAULTS.revealAtCommit). */
+  /** Reveal with the commit, in one transaction (default AGENT_DEFAULTS.revealAtCommit). */
   revealAtCommit?: boolean;
   fault?: "none" | "no-reveal";
   /** Per-height fault (scenarios): proposes at these heights and never reveals. */
@@ -109,6 +109,8 @@ export interface SequencerOptions {
 
 /** What the sequencer keeps per height it proposed at (src/agents/decisions/sequencer.ts). */
 export type HeightRecord = SequencerRecord;
+/** A block's opening as the merged reveal-and-commit calls take it. */
+type BlockOpening = { parent: bigint; newRoot: bigint; salt: string; pubdata: string; signatures: string };
 
 const HEIGHTS = "heights";
 const NODE = "node";
@@ -990,7 +992,7 @@ export class SequencerAgent extends PollingAgent {
     return encodeBlockSignatures(r.txs.map(transferFromJSON), this.o.T);
   }
 
-  /** Reveal with the commit where the design's commit can carry the block (Sidecar's revealAndCommitProver). */
+  /** Reveal with the commit where the design's commit can carry the block (revealAndCommitProver, revealAndCommitUnits). */
   private get revealAtCommit(): boolean {
     return this.design.revealsWithCommit && (this.o.revealAtCommit ?? AGENT_DEFAULTS.revealAtCommit);
   }
@@ -1000,18 +1002,18 @@ export class SequencerAgent extends PollingAgent {
    * the commit (revealAndCommitProver) and with the quote requests (the provers check it against our commitment).
    */
   private async commit(r: HeightRecord, h: bigint, head: number, reveal = false): Promise<void> {
-    if (this.design.commit === "units") return this.commitUnits(r, h);
     const block = reveal ? { parent: r.parent, newRoot: r.newRoot, salt: r.salt, pubdata: r.pubdata, signatures: hexlify(this.signaturesOf(r)) } : undefined;
-    const send = (prover: string, proverSignature?: string) =>
-      block
-        ? this.sender.send("revealAndCommitProver", h, () => this.client.revealAndCommitProver({ height: h, ...block, prover, vrfProof: r.vrfProof, proverSignature }))
-        : this.sender.send("commitProver", h, () => this.client.commitProver({ height: h, prover, vrfProof: r.vrfProof, proverSignature }));
     const revealed = () => {
       if (!block) return;
       this.mark(r.txIds, "revealed", this.head, h);
       this.log.info("revealed", { height: h, withCommit: true });
       this.emit("revealed", h);
     };
+    if (this.design.commit === "units") return this.commitUnits(r, h, block, revealed);
+    const send = (prover: string, proverSignature?: string) =>
+      block
+        ? this.sender.send("revealAndCommitProver", h, () => this.client.revealAndCommitProver({ height: h, ...block, prover, vrfProof: r.vrfProof, proverSignature }))
+        : this.sender.send("commitProver", h, () => this.client.commitProver({ height: h, prover, vrfProof: r.vrfProof, proverSignature }));
     const chosen = await this.chooseProver(h, head, r.proverTip, block);
     if (chosen) {
       try {
@@ -1040,13 +1042,17 @@ export class SequencerAgent extends PollingAgent {
   /**
    * Cooperative's commit: the block's K - 1 intermediate roots (our block executed again on its parent's state and
    * split into units, src/l2/units.ts) and the bond. No prover is named: provers are elected per unit on chain.
+   * With `reveal`, the block is not revealed yet and goes with the commit (revealAndCommitUnits).
    */
-  private async commitUnits(r: HeightRecord, h: bigint): Promise<void> {
+  private async commitUnits(r: HeightRecord, h: bigint, reveal: BlockOpening | undefined, revealed: () => void): Promise<void> {
     try {
       const parentState = await this.chain.stateAt(r.parent);
       const { block, units } = executeBlockUnits(parentState, r.txs.map(transferFromJSON), this.o.T, Number(this.cfg.units), this.domain);
       if (block.newRoot !== r.newRoot) throw new AgentError("BAD_CONFIG", `our block at ${h} re-executes to root ${block.newRoot}, not ${r.newRoot}`);
-      await this.sender.send("commitUnits", h, () => this.client.commitUnits({ height: h, intermediateRoots: units.intermediateRoots, vrfProof: r.vrfProof }));
+      const commit = { height: h, intermediateRoots: units.intermediateRoots, vrfProof: r.vrfProof };
+      if (reveal) await this.sender.send("revealAndCommitUnits", h, () => this.client.revealAndCommitUnits({ ...commit, ...reveal }));
+      else await this.sender.send("commitUnits", h, () => this.client.commitUnits(commit));
+      revealed();
       this.log.info("units committed", { height: h, units: units.K });
       this.emit("committed", h, ZERO_ADDRESS);
     } catch (e) {

@@ -334,16 +334,22 @@ function parseRollupCall(data: string, height: bigint): TransactionDescription |
 }
 
 /**
- * The pubdata and signatures of a `reveal` or `revealAndCommitProver` call of `height` (its calldata `data`), if
+ * The pubdata and signatures of a `reveal`, `revealAndCommitProver` or `revealAndCommitUnits` call of `height` (its
+ * calldata `data`), if
  * its pubdata hashes to `pubdataHash` (the `Revealed` log's); undefined for any other call.
  */
 export function revealOfCalldata(data: string, height: bigint, pubdataHash: string): { pubdata: string; signatures: string } | undefined {
   const call = parseRollupCall(data, height);
   if (call === undefined) return undefined;
   if (call.name === "reveal") return revealIfHashes(call.args[3] as string, call.args[5] as string, pubdataHash);
-  if (call.name !== "revealAndCommitProver") return undefined;
+  if (call.name !== "revealAndCommitProver" && call.name !== "revealAndCommitUnits") return undefined;
   const b = call.args[1] as { pubdata: string; signatures: string };
   return revealIfHashes(b.pubdata, b.signatures, pubdataHash);
+}
+
+/** The `BlockReveal` argument of the merged reveal-and-commit calls. */
+function blockReveal(a: { parent: bigint; newRoot: bigint; pubdata: BytesLike; salt: BytesLike; signatures: BytesLike }) {
+  return { parent: a.parent, newRoot: a.newRoot, salt: hexlify(a.salt), pubdata: hexlify(a.pubdata), signatures: hexlify(a.signatures) };
 }
 
 /** A reveal's pubdata and signatures, if the pubdata hashes to `pubdataHash` (read from calldata or `RevealedData`). */
@@ -555,8 +561,7 @@ export class RollupClient {
     height: bigint; parent: bigint; newRoot: bigint; pubdata: BytesLike; salt: BytesLike; signatures: BytesLike;
     prover: string; vrfProof: VrfProof; proverSignature?: BytesLike;
   }): Promise<TransactionReceipt> {
-    const b = { parent: a.parent, newRoot: a.newRoot, salt: hexlify(a.salt), pubdata: hexlify(a.pubdata), signatures: hexlify(a.signatures) };
-    return send(this.contract.revealAndCommitProver(a.height, b, a.prover, a.proverSignature === undefined ? "0x" : hexlify(a.proverSignature), a.vrfProof));
+    return send(this.contract.revealAndCommitProver(a.height, blockReveal(a), a.prover, a.proverSignature === undefined ? "0x" : hexlify(a.proverSignature), a.vrfProof));
   }
 
   /** `payee` must be the payee the proof was made for (public input 3). */
@@ -569,6 +574,17 @@ export class RollupClient {
   /** Cooperative's commit: the block's K - 1 intermediate roots (src/l2 executeBlockUnits) and the sender's bond. */
   commitUnits(a: { height: bigint; intermediateRoots: readonly bigint[]; vrfProof: VrfProof }): Promise<TransactionReceipt> {
     return send(this.contract.commitUnits(a.height, [...a.intermediateRoots], a.vrfProof));
+  }
+
+  /**
+   * Cooperative, commit phase: `reveal` and `commitUnits` in one transaction (Rollup.revealAndCommitUnits). `parent`
+   * is the tip the block builds on (the chain tip other than `height`).
+   */
+  revealAndCommitUnits(a: {
+    height: bigint; parent: bigint; newRoot: bigint; pubdata: BytesLike; salt: BytesLike; signatures: BytesLike;
+    intermediateRoots: readonly bigint[]; vrfProof: VrfProof;
+  }): Promise<TransactionReceipt> {
+    return send(this.contract.revealAndCommitUnits(a.height, blockReveal(a), [...a.intermediateRoots], a.vrfProof));
   }
 
   /**

@@ -215,7 +215,7 @@ export async function collectFigures(a: CollectInput): Promise<Collected> {
         }
       }
       if (r.status !== 1) method = `${method} (reverted)`;
-      else if (BigInt(b) < cfg.genesisBlock && !["propose", "reveal", "commitProver", "revealAndCommitProver"].includes(method)) method = "setup";
+      else if (BigInt(b) < cfg.genesisBlock && !["propose", "reveal", "commitProver", "revealAndCommitProver", "revealAndCommitUnits"].includes(method)) method = "setup";
       const list = gas.get(method) ?? [];
       list.push(Number(r.gasUsed));
       gas.set(method, list);

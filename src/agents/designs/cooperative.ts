@@ -1,6 +1,7 @@
 /**
  * The Cooperative proving design (seed 002, docs/cooperative.md) on the sequencer's side: the winning sequencer
- * commits its block's K - 1 intermediate roots and its bond (`commitUnits`) and names no prover; the contract elects
+ * commits its block's K - 1 intermediate roots and its bond (`commitUnits`, or `revealAndCommitUnits` with the
+ * block's reveal in the same transaction) and names no prover; the contract elects
  * provers per unit (VRF x (1 + FEE_BURN), three paid per unit), who run their own agent
  * (src/agents/cooperativeProver.ts). So no quotes are asked or answered, and no reputation is kept on provers.
  */
@@ -9,7 +10,7 @@ import type { BackingDecision, ProverChoice, ProverVerdict, ProvingDesignStrateg
 export const cooperative: ProvingDesignStrategy = {
   name: "cooperative",
   commit: "units",
-  revealsWithCommit: false, // commitUnits follows a reveal
+  revealsWithCommit: true, // revealAndCommitUnits
 
   chooseProver(): ProverChoice {
     // Never asked: the sequencer commits units (the loop branches on `commit`). Answer as "nobody to name".

@@ -75,7 +75,7 @@ export interface ProvingDesignStrategy {
    */
   readonly commit: "named-prover" | "units";
   /**
-   * Whether the commit may carry the block's reveal (Sidecar's `revealAndCommitProver`): then a sequencer may reveal
+   * Whether the commit may carry the block's reveal (`revealAndCommitProver`, `revealAndCommitUnits`): then a sequencer may reveal
    * with its commit, and a rival still Proposed in the commit phase may yet take the height.
    */
   readonly revealsWithCommit: boolean;

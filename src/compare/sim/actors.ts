@@ -342,8 +342,11 @@ export class SimSequencer implements SimActor {
       a = commitDecision({ ...view, winner: p ? { sequencer: p.sequencer, vrfOutput: p.vrfOutput, feeSplitBps: p.feeSplitBps } : null });
     }
     if (a.kind !== "commit") return;
+    // Not revealed yet: the block goes with the commit (revealAndCommitProver / revealAndCommitUnits), as the agent's.
+    const block = () => ({ parent: r.parent, newRoot: r.newRoot, salt: r.salt, pubdata: r.pubdata, signatures: syntheticBlock(this.ctx, r.height, this.address).signatures });
     if (this.ctx.design.commit === "units") {
-      await send(this.ctx, this, "commitUnits", [r.height, r.roots, r.vrfProof], r.height);
+      if (a.reveal) await send(this.ctx, this, "revealAndCommitUnits", [r.height, block(), r.roots, r.vrfProof], r.height);
+      else await send(this.ctx, this, "commitUnits", [r.height, r.roots, r.vrfProof], r.height);
       return;
     }
     const head = Number(next - 1n);
@@ -359,11 +362,8 @@ export class SimSequencer implements SimActor {
     const choice = this.ctx.design.chooseProver({ request, answers, currentL1Block: head, reputation: this.reputation });
     const [prover, signature] = choice.kind === "commit-prover" ? [choice.prover, choice.signature] : [this.address, "0x"];
     r.prover = prover;
-    if (a.reveal) {
-      // Not revealed yet: the block goes with the commit (revealAndCommitProver), as the agent's.
-      const block = { parent: r.parent, newRoot: r.newRoot, salt: r.salt, pubdata: r.pubdata, signatures: syntheticBlock(this.ctx, r.height, this.address).signatures };
-      await send(this.ctx, this, "revealAndCommitProver", [r.height, block, prover, signature, r.vrfProof], r.height);
-    } else await send(this.ctx, this, "commitProver", [r.height, prover, signature, r.vrfProof], r.height);
+    if (a.reveal) await send(this.ctx, this, "revealAndCommitProver", [r.height, block(), prover, signature, r.vrfProof], r.height);
+    else await send(this.ctx, this, "commitProver", [r.height, prover, signature, r.vrfProof], r.height);
   }
 
   /** Reveal with the commit where the design allows it, as the agents do by default (SequencerAgent.revealAtCommit). */

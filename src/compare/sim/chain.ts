@@ -29,7 +29,7 @@ export interface SimReceipt extends SimTx {
 
 /** Gas limits per call (generous: a limit only bounds the gas a transaction may burn, gasUsed is what it costs). */
 const GAS_LIMIT: Record<string, number> = {
-  propose: 600_000, reveal: 600_000, commitProver: 1_500_000, revealAndCommitProver: 1_500_000, commitUnits: 1_500_000, recordRandomness: 300_000,
+  propose: 600_000, reveal: 600_000, commitProver: 1_500_000, revealAndCommitProver: 1_500_000, commitUnits: 1_500_000, revealAndCommitUnits: 1_500_000, recordRandomness: 300_000,
   submitProof: 4_000_000, submitUnitProof: 4_000_000, settleUnits: 3_000_000, release: 600_000, triggerReorg: 8_000_000,
 };
 
