@@ -55,7 +55,7 @@ function renderL1GasPerHeight(r: Record<string, unknown>, out: string[]): void {
     out.push("");
     out.push(table(
       ["design", "T", "heights", "l1GasPerBlock", "per finalized height", "gas per transfer (full blocks)", "transfers per height", "latency (L1 blocks, median)", "empty per 100", "reorgs", "proof batch", "propose threshold", "load (1 min)"],
-      sec.rows.map((x) => [x.design, x.T, x.finalizedHeights, n(x.l1GasPerBlock), `**${n(x.l1GasPerFinalizedHeight)}**`, n(x.gasPerTransferFullBlocks), x.transfersPerHeight, x.latencyL1Blocks, x.emptyHeightsPer100, x.reorgs, x.proofBatchSize, x.proposeThreshold, s(x.loadAverage1m)]),
+      sec.rows.map((x) => [x.design, x.T, x.finalizedHeights, n(x.l1GasPerBlock), `**${n(x.l1GasPerFinalizedHeight)}**`, n(x.gasPerTransferFullBlocks), x.transfersPerHeight, x.latencyL1Blocks, x.emptyHeightsPer100, x.reorgs, x.design === "cooperative" ? "- (unit proofs)" : x.proofBatchSize, x.proposeThreshold, s(x.loadAverage1m)]),
     ));
     out.push("");
     const methods = [...new Set(sec.rows.flatMap((x) => x.perCall.map((c) => c.method)))];
@@ -93,7 +93,7 @@ function renderL1GasPerHeight(r: Record<string, unknown>, out: string[]): void {
   if (designs && Object.keys(designs).length) {
     out.push("### Designs side by side (`designs` in report.json)");
     out.push("");
-    out.push("The same measure per proving design: Sidecar (a named prover per height, one block proof, sent in batches: 4 before session 11, 8 since, 16 in session 13, 32 since session 14; see each row's proof batch above; a Cooperative row's batch column is the devnet's setting, unused by its unit proofs) and Cooperative (docs/cooperative.md: K unit proofs per height, up to 3 paid per unit, each verified on L1 with its VRF). `provers' calls` are the proof submissions and settlements; `sequencers' calls` the rest (propose, reveal, commit).");
+    out.push("The same measure per proving design: Sidecar (a named prover per height, one block proof, sent in batches: 4 before session 11, 8 since, 16 in session 13, 32 since session 14; see each row's proof batch above; Cooperative's unit proofs are sent one by one) and Cooperative (docs/cooperative.md: K unit proofs per height, up to 3 paid per unit, each verified on L1 with its VRF). `provers' calls` are the proof submissions and settlements; `sequencers' calls` the rest (propose, reveal, commit).");
     out.push("");
     const cols = Object.entries(designs).flatMap(([d, byT]) => Object.values(byT).map((x) => ({ d, x })));
     out.push(table(
