@@ -998,8 +998,9 @@ export class SequencerAgent extends PollingAgent {
   }
 
   /**
-   * Names the prover: `commitProver` for a revealed block; with `reveal`, the block is not revealed yet and goes with
-   * the commit (revealAndCommitProver) and with the quote requests (the provers check it against our commitment).
+   * The design's commit. Sidecar names the prover: `commitProver` for a revealed block; with `reveal`, the block is
+   * not revealed yet and goes with the commit (revealAndCommitProver) and with the quote requests (the provers check
+   * it against our commitment). Cooperative commits units (`commitUnits`).
    */
   private async commit(r: HeightRecord, h: bigint, head: number, reveal = false): Promise<void> {
     const block = reveal ? { parent: r.parent, newRoot: r.newRoot, salt: r.salt, pubdata: r.pubdata, signatures: hexlify(this.signaturesOf(r)) } : undefined;
