@@ -482,6 +482,12 @@ export class CooperativeProverAgent extends PollingAgent {
       return true;
     } catch (e) {
       if (contractErrorName(e) === "Rollup__UnitsNotSettleable") return (await this.client.unitsOf(h)).settled;
+      // Another payee's settlement landed first in the same block (its turn came earlier but it sent late): ours
+      // reverted on chain. The height is settled: nothing to retry.
+      if ((await this.client.unitsOf(h)).settled) {
+        this.log.info("height settled by another payee first", { height: h, error: errText(e) });
+        return true;
+      }
       throw e;
     }
   }
