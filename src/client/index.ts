@@ -335,8 +335,7 @@ function parseRollupCall(data: string, height: bigint): TransactionDescription |
 
 /**
  * The pubdata and signatures of a `reveal`, `revealAndCommitProver` or `revealAndCommitUnits` call of `height` (its
- * calldata `data`), if
- * its pubdata hashes to `pubdataHash` (the `Revealed` log's); undefined for any other call.
+ * calldata `data`), if its pubdata hashes to `pubdataHash` (the `Revealed` log's); undefined for any other call.
  */
 export function revealOfCalldata(data: string, height: bigint, pubdataHash: string): { pubdata: string; signatures: string } | undefined {
   const call = parseRollupCall(data, height);
